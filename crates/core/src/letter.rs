@@ -1,0 +1,536 @@
+//! Letters: their state machine, the fields a signer fills in, and the validated content an
+//! organiser writes.
+
+use std::{collections::BTreeMap, fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    slug::Slug,
+    text::{Lines, clean, clean_optional},
+};
+
+/// A letter's life: draft → open → closed → delivered, or archived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LetterState {
+    Draft,
+    Open,
+    Closed,
+    Delivered,
+    Archived,
+}
+
+impl LetterState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetterState::Draft => "draft",
+            LetterState::Open => "open",
+            LetterState::Closed => "closed",
+            LetterState::Delivered => "delivered",
+            LetterState::Archived => "archived",
+        }
+    }
+
+    /// Whether the public can see the letter at `/l/{slug}`.
+    pub fn is_public(self) -> bool {
+        !matches!(self, LetterState::Draft)
+    }
+
+    /// Whether an organiser may move a letter from this state to `to`.
+    pub fn can_become(self, to: LetterState) -> bool {
+        use LetterState::*;
+        matches!(
+            (self, to),
+            (Draft, Open) | (Open, Closed) | (Closed, Delivered) | (_, Archived)
+        ) && self != to
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown letter state {0:?}")]
+pub struct UnknownState(pub String);
+
+impl FromStr for LetterState {
+    type Err = UnknownState;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use LetterState::*;
+        [Draft, Open, Closed, Delivered, Archived]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownState(s.to_owned()))
+    }
+}
+
+impl fmt::Display for LetterState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a signer field is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldRequirement {
+    Required,
+    #[default]
+    Optional,
+    Hidden,
+}
+
+impl FieldRequirement {
+    pub const ALL: [FieldRequirement; 3] = [Self::Required, Self::Optional, Self::Hidden];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::Optional => "optional",
+            Self::Hidden => "hidden",
+        }
+    }
+
+    pub fn is_shown(self) -> bool {
+        self != Self::Hidden
+    }
+}
+
+impl FromStr for FieldRequirement {
+    type Err = UnknownState;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownState(s.to_owned()))
+    }
+}
+
+/// The optional facts a signer can give besides their name and email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignerField {
+    Title,
+    Affiliation,
+    City,
+    Country,
+    Comment,
+}
+
+impl SignerField {
+    pub const ALL: [SignerField; 5] = [
+        Self::Title,
+        Self::Affiliation,
+        Self::City,
+        Self::Country,
+        Self::Comment,
+    ];
+
+    /// The form field name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Affiliation => "affiliation",
+            Self::City => "city",
+            Self::Country => "country",
+            Self::Comment => "comment",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Title => "Title or role",
+            Self::Affiliation => "Affiliation",
+            Self::City => "City",
+            Self::Country => "Country",
+            Self::Comment => "Comment",
+        }
+    }
+
+    pub fn max_chars(self) -> usize {
+        match self {
+            Self::Title => 120,
+            Self::Affiliation => 160,
+            Self::City | Self::Country => 80,
+            Self::Comment => 1000,
+        }
+    }
+
+    pub fn lines(self) -> Lines {
+        match self {
+            Self::Comment => Lines::Multi,
+            _ => Lines::Single,
+        }
+    }
+}
+
+/// Which signer fields a letter asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignerFields {
+    #[serde(default)]
+    pub title: FieldRequirement,
+    #[serde(default)]
+    pub affiliation: FieldRequirement,
+    #[serde(default)]
+    pub city: FieldRequirement,
+    #[serde(default)]
+    pub country: FieldRequirement,
+    #[serde(default)]
+    pub comment: FieldRequirement,
+}
+
+impl Default for SignerFields {
+    fn default() -> Self {
+        Self {
+            title: FieldRequirement::Optional,
+            affiliation: FieldRequirement::Optional,
+            city: FieldRequirement::Optional,
+            country: FieldRequirement::Optional,
+            comment: FieldRequirement::Hidden,
+        }
+    }
+}
+
+impl SignerFields {
+    pub fn get(&self, field: SignerField) -> FieldRequirement {
+        match field {
+            SignerField::Title => self.title,
+            SignerField::Affiliation => self.affiliation,
+            SignerField::City => self.city,
+            SignerField::Country => self.country,
+            SignerField::Comment => self.comment,
+        }
+    }
+
+    pub fn set(&mut self, field: SignerField, requirement: FieldRequirement) {
+        let slot = match field {
+            SignerField::Title => &mut self.title,
+            SignerField::Affiliation => &mut self.affiliation,
+            SignerField::City => &mut self.city,
+            SignerField::Country => &mut self.country,
+            SignerField::Comment => &mut self.comment,
+        };
+        *slot = requirement;
+    }
+}
+
+/// Messages for the fields of a form that were filled in wrongly, by field name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl fmt::Display) {
+        self.0
+            .entry(field.into())
+            .or_insert_with(|| message.to_string());
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Turns "no errors" into `Ok(value)`.
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+/// An addressee of a letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub name: String,
+    pub title: Option<String>,
+    pub organisation: Option<String>,
+}
+
+impl Target {
+    /// Parses "Name | Title | Organisation" (title and organisation may be left out).
+    pub fn parse_line(line: &str) -> Result<Self, String> {
+        let mut parts = line.split('|');
+        let name = clean(parts.next().unwrap_or(""), 120, Lines::Single)
+            .map_err(|e| format!("the name: {e}"))?;
+        let title = clean_optional(parts.next().unwrap_or(""), 120, Lines::Single)
+            .map_err(|e| format!("the title: {e}"))?;
+        let organisation = clean_optional(parts.next().unwrap_or(""), 160, Lines::Single)
+            .map_err(|e| format!("the organisation: {e}"))?;
+        if parts.next().is_some() {
+            return Err("use at most three parts: Name | Title | Organisation".to_owned());
+        }
+        Ok(Self {
+            name,
+            title,
+            organisation,
+        })
+    }
+
+    /// The line form that [`Target::parse_line`] reads back.
+    pub fn to_line(&self) -> String {
+        let mut line = self.name.clone();
+        if self.title.is_some() || self.organisation.is_some() {
+            line.push_str(" | ");
+            line.push_str(self.title.as_deref().unwrap_or(""));
+        }
+        if let Some(org) = &self.organisation {
+            line.push_str(" | ");
+            line.push_str(org);
+        }
+        line
+    }
+}
+
+/// What an organiser types into the letter editor, before validation.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LetterInput {
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    /// One target a line: "Name | Title | Organisation".
+    #[serde(default)]
+    pub targets: String,
+    /// One category a line.
+    #[serde(default)]
+    pub categories: String,
+    #[serde(default)]
+    pub field_title: String,
+    #[serde(default)]
+    pub field_affiliation: String,
+    #[serde(default)]
+    pub field_city: String,
+    #[serde(default)]
+    pub field_country: String,
+    #[serde(default)]
+    pub field_comment: String,
+}
+
+impl LetterInput {
+    /// The editor's starting point for a new letter: the default signer fields and two
+    /// example categories.
+    pub fn new_letter() -> Self {
+        let fields = SignerFields::default();
+        Self {
+            categories: "Organisation\nIndividual".into(),
+            field_title: fields.title.as_str().into(),
+            field_affiliation: fields.affiliation.as_str().into(),
+            field_city: fields.city.as_str().into(),
+            field_country: fields.country.as_str().into(),
+            field_comment: fields.comment.as_str().into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A letter's content after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterContent {
+    pub slug: Slug,
+    pub title: String,
+    pub subject: String,
+    pub body_markdown: String,
+    pub targets: Vec<Target>,
+    pub categories: Vec<String>,
+    pub signer_fields: SignerFields,
+}
+
+impl LetterContent {
+    pub const MAX_BODY_CHARS: usize = 50_000;
+    pub const MAX_TARGETS: usize = 50;
+    pub const MAX_CATEGORIES: usize = 20;
+
+    /// Validates the editor's input, collecting a message for every wrong field.
+    pub fn parse(input: &LetterInput) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = clean(&input.title, 200, Lines::Single)
+            .map_err(|e| errors.add("title", e))
+            .ok();
+        let subject = clean(&input.subject, 200, Lines::Single)
+            .map_err(|e| errors.add("subject", e))
+            .ok();
+        let body = clean(&input.body, Self::MAX_BODY_CHARS, Lines::Multi)
+            .map_err(|e| errors.add("body", e))
+            .ok();
+        let slug = if input.slug.trim().is_empty() {
+            title.as_deref().map(Slug::from_title)
+        } else {
+            Slug::parse(&input.slug)
+                .map_err(|e| errors.add("slug", e))
+                .ok()
+        };
+
+        let mut targets = Vec::new();
+        for (n, line) in input.targets.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match Target::parse_line(line) {
+                Ok(t) => targets.push(t),
+                Err(e) => errors.add("targets", format!("Line {}: {e}", n + 1)),
+            }
+        }
+        if targets.is_empty() {
+            errors.add("targets", "Name at least one target, one a line.");
+        } else if targets.len() > Self::MAX_TARGETS {
+            errors.add(
+                "targets",
+                format!("Name at most {} targets.", Self::MAX_TARGETS),
+            );
+        }
+
+        let mut categories: Vec<String> = Vec::new();
+        for (n, line) in input.categories.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match clean(line, 60, Lines::Single) {
+                Ok(c) if categories.iter().any(|k| k.eq_ignore_ascii_case(&c)) => errors.add(
+                    "categories",
+                    format!("Line {}: “{c}” is listed twice.", n + 1),
+                ),
+                Ok(c) => categories.push(c),
+                Err(e) => errors.add("categories", format!("Line {}: {e}", n + 1)),
+            }
+        }
+        if categories.is_empty() {
+            errors.add(
+                "categories",
+                "Name at least one category, one a line (for example Supporter).",
+            );
+        } else if categories.len() > Self::MAX_CATEGORIES {
+            errors.add(
+                "categories",
+                format!("Name at most {} categories.", Self::MAX_CATEGORIES),
+            );
+        }
+
+        let mut signer_fields = SignerFields::default();
+        for (field, raw) in [
+            (SignerField::Title, &input.field_title),
+            (SignerField::Affiliation, &input.field_affiliation),
+            (SignerField::City, &input.field_city),
+            (SignerField::Country, &input.field_country),
+            (SignerField::Comment, &input.field_comment),
+        ] {
+            if raw.is_empty() {
+                continue;
+            }
+            match raw.parse() {
+                Ok(req) => signer_fields.set(field, req),
+                Err(_) => errors.add(
+                    format!("field_{}", field.key()),
+                    "Choose required, optional or hidden.",
+                ),
+            }
+        }
+
+        match (title, subject, body, slug) {
+            (Some(title), Some(subject), Some(body_markdown), Some(slug)) if errors.is_empty() => {
+                Ok(Self {
+                    slug,
+                    title,
+                    subject,
+                    body_markdown,
+                    targets,
+                    categories,
+                    signer_fields,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// The editor's input that would produce this content (to fill the edit form).
+    pub fn to_input(&self) -> LetterInput {
+        LetterInput {
+            slug: self.slug.to_string(),
+            title: self.title.clone(),
+            subject: self.subject.clone(),
+            body: self.body_markdown.clone(),
+            targets: self
+                .targets
+                .iter()
+                .map(Target::to_line)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            categories: self.categories.join("\n"),
+            field_title: self.signer_fields.title.as_str().to_owned(),
+            field_affiliation: self.signer_fields.affiliation.as_str().to_owned(),
+            field_city: self.signer_fields.city.as_str().to_owned(),
+            field_country: self.signer_fields.country.as_str().to_owned(),
+            field_comment: self.signer_fields.comment.as_str().to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> LetterInput {
+        LetterInput {
+            title: "Investigate now".into(),
+            subject: "RE: conduct".into(),
+            body: "We ask you **today**.".into(),
+            targets: "A. Commissioner | Commissioner | Example League\n\nB. Board".into(),
+            categories: "Organisation\nSurvivor\n".into(),
+            field_comment: "optional".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn parses_valid_input() {
+        let c = LetterContent::parse(&input()).unwrap();
+        assert_eq!(c.slug.as_str(), "investigate-now");
+        assert_eq!(c.targets.len(), 2);
+        assert_eq!(c.targets[0].organisation.as_deref(), Some("Example League"));
+        assert_eq!(c.targets[1].title, None);
+        assert_eq!(c.categories, vec!["Organisation", "Survivor"]);
+        assert_eq!(c.signer_fields.comment, FieldRequirement::Optional);
+        let again = LetterContent::parse(&c.to_input()).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn reports_every_wrong_field() {
+        let bad = LetterInput {
+            slug: "Bad Slug".into(),
+            categories: "A\na".into(),
+            field_city: "sometimes".into(),
+            ..Default::default()
+        };
+        let errors = LetterContent::parse(&bad).unwrap_err();
+        for field in [
+            "title",
+            "subject",
+            "body",
+            "slug",
+            "targets",
+            "categories",
+            "field_city",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+        assert!(errors.get("categories").unwrap().contains("twice"));
+    }
+
+    #[test]
+    fn state_transitions() {
+        assert!(LetterState::Draft.can_become(LetterState::Open));
+        assert!(!LetterState::Draft.can_become(LetterState::Closed));
+        assert!(LetterState::Open.can_become(LetterState::Closed));
+        assert!(!LetterState::Closed.can_become(LetterState::Open));
+        assert!(!LetterState::Archived.can_become(LetterState::Archived));
+    }
+}
