@@ -1,0 +1,150 @@
+//! Storage for Undersigned: the [`Store`] trait, the records it hands out, and its SQLite
+//! implementation. Handlers never see SQL; they call the trait.
+//!
+//! The hot path (signing and confirming) goes through [`Store::commit_batch`]: many commands in
+//! one transaction, each command isolated by a savepoint, so a bad command fails alone while a
+//! database that is busy or full fails the whole batch (and nothing is half-written).
+
+mod error;
+mod model;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use error::{Result, StoreError};
+pub use model::*;
+
+/// Everything the server needs from a database. One implementation per backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- the instance -------------------------------------------------------------------
+
+    /// How many organisers exist (0 means the instance still needs setting up).
+    async fn user_count(&self) -> Result<u64>;
+    /// Stores the one-time setup link's token hash, replacing any earlier one.
+    async fn replace_setup_token(&self, token_hash: Hash32, expires_at: Timestamp) -> Result<()>;
+    /// Whether `token_hash` is the current, unexpired setup token and no organiser exists.
+    async fn setup_token_valid(&self, token_hash: Hash32, now: Timestamp) -> Result<bool>;
+    /// Creates the first workspace and its owner, consuming the setup token, in one
+    /// transaction. `NotFound` when the token is wrong or expired, `Conflict` when an organiser
+    /// exists already.
+    async fn complete_setup(
+        &self,
+        token_hash: Hash32,
+        now: Timestamp,
+        workspace: NewWorkspace,
+        owner: NewUser,
+    ) -> Result<(WorkspaceId, UserId)>;
+
+    // --- organisers ---------------------------------------------------------------------
+
+    /// `Conflict("email")` when the address is taken.
+    async fn create_user(&self, user: NewUser) -> Result<UserId>;
+    /// Replaces an organiser's password hash and ends their sessions.
+    async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()>;
+    /// Looks a user up by lower-cased email.
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// `Conflict("slug")` when the slug is taken.
+    async fn create_workspace(&self, workspace: NewWorkspace) -> Result<WorkspaceId>;
+    async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>>;
+    /// Adds a member or changes their role.
+    async fn set_membership(
+        &self,
+        workspace: WorkspaceId,
+        user: UserId,
+        role: undersigned_core::Role,
+    ) -> Result<()>;
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
+
+    // --- sessions -----------------------------------------------------------------------
+
+    async fn create_session(&self, session: NewSession) -> Result<()>;
+    /// The live session with this id hash, if any.
+    async fn session(&self, id_hash: Hash32, now: Timestamp) -> Result<Option<Session>>;
+    async fn delete_session(&self, id_hash: Hash32) -> Result<()>;
+
+    // --- letters ------------------------------------------------------------------------
+
+    /// `Conflict("slug")` when the slug is taken.
+    async fn create_letter(
+        &self,
+        actor: Actor,
+        content: &undersigned_core::letter::LetterContent,
+        now: Timestamp,
+    ) -> Result<LetterId>;
+    /// Replaces a draft's content. `WrongState` unless the letter is a draft.
+    async fn update_letter(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        content: &undersigned_core::letter::LetterContent,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Moves a letter between states. `WrongState` when it is not in a state that allows it.
+    async fn change_letter_state(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        to: undersigned_core::LetterState,
+        now: Timestamp,
+    ) -> Result<()>;
+    async fn letter(&self, id: LetterId) -> Result<Option<Letter>>;
+    async fn letter_by_slug(&self, slug: &str) -> Result<Option<Letter>>;
+    /// The letters of every workspace the user is a member of, most recently changed first.
+    async fn letters_for_user(&self, user: UserId) -> Result<Vec<LetterSummary>>;
+    /// Letters the public can see (open, closed, delivered), newest first.
+    async fn public_letters(&self, limit: u32) -> Result<Vec<LetterSummary>>;
+
+    // --- signatures ---------------------------------------------------------------------
+
+    /// Applies a batch of hot-path commands in one transaction. The outer error means the
+    /// whole batch was rolled back (e.g. the database is busy); the inner results are per
+    /// command, in order.
+    async fn commit_batch(&self, commands: Vec<WriteCommand>) -> Result<Vec<Result<WriteOutcome>>>;
+    /// Published signatures per category (every category of the letter, zeros included).
+    async fn counts(&self, letter: LetterId) -> Result<Counts>;
+    /// Published signatures, newest first.
+    async fn public_signatures(
+        &self,
+        letter: LetterId,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<PublicSignature>>;
+    /// Every signature of a letter with the signer's contact details, newest first.
+    async fn organiser_signatures(
+        &self,
+        letter: LetterId,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<SignatureRecord>>;
+    /// What a confirmation link points at, for the page that shows the button.
+    async fn confirmation_link(&self, token_hash: Hash32) -> Result<Option<ConfirmationLink>>;
+
+    // --- outbox -------------------------------------------------------------------------
+
+    /// Leases up to `limit` due emails until `lease_until`, so that no other worker takes them.
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>>;
+    /// Marks an email sent and forgets its recipient and body.
+    async fn outbox_sent(&self, id: i64, now: Timestamp) -> Result<()>;
+    /// Records a failed attempt; `retry_at` None means give up.
+    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<()>;
+    /// Emails not sent yet (pending, including leased ones).
+    async fn outbox_pending(&self) -> Result<u64>;
+
+    // --- audit trail --------------------------------------------------------------------
+
+    async fn audit_events(&self, workspace: WorkspaceId, limit: u32) -> Result<Vec<AuditEvent>>;
+
+    /// Closes the pool (used on shutdown).
+    async fn close(&self);
+}
+
+/// The store the server holds.
+pub type DynStore = Arc<dyn Store>;

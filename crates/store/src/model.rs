@@ -1,0 +1,323 @@
+//! The records the store takes and hands out.
+
+use std::collections::BTreeMap;
+
+use undersigned_core::{
+    DisplayLevel, LetterState, Role, SignatureState, SignerFields,
+    dedup::DuplicateKey,
+    letter::{LetterContent, Target},
+    signature::{NewSignature, SignerDetails},
+    slug::Slug,
+};
+
+/// Unix time in seconds.
+pub type Timestamp = i64;
+
+/// A SHA-256 or HMAC-SHA-256 value (token hashes, session id hashes).
+pub type Hash32 = [u8; 32];
+
+macro_rules! id_type {
+    ($($name:ident),*) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+id_type!(UserId, WorkspaceId, LetterId, CategoryId, SignatureId);
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Lower-cased.
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewWorkspace {
+    pub slug: Slug,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    pub id: WorkspaceId,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub workspace: Workspace,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id_hash: Hash32,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+/// Who is doing an organiser action, for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub user: UserId,
+    pub workspace: WorkspaceId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub id: CategoryId,
+    pub name: String,
+}
+
+/// A letter with its targets and categories.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub id: LetterId,
+    pub workspace_id: WorkspaceId,
+    pub slug: String,
+    pub title: String,
+    pub subject: String,
+    pub body_markdown: String,
+    pub targets: Vec<Target>,
+    pub categories: Vec<Category>,
+    pub signer_fields: SignerFields,
+    pub state: LetterState,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub published_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl Letter {
+    /// The content as the editor shows it.
+    pub fn content(&self) -> Result<LetterContent, crate::StoreError> {
+        Ok(LetterContent {
+            slug: Slug::parse(&self.slug)
+                .map_err(|_| crate::StoreError::Corrupt(format!("letter slug {:?}", self.slug)))?,
+            title: self.title.clone(),
+            subject: self.subject.clone(),
+            body_markdown: self.body_markdown.clone(),
+            targets: self.targets.clone(),
+            categories: self.categories.iter().map(|c| c.name.clone()).collect(),
+            signer_fields: self.signer_fields,
+        })
+    }
+
+    pub fn category_ids(&self) -> Vec<i64> {
+        self.categories.iter().map(|c| c.id.0).collect()
+    }
+}
+
+/// A line in a list of letters.
+#[derive(Debug, Clone)]
+pub struct LetterSummary {
+    pub id: LetterId,
+    pub workspace_id: WorkspaceId,
+    pub slug: String,
+    pub title: String,
+    pub state: LetterState,
+    pub updated_at: Timestamp,
+    pub signatures: u64,
+}
+
+/// Published signatures of a letter.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub total: u64,
+    /// Category name → count, in the letter's category order.
+    pub by_category: Vec<(String, u64)>,
+}
+
+impl Counts {
+    pub fn as_map(&self) -> BTreeMap<&str, u64> {
+        self.by_category
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect()
+    }
+}
+
+/// A published signature as the public may see it; apply
+/// [`undersigned_core::signature::public_display`] before showing it.
+#[derive(Debug, Clone)]
+pub struct PublicSignature {
+    pub name: String,
+    pub details: SignerDetails,
+    pub display: DisplayLevel,
+    pub category: String,
+    pub published_at: Timestamp,
+}
+
+/// A signature as organisers see it.
+#[derive(Debug, Clone)]
+pub struct SignatureRecord {
+    pub id: SignatureId,
+    pub name: String,
+    pub email: String,
+    pub details: SignerDetails,
+    pub display: DisplayLevel,
+    pub state: SignatureState,
+    pub category: String,
+    pub created_at: Timestamp,
+    pub confirmed_at: Option<Timestamp>,
+}
+
+/// An email to queue in the outbox.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// An email taken from the outbox to send.
+#[derive(Debug, Clone)]
+pub struct OutboxEmail {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attempts: u32,
+}
+
+/// What a confirmation link points at.
+#[derive(Debug, Clone)]
+pub struct ConfirmationLink {
+    pub letter_slug: String,
+    pub letter_title: String,
+    pub letter_state: LetterState,
+    pub signature_state: SignatureState,
+    pub expires_at: Timestamp,
+    pub used: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub at: Timestamp,
+    pub user_name: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+// --- the hot path ---------------------------------------------------------------------------
+
+/// A write that goes through the batching writer.
+#[derive(Debug, Clone)]
+pub enum WriteCommand {
+    Sign(Box<SignCommand>),
+    Confirm(ConfirmCommand),
+    /// A signature that is published at once (demo data and imports); no email is sent.
+    ImportPublished(Box<ImportCommand>),
+}
+
+/// Someone signs a letter. Both emails are rendered up front; the store queues the one that
+/// applies (or none, when the signer was emailed moments ago).
+#[derive(Debug, Clone)]
+pub struct SignCommand {
+    pub letter: LetterId,
+    pub signature: NewSignature,
+    pub duplicate_key: DuplicateKey,
+    pub token_hash: Hash32,
+    pub now: Timestamp,
+    pub token_expires_at: Timestamp,
+    pub confirmation_email: OutgoingEmail,
+    pub already_signed_email: OutgoingEmail,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfirmCommand {
+    pub token_hash: Hash32,
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportCommand {
+    pub letter: LetterId,
+    pub signature: NewSignature,
+    pub duplicate_key: DuplicateKey,
+    pub now: Timestamp,
+}
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Sign(SignOutcome),
+    Confirm(ConfirmOutcome),
+    Imported { letter: LetterId, duplicate: bool },
+}
+
+impl WriteOutcome {
+    /// The letter whose public counts or list this outcome changed, if any.
+    pub fn changed_letter(&self) -> Option<LetterId> {
+        match self {
+            WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => Some(*letter),
+            WriteOutcome::Imported {
+                letter,
+                duplicate: false,
+            } => Some(*letter),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOutcome {
+    /// A new pending signature; the confirmation email is queued.
+    Created,
+    /// The address had signed but not confirmed: a new link is queued.
+    ConfirmationResent,
+    /// The address had signed and confirmed: the "already signed" email is queued.
+    AlreadySigned,
+    /// The address was emailed about this letter moments ago; nothing new is queued.
+    EmailThrottled,
+    /// The letter does not take signatures (not open, or gone).
+    LetterNotOpen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    Confirmed {
+        letter: LetterId,
+        signature: SignatureId,
+    },
+    /// The link was used before.
+    AlreadyUsed {
+        letter: LetterId,
+    },
+    Expired {
+        letter: LetterId,
+    },
+    LetterNotOpen {
+        letter: LetterId,
+    },
+    UnknownToken,
+}

@@ -1,0 +1,107 @@
+//! The email outbox: leased by workers, cleared of personal data once sent.
+
+use sqlx::Row;
+
+use super::{Ctx, SqliteStore};
+use crate::{StoreError, model::*};
+
+impl SqliteStore {
+    pub(super) async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>, StoreError> {
+        // One statement, so two workers can never lease the same row.
+        let rows = sqlx::query(
+            "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1
+             WHERE id IN (
+                 SELECT id FROM outbox
+                 WHERE status = 'pending' AND next_attempt_at <= ?
+                   AND (claimed_until IS NULL OR claimed_until <= ?)
+                 ORDER BY id LIMIT ?)
+             RETURNING id, recipient, subject, text_body, html_body, attempts",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .ctx("claiming emails")?;
+        let mut emails: Vec<OutboxEmail> = rows
+            .iter()
+            .map(|row| {
+                let attempts: i64 = row.try_get("attempts").ctx("reading an email")?;
+                Ok(OutboxEmail {
+                    id: row.try_get("id").ctx("reading an email")?,
+                    recipient: row
+                        .try_get::<Option<String>, _>("recipient")
+                        .ctx("reading an email")?
+                        .unwrap_or_default(),
+                    subject: row.try_get("subject").ctx("reading an email")?,
+                    text: row
+                        .try_get::<Option<String>, _>("text_body")
+                        .ctx("reading an email")?
+                        .unwrap_or_default(),
+                    html: row
+                        .try_get::<Option<String>, _>("html_body")
+                        .ctx("reading an email")?
+                        .unwrap_or_default(),
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        emails.sort_by_key(|e| e.id);
+        Ok(emails)
+    }
+
+    pub(super) async fn outbox_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL,
+                 recipient = NULL, text_body = NULL, html_body = NULL, last_error = NULL
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .ctx("marking an email sent")?;
+        Ok(())
+    }
+
+    pub(super) async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        let query = match retry_at {
+            Some(at) => sqlx::query(
+                "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, last_error = ?
+                 WHERE id = ?",
+            )
+            .bind(at),
+            None => sqlx::query(
+                "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?,
+                     recipient = NULL, text_body = NULL, html_body = NULL
+                 WHERE id = ?",
+            ),
+        };
+        query
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .ctx("recording a failed email")?;
+        Ok(())
+    }
+
+    pub(super) async fn outbox_pending(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            .fetch_one(&self.pool)
+            .await
+            .ctx("counting queued emails")?;
+        Ok(n.max(0) as u64)
+    }
+}
