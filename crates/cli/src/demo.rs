@@ -1,0 +1,197 @@
+//! `undersigned demo`: a fictional workspace, organiser and open letter with a few dozen
+//! fictional signatures, so that a newcomer sees a living page at once. Running it again
+//! changes nothing but the organiser's password (printed anew each time).
+//!
+//! Every name here is invented.
+
+use anyhow::Context;
+use undersigned_core::{
+    DisplayLevel, EmailAddress, LetterState, PersonName, Role, Slug,
+    letter::{LetterContent, LetterInput},
+    signature::{NewSignature, SignerDetails},
+};
+use undersigned_server::{
+    auth::password::NewPassword,
+    config::Settings,
+    format::now,
+    open_store, passwords,
+    secrets::{InstanceKeys, Token},
+};
+use undersigned_store::{Actor, ImportCommand, NewUser, WriteCommand};
+
+use crate::users::ensure_workspace;
+
+const ORGANISER: &str = "organiser@example.org";
+
+const FIRST: [&str; 26] = [
+    "Ada", "Bram", "Cato", "Delphine", "Eshe", "Farid", "Greta", "Hollis", "Ines", "Jun", "Kalani",
+    "Lior", "Mireille", "Noor", "Odile", "Pax", "Quinn", "Rosalind", "Sefa", "Tove", "Ulla",
+    "Vito", "Wren", "Xiomara", "Yusra", "Zeno",
+];
+const LAST: [&str; 12] = [
+    "Thistlewick",
+    "Oakhallow",
+    "Brindlemoor",
+    "Farrowdale",
+    "Elderwyn",
+    "Mistlecombe",
+    "Penhallow-Ree",
+    "Corvane",
+    "Lindqvane",
+    "Osterwick",
+    "Vellacourt",
+    "Wrenfield-Ashe",
+];
+const CITIES: [&str; 8] = [
+    "Lyon",
+    "Accra",
+    "Porto",
+    "Tampere",
+    "Valparaíso",
+    "Leeds",
+    "Kraków",
+    "Dunedin",
+];
+const AFFILIATIONS: [&str; 5] = [
+    "Riverside Tenants' Union",
+    "Open Pitch Collective",
+    "Harbour Youth Sports Trust",
+    "Safe Play Network",
+    "Northgate Community Law Centre",
+];
+
+const BODY: &str = "Dear Commissioner Solvane,\n\n\
+We, the undersigned organisations, survivors and supporters, ask the **Meridian Football \
+League** to open an independent investigation into the conduct reported at its youth \
+academies, and to suspend those responsible while it runs.\n\n\
+Survivors have spoken at great cost. They deserve:\n\n\
+1. an investigation led by people with no ties to the league;\n\
+2. a public report, with its recommendations and a timetable;\n\
+3. support for every player who comes forward.\n\n\
+We will publish your answer alongside this letter.\n\n\
+*This is a demonstration letter: the league, the commissioner and every signatory are \
+fictional.*";
+
+pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await.context("opening the database")?;
+    let keys =
+        InstanceKeys::load_or_create(&settings.data_dir).context("loading the instance key")?;
+    let workspace_slug = Slug::parse("demo-coalition")?;
+    let workspace = ensure_workspace(&store, &workspace_slug, Some("Demo Coalition")).await?;
+
+    // The organiser, with a fresh password each run so that the login printed below works.
+    let password = Token::generate().as_str()[..20].to_owned();
+    let hash = passwords(settings)?
+        .hash(NewPassword::parse(&password).map_err(|e| anyhow::anyhow!("{e}"))?)
+        .await
+        .context("hashing the password")?;
+    let user = match store.user_by_email(ORGANISER).await? {
+        Some(user) => {
+            store.set_password(user.id, &hash).await?;
+            user.id
+        }
+        None => {
+            store
+                .create_user(NewUser {
+                    email: ORGANISER.into(),
+                    name: "Demo Organiser".into(),
+                    password_hash: hash,
+                    created_at: now(),
+                })
+                .await?
+        }
+    };
+    store.set_membership(workspace, user, Role::Owner).await?;
+    let actor = Actor { user, workspace };
+
+    let letter = match store.letter_by_slug("demo").await? {
+        Some(letter) => letter,
+        None => {
+            let input = LetterInput {
+                slug: "demo".into(),
+                title: "Investigate the Meridian Football League's youth academies".into(),
+                subject: "RE: An independent investigation, and suspensions while it runs".into(),
+                body: BODY.into(),
+                targets: "Ingrid Solvane | Commissioner | Meridian Football League\n\
+                          The Board of Governors | | Meridian Football League"
+                    .into(),
+                categories: "Activist\nSurvivor\nSupporter".into(),
+                field_title: "optional".into(),
+                field_affiliation: "optional".into(),
+                field_city: "optional".into(),
+                field_country: "hidden".into(),
+                field_comment: "optional".into(),
+            };
+            let content = LetterContent::parse(&input)
+                .map_err(|e| anyhow::anyhow!("the demo letter is invalid: {e:?}"))?;
+            let id = store.create_letter(actor, &content, now()).await?;
+            store
+                .change_letter_state(actor, id, LetterState::Open, now())
+                .await?;
+            store
+                .letter(id)
+                .await?
+                .context("the demo letter vanished")?
+        }
+    };
+
+    // A few dozen fictional signatures; importing twice adds nothing (same addresses).
+    let started = now();
+    let commands = (0..36usize)
+        .map(|i| {
+            let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i * 7) % LAST.len()]);
+            let email = EmailAddress::parse(&format!("demo-signer-{i}@example.org"))?;
+            let category = &letter.categories[i % letter.categories.len()];
+            let display = match i % 7 {
+                0 | 3 => DisplayLevel::Initials,
+                5 => DisplayLevel::Private,
+                _ => DisplayLevel::Public,
+            };
+            let signature = NewSignature {
+                name: PersonName::parse(&name)?,
+                email,
+                category_id: category.id.0,
+                display,
+                details: SignerDetails {
+                    title: (i % 3 == 0).then(|| "Coach".to_owned()),
+                    affiliation: (i % 2 == 0)
+                        .then(|| AFFILIATIONS[i % AFFILIATIONS.len()].to_owned()),
+                    city: Some(CITIES[i % CITIES.len()].to_owned()),
+                    country: None,
+                    comment: (i % 9 == 4).then(|| "Players deserve to be heard.".to_owned()),
+                },
+            };
+            Ok(WriteCommand::ImportPublished(Box::new(ImportCommand {
+                letter: letter.id,
+                duplicate_key: keys.duplicates.key("signature", &signature.email),
+                signature,
+                now: started - i64::try_from(36 - i).unwrap_or(0) * 3600,
+            })))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let results = store.commit_batch(commands).await?;
+    let added = results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Ok(undersigned_store::WriteOutcome::Imported {
+                    duplicate: false,
+                    ..
+                })
+            )
+        })
+        .count();
+    if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+        anyhow::bail!("a demo signature was refused: {e}");
+    }
+    store.close().await;
+
+    let public = settings.public()?;
+    println!("Demo ready ({added} new signatures).");
+    println!("  Letter:    {}", public.url("/l/demo"));
+    println!("  Organiser: {}", public.url("/login"));
+    println!("    email:    {ORGANISER}");
+    println!("    password: {password}");
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! `undersigned`: the one binary. `serve` (the default) runs the server; the other commands
+//! administer an instance from the command line.
+
+mod demo;
+mod users;
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+use undersigned_server::{Application, config::Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "undersigned",
+    version,
+    about = "Open letters with verified, countable signatures"
+)]
+struct Cli {
+    /// Configuration file (TOML). Default: ./undersigned.toml if it exists.
+    #[arg(long, global = true, env = "UNDERSIGNED_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data folder (database, keys, emails without SMTP). Default: ./undersigned-data
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default when no command is given).
+    Serve {
+        /// Address to listen on. Default: 127.0.0.1:8080
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage organisers.
+    User {
+        #[command(subcommand)]
+        command: users::UserCommand,
+    },
+    /// Create (or refresh) a fictional demo workspace, organiser and letter at /l/demo.
+    Demo,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut settings = Settings::load(cli.config.as_deref()).context("loading the settings")?;
+    if let Some(data) = cli.data {
+        settings.data_dir = data;
+    }
+    if let Some(Command::Serve { bind: Some(bind) }) = &cli.command {
+        settings.bind = *bind;
+    }
+    init_logging(&settings);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve { bind: None }) {
+            Command::Serve { .. } => serve(settings).await,
+            Command::Migrate => {
+                undersigned_server::open_store(&settings)
+                    .await
+                    .context("opening the database")?
+                    .close()
+                    .await;
+                println!("Migrations applied.");
+                Ok(())
+            }
+            Command::User { command } => users::run(&settings, command).await,
+            Command::Demo => demo::run(&settings).await,
+        }
+    })
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = EnvFilter::try_from_env("UNDERSIGNED_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if settings.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings.clone())
+        .await
+        .context("starting the server")?;
+    let url = settings.public().map(|p| p.origin).unwrap_or_default();
+    tracing::info!(address = %app.local_addr(), data = %settings.data_dir.display(), "serving");
+    println!("Undersigned is running at {url}/");
+    if let Some(link) = app.setup_link() {
+        println!();
+        println!("  No organiser exists yet. Open this one-time link to create the first");
+        println!("  workspace and its owner (it works for 24 hours, or until used):");
+        println!();
+        println!("  {link}");
+        println!();
+    }
+    app.run(shutdown_signal()).await.context("serving")?;
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,207 @@
+//! The Undersigned web application.
+//!
+//! [`Application::build`] opens the database (applying migrations), loads the instance key,
+//! starts the writer and the mail worker, and binds the listener; [`Application::run`] serves
+//! until the shutdown future completes, then stops accepting connections, lets the writer
+//! commit its last batch, stops the mail worker and closes the database.
+
+pub mod auth;
+pub mod cache;
+pub mod client;
+pub mod config;
+pub mod extract;
+pub mod format;
+pub mod mail;
+pub mod pages;
+pub mod ratelimit;
+pub mod routes;
+pub mod secrets;
+pub mod state;
+pub mod writer;
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use tokio::{net::TcpListener, sync::Notify, sync::watch, task::JoinHandle};
+use undersigned_store::{
+    DynStore, StoreError,
+    sqlite::{SqliteOptions, SqliteStore},
+};
+
+use crate::{
+    auth::password::{PasswordError, Passwords},
+    cache::Caches,
+    config::{ConfigError, Settings},
+    mail::{MailError, Mailer},
+    ratelimit::RateLimiter,
+    secrets::{InstanceKeys, KeyError, Token},
+    state::{AppState, Inner},
+    writer::Writer,
+};
+
+/// How long the one-time setup link works.
+const SETUP_LINK_SECONDS: i64 = 24 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("could not create the data folder {0}")]
+    DataDir(std::path::PathBuf, #[source] std::io::Error),
+    #[error("could not open the database")]
+    Store(#[from] StoreError),
+    #[error("could not load the instance key")]
+    Keys(#[from] KeyError),
+    #[error("could not set up email")]
+    Mail(#[from] MailError),
+    #[error("invalid password hashing settings")]
+    Passwords(#[from] PasswordError),
+    #[error("could not listen on {0}")]
+    Bind(SocketAddr, #[source] std::io::Error),
+    #[error("the server failed")]
+    Serve(#[source] std::io::Error),
+}
+
+/// Opens the store the settings name (SQLite in the data folder by default).
+pub async fn open_store(settings: &Settings) -> Result<DynStore, StartError> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| StartError::DataDir(settings.data_dir.clone(), e))?;
+    let path = settings.database_path()?;
+    let store = SqliteStore::open(
+        &path,
+        &SqliteOptions {
+            busy_timeout: settings.busy_timeout(),
+            ..SqliteOptions::default()
+        },
+    )
+    .await?;
+    Ok(Arc::new(store))
+}
+
+/// The password hasher the settings describe.
+pub fn passwords(settings: &Settings) -> Result<Passwords, PasswordError> {
+    Passwords::new(settings.argon2_memory_kib, settings.argon2_iterations)
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    store: DynStore,
+    writer_task: JoinHandle<()>,
+    mail_task: JoinHandle<()>,
+    shutdown: watch::Sender<bool>,
+    setup_link: Option<String>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let public = settings.public()?;
+        pages::set_instance_name(&settings.instance_name);
+        let store = open_store(&settings).await?;
+        let keys = InstanceKeys::load_or_create(&settings.data_dir)?;
+        let mailer = Mailer::new(
+            settings.smtp_url.as_deref(),
+            &settings.data_dir.join("mail"),
+            &settings.mail_from,
+            &public.host,
+        )?;
+        let passwords = passwords(&settings)?;
+
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let caches = Arc::new(Caches::new(Duration::from_secs(2)));
+        let mail_wakeup = Arc::new(Notify::new());
+        let (writer, writer_task) = Writer::spawn(
+            store.clone(),
+            caches.clone(),
+            mail_wakeup.clone(),
+            settings.writer_max_batch,
+            shutdown_rx.clone(),
+        );
+        tracing::info!(transport = mailer.describe(), "mail worker starting");
+        let mail_task = tokio::spawn(mail::worker::run(
+            store.clone(),
+            mailer,
+            mail_wakeup,
+            shutdown_rx,
+        ));
+
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .map_err(|e| StartError::Bind(settings.bind, e))?;
+
+        // A fresh instance has no organiser and no default password: print a one-time link.
+        let setup_link = if store.user_count().await? == 0 {
+            let token = Token::generate();
+            store
+                .replace_setup_token(token.hash(), format::now() + SETUP_LINK_SECONDS)
+                .await?;
+            Some(public.url(&format!("/setup/{}", token.as_str())))
+        } else {
+            None
+        };
+
+        let state = AppState::new(Inner {
+            store: store.clone(),
+            writer,
+            caches,
+            keys,
+            public,
+            sign_limiter: RateLimiter::new(settings.sign_limit_per_10min, Duration::from_secs(600)),
+            login_limiter: RateLimiter::new(
+                settings.login_limit_per_15min,
+                Duration::from_secs(900),
+            ),
+            passwords,
+            settings,
+        });
+        Ok(Self {
+            listener,
+            state,
+            store,
+            writer_task,
+            mail_task,
+            shutdown,
+            setup_link,
+        })
+    }
+
+    /// The address the server listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The one-time setup link, when the instance has no organiser yet.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully.
+    pub async fn run(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        let app = routes::router(self.state.clone());
+        let served = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await;
+        tracing::info!("no longer accepting requests; finishing writes");
+        let _ = self.shutdown.send(true);
+        if self.writer_task.await.is_err() {
+            tracing::error!("the writer task panicked");
+        }
+        if tokio::time::timeout(Duration::from_secs(10), self.mail_task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the mail worker did not stop in time");
+        }
+        drop(self.state);
+        self.store.close().await;
+        tracing::info!("database closed");
+        served.map_err(StartError::Serve)
+    }
+}

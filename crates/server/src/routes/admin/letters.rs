@@ -1,0 +1,542 @@
+//! Organisers write, preview, publish and close letters, and see who signed.
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use undersigned_core::{
+    LetterState, Role, SignerField,
+    letter::{FieldErrors, LetterContent, LetterInput},
+    markdown,
+    role::Permission,
+};
+use undersigned_store::{Actor, Letter, LetterId, StoreError, WorkspaceId};
+
+use crate::{
+    auth::{Organiser, csrf::OrganiserForm},
+    format::{self, now},
+    pages::{Layout, PageError, message, render},
+    routes::{
+        letter::{PageQuery, PageState, counts, letter_page, view_of},
+        login::Empty,
+    },
+    state::AppState,
+};
+
+const SIGNATURES_PER_PAGE: u32 = 100;
+
+/// Why a letter action failed, beyond the usual page errors.
+#[derive(Debug, thiserror::Error)]
+pub enum LetterError {
+    #[error("the letter is {0}")]
+    WrongState(String),
+    #[error(transparent)]
+    Page(#[from] PageError),
+}
+
+impl From<StoreError> for LetterError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WrongState { actual, .. } => LetterError::WrongState(actual),
+            other => LetterError::Page(other.into()),
+        }
+    }
+}
+
+impl IntoResponse for LetterError {
+    fn into_response(self) -> Response {
+        match self {
+            LetterError::WrongState(state) => message(
+                StatusCode::CONFLICT,
+                crate::pages::instance_name(),
+                "Not possible in this state",
+                &format!(
+                    "The letter is {state}, which does not allow this. Published letters cannot be edited; a draft can be published once, and an open letter closed once."
+                ),
+                Some(("/admin", "Back to letters")),
+            ),
+            LetterError::Page(e) => e.into_response(),
+        }
+    }
+}
+
+/// Loads a letter by its id in the path, if the organiser may do `permission` on it.
+async fn authorised(
+    state: &AppState,
+    organiser: &Organiser,
+    id: &str,
+    permission: Permission,
+) -> Result<(Letter, Role), PageError> {
+    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    let letter = state
+        .store
+        .letter(LetterId(id))
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let role = organiser.require(letter.workspace_id, permission)?;
+    Ok((letter, role))
+}
+
+fn actor(organiser: &Organiser, letter: &Letter) -> Actor {
+    Actor {
+        user: organiser.user.id,
+        workspace: letter.workspace_id,
+    }
+}
+
+pub struct FieldChoice {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/letter_form.html")]
+struct LetterForm {
+    layout: Layout,
+    heading: String,
+    action: String,
+    cancel: String,
+    csrf: String,
+    workspaces: Vec<(i64, String)>,
+    workspace: String,
+    input: LetterInput,
+    errors: FieldErrors,
+    fields: Vec<FieldChoice>,
+}
+
+fn field_choices(input: &LetterInput) -> Vec<FieldChoice> {
+    SignerField::ALL
+        .into_iter()
+        .map(|f| {
+            let value = match f {
+                SignerField::Title => &input.field_title,
+                SignerField::Affiliation => &input.field_affiliation,
+                SignerField::City => &input.field_city,
+                SignerField::Country => &input.field_country,
+                SignerField::Comment => &input.field_comment,
+            };
+            FieldChoice {
+                key: f.key(),
+                label: f.label(),
+                value: value.clone(),
+                error_key: format!("field_{}", f.key()),
+            }
+        })
+        .collect()
+}
+
+struct FormPage<'a> {
+    organiser: &'a Organiser,
+    heading: &'a str,
+    action: String,
+    cancel: String,
+    workspace: String,
+    input: LetterInput,
+    errors: FieldErrors,
+}
+
+fn form_page(state: &AppState, status: StatusCode, page: FormPage<'_>) -> Response {
+    render(
+        status,
+        &LetterForm {
+            layout: Layout::new(state.instance(), page.heading).with_nav(page.organiser.nav()),
+            heading: page.heading.to_owned(),
+            action: page.action,
+            cancel: page.cancel,
+            csrf: page.organiser.csrf.clone(),
+            workspaces: page
+                .organiser
+                .workspaces_allowing(Permission::EditLetters)
+                .into_iter()
+                .map(|m| (m.workspace.id.0, m.workspace.name.clone()))
+                .collect(),
+            workspace: page.workspace,
+            fields: field_choices(&page.input),
+            input: page.input,
+            errors: page.errors,
+        },
+    )
+}
+
+/// `GET /admin/letters/new`
+pub async fn new_form(
+    State(state): State<AppState>,
+    organiser: Organiser,
+) -> Result<Response, PageError> {
+    let Some(first) = organiser
+        .workspaces_allowing(Permission::EditLetters)
+        .first()
+        .copied()
+    else {
+        return Err(PageError::Forbidden(
+            "Your role does not allow writing letters. Ask a workspace owner to make you an editor.",
+        ));
+    };
+    let input = LetterInput::new_letter();
+    Ok(form_page(
+        &state,
+        StatusCode::OK,
+        FormPage {
+            organiser: &organiser,
+            heading: "New letter",
+            action: "/admin/letters/new".into(),
+            cancel: "/admin".into(),
+            workspace: first.workspace.id.to_string(),
+            input,
+            errors: FieldErrors::default(),
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewLetterForm {
+    #[serde(default)]
+    workspace: String,
+    #[serde(flatten)]
+    input: LetterInput,
+}
+
+/// `POST /admin/letters/new`
+pub async fn create(
+    State(state): State<AppState>,
+    OrganiserForm { organiser, form }: OrganiserForm<NewLetterForm>,
+) -> Result<Response, PageError> {
+    let allowed = organiser.workspaces_allowing(Permission::EditLetters);
+    if allowed.is_empty() {
+        return Err(PageError::Forbidden(
+            "Your role does not allow writing letters. Ask a workspace owner to make you an editor.",
+        ));
+    }
+    let workspace = form
+        .workspace
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| allowed.iter().find(|m| m.workspace.id == WorkspaceId(id)));
+    let parsed = LetterContent::parse(&form.input);
+    let (Some(workspace), Ok(content)) = (workspace, &parsed) else {
+        let mut errors = parsed.err().unwrap_or_default();
+        if workspace.is_none() {
+            errors.add("workspace", "Choose a workspace where you are an editor.");
+        }
+        return Ok(form_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormPage {
+                organiser: &organiser,
+                heading: "New letter",
+                action: "/admin/letters/new".into(),
+                cancel: "/admin".into(),
+                workspace: form.workspace,
+                input: form.input,
+                errors,
+            },
+        ));
+    };
+    let actor = Actor {
+        user: organiser.user.id,
+        workspace: workspace.workspace.id,
+    };
+    match state.store.create_letter(actor, content, now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/letters/{id}")).into_response()),
+        Err(StoreError::Conflict(_)) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", "Another letter has this address. Choose another.");
+            Ok(form_page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormPage {
+                    organiser: &organiser,
+                    heading: "New letter",
+                    action: "/admin/letters/new".into(),
+                    cancel: "/admin".into(),
+                    workspace: form.workspace,
+                    input: form.input,
+                    errors,
+                },
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/letter.html")]
+struct LetterAdminPage {
+    layout: Layout,
+    id: i64,
+    slug: String,
+    title: String,
+    subject: String,
+    state: String,
+    public: bool,
+    role: String,
+    workspace: String,
+    can_edit: bool,
+    csrf: String,
+    notice: Option<String>,
+    total: String,
+    by_category: Vec<(String, String)>,
+    targets: Vec<String>,
+    body_html: String,
+    fields: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// `GET /admin/letters/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path(id): Path<String>,
+    Query(query): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    let (letter, role) = authorised(&state, &organiser, &id, Permission::View).await?;
+    let counts = counts(&state, &letter).await?;
+    let notice = match query.done.as_str() {
+        "published" => Some("Published: the letter is open for signatures.".to_owned()),
+        "closed" => Some("Closed: the letter no longer takes signatures.".to_owned()),
+        "saved" => Some("Saved.".to_owned()),
+        _ => None,
+    };
+    let page = LetterAdminPage {
+        layout: Layout::new(state.instance(), letter.title.clone()).with_nav(organiser.nav()),
+        id: letter.id.0,
+        slug: letter.slug.clone(),
+        title: letter.title.clone(),
+        subject: letter.subject.clone(),
+        state: letter.state.to_string(),
+        public: letter.state.is_public(),
+        role: role.to_string(),
+        workspace: organiser
+            .memberships
+            .iter()
+            .find(|m| m.workspace.id == letter.workspace_id)
+            .map(|m| m.workspace.name.clone())
+            .unwrap_or_default(),
+        can_edit: role.allows(Permission::EditLetters),
+        csrf: organiser.csrf.clone(),
+        notice,
+        total: format::count(counts.total),
+        by_category: counts
+            .by_category
+            .iter()
+            .map(|(name, n)| (name.clone(), format::count(*n)))
+            .collect(),
+        targets: letter
+            .targets
+            .iter()
+            .map(|t| t.to_line().replace(" | ", ", "))
+            .collect(),
+        body_html: markdown::render(&letter.body_markdown),
+        fields: SignerField::ALL
+            .into_iter()
+            .map(|f| (f.label(), letter.signer_fields.get(f).as_str()))
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /admin/letters/{id}/edit`
+pub async fn edit_form(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path(id): Path<String>,
+) -> Result<Response, LetterError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    if letter.state != LetterState::Draft {
+        return Err(LetterError::WrongState(letter.state.to_string()));
+    }
+    let content = letter.content().map_err(PageError::from)?;
+    Ok(form_page(
+        &state,
+        StatusCode::OK,
+        FormPage {
+            organiser: &organiser,
+            heading: "Edit letter",
+            action: format!("/admin/letters/{}/edit", letter.id),
+            cancel: format!("/admin/letters/{}", letter.id),
+            workspace: letter.workspace_id.to_string(),
+            input: content.to_input(),
+            errors: FieldErrors::default(),
+        },
+    ))
+}
+
+/// `POST /admin/letters/{id}/edit`
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, form }: OrganiserForm<LetterInput>,
+) -> Result<Response, LetterError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    let page = |errors, input| {
+        form_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormPage {
+                organiser: &organiser,
+                heading: "Edit letter",
+                action: format!("/admin/letters/{}/edit", letter.id),
+                cancel: format!("/admin/letters/{}", letter.id),
+                workspace: letter.workspace_id.to_string(),
+                input,
+                errors,
+            },
+        )
+    };
+    let content = match LetterContent::parse(&form) {
+        Ok(content) => content,
+        Err(errors) => return Ok(page(errors, form)),
+    };
+    match state
+        .store
+        .update_letter(actor(&organiser, &letter), letter.id, &content, now())
+        .await
+    {
+        Ok(()) => {
+            state.caches.invalidate_letter(letter.id);
+            Ok(Redirect::to(&format!("/admin/letters/{}?done=saved", letter.id)).into_response())
+        }
+        Err(StoreError::Conflict(_)) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", "Another letter has this address. Choose another.");
+            Ok(page(errors, form))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /admin/letters/{id}/preview`: the public page as it will look, drafts included.
+pub async fn preview(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
+    let layout = Layout::new(state.instance(), format!("Preview: {}", letter.title))
+        .with_nav(organiser.nav());
+    let view = view_of(letter);
+    let page_state = PageState {
+        preview: true,
+        ..PageState::fresh(1)
+    };
+    let page = letter_page(&state, &view, page_state, layout).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn change_state(
+    state: &AppState,
+    organiser: &Organiser,
+    id: &str,
+    to: LetterState,
+    done: &str,
+) -> Result<Response, LetterError> {
+    let (letter, _) = authorised(state, organiser, id, Permission::EditLetters).await?;
+    state
+        .store
+        .change_letter_state(actor(organiser, &letter), letter.id, to, now())
+        .await?;
+    state.caches.invalidate_letter(letter.id);
+    Ok(Redirect::to(&format!("/admin/letters/{}?done={done}", letter.id)).into_response())
+}
+
+/// `POST /admin/letters/{id}/publish`
+pub async fn publish(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, LetterError> {
+    change_state(&state, &organiser, &id, LetterState::Open, "published").await
+}
+
+/// `POST /admin/letters/{id}/close`
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, LetterError> {
+    change_state(&state, &organiser, &id, LetterState::Closed, "closed").await
+}
+
+pub struct SignatureRow {
+    pub name: String,
+    pub email: String,
+    pub category: String,
+    pub display: String,
+    pub state: String,
+    pub details: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/signatures.html")]
+struct SignaturesPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    rows: Vec<SignatureRow>,
+    page: u64,
+    has_next: bool,
+}
+
+/// `GET /admin/letters/{id}/signatures`
+pub async fn signatures(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
+    let page = query.number();
+    let mut records = state
+        .store
+        .organiser_signatures(
+            letter.id,
+            (page - 1) * u64::from(SIGNATURES_PER_PAGE),
+            SIGNATURES_PER_PAGE + 1,
+        )
+        .await?;
+    let has_next = records.len() > SIGNATURES_PER_PAGE as usize;
+    records.truncate(SIGNATURES_PER_PAGE as usize);
+    let rows = records
+        .into_iter()
+        .map(|r| {
+            let d = &r.details;
+            let details = [&d.title, &d.affiliation, &d.city, &d.country, &d.comment]
+                .into_iter()
+                .filter_map(|x| x.as_deref())
+                .collect::<Vec<_>>()
+                .join(" · ");
+            SignatureRow {
+                name: r.name,
+                email: r.email,
+                category: r.category,
+                display: r.display.to_string(),
+                state: r.state.as_str().to_owned(),
+                details,
+                created: format::date_time(r.created_at),
+            }
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &SignaturesPage {
+            layout: Layout::new(state.instance(), format!("Signatures: {}", letter.title))
+                .with_nav(organiser.nav()),
+            id: letter.id.0,
+            title: letter.title,
+            rows,
+            page,
+            has_next,
+        },
+    ))
+}

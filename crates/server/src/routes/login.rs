@@ -1,0 +1,131 @@
+//! Organiser login and logout.
+
+use askama::Template;
+use axum::{
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use crate::{
+    auth::{
+        csrf::{AnonForm, OrganiserForm, anon_token, with_cookie},
+        session,
+    },
+    client::ClientIp,
+    pages::{Layout, PageError, render, retry_after},
+    state::AppState,
+};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    csrf: String,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// Only paths on this site: never `//evil.example` or `https://…`.
+fn local_path(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/admin".to_owned()
+    }
+}
+
+/// `GET /login`
+pub async fn show(
+    State(state): State<AppState>,
+    Query(query): Query<LoginQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (csrf, set_cookie) = anon_token(&state, &headers);
+    let page = LoginPage {
+        layout: Layout::new(state.instance(), "Log in"),
+        csrf,
+        next: local_path(&query.next),
+        email: String::new(),
+        error: None,
+    };
+    with_cookie(render(StatusCode::OK, &page), set_cookie)
+}
+
+/// `POST /login`
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    AnonForm { form, csrf }: AnonForm<LoginForm>,
+) -> Result<Response, PageError> {
+    let email = form.email.trim().to_lowercase();
+    let account_key = format!("account:{email}");
+    let client_key = format!("client:{client}");
+    for key in [&account_key, &client_key] {
+        state
+            .login_limiter
+            .allows(key)
+            .map_err(|wait| PageError::TooManyRequests(wait.0))?;
+    }
+    let user = state.store.user_by_email(&email).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    if let (true, Some(user)) = (state.passwords.verify(form.password, hash).await, user) {
+        state.login_limiter.reset(&account_key);
+        let cookie = session::start(&state, &user).await?;
+        let mut response = Redirect::to(&local_path(&form.next)).into_response();
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+        return Ok(response);
+    }
+    // Count the failure against both the account and the client.
+    let mut wait = None;
+    for key in [&account_key, &client_key] {
+        if let Err(w) = state.login_limiter.check(key) {
+            wait = Some(w.0);
+        }
+    }
+    let page = LoginPage {
+        layout: Layout::new(state.instance(), "Log in"),
+        csrf,
+        next: local_path(&form.next),
+        email: form.email,
+        error: Some("The email or the password is wrong.".into()),
+    };
+    let mut response = render(StatusCode::UNAUTHORIZED, &page);
+    if let Some(wait) = wait {
+        retry_after(&mut response, wait.as_secs().max(1));
+    }
+    Ok(response)
+}
+
+/// `POST /logout`
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    _form: OrganiserForm<Empty>,
+) -> Result<Response, PageError> {
+    let cookie = session::end(&state, &headers).await?;
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}

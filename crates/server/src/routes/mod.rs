@@ -1,0 +1,155 @@
+//! The router: public pages, organiser pages, static files, and the middleware every request
+//! passes through (security headers, the Origin check, body limits, request logs).
+
+pub mod admin;
+pub mod confirm;
+pub mod letter;
+pub mod login;
+pub mod setup;
+pub mod sign;
+
+use std::time::Instant;
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+
+use crate::{auth::csrf::check_origin, pages::PageError, state::AppState};
+
+/// Public forms are small; a letter body may be long.
+const PUBLIC_BODY_LIMIT: usize = 32 * 1024;
+const ADMIN_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let public = Router::new()
+        .route("/", get(letter::home))
+        .route("/l/{slug}", get(letter::show))
+        .route("/l/{slug}/counts.json", get(letter::counts_json))
+        .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
+        .route("/l/{slug}/check-email", get(sign::check_email))
+        .route(
+            "/confirm/{token}",
+            get(confirm::show).post(confirm::confirm),
+        )
+        .route("/setup/{token}", get(setup::show).post(setup::create))
+        .route("/login", get(login::show).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/static/style.css", get(style))
+        .route("/static/app.js", get(script))
+        .route("/healthz", get(health))
+        .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
+    let organisers = Router::new()
+        .route("/admin", get(admin::dashboard))
+        .route(
+            "/admin/letters/new",
+            get(admin::letters::new_form).post(admin::letters::create),
+        )
+        .route("/admin/letters/{id}", get(admin::letters::show))
+        .route(
+            "/admin/letters/{id}/edit",
+            get(admin::letters::edit_form).post(admin::letters::update),
+        )
+        .route("/admin/letters/{id}/preview", get(admin::letters::preview))
+        .route("/admin/letters/{id}/publish", post(admin::letters::publish))
+        .route("/admin/letters/{id}/close", post(admin::letters::close))
+        .route(
+            "/admin/letters/{id}/signatures",
+            get(admin::letters::signatures),
+        )
+        .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
+    Router::new()
+        .merge(public)
+        .merge(organisers)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .route_layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn not_found() -> PageError {
+    PageError::NotFound
+}
+
+async fn style() -> Response {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../../static/style.css"),
+    )
+}
+
+async fn script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/app.js"),
+    )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /healthz`: 200 when the database answers.
+async fn health(State(state): State<AppState>) -> Response {
+    match state.store.user_count().await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
+    }
+}
+
+/// Headers every response gets. Pages may not be framed, scripts and styles come only from
+/// this site, and pages are not cached unless the handler says otherwise.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    // Confirmation links carry a token in the path: never send it to other sites.
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    set(headers, header::CACHE_CONTROL, "no-store");
+    response
+}
+
+/// One line per request: method, route pattern (never the path, which may hold a token),
+/// status and time. No addresses, no query strings, no form data.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let started = Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,160 @@
+//! Signing: `POST /l/{slug}/sign`, then `GET /l/{slug}/check-email`.
+//!
+//! A new signer, a repeat signer and a signer who already confirmed all see the same
+//! "check your email" page; only the email they receive differs. So the page reveals nothing
+//! about who has signed.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use undersigned_core::{
+    LetterState,
+    signature::{NewSignature, SignInput},
+};
+use undersigned_store::{SignCommand, SignOutcome, WriteCommand, WriteOutcome};
+
+use super::letter::{PageState, letter_page, public_letter};
+use crate::{
+    client::ClientIp,
+    extract::FormBody,
+    format::now,
+    mail::messages::SigningEmail,
+    pages::{Layout, PageError, instance_name, message, render},
+    secrets::Token,
+    state::AppState,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("the letter is not open")]
+    NotOpen { slug: String },
+    #[error(transparent)]
+    Page(#[from] PageError),
+}
+
+impl IntoResponse for SignError {
+    fn into_response(self) -> Response {
+        match self {
+            SignError::NotOpen { slug } => message(
+                StatusCode::CONFLICT,
+                instance_name(),
+                "This letter is not taking signatures",
+                "Signing has closed for this letter, so your signature was not recorded.",
+                Some((&format!("/l/{slug}"), "Back to the letter")),
+            ),
+            SignError::Page(e) => e.into_response(),
+        }
+    }
+}
+
+/// `POST /l/{slug}/sign`
+pub async fn sign(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    Path(slug): Path<String>,
+    FormBody(input): FormBody<SignInput>,
+) -> Result<Response, SignError> {
+    let view = public_letter(&state, &slug).await?;
+    let letter = &view.letter;
+    let not_open = || SignError::NotOpen {
+        slug: letter.slug.clone(),
+    };
+    if letter.state != LetterState::Open {
+        return Err(not_open());
+    }
+    state
+        .sign_limiter
+        .check(&client)
+        .map_err(|wait| PageError::TooManyRequests(wait.0))?;
+
+    let signature = match NewSignature::parse(&input, &letter.category_ids(), &letter.signer_fields)
+    {
+        Ok(signature) => signature,
+        Err(errors) => {
+            // Show the form again with every value kept and a message at each wrong field.
+            let layout = Layout::new(state.instance(), letter.title.clone());
+            let page_state = PageState {
+                page: 1,
+                input,
+                errors,
+                preview: false,
+            };
+            let page = letter_page(&state, &view, page_state, layout).await?;
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+
+    let token = Token::generate();
+    let signed_at = now();
+    let token_expires_at =
+        signed_at + i64::try_from(state.settings.confirmation_link_seconds).unwrap_or(i64::MAX / 2);
+    let email_address = signature.email.to_string();
+    let letter_url = state.public.url(&format!("/l/{}", letter.slug));
+    let confirm_link = state.public.url(&format!("/confirm/{}", token.as_str()));
+    let emails = SigningEmail {
+        to: &email_address,
+        letter_title: &letter.title,
+        letter_url: &letter_url,
+        confirm_link: &confirm_link,
+        expires_at: token_expires_at,
+        instance: state.instance(),
+    };
+    let render_error = |e: askama::Error| PageError::Internal(format!("email template: {e}"));
+    let command = SignCommand {
+        letter: letter.id,
+        duplicate_key: state.keys.duplicates.key("signature", &signature.email),
+        signature,
+        token_hash: token.hash(),
+        now: signed_at,
+        token_expires_at,
+        confirmation_email: emails.confirmation().map_err(render_error)?,
+        already_signed_email: emails.already_signed().map_err(render_error)?,
+    };
+    match state
+        .writer
+        .submit(WriteCommand::Sign(Box::new(command)))
+        .await
+        .map_err(PageError::from)?
+    {
+        WriteOutcome::Sign(SignOutcome::LetterNotOpen) => Err(not_open()),
+        WriteOutcome::Sign(_) => {
+            Ok(Redirect::to(&format!("/l/{}/check-email", letter.slug)).into_response())
+        }
+        other => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "check_email.html")]
+struct CheckEmailPage {
+    layout: Layout,
+    slug: String,
+    title: String,
+}
+
+/// `GET /l/{slug}/check-email`
+pub async fn check_email(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let view = public_letter(&state, &slug).await?;
+    Ok(render(
+        StatusCode::OK,
+        &CheckEmailPage {
+            layout: Layout::new(state.instance(), "Check your email"),
+            slug: view.letter.slug.clone(),
+            title: view.letter.title.clone(),
+        },
+    ))
+}
+
+/// `GET /l/{slug}/sign`: someone reloaded the form's address; send them to the letter.
+pub async fn sign_get(Path(slug): Path<String>) -> Response {
+    match undersigned_core::Slug::parse(&slug) {
+        Ok(slug) => Redirect::to(&format!("/l/{slug}#sign")).into_response(),
+        Err(_) => PageError::NotFound.into_response(),
+    }
+}

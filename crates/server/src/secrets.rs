@@ -1,0 +1,193 @@
+//! Random tokens, their hashes, and the instance's secret key.
+
+use std::{
+    fs,
+    io::{self, Write},
+    path::{Path, PathBuf},
+};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+use undersigned_core::dedup::DuplicateKeySecret;
+
+/// 32 random bytes from the operating system.
+pub fn random_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    // The OS random source failing is not something a request can cause or recover from.
+    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the OS random source failed: {e}"));
+    bytes
+}
+
+/// A random token for links and cookies: 32 bytes, URL-safe base64 (43 characters).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn generate() -> Self {
+        Self(URL_SAFE_NO_PAD.encode(random_bytes()))
+    }
+
+    /// Accepts only strings that a generated token could be, so that junk never reaches
+    /// the database.
+    pub fn parse(input: &str) -> Option<Self> {
+        (input.len() == 43
+            && input
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then(|| Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What the database stores: SHA-256 of the token, never the token itself.
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.0.as_bytes()).into()
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(..)")
+    }
+}
+
+/// Constant-time comparison of two strings (CSRF tokens).
+pub fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("could not create the key folder {0}")]
+    Folder(PathBuf, #[source] io::Error),
+    #[error("could not read the key file {0}")]
+    Read(PathBuf, #[source] io::Error),
+    #[error("could not write the key file {0}")]
+    Write(PathBuf, #[source] io::Error),
+    #[error("the key file {0} is damaged (expected 32 bytes)")]
+    Damaged(PathBuf),
+}
+
+/// The instance's secrets, derived from one 32-byte key kept in `DATA/keys/instance.key`
+/// (mode 0600), outside the database.
+#[derive(Clone, Debug)]
+pub struct InstanceKeys {
+    pub duplicates: DuplicateKeySecret,
+}
+
+impl InstanceKeys {
+    /// Loads the key, generating it on first start.
+    pub fn load_or_create(data_dir: &Path) -> Result<Self, KeyError> {
+        let folder = data_dir.join("keys");
+        let path = folder.join("instance.key");
+        let key = match fs::read(&path) {
+            Ok(bytes) => {
+                <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| KeyError::Damaged(path))?
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_dir(&folder).map_err(|e| KeyError::Folder(folder.clone(), e))?;
+                let key = random_bytes();
+                write_private(&path, &key).map_err(|e| KeyError::Write(path.clone(), e))?;
+                key
+            }
+            Err(e) => return Err(KeyError::Read(path, e)),
+        };
+        Ok(Self::from_key(key))
+    }
+
+    fn from_key(key: [u8; 32]) -> Self {
+        let derive = |label: &str| -> [u8; 32] {
+            let mut h = Sha256::new();
+            h.update(b"undersigned key derivation\0");
+            h.update(label.as_bytes());
+            h.update([0]);
+            h.update(key);
+            h.finalize().into()
+        };
+        Self {
+            duplicates: DuplicateKeySecret::from_bytes(derive("duplicates")),
+        }
+    }
+}
+
+fn create_private_dir(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+    }
+    #[cfg(not(unix))]
+    {
+        fs::create_dir_all(path)
+    }
+}
+
+/// Writes a new file readable by its owner only, failing if it exists.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        let t = Token::generate();
+        assert_eq!(t.as_str().len(), 43);
+        assert_eq!(Token::parse(t.as_str()), Some(t.clone()));
+        assert_eq!(Token::parse("short"), None);
+        assert_eq!(Token::parse(&"a".repeat(42).add_char('!')), None);
+        assert_ne!(t.hash(), Token::generate().hash());
+    }
+
+    trait AddChar {
+        fn add_char(self, c: char) -> String;
+    }
+    impl AddChar for String {
+        fn add_char(mut self, c: char) -> String {
+            self.push(c);
+            self
+        }
+    }
+
+    #[test]
+    fn constant_time_compare() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "abcd"));
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = InstanceKeys::load_or_create(dir.path()).unwrap();
+        let b = InstanceKeys::load_or_create(dir.path()).unwrap();
+        let email = undersigned_core::EmailAddress::parse("a@example.org").unwrap();
+        assert_eq!(a.duplicates.key("x", &email), b.duplicates.key("x", &email));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join("keys/instance.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! What every handler can reach.
+
+use std::{ops::Deref, sync::Arc};
+
+use undersigned_store::DynStore;
+
+use crate::{
+    auth::password::Passwords, cache::Caches, config::PublicUrl, config::Settings,
+    ratelimit::RateLimiter, secrets::InstanceKeys, writer::Writer,
+};
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: DynStore,
+    pub writer: Writer,
+    pub caches: Arc<Caches>,
+    pub keys: InstanceKeys,
+    pub public: PublicUrl,
+    pub settings: Settings,
+    pub passwords: Passwords,
+    pub sign_limiter: RateLimiter,
+    pub login_limiter: RateLimiter,
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> Self {
+        Self(Arc::new(inner))
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.settings.instance_name
+    }
+
+    /// Whether cookies get the Secure attribute and the `__Host-` prefix.
+    pub fn secure_cookies(&self) -> bool {
+        self.public.secure
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

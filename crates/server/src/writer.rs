@@ -1,0 +1,133 @@
+//! The writer: one task per database that commits signing and confirming in batches.
+//!
+//! Handlers send a command and wait. The task takes every command that is waiting (up to
+//! `max_batch`), commits them in one transaction, then answers each handler. While one batch
+//! commits, the next one queues up, so under load a batch holds many commands and the cost of
+//! a commit (one fsync) is shared; when idle a command is committed at once. A handler hears
+//! "done" only after its batch is on disk.
+
+use std::sync::Arc;
+
+use tokio::sync::{Notify, mpsc, oneshot, watch};
+use undersigned_store::{DynStore, LetterId, StoreError, WriteCommand, WriteOutcome};
+
+use crate::cache::Caches;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The database is busy or full, or the server is shutting down: try again shortly.
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    #[error("the write failed")]
+    Failed(#[source] StoreError),
+}
+
+type Reply = oneshot::Sender<Result<WriteOutcome, WriteError>>;
+
+/// The handlers' side of the writer.
+#[derive(Clone)]
+pub struct Writer {
+    sender: mpsc::Sender<(WriteCommand, Reply)>,
+}
+
+impl Writer {
+    /// Starts the writer task. It stops, after committing what it has, when `shutdown`
+    /// becomes true.
+    pub fn spawn(
+        store: DynStore,
+        caches: Arc<Caches>,
+        mail_wakeup: Arc<Notify>,
+        max_batch: usize,
+        shutdown: watch::Receiver<bool>,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (sender, receiver) = mpsc::channel(max_batch.max(1) * 8);
+        let task = tokio::spawn(run(
+            store,
+            caches,
+            mail_wakeup,
+            max_batch.max(1),
+            receiver,
+            shutdown,
+        ));
+        (Self { sender }, task)
+    }
+
+    /// Commits `command` and returns what it did, once it is on disk.
+    pub async fn submit(&self, command: WriteCommand) -> Result<WriteOutcome, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send((command, reply))
+            .await
+            .map_err(|_| WriteError::Unavailable)?;
+        answer.await.map_err(|_| WriteError::Unavailable)?
+    }
+}
+
+async fn run(
+    store: DynStore,
+    caches: Arc<Caches>,
+    mail_wakeup: Arc<Notify>,
+    max_batch: usize,
+    mut receiver: mpsc::Receiver<(WriteCommand, Reply)>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut batch = Vec::with_capacity(max_batch);
+    loop {
+        let stopping = tokio::select! {
+            n = receiver.recv_many(&mut batch, max_batch) => {
+                if n == 0 {
+                    break;
+                }
+                false
+            }
+            // A change (to true) or the sender gone: either way, stop.
+            _ = shutdown.changed() => true,
+        };
+        if stopping {
+            // Take nothing new; commit what is already queued, then stop.
+            receiver.close();
+            while receiver.recv_many(&mut batch, max_batch).await > 0 {
+                commit(&store, &caches, &mail_wakeup, &mut batch).await;
+            }
+            break;
+        }
+        commit(&store, &caches, &mail_wakeup, &mut batch).await;
+    }
+    tracing::info!("writer stopped");
+}
+
+async fn commit(
+    store: &DynStore,
+    caches: &Caches,
+    mail_wakeup: &Notify,
+    batch: &mut Vec<(WriteCommand, Reply)>,
+) {
+    let (commands, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+    let size = commands.len();
+    match store.commit_batch(commands).await {
+        Ok(results) => {
+            let changed: Vec<LetterId> = results
+                .iter()
+                .filter_map(|r| r.as_ref().ok().and_then(WriteOutcome::changed_letter))
+                .collect();
+            caches.invalidate_counts(&changed);
+            mail_wakeup.notify_one();
+            tracing::debug!(size, "batch committed");
+            for (reply, result) in replies.into_iter().zip(results) {
+                // A handler that gave up waiting is gone; its write still stands.
+                let _ = reply.send(result.map_err(WriteError::Failed));
+            }
+        }
+        Err(e) => {
+            let unavailable = e.is_unavailable();
+            tracing::warn!(size, error = %e, "batch rolled back");
+            for reply in replies {
+                let _ = reply.send(Err(if unavailable {
+                    WriteError::Unavailable
+                } else {
+                    WriteError::Failed(StoreError::Corrupt("batch failed".into()))
+                }));
+            }
+        }
+    }
+}
