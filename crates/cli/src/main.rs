@@ -97,9 +97,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings.clone())
         .await
         .context("starting the server")?;
-    let url = settings.public().map(|p| p.origin).unwrap_or_default();
     tracing::info!(address = %app.local_addr(), data = %settings.data_dir.display(), "serving");
-    println!("Undersigned is running at {url}/");
+    println!("Undersigned is running at {}/", app.public_url());
     if let Some(link) = app.setup_link() {
         println!();
         println!("  No organiser exists yet. Open this one-time link to create the first");

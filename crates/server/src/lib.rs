@@ -93,7 +93,17 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+    pub async fn build(mut settings: Settings) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .map_err(|e| StartError::Bind(settings.bind, e))?;
+        // Without a configured public URL, the site is where it actually listens (this
+        // also resolves port 0).
+        if settings.public_url.is_none()
+            && let Ok(addr) = listener.local_addr()
+        {
+            settings.public_url = Some(format!("http://{addr}"));
+        }
         let public = settings.public()?;
         pages::set_instance_name(&settings.instance_name);
         let store = open_store(&settings).await?;
@@ -123,10 +133,6 @@ impl Application {
             mail_wakeup,
             shutdown_rx,
         ));
-
-        let listener = TcpListener::bind(settings.bind)
-            .await
-            .map_err(|e| StartError::Bind(settings.bind, e))?;
 
         // A fresh instance has no organiser and no default password: print a one-time link.
         let setup_link = if store.user_count().await? == 0 {
@@ -169,6 +175,11 @@ impl Application {
         self.listener
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The site's public address (`http://127.0.0.1:8080` by default).
+    pub fn public_url(&self) -> &str {
+        &self.state.public.origin
     }
 
     /// The one-time setup link, when the instance has no organiser yet.

@@ -1,0 +1,7 @@
+//! Integration tests: the real application over HTTP, with a real SQLite database and a real
+//! SMTP server in the test process. One binary for the whole suite.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod flow;
+mod helpers;
