@@ -1,0 +1,6 @@
+//! Tests of the `undersigned` binary as a user runs it: a real process, real signals.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod commands;
+mod process;

@@ -1,0 +1,104 @@
+//! Running `undersigned serve` as a child process.
+
+use std::{
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_undersigned");
+
+/// The binary with test settings: cheap password hashing, no config file from the cwd.
+pub fn undersigned(data: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .arg("--data")
+        .arg(data)
+        .env("UNDERSIGNED_ARGON2_MEMORY_KIB", "1024")
+        .env("UNDERSIGNED_ARGON2_ITERATIONS", "1")
+        .env("UNDERSIGNED_LOG", "info")
+        .env_remove("UNDERSIGNED_SMTP_URL")
+        .current_dir(data);
+    command
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running server process; its output is collected.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub output: Arc<Mutex<String>>,
+}
+
+impl Server {
+    pub async fn start(data: &Path) -> Self {
+        let port = free_port();
+        let mut child = undersigned(data)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut out = output.lock().unwrap();
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            });
+        }
+        let url = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = client.get(format!("{url}/healthz")).send().await
+                && r.status() == 200
+            {
+                return Self { child, url, output };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start: {}", output.lock().unwrap());
+    }
+
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// SIGKILL: no chance to clean up.
+    pub fn kill_hard(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, then wait; returns the exit status and everything the process printed.
+    pub async fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader threads drain the pipes.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return (status, self.output());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not stop on SIGTERM");
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the browser test against a fresh instance: demo data, the server on a free port,
+# emails as .eml files. Usage: e2e/run.sh [path/to/undersigned]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-$here/../target/debug/undersigned}
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export UNDERSIGNED_ARGON2_MEMORY_KIB=1024 UNDERSIGNED_ARGON2_ITERATIONS=1
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+"$bin" --data "$data" demo >/dev/null
+"$bin" --data "$data" serve --bind "127.0.0.1:$port" >"$data/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
+  sleep 0.1
+done
+cd "$here"
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+if ! BASE_URL="http://127.0.0.1:$port" DATA_DIR="$data" node sign-demo.mjs; then
+  echo "--- server log ---"; cat "$data/server.log"
+  exit 1
+fi

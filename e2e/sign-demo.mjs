@@ -1,0 +1,98 @@
+// The newcomer's path in a real browser: open the demo letter, sign it, confirm from the
+// link in the .eml file, and see the count go up (also on a page left open, through the
+// counts refresh).
+//
+// BASE_URL: the running server; DATA_DIR: its data folder (no SMTP, so emails are files).
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { launch, required } from "./browser.mjs";
+
+const base = required("BASE_URL");
+const data = required("DATA_DIR");
+const mailDir = join(data, "mail");
+
+function emlFiles() {
+  try {
+    return readdirSync(mailDir).filter((f) => f.endsWith(".eml")).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function waitForNewEmail(before) {
+  for (let i = 0; i < 200; i++) {
+    const files = emlFiles();
+    if (files.length > before) {
+      // Undo quoted-printable soft line breaks before looking for the link.
+      const raw = readFileSync(join(mailDir, files[files.length - 1]), "utf8").replace(/=\r?\n/g, "");
+      const link = raw.match(/https?:\/\/\S+\/confirm\/[A-Za-z0-9_-]{43}/);
+      assert.ok(link, "the email holds a confirmation link");
+      return link[0];
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("no email was written to " + mailDir);
+}
+
+function total(page) {
+  return page.locator('[data-count="total"]').innerText().then((t) => Number(t.replace(/,/g, "")));
+}
+
+const browser = await launch();
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const watcher = await context.newPage();
+
+  await page.goto(`${base}/l/demo`);
+  await watcher.goto(`${base}/l/demo`);
+  const before = await total(page);
+  assert.ok(before >= 36, `the demo letter has its signatures (${before})`);
+  await assert.doesNotReject(page.getByRole("heading", { name: /Meridian Football League/ }).waitFor());
+
+  // Fill the form as a signer would.
+  const email = `e2e-${Date.now()}@example.org`;
+  await page.locator("#name").fill("Morwenna Test-Signer");
+  await page.locator("#email").fill(email);
+  await page.locator("#city").fill("Tampere");
+  await page.getByRole("radio", { name: "Supporter" }).check();
+  await page.getByRole("radio", { name: /In full/ }).check();
+  const emailsBefore = emlFiles().length;
+  await page.getByRole("button", { name: "Sign the letter" }).click();
+  await page.waitForURL(/\/l\/demo\/check-email/);
+  await page.getByRole("heading", { name: "Check your email" }).waitFor();
+
+  // Not counted before confirming.
+  await page.goto(`${base}/l/demo`);
+  assert.equal(await total(page), before);
+
+  // The emailed link opens a page; the button confirms.
+  const link = await waitForNewEmail(emailsBefore);
+  await page.goto(link);
+  assert.equal(await page.locator('[data-count="total"]').count(), 0, "the confirm page is not the letter");
+  await page.getByRole("button", { name: "Confirm my signature" }).click();
+  await page.getByRole("heading", { name: "Thank you" }).waitFor();
+
+  // Counted and listed.
+  await page.goto(`${base}/l/demo`);
+  assert.equal(await total(page), before + 1);
+  await page.getByText("Morwenna Test-Signer").waitFor();
+
+  // The page left open refreshes its count through counts.json (every 10 seconds).
+  await watcher.locator('[data-count="total"]').filter({ hasText: String(before + 1) }).waitFor({ timeout: 15000 });
+
+  // A second signature with the same address is not counted twice.
+  await page.locator("#name").fill("Morwenna Test-Signer");
+  await page.locator("#email").fill(email.toUpperCase());
+  await page.getByRole("radio", { name: "Supporter" }).check();
+  await page.getByRole("radio", { name: /In full/ }).check();
+  await page.getByRole("button", { name: "Sign the letter" }).click();
+  await page.waitForURL(/\/l\/demo\/check-email/);
+  await page.goto(`${base}/l/demo`);
+  assert.equal(await total(page), before + 1);
+
+  console.log(`ok: signed and confirmed in Chromium; count ${before} -> ${before + 1}`);
+} finally {
+  await browser.close();
+}
