@@ -25,14 +25,21 @@ async fn total(url: &str) -> u64 {
 }
 
 fn value_after<'a>(text: &'a str, marker: &str) -> &'a str {
-    let start = text.find(marker).unwrap_or_else(|| panic!("{marker:?} in {text}")) + marker.len();
+    let start = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} in {text}"))
+        + marker.len();
     let rest = &text[start..];
     rest[..rest.find(['"', '\n', ' ']).unwrap_or(rest.len())].trim()
 }
 
 fn run_demo(data: &std::path::Path) -> String {
     let out = undersigned(data).arg("demo").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -60,11 +67,21 @@ async fn emailed_link(data: &std::path::Path, already: usize) -> String {
 }
 
 async fn sign_and_confirm(server: &Server, data: &std::path::Path, email: &str, already: usize) {
-    let page = reqwest::get(format!("{}/l/demo", server.url)).await.unwrap().text().await.unwrap();
+    let page = reqwest::get(format!("{}/l/demo", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let category = value_after(&page, "name=\"category\" value=\"").to_owned();
     let signed = client()
         .post(format!("{}/l/demo/sign", server.url))
-        .form(&[("name", "Tamsin Orrery"), ("email", email), ("category", &category), ("display", "public")])
+        .form(&[
+            ("name", "Tamsin Orrery"),
+            ("email", email),
+            ("category", &category),
+            ("display", "public"),
+        ])
         .send()
         .await
         .unwrap();
@@ -86,8 +103,17 @@ async fn a_confirmed_signature_survives_kill_9() {
     // No graceful anything: the process is killed the moment the response arrived.
     server.kill_hard();
     let server = Server::start(data.path()).await;
-    assert_eq!(total(&server.url).await, 37, "the acknowledged signature is still counted");
-    let page = reqwest::get(format!("{}/l/demo", server.url)).await.unwrap().text().await.unwrap();
+    assert_eq!(
+        total(&server.url).await,
+        37,
+        "the acknowledged signature is still counted"
+    );
+    let page = reqwest::get(format!("{}/l/demo", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Tamsin Orrery"));
     server.kill_hard();
 }
@@ -130,16 +156,35 @@ async fn demo_is_idempotent_and_its_login_works() {
     // No setup link: an organiser exists.
     assert!(!server.output().contains("/setup/"));
     let client = client();
-    let login = client.get(format!("{}/login", server.url)).send().await.unwrap().text().await.unwrap();
+    let login = client
+        .get(format!("{}/login", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = value_after(&login, "name=\"csrf\" value=\"").to_owned();
     let done = client
         .post(format!("{}/login", server.url))
-        .form(&[("csrf", csrf.as_str()), ("email", "organiser@example.org"), ("password", &password), ("next", "/admin")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "organiser@example.org"),
+            ("password", &password),
+            ("next", "/admin"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(done.status(), 303);
-    let admin = client.get(format!("{}/admin", server.url)).send().await.unwrap().text().await.unwrap();
+    let admin = client
+        .get(format!("{}/admin", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(admin.contains("Investigate the Meridian Football League"));
     server.kill_hard();
 }
@@ -148,31 +193,73 @@ async fn demo_is_idempotent_and_its_login_works() {
 async fn user_create_makes_an_organiser_who_can_log_in() {
     let data = tempfile::tempdir().unwrap();
     let mut child = undersigned(data.path())
-        .args(["user", "create", "--email", "Vera.Viewer@Example.org", "--name", "Vera Viewer", "--workspace", "coalition", "--role", "viewer", "--password-stdin"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Vera.Viewer@Example.org",
+            "--name",
+            "Vera Viewer",
+            "--workspace",
+            "coalition",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"a viewer password here\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a viewer password here\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("vera.viewer@example.org is viewer of workspace coalition"), "{stdout}");
+    assert!(
+        stdout.contains("vera.viewer@example.org is viewer of workspace coalition"),
+        "{stdout}"
+    );
 
     let server = Server::start(data.path()).await;
     let client = client();
-    let login = client.get(format!("{}/login", server.url)).send().await.unwrap().text().await.unwrap();
+    let login = client
+        .get(format!("{}/login", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = value_after(&login, "name=\"csrf\" value=\"").to_owned();
     let done = client
         .post(format!("{}/login", server.url))
-        .form(&[("csrf", csrf.as_str()), ("email", "vera.viewer@example.org"), ("password", "a viewer password here"), ("next", "/admin")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "vera.viewer@example.org"),
+            ("password", "a viewer password here"),
+            ("next", "/admin"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(done.status(), 303);
-    let admin = client.get(format!("{}/admin", server.url)).send().await.unwrap().text().await.unwrap();
+    let admin = client
+        .get(format!("{}/admin", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(admin.contains("viewer"));
-    assert!(!admin.contains("New letter"), "viewers cannot write letters");
+    assert!(
+        !admin.contains("New letter"),
+        "viewers cannot write letters"
+    );
     server.kill_hard();
 }
 
@@ -180,17 +267,67 @@ async fn user_create_makes_an_organiser_who_can_log_in() {
 fn user_create_refuses_bad_input_with_a_message() {
     let data = tempfile::tempdir().unwrap();
     for (args, message) in [
-        (vec!["--email", "not-an-address", "--name", "X Y", "--workspace", "ws1", "--role", "viewer"], "--email"),
-        (vec!["--email", "a@example.org", "--name", "X Y", "--workspace", "Bad Slug", "--role", "viewer"], "--workspace"),
-        (vec!["--email", "a@example.org", "--name", "X Y", "--workspace", "ws1", "--role", "admin"], "--role"),
+        (
+            vec![
+                "--email",
+                "not-an-address",
+                "--name",
+                "X Y",
+                "--workspace",
+                "ws1",
+                "--role",
+                "viewer",
+            ],
+            "--email",
+        ),
+        (
+            vec![
+                "--email",
+                "a@example.org",
+                "--name",
+                "X Y",
+                "--workspace",
+                "Bad Slug",
+                "--role",
+                "viewer",
+            ],
+            "--workspace",
+        ),
+        (
+            vec![
+                "--email",
+                "a@example.org",
+                "--name",
+                "X Y",
+                "--workspace",
+                "ws1",
+                "--role",
+                "admin",
+            ],
+            "--role",
+        ),
     ] {
-        let out = undersigned(data.path()).args(["user", "create"]).args(&args).output().unwrap();
+        let out = undersigned(data.path())
+            .args(["user", "create"])
+            .args(&args)
+            .output()
+            .unwrap();
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{stderr}");
     }
     let out = undersigned(data.path())
-        .args(["user", "create", "--email", "a@example.org", "--name", "X Y", "--workspace", "ws1", "--password-stdin"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "a@example.org",
+            "--name",
+            "X Y",
+            "--workspace",
+            "ws1",
+            "--password-stdin",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();

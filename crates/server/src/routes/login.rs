@@ -47,9 +47,15 @@ struct LoginPage {
     error: Option<String>,
 }
 
-/// Only paths on this site: never `//evil.example` or `https://…`.
+/// Only paths on this site: never `//evil.example`, `/\evil.example` or `https://…`. White
+/// space and control characters are refused too, since browsers drop them from URLs
+/// (`/<TAB>/evil.example` is `//evil.example` to them), and so is anything that cannot go
+/// in a `Location` header as it is (non-ASCII).
 fn local_path(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if local {
         next.to_owned()
     } else {
         "/admin".to_owned()

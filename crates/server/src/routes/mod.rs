@@ -19,7 +19,11 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{auth::csrf::check_origin, pages::PageError, state::AppState};
+use crate::{
+    auth::csrf::check_origin,
+    pages::{PageError, instance_name, message},
+    state::AppState,
+};
 
 /// Public forms are small; a letter body may be long.
 const PUBLIC_BODY_LIMIT: usize = 32 * 1024;
@@ -66,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(organisers)
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .route_layer(middleware::from_fn(log_request))
         .layer(middleware::from_fn(security_headers))
@@ -74,6 +79,18 @@ pub fn router(state: AppState) -> Router {
 
 async fn not_found() -> PageError {
     PageError::NotFound
+}
+
+/// A known address with the wrong method, typically a form's address opened as a page (after
+/// logging in, say): a page that says what to do, not a blank 405.
+async fn method_not_allowed() -> Response {
+    message(
+        StatusCode::METHOD_NOT_ALLOWED,
+        instance_name(),
+        "Use the button on the page",
+        "This address is where a form's button sends its answer; it cannot be opened as a page. Go back and use the button instead.",
+        Some(("/", "Home")),
+    )
 }
 
 async fn style() -> Response {

@@ -13,7 +13,18 @@ use std::{
 
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use reqwest::{StatusCode, redirect::Policy};
-use undersigned_server::{Application, config::Settings};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use undersigned_core::{Role, Slug};
+use undersigned_server::{
+    Application,
+    auth::password::{NewPassword, Passwords},
+    config::Settings,
+    format::now,
+};
+use undersigned_store::{
+    NewUser, NewWorkspace, Store,
+    sqlite::{SqliteOptions, SqliteStore},
+};
 
 // --- the SMTP sink ----------------------------------------------------------------------
 
@@ -79,6 +90,13 @@ struct SinkHandler {
 
 impl Handler for SinkHandler {
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        // Refuse at DATA, not after the message: mailin stays in its data state after an
+        // error at the end of the message, and then never answers the client's next command.
+        let refuse = self.refuse.load(Ordering::SeqCst);
+        if refuse > 0 {
+            self.refuse.store(refuse - 1, Ordering::SeqCst);
+            return response::INTERNAL_ERROR;
+        }
         self.to = to.to_vec();
         self.data.clear();
         response::OK
@@ -90,11 +108,6 @@ impl Handler for SinkHandler {
     }
 
     fn data_end(&mut self) -> Response {
-        let refuse = self.refuse.load(Ordering::SeqCst);
-        if refuse > 0 {
-            self.refuse.store(refuse - 1, Ordering::SeqCst);
-            return response::INTERNAL_ERROR;
-        }
         self.messages.lock().unwrap().push(Captured {
             to: std::mem::take(&mut self.to),
             raw: std::mem::take(&mut self.data),
@@ -183,7 +196,10 @@ impl MailSink {
 // --- the application --------------------------------------------------------------------
 
 pub struct TestApp {
+    /// The site's public address (where it listens, unless the test configured another).
     pub address: String,
+    /// Where it actually listens: `http://127.0.0.1:PORT`.
+    pub local: String,
     pub client: reqwest::Client,
     pub mail: MailSink,
     pub data: tempfile::TempDir,
@@ -225,6 +241,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
 pub async fn start(settings: Settings, mail: MailSink, data: tempfile::TempDir) -> TestApp {
     let app = Application::build(settings).await.expect("the app starts");
     let address = app.public_url().to_owned();
+    let local = format!("http://{}", app.local_addr());
     let setup_link = app.setup_link().map(str::to_owned);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -236,6 +253,7 @@ pub async fn start(settings: Settings, mail: MailSink, data: tempfile::TempDir) 
     });
     TestApp {
         address,
+        local,
         client: client(),
         mail,
         data,
@@ -263,7 +281,7 @@ pub struct Page {
 }
 
 impl Page {
-    async fn from(response: reqwest::Response) -> Self {
+    pub async fn from(response: reqwest::Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
         let location = headers
@@ -282,6 +300,41 @@ impl Page {
     pub fn csrf(&self) -> String {
         hidden_value(&self.body, "csrf").expect("the page has a csrf field")
     }
+}
+
+/// The message shown next to the form field named `name`, if any: the first
+/// `<p class="error">` inside the field's block (its `class="field…"` element, or its table
+/// cell for the letter editor's signer fields).
+pub fn field_error(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let start = [html[..at].rfind("class=\"field"), html[..at].rfind("<td>")]
+        .into_iter()
+        .flatten()
+        .max()?;
+    let end = ["class=\"field", "</td>", "</form>"]
+        .into_iter()
+        .filter_map(|m| html[at..].find(m).map(|i| i + at))
+        .min()
+        .unwrap_or(html.len());
+    let block = &html[start..end];
+    let open = "<p class=\"error\">";
+    let from = block.find(open)? + open.len();
+    let to = block[from..].find("</p>")? + from;
+    Some(block[from..to].to_owned())
+}
+
+/// Whether the radio button `name` with `value` is checked in `html`.
+pub fn is_checked(html: &str, name: &str, value: &str) -> bool {
+    let marker = format!("name=\"{name}\" value=\"{value}\"");
+    html.find(&marker).is_some_and(|at| {
+        let rest = &html[at + marker.len()..];
+        rest[..rest.find('>').unwrap_or(0)].contains("checked")
+    })
+}
+
+/// `/login?next=…` as the server writes it for `path`.
+pub fn login_redirect(path: &str) -> String {
+    format!("/login?next={}", path.replace('/', "%2F"))
 }
 
 /// The value of `<input … name="NAME" value="…">` in `html`.
@@ -471,6 +524,146 @@ impl TestApp {
         let path = link.trim_start_matches(&self.address).to_owned();
         let confirmed = self.post_with(&client(), &path, &[]).await;
         assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    }
+
+    /// How many letters the logged-in `client`'s dashboard lists.
+    pub async fn letter_count(&self, client: &reqwest::Client) -> usize {
+        let page = self.get_with(client, "/admin").await;
+        assert_eq!(page.status, 200, "not logged in");
+        page.body.matches("<td><a href=\"/admin/letters/").count()
+    }
+
+    /// Closes the letter as the logged-in `client`.
+    pub async fn close(&self, client: &reqwest::Client, id: i64) -> Page {
+        let csrf = self.organiser_csrf(client).await;
+        self.post_with(
+            client,
+            &format!("/admin/letters/{id}/close"),
+            &[("csrf", &csrf)],
+        )
+        .await
+    }
+
+    /// Sends a request built by the test (odd bodies, headers or content types).
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        Page::from(request.send().await.unwrap()).await
+    }
+
+    /// Signs with valid values and the first category; returns the emailed confirmation path.
+    pub async fn sign_pending(&self, slug: &str, name: &str, email: &str) -> String {
+        let before = self.mail.to(email).len();
+        let categories = self.categories(slug).await;
+        let page = self
+            .sign(
+                slug,
+                &[
+                    ("name", name),
+                    ("email", email),
+                    ("category", &categories[0]),
+                    ("display", "public"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        self.confirm_path(&self.mail.wait_for_to(email, before + 1).await)
+    }
+
+    /// The path of the confirmation link in `message` (whatever port the server that sent
+    /// it listened on).
+    pub fn confirm_path(&self, message: &Captured) -> String {
+        let link = message.link("/confirm/").expect("a confirmation link");
+        link[link.find("/confirm/").unwrap()..].to_owned()
+    }
+
+    /// The public total of a letter.
+    pub async fn total(&self, slug: &str) -> u64 {
+        self.counts(slug).await["total"].as_u64().unwrap()
+    }
+
+    /// Signs as `email` and waits for its email: proof that every email queued before it
+    /// has been sent, because the worker sends in queue order.
+    pub async fn mail_barrier(&self, slug: &str) {
+        self.sign_pending(slug, "Barry Barrier", "barrier@example.org")
+            .await;
+    }
+
+    /// The application's SQLite file.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.data.path().join("undersigned.db")
+    }
+
+    /// A connection pool of the test's own on the application's database: to look at rows
+    /// no page shows (the outbox), to hold a lock, or to simulate time passing.
+    pub async fn db(&self) -> SqlitePool {
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(self.db_path())
+                    .busy_timeout(Duration::from_secs(5)),
+            )
+            .await
+            .unwrap()
+    }
+
+    /// Runs one SQL statement on the application's database.
+    pub async fn sql(&self, statement: &'static str) {
+        let db = self.db().await;
+        sqlx::query(statement).execute(&db).await.unwrap();
+        db.close().await;
+    }
+
+    /// Makes every signature look as if it was last emailed ten minutes ago, as if the
+    /// email throttle's window had passed.
+    pub async fn forget_email_throttle(&self) {
+        self.sql("UPDATE signatures SET last_emailed_at = last_emailed_at - 600")
+            .await;
+    }
+
+    /// Creates an organiser with `role` in the workspace `workspace_slug` (created when
+    /// missing) through the store, as the command line does; returns a client logged in
+    /// as them.
+    pub async fn add_organiser(
+        &self,
+        email: &str,
+        name: &str,
+        workspace_slug: &str,
+        role: Role,
+    ) -> reqwest::Client {
+        let store = SqliteStore::open(&self.db_path(), &SqliteOptions::default())
+            .await
+            .unwrap();
+        let workspace = match store.workspace_by_slug(workspace_slug).await.unwrap() {
+            Some(w) => w.id,
+            None => store
+                .create_workspace(NewWorkspace {
+                    slug: Slug::parse(workspace_slug).unwrap(),
+                    name: format!("Workspace {workspace_slug}"),
+                    created_at: now(),
+                })
+                .await
+                .unwrap(),
+        };
+        let hash = Passwords::new(1024, 1)
+            .unwrap()
+            .hash(NewPassword::parse(OWNER_PASSWORD).unwrap())
+            .await
+            .unwrap();
+        let user = store
+            .create_user(NewUser {
+                email: email.to_owned(),
+                name: name.to_owned(),
+                password_hash: hash,
+                created_at: now(),
+            })
+            .await
+            .unwrap();
+        store.set_membership(workspace, user, role).await.unwrap();
+        store.close().await;
+        let client = client();
+        let page = self.log_in(&client, email, OWNER_PASSWORD).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        client
     }
 
     /// Stops the server gracefully and waits for it.

@@ -3,5 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod duplicates;
 mod flow;
 mod helpers;
+mod resilience;
+mod security;
+mod tokens;
+mod validation;

@@ -1,0 +1,254 @@
+//! The same mailbox signing a letter again: the same page as a new signer, a different email,
+//! never a second count, and at most one email per signature in the throttle's window.
+
+use crate::helpers::*;
+
+/// Signs `slug` with valid values as `name` and `email`; returns the page.
+async fn sign_as(app: &TestApp, slug: &str, name: &str, email: &str) -> Page {
+    let categories = app.categories(slug).await;
+    app.sign(
+        slug,
+        &[
+            ("name", name),
+            ("email", email),
+            ("category", &categories[0]),
+            ("display", "public"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn signing_twice_quickly_sends_one_email_and_shows_the_same_page() {
+    let app = spawn_app().await;
+    app.open_letter("twice").await;
+
+    let first = sign_as(&app, "twice", "Mirelle Dunstable", "mirelle@example.org").await;
+    let second = sign_as(&app, "twice", "Mirelle Dunstable", "mirelle@example.org").await;
+    let third = sign_as(&app, "twice", "Mirelle Dunstable", "MIRELLE@example.org").await;
+    for page in [&first, &second, &third] {
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert_eq!(page.location.as_deref(), Some("/l/twice/check-email"));
+    }
+
+    app.mail_barrier("twice").await;
+    assert_eq!(
+        app.mail.to("mirelle@example.org").len(),
+        1,
+        "the throttle lets one email through"
+    );
+    assert_eq!(app.total("twice").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn many_concurrent_signatures_from_one_mailbox_make_one_signer() {
+    let app = spawn_app().await;
+    let id = app.open_letter("stampede").await;
+    let categories = app.categories("stampede").await;
+    // All in flight at once, so that the writer may take several in one batch.
+    let signs: Vec<_> = (0..10)
+        .map(|i| {
+            let request = client()
+                .post(app.url("/l/stampede/sign"))
+                .header("origin", &app.address)
+                .form(&[
+                    ("name", format!("Stampede Signer{i}")),
+                    (
+                        "email",
+                        if i % 2 == 0 {
+                            "stampede@example.org"
+                        } else {
+                            "Stampede@Example.org"
+                        }
+                        .to_owned(),
+                    ),
+                    ("category", categories[0].clone()),
+                    ("display", "public".to_owned()),
+                ]);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    for sign in signs {
+        assert_eq!(sign.await.unwrap(), 303);
+    }
+    app.mail_barrier("stampede").await;
+    let mine = app.mail.to("stampede@example.org");
+    assert_eq!(mine.len(), 1);
+    let confirmed = app.post(&app.confirm_path(&mine[0]), &[]).await;
+    assert_eq!(confirmed.status, 200);
+    assert_eq!(app.total("stampede").await, 1);
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    assert_eq!(list.body.matches("Stampede Signer").count(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_pending_signer_who_signs_again_gets_a_fresh_link() {
+    let app = spawn_app().await;
+    let id = app.open_letter("pending-again").await;
+    let old_link = app
+        .sign_pending(
+            "pending-again",
+            "Perpetua Lindqvist",
+            "perpetua@example.org",
+        )
+        .await;
+
+    app.forget_email_throttle().await;
+    let page = sign_as(
+        &app,
+        "pending-again",
+        "Someone Else Entirely",
+        "Perpetua@EXAMPLE.org",
+    )
+    .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/l/pending-again/check-email")
+    );
+
+    let second = app.mail.wait_for_to("perpetua@example.org", 2).await;
+    assert!(second.subject().contains("Confirm your signature"));
+    let new_link = app.confirm_path(&second);
+    assert_ne!(new_link, old_link, "a fresh link");
+
+    let confirmed = app.post(&new_link, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(app.total("pending-again").await, 1);
+    // Confirming spent every link sent for this signature.
+    let old = app.post(&old_link, &[]).await;
+    assert_eq!(old.status, 409);
+    assert_eq!(app.total("pending-again").await, 1);
+
+    // The first signature's details stand; the second form's were not stored.
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    assert!(list.body.contains("Perpetua Lindqvist"));
+    assert!(!list.body.contains("Someone Else Entirely"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_confirmed_signer_who_signs_again_is_told_and_not_counted_twice() {
+    let app = spawn_app().await;
+    let id = app.open_letter("confirmed-again").await;
+    app.sign_and_confirm(
+        "confirmed-again",
+        "Cassius Wendlebury",
+        "cassius@example.org",
+        "public",
+    )
+    .await;
+    assert_eq!(app.total("confirmed-again").await, 1);
+
+    // Straight away: the throttle holds the email back, the page is the same.
+    let page = sign_as(&app, "confirmed-again", "Cassius W", "cassius@example.org").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/l/confirmed-again/check-email")
+    );
+
+    // After the window: an "already signed" email, without a link to confirm.
+    app.forget_email_throttle().await;
+    let page = sign_as(
+        &app,
+        "confirmed-again",
+        "Impostor Name",
+        "CASSIUS@example.ORG",
+    )
+    .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/l/confirmed-again/check-email")
+    );
+    let second = app.mail.wait_for_to("cassius@example.org", 2).await;
+    assert!(
+        second.subject().starts_with("You have already signed"),
+        "{}",
+        second.subject()
+    );
+    assert!(second.link("/confirm/").is_none());
+    assert!(second.text().contains("already confirmed"));
+
+    // And once more at once: throttled again.
+    sign_as(
+        &app,
+        "confirmed-again",
+        "Cassius Wendlebury",
+        "cassius@example.org",
+    )
+    .await;
+    app.mail_barrier("confirmed-again").await;
+    assert_eq!(app.mail.to("cassius@example.org").len(), 2);
+
+    assert_eq!(app.total("confirmed-again").await, 1);
+    let public = app.get("/l/confirmed-again").await;
+    assert_eq!(public.body.matches("Cassius Wendlebury").count(), 1);
+    assert!(!public.body.contains("Impostor Name"));
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    assert!(!list.body.contains("Impostor Name"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn gmail_dots_and_plus_tags_reach_the_same_signer() {
+    let app = spawn_app().await;
+    app.open_letter("gmail").await;
+    app.sign_and_confirm("gmail", "Gwendolyn Marsh", "gwen.marsh@gmail.com", "public")
+        .await;
+
+    for (n, variant) in [
+        "GwenMarsh+letters@gmail.com",
+        "g.w.e.n.marsh@googlemail.com",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.forget_email_throttle().await;
+        let page = sign_as(&app, "gmail", "Gwendolyn Marsh", variant).await;
+        assert_eq!(page.status, 303);
+        assert_eq!(page.location.as_deref(), Some("/l/gmail/check-email"));
+        let email = app.mail.wait_for_to(variant, 1).await;
+        assert!(
+            email.subject().starts_with("You have already signed"),
+            "{n}: {}",
+            email.subject()
+        );
+    }
+    assert_eq!(app.total("gmail").await, 1);
+
+    // Elsewhere, dots matter: these are two people.
+    app.sign_and_confirm("gmail", "Dot Person", "dot.person@example.org", "public")
+        .await;
+    app.sign_and_confirm("gmail", "Dotless Person", "dotperson@example.org", "public")
+        .await;
+    assert_eq!(app.total("gmail").await, 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_same_address_may_sign_different_letters() {
+    let app = spawn_app().await;
+    app.open_letter("first-letter").await;
+    app.open_letter("second-letter").await;
+    app.sign_and_confirm(
+        "first-letter",
+        "Ottoline Brisk",
+        "ottoline@example.org",
+        "public",
+    )
+    .await;
+    app.sign_and_confirm(
+        "second-letter",
+        "Ottoline Brisk",
+        "ottoline@example.org",
+        "public",
+    )
+    .await;
+    assert_eq!(app.total("first-letter").await, 1);
+    assert_eq!(app.total("second-letter").await, 1);
+    app.stop().await;
+}

@@ -1,0 +1,345 @@
+//! When things go wrong around the application: a locked database, too many requests, an
+//! SMTP server that refuses, a restart. Always a clear answer, never a 500 or a half-write,
+//! and never a lost signature or email.
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use crate::helpers::*;
+
+/// Holds the database's write lock on a connection of the test's own until released.
+struct WriteLock(sqlx::pool::PoolConnection<sqlx::Sqlite>, sqlx::SqlitePool);
+
+impl WriteLock {
+    async fn take(app: &TestApp) -> Self {
+        let pool = app.db().await;
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        // A write, so that the lock is certainly held by a transaction that changed pages.
+        sqlx::query("UPDATE letters SET updated_at = updated_at")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        Self(conn, pool)
+    }
+
+    async fn release(mut self) {
+        sqlx::query("ROLLBACK").execute(&mut *self.0).await.unwrap();
+        drop(self.0);
+        self.1.close().await;
+    }
+}
+
+#[track_caller]
+fn assert_busy(page: &Page) {
+    assert_eq!(page.status, 503, "{}", page.body);
+    let retry: u64 = page.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After: {retry}");
+    assert!(page.body.contains("try again"));
+}
+
+#[tokio::test]
+async fn a_locked_database_gives_503_with_retry_after_and_no_half_write() {
+    let app = spawn_app_with(|s| s.sqlite_busy_timeout_ms = 200).await;
+    let id = app.open_letter("locked-db").await;
+    let categories = app.categories("locked-db").await;
+    let form = [
+        ("name", "Barnaby Patience"),
+        ("email", "barnaby@example.org"),
+        ("category", categories[0].as_str()),
+        ("display", "public"),
+    ];
+
+    let lock = WriteLock::take(&app).await;
+    let page = app.sign("locked-db", &form).await;
+    assert_busy(&page);
+    // Organiser writes too are 503, not 500.
+    assert_busy(&app.close(&app.client, id).await);
+    let fields = letter_fields("while-locked");
+    assert_busy(&app.post_letter(&app.client, &as_form(&fields)).await);
+    assert_busy(&app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD).await);
+    // Reading still works.
+    assert_eq!(app.get("/l/locked-db").await.status, 200);
+    lock.release().await;
+
+    // Nothing of the refused requests was written.
+    assert_eq!(app.total("locked-db").await, 0);
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    assert!(list.body.contains("No signatures"));
+    let admin = app.get(&format!("/admin/letters/{id}")).await;
+    assert!(admin.body.contains("state-open"));
+    assert_eq!(app.letter_count(&app.client).await, 1, "no letter created");
+
+    // The same request now works, and sends exactly one email.
+    let page = app.sign("locked-db", &form).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let email = app.mail.wait_for_to("barnaby@example.org", 1).await;
+    assert_eq!(app.post(&app.confirm_path(&email), &[]).await.status, 200);
+    assert_eq!(app.total("locked-db").await, 1);
+    app.mail_barrier("locked-db").await;
+    assert_eq!(app.mail.to("barnaby@example.org").len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn confirming_while_the_database_is_locked_gives_503_and_the_link_still_works() {
+    let app = spawn_app_with(|s| s.sqlite_busy_timeout_ms = 200).await;
+    app.open_letter("locked-confirm").await;
+    let link = app
+        .sign_pending(
+            "locked-confirm",
+            "Constance Waites",
+            "constance@example.org",
+        )
+        .await;
+
+    let lock = WriteLock::take(&app).await;
+    assert_eq!(
+        app.get(&link).await.status,
+        200,
+        "opening the link is a read"
+    );
+    assert_busy(&app.post(&link, &[]).await);
+    lock.release().await;
+
+    assert_eq!(app.total("locked-confirm").await, 0);
+    let confirmed = app.post(&link, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(app.total("locked-confirm").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_is_rate_limited_per_client() {
+    let app = spawn_app_with(|s| s.sign_limit_per_10min = 2).await;
+    let id = app.open_letter("limited").await;
+    app.sign_pending("limited", "Rosalind First", "rosalind@example.org")
+        .await;
+    app.sign_pending("limited", "Rupert Second", "rupert@example.org")
+        .await;
+    let categories = app.categories("limited").await;
+    let page = app
+        .sign(
+            "limited",
+            &[
+                ("name", "Rowena Third"),
+                ("email", "rowena@example.org"),
+                ("category", &categories[0]),
+                ("display", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("Too many attempts"));
+    let retry: u64 = page.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&retry), "Retry-After: {retry}");
+
+    // Reading is not limited; nothing was stored or sent for the refused one.
+    assert_eq!(app.get("/l/limited").await.status, 200);
+    let db = app.db().await;
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(queued, 2, "only the two accepted signers' emails");
+    db.close().await;
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    assert!(!list.body.contains("Rowena Third"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn logins_are_throttled_after_repeated_failures() {
+    let app = spawn_app_with(|s| s.login_limit_per_15min = 3).await;
+    app.set_up_owner().await;
+    let browser = client();
+    for _ in 0..3 {
+        let page = app
+            .log_in(&browser, OWNER_EMAIL, "a wrong guess here")
+            .await;
+        assert_eq!(page.status, 401);
+    }
+    let page = app.log_in(&browser, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(page.status, 429, "even the right password is refused now");
+    assert!(page.headers.contains_key("retry-after"));
+    assert!(
+        page.headers
+            .get("set-cookie")
+            .is_none_or(|c| { !c.to_str().unwrap().starts_with("us_session=") })
+    );
+    assert_eq!(app.get_with(&browser, "/admin").await.status, 303);
+
+    // The account is throttled from another client too (the attempts were against it).
+    let elsewhere = client();
+    let page = app.log_in(&elsewhere, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(page.status, 429);
+    // The owner's existing session is not affected.
+    assert_eq!(app.get("/admin").await.status, 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_email_stays_in_the_outbox_and_is_sent_on_retry() {
+    let app = spawn_app().await;
+    app.open_letter("refused").await;
+    app.mail.refuse_next(1);
+    let categories = app.categories("refused").await;
+    let page = app
+        .sign(
+            "refused",
+            &[
+                ("name", "Reginald Retry"),
+                ("email", "reginald@example.org"),
+                ("category", &categories[0]),
+                ("display", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status, 303,
+        "the signer is not told about mail trouble"
+    );
+
+    // The worker tried once, was refused, and keeps the email for later.
+    let db = app.db().await;
+    let mut row = None;
+    for _ in 0..100 {
+        let r = sqlx::query(
+            "SELECT status, attempts, last_error, next_attempt_at, recipient FROM outbox",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if r.get::<Option<String>, _>("last_error").is_some() {
+            row = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let row = row.expect("the worker tried to send the email");
+    assert_eq!(row.get::<String, _>("status"), "pending");
+    assert_eq!(row.get::<i64, _>("attempts"), 1);
+    let error: String = row.get("last_error");
+    assert!(error.contains("451"), "{error}");
+    let retry_in = row.get::<i64, _>("next_attempt_at") - undersigned_server::format::now();
+    assert!(
+        (20..=31).contains(&retry_in),
+        "first retry after ~30 s: {retry_in}"
+    );
+    assert_eq!(
+        row.get::<Option<String>, _>("recipient").as_deref(),
+        Some("reginald@example.org")
+    );
+    assert!(app.mail.to("reginald@example.org").is_empty());
+
+    // Thirty seconds later (simulated), the worker sends it, once.
+    sqlx::query("UPDATE outbox SET next_attempt_at = next_attempt_at - 60")
+        .execute(&db)
+        .await
+        .unwrap();
+    let email = app.mail.wait_for_to("reginald@example.org", 1).await;
+    assert_eq!(app.post(&app.confirm_path(&email), &[]).await.status, 200);
+    assert_eq!(app.total("refused").await, 1);
+
+    app.mail_barrier("refused").await;
+    assert_eq!(app.mail.to("reginald@example.org").len(), 1);
+    let sent = sqlx::query("SELECT status, attempts, recipient FROM outbox ORDER BY id LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(sent.get::<String, _>("status"), "sent");
+    assert_eq!(sent.get::<i64, _>("attempts"), 2);
+    assert_eq!(
+        sent.get::<Option<String>, _>("recipient"),
+        None,
+        "the address is cleared once sent"
+    );
+    db.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_keeps_signatures_and_unsent_emails() {
+    let app = spawn_app().await;
+    app.open_letter("restart").await;
+    app.sign_and_confirm("restart", "Durable Dora", "dora@example.org", "public")
+        .await;
+    // This one's email is refused, and is still waiting when the server stops.
+    app.mail.refuse_next(1);
+    let categories = app.categories("restart").await;
+    let page = app
+        .sign(
+            "restart",
+            &[
+                ("name", "Patient Pell"),
+                ("email", "pell@example.org"),
+                ("category", &categories[0]),
+                ("display", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let db = app.db().await;
+    let mut tried = false;
+    for _ in 0..100 {
+        let error: Option<String> = sqlx::query_scalar(
+            "SELECT last_error FROM outbox WHERE recipient = 'pell@example.org'",
+        )
+        .fetch_optional(&db)
+        .await
+        .unwrap()
+        .flatten();
+        if error.is_some() {
+            tried = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(tried, "the email was refused once before the stop");
+    // Its retry is due by the time the server is back.
+    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE status = 'pending'")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+
+    let (mail, data) = app.stop().await;
+    let settings = test_settings(data.path(), mail.port);
+    let app = start(settings, mail, data).await;
+    assert_eq!(app.total("restart").await, 1);
+    assert!(app.get("/l/restart").await.body.contains("Durable Dora"));
+    let email = app.mail.wait_for_to("pell@example.org", 1).await;
+    assert_eq!(app.post(&app.confirm_path(&email), &[]).await.status, 200);
+    assert_eq!(app.total("restart").await, 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_wrong_method_gets_a_page_not_a_blank() {
+    let app = spawn_app().await;
+    let id = app.open_letter("methods").await;
+    for path in [
+        format!("/admin/letters/{id}/publish"),
+        format!("/admin/letters/{id}/close"),
+        "/logout".to_owned(),
+    ] {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, 405, "{path}");
+        assert!(page.body.contains("cannot be opened as a page"), "{path}");
+        assert!(page.headers.contains_key("allow"), "{path}");
+        assert!(page.headers.contains_key("content-security-policy"));
+    }
+    app.stop().await;
+}
