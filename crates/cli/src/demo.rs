@@ -105,6 +105,18 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let actor = Actor { user, workspace };
 
     let letter = match store.letter_by_slug("demo").await? {
+        Some(letter) if letter.workspace_id != workspace => {
+            anyhow::bail!(
+                "a letter at /l/demo exists in another workspace; the demo leaves it alone"
+            )
+        }
+        Some(letter) if letter.state == LetterState::Draft => {
+            // An earlier run stopped before opening it.
+            store
+                .change_letter_state(actor, letter.id, LetterState::Open, now())
+                .await?;
+            letter
+        }
         Some(letter) => letter,
         None => {
             let input = LetterInput {
@@ -184,6 +196,17 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         .count();
     if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
         anyhow::bail!("a demo signature was refused: {e}");
+    }
+    if added > 0 {
+        store
+            .record_audit(
+                actor,
+                "signatures.import",
+                "letter demo",
+                &format!("{added} fictional demo signatures"),
+                now(),
+            )
+            .await?;
     }
     store.close().await;
 

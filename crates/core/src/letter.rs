@@ -36,13 +36,17 @@ impl LetterState {
         !matches!(self, LetterState::Draft)
     }
 
-    /// Whether an organiser may move a letter from this state to `to`.
+    /// Whether an organiser may move a letter from this state to `to`. A draft is never
+    /// archived (that would make an unpublished letter public).
     pub fn can_become(self, to: LetterState) -> bool {
         use LetterState::*;
         matches!(
             (self, to),
-            (Draft, Open) | (Open, Closed) | (Closed, Delivered) | (_, Archived)
-        ) && self != to
+            (Draft, Open)
+                | (Open, Closed)
+                | (Closed, Delivered)
+                | (Open | Closed | Delivered, Archived)
+        )
     }
 }
 
@@ -532,5 +536,7 @@ mod tests {
         assert!(LetterState::Open.can_become(LetterState::Closed));
         assert!(!LetterState::Closed.can_become(LetterState::Open));
         assert!(!LetterState::Archived.can_become(LetterState::Archived));
+        assert!(!LetterState::Draft.can_become(LetterState::Archived));
+        assert!(LetterState::Closed.can_become(LetterState::Archived));
     }
 }

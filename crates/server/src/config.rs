@@ -51,7 +51,8 @@ pub struct Settings {
     pub confirmation_link_seconds: u64,
     /// Signing attempts allowed per client address per ten minutes.
     pub sign_limit_per_10min: u32,
-    /// Failed logins allowed per account and per client address per fifteen minutes.
+    /// Login attempts allowed per account from one client address per fifteen minutes (and
+    /// five times as many per client address, whatever the account).
     pub login_limit_per_15min: u32,
 }
 

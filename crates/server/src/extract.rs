@@ -21,9 +21,7 @@ pub async fn form_bytes(req: Request, state: &AppState) -> Result<Bytes, PageErr
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Err(PageError::BadRequest(
-            "This address takes a form (application/x-www-form-urlencoded).".into(),
-        ));
+        return Err(PageError::UnsupportedMediaType);
     }
     Bytes::from_request(req, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -102,6 +102,12 @@ impl Application {
         if settings.public_url.is_none()
             && let Ok(addr) = listener.local_addr()
         {
+            if addr.ip().is_unspecified() {
+                tracing::warn!(
+                    "listening on all addresses without public_url: links in emails will \
+                     point to {addr}; set UNDERSIGNED_PUBLIC_URL to the site's address"
+                );
+            }
             settings.public_url = Some(format!("http://{addr}"));
         }
         let public = settings.public()?;
@@ -154,6 +160,10 @@ impl Application {
             sign_limiter: RateLimiter::new(settings.sign_limit_per_10min, Duration::from_secs(600)),
             login_limiter: RateLimiter::new(
                 settings.login_limit_per_15min,
+                Duration::from_secs(900),
+            ),
+            login_client_limiter: RateLimiter::new(
+                settings.login_limit_per_15min.saturating_mul(5),
                 Duration::from_secs(900),
             ),
             passwords,

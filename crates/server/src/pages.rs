@@ -88,6 +88,8 @@ pub enum PageError {
     BadRequest(String),
     #[error("payload too large")]
     TooLarge,
+    #[error("not a form")]
+    UnsupportedMediaType,
     #[error("too many requests")]
     TooManyRequests(std::time::Duration),
     #[error("the database is unavailable")]
@@ -168,6 +170,13 @@ impl IntoResponse for PageError {
                 instance,
                 "Too much text",
                 "What you sent is larger than this form accepts. Shorten it and try again.",
+                None,
+            ),
+            PageError::UnsupportedMediaType => message(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                instance,
+                "Something is wrong with this request",
+                "This address takes a form (application/x-www-form-urlencoded).",
                 None,
             ),
             PageError::TooManyRequests(wait) => {

@@ -14,8 +14,16 @@ use sha2::{Digest, Sha256};
 pub struct RateLimiter {
     max: u32,
     window: Duration,
-    windows: Mutex<HashMap<[u8; 16], (Instant, u32)>>,
+    windows: Mutex<Windows>,
 }
+
+struct Windows {
+    by_key: HashMap<[u8; 16], (Instant, u32)>,
+    swept: Instant,
+}
+
+/// Past this many keys, expired ones are swept (at most once a second).
+const SWEEP_ABOVE: usize = 50_000;
 
 /// The caller must wait this long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +34,10 @@ impl RateLimiter {
         Self {
             max,
             window,
-            windows: Mutex::new(HashMap::new()),
+            windows: Mutex::new(Windows {
+                by_key: HashMap::new(),
+                swept: Instant::now(),
+            }),
         }
     }
 
@@ -41,11 +52,16 @@ impl RateLimiter {
     pub fn check(&self, key: &str) -> Result<(), RetryAfter> {
         let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.len() > 100_000 {
+        if windows.by_key.len() > SWEEP_ABOVE
+            && now.duration_since(windows.swept) >= Duration::from_secs(1)
+        {
             let window = self.window;
-            windows.retain(|_, (start, _)| now.duration_since(*start) < window);
+            windows
+                .by_key
+                .retain(|_, (start, _)| now.duration_since(*start) < window);
+            windows.swept = now;
         }
-        let entry = windows.entry(Self::key(key)).or_insert((now, 0));
+        let entry = windows.by_key.entry(Self::key(key)).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
@@ -62,7 +78,7 @@ impl RateLimiter {
     pub fn allows(&self, key: &str) -> Result<(), RetryAfter> {
         let now = Instant::now();
         let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        match windows.get(&Self::key(key)) {
+        match windows.by_key.get(&Self::key(key)) {
             Some((start, n)) if now.duration_since(*start) < self.window && *n >= self.max => Err(
                 RetryAfter(self.window.saturating_sub(now.duration_since(*start))),
             ),
@@ -75,6 +91,7 @@ impl RateLimiter {
         self.windows
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .by_key
             .remove(&Self::key(key));
     }
 }

@@ -21,7 +21,10 @@ pub struct Inner {
     pub settings: Settings,
     pub passwords: Passwords,
     pub sign_limiter: RateLimiter,
+    /// Login attempts per account and client.
     pub login_limiter: RateLimiter,
+    /// Login attempts per client, whatever the account.
+    pub login_client_limiter: RateLimiter,
 }
 
 impl AppState {

@@ -110,7 +110,7 @@ async fn commit(
                 .iter()
                 .filter_map(|r| r.as_ref().ok().and_then(WriteOutcome::changed_letter))
                 .collect();
-            caches.invalidate_counts(&changed);
+            caches.invalidate_signatures(&changed);
             mail_wakeup.notify_one();
             tracing::debug!(size, "batch committed");
             for (reply, result) in replies.into_iter().zip(results) {

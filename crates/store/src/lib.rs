@@ -124,23 +124,41 @@ pub trait Store: Send + Sync + 'static {
 
     // --- outbox -------------------------------------------------------------------------
 
-    /// Leases up to `limit` due emails until `lease_until`, so that no other worker takes them.
+    /// Leases up to `limit` due emails to `worker` until `lease_until`, so that no other
+    /// worker takes them.
     async fn claim_outbox(
         &self,
+        worker: &str,
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>>;
-    /// Marks an email sent and forgets its recipient and body.
-    async fn outbox_sent(&self, id: i64, now: Timestamp) -> Result<()>;
-    /// Records a failed attempt; `retry_at` None means give up.
-    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<()>;
+    /// Marks an email sent and forgets its recipient and parameters. False when `worker` no
+    /// longer holds its lease.
+    async fn outbox_sent(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool>;
+    /// Records a failed attempt (`error` is a short code); `retry_at` None means give up.
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()>;
     /// Emails not sent yet (pending, including leased ones).
     async fn outbox_pending(&self) -> Result<u64>;
 
     // --- audit trail --------------------------------------------------------------------
 
     async fn audit_events(&self, workspace: WorkspaceId, limit: u32) -> Result<Vec<AuditEvent>>;
+    /// Records an organiser action that has no store method of its own (imports, say).
+    async fn record_audit(
+        &self,
+        actor: Actor,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<()>;
 
     /// Closes the pool (used on shutdown).
     async fn close(&self);

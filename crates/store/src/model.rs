@@ -188,24 +188,61 @@ pub struct SignatureRecord {
     pub confirmed_at: Option<Timestamp>,
 }
 
-/// An email to queue in the outbox.
-#[derive(Debug, Clone)]
-pub struct OutgoingEmail {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
+/// The kinds of email the outbox holds. The server renders each from its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    /// The link to confirm a signature.
+    Confirm,
+    /// A confirmed signer's address was used to sign again.
+    AlreadySigned,
+}
+
+impl EmailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Confirm => "confirm",
+            EmailKind::AlreadySigned => "already_signed",
+        }
+    }
+}
+
+impl std::str::FromStr for EmailKind {
+    type Err = undersigned_core::letter::UnknownState;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "confirm" => Ok(EmailKind::Confirm),
+            "already_signed" => Ok(EmailKind::AlreadySigned),
+            other => Err(undersigned_core::letter::UnknownState(other.to_owned())),
+        }
+    }
 }
 
 /// An email taken from the outbox to send.
 #[derive(Debug, Clone)]
 pub struct OutboxEmail {
     pub id: i64,
+    pub kind: EmailKind,
     pub recipient: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
+    /// The JSON the server wrote when it queued the email.
+    pub params: String,
     pub attempts: u32,
+}
+
+/// A letter as the hot path names it back to the handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRef {
+    pub id: LetterId,
+    pub slug: String,
+    pub title: String,
+}
+
+/// The signature a confirmation link would publish, exactly as it was submitted with it.
+#[derive(Debug, Clone)]
+pub struct PendingSubmission {
+    pub name: String,
+    pub details: SignerDetails,
+    pub display: DisplayLevel,
+    pub category: String,
 }
 
 /// What a confirmation link points at.
@@ -217,6 +254,7 @@ pub struct ConfirmationLink {
     pub signature_state: SignatureState,
     pub expires_at: Timestamp,
     pub used: bool,
+    pub submission: PendingSubmission,
 }
 
 #[derive(Debug, Clone)]
@@ -239,8 +277,9 @@ pub enum WriteCommand {
     ImportPublished(Box<ImportCommand>),
 }
 
-/// Someone signs a letter. Both emails are rendered up front; the store queues the one that
-/// applies (or none, when the signer was emailed moments ago).
+/// Someone signs a letter. The store decides which email applies (a confirmation link, an
+/// "already signed" notice, or none when the signer was emailed recently) and queues it with
+/// `email_params`, which the server rendered as JSON and reads back when it sends.
 #[derive(Debug, Clone)]
 pub struct SignCommand {
     pub letter: LetterId,
@@ -249,8 +288,7 @@ pub struct SignCommand {
     pub token_hash: Hash32,
     pub now: Timestamp,
     pub token_expires_at: Timestamp,
-    pub confirmation_email: OutgoingEmail,
-    pub already_signed_email: OutgoingEmail,
+    pub email_params: String,
 }
 
 #[derive(Debug, Clone)]
@@ -279,7 +317,7 @@ impl WriteOutcome {
     /// The letter whose public counts or list this outcome changed, if any.
     pub fn changed_letter(&self) -> Option<LetterId> {
         match self {
-            WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => Some(*letter),
+            WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => Some(letter.id),
             WriteOutcome::Imported {
                 letter,
                 duplicate: false,
@@ -303,21 +341,21 @@ pub enum SignOutcome {
     LetterNotOpen,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmOutcome {
     Confirmed {
-        letter: LetterId,
+        letter: LetterRef,
         signature: SignatureId,
     },
-    /// The link was used before.
+    /// The link was used before (or the signature was confirmed through another link).
     AlreadyUsed {
-        letter: LetterId,
+        letter: LetterRef,
     },
     Expired {
-        letter: LetterId,
+        letter: LetterRef,
     },
     LetterNotOpen {
-        letter: LetterId,
+        letter: LetterRef,
     },
     UnknownToken,
 }

@@ -1,8 +1,12 @@
 //! Organiser passwords: Argon2id with explicit parameters, hashed off the async threads.
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -16,6 +20,8 @@ pub enum PasswordError {
     Hash,
     #[error("the hashing task failed")]
     Task,
+    #[error("too many passwords are being checked at once")]
+    Busy,
 }
 
 /// A password an organiser chose: 12 to 256 characters.
@@ -44,16 +50,31 @@ pub struct Passwords {
     /// A hash to verify against when the account does not exist, so that the answer takes
     /// as long as for an account that does.
     dummy: Arc<OnceLock<String>>,
+    /// At most one hash per core at a time: each takes tens of MiB, and a burst of login
+    /// posts must not exhaust memory.
+    slots: Arc<Semaphore>,
 }
+
+/// How long a password check waits for a free slot before the answer is "busy" (503).
+const SLOT_WAIT: Duration = Duration::from_secs(5);
 
 impl Passwords {
     pub fn new(memory_kib: u32, iterations: u32) -> Result<Self, PasswordError> {
         let params =
             Params::new(memory_kib, iterations, 1, None).map_err(|_| PasswordError::Params)?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             params,
             dummy: Arc::new(OnceLock::new()),
+            slots: Arc::new(Semaphore::new(cores)),
         })
+    }
+
+    async fn slot(&self) -> Result<SemaphorePermit<'_>, PasswordError> {
+        tokio::time::timeout(SLOT_WAIT, self.slots.acquire())
+            .await
+            .map_err(|_| PasswordError::Busy)?
+            .map_err(|_| PasswordError::Busy)
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -61,6 +82,7 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: NewPassword) -> Result<String, PasswordError> {
+        let _slot = self.slot().await?;
         let argon2 = self.argon2();
         tokio::task::spawn_blocking(move || {
             argon2
@@ -74,15 +96,20 @@ impl Passwords {
 
     /// Whether `password` matches `hash`. With no hash (unknown account) it checks against a
     /// dummy hash and answers false, taking the same time.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> bool {
+    pub async fn verify(
+        &self,
+        password: String,
+        hash: Option<String>,
+    ) -> Result<bool, PasswordError> {
         let known = hash.is_some();
         let hash = match hash {
             Some(h) => h,
             None => match self.dummy_hash().await {
                 Some(h) => h,
-                None => return false,
+                None => return Ok(false),
             },
         };
+        let _slot = self.slot().await?;
         let argon2 = self.argon2();
         let matched = tokio::task::spawn_blocking(move || {
             argon2
@@ -91,7 +118,7 @@ impl Passwords {
         })
         .await
         .unwrap_or(false);
-        known && matched
+        Ok(known && matched)
     }
 
     async fn dummy_hash(&self) -> Option<String> {
@@ -116,12 +143,14 @@ mod tests {
             .await
             .unwrap();
         assert!(hash.starts_with("$argon2id$"));
+        let verify = |password: &str, hash: Option<String>| p.verify(password.into(), hash);
         assert!(
-            p.verify("correct horse battery".into(), Some(hash.clone()))
+            verify("correct horse battery", Some(hash.clone()))
                 .await
+                .unwrap()
         );
-        assert!(!p.verify("wrong horse battery".into(), Some(hash)).await);
-        assert!(!p.verify("anything at all".into(), None).await);
+        assert!(!verify("wrong horse battery", Some(hash)).await.unwrap());
+        assert!(!verify("anything at all", None).await.unwrap());
     }
 
     #[test]

@@ -1,99 +1,89 @@
 //! The emails Undersigned sends, each with a text and an HTML part rendered from templates
 //! (`templates/email/`). The HTML part is escaped by askama; the text part is plain text.
 //!
-//! Nothing a signer typed goes into an email: otherwise the signing form would let anyone
-//! send their text to any address under our name.
+//! The outbox holds an email's kind and its [`EmailParams`]; the worker renders it just
+//! before sending, so the hot path renders nothing. Nothing a signer typed goes into an
+//! email: otherwise the signing form would let anyone send their text to any address under
+//! our name.
 
 use askama::Template;
-use undersigned_store::OutgoingEmail;
+use serde::{Deserialize, Serialize};
+use undersigned_store::EmailKind;
 
 use crate::format::date;
+
+/// What the signing emails need to know, stored as JSON with the outbox row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailParams {
+    pub instance: String,
+    pub letter_title: String,
+    pub letter_url: String,
+    pub confirm_link: String,
+    pub expires_at: i64,
+}
+
+/// An email ready to send.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the email's parameters are unreadable")]
+    Params(#[from] serde_json::Error),
+    #[error("the email template failed")]
+    Template(#[from] askama::Error),
+}
 
 #[derive(Template)]
 #[template(path = "email/confirm.txt")]
 struct ConfirmText<'a> {
-    title: &'a str,
-    instance: &'a str,
-    link: &'a str,
+    p: &'a EmailParams,
     expires: String,
 }
 
 #[derive(Template)]
 #[template(path = "email/confirm.html")]
 struct ConfirmHtml<'a> {
-    title: &'a str,
-    instance: &'a str,
-    link: &'a str,
+    p: &'a EmailParams,
     expires: String,
 }
 
 #[derive(Template)]
 #[template(path = "email/already_signed.txt")]
 struct AlreadyText<'a> {
-    title: &'a str,
-    instance: &'a str,
-    letter_url: &'a str,
+    p: &'a EmailParams,
 }
 
 #[derive(Template)]
 #[template(path = "email/already_signed.html")]
 struct AlreadyHtml<'a> {
-    title: &'a str,
-    instance: &'a str,
-    letter_url: &'a str,
+    p: &'a EmailParams,
 }
 
-/// What the signing emails need to know.
-pub struct SigningEmail<'a> {
-    pub to: &'a str,
-    pub letter_title: &'a str,
-    pub letter_url: &'a str,
-    pub confirm_link: &'a str,
-    pub expires_at: i64,
-    pub instance: &'a str,
-}
-
-impl SigningEmail<'_> {
-    /// The email with the confirmation link.
-    pub fn confirmation(&self) -> Result<OutgoingEmail, askama::Error> {
-        let expires = date(self.expires_at);
-        Ok(OutgoingEmail {
-            to: self.to.to_owned(),
-            subject: format!("Confirm your signature: {}", self.letter_title),
-            text: ConfirmText {
-                title: self.letter_title,
-                instance: self.instance,
-                link: self.confirm_link,
-                expires: expires.clone(),
+/// Renders an outbox email from its kind and JSON parameters.
+pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
+    let p: EmailParams = serde_json::from_str(params)?;
+    Ok(match kind {
+        EmailKind::Confirm => {
+            let expires = date(p.expires_at);
+            Rendered {
+                subject: format!("Confirm your signature: {}", p.letter_title),
+                text: ConfirmText {
+                    p: &p,
+                    expires: expires.clone(),
+                }
+                .render()?,
+                html: ConfirmHtml { p: &p, expires }.render()?,
             }
-            .render()?,
-            html: ConfirmHtml {
-                title: self.letter_title,
-                instance: self.instance,
-                link: self.confirm_link,
-                expires,
-            }
-            .render()?,
-        })
-    }
-
-    /// The email a confirmed signer gets when their address is used to sign again.
-    pub fn already_signed(&self) -> Result<OutgoingEmail, askama::Error> {
-        Ok(OutgoingEmail {
-            to: self.to.to_owned(),
-            subject: format!("You have already signed: {}", self.letter_title),
-            text: AlreadyText {
-                title: self.letter_title,
-                instance: self.instance,
-                letter_url: self.letter_url,
-            }
-            .render()?,
-            html: AlreadyHtml {
-                title: self.letter_title,
-                instance: self.instance,
-                letter_url: self.letter_url,
-            }
-            .render()?,
-        })
-    }
+        }
+        EmailKind::AlreadySigned => Rendered {
+            subject: format!("You have already signed: {}", p.letter_title),
+            text: AlreadyText { p: &p }.render()?,
+            html: AlreadyHtml { p: &p }.render()?,
+        },
+    })
 }

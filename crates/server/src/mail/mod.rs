@@ -24,6 +24,8 @@ pub enum MailError {
     From(String),
     #[error("the recipient address is not valid")]
     Recipient,
+    #[error("could not render the email")]
+    Render(#[from] messages::RenderError),
     #[error("could not build the message")]
     Build(#[source] lettre::error::Error),
     #[error("the SMTP server refused the message for good")]
@@ -38,6 +40,25 @@ impl MailError {
     /// Whether trying again later could succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(self, MailError::Transient(_) | MailError::File(_))
+    }
+
+    /// A short description for the outbox row: never the SMTP server's reply text, which
+    /// often repeats the recipient's address.
+    pub fn code(&self) -> String {
+        let smtp = |kind: &str, e: &lettre::transport::smtp::Error| match e.status() {
+            Some(code) => format!("smtp {kind} {code}"),
+            None if e.is_timeout() => format!("smtp {kind} timeout"),
+            None => format!("smtp {kind} connection"),
+        };
+        match self {
+            MailError::Permanent(e) => smtp("permanent", e),
+            MailError::Transient(e) => smtp("transient", e),
+            MailError::File(e) => format!("file {:?}", e.kind()),
+            MailError::Recipient => "invalid recipient".into(),
+            MailError::Render(_) => "render failed".into(),
+            MailError::Build(_) => "build failed".into(),
+            MailError::SmtpUrl(_) | MailError::From(_) => "configuration".into(),
+        }
     }
 }
 
@@ -69,6 +90,8 @@ impl Mailer {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(MailError::SmtpUrl)?
+                    // A server that hangs must not hold the worker for long.
+                    .timeout(Some(std::time::Duration::from_secs(20)))
                     .build(),
             ),
             None => Transport::Files(mail_dir.to_owned()),
@@ -76,7 +99,7 @@ impl Mailer {
         Ok(Self {
             transport,
             from: from.parse().map_err(|_| MailError::From(from.to_owned()))?,
-            host: host.split(':').next().unwrap_or("localhost").to_owned(),
+            host: message_id_host(host),
         })
     }
 
@@ -87,18 +110,19 @@ impl Mailer {
         }
     }
 
-    /// Sends one outbox email. Its Message-ID is derived from the outbox row, so that a
-    /// retry after a crash is recognisable as the same message.
+    /// Renders and sends one outbox email. Its Message-ID is derived from the outbox row, so
+    /// that a retry after a crash is recognisable as the same message.
     pub async fn send(&self, email: &OutboxEmail) -> Result<(), MailError> {
+        let rendered = messages::render(email.kind, &email.params)?;
         let to: Mailbox = email.recipient.parse().map_err(|_| MailError::Recipient)?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(email.subject.as_str())
+            .subject(rendered.subject.as_str())
             .message_id(Some(format!("<outbox-{}@{}>", email.id, self.host)))
             .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
+                rendered.text.clone(),
+                rendered.html,
             ))
             .map_err(MailError::Build)?;
         match &self.transport {
@@ -115,7 +139,7 @@ impl Mailer {
                     .map_err(MailError::File)?;
                 // The console is where a newcomer without SMTP finds their links. The links
                 // carry tokens but no personal data; the address stays in the file.
-                let links: Vec<&str> = email
+                let links: Vec<&str> = rendered
                     .text
                     .split_whitespace()
                     .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
@@ -124,6 +148,18 @@ impl Mailer {
                 Ok(())
             }
         }
+    }
+}
+
+/// The host of the public URL without its port, for Message-IDs (`[::1]` stays bracketed).
+fn message_id_host(host: &str) -> String {
+    if host.starts_with('[') {
+        match host.find(']') {
+            Some(end) => host[..=end].to_owned(),
+            None => "localhost".to_owned(),
+        }
+    } else {
+        host.split(':').next().unwrap_or("localhost").to_owned()
     }
 }
 
@@ -138,4 +174,19 @@ async fn write_eml(dir: &Path, id: i64, bytes: &[u8]) -> std::io::Result<PathBuf
     file.sync_all().await?;
     tokio::fs::rename(&temporary, &path).await?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_id_host;
+
+    #[test]
+    fn message_id_hosts() {
+        assert_eq!(
+            message_id_host("letters.example.org"),
+            "letters.example.org"
+        );
+        assert_eq!(message_id_host("127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(message_id_host("[::1]:8080"), "[::1]");
+    }
 }

@@ -14,10 +14,11 @@ use undersigned_store::DynStore;
 use super::Mailer;
 use crate::format::now;
 
-/// How long a leased email is reserved for the worker that took it.
-const LEASE_SECONDS: i64 = 300;
+/// How long a leased email is reserved for the worker that took it: longer than a round can
+/// take (ten sends with a 20-second SMTP timeout each).
+const LEASE_SECONDS: i64 = 600;
 /// How many emails one round takes.
-const ROUND: u32 = 20;
+const ROUND: u32 = 10;
 /// After this many attempts an email is given up.
 pub const MAX_ATTEMPTS: u32 = 8;
 /// How often the worker looks for due emails when nothing wakes it.
@@ -35,11 +36,14 @@ pub async fn run(
     wakeup: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Leases carry this worker's id, so that a worker whose lease ran out cannot mark an
+    // email that another worker has taken over.
+    let worker = crate::secrets::Token::generate().as_str()[..16].to_owned();
     loop {
         if *shutdown.borrow() {
             break;
         }
-        match send_due(&store, &mailer).await {
+        match send_due(&store, &mailer, &worker).await {
             // A full round: there may be more waiting.
             Ok(n) if n == ROUND as usize => continue,
             Ok(_) => {}
@@ -58,15 +62,16 @@ pub async fn run(
 pub async fn send_due(
     store: &DynStore,
     mailer: &Mailer,
+    worker: &str,
 ) -> Result<usize, undersigned_store::StoreError> {
     let started = now();
     let emails = store
-        .claim_outbox(started, started + LEASE_SECONDS, ROUND)
+        .claim_outbox(worker, started, started + LEASE_SECONDS, ROUND)
         .await?;
     let taken = emails.len();
     for email in emails {
         match mailer.send(&email).await {
-            Ok(()) => store.outbox_sent(email.id, now()).await?,
+            Ok(()) => mark_sent(store, email.id, worker).await,
             Err(e) => {
                 let retry = (e.is_retryable() && email.attempts < MAX_ATTEMPTS)
                     .then(|| now() + backoff(email.attempts));
@@ -74,27 +79,41 @@ pub async fn send_due(
                     outbox_id = email.id,
                     attempts = email.attempts,
                     retrying = retry.is_some(),
-                    error = %e,
+                    error = %e.code(),
                     "email not sent"
                 );
-                store
-                    .outbox_failed(email.id, &error_chain(&e), retry)
-                    .await?;
+                if let Err(e) = store
+                    .outbox_failed(email.id, worker, &e.code(), retry)
+                    .await
+                {
+                    // The lease runs out and the email is tried again later.
+                    tracing::warn!(outbox_id = email.id, error = %e, "could not record a failed email");
+                }
             }
         }
     }
     Ok(taken)
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
+/// Records a sent email, trying a few times: if this fails the email would be sent again
+/// when its lease runs out.
+async fn mark_sent(store: &DynStore, id: i64, worker: &str) {
+    for attempt in 0..5u32 {
+        match store.outbox_sent(id, worker, now()).await {
+            Ok(true) => return,
+            Ok(false) => {
+                tracing::warn!(
+                    outbox_id = id,
+                    "lease lost before the email was marked sent"
+                );
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(outbox_id = id, attempt, error = %e, "could not mark an email sent");
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+            }
+        }
     }
-    text.chars().take(500).collect()
 }
 
 #[cfg(test)]

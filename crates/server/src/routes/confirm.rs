@@ -7,8 +7,9 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use undersigned_core::signature::{PublicSigner, public_display};
 use undersigned_core::{LetterState, SignatureState};
-use undersigned_store::{ConfirmCommand, ConfirmOutcome, LetterId, WriteCommand, WriteOutcome};
+use undersigned_store::{ConfirmCommand, ConfirmOutcome, WriteCommand, WriteOutcome};
 
 use crate::{
     format::now,
@@ -47,7 +48,7 @@ impl IntoResponse for ConfirmError {
                 StatusCode::CONFLICT,
                 instance,
                 "This link has already been used",
-                "This signature is already confirmed and counted. There is nothing more to do.",
+                "This link has been used already, so there is nothing more to do with it.",
                 Some((&back(&slug), "See the letter")),
             ),
             ConfirmError::Expired { slug } => message(
@@ -75,6 +76,9 @@ struct ConfirmPage {
     layout: Layout,
     title: String,
     token: String,
+    /// How the signer will appear, exactly as the public will see it (None: not shown).
+    shown: Option<PublicSigner>,
+    category: String,
 }
 
 #[derive(Template)]
@@ -83,18 +87,6 @@ struct ConfirmedPage {
     layout: Layout,
     title: String,
     slug: String,
-}
-
-/// The letter's slug and title, for the pages after confirming (empty if it is gone).
-async fn letter_names(state: &AppState, letter: LetterId) -> (String, String) {
-    state
-        .store
-        .letter(letter)
-        .await
-        .ok()
-        .flatten()
-        .map(|l| (l.slug, l.title))
-        .unwrap_or_default()
 }
 
 /// `GET /confirm/{token}`: shows the button. Never changes anything.
@@ -119,12 +111,15 @@ pub async fn show(
     if link.letter_state != LetterState::Open {
         return Err(ConfirmError::Closed { slug });
     }
+    let submission = link.submission;
     Ok(render(
         StatusCode::OK,
         &ConfirmPage {
             layout: Layout::new(state.instance(), "Confirm your signature"),
             title: link.letter_title,
             token: token.as_str().to_owned(),
+            shown: public_display(&submission.name, &submission.details, submission.display),
+            category: submission.category,
         },
     ))
 }
@@ -143,29 +138,23 @@ pub async fn confirm(
         }))
         .await
         .map_err(PageError::from)?;
-    let slug_of = |letter| letter_names(&state, letter);
     match outcome {
-        WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => {
-            let (slug, title) = slug_of(letter).await;
-            Ok(render(
-                StatusCode::OK,
-                &ConfirmedPage {
-                    layout: Layout::new(state.instance(), "Signature confirmed"),
-                    title,
-                    slug,
-                },
-            ))
+        WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => Ok(render(
+            StatusCode::OK,
+            &ConfirmedPage {
+                layout: Layout::new(state.instance(), "Signature confirmed"),
+                title: letter.title,
+                slug: letter.slug,
+            },
+        )),
+        WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { letter }) => {
+            Err(ConfirmError::Used { slug: letter.slug })
         }
-        WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { letter }) => Err(ConfirmError::Used {
-            slug: slug_of(letter).await.0,
-        }),
-        WriteOutcome::Confirm(ConfirmOutcome::Expired { letter }) => Err(ConfirmError::Expired {
-            slug: slug_of(letter).await.0,
-        }),
+        WriteOutcome::Confirm(ConfirmOutcome::Expired { letter }) => {
+            Err(ConfirmError::Expired { slug: letter.slug })
+        }
         WriteOutcome::Confirm(ConfirmOutcome::LetterNotOpen { letter }) => {
-            Err(ConfirmError::Closed {
-                slug: slug_of(letter).await.0,
-            })
+            Err(ConfirmError::Closed { slug: letter.slug })
         }
         WriteOutcome::Confirm(ConfirmOutcome::UnknownToken) => Err(ConfirmError::Unknown),
         other => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),

@@ -17,7 +17,7 @@ use undersigned_core::{
     markdown,
     signature::{SignInput, public_display},
 };
-use undersigned_store::{Counts, Letter};
+use undersigned_store::{Counts, Letter, LetterId, PublicSignature};
 
 use crate::{
     cache::LetterView,
@@ -56,16 +56,17 @@ pub async fn public_letter(state: &AppState, slug: &str) -> Result<Arc<LetterVie
 /// Any letter by slug (drafts included), rendered once and cached.
 pub async fn letter_view(state: &AppState, slug: &str) -> Result<Arc<LetterView>, PageError> {
     let slug = Slug::parse(slug).map_err(|_| PageError::NotFound)?;
-    if let Some(view) = state.caches.letter(slug.as_str()) {
-        return Ok(view);
-    }
+    let generation = match state.caches.letter(slug.as_str()) {
+        Ok(view) => return Ok(view),
+        Err(generation) => generation,
+    };
     let letter = state
         .store
         .letter_by_slug(slug.as_str())
         .await?
         .ok_or(PageError::NotFound)?;
     let view = Arc::new(view_of(letter));
-    state.caches.put_letter(view.clone());
+    state.caches.put_letter(generation, view.clone());
     Ok(view)
 }
 
@@ -77,12 +78,44 @@ pub fn view_of(letter: Letter) -> LetterView {
 }
 
 pub async fn counts(state: &AppState, letter: &Letter) -> Result<Arc<Counts>, PageError> {
-    if let Some(counts) = state.caches.counts(letter.id) {
-        return Ok(counts);
-    }
+    let generation = match state.caches.counts(letter.id) {
+        Ok(counts) => return Ok(counts),
+        Err(generation) => generation,
+    };
     let counts = Arc::new(state.store.counts(letter.id).await?);
-    state.caches.put_counts(letter.id, counts.clone());
+    state
+        .caches
+        .put_counts(letter.id, generation, counts.clone());
     Ok(counts)
+}
+
+/// One page of public signatories (and one more row, to tell whether a next page exists).
+/// The first page, the one everybody sees, comes from the cache.
+async fn signatories(
+    state: &AppState,
+    letter: LetterId,
+    page: u64,
+) -> Result<Arc<Vec<PublicSignature>>, PageError> {
+    let read = || async {
+        let offset = (page - 1) * u64::from(PER_PAGE);
+        state
+            .store
+            .public_signatures(letter, offset, PER_PAGE + 1)
+            .await
+            .map(Arc::new)
+    };
+    if page != 1 {
+        return Ok(read().await?);
+    }
+    let generation = match state.caches.first_page(letter) {
+        Ok(rows) => return Ok(rows),
+        Err(generation) => generation,
+    };
+    let rows = read().await?;
+    state
+        .caches
+        .put_first_page(letter, generation, rows.clone());
+    Ok(rows)
 }
 
 /// A signer field as the signing form shows it.
@@ -168,10 +201,8 @@ impl PageState {
     pub fn fresh(page: u64) -> Self {
         Self {
             page,
-            input: SignInput {
-                display: "public".into(),
-                ..Default::default()
-            },
+            // No display level is chosen for the signer: they choose.
+            input: SignInput::default(),
             errors: FieldErrors::default(),
             preview: false,
         }
@@ -188,24 +219,20 @@ pub async fn letter_page(
     let letter = &view.letter;
     let counts = counts(state, letter).await?;
     let page = page_state.page;
-    let offset = (page - 1) * u64::from(PER_PAGE);
-    let mut rows = if page_state.preview {
-        Vec::new()
+    let rows = if page_state.preview {
+        Arc::new(Vec::new())
     } else {
-        state
-            .store
-            .public_signatures(letter.id, offset, PER_PAGE + 1)
-            .await?
+        signatories(state, letter.id, page).await?
     };
     let has_next = rows.len() > PER_PAGE as usize;
-    rows.truncate(PER_PAGE as usize);
     let signers = rows
-        .into_iter()
+        .iter()
+        .take(PER_PAGE as usize)
         .filter_map(|row| {
             public_display(&row.name, &row.details, row.display).map(|shown| SignerView {
                 shown_name: shown.shown_name,
                 details: shown.details,
-                category: row.category,
+                category: row.category.clone(),
                 comment: shown.comment,
             })
         })

@@ -14,7 +14,7 @@ use crate::{
         session,
     },
     client::ClientIp,
-    pages::{Layout, PageError, render, retry_after},
+    pages::{Layout, PageError, render},
     state::AppState,
 };
 
@@ -85,30 +85,34 @@ pub async fn login(
     ClientIp(client): ClientIp,
     AnonForm { form, csrf }: AnonForm<LoginForm>,
 ) -> Result<Response, PageError> {
+    // Every attempt counts before the password is checked, so that a burst of posts cannot
+    // all slip past the limit while their hashes are being computed. The limits are per
+    // client (five times the setting: colleagues may share an address), and per account from
+    // that client (the setting): a stranger failing on purpose cannot lock an organiser out
+    // from elsewhere.
     let email = form.email.trim().to_lowercase();
-    let account_key = format!("account:{email}");
     let client_key = format!("client:{client}");
-    for key in [&account_key, &client_key] {
-        state
-            .login_limiter
-            .allows(key)
-            .map_err(|wait| PageError::TooManyRequests(wait.0))?;
+    let pair_key = format!("account:{email}|client:{client}");
+    let limited = [
+        state.login_limiter.check(&pair_key),
+        state.login_client_limiter.check(&client_key),
+    ];
+    if let Some(wait) = limited.iter().filter_map(|r| r.err()).map(|w| w.0).max() {
+        return Err(PageError::TooManyRequests(wait));
     }
     let user = state.store.user_by_email(&email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    if let (true, Some(user)) = (state.passwords.verify(form.password, hash).await, user) {
-        state.login_limiter.reset(&account_key);
+    let matched = state
+        .passwords
+        .verify(form.password, hash)
+        .await
+        .map_err(|_| PageError::Unavailable)?;
+    if let (true, Some(user)) = (matched, user) {
+        state.login_limiter.reset(&pair_key);
         let cookie = session::start(&state, &user).await?;
         let mut response = Redirect::to(&local_path(&form.next)).into_response();
         response.headers_mut().append(header::SET_COOKIE, cookie);
         return Ok(response);
-    }
-    // Count the failure against both the account and the client.
-    let mut wait = None;
-    for key in [&account_key, &client_key] {
-        if let Err(w) = state.login_limiter.check(key) {
-            wait = Some(w.0);
-        }
     }
     let page = LoginPage {
         layout: Layout::new(state.instance(), "Log in"),
@@ -117,11 +121,7 @@ pub async fn login(
         email: form.email,
         error: Some("The email or the password is wrong.".into()),
     };
-    let mut response = render(StatusCode::UNAUTHORIZED, &page);
-    if let Some(wait) = wait {
-        retry_after(&mut response, wait.as_secs().max(1));
-    }
-    Ok(response)
+    Ok(render(StatusCode::UNAUTHORIZED, &page))
 }
 
 /// `POST /logout`

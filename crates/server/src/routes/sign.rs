@@ -21,7 +21,7 @@ use crate::{
     client::ClientIp,
     extract::FormBody,
     format::now,
-    mail::messages::SigningEmail,
+    mail::messages::EmailParams,
     pages::{Layout, PageError, instance_name, message, render},
     secrets::Token,
     state::AppState,
@@ -65,10 +65,6 @@ pub async fn sign(
     if letter.state != LetterState::Open {
         return Err(not_open());
     }
-    state
-        .sign_limiter
-        .check(&client)
-        .map_err(|wait| PageError::TooManyRequests(wait.0))?;
 
     let signature = match NewSignature::parse(&input, &letter.category_ids(), &letter.signer_fields)
     {
@@ -87,22 +83,24 @@ pub async fn sign(
         }
     };
 
+    // Only well-formed signatures count against the client's allowance, so that people
+    // sharing an address (a campus, a mobile network) are not held back by typos.
+    state
+        .sign_limiter
+        .check(&client)
+        .map_err(|wait| PageError::TooManyRequests(wait.0))?;
+
     let token = Token::generate();
     let signed_at = now();
     let token_expires_at =
         signed_at + i64::try_from(state.settings.confirmation_link_seconds).unwrap_or(i64::MAX / 2);
-    let email_address = signature.email.to_string();
-    let letter_url = state.public.url(&format!("/l/{}", letter.slug));
-    let confirm_link = state.public.url(&format!("/confirm/{}", token.as_str()));
-    let emails = SigningEmail {
-        to: &email_address,
-        letter_title: &letter.title,
-        letter_url: &letter_url,
-        confirm_link: &confirm_link,
+    let params = EmailParams {
+        instance: state.instance().to_owned(),
+        letter_title: letter.title.clone(),
+        letter_url: state.public.url(&format!("/l/{}", letter.slug)),
+        confirm_link: state.public.url(&format!("/confirm/{}", token.as_str())),
         expires_at: token_expires_at,
-        instance: state.instance(),
     };
-    let render_error = |e: askama::Error| PageError::Internal(format!("email template: {e}"));
     let command = SignCommand {
         letter: letter.id,
         duplicate_key: state.keys.duplicates.key("signature", &signature.email),
@@ -110,8 +108,8 @@ pub async fn sign(
         token_hash: token.hash(),
         now: signed_at,
         token_expires_at,
-        confirmation_email: emails.confirmation().map_err(render_error)?,
-        already_signed_email: emails.already_signed().map_err(render_error)?,
+        email_params: serde_json::to_string(&params)
+            .map_err(|e| PageError::Internal(format!("email parameters: {e}")))?,
     };
     match state
         .writer
@@ -133,6 +131,19 @@ struct CheckEmailPage {
     layout: Layout,
     slug: String,
     title: String,
+    link_lifetime: String,
+}
+
+/// "7 days", "3 hours", "45 minutes".
+fn lifetime(seconds: u64) -> String {
+    let (n, unit) = if seconds >= 2 * 86_400 {
+        (seconds / 86_400, "days")
+    } else if seconds >= 2 * 3600 {
+        (seconds / 3600, "hours")
+    } else {
+        (seconds.div_ceil(60).max(1), "minutes")
+    };
+    format!("{n} {unit}")
 }
 
 /// `GET /l/{slug}/check-email`
@@ -147,6 +158,7 @@ pub async fn check_email(
             layout: Layout::new(state.instance(), "Check your email"),
             slug: view.letter.slug.clone(),
             title: view.letter.title.clone(),
+            link_lifetime: lifetime(state.settings.confirmation_link_seconds),
         },
     ))
 }

@@ -122,10 +122,73 @@ async fn a_pending_signer_who_signs_again_gets_a_fresh_link() {
     assert_eq!(old.status, 409);
     assert_eq!(app.total("pending-again").await, 1);
 
-    // The first signature's details stand; the second form's were not stored.
+    // Confirming publishes exactly the submission the confirmed link was sent for.
     let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
-    assert!(list.body.contains("Perpetua Lindqvist"));
-    assert!(!list.body.contains("Someone Else Entirely"));
+    assert!(list.body.contains("Someone Else Entirely"));
+    assert!(!list.body.contains("Perpetua Lindqvist"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn each_link_publishes_the_submission_it_was_sent_for_and_shows_it_first() {
+    // Someone signs with another person's address and chooses to show their name; the
+    // owner of the address later signs as private. Whichever link is confirmed publishes
+    // that link's submission, and the confirmation page shows it before the button.
+    let app = spawn_app().await;
+    app.open_letter("whose-form").await;
+    let categories = app.categories("whose-form").await;
+    let first = app
+        .sign(
+            "whose-form",
+            &[
+                ("name", "Impostor Quayle"),
+                ("email", "orla@example.org"),
+                ("category", &categories[1]),
+                ("display", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, 303);
+    let impostor_link = app.confirm_path(&app.mail.wait_for_to("orla@example.org", 1).await);
+    app.forget_email_throttle().await;
+    let second = app
+        .sign(
+            "whose-form",
+            &[
+                ("name", "Orla Fenwright"),
+                ("email", "orla@example.org"),
+                ("category", &categories[0]),
+                ("display", "private"),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, 303);
+    let own_link = app.confirm_path(&app.mail.wait_for_to("orla@example.org", 2).await);
+
+    let impostor_page = app.get(&impostor_link).await;
+    assert!(
+        impostor_page.body.contains("Impostor Quayle"),
+        "the page shows what would be published"
+    );
+    let own_page = app.get(&own_link).await;
+    assert!(own_page.body.contains("your name is never shown"));
+    assert!(!own_page.body.contains("Orla"));
+
+    let confirmed = app.post(&own_link, &[]).await;
+    assert_eq!(confirmed.status, 200);
+    let counts = app.counts("whose-form").await;
+    assert_eq!(counts["total"], 1);
+    assert_eq!(
+        counts["by_category"]["Organisation"], 1,
+        "the confirmed link's category"
+    );
+    let page = app.get("/l/whose-form").await;
+    assert!(
+        !page.body.contains("Impostor"),
+        "the other submission is never published"
+    );
+    assert!(!page.body.contains("Orla"));
+    assert_eq!(app.post(&impostor_link, &[]).await.status, 409);
     app.stop().await;
 }
 
@@ -171,7 +234,7 @@ async fn a_confirmed_signer_who_signs_again_is_told_and_not_counted_twice() {
         second.subject()
     );
     assert!(second.link("/confirm/").is_none());
-    assert!(second.text().contains("already confirmed"));
+    assert!(second.text().contains("already signed this letter"));
 
     // And once more at once: throttled again.
     sign_as(

@@ -616,7 +616,7 @@ impl TestApp {
     /// Makes every signature look as if it was last emailed ten minutes ago, as if the
     /// email throttle's window had passed.
     pub async fn forget_email_throttle(&self) {
-        self.sql("UPDATE signatures SET last_emailed_at = last_emailed_at - 600")
+        self.sql("UPDATE signatures SET last_emailed_at = last_emailed_at - 2 * 86400")
             .await;
     }
 

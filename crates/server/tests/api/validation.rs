@@ -782,7 +782,7 @@ async fn oversized_organiser_forms_get_413_but_long_letters_fit() {
 }
 
 #[tokio::test]
-async fn a_body_that_is_not_a_form_gets_400() {
+async fn a_body_that_is_not_a_form_gets_415() {
     let app = spawn_app().await;
     let id = app.open_letter("not-a-form").await;
     let categories = app.categories("not-a-form").await;
@@ -807,7 +807,7 @@ async fn a_body_that_is_not_a_form_gets_400() {
             .body("--x--"),
     ] {
         let page = app.send(request.header("origin", &app.address)).await;
-        assert_eq!(page.status, 400);
+        assert_eq!(page.status, 415);
         assert!(page.body.contains("application/x-www-form-urlencoded"));
     }
 
@@ -831,7 +831,7 @@ async fn a_body_that_is_not_a_form_gets_400() {
                 .json(&json),
         )
         .await;
-    assert_eq!(login.status, 400);
+    assert_eq!(login.status, 415);
     let csrf = app.organiser_csrf(&app.client).await;
     let new = app
         .send(
@@ -841,7 +841,7 @@ async fn a_body_that_is_not_a_form_gets_400() {
                 .json(&serde_json::json!({ "csrf": csrf, "title": "JSON letter" })),
         )
         .await;
-    assert_eq!(new.status, 400);
+    assert_eq!(new.status, 415);
 
     assert_no_signatures(&app, id).await;
     app.stop().await;

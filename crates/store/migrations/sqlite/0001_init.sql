@@ -92,17 +92,31 @@ CREATE TABLE signatures (
     confirmed_at     INTEGER,
     published_at     INTEGER,
     last_emailed_at  INTEGER,
+    emails_sent      INTEGER NOT NULL DEFAULT 0,   -- for the per-signer email backoff
     UNIQUE (letter_id, email_hash)
 );
 CREATE INDEX signatures_public ON signatures(letter_id, state, published_at DESC, id DESC);
+-- Deleting a draft's categories checks this foreign key: without the index, a full scan
+-- while holding the write lock.
+CREATE INDEX signatures_category ON signatures(category_id);
 CREATE INDEX signatures_letter_created ON signatures(letter_id, created_at DESC, id DESC);
 
+-- Each link carries the form it was sent for: confirming publishes exactly what the
+-- confirmation page showed, never an earlier (or someone else's) submission.
 CREATE TABLE confirmation_tokens (
-    token_hash    BLOB PRIMARY KEY,         -- SHA-256 of the token in the link
-    signature_id  INTEGER NOT NULL REFERENCES signatures(id) ON DELETE CASCADE,
-    created_at    INTEGER NOT NULL,
-    expires_at    INTEGER NOT NULL,
-    used_at       INTEGER
+    token_hash     BLOB PRIMARY KEY,        -- SHA-256 of the token in the link
+    signature_id   INTEGER NOT NULL REFERENCES signatures(id) ON DELETE CASCADE,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    used_at        INTEGER,
+    category_id    INTEGER NOT NULL REFERENCES letter_categories(id),
+    name           TEXT NOT NULL,
+    title          TEXT,
+    affiliation    TEXT,
+    city           TEXT,
+    country        TEXT,
+    comment        TEXT,
+    display_level  TEXT NOT NULL CHECK (display_level IN ('public', 'initials', 'private'))
 );
 CREATE INDEX confirmation_tokens_signature ON confirmation_tokens(signature_id);
 
@@ -113,20 +127,22 @@ CREATE TABLE letter_counts (
     count        INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (letter_id, category_id)
 );
+CREATE INDEX letter_counts_category ON letter_counts(category_id);
 
--- Email to send, written in the same transaction as the change that caused it.
+-- Email to send, written in the same transaction as the change that caused it. The worker
+-- renders it from its kind and parameters; both are cleared once it is sent or given up.
 CREATE TABLE outbox (
     id               INTEGER PRIMARY KEY,
     event_key        TEXT NOT NULL UNIQUE,
-    recipient        TEXT,                  -- cleared once sent
-    subject          TEXT NOT NULL,
-    text_body        TEXT,                  -- cleared once sent
-    html_body        TEXT,                  -- cleared once sent
+    kind             TEXT NOT NULL,
+    recipient        TEXT,                  -- cleared once done
+    params           TEXT,                  -- JSON; cleared once done
     status           TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
     attempts         INTEGER NOT NULL DEFAULT 0,
     next_attempt_at  INTEGER NOT NULL,
+    claimed_by       TEXT,                  -- the lease holder's random id
     claimed_until    INTEGER,
-    last_error       TEXT,
+    last_error       TEXT,                  -- a short code, never the server's reply text
     created_at       INTEGER NOT NULL,
     sent_at          INTEGER
 );

@@ -8,9 +8,17 @@ use undersigned_core::{LetterState, SignatureState};
 use super::{Ctx, SqliteStore, parse_stored};
 use crate::{StoreError, model::*};
 
-/// A signer is emailed about a letter at most once in this many seconds, however often the
-/// form is posted with their address.
-pub const EMAIL_THROTTLE_SECONDS: i64 = 120;
+/// A signer is emailed about a letter again only after a wait that grows with every email:
+/// 2 minutes after the first, then 10 minutes, 50 minutes, about 4 hours, then a day, and
+/// never more than [`MAX_EMAILS_PER_SIGNATURE`] in all. However often the form is posted with
+/// someone's address, they cannot be flooded.
+pub fn email_backoff_seconds(emails_sent: i64) -> i64 {
+    let exponent = u32::try_from(emails_sent.saturating_sub(1).clamp(0, 8)).unwrap_or(8);
+    (120_i64.saturating_mul(5_i64.pow(exponent))).min(86_400)
+}
+
+/// The most emails one signature (one address on one letter) ever gets.
+pub const MAX_EMAILS_PER_SIGNATURE: i64 = 8;
 
 /// A change to a letter's public counts made by one command.
 type CountDelta = Option<(LetterId, CategoryId)>;
@@ -77,31 +85,31 @@ impl SqliteStore {
     }
 }
 
-async fn letter_state(
-    conn: &mut SqliteConnection,
-    letter: LetterId,
-) -> Result<Option<LetterState>, StoreError> {
-    let state: Option<String> = sqlx::query_scalar("SELECT state FROM letters WHERE id = ?")
-        .bind(letter.0)
-        .fetch_optional(conn)
-        .await
-        .ctx("reading a letter's state")?;
-    state.map(|s| parse_stored(&s, "letter state")).transpose()
-}
-
-async fn check_category(
+/// The letter's state, and whether `category` is one of its categories, in one query.
+async fn letter_and_category(
     conn: &mut SqliteConnection,
     letter: LetterId,
     category: i64,
-) -> Result<(), StoreError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM letter_categories WHERE id = ? AND letter_id = ?")
-            .bind(category)
-            .bind(letter.0)
-            .fetch_optional(conn)
-            .await
-            .ctx("checking a category")?;
-    found.map(|_| ()).ok_or(StoreError::NotFound)
+) -> Result<(Option<LetterState>, bool), StoreError> {
+    let row = sqlx::query(
+        "SELECT l.state,
+                EXISTS (SELECT 1 FROM letter_categories c WHERE c.id = ? AND c.letter_id = l.id)
+                    AS has_category
+         FROM letters l WHERE l.id = ?",
+    )
+    .bind(category)
+    .bind(letter.0)
+    .fetch_optional(conn)
+    .await
+    .ctx("reading a letter's state")?;
+    match row {
+        None => Ok((None, false)),
+        Some(row) => {
+            let state: String = row.try_get("state").ctx("reading a letter")?;
+            let has: bool = row.try_get("has_category").ctx("reading a letter")?;
+            Ok((Some(parse_stored(&state, "letter state")?), has))
+        }
+    }
 }
 
 async fn insert_signature(
@@ -117,8 +125,8 @@ async fn insert_signature(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, last_emailed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 confirmed_at, published_at, last_emailed_at, emails_sent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -138,65 +146,86 @@ async fn insert_signature(
     .bind(published)
     .bind(published)
     .bind(last_emailed)
+    .bind(i64::from(last_emailed.is_some()))
     .fetch_optional(conn)
     .await
     .ctx("saving a signature")?;
     Ok(id.map(SignatureId))
 }
 
+/// Stores a confirmation link with the submission it was sent for.
 async fn insert_token(
     conn: &mut SqliteConnection,
     signature: SignatureId,
     command: &SignCommand,
 ) -> Result<(), StoreError> {
+    let sig = &command.signature;
     sqlx::query(
-        "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at)
-         VALUES (?, ?, ?, ?)",
+        "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
+             category_id, name, title, affiliation, city, country, comment, display_level)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&command.token_hash[..])
     .bind(signature.0)
     .bind(command.now)
     .bind(command.token_expires_at)
+    .bind(sig.category_id)
+    .bind(sig.name.as_str())
+    .bind(&sig.details.title)
+    .bind(&sig.details.affiliation)
+    .bind(&sig.details.city)
+    .bind(&sig.details.country)
+    .bind(&sig.details.comment)
+    .bind(sig.display.as_str())
     .execute(conn)
     .await
     .ctx("saving a confirmation link")?;
     Ok(())
 }
 
-/// Queues an email. `event` names what caused it; with the signature and the request's token
-/// it makes a key that is unique per event, so one event can never queue two emails.
+/// Queues an email. The event key (kind, signature, the request's token) is unique per
+/// event, so one event can never queue two emails.
 async fn enqueue(
     conn: &mut SqliteConnection,
-    event: &str,
+    kind: EmailKind,
     signature: SignatureId,
     command: &SignCommand,
-    email: &OutgoingEmail,
 ) -> Result<(), StoreError> {
     let token_prefix: String = command.token_hash[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     sqlx::query(
-        "INSERT INTO outbox (event_key, recipient, subject, text_body, html_body, status,
-                             attempts, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
+                             next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
     )
-    .bind(format!("{event}:{signature}:{token_prefix}"))
-    .bind(&email.to)
-    .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
+    .bind(format!("{}:{signature}:{token_prefix}", kind.as_str()))
+    .bind(kind.as_str())
+    .bind(command.signature.email.to_string())
+    .bind(&command.email_params)
     .bind(command.now)
     .bind(command.now)
-    .execute(&mut *conn)
+    .execute(conn)
     .await
     .ctx("queueing an email")?;
-    sqlx::query("UPDATE signatures SET last_emailed_at = ? WHERE id = ?")
-        .bind(command.now)
-        .bind(signature.0)
-        .execute(conn)
-        .await
-        .ctx("queueing an email")?;
+    Ok(())
+}
+
+/// Records that a signature was emailed again (the first email is counted on insert).
+async fn count_email(
+    conn: &mut SqliteConnection,
+    signature: SignatureId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE signatures SET last_emailed_at = ?, emails_sent = emails_sent + 1 WHERE id = ?",
+    )
+    .bind(now)
+    .bind(signature.0)
+    .execute(conn)
+    .await
+    .ctx("queueing an email")?;
     Ok(())
 }
 
@@ -205,10 +234,11 @@ async fn apply_sign(
     command: &SignCommand,
 ) -> Result<(WriteOutcome, CountDelta), StoreError> {
     let done = |outcome| Ok((WriteOutcome::Sign(outcome), None));
-    if letter_state(conn, command.letter).await? != Some(LetterState::Open) {
-        return done(SignOutcome::LetterNotOpen);
+    match letter_and_category(conn, command.letter, command.signature.category_id).await? {
+        (Some(LetterState::Open), true) => {}
+        (Some(LetterState::Open), false) => return Err(StoreError::NotFound),
+        _ => return done(SignOutcome::LetterNotOpen),
     }
-    check_category(conn, command.letter, command.signature.category_id).await?;
     let key = command.duplicate_key.0;
     let inserted = insert_signature(
         conn,
@@ -221,14 +251,17 @@ async fn apply_sign(
     .await?;
     if let Some(id) = inserted {
         insert_token(conn, id, command).await?;
-        enqueue(conn, "confirm", id, command, &command.confirmation_email).await?;
+        enqueue(conn, EmailKind::Confirm, id, command).await?;
         return done(SignOutcome::Created);
     }
 
     // The same mailbox signed this letter before. The page says the same either way; only the
-    // email differs, and the earlier signature's details are never overwritten.
+    // email differs. A confirmed signature is never changed by a new submission; a pending
+    // one gets a new link that carries the new submission, and confirming a link publishes
+    // exactly what that link was sent for.
     let row = sqlx::query(
-        "SELECT id, state, last_emailed_at FROM signatures WHERE letter_id = ? AND email_hash = ?",
+        "SELECT id, state, last_emailed_at, emails_sent FROM signatures
+         WHERE letter_id = ? AND email_hash = ?",
     )
     .bind(command.letter.0)
     .bind(&key[..])
@@ -238,22 +271,19 @@ async fn apply_sign(
     let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
     let state: String = row.try_get("state").ctx("reading a signature")?;
     let last_emailed: Option<i64> = row.try_get("last_emailed_at").ctx("reading a signature")?;
-    if last_emailed.is_some_and(|at| command.now - at < EMAIL_THROTTLE_SECONDS) {
+    let emails_sent: i64 = row.try_get("emails_sent").ctx("reading a signature")?;
+    let too_soon =
+        last_emailed.is_some_and(|at| command.now - at < email_backoff_seconds(emails_sent));
+    if too_soon || emails_sent >= MAX_EMAILS_PER_SIGNATURE {
         return done(SignOutcome::EmailThrottled);
     }
+    count_email(conn, id, command.now).await?;
     if parse_stored::<SignatureState>(&state, "signature state")? == SignatureState::Pending {
         insert_token(conn, id, command).await?;
-        enqueue(conn, "confirm", id, command, &command.confirmation_email).await?;
+        enqueue(conn, EmailKind::Confirm, id, command).await?;
         done(SignOutcome::ConfirmationResent)
     } else {
-        enqueue(
-            conn,
-            "already-signed",
-            id,
-            command,
-            &command.already_signed_email,
-        )
-        .await?;
+        enqueue(conn, EmailKind::AlreadySigned, id, command).await?;
         done(SignOutcome::AlreadySigned)
     }
 }
@@ -264,8 +294,8 @@ async fn apply_confirm(
 ) -> Result<(WriteOutcome, CountDelta), StoreError> {
     let done = |outcome, delta| Ok((WriteOutcome::Confirm(outcome), delta));
     let Some(row) = sqlx::query(
-        "SELECT t.signature_id, t.expires_at, t.used_at, s.letter_id, s.category_id,
-                s.state AS signature_state, l.state AS letter_state
+        "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
+                s.state AS signature_state, l.state AS letter_state, l.slug, l.title
          FROM confirmation_tokens t
          JOIN signatures s ON s.id = t.signature_id
          JOIN letters l ON l.id = s.letter_id
@@ -278,7 +308,11 @@ async fn apply_confirm(
     else {
         return done(ConfirmOutcome::UnknownToken, None);
     };
-    let letter = LetterId(row.try_get("letter_id").ctx("reading a link")?);
+    let letter = LetterRef {
+        id: LetterId(row.try_get("letter_id").ctx("reading a link")?),
+        slug: row.try_get("slug").ctx("reading a link")?,
+        title: row.try_get("title").ctx("reading a link")?,
+    };
     let signature = SignatureId(row.try_get("signature_id").ctx("reading a link")?);
     let category = CategoryId(row.try_get("category_id").ctx("reading a link")?);
     let expires_at: i64 = row.try_get("expires_at").ctx("reading a link")?;
@@ -297,13 +331,18 @@ async fn apply_confirm(
     if letter_state != LetterState::Open {
         return done(ConfirmOutcome::LetterNotOpen { letter }, None);
     }
+    // Publish exactly the submission this link was sent for.
     sqlx::query(
-        "UPDATE signatures SET state = 'published', confirmed_at = ?, published_at = ?
-         WHERE id = ? AND state = 'pending'",
+        "UPDATE signatures SET state = 'published', confirmed_at = ?, published_at = ?,
+             category_id = t.category_id, name = t.name, title = t.title,
+             affiliation = t.affiliation, city = t.city, country = t.country,
+             comment = t.comment, display_level = t.display_level
+         FROM (SELECT * FROM confirmation_tokens WHERE token_hash = ?) AS t
+         WHERE signatures.id = t.signature_id AND signatures.state = 'pending'",
     )
     .bind(command.now)
     .bind(command.now)
-    .bind(signature.0)
+    .bind(&command.token_hash[..])
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
@@ -316,9 +355,10 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
+    let id = letter.id;
     done(
         ConfirmOutcome::Confirmed { letter, signature },
-        Some((letter, category)),
+        Some((id, category)),
     )
 }
 
@@ -326,17 +366,16 @@ async fn apply_import(
     conn: &mut SqliteConnection,
     command: &ImportCommand,
 ) -> Result<(WriteOutcome, CountDelta), StoreError> {
-    match letter_state(conn, command.letter).await? {
-        None => return Err(StoreError::NotFound),
-        Some(LetterState::Draft) => {
+    match letter_and_category(conn, command.letter, command.signature.category_id).await? {
+        (None, _) | (_, false) => return Err(StoreError::NotFound),
+        (Some(LetterState::Draft), _) => {
             return Err(StoreError::WrongState {
                 what: "letter",
                 actual: LetterState::Draft.to_string(),
             });
         }
-        Some(_) => {}
+        (Some(_), true) => {}
     }
-    check_category(conn, command.letter, command.signature.category_id).await?;
     let inserted = insert_signature(
         conn,
         command.letter,
@@ -352,4 +391,20 @@ async fn apply_import(
     };
     let delta = inserted.map(|_| (command.letter, CategoryId(command.signature.category_id)));
     Ok((outcome, delta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::email_backoff_seconds;
+
+    #[test]
+    fn the_email_backoff_grows_to_a_day() {
+        assert_eq!(email_backoff_seconds(1), 120);
+        assert_eq!(email_backoff_seconds(2), 600);
+        assert_eq!(email_backoff_seconds(3), 3000);
+        assert_eq!(email_backoff_seconds(4), 15_000);
+        assert_eq!(email_backoff_seconds(5), 75_000);
+        assert_eq!(email_backoff_seconds(6), 86_400);
+        assert_eq!(email_backoff_seconds(60), 86_400);
+    }
 }

@@ -452,11 +452,14 @@ impl SqliteStore {
         token_hash: Hash32,
     ) -> Result<Option<ConfirmationLink>, StoreError> {
         let row = sqlx::query(
-            "SELECT l.slug, l.title, l.state AS letter_state, s.state AS signature_state,
-                    t.expires_at, t.used_at
+            "SELECT l.slug, l.title AS letter_title, l.state AS letter_state,
+                    s.state AS signature_state, t.expires_at, t.used_at,
+                    t.name, t.title, t.affiliation, t.city, t.country, t.comment,
+                    t.display_level, c.name AS category
              FROM confirmation_tokens t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
+             JOIN letter_categories c ON c.id = t.category_id
              WHERE t.token_hash = ?",
         )
         .bind(&token_hash[..])
@@ -467,9 +470,16 @@ impl SqliteStore {
             let letter_state: String = row.try_get("letter_state").ctx("reading a link")?;
             let signature_state: String = row.try_get("signature_state").ctx("reading a link")?;
             let used_at: Option<i64> = row.try_get("used_at").ctx("reading a link")?;
+            let display: String = row.try_get("display_level").ctx("reading a link")?;
             Ok(ConfirmationLink {
+                submission: PendingSubmission {
+                    name: row.try_get("name").ctx("reading a link")?,
+                    details: details_from_row(&row)?,
+                    display: parse_stored(&display, "display level")?,
+                    category: row.try_get("category").ctx("reading a link")?,
+                },
                 letter_slug: row.try_get("slug").ctx("reading a link")?,
-                letter_title: row.try_get("title").ctx("reading a link")?,
+                letter_title: row.try_get("letter_title").ctx("reading a link")?,
                 letter_state: parse_stored(&letter_state, "letter state")?,
                 signature_state: parse_stored(&signature_state, "signature state")?,
                 expires_at: row.try_get("expires_at").ctx("reading a link")?,

@@ -256,22 +256,24 @@ impl crate::Store for SqliteStore {
     }
     async fn claim_outbox(
         &self,
+        worker: &str,
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
     ) -> crate::Result<Vec<OutboxEmail>> {
-        self.claim_outbox(now, lease_until, limit).await
+        self.claim_outbox(worker, now, lease_until, limit).await
     }
-    async fn outbox_sent(&self, id: i64, now: Timestamp) -> crate::Result<()> {
-        self.outbox_sent(id, now).await
+    async fn outbox_sent(&self, id: i64, worker: &str, now: Timestamp) -> crate::Result<bool> {
+        self.outbox_sent(id, worker, now).await
     }
     async fn outbox_failed(
         &self,
         id: i64,
+        worker: &str,
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> crate::Result<()> {
-        self.outbox_failed(id, error, retry_at).await
+        self.outbox_failed(id, worker, error, retry_at).await
     }
     async fn outbox_pending(&self) -> crate::Result<u64> {
         self.outbox_pending().await
@@ -282,6 +284,16 @@ impl crate::Store for SqliteStore {
         limit: u32,
     ) -> crate::Result<Vec<AuditEvent>> {
         self.audit_events(workspace, limit).await
+    }
+    async fn record_audit(
+        &self,
+        actor: Actor,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> crate::Result<()> {
+        self.record_audit(actor, action, subject, detail, at).await
     }
     async fn close(&self) {
         self.pool.close().await;

@@ -340,6 +340,18 @@ impl SqliteStore {
         Ok(())
     }
 
+    pub(super) async fn record_audit(
+        &self,
+        actor: Actor,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.ctx("recording an audit event")?;
+        audit(&mut conn, Some(actor), None, action, subject, detail, at).await
+    }
+
     pub(super) async fn audit_events(
         &self,
         workspace: WorkspaceId,

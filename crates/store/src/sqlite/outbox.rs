@@ -2,26 +2,28 @@
 
 use sqlx::Row;
 
-use super::{Ctx, SqliteStore};
+use super::{Ctx, SqliteStore, parse_stored};
 use crate::{StoreError, model::*};
 
 impl SqliteStore {
     pub(super) async fn claim_outbox(
         &self,
+        worker: &str,
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>, StoreError> {
         // One statement, so two workers can never lease the same row.
         let rows = sqlx::query(
-            "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1
+            "UPDATE outbox SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
              WHERE id IN (
                  SELECT id FROM outbox
                  WHERE status = 'pending' AND next_attempt_at <= ?
                    AND (claimed_until IS NULL OR claimed_until <= ?)
                  ORDER BY id LIMIT ?)
-             RETURNING id, recipient, subject, text_body, html_body, attempts",
+             RETURNING id, kind, recipient, params, attempts",
         )
+        .bind(worker)
         .bind(lease_until)
         .bind(now)
         .bind(now)
@@ -33,19 +35,16 @@ impl SqliteStore {
             .iter()
             .map(|row| {
                 let attempts: i64 = row.try_get("attempts").ctx("reading an email")?;
+                let kind: String = row.try_get("kind").ctx("reading an email")?;
                 Ok(OutboxEmail {
                     id: row.try_get("id").ctx("reading an email")?,
+                    kind: parse_stored(&kind, "email kind")?,
                     recipient: row
                         .try_get::<Option<String>, _>("recipient")
                         .ctx("reading an email")?
                         .unwrap_or_default(),
-                    subject: row.try_get("subject").ctx("reading an email")?,
-                    text: row
-                        .try_get::<Option<String>, _>("text_body")
-                        .ctx("reading an email")?
-                        .unwrap_or_default(),
-                    html: row
-                        .try_get::<Option<String>, _>("html_body")
+                    params: row
+                        .try_get::<Option<String>, _>("params")
                         .ctx("reading an email")?
                         .unwrap_or_default(),
                     attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
@@ -56,41 +55,50 @@ impl SqliteStore {
         Ok(emails)
     }
 
-    pub(super) async fn outbox_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL,
-                 recipient = NULL, text_body = NULL, html_body = NULL, last_error = NULL
-             WHERE id = ?",
+    pub(super) async fn outbox_sent(
+        &self,
+        id: i64,
+        worker: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_by = NULL,
+                 claimed_until = NULL, recipient = NULL, params = NULL, last_error = NULL
+             WHERE id = ? AND claimed_by = ?",
         )
         .bind(now)
         .bind(id)
+        .bind(worker)
         .execute(&self.pool)
         .await
         .ctx("marking an email sent")?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     pub(super) async fn outbox_failed(
         &self,
         id: i64,
+        worker: &str,
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         let query = match retry_at {
             Some(at) => sqlx::query(
-                "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, last_error = ?
-                 WHERE id = ?",
+                "UPDATE outbox SET next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL,
+                     last_error = ?
+                 WHERE id = ? AND claimed_by = ?",
             )
             .bind(at),
             None => sqlx::query(
-                "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?,
-                     recipient = NULL, text_body = NULL, html_body = NULL
-                 WHERE id = ?",
+                "UPDATE outbox SET status = 'failed', claimed_by = NULL, claimed_until = NULL,
+                     last_error = ?, recipient = NULL, params = NULL
+                 WHERE id = ? AND claimed_by = ?",
             ),
         };
         query
             .bind(error)
             .bind(id)
+            .bind(worker)
             .execute(&self.pool)
             .await
             .ctx("recording a failed email")?;
