@@ -11,8 +11,31 @@ pub enum ConfigError {
     Load(#[from] config::ConfigError),
     #[error("public_url must look like https://letters.example.org (got {0:?})")]
     PublicUrl(String),
-    #[error("database_url must start with sqlite:// (PostgreSQL comes later), got {0:?}")]
+    /// Only the scheme is shown: the rest of a database URL may hold a password.
+    #[error(
+        "database_url must be sqlite://PATH, postgres://… or postgresql://… (got one starting {0:?})"
+    )]
     DatabaseUrl(String),
+    #[error("database_max_connections must be at least 1")]
+    MaxConnections,
+}
+
+/// The database the settings name, chosen by the URL's scheme.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseChoice {
+    /// An SQLite file (created if missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL, as given (it may hold a password: never log it).
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseChoice::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            DatabaseChoice::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
 }
 
 /// Every setting, with its default. See README.md ("Configuration").
@@ -25,8 +48,12 @@ pub struct Settings {
     /// The address people reach the site at, used in emails and for the Origin check.
     /// Defaults to `http://{bind}`.
     pub public_url: Option<String>,
-    /// `sqlite://PATH`; defaults to `DATA/undersigned.db`.
+    /// `sqlite://PATH` or `postgres://user:pass@host:port/db`; defaults to
+    /// `DATA/undersigned.db`.
     pub database_url: Option<String>,
+    /// Connections in this process's database pool; defaults to 8 on SQLite, 10 on
+    /// PostgreSQL (where every process has its own pool).
+    pub database_max_connections: Option<u32>,
     /// `smtp://user:pass@host:587?tls=required` or `smtps://…`; without it, emails are written
     /// as .eml files under `DATA/mail/`.
     pub smtp_url: Option<String>,
@@ -36,7 +63,8 @@ pub struct Settings {
     pub instance_name: String,
     /// `text` or `json`.
     pub log_format: String,
-    /// How long a write waits for the database before answering 503.
+    /// How long a write waits for the database before answering 503: SQLite's busy timeout,
+    /// and PostgreSQL's `lock_timeout` (the name predates PostgreSQL; tests set it on both).
     pub sqlite_busy_timeout_ms: u64,
     /// The most signatures and confirmations the writer commits in one transaction.
     pub writer_max_batch: usize,
@@ -87,7 +115,10 @@ impl Settings {
     /// Checks the settings that are parsed later, so that a bad value stops the start.
     pub fn check(&self) -> Result<(), ConfigError> {
         self.public()?;
-        self.database_path()?;
+        self.database()?;
+        if self.database_max_connections == Some(0) {
+            return Err(ConfigError::MaxConnections);
+        }
         Ok(())
     }
 
@@ -118,21 +149,35 @@ impl Settings {
         }
     }
 
-    /// The SQLite database file.
-    pub fn database_path(&self) -> Result<PathBuf, ConfigError> {
-        match &self.database_url {
-            None => Ok(self.data_dir.join("undersigned.db")),
-            Some(url) => url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from)
-                .ok_or_else(|| ConfigError::DatabaseUrl(url.clone())),
+    /// The database to open, chosen by the scheme of `database_url`: `sqlite://PATH` or
+    /// `sqlite:PATH`, `postgres://…` or `postgresql://…`. Without one, SQLite in the data
+    /// folder.
+    pub fn database(&self) -> Result<DatabaseChoice, ConfigError> {
+        let Some(url) = &self.database_url else {
+            return Ok(DatabaseChoice::Sqlite(self.data_dir.join("undersigned.db")));
+        };
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseChoice::Postgres(url.to_owned()));
         }
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .filter(|p| !p.is_empty())
+            .map(|p| DatabaseChoice::Sqlite(PathBuf::from(p)))
+            .ok_or_else(|| ConfigError::DatabaseUrl(url_scheme(url)))
     }
 
     pub fn busy_timeout(&self) -> Duration {
         Duration::from_millis(self.sqlite_busy_timeout_ms)
+    }
+}
+
+/// The start of a URL that is safe to show: its scheme, or its first few characters when it
+/// has none (never the part after `://`, where a password would be).
+fn url_scheme(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, _)) => format!("{scheme}://"),
+        None => url.chars().take(10).collect(),
     }
 }
 
@@ -188,5 +233,55 @@ mod tests {
         assert!(PublicUrl::parse("ftp://x").is_err());
         assert!(PublicUrl::parse("https://x/path").is_err());
         assert!(PublicUrl::parse("http://127.0.0.1:8080").is_ok());
+    }
+
+    fn with_url(url: Option<&str>) -> Settings {
+        let mut settings = Settings::defaults().unwrap();
+        settings.data_dir = PathBuf::from("/srv/undersigned");
+        settings.database_url = url.map(str::to_owned);
+        settings
+    }
+
+    #[test]
+    fn the_database_is_chosen_by_the_url_scheme() {
+        assert_eq!(
+            with_url(None).database().unwrap(),
+            DatabaseChoice::Sqlite(PathBuf::from("/srv/undersigned/undersigned.db"))
+        );
+        for url in ["sqlite:///var/lib/u.db", "sqlite:/var/lib/u.db"] {
+            assert_eq!(
+                with_url(Some(url)).database().unwrap(),
+                DatabaseChoice::Sqlite(PathBuf::from("/var/lib/u.db")),
+                "{url}"
+            );
+        }
+        for url in [
+            "postgres://u:p@127.0.0.1:5432/undersigned",
+            "postgresql:///undersigned?host=/run/postgresql",
+        ] {
+            assert_eq!(
+                with_url(Some(url)).database().unwrap(),
+                DatabaseChoice::Postgres(url.to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_database_url_is_refused_without_showing_its_password() {
+        for url in [
+            "mysql://root:hunter2@db/x",
+            "postgress://u:hunter2@h/x",
+            "sqlite:",
+            "x",
+        ] {
+            let error = with_url(Some(url)).database().unwrap_err();
+            assert!(matches!(error, ConfigError::DatabaseUrl(_)), "{url}");
+            assert!(!error.to_string().contains("hunter2"), "{error}");
+        }
+        let shown = format!(
+            "{:?}",
+            DatabaseChoice::Postgres("postgres://u:hunter2@h/x".into())
+        );
+        assert!(!shown.contains("hunter2"));
     }
 }

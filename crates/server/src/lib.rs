@@ -24,13 +24,14 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::Notify, sync::watch, task::JoinHandle};
 use undersigned_store::{
     DynStore, StoreError,
+    postgres::{PgOptions, PgStore},
     sqlite::{SqliteOptions, SqliteStore},
 };
 
 use crate::{
     auth::password::{PasswordError, Passwords},
     cache::Caches,
-    config::{ConfigError, Settings},
+    config::{ConfigError, DatabaseChoice, Settings},
     mail::{MailError, Mailer},
     ratelimit::RateLimiter,
     secrets::{InstanceKeys, KeyError, Token},
@@ -61,20 +62,50 @@ pub enum StartError {
     Serve(#[source] std::io::Error),
 }
 
-/// Opens the store the settings name (SQLite in the data folder by default).
+/// Opens the store the settings name (SQLite in the data folder by default, PostgreSQL when
+/// `database_url` is a `postgres://` URL) and applies its pending migrations.
 pub async fn open_store(settings: &Settings) -> Result<DynStore, StartError> {
+    // The data folder holds the instance key and (without SMTP) emails on every backend.
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| StartError::DataDir(settings.data_dir.clone(), e))?;
-    let path = settings.database_path()?;
-    let store = SqliteStore::open(
-        &path,
-        &SqliteOptions {
-            busy_timeout: settings.busy_timeout(),
-            ..SqliteOptions::default()
-        },
-    )
-    .await?;
-    Ok(Arc::new(store))
+    let lock_timeout = settings.busy_timeout();
+    let store: DynStore = match settings.database()? {
+        DatabaseChoice::Sqlite(path) => {
+            let defaults = SqliteOptions::default();
+            Arc::new(
+                SqliteStore::open(
+                    &path,
+                    &SqliteOptions {
+                        busy_timeout: lock_timeout,
+                        max_connections: settings
+                            .database_max_connections
+                            .unwrap_or(defaults.max_connections),
+                    },
+                )
+                .await?,
+            )
+        }
+        DatabaseChoice::Postgres(url) => {
+            let defaults = PgOptions::default();
+            Arc::new(
+                PgStore::open(
+                    &url,
+                    &PgOptions {
+                        max_connections: settings
+                            .database_max_connections
+                            .unwrap_or(defaults.max_connections),
+                        // As on SQLite: a request waits no longer for a connection than
+                        // for a lock.
+                        acquire_timeout: lock_timeout.max(Duration::from_secs(1)),
+                        lock_timeout,
+                        ..defaults
+                    },
+                )
+                .await?,
+            )
+        }
+    };
+    Ok(store)
 }
 
 /// The password hasher the settings describe.
@@ -143,8 +174,9 @@ impl Application {
         // A fresh instance has no organiser and no default password: print a one-time link.
         let setup_link = if store.user_count().await? == 0 {
             let token = Token::generate();
+            let now = format::now();
             store
-                .replace_setup_token(token.hash(), format::now() + SETUP_LINK_SECONDS)
+                .add_setup_token(token.hash(), now, now + SETUP_LINK_SECONDS)
                 .await?;
             Some(public.url(&format!("/setup/{}", token.as_str())))
         } else {

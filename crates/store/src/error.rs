@@ -39,3 +39,10 @@ impl StoreError {
         matches!(self, StoreError::Unavailable { .. })
     }
 }
+
+/// Parses a stored enum value, or reports the row as corrupt.
+pub(crate) fn parse_stored<T: std::str::FromStr>(value: &str, what: &str) -> Result<T, StoreError> {
+    value
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("{what} {value:?}")))
+}

@@ -1,18 +1,22 @@
 //! Storage for Undersigned: the [`Store`] trait, the records it hands out, and its SQLite
-//! implementation. Handlers never see SQL; they call the trait.
+//! and PostgreSQL implementations. Handlers never see SQL; they call the trait.
 //!
 //! The hot path (signing and confirming) goes through [`Store::commit_batch`]: many commands in
 //! one transaction, each command isolated by a savepoint, so a bad command fails alone while a
 //! database that is busy or full fails the whole batch (and nothing is half-written).
 
+pub mod copy;
 mod error;
 mod model;
+pub mod postgres;
+pub mod rules;
 pub mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
 pub use model::*;
 
@@ -23,8 +27,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many organisers exist (0 means the instance still needs setting up).
     async fn user_count(&self) -> Result<u64>;
-    /// Stores the one-time setup link's token hash, replacing any earlier one.
-    async fn replace_setup_token(&self, token_hash: Hash32, expires_at: Timestamp) -> Result<()>;
+    /// Stores a one-time setup link's token hash (each process that starts on an empty
+    /// instance prints its own link; expired ones are dropped). Setting up consumes them all.
+    async fn add_setup_token(
+        &self,
+        token_hash: Hash32,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()>;
     /// Whether `token_hash` is the current, unexpired setup token and no organiser exists.
     async fn setup_token_valid(&self, token_hash: Hash32, now: Timestamp) -> Result<bool>;
     /// Creates the first workspace and its owner, consuming the setup token, in one
@@ -101,7 +111,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Applies a batch of hot-path commands in one transaction. The outer error means the
     /// whole batch was rolled back (e.g. the database is busy); the inner results are per
-    /// command, in order.
+    /// command, in order. Other processes' writers may commit batches on the same database
+    /// at the same time (PostgreSQL): a batch that loses a deadlock to one of them is run
+    /// again from the start, and the results are those of the run that committed.
     async fn commit_batch(&self, commands: Vec<WriteCommand>) -> Result<Vec<Result<WriteOutcome>>>;
     /// Published signatures per category (every category of the letter, zeros included).
     async fn counts(&self, letter: LetterId) -> Result<Counts>;

@@ -1,6 +1,9 @@
-//! The test harness: the real application on port 0 with a fresh SQLite database in a
-//! temporary folder, and a real SMTP server (mailin-embedded) running in this process, which
-//! lettre talks to over TCP.
+//! The test harness: the real application on port 0 with a fresh database, and a real SMTP
+//! server (mailin-embedded) running in this process, which lettre talks to over TCP.
+//!
+//! The database is SQLite in a temporary folder, or, with `UNDERSIGNED_TEST_BACKEND=postgres`,
+//! a fresh database on a throwaway PostgreSQL cluster (see `undersigned-testkit`): the same
+//! tests run on both backends.
 
 use std::{
     net::TcpListener,
@@ -13,18 +16,17 @@ use std::{
 
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use reqwest::{StatusCode, redirect::Policy};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::{AnyPool, any::AnyPoolOptions};
 use undersigned_core::{Role, Slug};
 use undersigned_server::{
     Application,
     auth::password::{NewPassword, Passwords},
     config::Settings,
     format::now,
+    open_store,
 };
-use undersigned_store::{
-    NewUser, NewWorkspace, Store,
-    sqlite::{SqliteOptions, SqliteStore},
-};
+use undersigned_store::{NewUser, NewWorkspace};
+use undersigned_testkit::{Backend, backend, fresh_postgres_database};
 
 // --- the SMTP sink ----------------------------------------------------------------------
 
@@ -204,8 +206,17 @@ pub struct TestApp {
     pub mail: MailSink,
     pub data: tempfile::TempDir,
     pub setup_link: Option<String>,
+    /// The settings it runs with (to restart it on the same database).
+    pub settings: Settings,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A stopped application: what it takes to start it again on the same data.
+pub struct Stopped {
+    pub mail: MailSink,
+    pub data: tempfile::TempDir,
+    pub settings: Settings,
 }
 
 pub const OWNER_EMAIL: &str = "owner@example.org";
@@ -222,6 +233,9 @@ pub fn test_settings(data: &std::path::Path, smtp_port: u16) -> Settings {
     settings.argon2_iterations = 1;
     settings.sign_limit_per_10min = 10_000;
     settings.login_limit_per_15min = 10_000;
+    if backend() == Backend::Postgres {
+        settings.database_url = Some(fresh_postgres_database());
+    }
     settings
 }
 
@@ -239,7 +253,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Starts the application on an existing data folder (to test restarts).
 pub async fn start(settings: Settings, mail: MailSink, data: tempfile::TempDir) -> TestApp {
-    let app = Application::build(settings).await.expect("the app starts");
+    let app = Application::build(settings.clone())
+        .await
+        .expect("the app starts");
     let address = app.public_url().to_owned();
     let local = format!("http://{}", app.local_addr());
     let setup_link = app.setup_link().map(str::to_owned);
@@ -258,6 +274,7 @@ pub async fn start(settings: Settings, mail: MailSink, data: tempfile::TempDir) 
         mail,
         data,
         setup_link,
+        settings,
         stop: Some(stop),
         task: Some(task),
     }
@@ -587,21 +604,21 @@ impl TestApp {
             .await;
     }
 
-    /// The application's SQLite file.
-    pub fn db_path(&self) -> std::path::PathBuf {
-        self.data.path().join("undersigned.db")
-    }
-
-    /// A connection pool of the test's own on the application's database: to look at rows
-    /// no page shows (the outbox), to hold a lock, or to simulate time passing.
-    pub async fn db(&self) -> SqlitePool {
-        SqlitePoolOptions::new()
+    /// A connection pool of the test's own on the application's database (SQLite or
+    /// PostgreSQL, through sqlx's Any driver): to look at rows no page shows (the outbox), to
+    /// hold a lock, or to simulate time passing. Statements must be valid on both backends.
+    pub async fn db(&self) -> AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = match &self.settings.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rw",
+                self.data.path().join("undersigned.db").display()
+            ),
+        };
+        AnyPoolOptions::new()
             .max_connections(1)
-            .connect_with(
-                SqliteConnectOptions::new()
-                    .filename(self.db_path())
-                    .busy_timeout(Duration::from_secs(5)),
-            )
+            .connect(&url)
             .await
             .unwrap()
     }
@@ -630,9 +647,7 @@ impl TestApp {
         workspace_slug: &str,
         role: Role,
     ) -> reqwest::Client {
-        let store = SqliteStore::open(&self.db_path(), &SqliteOptions::default())
-            .await
-            .unwrap();
+        let store = open_store(&self.settings).await.unwrap();
         let workspace = match store.workspace_by_slug(workspace_slug).await.unwrap() {
             Some(w) => w.id,
             None => store
@@ -667,14 +682,18 @@ impl TestApp {
     }
 
     /// Stops the server gracefully and waits for it.
-    pub async fn stop(mut self) -> (MailSink, tempfile::TempDir) {
+    pub async fn stop(mut self) -> Stopped {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.unwrap();
         }
-        (self.mail.clone(), self.data)
+        Stopped {
+            mail: self.mail.clone(),
+            data: self.data,
+            settings: self.settings,
+        }
     }
 }
 

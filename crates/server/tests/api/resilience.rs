@@ -8,22 +8,31 @@ use sqlx::Row;
 
 use crate::helpers::*;
 
-/// Holds the database's write lock on a connection of the test's own until released.
-struct WriteLock(sqlx::pool::PoolConnection<sqlx::Sqlite>, sqlx::SqlitePool);
+/// Holds the database's write locks on a connection of the test's own until released:
+/// SQLite's single write lock, or on PostgreSQL an EXCLUSIVE lock (reads go on, writes wait)
+/// on every table the tests write to.
+struct WriteLock(sqlx::pool::PoolConnection<sqlx::Any>, sqlx::AnyPool);
 
 impl WriteLock {
     async fn take(app: &TestApp) -> Self {
         let pool = app.db().await;
         let mut conn = pool.acquire().await.unwrap();
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-        // A write, so that the lock is certainly held by a transaction that changed pages.
-        sqlx::query("UPDATE letters SET updated_at = updated_at")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
+        let statements: &[&'static str] = match undersigned_testkit::backend() {
+            undersigned_testkit::Backend::Sqlite => &[
+                "BEGIN IMMEDIATE",
+                // A write, so that the lock is certainly held by a transaction that changed pages.
+                "UPDATE letters SET updated_at = updated_at",
+            ],
+            undersigned_testkit::Backend::Postgres => &[
+                "BEGIN",
+                "LOCK TABLE letters, letter_targets, letter_categories, signatures, \
+                 confirmation_tokens, letter_counts, outbox, sessions, audit_events \
+                 IN EXCLUSIVE MODE",
+            ],
+        };
+        for statement in statements {
+            sqlx::query(*statement).execute(&mut *conn).await.unwrap();
+        }
         Self(conn, pool)
     }
 
@@ -315,9 +324,8 @@ async fn a_restart_keeps_signatures_and_unsent_emails() {
         .unwrap();
     db.close().await;
 
-    let (mail, data) = app.stop().await;
-    let settings = test_settings(data.path(), mail.port);
-    let app = start(settings, mail, data).await;
+    let stopped = app.stop().await;
+    let app = start(stopped.settings, stopped.mail, stopped.data).await;
     assert_eq!(app.total("restart").await, 1);
     assert!(app.get("/l/restart").await.body.contains("Durable Dora"));
     let email = app.mail.wait_for_to("pell@example.org", 1).await;

@@ -6,19 +6,7 @@ use sqlx::{Row, SqliteConnection};
 use undersigned_core::{LetterState, SignatureState};
 
 use super::{Ctx, SqliteStore, parse_stored};
-use crate::{StoreError, model::*};
-
-/// A signer is emailed about a letter again only after a wait that grows with every email:
-/// 2 minutes after the first, then 10 minutes, 50 minutes, about 4 hours, then a day, and
-/// never more than [`MAX_EMAILS_PER_SIGNATURE`] in all. However often the form is posted with
-/// someone's address, they cannot be flooded.
-pub fn email_backoff_seconds(emails_sent: i64) -> i64 {
-    let exponent = u32::try_from(emails_sent.saturating_sub(1).clamp(0, 8)).unwrap_or(8);
-    (120_i64.saturating_mul(5_i64.pow(exponent))).min(86_400)
-}
-
-/// The most emails one signature (one address on one letter) ever gets.
-pub const MAX_EMAILS_PER_SIGNATURE: i64 = 8;
+use crate::{StoreError, model::*, rules::may_email_again};
 
 /// A change to a letter's public counts made by one command.
 type CountDelta = Option<(LetterId, CategoryId)>;
@@ -272,9 +260,7 @@ async fn apply_sign(
     let state: String = row.try_get("state").ctx("reading a signature")?;
     let last_emailed: Option<i64> = row.try_get("last_emailed_at").ctx("reading a signature")?;
     let emails_sent: i64 = row.try_get("emails_sent").ctx("reading a signature")?;
-    let too_soon =
-        last_emailed.is_some_and(|at| command.now - at < email_backoff_seconds(emails_sent));
-    if too_soon || emails_sent >= MAX_EMAILS_PER_SIGNATURE {
+    if !may_email_again(last_emailed, emails_sent, command.now) {
         return done(SignOutcome::EmailThrottled);
     }
     count_email(conn, id, command.now).await?;
@@ -331,8 +317,9 @@ async fn apply_confirm(
     if letter_state != LetterState::Open {
         return done(ConfirmOutcome::LetterNotOpen { letter }, None);
     }
-    // Publish exactly the submission this link was sent for.
-    sqlx::query(
+    // Publish exactly the submission this link was sent for. The state condition makes a
+    // concurrent confirmation (another link, another process) count once.
+    let published = sqlx::query(
         "UPDATE signatures SET state = 'published', confirmed_at = ?, published_at = ?,
              category_id = t.category_id, name = t.name, title = t.title,
              affiliation = t.affiliation, city = t.city, country = t.country,
@@ -346,6 +333,9 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
+    if published.rows_affected() != 1 {
+        return done(ConfirmOutcome::AlreadyUsed { letter }, None);
+    }
     // Every link sent for this signature is spent now.
     sqlx::query(
         "UPDATE confirmation_tokens SET used_at = ? WHERE signature_id = ? AND used_at IS NULL",
@@ -391,20 +381,4 @@ async fn apply_import(
     };
     let delta = inserted.map(|_| (command.letter, CategoryId(command.signature.category_id)));
     Ok((outcome, delta))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::email_backoff_seconds;
-
-    #[test]
-    fn the_email_backoff_grows_to_a_day() {
-        assert_eq!(email_backoff_seconds(1), 120);
-        assert_eq!(email_backoff_seconds(2), 600);
-        assert_eq!(email_backoff_seconds(3), 3000);
-        assert_eq!(email_backoff_seconds(4), 15_000);
-        assert_eq!(email_backoff_seconds(5), 75_000);
-        assert_eq!(email_backoff_seconds(6), 86_400);
-        assert_eq!(email_backoff_seconds(60), 86_400);
-    }
 }

@@ -4,12 +4,14 @@
 //! returns), foreign keys on, and `BEGIN IMMEDIATE` for every write transaction so that a
 //! transaction that reads before it writes never fails to upgrade its lock.
 
+mod backup;
 mod batch;
+mod copy;
 mod letters;
 mod organisers;
 mod outbox;
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::{
@@ -17,6 +19,8 @@ use sqlx::{
     migrate::Migrator,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
+
+pub use backup::{BackupError, backup};
 
 use crate::{StoreError, model::*};
 
@@ -119,24 +123,20 @@ pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// Parses a stored enum value, or reports the row as corrupt.
-pub(crate) fn parse_stored<T: FromStr>(value: &str, what: &str) -> Result<T, StoreError> {
-    value
-        .parse()
-        .map_err(|_| StoreError::Corrupt(format!("{what} {value:?}")))
-}
+pub(crate) use crate::parse_stored;
 
 #[async_trait]
 impl crate::Store for SqliteStore {
     async fn user_count(&self) -> crate::Result<u64> {
         self.user_count().await
     }
-    async fn replace_setup_token(
+    async fn add_setup_token(
         &self,
         token_hash: Hash32,
+        now: Timestamp,
         expires_at: Timestamp,
     ) -> crate::Result<()> {
-        self.replace_setup_token(token_hash, expires_at).await
+        self.add_setup_token(token_hash, now, expires_at).await
     }
     async fn setup_token_valid(&self, token_hash: Hash32, now: Timestamp) -> crate::Result<bool> {
         self.setup_token_valid(token_hash, now).await

@@ -103,23 +103,25 @@ impl SqliteStore {
         Ok(n.max(0) as u64)
     }
 
-    pub(super) async fn replace_setup_token(
+    pub(super) async fn add_setup_token(
         &self,
         token_hash: Hash32,
+        now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM setup_tokens")
+        sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= ?")
+            .bind(now)
             .execute(&mut *tx)
             .await
-            .ctx("replacing the setup link")?;
+            .ctx("storing a setup link")?;
         sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?, ?)")
             .bind(&token_hash[..])
             .bind(expires_at)
             .execute(&mut *tx)
             .await
-            .ctx("replacing the setup link")?;
-        tx.commit().await.ctx("replacing the setup link")
+            .ctx("storing a setup link")?;
+        tx.commit().await.ctx("storing a setup link")
     }
 
     pub(super) async fn setup_token_valid(
@@ -164,6 +166,11 @@ impl SqliteStore {
         if consumed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        // Every other process's link is spent too.
+        sqlx::query("DELETE FROM setup_tokens")
+            .execute(&mut *tx)
+            .await
+            .ctx("setting up")?;
         let workspace_id = insert_workspace(&mut tx, &workspace).await?;
         let user_id = insert_user(&mut tx, &owner).await?;
         upsert_membership(&mut tx, workspace_id, user_id, Role::Owner).await?;

@@ -1,0 +1,460 @@
+//! The hot path: signing and confirming, many commands to a transaction.
+//!
+//! The structure is SQLite's (one transaction per batch, a savepoint per command, one
+//! `letter_counts` upsert per letter and category), plus what several writers on one
+//! database need: the rows a command decides on are locked, the counter rows are updated in
+//! one global order, and a batch that loses a deadlock or serialization race with another
+//! process's batch runs again in a fresh transaction.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use sqlx::{PgConnection, Row};
+use undersigned_core::{LetterState, SignatureState};
+
+use super::{Ctx, PgStore, is_retryable};
+use crate::{StoreError, model::*, parse_stored, rules::may_email_again};
+
+/// A change to a letter's public counts made by one command.
+type CountDelta = Option<(LetterId, CategoryId)>;
+
+/// How many times a batch runs in all when it keeps losing deadlocks or serialization races.
+const BATCH_ATTEMPTS: u32 = 3;
+
+impl PgStore {
+    pub(super) async fn commit_batch(
+        &self,
+        commands: Vec<WriteCommand>,
+    ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match self.try_batch(&commands).await {
+                Err(e) if attempt < BATCH_ATTEMPTS && lost_race(&e) => {
+                    tracing::debug!(attempt, "batch lost a race with another writer; retrying");
+                    // The winner holds its locks until it commits: give it a moment.
+                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// One attempt: every command in one transaction. An error means nothing was written.
+    async fn try_batch(
+        &self,
+        commands: &[WriteCommand],
+    ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+        let mut tx = self.begin().await?;
+        let applied = apply_all(&mut tx, commands).await;
+        match applied {
+            Ok(results) => {
+                tx.commit().await.ctx("committing a batch")?;
+                Ok(results)
+            }
+            Err(e) => {
+                // Release the locks now, so that the other writer (and our retry) goes on.
+                // If this fails, dropping the connection's transaction rolls it back anyway.
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::debug!(error = %rollback, "rolling back a failed batch");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Whether a batch failed because it lost a race with another transaction (and so can run
+/// again), rather than because the database is down, locked or full.
+fn lost_race(error: &StoreError) -> bool {
+    match error {
+        StoreError::Unavailable { source, .. } => source
+            .downcast_ref::<sqlx::Error>()
+            .is_some_and(is_retryable),
+        _ => false,
+    }
+}
+
+async fn apply_all(
+    conn: &mut PgConnection,
+    commands: &[WriteCommand],
+) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+    let mut results = Vec::with_capacity(commands.len());
+    let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+    for command in commands {
+        sqlx::query("SAVEPOINT command")
+            .execute(&mut *conn)
+            .await
+            .ctx("starting a command")?;
+        let applied = match command {
+            WriteCommand::Sign(sign) => apply_sign(conn, sign).await,
+            WriteCommand::Confirm(confirm) => apply_confirm(conn, confirm).await,
+            WriteCommand::ImportPublished(import) => apply_import(conn, import).await,
+        };
+        match applied {
+            Ok((outcome, delta)) => {
+                sqlx::query("RELEASE SAVEPOINT command")
+                    .execute(&mut *conn)
+                    .await
+                    .ctx("finishing a command")?;
+                if let Some(key) = delta {
+                    *deltas.entry(key).or_default() += 1;
+                }
+                results.push(Ok(outcome));
+            }
+            // The whole batch fails (and may be retried).
+            Err(e) if e.is_unavailable() => return Err(e),
+            Err(e) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT command")
+                    .execute(&mut *conn)
+                    .await
+                    .ctx("undoing a command")?;
+                sqlx::query("RELEASE SAVEPOINT command")
+                    .execute(&mut *conn)
+                    .await
+                    .ctx("undoing a command")?;
+                results.push(Err(e));
+            }
+        }
+    }
+    // One counter update per letter and category per batch, never one per signature, in
+    // key order: every process's writer locks counter rows in the same order, so two
+    // batches cannot deadlock on them.
+    for ((letter, category), delta) in deltas {
+        sqlx::query(
+            "INSERT INTO letter_counts (letter_id, category_id, count) VALUES ($1, $2, $3)
+             ON CONFLICT (letter_id, category_id)
+             DO UPDATE SET count = letter_counts.count + EXCLUDED.count",
+        )
+        .bind(letter.0)
+        .bind(category.0)
+        .bind(delta)
+        .execute(&mut *conn)
+        .await
+        .ctx("updating counts")?;
+    }
+    Ok(results)
+}
+
+/// The letter's state, and whether `category` is one of its categories, in one query.
+///
+/// The letter row is share-locked until the batch commits: batches (of any process) share
+/// it, while closing or editing the letter waits for them, so no signature is taken or
+/// published under a state that changed meanwhile. (SQLite's single writer gives this.)
+async fn letter_and_category(
+    conn: &mut PgConnection,
+    letter: LetterId,
+    category: i64,
+) -> Result<(Option<LetterState>, bool), StoreError> {
+    let row = sqlx::query(
+        "SELECT l.state,
+                EXISTS (SELECT 1 FROM letter_categories c WHERE c.id = $1 AND c.letter_id = l.id)
+                    AS has_category
+         FROM letters l WHERE l.id = $2
+         FOR SHARE OF l",
+    )
+    .bind(category)
+    .bind(letter.0)
+    .fetch_optional(conn)
+    .await
+    .ctx("reading a letter's state")?;
+    match row {
+        None => Ok((None, false)),
+        Some(row) => {
+            let state: String = row.try_get("state").ctx("reading a letter")?;
+            let has: bool = row.try_get("has_category").ctx("reading a letter")?;
+            Ok((Some(parse_stored(&state, "letter state")?), has))
+        }
+    }
+}
+
+async fn insert_signature(
+    conn: &mut PgConnection,
+    letter: LetterId,
+    sig: &undersigned_core::signature::NewSignature,
+    duplicate_key: &[u8],
+    state: SignatureState,
+    now: Timestamp,
+) -> Result<Option<SignatureId>, StoreError> {
+    let published = (state == SignatureState::Published).then_some(now);
+    let last_emailed = (state == SignatureState::Pending).then_some(now);
+    // When another process's batch has inserted the same address and not committed yet,
+    // this waits for it, then does nothing (or inserts, if that batch rolled back).
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
+                                 comment, email, email_hash, display_level, state, created_at,
+                                 confirmed_at, published_at, last_emailed_at, emails_sent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         ON CONFLICT (letter_id, email_hash) DO NOTHING
+         RETURNING id",
+    )
+    .bind(letter.0)
+    .bind(sig.category_id)
+    .bind(sig.name.as_str())
+    .bind(&sig.details.title)
+    .bind(&sig.details.affiliation)
+    .bind(&sig.details.city)
+    .bind(&sig.details.country)
+    .bind(&sig.details.comment)
+    .bind(sig.email.to_string())
+    .bind(duplicate_key)
+    .bind(sig.display.as_str())
+    .bind(state.as_str())
+    .bind(now)
+    .bind(published)
+    .bind(published)
+    .bind(last_emailed)
+    .bind(i64::from(last_emailed.is_some()))
+    .fetch_optional(conn)
+    .await
+    .ctx("saving a signature")?;
+    Ok(id.map(SignatureId))
+}
+
+/// Stores a confirmation link with the submission it was sent for.
+async fn insert_token(
+    conn: &mut PgConnection,
+    signature: SignatureId,
+    command: &SignCommand,
+) -> Result<(), StoreError> {
+    let sig = &command.signature;
+    sqlx::query(
+        "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
+             category_id, name, title, affiliation, city, country, comment, display_level)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&command.token_hash[..])
+    .bind(signature.0)
+    .bind(command.now)
+    .bind(command.token_expires_at)
+    .bind(sig.category_id)
+    .bind(sig.name.as_str())
+    .bind(&sig.details.title)
+    .bind(&sig.details.affiliation)
+    .bind(&sig.details.city)
+    .bind(&sig.details.country)
+    .bind(&sig.details.comment)
+    .bind(sig.display.as_str())
+    .execute(conn)
+    .await
+    .ctx("saving a confirmation link")?;
+    Ok(())
+}
+
+/// Queues an email. The event key (kind, signature, the request's token) is unique per
+/// event, so one event can never queue two emails.
+async fn enqueue(
+    conn: &mut PgConnection,
+    kind: EmailKind,
+    signature: SignatureId,
+    command: &SignCommand,
+) -> Result<(), StoreError> {
+    let token_prefix: String = command.token_hash[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    sqlx::query(
+        "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
+                             next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+    )
+    .bind(format!("{}:{signature}:{token_prefix}", kind.as_str()))
+    .bind(kind.as_str())
+    .bind(command.signature.email.to_string())
+    .bind(&command.email_params)
+    .bind(command.now)
+    .execute(conn)
+    .await
+    .ctx("queueing an email")?;
+    Ok(())
+}
+
+/// Records that a signature was emailed again (the first email is counted on insert).
+async fn count_email(
+    conn: &mut PgConnection,
+    signature: SignatureId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE signatures SET last_emailed_at = $1, emails_sent = emails_sent + 1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(signature.0)
+    .execute(conn)
+    .await
+    .ctx("queueing an email")?;
+    Ok(())
+}
+
+async fn apply_sign(
+    conn: &mut PgConnection,
+    command: &SignCommand,
+) -> Result<(WriteOutcome, CountDelta), StoreError> {
+    let done = |outcome| Ok((WriteOutcome::Sign(outcome), None));
+    match letter_and_category(conn, command.letter, command.signature.category_id).await? {
+        (Some(LetterState::Open), true) => {}
+        (Some(LetterState::Open), false) => return Err(StoreError::NotFound),
+        _ => return done(SignOutcome::LetterNotOpen),
+    }
+    let key = command.duplicate_key.0;
+    let inserted = insert_signature(
+        conn,
+        command.letter,
+        &command.signature,
+        &key,
+        SignatureState::Pending,
+        command.now,
+    )
+    .await?;
+    if let Some(id) = inserted {
+        insert_token(conn, id, command).await?;
+        enqueue(conn, EmailKind::Confirm, id, command).await?;
+        return done(SignOutcome::Created);
+    }
+
+    // The same mailbox signed this letter before. The page says the same either way; only the
+    // email differs. A confirmed signature is never changed by a new submission; a pending
+    // one gets a new link that carries the new submission, and confirming a link publishes
+    // exactly what that link was sent for.
+    //
+    // The row is locked until the batch commits: two processes signing with the same
+    // address at once read the email backoff one after the other, so at most one of them
+    // emails, and a confirmation in between is seen.
+    let row = sqlx::query(
+        "SELECT id, state, last_emailed_at, emails_sent FROM signatures
+         WHERE letter_id = $1 AND email_hash = $2
+         FOR UPDATE",
+    )
+    .bind(command.letter.0)
+    .bind(&key[..])
+    .fetch_one(&mut *conn)
+    .await
+    .ctx("finding an earlier signature")?;
+    let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let last_emailed: Option<i64> = row.try_get("last_emailed_at").ctx("reading a signature")?;
+    let emails_sent: i64 = row.try_get("emails_sent").ctx("reading a signature")?;
+    if !may_email_again(last_emailed, emails_sent, command.now) {
+        return done(SignOutcome::EmailThrottled);
+    }
+    count_email(conn, id, command.now).await?;
+    if parse_stored::<SignatureState>(&state, "signature state")? == SignatureState::Pending {
+        insert_token(conn, id, command).await?;
+        enqueue(conn, EmailKind::Confirm, id, command).await?;
+        done(SignOutcome::ConfirmationResent)
+    } else {
+        enqueue(conn, EmailKind::AlreadySigned, id, command).await?;
+        done(SignOutcome::AlreadySigned)
+    }
+}
+
+async fn apply_confirm(
+    conn: &mut PgConnection,
+    command: &ConfirmCommand,
+) -> Result<(WriteOutcome, CountDelta), StoreError> {
+    let done = |outcome, delta| Ok((WriteOutcome::Confirm(outcome), delta));
+    // The letter row is share-locked, as in `letter_and_category`.
+    let Some(row) = sqlx::query(
+        "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
+                s.state AS signature_state, l.state AS letter_state, l.slug, l.title
+         FROM confirmation_tokens t
+         JOIN signatures s ON s.id = t.signature_id
+         JOIN letters l ON l.id = s.letter_id
+         WHERE t.token_hash = $1
+         FOR SHARE OF l",
+    )
+    .bind(&command.token_hash[..])
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a confirmation link")?
+    else {
+        return done(ConfirmOutcome::UnknownToken, None);
+    };
+    let letter = LetterRef {
+        id: LetterId(row.try_get("letter_id").ctx("reading a link")?),
+        slug: row.try_get("slug").ctx("reading a link")?,
+        title: row.try_get("title").ctx("reading a link")?,
+    };
+    let signature = SignatureId(row.try_get("signature_id").ctx("reading a link")?);
+    let category = CategoryId(row.try_get("category_id").ctx("reading a link")?);
+    let expires_at: i64 = row.try_get("expires_at").ctx("reading a link")?;
+    let used_at: Option<i64> = row.try_get("used_at").ctx("reading a link")?;
+    let signature_state: String = row.try_get("signature_state").ctx("reading a link")?;
+    let letter_state: String = row.try_get("letter_state").ctx("reading a link")?;
+    let signature_state: SignatureState = parse_stored(&signature_state, "signature state")?;
+    let letter_state: LetterState = parse_stored(&letter_state, "letter state")?;
+
+    if used_at.is_some() || signature_state != SignatureState::Pending {
+        return done(ConfirmOutcome::AlreadyUsed { letter }, None);
+    }
+    if expires_at <= command.now {
+        return done(ConfirmOutcome::Expired { letter }, None);
+    }
+    if letter_state != LetterState::Open {
+        return done(ConfirmOutcome::LetterNotOpen { letter }, None);
+    }
+    // Publish exactly the submission this link was sent for. The state condition makes a
+    // concurrent confirmation (another link, another process) count once: under READ
+    // COMMITTED this waits for the other transaction, re-reads the row, and changes nothing
+    // when it was published meanwhile.
+    let published = sqlx::query(
+        "UPDATE signatures SET state = 'published', confirmed_at = $1, published_at = $1,
+             category_id = t.category_id, name = t.name, title = t.title,
+             affiliation = t.affiliation, city = t.city, country = t.country,
+             comment = t.comment, display_level = t.display_level
+         FROM (SELECT * FROM confirmation_tokens WHERE token_hash = $2) AS t
+         WHERE signatures.id = t.signature_id AND signatures.state = 'pending'",
+    )
+    .bind(command.now)
+    .bind(&command.token_hash[..])
+    .execute(&mut *conn)
+    .await
+    .ctx("confirming a signature")?;
+    if published.rows_affected() != 1 {
+        return done(ConfirmOutcome::AlreadyUsed { letter }, None);
+    }
+    // Every link sent for this signature is spent now.
+    sqlx::query(
+        "UPDATE confirmation_tokens SET used_at = $1 WHERE signature_id = $2 AND used_at IS NULL",
+    )
+    .bind(command.now)
+    .bind(signature.0)
+    .execute(&mut *conn)
+    .await
+    .ctx("confirming a signature")?;
+    let id = letter.id;
+    done(
+        ConfirmOutcome::Confirmed { letter, signature },
+        Some((id, category)),
+    )
+}
+
+async fn apply_import(
+    conn: &mut PgConnection,
+    command: &ImportCommand,
+) -> Result<(WriteOutcome, CountDelta), StoreError> {
+    match letter_and_category(conn, command.letter, command.signature.category_id).await? {
+        (None, _) | (_, false) => return Err(StoreError::NotFound),
+        (Some(LetterState::Draft), _) => {
+            return Err(StoreError::WrongState {
+                what: "letter",
+                actual: LetterState::Draft.to_string(),
+            });
+        }
+        (Some(_), true) => {}
+    }
+    let inserted = insert_signature(
+        conn,
+        command.letter,
+        &command.signature,
+        &command.duplicate_key.0,
+        SignatureState::Published,
+        command.now,
+    )
+    .await?;
+    let outcome = WriteOutcome::Imported {
+        letter: command.letter,
+        duplicate: inserted.is_none(),
+    };
+    let delta = inserted.map(|_| (command.letter, CategoryId(command.signature.category_id)));
+    Ok((outcome, delta))
+}

@@ -1,0 +1,495 @@
+//! Letters, their targets and categories, and the read side of signatures.
+
+use sqlx::{PgConnection, Row, postgres::PgRow};
+use undersigned_core::{
+    LetterState, letter::LetterContent, letter::Target, signature::SignerDetails,
+};
+
+use super::{Ctx, PgStore, classify, is_unique_violation, organisers::audit, storable};
+use crate::{StoreError, model::*, parse_stored};
+
+async fn insert_parts(
+    conn: &mut PgConnection,
+    letter: LetterId,
+    content: &LetterContent,
+) -> Result<(), StoreError> {
+    for (position, target) in content.targets.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO letter_targets (letter_id, position, name, title, organisation)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(letter.0)
+        .bind(position as i64)
+        .bind(&target.name)
+        .bind(&target.title)
+        .bind(&target.organisation)
+        .execute(&mut *conn)
+        .await
+        .ctx("saving a letter's targets")?;
+    }
+    for (position, name) in content.categories.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO letter_categories (letter_id, position, name) VALUES ($1, $2, $3)",
+        )
+        .bind(letter.0)
+        .bind(position as i64)
+        .bind(name)
+        .execute(&mut *conn)
+        .await
+        .ctx("saving a letter's categories")?;
+    }
+    Ok(())
+}
+
+fn signer_fields_json(content: &LetterContent) -> Result<String, StoreError> {
+    serde_json::to_string(&content.signer_fields)
+        .map_err(|e| StoreError::Corrupt(format!("signer fields: {e}")))
+}
+
+fn map_slug_conflict(e: sqlx::Error, context: &'static str) -> StoreError {
+    if is_unique_violation(&e) {
+        StoreError::Conflict("slug")
+    } else {
+        classify(e, context)
+    }
+}
+
+fn summary_from_row(row: &PgRow) -> Result<LetterSummary, StoreError> {
+    let state: String = row.try_get("state").ctx("reading a letter")?;
+    let signatures: i64 = row.try_get("signatures").ctx("reading a letter")?;
+    Ok(LetterSummary {
+        id: LetterId(row.try_get("id").ctx("reading a letter")?),
+        workspace_id: WorkspaceId(row.try_get("workspace_id").ctx("reading a letter")?),
+        slug: row.try_get("slug").ctx("reading a letter")?,
+        title: row.try_get("title").ctx("reading a letter")?,
+        state: parse_stored(&state, "letter state")?,
+        updated_at: row.try_get("updated_at").ctx("reading a letter")?,
+        signatures: signatures.max(0) as u64,
+    })
+}
+
+fn details_from_row(row: &PgRow) -> Result<SignerDetails, StoreError> {
+    Ok(SignerDetails {
+        title: row.try_get("title").ctx("reading a signature")?,
+        affiliation: row.try_get("affiliation").ctx("reading a signature")?,
+        city: row.try_get("city").ctx("reading a signature")?,
+        country: row.try_get("country").ctx("reading a signature")?,
+        comment: row.try_get("comment").ctx("reading a signature")?,
+    })
+}
+
+impl PgStore {
+    pub(super) async fn create_letter(
+        &self,
+        actor: Actor,
+        content: &LetterContent,
+        now: Timestamp,
+    ) -> Result<LetterId, StoreError> {
+        let fields = signer_fields_json(content)?;
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,
+                                  state, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7)
+             RETURNING id",
+        )
+        .bind(actor.workspace.0)
+        .bind(content.slug.as_str())
+        .bind(&content.title)
+        .bind(&content.subject)
+        .bind(&content.body_markdown)
+        .bind(&fields)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| map_slug_conflict(e, "creating a letter"))?;
+        let id = LetterId(id);
+        insert_parts(&mut tx, id, content).await?;
+        audit(
+            &mut tx,
+            Some(actor),
+            None,
+            "letter.create",
+            &format!("letter {}", content.slug),
+            "",
+            now,
+        )
+        .await?;
+        tx.commit().await.ctx("creating a letter")?;
+        Ok(id)
+    }
+
+    pub(super) async fn update_letter(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        content: &LetterContent,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let fields = signer_fields_json(content)?;
+        let mut tx = self.begin().await?;
+        // Locked until the edit commits: a concurrent publish waits, and so do batches.
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM letters WHERE id = $1 FOR UPDATE")
+                .bind(letter.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .ctx("editing a letter")?;
+        let state: LetterState = parse_stored(&state.ok_or(StoreError::NotFound)?, "letter state")?;
+        if state != LetterState::Draft {
+            return Err(StoreError::WrongState {
+                what: "letter",
+                actual: state.to_string(),
+            });
+        }
+        sqlx::query(
+            "UPDATE letters SET slug = $1, title = $2, subject = $3, body_md = $4, signer_fields = $5,
+                                updated_at = $6
+             WHERE id = $7",
+        )
+        .bind(content.slug.as_str())
+        .bind(&content.title)
+        .bind(&content.subject)
+        .bind(&content.body_markdown)
+        .bind(&fields)
+        .bind(now)
+        .bind(letter.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_slug_conflict(e, "editing a letter"))?;
+        sqlx::query("DELETE FROM letter_targets WHERE letter_id = $1")
+            .bind(letter.0)
+            .execute(&mut *tx)
+            .await
+            .ctx("editing a letter")?;
+        sqlx::query("DELETE FROM letter_categories WHERE letter_id = $1")
+            .bind(letter.0)
+            .execute(&mut *tx)
+            .await
+            .ctx("editing a letter")?;
+        insert_parts(&mut tx, letter, content).await?;
+        audit(
+            &mut tx,
+            Some(actor),
+            None,
+            "letter.edit",
+            &format!("letter {}", content.slug),
+            "",
+            now,
+        )
+        .await?;
+        tx.commit().await.ctx("editing a letter")
+    }
+
+    pub(super) async fn change_letter_state(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        to: LetterState,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        // Locked until the change commits: two organisers changing the state at once are
+        // checked one after the other, and the hot path's batches that share-lock the
+        // letter finish first.
+        let row = sqlx::query("SELECT slug, state FROM letters WHERE id = $1 FOR UPDATE")
+            .bind(letter.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .ctx("changing a letter's state")?
+            .ok_or(StoreError::NotFound)?;
+        let slug: String = row.try_get("slug").ctx("reading a letter")?;
+        let state: String = row.try_get("state").ctx("reading a letter")?;
+        let from: LetterState = parse_stored(&state, "letter state")?;
+        if !from.can_become(to) {
+            return Err(StoreError::WrongState {
+                what: "letter",
+                actual: from.to_string(),
+            });
+        }
+        sqlx::query(
+            "UPDATE letters SET state = $1, updated_at = $2,
+                 published_at = CASE WHEN $1 = 'open' THEN $2 ELSE published_at END,
+                 closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END
+             WHERE id = $3",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(letter.0)
+        .execute(&mut *tx)
+        .await
+        .ctx("changing a letter's state")?;
+        audit(
+            &mut tx,
+            Some(actor),
+            None,
+            &format!("letter.{}", to.as_str()),
+            &format!("letter {slug}"),
+            &format!("{from} → {to}"),
+            now,
+        )
+        .await?;
+        tx.commit().await.ctx("changing a letter's state")
+    }
+
+    /// Reads a letter row's targets and categories and assembles the letter.
+    async fn letter_from_row(conn: &mut PgConnection, row: PgRow) -> Result<Letter, StoreError> {
+        let id = LetterId(row.try_get("id").ctx("reading a letter")?);
+        let targets = sqlx::query(
+            "SELECT name, title, organisation FROM letter_targets WHERE letter_id = $1 ORDER BY position",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("reading a letter's targets")?
+        .iter()
+        .map(|t| {
+            Ok(Target {
+                name: t.try_get("name").ctx("reading a target")?,
+                title: t.try_get("title").ctx("reading a target")?,
+                organisation: t.try_get("organisation").ctx("reading a target")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let categories = sqlx::query(
+            "SELECT id, name FROM letter_categories WHERE letter_id = $1 ORDER BY position",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("reading a letter's categories")?
+        .iter()
+        .map(|c| {
+            Ok(Category {
+                id: CategoryId(c.try_get("id").ctx("reading a category")?),
+                name: c.try_get("name").ctx("reading a category")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let state: String = row.try_get("state").ctx("reading a letter")?;
+        let fields: String = row.try_get("signer_fields").ctx("reading a letter")?;
+        Ok(Letter {
+            id,
+            workspace_id: WorkspaceId(row.try_get("workspace_id").ctx("reading a letter")?),
+            slug: row.try_get("slug").ctx("reading a letter")?,
+            title: row.try_get("title").ctx("reading a letter")?,
+            subject: row.try_get("subject").ctx("reading a letter")?,
+            body_markdown: row.try_get("body_md").ctx("reading a letter")?,
+            targets,
+            categories,
+            signer_fields: serde_json::from_str(&fields)
+                .map_err(|e| StoreError::Corrupt(format!("signer fields: {e}")))?,
+            state: parse_stored(&state, "letter state")?,
+            created_at: row.try_get("created_at").ctx("reading a letter")?,
+            updated_at: row.try_get("updated_at").ctx("reading a letter")?,
+            published_at: row.try_get("published_at").ctx("reading a letter")?,
+            closed_at: row.try_get("closed_at").ctx("reading a letter")?,
+        })
+    }
+
+    pub(super) async fn letter(&self, id: LetterId) -> Result<Option<Letter>, StoreError> {
+        // One snapshot for the letter and its parts.
+        let mut tx = self.begin_snapshot().await?;
+        let row = sqlx::query("SELECT * FROM letters WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .ctx("reading a letter")?;
+        match row {
+            Some(row) => Self::letter_from_row(&mut tx, row).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) async fn letter_by_slug(&self, slug: &str) -> Result<Option<Letter>, StoreError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
+        let mut tx = self.begin_snapshot().await?;
+        let row = sqlx::query("SELECT * FROM letters WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *tx)
+            .await
+            .ctx("reading a letter")?;
+        match row {
+            Some(row) => Self::letter_from_row(&mut tx, row).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) async fn letters_for_user(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<LetterSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT l.id, l.workspace_id, l.slug, l.title, l.state, l.updated_at,
+                    COALESCE((SELECT SUM(count) FROM letter_counts c WHERE c.letter_id = l.id), 0)::BIGINT
+                        AS signatures
+             FROM letters l JOIN memberships m ON m.workspace_id = l.workspace_id
+             WHERE m.user_id = $1 ORDER BY l.updated_at DESC, l.id DESC",
+        )
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("listing letters")?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    pub(super) async fn public_letters(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<LetterSummary>, StoreError> {
+        // NULLS LAST: where SQLite puts them in a descending order.
+        let rows = sqlx::query(
+            "SELECT l.id, l.workspace_id, l.slug, l.title, l.state, l.updated_at,
+                    COALESCE((SELECT SUM(count) FROM letter_counts c WHERE c.letter_id = l.id), 0)::BIGINT
+                        AS signatures
+             FROM letters l WHERE l.state IN ('open', 'closed', 'delivered')
+             ORDER BY l.published_at DESC NULLS LAST, l.id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .ctx("listing letters")?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    pub(super) async fn counts(&self, letter: LetterId) -> Result<Counts, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.name, COALESCE(lc.count, 0) AS n FROM letter_categories c
+             LEFT JOIN letter_counts lc ON lc.category_id = c.id AND lc.letter_id = c.letter_id
+             WHERE c.letter_id = $1 ORDER BY c.position",
+        )
+        .bind(letter.0)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("counting signatures")?;
+        let mut counts = Counts::default();
+        for row in &rows {
+            let n: i64 = row.try_get("n").ctx("counting signatures")?;
+            let n = n.max(0) as u64;
+            counts.total += n;
+            counts
+                .by_category
+                .push((row.try_get("name").ctx("counting signatures")?, n));
+        }
+        Ok(counts)
+    }
+
+    pub(super) async fn public_signatures(
+        &self,
+        letter: LetterId,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<PublicSignature>, StoreError> {
+        // Private signers never leave the database on this path.
+        let rows = sqlx::query(
+            "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
+                    s.display_level, c.name AS category, s.published_at
+             FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+             WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'
+             ORDER BY s.published_at DESC, s.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(letter.0)
+        .bind(i64::from(limit))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .ctx("listing signatures")?;
+        rows.iter()
+            .map(|row| {
+                let display: String = row.try_get("display_level").ctx("reading a signature")?;
+                Ok(PublicSignature {
+                    name: row.try_get("name").ctx("reading a signature")?,
+                    details: details_from_row(row)?,
+                    display: parse_stored(&display, "display level")?,
+                    category: row.try_get("category").ctx("reading a signature")?,
+                    published_at: row
+                        .try_get::<Option<i64>, _>("published_at")
+                        .ctx("reading a signature")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn organiser_signatures(
+        &self,
+        letter: LetterId,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<SignatureRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.name, s.email, s.title, s.affiliation, s.city, s.country, s.comment,
+                    s.display_level, s.state, c.name AS category, s.created_at, s.confirmed_at
+             FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+             WHERE s.letter_id = $1
+             ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(letter.0)
+        .bind(i64::from(limit))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .ctx("listing signatures")?;
+        rows.iter()
+            .map(|row| {
+                let display: String = row.try_get("display_level").ctx("reading a signature")?;
+                let state: String = row.try_get("state").ctx("reading a signature")?;
+                Ok(SignatureRecord {
+                    id: SignatureId(row.try_get("id").ctx("reading a signature")?),
+                    name: row.try_get("name").ctx("reading a signature")?,
+                    email: row.try_get("email").ctx("reading a signature")?,
+                    details: details_from_row(row)?,
+                    display: parse_stored(&display, "display level")?,
+                    state: parse_stored(&state, "signature state")?,
+                    category: row.try_get("category").ctx("reading a signature")?,
+                    created_at: row.try_get("created_at").ctx("reading a signature")?,
+                    confirmed_at: row.try_get("confirmed_at").ctx("reading a signature")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn confirmation_link(
+        &self,
+        token_hash: Hash32,
+    ) -> Result<Option<ConfirmationLink>, StoreError> {
+        let row = sqlx::query(
+            "SELECT l.slug, l.title AS letter_title, l.state AS letter_state,
+                    s.state AS signature_state, t.expires_at, t.used_at,
+                    t.name, t.title, t.affiliation, t.city, t.country, t.comment,
+                    t.display_level, c.name AS category
+             FROM confirmation_tokens t
+             JOIN signatures s ON s.id = t.signature_id
+             JOIN letters l ON l.id = s.letter_id
+             JOIN letter_categories c ON c.id = t.category_id
+             WHERE t.token_hash = $1",
+        )
+        .bind(&token_hash[..])
+        .fetch_optional(&self.pool)
+        .await
+        .ctx("reading a confirmation link")?;
+        row.map(|row| {
+            let letter_state: String = row.try_get("letter_state").ctx("reading a link")?;
+            let signature_state: String = row.try_get("signature_state").ctx("reading a link")?;
+            let used_at: Option<i64> = row.try_get("used_at").ctx("reading a link")?;
+            let display: String = row.try_get("display_level").ctx("reading a link")?;
+            Ok(ConfirmationLink {
+                submission: PendingSubmission {
+                    name: row.try_get("name").ctx("reading a link")?,
+                    details: details_from_row(&row)?,
+                    display: parse_stored(&display, "display level")?,
+                    category: row.try_get("category").ctx("reading a link")?,
+                },
+                letter_slug: row.try_get("slug").ctx("reading a link")?,
+                letter_title: row.try_get("letter_title").ctx("reading a link")?,
+                letter_state: parse_stored(&letter_state, "letter state")?,
+                signature_state: parse_stored(&signature_state, "signature state")?,
+                expires_at: row.try_get("expires_at").ctx("reading a link")?,
+                used: used_at.is_some(),
+            })
+        })
+        .transpose()
+    }
+}

@@ -1,0 +1,120 @@
+//! The email outbox: leased by workers, cleared of personal data once sent.
+
+use sqlx::Row;
+
+use super::{Ctx, PgStore};
+use crate::{StoreError, model::*, parse_stored};
+
+impl PgStore {
+    pub(super) async fn claim_outbox(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>, StoreError> {
+        // One statement. The workers of every process claim at once: SKIP LOCKED passes over
+        // rows another worker is claiming right now instead of waiting for them, and a row
+        // whose claim committed after this statement began is re-checked and left out
+        // (its lease is in the future), so two workers never lease the same row. The
+        // sub-select is MATERIALIZED so that it runs, and locks, exactly once.
+        let rows = sqlx::query(
+            "WITH due AS MATERIALIZED (
+                 SELECT id FROM outbox
+                 WHERE status = 'pending' AND next_attempt_at <= $3
+                   AND (claimed_until IS NULL OR claimed_until <= $3)
+                 ORDER BY id LIMIT $4
+                 FOR UPDATE SKIP LOCKED)
+             UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
+             FROM due WHERE outbox.id = due.id
+             RETURNING outbox.id, outbox.kind, outbox.recipient, outbox.params, outbox.attempts",
+        )
+        .bind(worker)
+        .bind(lease_until)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .ctx("claiming emails")?;
+        let mut emails: Vec<OutboxEmail> = rows
+            .iter()
+            .map(|row| {
+                let attempts: i64 = row.try_get("attempts").ctx("reading an email")?;
+                let kind: String = row.try_get("kind").ctx("reading an email")?;
+                Ok(OutboxEmail {
+                    id: row.try_get("id").ctx("reading an email")?,
+                    kind: parse_stored(&kind, "email kind")?,
+                    recipient: row
+                        .try_get::<Option<String>, _>("recipient")
+                        .ctx("reading an email")?
+                        .unwrap_or_default(),
+                    params: row
+                        .try_get::<Option<String>, _>("params")
+                        .ctx("reading an email")?
+                        .unwrap_or_default(),
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        emails.sort_by_key(|e| e.id);
+        Ok(emails)
+    }
+
+    pub(super) async fn outbox_sent(
+        &self,
+        id: i64,
+        worker: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL,
+                 claimed_until = NULL, recipient = NULL, params = NULL, last_error = NULL
+             WHERE id = $2 AND claimed_by = $3",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .ctx("marking an email sent")?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(super) async fn outbox_failed(
+        &self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        let query = match retry_at {
+            Some(at) => sqlx::query(
+                "UPDATE outbox SET next_attempt_at = $1, claimed_by = NULL, claimed_until = NULL,
+                     last_error = $2
+                 WHERE id = $3 AND claimed_by = $4",
+            )
+            .bind(at),
+            None => sqlx::query(
+                "UPDATE outbox SET status = 'failed', claimed_by = NULL, claimed_until = NULL,
+                     last_error = $1, recipient = NULL, params = NULL
+                 WHERE id = $2 AND claimed_by = $3",
+            ),
+        };
+        query
+            .bind(error)
+            .bind(id)
+            .bind(worker)
+            .execute(&self.pool)
+            .await
+            .ctx("recording a failed email")?;
+        Ok(())
+    }
+
+    pub(super) async fn outbox_pending(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            .fetch_one(&self.pool)
+            .await
+            .ctx("counting queued emails")?;
+        Ok(n.max(0) as u64)
+    }
+}

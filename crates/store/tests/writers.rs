@@ -1,0 +1,271 @@
+//! Two stores on one database, as two app-server processes would have: each with its own
+//! pool, its own batches and its own mail worker. Runs on SQLite (two pools on one file), or
+//! with `UNDERSIGNED_TEST_BACKEND=postgres` on a fresh database of the throwaway cluster.
+//!
+//! The batches of the two writers sign and confirm the same addresses in opposite orders, so
+//! on PostgreSQL they deadlock now and then: the store must retry, and every signer must
+//! still be counted exactly once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeSet, HashSet};
+
+use undersigned_core::{
+    DisplayLevel, EmailAddress, LetterState, PersonName, SignerFields, Slug,
+    dedup::DuplicateKeySecret,
+    letter::{LetterContent, Target},
+    signature::{NewSignature, SignerDetails},
+};
+use undersigned_store::{
+    Actor, ConfirmCommand, ConfirmOutcome, DynStore, LetterId, NewUser, NewWorkspace, SignCommand,
+    SignOutcome, WriteCommand, WriteOutcome,
+    postgres::{PgOptions, PgStore},
+    sqlite::{SqliteOptions, SqliteStore},
+};
+use undersigned_testkit::{Backend, backend, fresh_postgres_database};
+
+const NOW: i64 = 1_800_000_000;
+const SIGNERS: usize = 60;
+const BATCH: usize = 10;
+
+/// Two stores on one new database (and the folder that holds it on SQLite).
+async fn two_stores() -> (DynStore, DynStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    match backend() {
+        Backend::Sqlite => {
+            let path = dir.path().join("undersigned.db");
+            let first = SqliteStore::open(&path, &SqliteOptions::default())
+                .await
+                .unwrap();
+            let second = SqliteStore::open(&path, &SqliteOptions::default())
+                .await
+                .unwrap();
+            (std::sync::Arc::new(first), std::sync::Arc::new(second), dir)
+        }
+        Backend::Postgres => {
+            let url = fresh_postgres_database();
+            // Both start at once, as processes behind one proxy do: one migrates, the other
+            // waits for it.
+            let options = PgOptions::default();
+            let (first, second) =
+                tokio::join!(PgStore::open(&url, &options), PgStore::open(&url, &options));
+            (
+                std::sync::Arc::new(first.unwrap()),
+                std::sync::Arc::new(second.unwrap()),
+                dir,
+            )
+        }
+    }
+}
+
+/// An organiser, a workspace and an open letter with two categories.
+async fn open_letter(store: &DynStore) -> (LetterId, Vec<i64>) {
+    let user = store
+        .create_user(NewUser {
+            email: "owner@example.org".into(),
+            name: "Owner".into(),
+            password_hash: "not a real hash".into(),
+            created_at: NOW,
+        })
+        .await
+        .unwrap();
+    let workspace = store
+        .create_workspace(NewWorkspace {
+            slug: Slug::parse("coalition").unwrap(),
+            name: "Coalition".into(),
+            created_at: NOW,
+        })
+        .await
+        .unwrap();
+    let actor = Actor { user, workspace };
+    let content = LetterContent {
+        slug: Slug::parse("two-writers").unwrap(),
+        title: "Two writers".into(),
+        subject: "RE: two writers".into(),
+        body_markdown: "Please.".into(),
+        targets: vec![Target {
+            name: "A Commissioner".into(),
+            title: None,
+            organisation: None,
+        }],
+        categories: vec!["Organisation".into(), "Survivor".into()],
+        signer_fields: SignerFields::default(),
+    };
+    let id = store.create_letter(actor, &content, NOW).await.unwrap();
+    store
+        .change_letter_state(actor, id, LetterState::Open, NOW)
+        .await
+        .unwrap();
+    let letter = store.letter(id).await.unwrap().unwrap();
+    (id, letter.category_ids())
+}
+
+/// The token of signer `i`'s submission through writer `writer`.
+fn token(i: usize, writer: u8) -> [u8; 32] {
+    let mut hash = [0u8; 32];
+    hash[..8].copy_from_slice(&(i as u64).to_be_bytes());
+    hash[8] = writer;
+    hash[9] = 0xA5;
+    hash
+}
+
+fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteCommand {
+    let email = EmailAddress::parse(&format!("signer-{i}@example.org")).unwrap();
+    let secret = DuplicateKeySecret::from_bytes([7; 32]);
+    WriteCommand::Sign(Box::new(SignCommand {
+        letter,
+        duplicate_key: secret.key("signature", &email),
+        signature: NewSignature {
+            name: PersonName::parse(&format!("Signer {i}")).unwrap(),
+            email,
+            category_id: categories[i % categories.len()],
+            display: DisplayLevel::Public,
+            details: SignerDetails::default(),
+        },
+        token_hash: token(i, writer),
+        now: NOW,
+        token_expires_at: NOW + 3600,
+        email_params: "{}".into(),
+    }))
+}
+
+fn confirm(i: usize, writer: u8) -> WriteCommand {
+    WriteCommand::Confirm(ConfirmCommand {
+        token_hash: token(i, writer),
+        now: NOW + 60,
+    })
+}
+
+/// Commits `commands` in batches, one batch after another, as one process's writer does.
+async fn write_all(store: DynStore, commands: Vec<WriteCommand>) -> Vec<WriteOutcome> {
+    let mut outcomes = Vec::new();
+    let mut commands = commands.into_iter().peekable();
+    while commands.peek().is_some() {
+        let batch: Vec<_> = commands.by_ref().take(BATCH).collect();
+        let results = store.commit_batch(batch).await.expect("the batch commits");
+        outcomes.extend(results.into_iter().map(|r| r.expect("the command applies")));
+    }
+    outcomes
+}
+
+/// Both writers sign every signer, in opposite orders and at the same time.
+async fn sign_through_both(
+    first: &DynStore,
+    second: &DynStore,
+    letter: LetterId,
+    categories: &[i64],
+) -> Vec<WriteOutcome> {
+    let forward = (0..SIGNERS)
+        .map(|i| sign(letter, categories, i, 0))
+        .collect();
+    let backward = (0..SIGNERS)
+        .rev()
+        .map(|i| sign(letter, categories, i, 1))
+        .collect();
+    let (a, b) = tokio::join!(
+        tokio::spawn(write_all(first.clone(), forward)),
+        tokio::spawn(write_all(second.clone(), backward)),
+    );
+    let mut outcomes = a.unwrap();
+    outcomes.extend(b.unwrap());
+    outcomes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_writers_signing_and_confirming_the_same_signers_count_each_once() {
+    let (first, second, _dir) = two_stores().await;
+    let (letter, categories) = open_letter(&first).await;
+
+    let outcomes = sign_through_both(&first, &second, letter, &categories).await;
+    let created = outcomes
+        .iter()
+        .filter(|o| matches!(o, WriteOutcome::Sign(SignOutcome::Created)))
+        .count();
+    assert_eq!(created, SIGNERS, "one signature per address: {outcomes:?}");
+    // The second submission of each address queued at most one more email, never a second
+    // signature.
+    assert!(outcomes.iter().all(|o| matches!(
+        o,
+        WriteOutcome::Sign(
+            SignOutcome::Created | SignOutcome::ConfirmationResent | SignOutcome::EmailThrottled
+        )
+    )));
+
+    // Each writer presses every link it sent, in opposite orders, at the same time.
+    let forward = (0..SIGNERS).map(|i| confirm(i, 0)).collect();
+    let backward = (0..SIGNERS).rev().map(|i| confirm(i, 1)).collect();
+    let (a, b) = tokio::join!(
+        tokio::spawn(write_all(first.clone(), forward)),
+        tokio::spawn(write_all(second.clone(), backward)),
+    );
+    let outcomes: Vec<_> = a.unwrap().into_iter().chain(b.unwrap()).collect();
+    let confirmed: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            WriteOutcome::Confirm(ConfirmOutcome::Confirmed { signature, .. }) => Some(*signature),
+            _ => None,
+        })
+        .collect();
+    let distinct: HashSet<_> = confirmed.iter().collect();
+    assert_eq!(confirmed.len(), SIGNERS, "each signature confirmed once");
+    assert_eq!(distinct.len(), SIGNERS);
+
+    // Both processes read the same counts, and they match the signatures.
+    for store in [&first, &second] {
+        let counts = store.counts(letter).await.unwrap();
+        assert_eq!(counts.total, SIGNERS as u64);
+        assert_eq!(
+            counts.by_category.iter().map(|(_, n)| n).sum::<u64>(),
+            SIGNERS as u64
+        );
+    }
+    let listed = second.organiser_signatures(letter, 0, 1000).await.unwrap();
+    assert_eq!(listed.len(), SIGNERS);
+    first.close().await;
+    second.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_mail_workers_never_lease_the_same_email() {
+    let (first, second, _dir) = two_stores().await;
+    let (letter, categories) = open_letter(&first).await;
+    sign_through_both(&first, &second, letter, &categories).await;
+    let queued = first.outbox_pending().await.unwrap();
+    assert!(queued >= SIGNERS as u64, "{queued} emails queued");
+
+    /// Claims small leases until nothing is due, and marks each email sent.
+    async fn drain(store: DynStore, worker: &'static str) -> Vec<i64> {
+        let mut claimed = Vec::new();
+        loop {
+            let emails = store
+                .claim_outbox(worker, NOW + 120, NOW + 420, 7)
+                .await
+                .unwrap();
+            if emails.is_empty() {
+                return claimed;
+            }
+            for email in emails {
+                assert!(
+                    store
+                        .outbox_sent(email.id, worker, NOW + 121)
+                        .await
+                        .unwrap(),
+                    "{worker} holds the lease it was given"
+                );
+                claimed.push(email.id);
+            }
+        }
+    }
+    let (a, b) = tokio::join!(
+        tokio::spawn(drain(first.clone(), "worker-a")),
+        tokio::spawn(drain(second.clone(), "worker-b")),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let all: Vec<i64> = a.iter().chain(&b).copied().collect();
+    let distinct: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), distinct.len(), "an email was leased twice");
+    assert_eq!(all.len() as u64, queued, "every email was sent");
+    assert_eq!(second.outbox_pending().await.unwrap(), 0);
+    first.close().await;
+    second.close().await;
+}
