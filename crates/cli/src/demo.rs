@@ -76,6 +76,12 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await.context("opening the database")?;
     let keys =
         InstanceKeys::load_or_create(&settings.data_dir).context("loading the instance key")?;
+    if !store.check_instance_key(&keys.fingerprint).await? {
+        anyhow::bail!(
+            "{} holds another instance key than the one this database was first used with",
+            settings.data_dir.join("keys").display()
+        );
+    }
     let workspace_slug = Slug::parse("demo-coalition")?;
     let workspace = ensure_workspace(&store, &workspace_slug, Some("Demo Coalition")).await?;
 

@@ -1,6 +1,8 @@
 //! `undersigned`: the one binary. `serve` (the default) runs the server; the other commands
 //! administer an instance from the command line.
 
+mod backup;
+mod copy;
 mod demo;
 mod users;
 
@@ -45,6 +47,22 @@ enum Command {
     },
     /// Create (or refresh) a fictional demo workspace, organiser and letter at /l/demo.
     Demo,
+    /// Copy a whole instance between databases (SQLite and PostgreSQL, either way) and
+    /// check the copy. The target must be empty.
+    Copy {
+        /// The source: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long)]
+        from: String,
+        /// The target (an empty database): sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long)]
+        to: String,
+    },
+    /// Back up a SQLite instance, live, into a new folder that `serve --data` starts from.
+    Backup {
+        /// The new folder (it gets undersigned.db and keys/instance.key).
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -75,6 +93,8 @@ fn main() -> anyhow::Result<()> {
             }
             Command::User { command } => users::run(&settings, command).await,
             Command::Demo => demo::run(&settings).await,
+            Command::Copy { from, to } => copy::run(&settings, &from, &to).await,
+            Command::Backup { to } => backup::run(&settings, &to).await,
         }
     })
 }

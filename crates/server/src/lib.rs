@@ -23,7 +23,8 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use tokio::{net::TcpListener, sync::Notify, sync::watch, task::JoinHandle};
 use undersigned_store::{
-    DynStore, StoreError,
+    DynStore, Store, StoreError,
+    copy::TableIo,
     postgres::{PgOptions, PgStore},
     sqlite::{SqliteOptions, SqliteStore},
 };
@@ -52,6 +53,12 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("could not load the instance key")]
     Keys(#[from] KeyError),
+    #[error(
+        "the instance key in {0} is not the one this database was first used with: every \
+         server process must have the same keys/instance.key (copy it from the first server's \
+         data folder); otherwise signers who sign twice are not recognised"
+    )]
+    KeyMismatch(std::path::PathBuf),
     #[error("could not set up email")]
     Mail(#[from] MailError),
     #[error("invalid password hashing settings")]
@@ -62,17 +69,58 @@ pub enum StartError {
     Serve(#[source] std::io::Error),
 }
 
-/// Opens the store the settings name (SQLite in the data folder by default, PostgreSQL when
-/// `database_url` is a `postgres://` URL) and applies its pending migrations.
-pub async fn open_store(settings: &Settings) -> Result<DynStore, StartError> {
+/// An opened database of either kind: the store the server uses, and the whole-table access
+/// that `undersigned copy` needs.
+pub enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl Backend {
+    pub fn store(&self) -> &dyn Store {
+        match self {
+            Backend::Sqlite(s) => s,
+            Backend::Postgres(s) => s,
+        }
+    }
+
+    pub fn tables(&self) -> &dyn TableIo {
+        match self {
+            Backend::Sqlite(s) => s,
+            Backend::Postgres(s) => s,
+        }
+    }
+
+    pub fn into_store(self) -> DynStore {
+        match self {
+            Backend::Sqlite(s) => Arc::new(s),
+            Backend::Postgres(s) => Arc::new(s),
+        }
+    }
+}
+
+/// How long one statement may run: a backstop for the server; bulk work (copying an
+/// instance) needs far longer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statements {
+    Server,
+    Bulk,
+}
+
+/// Opens the database the settings name (SQLite in the data folder by default, PostgreSQL
+/// when `database_url` is a `postgres://` URL) and applies its pending migrations.
+pub async fn open_backend(
+    settings: &Settings,
+    statements: Statements,
+) -> Result<Backend, StartError> {
     // The data folder holds the instance key and (without SMTP) emails on every backend.
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| StartError::DataDir(settings.data_dir.clone(), e))?;
     let lock_timeout = settings.busy_timeout();
-    let store: DynStore = match settings.database()? {
+    Ok(match settings.database()? {
         DatabaseChoice::Sqlite(path) => {
             let defaults = SqliteOptions::default();
-            Arc::new(
+            Backend::Sqlite(
                 SqliteStore::open(
                     &path,
                     &SqliteOptions {
@@ -87,7 +135,7 @@ pub async fn open_store(settings: &Settings) -> Result<DynStore, StartError> {
         }
         DatabaseChoice::Postgres(url) => {
             let defaults = PgOptions::default();
-            Arc::new(
+            Backend::Postgres(
                 PgStore::open(
                     &url,
                     &PgOptions {
@@ -98,14 +146,23 @@ pub async fn open_store(settings: &Settings) -> Result<DynStore, StartError> {
                         // for a lock.
                         acquire_timeout: lock_timeout.max(Duration::from_secs(1)),
                         lock_timeout,
-                        ..defaults
+                        statement_timeout: match statements {
+                            Statements::Server => defaults.statement_timeout,
+                            Statements::Bulk => Duration::from_secs(24 * 3600),
+                        },
                     },
                 )
                 .await?,
             )
         }
-    };
-    Ok(store)
+    })
+}
+
+/// Opens the server's store (see [`open_backend`]).
+pub async fn open_store(settings: &Settings) -> Result<DynStore, StartError> {
+    Ok(open_backend(settings, Statements::Server)
+        .await?
+        .into_store())
 }
 
 /// The password hasher the settings describe.
@@ -145,6 +202,9 @@ impl Application {
         pages::set_instance_name(&settings.instance_name);
         let store = open_store(&settings).await?;
         let keys = InstanceKeys::load_or_create(&settings.data_dir)?;
+        if !store.check_instance_key(&keys.fingerprint).await? {
+            return Err(StartError::KeyMismatch(settings.data_dir.join("keys")));
+        }
         let mailer = Mailer::new(
             settings.smtp_url.as_deref(),
             &settings.data_dir.join("mail"),

@@ -76,6 +76,9 @@ pub enum KeyError {
 #[derive(Clone, Debug)]
 pub struct InstanceKeys {
     pub duplicates: DuplicateKeySecret,
+    /// Names the key without revealing it, so that the database can tell when two server
+    /// processes were given different keys.
+    pub fingerprint: String,
 }
 
 impl InstanceKeys {
@@ -107,8 +110,13 @@ impl InstanceKeys {
             h.update(key);
             h.finalize().into()
         };
+        let fingerprint = derive("fingerprint")[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Self {
             duplicates: DuplicateKeySecret::from_bytes(derive("duplicates")),
+            fingerprint,
         }
     }
 }

@@ -225,6 +225,12 @@ pub static TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "instance_facts",
+        columns: &[text("name"), text("value")],
+        key: &["name"],
+        identity: false,
+    },
+    Table {
         name: "audit_events",
         columns: &[
             int("id"),

@@ -25,6 +25,9 @@ pub use model::*;
 pub trait Store: Send + Sync + 'static {
     // --- the instance -------------------------------------------------------------------
 
+    /// Records `fingerprint` as the instance key's on first use; afterwards answers whether
+    /// it matches the recorded one (every process must use the same key).
+    async fn check_instance_key(&self, fingerprint: &str) -> Result<bool>;
     /// How many organisers exist (0 means the instance still needs setting up).
     async fn user_count(&self) -> Result<u64>;
     /// Stores a one-time setup link's token hash (each process that starts on an empty

@@ -346,3 +346,72 @@ fn bad_settings_stop_the_start_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("public_url"));
 }
+
+#[tokio::test]
+async fn a_live_backup_is_a_folder_that_serve_starts_from() {
+    let data = tempfile::tempdir().unwrap();
+    run_demo(data.path());
+    let server = Server::start(data.path()).await;
+    sign_and_confirm(&server, data.path(), "bexley@example.org", 0).await;
+    assert_eq!(total(&server.url).await, 37);
+
+    // While the server runs.
+    let copy = tempfile::tempdir().unwrap();
+    let folder = copy.path().join("backup");
+    let out = undersigned(data.path())
+        .args(["backup", "--to"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Backed up"));
+    server.kill_hard();
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(folder.join("keys/instance.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the key stays private");
+    }
+    let restored = Server::start(&folder).await;
+    assert_eq!(total(&restored.url).await, 37);
+    let page = reqwest::get(format!("{}/l/demo", restored.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Tamsin Orrery"));
+    // The same key: the signer who signed before is recognised, not counted again.
+    let category = value_after(&page, "name=\"category\" value=\"").to_owned();
+    let again = client()
+        .post(format!("{}/l/demo/sign", restored.url))
+        .form(&[
+            ("name", "Tamsin Orrery"),
+            ("email", "BEXLEY@example.org"),
+            ("category", &category),
+            ("display", "public"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303);
+    assert_eq!(total(&restored.url).await, 37);
+    restored.kill_hard();
+
+    // A backup never overwrites.
+    let out = undersigned(data.path())
+        .args(["backup", "--to"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+}

@@ -351,3 +351,38 @@ async fn the_wrong_method_gets_a_page_not_a_blank() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_server_with_another_instance_key_refuses_to_start() {
+    let app = spawn_app().await;
+    app.open_letter("one-key").await;
+    let stopped = app.stop().await;
+    // The same database, but a data folder with a key of its own (a second process that was
+    // not given the first one's keys/instance.key).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut settings = stopped.settings.clone();
+    settings.data_dir = elsewhere.path().to_owned();
+    if settings.database_url.is_none() {
+        settings.database_url = Some(format!(
+            "sqlite://{}",
+            stopped.data.path().join("undersigned.db").display()
+        ));
+    }
+    let refused = undersigned_server::Application::build(settings.clone()).await;
+    let message = match refused {
+        Ok(_) => panic!("a second key was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(message.contains("instance key"), "{message}");
+
+    // With the first key copied over, it starts.
+    std::fs::create_dir_all(elsewhere.path().join("keys")).unwrap();
+    std::fs::copy(
+        stopped.data.path().join("keys/instance.key"),
+        elsewhere.path().join("keys/instance.key"),
+    )
+    .unwrap();
+    let app = start(settings, stopped.mail, stopped.data).await;
+    assert_eq!(app.get("/l/one-key").await.status, 200);
+    app.stop().await;
+}

@@ -38,6 +38,7 @@ CREATE TABLE sessions (
     expires_at  INTEGER NOT NULL
 );
 CREATE INDEX sessions_expiry ON sessions(expires_at);
+CREATE INDEX sessions_user ON sessions(user_id);
 
 CREATE TABLE letters (
     id             INTEGER PRIMARY KEY,
@@ -119,6 +120,7 @@ CREATE TABLE confirmation_tokens (
     display_level  TEXT NOT NULL CHECK (display_level IN ('public', 'initials', 'private'))
 );
 CREATE INDEX confirmation_tokens_signature ON confirmation_tokens(signature_id);
+CREATE INDEX confirmation_tokens_category ON confirmation_tokens(category_id);
 
 -- Published signatures per letter and category, updated once per batch, never per request.
 CREATE TABLE letter_counts (
@@ -147,6 +149,13 @@ CREATE TABLE outbox (
     sent_at          INTEGER
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+
+-- Facts about the instance, such as the fingerprint of the instance key that every server
+-- process must share.
+CREATE TABLE instance_facts (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
 
 -- Who changed what, when (invariant 6).
 CREATE TABLE audit_events (

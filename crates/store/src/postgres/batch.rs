@@ -74,13 +74,30 @@ fn lost_race(error: &StoreError) -> bool {
     }
 }
 
+/// The order in which a batch takes its row locks: signatures by letter and duplicate key,
+/// then confirmations by token. Every process's writer applies its batches in this order, so
+/// two batches that touch the same signers lock them in the same order and rarely deadlock
+/// (the retry handles the rest).
+fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
+    match command {
+        WriteCommand::Sign(sign) => (0, sign.letter.0, sign.duplicate_key.0),
+        WriteCommand::ImportPublished(import) => (0, import.letter.0, import.duplicate_key.0),
+        WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
+    }
+}
+
 async fn apply_all(
     conn: &mut PgConnection,
     commands: &[WriteCommand],
 ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
-    let mut results = Vec::with_capacity(commands.len());
+    let mut order: Vec<usize> = (0..commands.len()).collect();
+    // Stable: commands with the same key keep their arrival order.
+    order.sort_by_key(|&i| lock_order(&commands[i]));
+    let mut answers: Vec<Option<Result<WriteOutcome, StoreError>>> =
+        (0..commands.len()).map(|_| None).collect();
     let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
-    for command in commands {
+    for index in order {
+        let command = &commands[index];
         sqlx::query("SAVEPOINT command")
             .execute(&mut *conn)
             .await
@@ -99,7 +116,7 @@ async fn apply_all(
                 if let Some(key) = delta {
                     *deltas.entry(key).or_default() += 1;
                 }
-                results.push(Ok(outcome));
+                answers[index] = Some(Ok(outcome));
             }
             // The whole batch fails (and may be retried).
             Err(e) if e.is_unavailable() => return Err(e),
@@ -112,7 +129,7 @@ async fn apply_all(
                     .execute(&mut *conn)
                     .await
                     .ctx("undoing a command")?;
-                results.push(Err(e));
+                answers[index] = Some(Err(e));
             }
         }
     }
@@ -132,7 +149,10 @@ async fn apply_all(
         .await
         .ctx("updating counts")?;
     }
-    Ok(results)
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(StoreError::Corrupt("a command was skipped".into()))))
+        .collect())
 }
 
 /// The letter's state, and whether `category` is one of its categories, in one query.

@@ -15,6 +15,7 @@
 //!   ONLY transaction, which gives them one snapshot (SQLite's read transactions do that too).
 
 mod batch;
+mod copy;
 mod letters;
 mod organisers;
 mod outbox;
@@ -93,6 +94,9 @@ impl PgStore {
         let connect = base.options([
             ("lock_timeout", millis(options.lock_timeout)),
             ("statement_timeout", millis(options.statement_timeout)),
+            // A signer hears "done" only once the commit is on disk (invariant 1), whatever
+            // the server's default.
+            ("synchronous_commit", "on".to_owned()),
         ]);
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
@@ -207,6 +211,9 @@ pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 #[async_trait]
 impl crate::Store for PgStore {
+    async fn check_instance_key(&self, fingerprint: &str) -> crate::Result<bool> {
+        self.check_instance_key(fingerprint).await
+    }
     async fn user_count(&self) -> crate::Result<u64> {
         self.user_count().await
     }

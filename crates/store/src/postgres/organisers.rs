@@ -98,6 +98,23 @@ fn user_from_row(row: &sqlx::postgres::PgRow) -> Result<User, StoreError> {
 }
 
 impl PgStore {
+    pub(super) async fn check_instance_key(&self, fingerprint: &str) -> Result<bool, StoreError> {
+        sqlx::query(
+            "INSERT INTO instance_facts (name, value) VALUES ('instance_key', $1)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(fingerprint)
+        .execute(&self.pool)
+        .await
+        .ctx("checking the instance key")?;
+        let recorded: String =
+            sqlx::query_scalar("SELECT value FROM instance_facts WHERE name = 'instance_key'")
+                .fetch_one(&self.pool)
+                .await
+                .ctx("checking the instance key")?;
+        Ok(recorded == fingerprint)
+    }
+
     pub(super) async fn user_count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)

@@ -127,6 +127,9 @@ pub(crate) use crate::parse_stored;
 
 #[async_trait]
 impl crate::Store for SqliteStore {
+    async fn check_instance_key(&self, fingerprint: &str) -> crate::Result<bool> {
+        self.check_instance_key(fingerprint).await
+    }
     async fn user_count(&self) -> crate::Result<u64> {
         self.user_count().await
     }

@@ -1,0 +1,61 @@
+//! `undersigned backup --to DIR`: a copy of a running SQLite instance that `serve --data DIR`
+//! starts from (the database through SQLite's online backup API, and the instance key).
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use undersigned_server::config::{DatabaseChoice, Settings};
+
+pub async fn run(settings: &Settings, to: &Path) -> anyhow::Result<()> {
+    let source = match settings.database()? {
+        DatabaseChoice::Sqlite(path) => path,
+        DatabaseChoice::Postgres(_) => bail!(
+            "this instance runs on PostgreSQL: back it up with pg_dump (see README, \"Backups\"), \
+             and keep a copy of {}",
+            settings.data_dir.join("keys/instance.key").display()
+        ),
+    };
+    if !source.exists() {
+        bail!("there is no database at {}", source.display());
+    }
+    let target = to.join("undersigned.db");
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    let started = std::time::Instant::now();
+    undersigned_store::sqlite::backup(&source, &target)
+        .await
+        .context("backing up the database")?;
+    copy_key(&settings.data_dir, to)?;
+    println!(
+        "Backed up {} to {} in {:.1} s (database and instance key).",
+        source.display(),
+        to.display(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "Start from it with: undersigned serve --data {}",
+        to.display()
+    );
+    Ok(())
+}
+
+/// Copies `keys/instance.key` (mode 0600); without it, duplicate signers are not recognised.
+fn copy_key(from_data: &Path, to_data: &Path) -> anyhow::Result<()> {
+    let key = from_data.join("keys/instance.key");
+    if !key.exists() {
+        return Ok(());
+    }
+    let folder = to_data.join("keys");
+    std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+    let target = folder.join("instance.key");
+    if target.exists() {
+        bail!("{} exists already", target.display());
+    }
+    std::fs::copy(&key, &target).with_context(|| format!("copying {}", key.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("protecting {}", target.display()))?;
+    }
+    Ok(())
+}
