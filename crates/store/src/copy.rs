@@ -174,6 +174,8 @@ pub static TABLES: &[Table] = &[
             int("published_at"),
             int("last_emailed_at"),
             int("emails_sent"),
+            int("log_index"),
+            blob("salt"),
         ],
         key: &["id"],
         identity: true,
@@ -202,6 +204,24 @@ pub static TABLES: &[Table] = &[
         name: "letter_counts",
         columns: &[int("letter_id"), int("category_id"), int("count")],
         key: &["letter_id", "category_id"],
+        identity: false,
+    },
+    Table {
+        name: "log_entries",
+        columns: &[int("letter_id"), int("idx"), blob("data")],
+        key: &["letter_id", "idx"],
+        identity: false,
+    },
+    Table {
+        name: "log_hashes",
+        columns: &[int("letter_id"), int("hash_index"), blob("hash")],
+        key: &["letter_id", "hash_index"],
+        identity: false,
+    },
+    Table {
+        name: "log_heads",
+        columns: &[int("letter_id"), int("size"), blob("root")],
+        key: &["letter_id"],
         identity: false,
     },
     Table {

@@ -7,6 +7,7 @@
 
 pub mod copy;
 mod error;
+pub mod log;
 mod model;
 pub mod postgres;
 pub mod rules;
@@ -120,13 +121,14 @@ pub trait Store: Send + Sync + 'static {
     async fn commit_batch(&self, commands: Vec<WriteCommand>) -> Result<Vec<Result<WriteOutcome>>>;
     /// Published signatures per category (every category of the letter, zeros included).
     async fn counts(&self, letter: LetterId) -> Result<Counts>;
-    /// Published signatures, newest first.
+    /// Published signatures that the public may see (not private ones), newest first, with
+    /// the log size they were read at.
     async fn public_signatures(
         &self,
         letter: LetterId,
         offset: u64,
         limit: u32,
-    ) -> Result<Vec<PublicSignature>>;
+    ) -> Result<SignatoryPage>;
     /// Every signature of a letter with the signer's contact details, newest first.
     async fn organiser_signatures(
         &self,
@@ -136,6 +138,19 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<SignatureRecord>>;
     /// What a confirmation link points at, for the page that shows the button.
     async fn confirmation_link(&self, token_hash: Hash32) -> Result<Option<ConfirmationLink>>;
+
+    // --- the letter's log ----------------------------------------------------------------
+
+    /// The log's size and root.
+    async fn log_head(&self, letter: LetterId) -> Result<LogHead>;
+    /// Stored hashes of the log's Merkle tree, in the order asked for. `Corrupt` when one
+    /// is missing.
+    async fn log_hashes(&self, letter: LetterId, indexes: &[u64]) -> Result<Vec<Hash32>>;
+    /// Entries `start..end` of the log.
+    async fn log_entries(&self, letter: LetterId, start: u64, end: u64) -> Result<Vec<Vec<u8>>>;
+    /// What a receipt needs, for the signature confirmed with this link (None when the link
+    /// is unknown or its signature is not in the log).
+    async fn receipt(&self, token_hash: Hash32) -> Result<Option<ReceiptData>>;
 
     // --- outbox -------------------------------------------------------------------------
 

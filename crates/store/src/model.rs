@@ -146,10 +146,11 @@ pub struct LetterSummary {
     pub signatures: u64,
 }
 
-/// Published signatures of a letter.
+/// Published signatures of a letter, and the size of its log they were counted at.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Counts {
     pub total: u64,
+    pub log_size: u64,
     /// Category name → count, in the letter's category order.
     pub by_category: Vec<(String, u64)>,
 }
@@ -167,6 +168,8 @@ impl Counts {
 /// [`undersigned_core::signature::public_display`] before showing it.
 #[derive(Debug, Clone)]
 pub struct PublicSignature {
+    /// Its add entry in the letter's log.
+    pub log_index: Option<u64>,
     pub name: String,
     pub details: SignerDetails,
     pub display: DisplayLevel,
@@ -174,10 +177,34 @@ pub struct PublicSignature {
     pub published_at: Timestamp,
 }
 
+/// A page of the public list, and the log size it was read at.
+#[derive(Debug, Clone, Default)]
+pub struct SignatoryPage {
+    pub log_size: u64,
+    pub rows: Vec<PublicSignature>,
+}
+
+/// A letter's log: its size and root hash (the empty log's root when nothing is logged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogHead {
+    pub size: u64,
+    pub root: Hash32,
+}
+
+/// What a signer's receipt is made of.
+#[derive(Debug, Clone)]
+pub struct ReceiptData {
+    pub letter: LetterRef,
+    pub index: u64,
+    pub entry: Vec<u8>,
+    pub salt: Hash32,
+}
+
 /// A signature as organisers see it.
 #[derive(Debug, Clone)]
 pub struct SignatureRecord {
     pub id: SignatureId,
+    pub log_index: Option<u64>,
     pub name: String,
     pub email: String,
     pub details: SignerDetails,
@@ -275,6 +302,8 @@ pub enum WriteCommand {
     Confirm(ConfirmCommand),
     /// A signature that is published at once (demo data and imports); no email is sent.
     ImportPublished(Box<ImportCommand>),
+    /// A published signature leaves the public count (a remove entry goes into the log).
+    Remove(RemoveCommand),
 }
 
 /// Someone signs a letter. The store decides which email applies (a confirmation link, an
@@ -295,6 +324,17 @@ pub struct SignCommand {
 pub struct ConfirmCommand {
     pub token_hash: Hash32,
     pub now: Timestamp,
+    /// The salt of the signer's commitment in the log (32 random bytes).
+    pub salt: Hash32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RemoveCommand {
+    pub actor: Actor,
+    pub letter: LetterId,
+    pub signature: SignatureId,
+    pub reason: undersigned_core::log::RemovalReason,
+    pub now: Timestamp,
 }
 
 #[derive(Debug, Clone)]
@@ -303,6 +343,7 @@ pub struct ImportCommand {
     pub signature: NewSignature,
     pub duplicate_key: DuplicateKey,
     pub now: Timestamp,
+    pub salt: Hash32,
 }
 
 /// What a command did.
@@ -311,6 +352,7 @@ pub enum WriteOutcome {
     Sign(SignOutcome),
     Confirm(ConfirmOutcome),
     Imported { letter: LetterId, duplicate: bool },
+    Removed { letter: LetterId },
 }
 
 impl WriteOutcome {
@@ -322,6 +364,7 @@ impl WriteOutcome {
                 letter,
                 duplicate: false,
             } => Some(*letter),
+            WriteOutcome::Removed { letter } => Some(*letter),
             _ => None,
         }
     }

@@ -10,19 +10,23 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use sqlx::Connection;
+
 use undersigned_core::{
     DisplayLevel, EmailAddress, LetterState, PersonName, SignerFields, Slug,
     dedup::DuplicateKeySecret,
     letter::{LetterContent, Target},
+    log::LogEntry,
     signature::{NewSignature, SignerDetails},
 };
 use undersigned_store::{
-    Actor, ConfirmCommand, ConfirmOutcome, DynStore, LetterId, NewUser, NewWorkspace, SignCommand,
-    SignOutcome, WriteCommand, WriteOutcome,
+    Actor, ConfirmCommand, ConfirmOutcome, DynStore, ImportCommand, LetterId, NewUser,
+    NewWorkspace, SignCommand, SignOutcome, WriteCommand, WriteOutcome,
     postgres::{PgOptions, PgStore},
     sqlite::{SqliteOptions, SqliteStore},
 };
 use undersigned_testkit::{Backend, backend, fresh_postgres_database};
+use undersigned_tlog::{leaf_hash, root_from_leaf_hashes};
 
 const NOW: i64 = 1_800_000_000;
 const SIGNERS: usize = 60;
@@ -60,6 +64,11 @@ async fn two_stores() -> (DynStore, DynStore, tempfile::TempDir) {
 
 /// An organiser, a workspace and an open letter with two categories.
 async fn open_letter(store: &DynStore) -> (LetterId, Vec<i64>) {
+    let actor = organiser(store).await;
+    open_letter_in(store, actor, "two-writers", ["Organisation", "Survivor"]).await
+}
+
+async fn organiser(store: &DynStore) -> Actor {
     let user = store
         .create_user(NewUser {
             email: "owner@example.org".into(),
@@ -77,9 +86,17 @@ async fn open_letter(store: &DynStore) -> (LetterId, Vec<i64>) {
         })
         .await
         .unwrap();
-    let actor = Actor { user, workspace };
+    Actor { user, workspace }
+}
+
+async fn open_letter_in(
+    store: &DynStore,
+    actor: Actor,
+    slug: &str,
+    categories: [&str; 2],
+) -> (LetterId, Vec<i64>) {
     let content = LetterContent {
-        slug: Slug::parse("two-writers").unwrap(),
+        slug: Slug::parse(slug).unwrap(),
         title: "Two writers".into(),
         subject: "RE: two writers".into(),
         body_markdown: "Please.".into(),
@@ -88,7 +105,7 @@ async fn open_letter(store: &DynStore) -> (LetterId, Vec<i64>) {
             title: None,
             organisation: None,
         }],
-        categories: vec!["Organisation".into(), "Survivor".into()],
+        categories: categories.iter().map(|c| (*c).to_owned()).collect(),
         signer_fields: SignerFields::default(),
     };
     let id = store.create_letter(actor, &content, NOW).await.unwrap();
@@ -132,6 +149,7 @@ fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteComm
 fn confirm(i: usize, writer: u8) -> WriteCommand {
     WriteCommand::Confirm(ConfirmCommand {
         token_hash: token(i, writer),
+        salt: token(i, writer.wrapping_add(100)),
         now: NOW + 60,
     })
 }
@@ -221,6 +239,211 @@ async fn two_writers_signing_and_confirming_the_same_signers_count_each_once() {
     }
     let listed = second.organiser_signatures(letter, 0, 1000).await.unwrap();
     assert_eq!(listed.len(), SIGNERS);
+    first.close().await;
+    second.close().await;
+}
+
+/// Two letters confirmed through two writers at once, each batch mixing both letters: each
+/// letter's log holds exactly its own signatures, once each, and its head is the root of
+/// its entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_writers_on_two_letters_keep_each_log_to_its_own_letter() {
+    let (first, second, _dir) = two_stores().await;
+    let actor = organiser(&first).await;
+    let letters = [
+        open_letter_in(&first, actor, "letter-a", ["Organisation", "Survivor"]).await,
+        open_letter_in(&first, actor, "letter-b", ["Activist", "Supporter"]).await,
+    ];
+    // Signer i signs letter i % 2; the signers of letter b get their own addresses.
+    let signer = |i: usize| {
+        let (letter, categories) = &letters[i % 2];
+        (*letter, categories.clone(), i + (i % 2) * 1000)
+    };
+    let signs = |writer: u8, order: Vec<usize>| -> Vec<WriteCommand> {
+        order
+            .into_iter()
+            .map(|i| {
+                let (letter, categories, n) = signer(i);
+                sign(letter, &categories, n, writer)
+            })
+            .collect()
+    };
+    let confirms = |writer: u8, order: Vec<usize>| -> Vec<WriteCommand> {
+        order
+            .into_iter()
+            .map(|i| confirm(signer(i).2, writer))
+            .collect()
+    };
+    let forward: Vec<usize> = (0..SIGNERS).collect();
+    let backward: Vec<usize> = (0..SIGNERS).rev().collect();
+    let (a, b) = tokio::join!(
+        tokio::spawn(write_all(first.clone(), signs(0, forward.clone()))),
+        tokio::spawn(write_all(second.clone(), signs(1, backward.clone()))),
+    );
+    a.unwrap();
+    b.unwrap();
+    let (a, b) = tokio::join!(
+        tokio::spawn(write_all(first.clone(), confirms(0, forward))),
+        tokio::spawn(write_all(second.clone(), confirms(1, backward))),
+    );
+    let confirmed = a
+        .unwrap()
+        .into_iter()
+        .chain(b.unwrap())
+        .filter(|o| matches!(o, WriteOutcome::Confirm(ConfirmOutcome::Confirmed { .. })))
+        .count();
+    assert_eq!(confirmed, SIGNERS);
+
+    for (letter, names) in [
+        (letters[0].0, ["Organisation", "Survivor"]),
+        (letters[1].0, ["Activist", "Supporter"]),
+    ] {
+        for store in [&first, &second] {
+            let head = store.log_head(letter).await.unwrap();
+            assert_eq!(head.size, (SIGNERS / 2) as u64);
+            let entries = store.log_entries(letter, 0, head.size).await.unwrap();
+            assert_eq!(entries.len() as u64, head.size);
+            let leaves: Vec<_> = entries.iter().map(|e| leaf_hash(e)).collect();
+            assert_eq!(
+                root_from_leaf_hashes(&leaves),
+                undersigned_tlog::Hash::from(head.root),
+                "the head is the root"
+            );
+            let mut commitments = HashSet::new();
+            for bytes in &entries {
+                let LogEntry::Add(add) = LogEntry::decode(bytes).unwrap() else {
+                    panic!("only add entries were written")
+                };
+                assert!(
+                    names.contains(&add.category.as_str()),
+                    "{add:?} is another letter's"
+                );
+                assert!(
+                    commitments.insert(add.commitment),
+                    "an entry was appended twice"
+                );
+            }
+            let counts = store.counts(letter).await.unwrap();
+            assert_eq!(counts.total, (SIGNERS / 2) as u64);
+            assert_eq!(counts.log_size, head.size);
+        }
+    }
+    first.close().await;
+    second.close().await;
+}
+
+/// Opens the database at `url` (a SQLite path or a PostgreSQL URL) as a store.
+async fn open(url: &str) -> DynStore {
+    match backend() {
+        Backend::Sqlite => std::sync::Arc::new(
+            SqliteStore::open(std::path::Path::new(url), &SqliteOptions::default())
+                .await
+                .unwrap(),
+        ),
+        Backend::Postgres => {
+            std::sync::Arc::new(PgStore::open(url, &PgOptions::default()).await.unwrap())
+        }
+    }
+}
+
+/// Runs `sql` on the database at `url`, outside any store: what migration 0002 leaves
+/// behind on a database whose signatures were published before the logs.
+async fn execute(url: &str, sql: &'static str) {
+    match backend() {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{url}"))
+                .await
+                .unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+    }
+}
+
+/// Signatures published before the logs existed are logged when the store opens, once,
+/// in the order they were published, without moving the counts; two stores opening at once
+/// log them once between them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn signatures_published_before_the_logs_are_logged_once_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match backend() {
+        Backend::Sqlite => dir.path().join("u.db").display().to_string(),
+        Backend::Postgres => fresh_postgres_database(),
+    };
+    let store = open(&url).await;
+    let (letter, categories) = open_letter(&store).await;
+    let secret = DuplicateKeySecret::from_bytes([7; 32]);
+    let imports = (0..SIGNERS)
+        .map(|i| {
+            let email = EmailAddress::parse(&format!("early-{i}@example.org")).unwrap();
+            WriteCommand::ImportPublished(Box::new(ImportCommand {
+                letter,
+                duplicate_key: secret.key("signature", &email),
+                signature: NewSignature {
+                    name: PersonName::parse(&format!("Early {i}")).unwrap(),
+                    email,
+                    category_id: categories[i % categories.len()],
+                    display: DisplayLevel::Public,
+                    details: SignerDetails::default(),
+                },
+                now: NOW + i as i64 * 60,
+                salt: [9; 32],
+            }))
+        })
+        .collect();
+    write_all(store.clone(), imports).await;
+    let logged = store.log_entries(letter, 0, SIGNERS as u64).await.unwrap();
+    store.close().await;
+    execute(
+        &url,
+        "UPDATE signatures SET log_index = NULL, salt = NULL;
+         DELETE FROM log_entries; DELETE FROM log_hashes; DELETE FROM log_heads;",
+    )
+    .await;
+
+    let (first, second) = tokio::join!(open(&url), open(&url));
+    for store in [&first, &second] {
+        let head = store.log_head(letter).await.unwrap();
+        assert_eq!(head.size, SIGNERS as u64, "logged once");
+        let entries = store.log_entries(letter, 0, head.size).await.unwrap();
+        let leaves: Vec<_> = entries.iter().map(|e| leaf_hash(e)).collect();
+        assert_eq!(
+            root_from_leaf_hashes(&leaves),
+            undersigned_tlog::Hash::from(head.root)
+        );
+        // The same signatures, in the order they were published, with new salts (so new
+        // commitments).
+        let adds = |entries: &[Vec<u8>]| -> Vec<_> {
+            entries
+                .iter()
+                .map(|e| match LogEntry::decode(e).unwrap() {
+                    LogEntry::Add(add) => add,
+                    LogEntry::Remove(_) => panic!("only add entries"),
+                })
+                .collect()
+        };
+        let (old, new) = (adds(&logged), adds(&entries));
+        let shown = |adds: &[undersigned_core::log::AddEntry]| -> BTreeSet<_> {
+            adds.iter()
+                .map(|a| (a.name.clone(), a.category.clone(), a.time.clone()))
+                .collect()
+        };
+        assert_eq!(shown(&old), shown(&new));
+        assert!(
+            new.windows(2).all(|w| w[0].time <= w[1].time),
+            "in time order"
+        );
+        let old_commitments: BTreeSet<_> = old.iter().map(|a| a.commitment).collect();
+        assert!(new.iter().all(|a| !old_commitments.contains(&a.commitment)));
+        let counts = store.counts(letter).await.unwrap();
+        assert_eq!(
+            (counts.total, counts.log_size),
+            (SIGNERS as u64, SIGNERS as u64)
+        );
+    }
     first.close().await;
     second.close().await;
 }

@@ -9,13 +9,19 @@
 use std::{collections::BTreeMap, time::Duration};
 
 use sqlx::{PgConnection, Row};
-use undersigned_core::{LetterState, SignatureState};
+use undersigned_core::{LetterState, SignatureState, log::RemovalReason};
 
-use super::{Ctx, PgStore, is_retryable};
-use crate::{StoreError, model::*, parse_stored, rules::may_email_again};
+use super::{Ctx, PgStore, is_retryable, log::append};
+use crate::{
+    StoreError,
+    log::{PendingEntry, Published, add_entry, backfill_salt, by_letter, remove_entry},
+    model::*,
+    parse_stored,
+    rules::may_email_again,
+};
 
-/// A change to a letter's public counts made by one command.
-type CountDelta = Option<(LetterId, CategoryId)>;
+/// The log entry a command produced, if any.
+type Logged = Option<PendingEntry>;
 
 /// How many times a batch runs in all when it keeps losing deadlocks or serialization races.
 const BATCH_ATTEMPTS: u32 = 3;
@@ -83,6 +89,7 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
         WriteCommand::Sign(sign) => (0, sign.letter.0, sign.duplicate_key.0),
         WriteCommand::ImportPublished(import) => (0, import.letter.0, import.duplicate_key.0),
         WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
+        WriteCommand::Remove(remove) => (2, remove.letter.0, [0; 32]),
     }
 }
 
@@ -95,7 +102,7 @@ async fn apply_all(
     order.sort_by_key(|&i| lock_order(&commands[i]));
     let mut answers: Vec<Option<Result<WriteOutcome, StoreError>>> =
         (0..commands.len()).map(|_| None).collect();
-    let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+    let mut pending: Vec<PendingEntry> = Vec::new();
     for index in order {
         let command = &commands[index];
         sqlx::query("SAVEPOINT command")
@@ -106,16 +113,15 @@ async fn apply_all(
             WriteCommand::Sign(sign) => apply_sign(conn, sign).await,
             WriteCommand::Confirm(confirm) => apply_confirm(conn, confirm).await,
             WriteCommand::ImportPublished(import) => apply_import(conn, import).await,
+            WriteCommand::Remove(remove) => apply_remove(conn, remove).await,
         };
         match applied {
-            Ok((outcome, delta)) => {
+            Ok((outcome, logged)) => {
                 sqlx::query("RELEASE SAVEPOINT command")
                     .execute(&mut *conn)
                     .await
                     .ctx("finishing a command")?;
-                if let Some(key) = delta {
-                    *deltas.entry(key).or_default() += 1;
-                }
+                pending.extend(logged);
                 answers[index] = Some(Ok(outcome));
             }
             // The whole batch fails (and may be retried).
@@ -133,9 +139,19 @@ async fn apply_all(
             }
         }
     }
-    // One counter update per letter and category per batch, never one per signature, in
-    // key order: every process's writer locks counter rows in the same order, so two
-    // batches cannot deadlock on them.
+    // Each letter's new entries go into its log in one append (letters in id order, so that
+    // every process's writer locks log heads in the same order), and its counts move by what
+    // those entries add and remove: the counts follow the log (invariant 2). One counter
+    // update per letter and category per batch, never one per signature, in key order: every
+    // process's writer locks counter rows in the same order, so two batches cannot deadlock
+    // on them.
+    let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+    for (letter, entries) in by_letter(pending) {
+        append(conn, letter, &entries).await?;
+        for entry in entries {
+            *deltas.entry((entry.letter, entry.category)).or_default() += entry.delta;
+        }
+    }
     for ((letter, category), delta) in deltas {
         sqlx::query(
             "INSERT INTO letter_counts (letter_id, category_id, count) VALUES ($1, $2, $3)
@@ -308,7 +324,7 @@ async fn count_email(
 async fn apply_sign(
     conn: &mut PgConnection,
     command: &SignCommand,
-) -> Result<(WriteOutcome, CountDelta), StoreError> {
+) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome| Ok((WriteOutcome::Sign(outcome), None));
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
         (Some(LetterState::Open), true) => {}
@@ -370,7 +386,7 @@ async fn apply_sign(
 async fn apply_confirm(
     conn: &mut PgConnection,
     command: &ConfirmCommand,
-) -> Result<(WriteOutcome, CountDelta), StoreError> {
+) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome, delta| Ok((WriteOutcome::Confirm(outcome), delta));
     // The letter row is share-locked, as in `letter_and_category`.
     let Some(row) = sqlx::query(
@@ -441,17 +457,18 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
-    let id = letter.id;
+    let logged = published_entry(conn, signature, command.now, &command.salt).await?;
+    debug_assert_eq!(logged.category, category);
     done(
         ConfirmOutcome::Confirmed { letter, signature },
-        Some((id, category)),
+        Some(logged),
     )
 }
 
 async fn apply_import(
     conn: &mut PgConnection,
     command: &ImportCommand,
-) -> Result<(WriteOutcome, CountDelta), StoreError> {
+) -> Result<(WriteOutcome, Logged), StoreError> {
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
         (None, _) | (_, false) => return Err(StoreError::NotFound),
         (Some(LetterState::Draft), _) => {
@@ -475,6 +492,148 @@ async fn apply_import(
         letter: command.letter,
         duplicate: inserted.is_none(),
     };
-    let delta = inserted.map(|_| (command.letter, CategoryId(command.signature.category_id)));
-    Ok((outcome, delta))
+    let logged = match inserted {
+        Some(id) => Some(published_entry(conn, id, command.now, &command.salt).await?),
+        None => None,
+    };
+    Ok((outcome, logged))
+}
+
+/// Gives the signatures published before logs existed (migration 0002) their add entries,
+/// letter by letter in the order they were published, in one transaction on `conn`. The
+/// counts already include them, so they do not move. Processes that start together take
+/// turns on an advisory lock; the later ones find nothing left. Returns how many were logged.
+pub(super) async fn backfill_logs(conn: &mut PgConnection) -> Result<usize, StoreError> {
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .ctx("starting the logs' backfill")?;
+    sqlx::query("SELECT pg_advisory_xact_lock(7243501762)")
+        .execute(&mut *tx)
+        .await
+        .ctx("waiting for another process's backfill")?;
+    let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, COALESCE(published_at, confirmed_at, created_at), email_hash
+         FROM signatures WHERE state = 'published' AND log_index IS NULL
+         ORDER BY letter_id, published_at, id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .ctx("reading signatures to log")?;
+    let mut pending = Vec::with_capacity(rows.len());
+    for (id, published_at, email_hash) in rows {
+        let id = SignatureId(id);
+        let salt = backfill_salt(&email_hash, id);
+        pending.push(published_entry(&mut tx, id, published_at, &salt).await?);
+    }
+    let logged = pending.len();
+    for (letter, entries) in by_letter(pending) {
+        append(&mut tx, letter, &entries).await?;
+    }
+    tx.commit().await.ctx("committing the logs' backfill")?;
+    Ok(logged)
+}
+
+/// The add entry for a signature that has just been published, from its stored row.
+async fn published_entry(
+    conn: &mut PgConnection,
+    signature: SignatureId,
+    now: Timestamp,
+    salt: &Hash32,
+) -> Result<PendingEntry, StoreError> {
+    let row = sqlx::query(
+        "SELECT s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city, s.country,
+                s.comment, s.display_level, s.email, c.name AS category
+         FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+         WHERE s.id = $1",
+    )
+    .bind(signature.0)
+    .fetch_one(&mut *conn)
+    .await
+    .ctx("reading a published signature")?;
+    let display: String = row.try_get("display_level").ctx("reading a signature")?;
+    let name: String = row.try_get("name").ctx("reading a signature")?;
+    let email: String = row.try_get("email").ctx("reading a signature")?;
+    let category_name: String = row.try_get("category").ctx("reading a signature")?;
+    let details = super::letters::details_from_row(&row)?;
+    let data = add_entry(&Published {
+        now,
+        category: &category_name,
+        display: parse_stored(&display, "display level")?,
+        name: &name,
+        details: &details,
+        email: &email,
+        salt,
+    })?;
+    Ok(PendingEntry {
+        letter: LetterId(row.try_get("letter_id").ctx("reading a signature")?),
+        category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
+        delta: 1,
+        signature: Some((signature, *salt)),
+        data,
+    })
+}
+
+/// A published signature leaves the public count: its state changes and a remove entry
+/// naming its add entry goes into the log. The row is locked, so that two removals (from two
+/// processes) cannot both count.
+async fn apply_remove(
+    conn: &mut PgConnection,
+    command: &RemoveCommand,
+) -> Result<(WriteOutcome, Logged), StoreError> {
+    let row = sqlx::query(
+        "SELECT state, log_index, category_id FROM signatures
+         WHERE id = $1 AND letter_id = $2 FOR UPDATE",
+    )
+    .bind(command.signature.0)
+    .bind(command.letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a signature")?
+    .ok_or(StoreError::NotFound)?;
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
+    let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
+    let (Some(index), SignatureState::Published) = (
+        index,
+        parse_stored::<SignatureState>(&state, "signature state")?,
+    ) else {
+        return Err(StoreError::WrongState {
+            what: "signature",
+            actual: state,
+        });
+    };
+    let new_state = match command.reason {
+        RemovalReason::Withdrawn => SignatureState::Withdrawn,
+        RemovalReason::Hidden => SignatureState::Hidden,
+        RemovalReason::Rejected => SignatureState::Rejected,
+    };
+    sqlx::query("UPDATE signatures SET state = $1 WHERE id = $2 AND state = 'published'")
+        .bind(new_state.as_str())
+        .bind(command.signature.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("removing a signature")?;
+    super::organisers::audit(
+        conn,
+        Some(command.actor),
+        None,
+        &format!("signature.{}", command.reason.as_str()),
+        &format!("signature {}", command.signature),
+        &format!("log entry {index}"),
+        command.now,
+    )
+    .await?;
+    let index = u64::try_from(index).map_err(|_| StoreError::Corrupt("a log index".into()))?;
+    Ok((
+        WriteOutcome::Removed {
+            letter: command.letter,
+        },
+        Some(PendingEntry {
+            letter: command.letter,
+            category,
+            delta: -1,
+            signature: None,
+            data: remove_entry(command.now, index, command.reason),
+        }),
+    ))
 }

@@ -68,7 +68,7 @@ fn summary_from_row(row: &PgRow) -> Result<LetterSummary, StoreError> {
     })
 }
 
-fn details_from_row(row: &PgRow) -> Result<SignerDetails, StoreError> {
+pub(super) fn details_from_row(row: &PgRow) -> Result<SignerDetails, StoreError> {
     Ok(SignerDetails {
         title: row.try_get("title").ctx("reading a signature")?,
         affiliation: row.try_get("affiliation").ctx("reading a signature")?,
@@ -76,6 +76,16 @@ fn details_from_row(row: &PgRow) -> Result<SignerDetails, StoreError> {
         country: row.try_get("country").ctx("reading a signature")?,
         comment: row.try_get("comment").ctx("reading a signature")?,
     })
+}
+
+/// The size of a letter's log (0 before its first entry).
+async fn log_size(conn: &mut PgConnection, letter: LetterId) -> Result<u64, StoreError> {
+    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM log_heads WHERE letter_id = $1")
+        .bind(letter.0)
+        .fetch_optional(conn)
+        .await
+        .ctx("reading a log size")?;
+    Ok(size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
 }
 
 impl PgStore {
@@ -355,16 +365,21 @@ impl PgStore {
     }
 
     pub(super) async fn counts(&self, letter: LetterId) -> Result<Counts, StoreError> {
+        // One snapshot: the counts and the log size they belong to.
+        let mut tx = self.begin_snapshot().await?;
         let rows = sqlx::query(
             "SELECT c.name, COALESCE(lc.count, 0) AS n FROM letter_categories c
              LEFT JOIN letter_counts lc ON lc.category_id = c.id AND lc.letter_id = c.letter_id
              WHERE c.letter_id = $1 ORDER BY c.position",
         )
         .bind(letter.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .ctx("counting signatures")?;
-        let mut counts = Counts::default();
+        let mut counts = Counts {
+            log_size: log_size(&mut tx, letter).await?,
+            ..Counts::default()
+        };
         for row in &rows {
             let n: i64 = row.try_get("n").ctx("counting signatures")?;
             let n = n.max(0) as u64;
@@ -381,11 +396,13 @@ impl PgStore {
         letter: LetterId,
         offset: u64,
         limit: u32,
-    ) -> Result<Vec<PublicSignature>, StoreError> {
-        // Private signers never leave the database on this path.
+    ) -> Result<SignatoryPage, StoreError> {
+        // One snapshot: the list and the log size it belongs to. Private signers never
+        // leave the database on this path.
+        let mut tx = self.begin_snapshot().await?;
         let rows = sqlx::query(
             "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
-                    s.display_level, c.name AS category, s.published_at
+                    s.display_level, c.name AS category, s.published_at, s.log_index
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'
              ORDER BY s.published_at DESC, s.id DESC LIMIT $2 OFFSET $3",
@@ -393,13 +410,19 @@ impl PgStore {
         .bind(letter.0)
         .bind(i64::from(limit))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .ctx("listing signatures")?;
-        rows.iter()
+        let log_size = log_size(&mut tx, letter).await?;
+        let rows = rows
+            .iter()
             .map(|row| {
                 let display: String = row.try_get("display_level").ctx("reading a signature")?;
                 Ok(PublicSignature {
+                    log_index: row
+                        .try_get::<Option<i64>, _>("log_index")
+                        .ctx("reading a signature")?
+                        .and_then(|i| u64::try_from(i).ok()),
                     name: row.try_get("name").ctx("reading a signature")?,
                     details: details_from_row(row)?,
                     display: parse_stored(&display, "display level")?,
@@ -410,7 +433,8 @@ impl PgStore {
                         .unwrap_or_default(),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(SignatoryPage { log_size, rows })
     }
 
     pub(super) async fn organiser_signatures(
@@ -421,7 +445,8 @@ impl PgStore {
     ) -> Result<Vec<SignatureRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.name, s.email, s.title, s.affiliation, s.city, s.country, s.comment,
-                    s.display_level, s.state, c.name AS category, s.created_at, s.confirmed_at
+                    s.display_level, s.state, c.name AS category, s.created_at, s.confirmed_at,
+                    s.log_index
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              WHERE s.letter_id = $1
              ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3",
@@ -438,6 +463,10 @@ impl PgStore {
                 let state: String = row.try_get("state").ctx("reading a signature")?;
                 Ok(SignatureRecord {
                     id: SignatureId(row.try_get("id").ctx("reading a signature")?),
+                    log_index: row
+                        .try_get::<Option<i64>, _>("log_index")
+                        .ctx("reading a signature")?
+                        .and_then(|i| u64::try_from(i).ok()),
                     name: row.try_get("name").ctx("reading a signature")?,
                     email: row.try_get("email").ctx("reading a signature")?,
                     details: details_from_row(row)?,

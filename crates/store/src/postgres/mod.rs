@@ -17,6 +17,7 @@
 mod batch;
 mod copy;
 mod letters;
+mod log;
 mod organisers;
 mod outbox;
 
@@ -89,6 +90,13 @@ impl PgStore {
             .run(&mut conn)
             .await
             .map_err(|e| StoreError::Migrate(Box::new(e)))?;
+        let logged = batch::backfill_logs(&mut conn).await?;
+        if logged > 0 {
+            tracing::info!(
+                signatures = logged,
+                "logged the signatures published before logs"
+            );
+        }
         conn.close().await.ctx("connecting to the database")?;
 
         let connect = base.options([
@@ -324,7 +332,7 @@ impl crate::Store for PgStore {
         letter: LetterId,
         offset: u64,
         limit: u32,
-    ) -> crate::Result<Vec<PublicSignature>> {
+    ) -> crate::Result<SignatoryPage> {
         self.public_signatures(letter, offset, limit).await
     }
     async fn organiser_signatures(
@@ -340,6 +348,23 @@ impl crate::Store for PgStore {
         token_hash: Hash32,
     ) -> crate::Result<Option<ConfirmationLink>> {
         self.confirmation_link(token_hash).await
+    }
+    async fn log_head(&self, letter: LetterId) -> crate::Result<LogHead> {
+        self.log_head(letter).await
+    }
+    async fn log_hashes(&self, letter: LetterId, indexes: &[u64]) -> crate::Result<Vec<Hash32>> {
+        self.log_hashes(letter, indexes).await
+    }
+    async fn log_entries(
+        &self,
+        letter: LetterId,
+        start: u64,
+        end: u64,
+    ) -> crate::Result<Vec<Vec<u8>>> {
+        self.log_entries(letter, start, end).await
+    }
+    async fn receipt(&self, token_hash: Hash32) -> crate::Result<Option<ReceiptData>> {
+        self.receipt(token_hash).await
     }
     async fn claim_outbox(
         &self,

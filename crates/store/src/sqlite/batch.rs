@@ -3,13 +3,18 @@
 use std::collections::BTreeMap;
 
 use sqlx::{Row, SqliteConnection};
-use undersigned_core::{LetterState, SignatureState};
+use undersigned_core::{LetterState, SignatureState, log::RemovalReason};
 
-use super::{Ctx, SqliteStore, parse_stored};
-use crate::{StoreError, model::*, rules::may_email_again};
+use super::{Ctx, SqliteStore, log::append, parse_stored};
+use crate::{
+    StoreError,
+    log::{PendingEntry, Published, add_entry, backfill_salt, by_letter, remove_entry},
+    model::*,
+    rules::may_email_again,
+};
 
-/// A change to a letter's public counts made by one command.
-type CountDelta = Option<(LetterId, CategoryId)>;
+/// The log entry a command produced, if any.
+type Logged = Option<PendingEntry>;
 
 impl SqliteStore {
     pub(super) async fn commit_batch(
@@ -18,7 +23,7 @@ impl SqliteStore {
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
         let mut tx = self.begin_write().await?;
         let mut results = Vec::with_capacity(commands.len());
-        let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+        let mut pending: Vec<PendingEntry> = Vec::new();
         for command in &commands {
             sqlx::query("SAVEPOINT command")
                 .execute(&mut *tx)
@@ -28,16 +33,15 @@ impl SqliteStore {
                 WriteCommand::Sign(sign) => apply_sign(&mut tx, sign).await,
                 WriteCommand::Confirm(confirm) => apply_confirm(&mut tx, confirm).await,
                 WriteCommand::ImportPublished(import) => apply_import(&mut tx, import).await,
+                WriteCommand::Remove(remove) => apply_remove(&mut tx, remove).await,
             };
             match applied {
-                Ok((outcome, delta)) => {
+                Ok((outcome, logged)) => {
                     sqlx::query("RELEASE command")
                         .execute(&mut *tx)
                         .await
                         .ctx("finishing a command")?;
-                    if let Some(key) = delta {
-                        *deltas.entry(key).or_default() += 1;
-                    }
+                    pending.extend(logged);
                     results.push(Ok(outcome));
                 }
                 // The whole batch fails: the transaction is rolled back when dropped.
@@ -55,7 +59,16 @@ impl SqliteStore {
                 }
             }
         }
-        // One counter update per letter and category per batch, never one per signature.
+        // Each letter's new entries go into its log in one append, and its counts move by
+        // what those entries add and remove: the counts follow the log (invariant 2), one
+        // update per letter and category per batch, never one per signature.
+        let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+        for (letter, entries) in by_letter(pending) {
+            append(&mut tx, letter, &entries).await?;
+            for entry in entries {
+                *deltas.entry((entry.letter, entry.category)).or_default() += entry.delta;
+            }
+        }
         for ((letter, category), delta) in deltas {
             sqlx::query(
                 "INSERT INTO letter_counts (letter_id, category_id, count) VALUES (?, ?, ?)
@@ -70,6 +83,44 @@ impl SqliteStore {
         }
         tx.commit().await.ctx("committing a batch")?;
         Ok(results)
+    }
+}
+
+impl SqliteStore {
+    /// Gives the signatures published before logs existed (migration 0002) their add
+    /// entries, letter by letter in the order they were published, in one transaction. The
+    /// counts already include them, so they do not move. Returns how many were logged.
+    pub(super) async fn backfill_logs(&self) -> Result<usize, StoreError> {
+        let missing: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM signatures WHERE state = 'published' AND log_index IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .ctx("looking for signatures to log")?;
+        if missing.0 == 0 {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, COALESCE(published_at, confirmed_at, created_at), email_hash
+             FROM signatures WHERE state = 'published' AND log_index IS NULL
+             ORDER BY letter_id, published_at, id",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("reading signatures to log")?;
+        let mut pending = Vec::with_capacity(rows.len());
+        for (id, published_at, email_hash) in rows {
+            let id = SignatureId(id);
+            let salt = backfill_salt(&email_hash, id);
+            pending.push(published_entry(&mut tx, id, published_at, &salt).await?);
+        }
+        let logged = pending.len();
+        for (letter, entries) in by_letter(pending) {
+            append(&mut tx, letter, &entries).await?;
+        }
+        tx.commit().await.ctx("committing the logs' backfill")?;
+        Ok(logged)
     }
 }
 
@@ -220,7 +271,7 @@ async fn count_email(
 async fn apply_sign(
     conn: &mut SqliteConnection,
     command: &SignCommand,
-) -> Result<(WriteOutcome, CountDelta), StoreError> {
+) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome| Ok((WriteOutcome::Sign(outcome), None));
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
         (Some(LetterState::Open), true) => {}
@@ -277,7 +328,7 @@ async fn apply_sign(
 async fn apply_confirm(
     conn: &mut SqliteConnection,
     command: &ConfirmCommand,
-) -> Result<(WriteOutcome, CountDelta), StoreError> {
+) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome, delta| Ok((WriteOutcome::Confirm(outcome), delta));
     let Some(row) = sqlx::query(
         "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
@@ -345,17 +396,18 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
-    let id = letter.id;
+    let logged = published_entry(conn, signature, command.now, &command.salt).await?;
+    debug_assert_eq!(logged.category, category);
     done(
         ConfirmOutcome::Confirmed { letter, signature },
-        Some((id, category)),
+        Some(logged),
     )
 }
 
 async fn apply_import(
     conn: &mut SqliteConnection,
     command: &ImportCommand,
-) -> Result<(WriteOutcome, CountDelta), StoreError> {
+) -> Result<(WriteOutcome, Logged), StoreError> {
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
         (None, _) | (_, false) => return Err(StoreError::NotFound),
         (Some(LetterState::Draft), _) => {
@@ -379,6 +431,112 @@ async fn apply_import(
         letter: command.letter,
         duplicate: inserted.is_none(),
     };
-    let delta = inserted.map(|_| (command.letter, CategoryId(command.signature.category_id)));
-    Ok((outcome, delta))
+    let logged = match inserted {
+        Some(id) => Some(published_entry(conn, id, command.now, &command.salt).await?),
+        None => None,
+    };
+    Ok((outcome, logged))
+}
+
+/// The add entry for a signature that has just been published, from its stored row.
+async fn published_entry(
+    conn: &mut SqliteConnection,
+    signature: SignatureId,
+    now: Timestamp,
+    salt: &Hash32,
+) -> Result<PendingEntry, StoreError> {
+    let row = sqlx::query(
+        "SELECT s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city, s.country,
+                s.comment, s.display_level, s.email, c.name AS category
+         FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+         WHERE s.id = ?",
+    )
+    .bind(signature.0)
+    .fetch_one(&mut *conn)
+    .await
+    .ctx("reading a published signature")?;
+    let display: String = row.try_get("display_level").ctx("reading a signature")?;
+    let name: String = row.try_get("name").ctx("reading a signature")?;
+    let email: String = row.try_get("email").ctx("reading a signature")?;
+    let category_name: String = row.try_get("category").ctx("reading a signature")?;
+    let details = super::letters::details_from_row(&row)?;
+    let data = add_entry(&Published {
+        now,
+        category: &category_name,
+        display: parse_stored(&display, "display level")?,
+        name: &name,
+        details: &details,
+        email: &email,
+        salt,
+    })?;
+    Ok(PendingEntry {
+        letter: LetterId(row.try_get("letter_id").ctx("reading a signature")?),
+        category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
+        delta: 1,
+        signature: Some((signature, *salt)),
+        data,
+    })
+}
+
+/// A published signature leaves the public count: its state changes and a remove entry
+/// naming its add entry goes into the log.
+async fn apply_remove(
+    conn: &mut SqliteConnection,
+    command: &RemoveCommand,
+) -> Result<(WriteOutcome, Logged), StoreError> {
+    let row = sqlx::query(
+        "SELECT state, log_index, category_id FROM signatures WHERE id = ? AND letter_id = ?",
+    )
+    .bind(command.signature.0)
+    .bind(command.letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a signature")?
+    .ok_or(StoreError::NotFound)?;
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
+    let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
+    let (Some(index), SignatureState::Published) = (
+        index,
+        parse_stored::<SignatureState>(&state, "signature state")?,
+    ) else {
+        return Err(StoreError::WrongState {
+            what: "signature",
+            actual: state,
+        });
+    };
+    let new_state = match command.reason {
+        RemovalReason::Withdrawn => SignatureState::Withdrawn,
+        RemovalReason::Hidden => SignatureState::Hidden,
+        RemovalReason::Rejected => SignatureState::Rejected,
+    };
+    sqlx::query("UPDATE signatures SET state = ? WHERE id = ? AND state = 'published'")
+        .bind(new_state.as_str())
+        .bind(command.signature.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("removing a signature")?;
+    super::organisers::audit(
+        conn,
+        Some(command.actor),
+        None,
+        &format!("signature.{}", command.reason.as_str()),
+        &format!("signature {}", command.signature),
+        &format!("log entry {index}"),
+        command.now,
+    )
+    .await?;
+    let index = u64::try_from(index).map_err(|_| StoreError::Corrupt("a log index".into()))?;
+    Ok((
+        WriteOutcome::Removed {
+            letter: command.letter,
+        },
+        Some(PendingEntry {
+            letter: command.letter,
+            category,
+            delta: -1,
+            signature: None,
+            data: remove_entry(command.now, index, command.reason),
+        }),
+    ))
 }

@@ -8,6 +8,7 @@ mod backup;
 mod batch;
 mod copy;
 mod letters;
+mod log;
 mod organisers;
 mod outbox;
 
@@ -69,7 +70,15 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migrate(Box::new(e)))?;
-        Ok(Self { pool })
+        let store = Self { pool };
+        let logged = store.backfill_logs().await?;
+        if logged > 0 {
+            tracing::info!(
+                signatures = logged,
+                "logged the signatures published before logs"
+            );
+        }
+        Ok(store)
     }
 
     /// Starts a write transaction that holds the write lock from its first statement.
@@ -240,7 +249,7 @@ impl crate::Store for SqliteStore {
         letter: LetterId,
         offset: u64,
         limit: u32,
-    ) -> crate::Result<Vec<PublicSignature>> {
+    ) -> crate::Result<SignatoryPage> {
         self.public_signatures(letter, offset, limit).await
     }
     async fn organiser_signatures(
@@ -256,6 +265,23 @@ impl crate::Store for SqliteStore {
         token_hash: Hash32,
     ) -> crate::Result<Option<ConfirmationLink>> {
         self.confirmation_link(token_hash).await
+    }
+    async fn log_head(&self, letter: LetterId) -> crate::Result<LogHead> {
+        self.log_head(letter).await
+    }
+    async fn log_hashes(&self, letter: LetterId, indexes: &[u64]) -> crate::Result<Vec<Hash32>> {
+        self.log_hashes(letter, indexes).await
+    }
+    async fn log_entries(
+        &self,
+        letter: LetterId,
+        start: u64,
+        end: u64,
+    ) -> crate::Result<Vec<Vec<u8>>> {
+        self.log_entries(letter, start, end).await
+    }
+    async fn receipt(&self, token_hash: Hash32) -> crate::Result<Option<ReceiptData>> {
+        self.receipt(token_hash).await
     }
     async fn claim_outbox(
         &self,

@@ -1,0 +1,236 @@
+//! Each letter's log on PostgreSQL: appending a batch's entries, and reading entries, stored
+//! hashes and the head for the public log resources.
+
+use std::collections::HashMap;
+
+use sqlx::{PgConnection, Row};
+
+use super::{Ctx, PgStore};
+use crate::{
+    StoreError,
+    log::{PendingEntry, empty_root, frontier_indexes, plan_append},
+    model::*,
+};
+
+fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("a negative {what}")))
+}
+
+fn to_i64(n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Corrupt("a log position beyond 2^63".into()))
+}
+
+fn hash_from(bytes: Vec<u8>) -> Result<Hash32, StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a stored hash of the wrong length".into()))
+}
+
+async fn head(conn: &mut PgConnection, letter: LetterId) -> Result<LogHead, StoreError> {
+    head_for(conn, letter, "").await
+}
+
+/// The head, locked until the transaction ends when `lock` is `FOR UPDATE`: one writer
+/// appends to a letter's log at a time, whichever process it runs in.
+async fn head_for(
+    conn: &mut PgConnection,
+    letter: LetterId,
+    lock: &'static str,
+) -> Result<LogHead, StoreError> {
+    let sql = match lock {
+        "" => "SELECT size, root FROM log_heads WHERE letter_id = $1",
+        _ => "SELECT size, root FROM log_heads WHERE letter_id = $1 FOR UPDATE",
+    };
+    let row = sqlx::query(sql)
+        .bind(letter.0)
+        .fetch_optional(conn)
+        .await
+        .ctx("reading a log head")?;
+    match row {
+        None => Ok(LogHead {
+            size: 0,
+            root: empty_root(),
+        }),
+        Some(row) => Ok(LogHead {
+            size: to_u64(row.try_get("size").ctx("reading a log head")?, "log size")?,
+            root: hash_from(row.try_get("root").ctx("reading a log head")?)?,
+        }),
+    }
+}
+
+async fn hashes(
+    conn: &mut PgConnection,
+    letter: LetterId,
+    indexes: &[u64],
+) -> Result<Vec<Hash32>, StoreError> {
+    let mut found: HashMap<u64, Hash32> = HashMap::with_capacity(indexes.len());
+    for chunk in indexes.chunks(500) {
+        let wanted = chunk
+            .iter()
+            .map(|&i| to_i64(i))
+            .collect::<Result<Vec<i64>, StoreError>>()?;
+        let query = sqlx::query_as::<_, (i64, Vec<u8>)>(
+            "SELECT hash_index, hash FROM log_hashes
+             WHERE letter_id = $1 AND hash_index = ANY($2)",
+        )
+        .bind(letter.0)
+        .bind(wanted);
+        for (index, hash) in query
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("reading log hashes")?
+        {
+            found.insert(to_u64(index, "hash index")?, hash_from(hash)?);
+        }
+    }
+    indexes
+        .iter()
+        .map(|index| {
+            found.get(index).copied().ok_or_else(|| {
+                StoreError::Corrupt(format!("stored hash {index} of letter {letter} is missing"))
+            })
+        })
+        .collect()
+}
+
+/// Appends `entries` (all of `letter`) to its log, in the caller's write transaction:
+/// entries, new stored hashes and the new head, and each add entry's index and salt on its
+/// signature.
+pub(super) async fn append(
+    conn: &mut PgConnection,
+    letter: LetterId,
+    entries: &[PendingEntry],
+) -> Result<(), StoreError> {
+    // A log's first append creates its head row. When two processes' batches do that at
+    // once, the second insert waits for the first transaction and then does nothing; both
+    // then lock the row, one after the other.
+    sqlx::query(
+        "INSERT INTO log_heads (letter_id, size, root) VALUES ($1, 0, $2)
+         ON CONFLICT (letter_id) DO NOTHING",
+    )
+    .bind(letter.0)
+    .bind(&empty_root()[..])
+    .execute(&mut *conn)
+    .await
+    .ctx("appending to a log")?;
+    let old = head_for(conn, letter, "FOR UPDATE").await?;
+    let frontier = hashes(conn, letter, &frontier_indexes(old.size)).await?;
+    let data: Vec<Vec<u8>> = entries.iter().map(|e| e.data.clone()).collect();
+    let plan = plan_append(old.size, &frontier, &data)?;
+    for (offset, entry) in entries.iter().enumerate() {
+        let index = to_i64(old.size + offset as u64)?;
+        sqlx::query("INSERT INTO log_entries (letter_id, idx, data) VALUES ($1, $2, $3)")
+            .bind(letter.0)
+            .bind(index)
+            .bind(&entry.data)
+            .execute(&mut *conn)
+            .await
+            .ctx("appending to a log")?;
+        if let Some((signature, salt)) = &entry.signature {
+            sqlx::query("UPDATE signatures SET log_index = $1, salt = $2 WHERE id = $3")
+                .bind(index)
+                .bind(&salt[..])
+                .bind(signature.0)
+                .execute(&mut *conn)
+                .await
+                .ctx("appending to a log")?;
+        }
+    }
+    for (index, hash) in &plan.hashes {
+        sqlx::query("INSERT INTO log_hashes (letter_id, hash_index, hash) VALUES ($1, $2, $3)")
+            .bind(letter.0)
+            .bind(to_i64(*index)?)
+            .bind(&hash[..])
+            .execute(&mut *conn)
+            .await
+            .ctx("appending to a log")?;
+    }
+    sqlx::query("UPDATE log_heads SET size = $1, root = $2 WHERE letter_id = $3")
+        .bind(to_i64(plan.new_size)?)
+        .bind(&plan.root[..])
+        .bind(letter.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("appending to a log")?;
+    Ok(())
+}
+
+impl PgStore {
+    pub(super) async fn log_head(&self, letter: LetterId) -> Result<LogHead, StoreError> {
+        let mut conn = self.pool.acquire().await.ctx("reading a log head")?;
+        head(&mut conn, letter).await
+    }
+
+    pub(super) async fn log_hashes(
+        &self,
+        letter: LetterId,
+        indexes: &[u64],
+    ) -> Result<Vec<Hash32>, StoreError> {
+        let mut conn = self.pool.acquire().await.ctx("reading log hashes")?;
+        hashes(&mut conn, letter, indexes).await
+    }
+
+    pub(super) async fn log_entries(
+        &self,
+        letter: LetterId,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT idx, data FROM log_entries WHERE letter_id = $1 AND idx >= $2 AND idx < $3
+             ORDER BY idx",
+        )
+        .bind(letter.0)
+        .bind(to_i64(start)?)
+        .bind(to_i64(end)?)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("reading log entries")?;
+        let expected = end.saturating_sub(start);
+        if rows.len() as u64 != expected
+            || rows
+                .iter()
+                .zip(start..)
+                .any(|((idx, _), want)| to_u64(*idx, "log index").ok() != Some(want))
+        {
+            return Err(StoreError::Corrupt(format!(
+                "log entries {start}..{end} of letter {letter} are incomplete"
+            )));
+        }
+        Ok(rows.into_iter().map(|(_, data)| data).collect())
+    }
+
+    pub(super) async fn receipt(
+        &self,
+        token_hash: Hash32,
+    ) -> Result<Option<ReceiptData>, StoreError> {
+        let row = sqlx::query(
+            "SELECT l.id AS letter_id, l.slug, l.title, s.log_index, s.salt, e.data
+             FROM confirmation_tokens t
+             JOIN signatures s ON s.id = t.signature_id
+             JOIN letters l ON l.id = s.letter_id
+             JOIN log_entries e ON e.letter_id = s.letter_id AND e.idx = s.log_index
+             WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND s.salt IS NOT NULL",
+        )
+        .bind(&token_hash[..])
+        .fetch_optional(&self.pool)
+        .await
+        .ctx("reading a receipt")?;
+        row.map(|row| {
+            Ok(ReceiptData {
+                letter: LetterRef {
+                    id: LetterId(row.try_get("letter_id").ctx("reading a receipt")?),
+                    slug: row.try_get("slug").ctx("reading a receipt")?,
+                    title: row.try_get("title").ctx("reading a receipt")?,
+                },
+                index: to_u64(
+                    row.try_get("log_index").ctx("reading a receipt")?,
+                    "log index",
+                )?,
+                entry: row.try_get("data").ctx("reading a receipt")?,
+                salt: hash_from(row.try_get("salt").ctx("reading a receipt")?)?,
+            })
+        })
+        .transpose()
+    }
+}
