@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use undersigned_store::{Counts, Letter, LetterId, PublicSignature};
+use undersigned_store::{Counts, Letter, LetterId, SignatoryPage};
 
 /// A letter ready to show: the record and its body rendered once.
 #[derive(Debug)]
@@ -104,7 +104,7 @@ pub struct Caches {
     letters: TtlMap<String, LetterView>,
     counts: TtlMap<LetterId, Counts>,
     /// The newest signatories (the first page of the list) per letter.
-    first_pages: TtlMap<LetterId, Vec<PublicSignature>>,
+    first_pages: TtlMap<LetterId, SignatoryPage>,
 }
 
 impl Caches {
@@ -132,7 +132,7 @@ impl Caches {
         self.counts.put(letter, generation, counts);
     }
 
-    pub fn first_page(&self, letter: LetterId) -> Result<Arc<Vec<PublicSignature>>, Generation> {
+    pub fn first_page(&self, letter: LetterId) -> Result<Arc<SignatoryPage>, Generation> {
         self.first_pages.get(&letter)
     }
 
@@ -140,7 +140,7 @@ impl Caches {
         &self,
         letter: LetterId,
         generation: Generation,
-        rows: Arc<Vec<PublicSignature>>,
+        rows: Arc<SignatoryPage>,
     ) {
         self.first_pages.put(letter, generation, rows);
     }
@@ -184,6 +184,7 @@ mod tests {
             Arc::new(Counts {
                 total: 1,
                 by_category: vec![],
+                log_size: 1,
             }),
         );
         assert_eq!(caches.counts(letter).map(|c| c.total), Ok(1));

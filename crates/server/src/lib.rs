@@ -63,6 +63,8 @@ pub enum StartError {
     Mail(#[from] MailError),
     #[error("invalid password hashing settings")]
     Passwords(#[from] PasswordError),
+    #[error("the site's host cannot name a log key")]
+    LogKey(#[from] undersigned_tlog::KeyError),
     #[error("could not listen on {0}")]
     Bind(SocketAddr, #[source] std::io::Error),
     #[error("the server failed")]
@@ -243,7 +245,9 @@ impl Application {
             None
         };
 
+        let log_keys = routes::log::LogKeys::new(&public.host, &keys.checkpoint_seed)?;
         let state = AppState::new(Inner {
+            log_keys,
             store: store.clone(),
             writer,
             caches,

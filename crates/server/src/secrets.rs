@@ -73,12 +73,15 @@ pub enum KeyError {
 
 /// The instance's secrets, derived from one 32-byte key kept in `DATA/keys/instance.key`
 /// (mode 0600), outside the database.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InstanceKeys {
     pub duplicates: DuplicateKeySecret,
     /// Names the key without revealing it, so that the database can tell when two server
     /// processes were given different keys.
     pub fingerprint: String,
+    /// The Ed25519 seed that signs the letters' log checkpoints. Derived, so that every
+    /// process of a site (which shares the instance key) signs with the same log key.
+    pub checkpoint_seed: [u8; 32],
 }
 
 impl InstanceKeys {
@@ -117,7 +120,16 @@ impl InstanceKeys {
         Self {
             duplicates: DuplicateKeySecret::from_bytes(derive("duplicates")),
             fingerprint,
+            checkpoint_seed: derive("checkpoint signing"),
         }
+    }
+}
+
+impl std::fmt::Debug for InstanceKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceKeys")
+            .field("fingerprint", &self.fingerprint)
+            .finish_non_exhaustive()
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Inner {
     pub public: PublicUrl,
     pub settings: Settings,
     pub passwords: Passwords,
+    /// Signs the letters' log checkpoints.
+    pub log_keys: crate::routes::log::LogKeys,
     pub sign_limiter: RateLimiter,
     /// Login attempts per account and client.
     pub login_limiter: RateLimiter,

@@ -87,6 +87,8 @@ struct ConfirmedPage {
     layout: Layout,
     title: String,
     slug: String,
+    token: String,
+    index: String,
 }
 
 /// `GET /confirm/{token}`: shows the button. Never changes anything.
@@ -135,18 +137,27 @@ pub async fn confirm(
         .submit(WriteCommand::Confirm(ConfirmCommand {
             token_hash: token.hash(),
             now: now(),
+            salt: crate::secrets::random_bytes(),
         }))
         .await
         .map_err(PageError::from)?;
     match outcome {
-        WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => Ok(render(
-            StatusCode::OK,
-            &ConfirmedPage {
-                layout: Layout::new(state.instance(), "Signature confirmed"),
-                title: letter.title,
-                slug: letter.slug,
-            },
-        )),
+        WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => {
+            let index = match state.store.receipt(token.hash()).await {
+                Ok(Some(receipt)) => receipt.index.to_string(),
+                _ => "one".to_owned(),
+            };
+            Ok(render(
+                StatusCode::OK,
+                &ConfirmedPage {
+                    layout: Layout::new(state.instance(), "Signature confirmed"),
+                    title: letter.title,
+                    slug: letter.slug,
+                    token: token.as_str().to_owned(),
+                    index,
+                },
+            ))
+        }
         WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { letter }) => {
             Err(ConfirmError::Used { slug: letter.slug })
         }

@@ -17,7 +17,7 @@ use undersigned_core::{
     markdown,
     signature::{SignInput, public_display},
 };
-use undersigned_store::{Counts, Letter, LetterId, PublicSignature};
+use undersigned_store::{Counts, Letter, LetterId, SignatoryPage};
 
 use crate::{
     cache::LetterView,
@@ -95,7 +95,7 @@ async fn signatories(
     state: &AppState,
     letter: LetterId,
     page: u64,
-) -> Result<Arc<Vec<PublicSignature>>, PageError> {
+) -> Result<Arc<SignatoryPage>, PageError> {
     let read = || async {
         let offset = (page - 1) * u64::from(PER_PAGE);
         state
@@ -162,6 +162,9 @@ pub struct LetterPage {
     pub body_html: String,
     pub total: String,
     pub by_category: Vec<(String, String)>,
+    /// The log size the counts were computed at, and the key that signs the log.
+    pub log_size: u64,
+    pub log_key: String,
     pub categories: Vec<(i64, String)>,
     pub fields: Vec<FieldView>,
     pub input: SignInput,
@@ -219,13 +222,14 @@ pub async fn letter_page(
     let letter = &view.letter;
     let counts = counts(state, letter).await?;
     let page = page_state.page;
-    let rows = if page_state.preview {
-        Arc::new(Vec::new())
+    let listing = if page_state.preview {
+        Arc::new(SignatoryPage::default())
     } else {
         signatories(state, letter.id, page).await?
     };
-    let has_next = rows.len() > PER_PAGE as usize;
-    let signers = rows
+    let has_next = listing.rows.len() > PER_PAGE as usize;
+    let signers = listing
+        .rows
         .iter()
         .take(PER_PAGE as usize)
         .filter_map(|row| {
@@ -265,6 +269,8 @@ pub async fn letter_page(
         targets: letter.targets.iter().map(target_view).collect(),
         body_html: view.body_html.clone(),
         total: format::count(counts.total),
+        log_size: counts.log_size,
+        log_key: state.log_keys.verifier_key.clone(),
         by_category: counts
             .by_category
             .iter()
@@ -318,6 +324,8 @@ pub async fn show(
 struct CountsJson<'a> {
     total: u64,
     by_category: std::collections::BTreeMap<&'a str, u64>,
+    /// The size of the letter's log these counts were computed at.
+    log_size: u64,
 }
 
 /// `GET /l/{slug}/counts.json`: `{"total": N, "by_category": {...}}`
@@ -330,6 +338,7 @@ pub async fn counts_json(
     let mut response = Json(CountsJson {
         total: counts.total,
         by_category: counts.as_map(),
+        log_size: counts.log_size,
     })
     .into_response();
     response.headers_mut().insert(

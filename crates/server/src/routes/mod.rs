@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod confirm;
 pub mod letter;
+pub mod log;
 pub mod login;
 pub mod setup;
 pub mod sign;
@@ -34,6 +35,16 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(letter::home))
         .route("/l/{slug}", get(letter::show))
         .route("/l/{slug}/counts.json", get(letter::counts_json))
+        .route("/l/{slug}/signatories.json", get(log::signatories))
+        .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
+        .route("/l/{slug}/log/tile/{*path}", get(log::tile))
+        .route("/l/{slug}/log/proof/inclusion", get(log::inclusion))
+        .route("/l/{slug}/log/proof/consistency", get(log::consistency))
+        .route(
+            "/.well-known/undersigned/checkpoint-key",
+            get(log::checkpoint_key),
+        )
+        .route("/confirm/{token}/receipt", get(log::receipt))
         .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
         .route(
@@ -64,6 +75,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/letters/{id}/signatures",
             get(admin::letters::signatures),
+        )
+        .route(
+            "/admin/letters/{id}/signatures/{signature}/hide",
+            post(admin::letters::hide),
         )
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
     Router::new()

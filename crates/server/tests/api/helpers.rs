@@ -721,3 +721,53 @@ pub fn letter_fields(slug: &str) -> Vec<(&'static str, String)> {
 pub fn as_form<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
+
+impl TestApp {
+    /// Publishes `n` fictional signatures on the letter at once through the store (as
+    /// `undersigned demo` does), for tests that need a long log.
+    pub async fn import(&self, slug: &str, letter: i64, n: usize) {
+        use undersigned_core::{
+            DisplayLevel, EmailAddress, PersonName, signature::NewSignature,
+            signature::SignerDetails,
+        };
+        use undersigned_store::{ImportCommand, LetterId, WriteCommand};
+        let store = open_store(&self.settings).await.unwrap();
+        let keys =
+            undersigned_server::secrets::InstanceKeys::load_or_create(&self.settings.data_dir)
+                .unwrap();
+        let categories = store
+            .letter(LetterId(letter))
+            .await
+            .unwrap()
+            .unwrap()
+            .categories;
+        let commands = (0..n)
+            .map(|i| {
+                let email = EmailAddress::parse(&format!("{slug}-import-{i}@example.org")).unwrap();
+                WriteCommand::ImportPublished(Box::new(ImportCommand {
+                    letter: LetterId(letter),
+                    duplicate_key: keys.duplicates.key("signature", &email),
+                    signature: NewSignature {
+                        name: PersonName::parse(&format!("Imported Person{i}")).unwrap(),
+                        email,
+                        category_id: categories[i % categories.len()].id.0,
+                        display: DisplayLevel::Public,
+                        details: SignerDetails::default(),
+                    },
+                    now: now(),
+                    salt: undersigned_server::secrets::random_bytes(),
+                }))
+            })
+            .collect();
+        for result in store.commit_batch(commands).await.unwrap() {
+            result.unwrap();
+        }
+        store.close().await;
+        // The server caches counts for up to two seconds.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(
+            self.counts(slug).await["total"].as_u64().unwrap() as usize,
+            n
+        );
+    }
+}

@@ -6,6 +6,7 @@
 mod duplicates;
 mod flow;
 mod helpers;
+mod log;
 mod resilience;
 mod security;
 mod tokens;

@@ -13,7 +13,10 @@ use undersigned_core::{
     markdown,
     role::Permission,
 };
-use undersigned_store::{Actor, Letter, LetterId, StoreError, WorkspaceId};
+use undersigned_core::{SignatureState, log::RemovalReason};
+use undersigned_store::{
+    Actor, Letter, LetterId, RemoveCommand, SignatureId, StoreError, WorkspaceId, WriteCommand,
+};
 
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
@@ -24,6 +27,7 @@ use crate::{
         login::Empty,
     },
     state::AppState,
+    writer::WriteError,
 };
 
 const SIGNATURES_PER_PAGE: u32 = 100;
@@ -40,7 +44,9 @@ pub enum LetterError {
 impl From<StoreError> for LetterError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::WrongState { actual, .. } => LetterError::WrongState(actual),
+            StoreError::WrongState { what, actual } => {
+                LetterError::WrongState(format!("{what} is {actual}"))
+            }
             other => LetterError::Page(other.into()),
         }
     }
@@ -353,7 +359,10 @@ pub async fn edit_form(
 ) -> Result<Response, LetterError> {
     let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
     if letter.state != LetterState::Draft {
-        return Err(LetterError::WrongState(letter.state.to_string()));
+        return Err(LetterError::WrongState(format!(
+            "letter is {}",
+            letter.state
+        )));
     }
     let content = letter.content().map_err(PageError::from)?;
     Ok(form_page(
@@ -468,6 +477,9 @@ pub async fn close(
 }
 
 pub struct SignatureRow {
+    pub id: i64,
+    pub log_index: String,
+    pub hideable: bool,
     pub name: String,
     pub email: String,
     pub category: String,
@@ -483,9 +495,20 @@ struct SignaturesPage {
     layout: Layout,
     id: i64,
     title: String,
+    csrf: String,
+    can_moderate: bool,
+    notice: Option<String>,
     rows: Vec<SignatureRow>,
     page: u64,
     has_next: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignaturesQuery {
+    #[serde(flatten)]
+    page: PageQuery,
+    #[serde(default)]
+    done: String,
 }
 
 /// `GET /admin/letters/{id}/signatures`
@@ -493,10 +516,11 @@ pub async fn signatures(
     State(state): State<AppState>,
     organiser: Organiser,
     Path(id): Path<String>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<SignaturesQuery>,
 ) -> Result<Response, PageError> {
-    let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
-    let page = query.number();
+    let (letter, role) = authorised(&state, &organiser, &id, Permission::View).await?;
+    let can_moderate = role.allows(Permission::Moderate);
+    let page = query.page.number();
     let mut records = state
         .store
         .organiser_signatures(
@@ -517,6 +541,9 @@ pub async fn signatures(
                 .collect::<Vec<_>>()
                 .join(" · ");
             SignatureRow {
+                id: r.id.0,
+                log_index: r.log_index.map(|i| i.to_string()).unwrap_or_default(),
+                hideable: can_moderate && r.state == SignatureState::Published,
                 name: r.name,
                 email: r.email,
                 category: r.category,
@@ -534,9 +561,48 @@ pub async fn signatures(
                 .with_nav(organiser.nav()),
             id: letter.id.0,
             title: letter.title,
+            csrf: organiser.csrf.clone(),
+            can_moderate,
+            notice: (query.done == "hidden").then(|| {
+                "Hidden: the signature no longer counts or shows, and a removal entry is in the log."
+                    .to_owned()
+            }),
             rows,
             page,
             has_next,
         },
     ))
+}
+
+/// `POST /admin/letters/{id}/signatures/{signature}/hide`: a moderator takes a published
+/// signature out of the public count and list; a removal entry naming its add entry goes
+/// into the log, and the audit trail records who did it.
+pub async fn hide(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, LetterError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let signature = signature.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    let outcome = state
+        .writer
+        .submit(WriteCommand::Remove(RemoveCommand {
+            actor: actor(&organiser, &letter),
+            letter: letter.id,
+            signature: SignatureId(signature),
+            reason: RemovalReason::Hidden,
+            now: now(),
+        }))
+        .await;
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/admin/letters/{}/signatures?done=hidden",
+            letter.id
+        ))
+        .into_response()),
+        Err(WriteError::Failed(StoreError::WrongState { actual, .. })) => {
+            Err(LetterError::WrongState(format!("signature is {actual}")))
+        }
+        Err(e) => Err(PageError::from(e).into()),
+    }
 }

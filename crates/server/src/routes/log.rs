@@ -1,0 +1,407 @@
+//! Each letter's public log, served as C2SP tlog-tiles resources under the letter, with
+//! JSON proofs, the public list with log indexes, the instance's checkpoint key, and signers'
+//! receipts. The formats are in `docs/log-format.md`.
+
+use std::{cell::RefCell, collections::HashMap, convert::Infallible};
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde::{Deserialize, Serialize};
+use undersigned_store::{Letter, LetterId, LogHead};
+use undersigned_tlog::{
+    Checkpoint, Hash, HashReader, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
+    inclusion_proof, parse_tile_path,
+};
+
+use super::letter::{PER_PAGE, PageQuery, public_letter};
+use crate::{pages::PageError, secrets::Token, state::AppState};
+
+/// The instance's log key, and the names it signs under.
+pub struct LogKeys {
+    signer: NoteSigner,
+    /// `<name>+<key id>+<base64 key>`, as published.
+    pub verifier_key: String,
+    host: String,
+}
+
+impl LogKeys {
+    /// The key named after the site's host, from the instance's derived seed.
+    pub fn new(host: &str, seed: &[u8; 32]) -> Result<Self, undersigned_tlog::KeyError> {
+        let signer = NoteSigner::from_seed(host, seed)?;
+        Ok(Self {
+            verifier_key: signer.verifier().verifier_key(),
+            signer,
+            host: host.to_owned(),
+        })
+    }
+
+    /// The origin line of a letter's checkpoints.
+    pub fn origin(&self, slug: &str) -> String {
+        format!("{}/l/{slug}", self.host)
+    }
+
+    /// The signed checkpoint of a letter's log at `head`. Ed25519 is deterministic: the same
+    /// head always gives the same checkpoint, whichever process signs it.
+    pub fn checkpoint(&self, slug: &str, head: &LogHead) -> Result<String, PageError> {
+        Checkpoint::new(self.origin(slug), head.size, Hash(head.root))
+            .sign([&self.signer])
+            .map_err(|e| PageError::Internal(format!("signing a checkpoint: {e}")))
+    }
+}
+
+/// A hash reader that only notes which stored hashes a computation needs (proof shapes
+/// depend on sizes alone), so that they can be fetched in one query before the real run.
+#[derive(Default)]
+struct Wanted(RefCell<Vec<u64>>);
+
+impl HashReader for Wanted {
+    type Error = Infallible;
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Infallible> {
+        self.0.borrow_mut().extend_from_slice(indexes);
+        Ok(vec![Hash::default(); indexes.len()])
+    }
+}
+
+/// Runs a tlog computation over the letter's stored hashes: once to learn which hashes it
+/// reads, then for real with exactly those fetched.
+async fn over_hashes<T, E: std::fmt::Display>(
+    state: &AppState,
+    letter: LetterId,
+    compute: impl Fn(&ReadHashes<'_>) -> Result<T, E>,
+) -> Result<T, PageError> {
+    let wanted = Wanted::default();
+    compute(&|indexes| wanted.read_hashes(indexes).map_err(|never| match never {}))
+        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let indexes = wanted.0.into_inner();
+    let hashes = state.store.log_hashes(letter, &indexes).await?;
+    let known: HashMap<u64, Hash> = indexes
+        .into_iter()
+        .zip(hashes.into_iter().map(Hash))
+        .collect();
+    compute(&|indexes| {
+        indexes
+            .iter()
+            .map(|i| known.get(i).copied().ok_or_else(|| format!("hash {i}")))
+            .collect()
+    })
+    .map_err(|e| PageError::Internal(format!("a log computation: {e}")))
+}
+
+/// Reads stored hashes, or names the one missing.
+type ReadHashes<'a> = dyn Fn(&[u64]) -> Result<Vec<Hash>, String> + 'a;
+
+/// Adapts a closure to tlog's reader trait.
+struct FnReader<'a>(&'a ReadHashes<'a>);
+
+impl HashReader for FnReader<'_> {
+    type Error = String;
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
+        (self.0)(indexes)
+    }
+}
+
+fn text(body: String, cache: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn letter_and_head(state: &AppState, slug: &str) -> Result<(Letter, LogHead), PageError> {
+    let view = public_letter(state, slug).await?;
+    let head = state.store.log_head(view.letter.id).await?;
+    Ok((view.letter.clone(), head))
+}
+
+/// `GET /.well-known/undersigned/checkpoint-key`
+pub async fn checkpoint_key(State(state): State<AppState>) -> Response {
+    text(
+        format!("{}\n", state.log_keys.verifier_key),
+        "public, max-age=3600",
+    )
+}
+
+/// `GET /l/{slug}/log/checkpoint`
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let (letter, head) = letter_and_head(&state, &slug).await?;
+    Ok(text(
+        state.log_keys.checkpoint(&letter.slug, &head)?,
+        "no-cache",
+    ))
+}
+
+/// `GET /l/{slug}/log/tile/{*path}`: hash tiles and entry bundles.
+pub async fn tile(
+    State(state): State<AppState>,
+    Path((slug, path)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let resource = parse_tile_path(&format!("tile/{path}")).map_err(|_| PageError::NotFound)?;
+    let (letter, head) = letter_and_head(&state, &slug).await?;
+    let (tile, body) = match resource {
+        TileResource::Hashes(tile) => {
+            if !tile.is_available(head.size) {
+                return Err(PageError::NotFound);
+            }
+            let hashes = state
+                .store
+                .log_hashes(letter.id, &tile.stored_hash_indexes())
+                .await?;
+            (tile, hashes.concat())
+        }
+        TileResource::Entries(tile) => {
+            let start = tile.start_leaf().ok_or(PageError::NotFound)?;
+            let end = start + u64::from(tile.width());
+            if end > head.size {
+                return Err(PageError::NotFound);
+            }
+            let entries = state.store.log_entries(letter.id, start, end).await?;
+            let bundle = encode_entry_bundle(&entries)
+                .map_err(|e| PageError::Internal(format!("an entry bundle: {e}")))?;
+            (tile, bundle)
+        }
+    };
+    // A full tile never changes; a partial one is replaced by a wider one as the log grows.
+    let cache = if tile.is_full() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=10"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InclusionQuery {
+    index: u64,
+    size: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct InclusionJson {
+    index: u64,
+    size: u64,
+    proof: Vec<String>,
+}
+
+fn no_cache(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The inclusion proof of entry `index` in the tree of `size` entries.
+async fn prove_inclusion(
+    state: &AppState,
+    letter: LetterId,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, PageError> {
+    over_hashes(state, letter, |read| {
+        inclusion_proof(index, size, &FnReader(read))
+    })
+    .await
+}
+
+/// `GET /l/{slug}/log/proof/inclusion?index=I&size=S`
+pub async fn inclusion(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<InclusionQuery>,
+) -> Result<Response, PageError> {
+    let (letter, head) = letter_and_head(&state, &slug).await?;
+    let size = query.size.unwrap_or(head.size);
+    if size > head.size || query.index >= size {
+        return Err(PageError::BadRequest(format!(
+            "The log has {} entries: ask for an index below the size, and a size up to it.",
+            head.size
+        )));
+    }
+    let proof = prove_inclusion(&state, letter.id, query.index, size).await?;
+    Ok(no_cache(
+        Json(InclusionJson {
+            index: query.index,
+            size,
+            proof: proof.iter().map(Hash::to_base64).collect(),
+        })
+        .into_response(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConsistencyQuery {
+    from: u64,
+    to: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct ConsistencyJson {
+    from: u64,
+    to: u64,
+    proof: Vec<String>,
+}
+
+/// `GET /l/{slug}/log/proof/consistency?from=M&to=N`
+pub async fn consistency(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<ConsistencyQuery>,
+) -> Result<Response, PageError> {
+    let (letter, head) = letter_and_head(&state, &slug).await?;
+    let to = query.to.unwrap_or(head.size);
+    if to > head.size || query.from == 0 || query.from > to {
+        return Err(PageError::BadRequest(format!(
+            "The log has {} entries: ask for 0 < from ≤ to ≤ {}.",
+            head.size, head.size
+        )));
+    }
+    let proof = over_hashes(&state, letter.id, |read| {
+        consistency_proof(query.from, to, &FnReader(read))
+    })
+    .await?;
+    Ok(no_cache(
+        Json(ConsistencyJson {
+            from: query.from,
+            to,
+            proof: proof.iter().map(Hash::to_base64).collect(),
+        })
+        .into_response(),
+    ))
+}
+
+#[derive(Serialize)]
+struct SignatoryJson {
+    index: Option<u64>,
+    name: String,
+    details: Option<String>,
+    category: String,
+    comment: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SignatoriesJson {
+    log_size: u64,
+    signatories: Vec<SignatoryJson>,
+    next: Option<u64>,
+}
+
+/// `GET /l/{slug}/signatories.json?page=P`: the public list as the page shows it, each with
+/// the index of its add entry, and the log size it was read at.
+pub async fn signatories(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let view = public_letter(&state, &slug).await?;
+    let page = query.number();
+    let listing = state
+        .store
+        .public_signatures(
+            view.letter.id,
+            (page - 1) * u64::from(PER_PAGE),
+            PER_PAGE + 1,
+        )
+        .await?;
+    let next = (listing.rows.len() > PER_PAGE as usize).then_some(page + 1);
+    let signatories = listing
+        .rows
+        .iter()
+        .take(PER_PAGE as usize)
+        .filter_map(|row| {
+            undersigned_core::signature::public_display(&row.name, &row.details, row.display).map(
+                |shown| SignatoryJson {
+                    index: row.log_index,
+                    name: shown.shown_name,
+                    details: shown.details,
+                    category: row.category.clone(),
+                    comment: shown.comment,
+                },
+            )
+        })
+        .collect();
+    Ok(no_cache(
+        Json(SignatoriesJson {
+            log_size: listing.log_size,
+            signatories,
+            next,
+        })
+        .into_response(),
+    ))
+}
+
+#[derive(Serialize)]
+struct ReceiptExtra<'a> {
+    v: u8,
+    letter: String,
+    entry: String,
+    salt: String,
+    key: &'a str,
+}
+
+/// `GET /confirm/{token}/receipt`: the signer's proof that their signature is in the log,
+/// as a C2SP tlog-proof file.
+pub async fn receipt(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let token = Token::parse(&token).ok_or(PageError::NotFound)?;
+    let data = state
+        .store
+        .receipt(token.hash())
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let head = state.store.log_head(data.letter.id).await?;
+    let proof = prove_inclusion(&state, data.letter.id, data.index, head.size).await?;
+    let extra = ReceiptExtra {
+        v: 1,
+        letter: state.public.url(&format!("/l/{}", data.letter.slug)),
+        entry: STANDARD.encode(&data.entry),
+        salt: STANDARD.encode(data.salt),
+        key: &state.log_keys.verifier_key,
+    };
+    let extra =
+        serde_json::to_vec(&extra).map_err(|e| PageError::Internal(format!("a receipt: {e}")))?;
+    let mut body = format!(
+        "c2sp.org/tlog-proof@v1\nextra {}\nindex {}\n",
+        STANDARD.encode(extra),
+        data.index
+    );
+    for hash in &proof {
+        body.push_str(&hash.to_base64());
+        body.push('\n');
+    }
+    body.push('\n');
+    body.push_str(&state.log_keys.checkpoint(&data.letter.slug, &head)?);
+    let filename = format!(
+        "attachment; filename=\"{}-receipt.tlog-proof\"",
+        data.letter.slug
+    );
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&filename) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,530 @@
+//! Each letter's public log, checked the way an outside auditor would: with the published
+//! key, the tiles, the entry bundles and the proofs, and against the published counts.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use sha2::{Digest, Sha256};
+use undersigned_core::{
+    DisplayLevel, EmailAddress,
+    log::{LogEntry, RemovalReason, commitment},
+};
+use undersigned_tlog::{
+    Checkpoint, Hash, NoteVerifier, decode_entry_bundle, entry_bundle_path, leaf_hash,
+    root_from_leaf_hashes, tile_hashes, verify_consistency, verify_inclusion,
+};
+
+use crate::helpers::*;
+
+/// What an auditor reads: the verified checkpoint and every entry.
+struct Log {
+    checkpoint: Checkpoint,
+    entries: Vec<Vec<u8>>,
+}
+
+impl Log {
+    fn decoded(&self) -> Vec<LogEntry> {
+        self.entries
+            .iter()
+            .map(|e| LogEntry::decode(e).unwrap())
+            .collect()
+    }
+}
+
+async fn bytes(app: &TestApp, path: &str) -> (u16, Vec<u8>, reqwest::header::HeaderMap) {
+    let response = app.client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, response.bytes().await.unwrap().to_vec(), headers)
+}
+
+async fn verifier(app: &TestApp) -> NoteVerifier {
+    let (status, key, _) = bytes(app, "/.well-known/undersigned/checkpoint-key").await;
+    assert_eq!(status, 200);
+    NoteVerifier::from_verifier_key(String::from_utf8(key).unwrap().trim()).unwrap()
+}
+
+fn origin(app: &TestApp, slug: &str) -> String {
+    format!("{}/l/{slug}", app.address.trim_start_matches("http://"))
+}
+
+/// Reads a letter's log as an auditor does, checking the signature, the origin, and that
+/// the entries hash to the checkpoint's root.
+async fn read_log(app: &TestApp, slug: &str) -> Log {
+    let (status, note, headers) = bytes(app, &format!("/l/{slug}/log/checkpoint")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["cache-control"], "no-cache");
+    let note = String::from_utf8(note).unwrap();
+    let (checkpoint, _) =
+        Checkpoint::open(&note, &origin(app, slug), &[verifier(app).await]).unwrap();
+    let mut entries = Vec::new();
+    let size = checkpoint.size;
+    let mut start = 0u64;
+    while start < size {
+        let width = (size - start).min(256) as u16;
+        let (status, bundle, _) = bytes(
+            app,
+            &format!("/l/{slug}/log/{}", entry_bundle_path(start / 256, width)),
+        )
+        .await;
+        assert_eq!(status, 200);
+        entries.extend(
+            decode_entry_bundle(&bundle)
+                .unwrap()
+                .into_iter()
+                .map(<[u8]>::to_vec),
+        );
+        start += u64::from(width);
+    }
+    let leaves: Vec<Hash> = entries.iter().map(|e| leaf_hash(e)).collect();
+    assert_eq!(
+        root_from_leaf_hashes(&leaves),
+        checkpoint.root_hash,
+        "the entries hash to the root"
+    );
+    Log {
+        checkpoint,
+        entries,
+    }
+}
+
+#[tokio::test]
+async fn confirmed_signatures_are_in_a_signed_log_that_recomputes_the_counts() {
+    let app = spawn_app().await;
+    app.open_letter("logged").await;
+
+    // Nothing yet: an empty, signed log.
+    let empty = read_log(&app, "logged").await;
+    assert_eq!(empty.checkpoint.size, 0);
+
+    app.sign_and_confirm("logged", "Pia Public", "pia@example.org", "public")
+        .await;
+    app.sign_and_confirm("logged", "Ivo Initials", "ivo@example.org", "initials")
+        .await;
+    app.sign_and_confirm("logged", "Pru Private", "pru@example.org", "private")
+        .await;
+    // A pending signature is not in the log.
+    app.sign_pending("logged", "Pending Pat", "pat@example.org")
+        .await;
+
+    let log = read_log(&app, "logged").await;
+    assert_eq!(log.checkpoint.size, 3);
+    let entries = log.decoded();
+    let LogEntry::Add(public) = &entries[0] else {
+        panic!("an add entry")
+    };
+    assert_eq!(public.name.as_deref(), Some("Pia Public"));
+    assert_eq!(public.display, DisplayLevel::Public);
+    assert_eq!(public.category, "Organisation");
+    let LogEntry::Add(initials) = &entries[1] else {
+        panic!("an add entry")
+    };
+    assert_eq!(initials.name.as_deref(), Some("I. I."));
+    let LogEntry::Add(private) = &entries[2] else {
+        panic!("an add entry")
+    };
+    assert_eq!(
+        (private.name.as_ref(), private.details.as_ref()),
+        (None, None)
+    );
+    // Nothing in the log names the private signer, or anybody's address.
+    let raw = String::from_utf8(log.entries.concat()).unwrap();
+    for secret in ["Pru", "pru@", "pia@", "Ivo Initials", "Pending"] {
+        assert!(!raw.contains(secret), "{secret} leaked into the log");
+    }
+
+    // The published counts are the log's, at the size they name.
+    let counts = app.counts("logged").await;
+    assert_eq!(counts["log_size"], 3);
+    assert_eq!(counts["total"], 3);
+    assert_eq!(counts["by_category"]["Organisation"], 3);
+    let page = app.get("/l/logged").await;
+    assert!(page.body.contains("data-log-size=\"3\""));
+    assert!(page.body.contains(&verifier(&app).await.verifier_key()));
+
+    // The public list as data, with each signatory's entry; private signers are not in it.
+    let list: serde_json::Value = app
+        .client
+        .get(app.url("/l/logged/signatories.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["log_size"], 3);
+    let listed = list["signatories"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["index"], 1);
+    assert_eq!(listed[0]["name"], "I. I.");
+    assert_eq!(listed[1]["index"], 0);
+    assert_eq!(listed[1]["name"], "Pia Public");
+    assert!(list["next"].is_null());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn proofs_verify_and_a_receipt_proves_a_private_signature() {
+    let app = spawn_app().await;
+    app.open_letter("proofs").await;
+    for i in 0..5 {
+        app.sign_and_confirm(
+            "proofs",
+            &format!("Signer Number{i}"),
+            &format!("s{i}@example.org"),
+            "public",
+        )
+        .await;
+    }
+    let before = read_log(&app, "proofs").await;
+
+    // The private signer confirms, then downloads their receipt through the emailed link.
+    app.sign_and_confirm(
+        "proofs",
+        "Quiet Quill",
+        "Quiet.Quill@example.org",
+        "private",
+    )
+    .await;
+    let email = app.mail.to("quiet.quill@example.org").pop().unwrap();
+    let confirm = app.confirm_path(&email);
+    let (status, receipt, headers) = bytes(&app, &format!("{confirm}/receipt")).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".tlog-proof")
+    );
+    let receipt = String::from_utf8(receipt).unwrap();
+    let mut lines = receipt.lines();
+    assert_eq!(lines.next(), Some("c2sp.org/tlog-proof@v1"));
+    let extra = lines.next().unwrap().strip_prefix("extra ").unwrap();
+    let extra: serde_json::Value =
+        serde_json::from_slice(&STANDARD.decode(extra).unwrap()).unwrap();
+    let index: u64 = lines
+        .next()
+        .unwrap()
+        .strip_prefix("index ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(index, 5);
+    let proof: Vec<Hash> = lines
+        .by_ref()
+        .take_while(|l| !l.is_empty())
+        .map(|l| Hash::from_base64(l).unwrap())
+        .collect();
+    let note: String = lines.map(|l| format!("{l}\n")).collect();
+    let key = NoteVerifier::from_verifier_key(extra["key"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        key,
+        verifier(&app).await,
+        "the receipt names the site's key"
+    );
+    let (checkpoint, _) = Checkpoint::open(&note, &origin(&app, "proofs"), &[key]).unwrap();
+    let entry = STANDARD.decode(extra["entry"].as_str().unwrap()).unwrap();
+    verify_inclusion(
+        &leaf_hash(&entry),
+        index,
+        checkpoint.size,
+        &proof,
+        &checkpoint.root_hash,
+    )
+    .unwrap();
+    // The commitment is the signer's address under the receipt's salt.
+    let LogEntry::Add(add) = LogEntry::decode(&entry).unwrap() else {
+        panic!("an add entry")
+    };
+    assert_eq!(add.name, None);
+    let salt: [u8; 32] = STANDARD
+        .decode(extra["salt"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let address = EmailAddress::parse("quiet.quill@example.org").unwrap();
+    assert_eq!(add.commitment, commitment(&salt, &address));
+    let other = EmailAddress::parse("someone@example.org").unwrap();
+    assert_ne!(add.commitment, commitment(&salt, &other));
+    // The commitment is SHA-256(tag ‖ salt ‖ normalised address), as documented.
+    let mut by_hand = Sha256::new();
+    by_hand.update(b"undersigned/v1/signer-commitment\n");
+    by_hand.update(salt);
+    by_hand.update(b"quiet.quill@example.org");
+    assert_eq!(add.commitment, <[u8; 32]>::from(by_hand.finalize()));
+
+    // Inclusion and consistency proofs from the JSON endpoints.
+    let after = read_log(&app, "proofs").await;
+    let inclusion: serde_json::Value = app
+        .client
+        .get(app.url("/l/proofs/log/proof/inclusion?index=2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inclusion["size"], 6);
+    let path: Vec<Hash> = inclusion["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| Hash::from_base64(h.as_str().unwrap()).unwrap())
+        .collect();
+    verify_inclusion(
+        &leaf_hash(&after.entries[2]),
+        2,
+        6,
+        &path,
+        &after.checkpoint.root_hash,
+    )
+    .unwrap();
+    let consistency: serde_json::Value = app
+        .client
+        .get(app.url("/l/proofs/log/proof/consistency?from=5&to=6"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path: Vec<Hash> = consistency["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| Hash::from_base64(h.as_str().unwrap()).unwrap())
+        .collect();
+    verify_consistency(
+        5,
+        6,
+        &path,
+        &before.checkpoint.root_hash,
+        &after.checkpoint.root_hash,
+    )
+    .unwrap();
+
+    // Bad questions get clear answers.
+    for bad in [
+        "/l/proofs/log/proof/inclusion?index=6",
+        "/l/proofs/log/proof/inclusion?index=0&size=99",
+        "/l/proofs/log/proof/inclusion?index=x",
+        "/l/proofs/log/proof/consistency?from=0&to=6",
+        "/l/proofs/log/proof/consistency?from=6&to=5",
+    ] {
+        let (status, _, _) = bytes(&app, bad).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    for missing in [
+        "/l/proofs/log/tile/0/001",
+        "/l/proofs/log/tile/entries/000.p/7",
+        "/l/proofs/log/tile/nonsense",
+        "/l/unknown-letter/log/checkpoint",
+    ] {
+        let (status, _, _) = bytes(&app, missing).await;
+        assert_eq!(status, 404, "{missing}");
+    }
+    // No receipt for a link that was never confirmed, or that does not exist.
+    app.sign_pending("proofs", "Pending Pat", "pat@example.org")
+        .await;
+    let pending = app.confirm_path(&app.mail.to("pat@example.org").pop().unwrap());
+    assert_eq!(bytes(&app, &format!("{pending}/receipt")).await.0, 404);
+    assert_eq!(
+        bytes(&app, &format!("/confirm/{}/receipt", "A".repeat(43)))
+            .await
+            .0,
+        404
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
+    let app = spawn_app().await;
+    let id = app.open_letter("hidden").await;
+    app.sign_and_confirm("hidden", "Keep Kendal", "keep@example.org", "public")
+        .await;
+    app.sign_and_confirm("hidden", "Gone Garner", "gone@example.org", "public")
+        .await;
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    assert!(list.body.contains("Hide"));
+    let action = list
+        .body
+        .match_indices("/hide\"")
+        .map(|(i, _)| {
+            let start = list.body[..i].rfind("action=\"").unwrap() + 8;
+            list.body[start..i + 5].to_owned()
+        })
+        .next()
+        .unwrap();
+    // The newest (Gone Garner) is listed first.
+    let csrf = list.csrf();
+    let hidden = app.post(&action, &[("csrf", &csrf)]).await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    let again = app.post(&action, &[("csrf", &csrf)]).await;
+    assert_eq!(
+        again.status, 409,
+        "a removed signature cannot be removed twice"
+    );
+
+    let log = read_log(&app, "hidden").await;
+    assert_eq!(log.checkpoint.size, 3);
+    assert_eq!(
+        log.decoded()[2],
+        LogEntry::Remove(undersigned_core::log::RemoveEntry {
+            time: match &log.decoded()[2] {
+                LogEntry::Remove(r) => r.time.clone(),
+                LogEntry::Add(_) => panic!("a remove entry"),
+            },
+            removes: 1,
+            reason: RemovalReason::Hidden,
+        })
+    );
+    let counts = app.counts("hidden").await;
+    assert_eq!(counts["total"], 1);
+    assert_eq!(counts["log_size"], 3);
+    let page = app.get("/l/hidden").await;
+    assert!(page.body.contains("Keep Kendal"));
+    assert!(!page.body.contains("Gone Garner"));
+    // Viewers may not hide.
+    let viewer = app
+        .add_organiser(
+            "viewer@example.org",
+            "Vera Viewer",
+            "test-coalition",
+            undersigned_core::Role::Viewer,
+        )
+        .await;
+    let csrf = app.organiser_csrf(&viewer).await;
+    let keep = action.replace(
+        action.rsplit('/').nth(1).unwrap(),
+        &(action.rsplit('/').nth(1).unwrap().parse::<i64>().unwrap() - 1).to_string(),
+    );
+    assert_eq!(
+        app.post_with(&viewer, &keep, &[("csrf", &csrf)])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.counts("hidden").await["total"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn full_tiles_are_immutable_and_match_the_entries() {
+    let app = spawn_app().await;
+    let id = app.open_letter("tiles").await;
+    app.import("tiles", id, 300).await;
+    let log = read_log(&app, "tiles").await;
+    assert_eq!(log.checkpoint.size, 300);
+    let (status, tile, headers) = bytes(&app, "/l/tiles/log/tile/0/000").await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    let hashes = tile_hashes(&tile).unwrap();
+    assert_eq!(hashes.len(), 256);
+    for (i, hash) in hashes.iter().enumerate() {
+        assert_eq!(*hash, leaf_hash(&log.entries[i]));
+    }
+    let (status, partial, headers) = bytes(&app, "/l/tiles/log/tile/0/001.p/44").await;
+    assert_eq!(status, 200);
+    assert_eq!(partial.len(), 44 * 32);
+    assert!(
+        !headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    // Level 1 holds the roots of complete 256-entry subtrees.
+    let (status, level1, _) = bytes(&app, "/l/tiles/log/tile/1/000.p/1").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        tile_hashes(&level1).unwrap()[0],
+        root_from_leaf_hashes(&hashes)
+    );
+    let counts = app.counts("tiles").await;
+    assert_eq!(counts["total"], 300);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_letters_signed_at_once_keep_separate_consistent_logs() {
+    let app = spawn_app().await;
+    app.open_letter("first-log").await;
+    app.open_letter("second-log").await;
+    let first = read_log(&app, "first-log").await;
+    let people: Vec<(&str, String, String)> = (0..12)
+        .map(|i| {
+            let slug = if i % 2 == 0 {
+                "first-log"
+            } else {
+                "second-log"
+            };
+            (
+                slug,
+                format!("Parallel Person{i}"),
+                format!("p{i}@example.org"),
+            )
+        })
+        .collect();
+    let tasks: Vec<_> = people
+        .iter()
+        .map(|(slug, name, email)| app.sign_and_confirm(slug, name, email, "public"))
+        .collect();
+    futures_join_all(tasks).await;
+    for slug in ["first-log", "second-log"] {
+        let log = read_log(&app, slug).await;
+        assert_eq!(log.checkpoint.size, 6);
+        let names: Vec<String> = log
+            .decoded()
+            .into_iter()
+            .filter_map(|e| match e {
+                LogEntry::Add(a) => a.name,
+                LogEntry::Remove(_) => None,
+            })
+            .collect();
+        let parity = if slug == "first-log" { 0 } else { 1 };
+        for name in names {
+            let n: usize = name.trim_start_matches("Parallel Person").parse().unwrap();
+            assert_eq!(n % 2, parity, "{name} is in the wrong letter's log");
+        }
+        assert_eq!(app.counts(slug).await["total"], 6);
+    }
+    // The first log grew from its empty start consistently across all those batches.
+    assert_eq!(first.checkpoint.size, 0);
+
+    // And across a restart.
+    let before = read_log(&app, "first-log").await;
+    let stopped = app.stop().await;
+    let app = start(stopped.settings, stopped.mail, stopped.data).await;
+    app.sign_and_confirm("first-log", "After Restart", "after@example.org", "public")
+        .await;
+    let after = read_log(&app, "first-log").await;
+    assert_eq!(after.checkpoint.size, 7);
+    let leaves: Vec<Hash> = after.entries[..6].iter().map(|e| leaf_hash(e)).collect();
+    assert_eq!(root_from_leaf_hashes(&leaves), before.checkpoint.root_hash);
+    app.stop().await;
+}
+
+/// Awaits all the futures (they run concurrently on the test runtime).
+async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: Vec<F>) {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut handles = handles;
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        handles.retain_mut(|f| match f.as_mut().poll(cx) {
+            std::task::Poll::Ready(()) => false,
+            std::task::Poll::Pending => {
+                pending = true;
+                true
+            }
+        });
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+}
