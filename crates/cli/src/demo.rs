@@ -184,6 +184,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 duplicate_key: keys.duplicates.key("signature", &signature.email),
                 signature,
                 now: started - i64::try_from(36 - i).unwrap_or(0) * 3600,
+                salt: undersigned_server::secrets::random_bytes(),
             })))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

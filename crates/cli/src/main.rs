@@ -1,9 +1,11 @@
 //! `undersigned`: the one binary. `serve` (the default) runs the server; the other commands
 //! administer an instance from the command line.
 
+mod audit;
 mod backup;
 mod copy;
 mod demo;
+mod receipt;
 mod users;
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -63,9 +65,60 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Audit a letter's public log: verify its signed checkpoint, every entry, consistency
+    /// with the checkpoint seen last time, and the counts and signatories the site shows.
+    Audit {
+        /// The letter's page, e.g. https://letters.example.org/l/the-letter
+        url: String,
+        /// Where the checkpoints seen before are kept.
+        /// Default: $XDG_STATE_HOME/undersigned/audit.json (~/.local/state/...)
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
+    /// Signers' receipts.
+    Receipt {
+        #[command(subcommand)]
+        command: ReceiptCommand,
+    },
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(Subcommand)]
+enum ReceiptCommand {
+    /// Verify a receipt: offline, its signed checkpoint and inclusion proof; with --online,
+    /// also that the letter's current log still holds the signature and has not removed it.
+    Verify {
+        /// The receipt file, as downloaded after confirming.
+        file: PathBuf,
+        /// Also check that the receipt's commitment is to this email address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Check the letter's current log too; optionally give the letter's page address
+        /// (it must be the receipt's letter).
+        #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+        online: Option<String>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The message and its causes, without the backtrace that anyhow adds when
+            // RUST_BACKTRACE is set: this is for the person at the terminal.
+            eprintln!("Error: {error}");
+            let causes: Vec<_> = error.chain().skip(1).collect();
+            if !causes.is_empty() {
+                eprintln!("\nCaused by:");
+                for cause in causes {
+                    eprintln!("    {cause}");
+                }
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut settings = Settings::load(cli.config.as_deref()).context("loading the settings")?;
     if let Some(data) = cli.data {
@@ -95,6 +148,15 @@ fn main() -> anyhow::Result<()> {
             Command::Demo => demo::run(&settings).await,
             Command::Copy { from, to } => copy::run(&settings, &from, &to).await,
             Command::Backup { to } => backup::run(&settings, &to).await,
+            Command::Audit { url, state } => audit::run(&url, state).await,
+            Command::Receipt {
+                command:
+                    ReceiptCommand::Verify {
+                        file,
+                        email,
+                        online,
+                    },
+            } => receipt::verify(&file, email.as_deref(), online.as_deref()).await,
         }
     })
 }

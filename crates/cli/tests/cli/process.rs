@@ -42,7 +42,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start(data: &Path) -> Self {
-        let port = free_port();
+        Self::start_on(data, free_port()).await
+    }
+
+    /// On a given port: a restarted server keeps its address (and so its log's origin).
+    pub async fn start_on(data: &Path, port: u16) -> Self {
         let mut child = undersigned(data)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::piped())
@@ -76,6 +80,14 @@ impl Server {
         let _ = child.kill();
         let _ = child.wait();
         panic!("the server did not start: {}", output.lock().unwrap());
+    }
+
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap()
     }
 
     pub fn output(&self) -> String {

@@ -1,0 +1,292 @@
+//! A fake site for the tests of `audit` and `receipt verify`: it serves a log built in the
+//! test, over real HTTP on 127.0.0.1, as docs/log-format.md says a site does, and can be made
+//! to lie in each of the ways the auditor must catch. Its counts and lists are computed here
+//! independently of the auditor's own code.
+
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::{Arc, Mutex},
+};
+
+use axum::{
+    Router,
+    extract::State,
+    http::{StatusCode, Uri},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+use undersigned_core::{
+    DisplayLevel,
+    log::{LogEntry, RemovalReason},
+    signature::{SignerDetails, public_display},
+};
+use undersigned_tlog::{
+    Checkpoint, MemoryHashStore, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
+    inclusion_proof, leaf_hash, parse_tile_path, read_tile, tree_hash,
+};
+
+pub const SLUG: &str = "investigate";
+pub const TIME: i64 = 1_795_867_259;
+
+/// What the fake site holds, and how it lies.
+pub struct Fake {
+    pub signer: NoteSigner,
+    /// `127.0.0.1:port`
+    pub authority: String,
+    /// The log the checkpoint, the tiles and the proofs are computed from.
+    pub entries: Vec<Vec<u8>>,
+    /// Entries served in the bundles instead of `entries` (tampered bytes).
+    pub served: BTreeMap<u64, Vec<u8>>,
+    /// Added to counts.json's numbers per category.
+    pub counts_off: BTreeMap<String, i64>,
+    /// Entries left out of signatories.json.
+    pub unlisted: BTreeSet<u64>,
+    /// Added to the total the page shows.
+    pub page_off: i64,
+    /// Whether the page carries data-log-size.
+    pub page_size: bool,
+}
+
+pub type Shared = Arc<Mutex<Fake>>;
+
+/// What the page shows of a signer: name, details, comment.
+type Shown = (String, Option<String>, Option<String>);
+
+pub fn add(name: &str, category: &str, display: DisplayLevel, commitment: [u8; 32]) -> Vec<u8> {
+    let details = SignerDetails {
+        city: Some("Lyon".into()),
+        title: Some("Coach".into()),
+        comment: Some("Long \"overdue\".\nSigned.".into()),
+        ..Default::default()
+    };
+    let shown = public_display(name, &details, display);
+    LogEntry::add(TIME, category, display, shown.as_ref(), commitment).encode()
+}
+
+pub fn remove(index: u64) -> Vec<u8> {
+    LogEntry::remove(TIME + 3600, index, RemovalReason::Hidden).encode()
+}
+
+/// `n` signatures in three categories and all three display levels, with a few removed.
+pub fn entries(n: u64) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let category = ["Survivor", "Organisation", "Activist"][(i % 3) as usize];
+        let display = DisplayLevel::ALL[(i % 4 % 3) as usize];
+        out.push(add(
+            &format!("Signer{} Num{}", i, i % 7),
+            category,
+            display,
+            [(i % 251) as u8; 32],
+        ));
+        if i % 10 == 9 {
+            out.push(remove(out.len() as u64 - 5));
+        }
+    }
+    out
+}
+
+fn store(entries: &[Vec<u8>]) -> MemoryHashStore {
+    let mut store = MemoryHashStore::new();
+    let leaves: Vec<_> = entries.iter().map(|e| leaf_hash(e)).collect();
+    store.append(&leaves).unwrap();
+    store
+}
+
+impl Fake {
+    pub fn origin(&self) -> String {
+        format!("{}/l/{SLUG}", self.authority)
+    }
+
+    pub fn checkpoint(&self) -> String {
+        let size = self.entries.len() as u64;
+        let root = tree_hash(size, &store(&self.entries)).unwrap();
+        Checkpoint::new(self.origin(), size, root)
+            .sign([&self.signer])
+            .unwrap()
+    }
+
+    /// (add index, category, shown) of the counted entries, oldest first.
+    fn counted(&self) -> Vec<(u64, String, Option<Shown>)> {
+        let mut active = BTreeMap::new();
+        for (i, bytes) in self.entries.iter().enumerate() {
+            match LogEntry::decode(bytes) {
+                Err(_) => {}
+                Ok(LogEntry::Add(a)) => {
+                    let shown = (a.display != DisplayLevel::Private)
+                        .then(|| (a.name.unwrap(), a.details, a.comment));
+                    active.insert(i as u64, (a.category, shown));
+                }
+                Ok(LogEntry::Remove(r)) => {
+                    active.remove(&r.removes);
+                }
+            }
+        }
+        active.into_iter().map(|(i, (c, s))| (i, c, s)).collect()
+    }
+
+    fn counts(&self) -> serde_json::Value {
+        let mut by: BTreeMap<String, i64> = BTreeMap::new();
+        for (_, category, _) in self.counted() {
+            *by.entry(category).or_default() += 1;
+        }
+        for (category, off) in &self.counts_off {
+            *by.entry(category.clone()).or_default() += off;
+        }
+        let total: i64 = by.values().sum();
+        json!({"total": total, "by_category": by, "log_size": self.entries.len()})
+    }
+
+    fn signatories(&self, page: usize) -> serde_json::Value {
+        let mut list: Vec<serde_json::Value> = self
+            .counted()
+            .into_iter()
+            .filter(|(i, _, _)| !self.unlisted.contains(i))
+            .filter_map(|(i, category, shown)| {
+                shown.map(|(name, details, comment)| {
+                    json!({"index": i, "name": name, "details": details,
+                           "category": category, "comment": comment})
+                })
+            })
+            .collect();
+        list.reverse();
+        let pages: Vec<_> = list.chunks(50).map(<[_]>::to_vec).collect();
+        let this = pages.get(page - 1).cloned().unwrap_or_default();
+        let next = (page < pages.len()).then_some(page + 1);
+        json!({"log_size": self.entries.len(), "signatories": this, "next": next})
+    }
+
+    fn page(&self) -> String {
+        let total = self.counted().len() as i64 + self.page_off;
+        let size = if self.page_size {
+            format!(" data-log-size=\"{}\"", self.entries.len())
+        } else {
+            String::new()
+        };
+        format!(
+            "<html><p class=\"total\"><span data-count=\"total\"{size}>{total}</span> confirmed signatures</p></html>"
+        )
+    }
+
+    /// The receipt of entry `index` (as `/confirm/{token}/receipt` serves it), at the
+    /// current size.
+    pub fn receipt(&self, index: u64, salt: &[u8; 32]) -> String {
+        use base64::{Engine, engine::general_purpose::STANDARD};
+        let size = self.entries.len() as u64;
+        let proof = inclusion_proof(index, size, &store(&self.entries)).unwrap();
+        let extra = json!({
+            "v": 1,
+            "letter": format!("http://{}/l/{SLUG}", self.authority),
+            "entry": STANDARD.encode(&self.entries[index as usize]),
+            "salt": STANDARD.encode(salt),
+            "key": self.signer.verifier().verifier_key(),
+        });
+        let mut text = format!(
+            "c2sp.org/tlog-proof@v1\nextra {}\nindex {index}\n",
+            STANDARD.encode(extra.to_string())
+        );
+        for hash in proof {
+            text.push_str(&hash.to_base64());
+            text.push('\n');
+        }
+        text.push('\n');
+        text.push_str(&self.checkpoint());
+        text
+    }
+
+    fn respond(&self, uri: &Uri) -> Response {
+        let path = uri.path();
+        let query: BTreeMap<String, String> = uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let number = |k: &str| query.get(k).and_then(|v| v.parse::<u64>().ok());
+        let letter = format!("/l/{SLUG}");
+        if path == "/.well-known/undersigned/checkpoint-key" {
+            return self.signer.verifier().verifier_key().into_response();
+        }
+        if path == letter {
+            return self.page().into_response();
+        }
+        if path == format!("{letter}/counts.json") {
+            return self.counts().to_string().into_response();
+        }
+        if path == format!("{letter}/signatories.json") {
+            let page = number("page").unwrap_or(1).max(1) as usize;
+            return self.signatories(page).to_string().into_response();
+        }
+        let Some(log) = path.strip_prefix(&format!("{letter}/log/")) else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        let size = self.entries.len() as u64;
+        let store = store(&self.entries);
+        match log {
+            "checkpoint" => self.checkpoint().into_response(),
+            "proof/consistency" => {
+                let (Some(from), Some(to)) = (number("from"), number("to")) else {
+                    return StatusCode::BAD_REQUEST.into_response();
+                };
+                match consistency_proof(from, to, &store) {
+                    Ok(proof) => {
+                        let proof: Vec<String> = proof.iter().map(|h| h.to_base64()).collect();
+                        json!({"from": from, "to": to, "proof": proof})
+                            .to_string()
+                            .into_response()
+                    }
+                    Err(_) => StatusCode::BAD_REQUEST.into_response(),
+                }
+            }
+            tile => match parse_tile_path(tile) {
+                Ok(TileResource::Hashes(t)) => match read_tile(&t, size, &store) {
+                    Ok(data) => data.into_response(),
+                    Err(_) => StatusCode::NOT_FOUND.into_response(),
+                },
+                Ok(TileResource::Entries(t)) => {
+                    let start = t.index() * 256;
+                    let end = start + u64::from(t.width());
+                    if end > size {
+                        return StatusCode::NOT_FOUND.into_response();
+                    }
+                    let bundle: Vec<Vec<u8>> = (start..end)
+                        .map(|i| {
+                            self.served
+                                .get(&i)
+                                .cloned()
+                                .unwrap_or_else(|| self.entries[i as usize].clone())
+                        })
+                        .collect();
+                    encode_entry_bundle(&bundle).unwrap().into_response()
+                }
+                Err(_) => StatusCode::NOT_FOUND.into_response(),
+            },
+        }
+    }
+}
+
+async fn handle(State(fake): State<Shared>, uri: Uri) -> Response {
+    fake.lock().unwrap().respond(&uri)
+}
+
+/// Serves `entries` on 127.0.0.1; returns the letter's page address and the shared state.
+pub async fn serve(entries: Vec<Vec<u8>>) -> (String, Shared) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let authority = listener.local_addr().unwrap().to_string();
+    let fake = Arc::new(Mutex::new(Fake {
+        signer: NoteSigner::from_seed("127.0.0.1", &[5; 32]).unwrap(),
+        authority: authority.clone(),
+        entries,
+        served: BTreeMap::new(),
+        counts_off: BTreeMap::new(),
+        unlisted: BTreeSet::new(),
+        page_off: 0,
+        page_size: true,
+    }));
+    let app = Router::new().fallback(handle).with_state(fake.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{authority}/l/{SLUG}"), fake)
+}

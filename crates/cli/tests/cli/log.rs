@@ -1,0 +1,620 @@
+//! The public log from the outside: `undersigned audit` against a running server, tampering
+//! with its SQLite database the way an insider could, and signers' receipts checked with
+//! `undersigned receipt verify`.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Output,
+    str::FromStr,
+    time::Duration,
+};
+
+use reqwest::redirect::Policy;
+use sqlx::{
+    Connection, Row,
+    sqlite::{SqliteConnectOptions, SqliteConnection},
+};
+use undersigned_tlog::{leaf_hash, root_from_leaf_hashes};
+
+use crate::process::{Server, undersigned};
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    undersigned(data).args(args).output().unwrap()
+}
+
+/// Runs `undersigned demo`; returns the organiser's password it prints.
+fn demo(data: &Path) -> String {
+    let out = run(data, &["demo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    value_after(&text(&out.stdout), "password: ")
+}
+
+fn value_after(text: &str, marker: &str) -> String {
+    let start = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} in {text}"))
+        + marker.len();
+    let rest = &text[start..];
+    rest[..rest.find(['"', '\n', ' ']).unwrap_or(rest.len())]
+        .trim()
+        .to_owned()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct Audit {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn audit(data: &Path, url: &str, state: &Path) -> Audit {
+    let out = run(
+        data,
+        &[
+            "audit",
+            &format!("{url}/l/demo"),
+            "--state",
+            state.to_str().unwrap(),
+        ],
+    );
+    Audit {
+        ok: out.status.success(),
+        stdout: text(&out.stdout),
+        stderr: text(&out.stderr),
+    }
+}
+
+#[track_caller]
+fn passes(a: &Audit) {
+    assert!(a.ok, "the audit failed:\n{}\n{}", a.stdout, a.stderr);
+    assert!(a.stdout.contains("Everything matches"), "{}", a.stdout);
+}
+
+#[track_caller]
+fn fails_with(a: &Audit, message: &str) {
+    assert!(!a.ok, "the audit passed:\n{}", a.stdout);
+    assert!(
+        a.stderr.contains(message),
+        "{message:?} is not in:\n{}",
+        a.stderr
+    );
+}
+
+/// The demo data folder's database, with foreign keys off: an insider editing rows.
+async fn database(data: &Path) -> SqliteConnection {
+    let options = SqliteConnectOptions::from_str(&format!(
+        "sqlite://{}",
+        data.join("undersigned.db").display()
+    ))
+    .unwrap()
+    .foreign_keys(false)
+    .busy_timeout(Duration::from_secs(10));
+    SqliteConnection::connect_with(&options).await.unwrap()
+}
+
+async fn demo_letter(db: &mut SqliteConnection) -> i64 {
+    sqlx::query("SELECT id FROM letters WHERE slug = 'demo'")
+        .fetch_one(&mut *db)
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Restarts the server on the same port, so that its caches start afresh and its log keeps
+/// its origin.
+async fn restart(server: Server, data: &Path) -> Server {
+    let port = server.port();
+    let (status, output) = server.terminate().await;
+    assert!(status.success(), "{output}");
+    Server::start_on(data, port).await
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn get_json(url: &str) -> serde_json::Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+fn eml_count(data: &Path) -> usize {
+    std::fs::read_dir(data.join("mail"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Signs the demo letter and confirms by the emailed link; returns the link.
+async fn sign(server: &Server, data: &Path, name: &str, email: &str, display: &str) -> String {
+    let page = reqwest::get(format!("{}/l/demo", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"category\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    let category = &page[start..start + page[start..].find('"').unwrap()];
+    let before = eml_count(data);
+    let signed = client()
+        .post(format!("{}/l/demo/sign", server.url))
+        .form(&[
+            ("name", name),
+            ("email", email),
+            ("category", category),
+            ("display", display),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let mut link = None;
+    for _ in 0..200 {
+        if eml_count(data) > before {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("mail"))
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect();
+            files.sort();
+            let raw = std::fs::read(files.last().unwrap()).unwrap();
+            let mail = mailparse::parse_mail(&raw).unwrap();
+            let body = mail.subparts[0].get_body().unwrap();
+            link = body
+                .split_whitespace()
+                .find(|w| w.contains("/confirm/"))
+                .map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let link = link.expect("a confirmation email");
+    let confirmed = client().post(&link).send().await.unwrap();
+    assert_eq!(confirmed.status(), 200);
+    link
+}
+
+#[tokio::test]
+async fn the_demo_letter_audits_clean_and_grows_consistently() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("state/audit.json");
+    demo(data.path());
+    let server = Server::start(data.path()).await;
+
+    let first = audit(data.path(), &server.url, &state);
+    passes(&first);
+    assert!(
+        first.stdout.contains("first audit of this letter"),
+        "{}",
+        first.stdout
+    );
+    assert!(first.stdout.contains("first seen now"), "{}", first.stdout);
+    let size: u64 = get_json(&format!("{}/l/demo/counts.json", server.url)).await["log_size"]
+        .as_u64()
+        .unwrap();
+
+    sign(
+        &server,
+        data.path(),
+        "Tamsin Orrery",
+        "tamsin@example.org",
+        "public",
+    )
+    .await;
+    sign(
+        &server,
+        data.path(),
+        "Ivo Quarrie",
+        "ivo@example.org",
+        "initials",
+    )
+    .await;
+    sign(
+        &server,
+        data.path(),
+        "Pia Lunt",
+        "pia@example.org",
+        "private",
+    )
+    .await;
+    let second = audit(data.path(), &server.url, &state);
+    passes(&second);
+    assert!(
+        second
+            .stdout
+            .contains(&format!("consistent with the {size} entries seen on")),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        second.stdout.contains("(as first seen)"),
+        "{}",
+        second.stdout
+    );
+
+    // A restart continues the same log, under the same key.
+    let server = restart(server, data.path()).await;
+    passes(&audit(data.path(), &server.url, &state));
+}
+
+/// A database from before the logs (migration 0002 adds empty ones): its published
+/// signatures are logged when the server starts, and the counts do not move.
+#[tokio::test]
+async fn signatures_published_before_the_logs_are_logged_on_start() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    demo(data.path());
+    let mut db = database(data.path()).await;
+    for statement in [
+        "UPDATE signatures SET log_index = NULL, salt = NULL",
+        "DELETE FROM log_entries",
+        "DELETE FROM log_hashes",
+        "DELETE FROM log_heads",
+    ] {
+        sqlx::query(statement).execute(&mut db).await.unwrap();
+    }
+    let published: i64 = sqlx::query("SELECT COUNT(*) FROM signatures WHERE state = 'published'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+        .get(0);
+    assert!(published > 10);
+    db.close().await.unwrap();
+
+    let server = Server::start(data.path()).await;
+    let counts = get_json(&format!("{}/l/demo/counts.json", server.url)).await;
+    assert_eq!(counts["total"].as_i64(), Some(published));
+    assert_eq!(counts["log_size"].as_i64(), Some(published));
+    passes(&audit(data.path(), &server.url, &state));
+
+    // Once: a second start appends nothing.
+    let server = restart(server, data.path()).await;
+    let counts = get_json(&format!("{}/l/demo/counts.json", server.url)).await;
+    assert_eq!(counts["log_size"].as_i64(), Some(published));
+    passes(&audit(data.path(), &server.url, &state));
+}
+
+#[tokio::test]
+async fn a_deleted_signature_row_is_named() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    demo(data.path());
+    let server = Server::start(data.path()).await;
+    passes(&audit(data.path(), &server.url, &state));
+
+    let listed = get_json(&format!("{}/l/demo/signatories.json", server.url)).await;
+    let victim = &listed["signatories"][3];
+    let (index, name) = (
+        victim["index"].as_u64().unwrap(),
+        victim["name"].as_str().unwrap(),
+    );
+    let mut db = database(data.path()).await;
+    let letter = demo_letter(&mut db).await;
+    let deleted = sqlx::query("DELETE FROM signatures WHERE letter_id = ? AND log_index = ?")
+        .bind(letter)
+        .bind(index as i64)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(deleted.rows_affected(), 1);
+    db.close().await.unwrap();
+
+    let server = restart(server, data.path()).await;
+    let after = audit(data.path(), &server.url, &state);
+    fails_with(&after, &format!("entry {index} ({name}"));
+    fails_with(
+        &after,
+        "is a public signature in the log, but signatories.json does not list it",
+    );
+}
+
+#[tokio::test]
+async fn an_edited_entry_does_not_hash_to_the_root() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    demo(data.path());
+    let server = Server::start(data.path()).await;
+    passes(&audit(data.path(), &server.url, &state));
+
+    // Entry 5 keeps its canonical form, with another commitment.
+    let mut db = database(data.path()).await;
+    let letter = demo_letter(&mut db).await;
+    let entry: Vec<u8> =
+        sqlx::query("SELECT data FROM log_entries WHERE letter_id = ? AND idx = 5")
+            .bind(letter)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+            .get(0);
+    let mut entry = String::from_utf8(entry).unwrap();
+    let at = entry.find("\"commitment\":\"").unwrap() + "\"commitment\":\"".len();
+    let swapped = if entry[at..].starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
+    entry.replace_range(at..at + 1, swapped);
+    sqlx::query("UPDATE log_entries SET data = ? WHERE letter_id = ? AND idx = 5")
+        .bind(entry.into_bytes())
+        .bind(letter)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+
+    // Restarted, in case the server keeps tiles in memory.
+    let server = restart(server, data.path()).await;
+    let after = audit(data.path(), &server.url, &state);
+    fails_with(&after, "the entries do not hash to the checkpoint's root");
+    fails_with(&after, "tile/0/000.p/");
+    fails_with(&after, "hash 5 is not the leaf hash of entry 5");
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_dropped_tail_is_a_log_that_shrank() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    demo(data.path());
+    let server = Server::start(data.path()).await;
+    sign(
+        &server,
+        data.path(),
+        "Tamsin Orrery",
+        "tamsin@example.org",
+        "public",
+    )
+    .await;
+    passes(&audit(data.path(), &server.url, &state));
+
+    // The last three entries go, and the head is set back to a consistent smaller tree.
+    let mut db = database(data.path()).await;
+    let letter = demo_letter(&mut db).await;
+    let size: i64 = sqlx::query("SELECT size FROM log_heads WHERE letter_id = ?")
+        .bind(letter)
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+        .get(0);
+    let kept = size - 3;
+    sqlx::query("DELETE FROM log_entries WHERE letter_id = ? AND idx >= ?")
+        .bind(letter)
+        .bind(kept)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let leaves: Vec<_> =
+        sqlx::query("SELECT data FROM log_entries WHERE letter_id = ? ORDER BY idx")
+            .bind(letter)
+            .fetch_all(&mut db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| leaf_hash(&row.get::<Vec<u8>, _>(0)))
+            .collect();
+    assert_eq!(leaves.len() as i64, kept);
+    sqlx::query("UPDATE log_heads SET size = ?, root = ? WHERE letter_id = ?")
+        .bind(kept)
+        .bind(root_from_leaf_hashes(&leaves).0.to_vec())
+        .bind(letter)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+
+    let server = restart(server, data.path()).await;
+    let after = audit(data.path(), &server.url, &state);
+    fails_with(
+        &after,
+        &format!("the log shrank from {size} to {kept} entries"),
+    );
+    drop(server);
+}
+
+#[tokio::test]
+async fn edited_counts_name_the_category() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    demo(data.path());
+    let server = Server::start(data.path()).await;
+    passes(&audit(data.path(), &server.url, &state));
+    let counts = get_json(&format!("{}/l/demo/counts.json", server.url)).await;
+
+    let mut db = database(data.path()).await;
+    let letter = demo_letter(&mut db).await;
+    let row = sqlx::query(
+        "SELECT c.id, c.name FROM letter_categories c WHERE c.letter_id = ? ORDER BY c.position LIMIT 1",
+    )
+    .bind(letter)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let (category, name): (i64, String) = (row.get(0), row.get(1));
+    sqlx::query(
+        "UPDATE letter_counts SET count = count + 5 WHERE letter_id = ? AND category_id = ?",
+    )
+    .bind(letter)
+    .bind(category)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    let was = counts["by_category"][&name].as_u64().unwrap();
+
+    let server = restart(server, data.path()).await;
+    let after = audit(data.path(), &server.url, &state);
+    fails_with(
+        &after,
+        &format!("counts.json says {name} {}, the log says {was}", was + 5),
+    );
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
+    let data = tempfile::tempdir().unwrap();
+    let password = demo(data.path());
+    let server = Server::start(data.path()).await;
+    let link = sign(
+        &server,
+        data.path(),
+        "Tamsin Orrery",
+        "Tamsin@Example.org",
+        "initials",
+    )
+    .await;
+    let receipt = reqwest::get(format!("{link}/receipt")).await.unwrap();
+    assert_eq!(receipt.status(), 200);
+    let receipt = receipt.text().await.unwrap();
+    let file = data.path().join("demo.tlog-proof");
+    std::fs::write(&file, &receipt).unwrap();
+    let file = file.to_str().unwrap();
+
+    let offline = run(
+        data.path(),
+        &["receipt", "verify", file, "--email", "tamsin@example.org"],
+    );
+    assert!(offline.status.success(), "{}", text(&offline.stderr));
+    let out = text(&offline.stdout);
+    assert!(
+        out.contains(&format!("Receipt for {}/l/demo", server.url)),
+        "{out}"
+    );
+    assert!(out.contains("shown by initials as \"T. O.\""), "{out}");
+    assert!(
+        out.contains("the entry's commitment is to tamsin@example.org"),
+        "{out}"
+    );
+
+    // Someone else's address.
+    let other = run(
+        data.path(),
+        &["receipt", "verify", file, "--email", "someone@example.org"],
+    );
+    assert!(!other.status.success());
+    assert!(
+        text(&other.stderr).contains("not to someone@example.org"),
+        "{}",
+        text(&other.stderr)
+    );
+
+    // Online, after the log has grown.
+    sign(
+        &server,
+        data.path(),
+        "Ivo Quarrie",
+        "ivo@example.org",
+        "public",
+    )
+    .await;
+    let online = run(data.path(), &["receipt", "verify", file, "--online"]);
+    assert!(online.status.success(), "{}", text(&online.stderr));
+    assert!(
+        text(&online.stdout).contains("still counted"),
+        "{}",
+        text(&online.stdout)
+    );
+
+    // A moderator hides the signature: online, the receipt reports it; the log stays valid.
+    let mut db = database(data.path()).await;
+    let letter = demo_letter(&mut db).await;
+    let index = value_after(&receipt, "\nindex ");
+    let signature: i64 =
+        sqlx::query("SELECT id FROM signatures WHERE letter_id = ? AND log_index = ?")
+            .bind(letter)
+            .bind(index.parse::<i64>().unwrap())
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+            .get(0);
+    db.close().await.unwrap();
+    let organiser = client();
+    let login = organiser
+        .get(format!("{}/login", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = value_after(&login, "name=\"csrf\" value=\"");
+    let logged_in = organiser
+        .post(format!("{}/login", server.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "organiser@example.org"),
+            ("password", &password),
+            ("next", "/admin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged_in.status(), 303);
+    let signatures = format!("{}/admin/letters/{letter}/signatures", server.url);
+    let page = organiser
+        .get(&signatures)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = value_after(&page, "name=\"csrf\" value=\"");
+    let hidden = organiser
+        .post(format!("{signatures}/{signature}/hide"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 303, "{}", hidden.text().await.unwrap());
+    let removed = run(data.path(), &["receipt", "verify", file, "--online"]);
+    assert!(!removed.status.success(), "{}", text(&removed.stdout));
+    let err = text(&removed.stderr);
+    assert!(err.contains("your signature was removed on "), "{err}");
+    assert!(err.contains("(hidden by a moderator)"), "{err}");
+    // Offline, it still proves the signature was in the log.
+    assert!(
+        run(data.path(), &["receipt", "verify", file])
+            .status
+            .success()
+    );
+    passes(&audit(
+        data.path(),
+        &server.url,
+        &data.path().join("audit.json"),
+    ));
+
+    // A changed proof hash, or checkpoint root, fails it.
+    let lines: Vec<&str> = receipt.split('\n').collect();
+    // ["c2sp.org/tlog-proof@v1", "extra …", "index …", proof…, "", origin, size, root, "", "— …", ""]
+    for (line, what) in [(3, "inclusion proof"), (lines.len() - 4, "checkpoint root")] {
+        let mut changed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let c = if changed[line].starts_with('A') {
+            "B"
+        } else {
+            "A"
+        };
+        changed[line].replace_range(0..1, c);
+        let path = data.path().join("changed.tlog-proof");
+        std::fs::write(&path, changed.join("\n")).unwrap();
+        let out = run(data.path(), &["receipt", "verify", path.to_str().unwrap()]);
+        assert!(!out.status.success(), "a changed {what} verified");
+        assert!(
+            text(&out.stderr).contains("does not verify"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    drop(server);
+}
