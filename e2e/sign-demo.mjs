@@ -74,9 +74,22 @@ try {
   await page.getByRole("button", { name: "Confirm my signature" }).click();
   await page.getByRole("heading", { name: "Thank you" }).waitFor();
 
-  // Counted and listed.
+  // The receipt downloads from the thank-you page, as a tlog-proof.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download your receipt" }).click(),
+  ]);
+  const receiptPath = await download.path();
+  const receipt = readFileSync(receiptPath, "utf8");
+  assert.ok(receipt.startsWith("c2sp.org/tlog-proof@v1\n"), `a receipt: ${receipt.slice(0, 80)}`);
+  assert.match(receipt, /\n\n[^\n]+\/l\/demo\n\d+\n/, "with the letter's checkpoint");
+
+  // Counted and listed, and the log has grown by one entry.
   await page.goto(`${base}/l/demo`);
   assert.equal(await total(page), before + 1);
+  const logSize = Number(await page.locator('[data-count="total"]').first().getAttribute("data-log-size"));
+  assert.ok(logSize >= before + 1, `the log holds every counted signature (${logSize})`);
+  await page.getByRole("heading", { name: "Check the count yourself" }).waitFor();
   await page.getByText("Morwenna Test-Signer").waitFor();
 
   // The page left open refreshes its count through counts.json (every 10 seconds).
