@@ -195,6 +195,7 @@ pub struct LogHead {
 #[derive(Debug, Clone)]
 pub struct ReceiptData {
     pub letter: LetterRef,
+    pub signature: SignatureId,
     pub index: u64,
     pub entry: Vec<u8>,
     pub salt: Hash32,
@@ -330,7 +331,8 @@ pub struct ConfirmCommand {
 
 #[derive(Debug, Clone)]
 pub struct RemoveCommand {
-    pub actor: Actor,
+    /// The organiser who removes it; None when the signer withdraws it themselves.
+    pub actor: Option<Actor>,
     pub letter: LetterId,
     pub signature: SignatureId,
     pub reason: undersigned_core::log::RemovalReason,

@@ -1,15 +1,20 @@
 //! Confirming a signature. The link in the email opens a page with a button (`GET`, which
 //! changes nothing); the button posts to the same address, which confirms.
 
+use crate::writer::WriteError;
 use askama::Template;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use undersigned_core::log::RemovalReason;
 use undersigned_core::signature::{PublicSigner, public_display};
 use undersigned_core::{LetterState, SignatureState};
-use undersigned_store::{ConfirmCommand, ConfirmOutcome, WriteCommand, WriteOutcome};
+use undersigned_store::{
+    ConfirmCommand, ConfirmOutcome, ReceiptData, RemoveCommand, StoreError, WriteCommand,
+    WriteOutcome,
+};
 
 use crate::{
     format::now,
@@ -22,6 +27,8 @@ use crate::{
 pub enum ConfirmError {
     #[error("unknown link")]
     Unknown,
+    #[error("signature not public")]
+    NotPublic { slug: String },
     #[error("link used")]
     Used { slug: String },
     #[error("link expired")]
@@ -43,6 +50,13 @@ impl IntoResponse for ConfirmError {
                 "This link is not valid",
                 "The confirmation link is incomplete or unknown. Copy the whole link from the email, or sign the letter again.",
                 Some(("/", "Home")),
+            ),
+            ConfirmError::NotPublic { slug } => message(
+                StatusCode::CONFLICT,
+                instance,
+                "This signature is not on the letter",
+                "This signature is not counted on the letter now: it was withdrawn or removed, or never confirmed. There is nothing to withdraw.",
+                Some((&back(&slug), "See the letter")),
             ),
             ConfirmError::Used { slug } => message(
                 StatusCode::CONFLICT,
@@ -85,6 +99,7 @@ struct ConfirmPage {
 #[template(path = "confirmed.html")]
 struct ConfirmedPage {
     layout: Layout,
+    heading: &'static str,
     title: String,
     slug: String,
     token: String,
@@ -104,6 +119,27 @@ pub async fn show(
         .map_err(PageError::from)?
         .ok_or(ConfirmError::Unknown)?;
     let slug = link.letter_slug.clone();
+    // A link that confirmed a signature still on the letter: the receipt and withdrawal.
+    if link.used
+        && link.signature_state == SignatureState::Published
+        && let Some(receipt) = state
+            .store
+            .receipt(token.hash())
+            .await
+            .map_err(PageError::from)?
+    {
+        return Ok(render(
+            StatusCode::OK,
+            &ConfirmedPage {
+                layout: Layout::new(state.instance(), "Signature confirmed"),
+                heading: "Already confirmed",
+                title: receipt.letter.title,
+                slug: receipt.letter.slug,
+                token: token.as_str().to_owned(),
+                index: receipt.index.to_string(),
+            },
+        ));
+    }
     if link.used || link.signature_state != SignatureState::Pending {
         return Err(ConfirmError::Used { slug });
     }
@@ -151,6 +187,7 @@ pub async fn confirm(
                 StatusCode::OK,
                 &ConfirmedPage {
                     layout: Layout::new(state.instance(), "Signature confirmed"),
+                    heading: "Thank you",
                     title: letter.title,
                     slug: letter.slug,
                     token: token.as_str().to_owned(),
@@ -169,5 +206,95 @@ pub async fn confirm(
         }
         WriteOutcome::Confirm(ConfirmOutcome::UnknownToken) => Err(ConfirmError::Unknown),
         other => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "withdraw.html")]
+struct WithdrawPage {
+    layout: Layout,
+    title: String,
+    slug: String,
+    token: String,
+    index: u64,
+}
+
+/// The signature a used link confirmed, while it is on the letter.
+async fn published_by(state: &AppState, token: &Token) -> Result<ReceiptData, ConfirmError> {
+    let link = state
+        .store
+        .confirmation_link(token.hash())
+        .await
+        .map_err(PageError::from)?
+        .ok_or(ConfirmError::Unknown)?;
+    if !link.used || link.signature_state != SignatureState::Published {
+        return Err(ConfirmError::NotPublic {
+            slug: link.letter_slug,
+        });
+    }
+    state
+        .store
+        .receipt(token.hash())
+        .await
+        .map_err(PageError::from)?
+        .ok_or(ConfirmError::NotPublic {
+            slug: link.letter_slug,
+        })
+}
+
+/// `GET /confirm/{token}/withdraw`: asks. Never changes anything.
+pub async fn withdraw_show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ConfirmError> {
+    let token = Token::parse(&token).ok_or(ConfirmError::Unknown)?;
+    let signature = published_by(&state, &token).await?;
+    Ok(render(
+        StatusCode::OK,
+        &WithdrawPage {
+            layout: Layout::new(state.instance(), "Withdraw your signature"),
+            title: signature.letter.title,
+            slug: signature.letter.slug,
+            token: token.as_str().to_owned(),
+            index: signature.index,
+        },
+    ))
+}
+
+/// `POST /confirm/{token}/withdraw`: the signer takes their signature back. It leaves the
+/// page and the counts, and a remove entry (reason `withdrawn`) goes into the log.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ConfirmError> {
+    let token = Token::parse(&token).ok_or(ConfirmError::Unknown)?;
+    let signature = published_by(&state, &token).await?;
+    let slug = signature.letter.slug.clone();
+    let outcome = state
+        .writer
+        .submit(WriteCommand::Remove(RemoveCommand {
+            actor: None,
+            letter: signature.letter.id,
+            signature: signature.signature,
+            reason: RemovalReason::Withdrawn,
+            now: now(),
+        }))
+        .await;
+    match outcome {
+        Ok(_) => Ok(message(
+            StatusCode::OK,
+            state.instance(),
+            "Your signature is withdrawn",
+            &format!(
+                "It is no longer shown or counted. The letter's log now ends with a removal entry naming entry {}.",
+                signature.index
+            ),
+            Some((&format!("/l/{slug}"), "See the letter")),
+        )),
+        // Withdrawn or hidden in the meantime.
+        Err(WriteError::Failed(StoreError::WrongState { .. })) => {
+            Err(ConfirmError::NotPublic { slug })
+        }
+        Err(e) => Err(PageError::from(e).into()),
     }
 }

@@ -45,6 +45,10 @@ pub fn router(state: AppState) -> Router {
             get(log::checkpoint_key),
         )
         .route("/confirm/{token}/receipt", get(log::receipt))
+        .route(
+            "/confirm/{token}/withdraw",
+            get(confirm::withdraw_show).post(confirm::withdraw),
+        )
         .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
         .route(

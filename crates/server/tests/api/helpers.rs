@@ -520,8 +520,15 @@ impl TestApp {
             .await
     }
 
-    /// Signs with the first category, confirms through the emailed link; returns the email.
-    pub async fn sign_and_confirm(&self, slug: &str, name: &str, email: &str, display: &str) {
+    /// Signs with the first category, confirms through the emailed link; returns the link's
+    /// path (`/confirm/TOKEN`).
+    pub async fn sign_and_confirm(
+        &self,
+        slug: &str,
+        name: &str,
+        email: &str,
+        display: &str,
+    ) -> String {
         let before = self.mail.to(email).len();
         let categories = self.categories(slug).await;
         let page = self
@@ -541,6 +548,7 @@ impl TestApp {
         let path = link.trim_start_matches(&self.address).to_owned();
         let confirmed = self.post_with(&client(), &path, &[]).await;
         assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+        path
     }
 
     /// How many letters the logged-in `client`'s dashboard lists.

@@ -408,6 +408,107 @@ async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
 }
 
 #[tokio::test]
+async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
+    let app = spawn_app().await;
+    app.open_letter("changed-mind").await;
+    app.sign_and_confirm(
+        "changed-mind",
+        "Stay Stannard",
+        "stay@example.org",
+        "public",
+    )
+    .await;
+    let link = app
+        .sign_and_confirm(
+            "changed-mind",
+            "Leave Lanyon",
+            "leave@example.org",
+            "public",
+        )
+        .await;
+
+    // The used link now offers the receipt and withdrawal; asking changes nothing.
+    let again = app.get(&link).await;
+    assert_eq!(again.status, 200);
+    assert!(again.body.contains("Already confirmed"), "{}", again.body);
+    assert!(again.body.contains(&format!("{link}/withdraw")));
+    let ask = app.get(&format!("{link}/withdraw")).await;
+    assert_eq!(ask.status, 200);
+    assert!(ask.body.contains("Withdraw your signature?"));
+    assert!(ask.body.contains("entry 1 of the letter"), "{}", ask.body);
+    assert_eq!(app.counts("changed-mind").await["total"], 2);
+
+    let done = app
+        .post_with(&client(), &format!("{link}/withdraw"), &[])
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Your signature is withdrawn"));
+    let counts = app.counts("changed-mind").await;
+    assert_eq!(
+        (counts["total"].as_i64(), counts["log_size"].as_i64()),
+        (Some(1), Some(3))
+    );
+    let page = app.get("/l/changed-mind").await;
+    assert!(page.body.contains("Stay Stannard"));
+    assert!(!page.body.contains("Leave Lanyon"));
+    let log = read_log(&app, "changed-mind").await;
+    match &log.decoded()[2] {
+        LogEntry::Remove(r) => {
+            assert_eq!((r.removes, r.reason), (1, RemovalReason::Withdrawn));
+        }
+        LogEntry::Add(a) => panic!("a remove entry, not {a:?}"),
+    }
+
+    // Once only: asking or posting again says there is nothing to withdraw.
+    let twice = app
+        .post_with(&client(), &format!("{link}/withdraw"), &[])
+        .await;
+    assert_eq!(twice.status, 409);
+    assert!(twice.body.contains("not on the letter"));
+    assert_eq!(app.get(&format!("{link}/withdraw")).await.status, 409);
+    assert_eq!(app.counts("changed-mind").await["log_size"], 3);
+
+    // A link that never confirmed, and links that do not exist.
+    let categories = app.categories("changed-mind").await;
+    let signed = app
+        .sign(
+            "changed-mind",
+            &[
+                ("name", "Pending Pell"),
+                ("email", "pending@example.org"),
+                ("category", &categories[0]),
+                ("display", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303);
+    let pending = app
+        .mail
+        .wait_for_to("pending@example.org", 1)
+        .await
+        .link("/confirm/")
+        .unwrap();
+    let pending = pending.trim_start_matches(&app.address);
+    let refused = app
+        .post_with(&client(), &format!("{pending}/withdraw"), &[])
+        .await;
+    assert_eq!(refused.status, 409);
+    for bad in [
+        "/confirm/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/withdraw",
+        "/confirm/short/withdraw",
+    ] {
+        assert_eq!(
+            app.post_with(&client(), bad, &[]).await.status,
+            404,
+            "{bad}"
+        );
+        assert_eq!(app.get(bad).await.status, 404, "{bad}");
+    }
+    assert_eq!(app.counts("changed-mind").await["total"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn full_tiles_are_immutable_and_match_the_entries() {
     let app = spawn_app().await;
     let id = app.open_letter("tiles").await;
@@ -470,7 +571,12 @@ async fn two_letters_signed_at_once_keep_separate_consistent_logs() {
         .collect();
     let tasks: Vec<_> = people
         .iter()
-        .map(|(slug, name, email)| app.sign_and_confirm(slug, name, email, "public"))
+        .map(|(slug, name, email)| {
+            let app = &app;
+            async move {
+                app.sign_and_confirm(slug, name, email, "public").await;
+            }
+        })
         .collect();
     futures_join_all(tasks).await;
     for slug in ["first-log", "second-log"] {

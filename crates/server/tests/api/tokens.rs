@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use crate::helpers::*;
 
+/// Pressing a used link again is 409 and counts nothing; opening it shows the signature is
+/// confirmed (with the receipt and withdrawal links) and changes nothing.
 #[tokio::test]
 async fn a_used_link_answers_409_and_counts_once() {
     let app = spawn_app().await;
@@ -18,11 +20,15 @@ async fn a_used_link_answers_409_and_counts_once() {
     for page in [
         app.post(&link, &[]).await,
         app.post_with(&client(), &link, &[]).await,
-        app.get(&link).await,
     ] {
         assert_eq!(page.status, 409);
         assert!(page.body.contains("already been used"), "{}", page.body);
     }
+    let opened = app.get(&link).await;
+    assert_eq!(opened.status, 200);
+    assert!(opened.body.contains("Already confirmed"), "{}", opened.body);
+    assert!(opened.body.contains(&format!("{link}/receipt")));
+    assert!(opened.body.contains(&format!("{link}/withdraw")));
     assert_eq!(app.total("used").await, 1);
     app.stop().await;
 }

@@ -581,8 +581,9 @@ async fn apply_remove(
     command: &RemoveCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let row = sqlx::query(
-        "SELECT state, log_index, category_id FROM signatures
-         WHERE id = $1 AND letter_id = $2 FOR UPDATE",
+        "SELECT s.state, s.log_index, s.category_id, l.workspace_id
+         FROM signatures s JOIN letters l ON l.id = s.letter_id
+         WHERE s.id = $1 AND s.letter_id = $2 FOR UPDATE OF s",
     )
     .bind(command.signature.0)
     .bind(command.letter.0)
@@ -593,6 +594,7 @@ async fn apply_remove(
     let state: String = row.try_get("state").ctx("reading a signature")?;
     let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
     let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
+    let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
     let (Some(index), SignatureState::Published) = (
         index,
         parse_stored::<SignatureState>(&state, "signature state")?,
@@ -615,8 +617,8 @@ async fn apply_remove(
         .ctx("removing a signature")?;
     super::organisers::audit(
         conn,
-        Some(command.actor),
-        None,
+        command.actor,
+        Some(workspace),
         &format!("signature.{}", command.reason.as_str()),
         &format!("signature {}", command.signature),
         &format!("log entry {index}"),

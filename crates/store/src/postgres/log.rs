@@ -205,7 +205,7 @@ impl PgStore {
         token_hash: Hash32,
     ) -> Result<Option<ReceiptData>, StoreError> {
         let row = sqlx::query(
-            "SELECT l.id AS letter_id, l.slug, l.title, s.log_index, s.salt, e.data
+            "SELECT l.id AS letter_id, l.slug, l.title, s.id AS signature_id, s.log_index, s.salt, e.data
              FROM confirmation_tokens t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
@@ -223,6 +223,7 @@ impl PgStore {
                     slug: row.try_get("slug").ctx("reading a receipt")?,
                     title: row.try_get("title").ctx("reading a receipt")?,
                 },
+                signature: SignatureId(row.try_get("signature_id").ctx("reading a receipt")?),
                 index: to_u64(
                     row.try_get("log_index").ctx("reading a receipt")?,
                     "log index",

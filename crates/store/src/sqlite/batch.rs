@@ -485,7 +485,9 @@ async fn apply_remove(
     command: &RemoveCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let row = sqlx::query(
-        "SELECT state, log_index, category_id FROM signatures WHERE id = ? AND letter_id = ?",
+        "SELECT s.state, s.log_index, s.category_id, l.workspace_id
+         FROM signatures s JOIN letters l ON l.id = s.letter_id
+         WHERE s.id = ? AND s.letter_id = ?",
     )
     .bind(command.signature.0)
     .bind(command.letter.0)
@@ -496,6 +498,7 @@ async fn apply_remove(
     let state: String = row.try_get("state").ctx("reading a signature")?;
     let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
     let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
+    let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
     let (Some(index), SignatureState::Published) = (
         index,
         parse_stored::<SignatureState>(&state, "signature state")?,
@@ -518,8 +521,8 @@ async fn apply_remove(
         .ctx("removing a signature")?;
     super::organisers::audit(
         conn,
-        Some(command.actor),
-        None,
+        command.actor,
+        Some(workspace),
         &format!("signature.{}", command.reason.as_str()),
         &format!("signature {}", command.signature),
         &format!("log entry {index}"),

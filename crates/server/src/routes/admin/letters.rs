@@ -587,7 +587,7 @@ pub async fn hide(
     let outcome = state
         .writer
         .submit(WriteCommand::Remove(RemoveCommand {
-            actor: actor(&organiser, &letter),
+            actor: Some(actor(&organiser, &letter)),
             letter: letter.id,
             signature: SignatureId(signature),
             reason: RemovalReason::Hidden,
