@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use undersigned_core::log::RemovalReason;
+use undersigned_core::log::{AddEntry, LogEntry, RemovalReason};
 use undersigned_core::signature::{PublicSigner, public_display};
 use undersigned_core::{LetterState, SignatureState};
 use undersigned_store::{
@@ -217,6 +217,8 @@ struct WithdrawPage {
     slug: String,
     token: String,
     index: u64,
+    /// Whether the entry shows a name (public or initials).
+    shown: bool,
 }
 
 /// The signature a used link confirmed, while it is on the letter.
@@ -257,6 +259,10 @@ pub async fn withdraw_show(
             slug: signature.letter.slug,
             token: token.as_str().to_owned(),
             index: signature.index,
+            shown: matches!(
+                LogEntry::decode(&signature.entry),
+                Ok(LogEntry::Add(AddEntry { name: Some(_), .. }))
+            ),
         },
     ))
 }

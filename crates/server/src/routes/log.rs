@@ -162,10 +162,10 @@ pub async fn tile(
         }
         TileResource::Entries(tile) => {
             let start = tile.start_leaf().ok_or(PageError::NotFound)?;
-            let end = start + u64::from(tile.width());
-            if end > head.size {
-                return Err(PageError::NotFound);
-            }
+            let end = start
+                .checked_add(u64::from(tile.width()))
+                .filter(|end| *end <= head.size)
+                .ok_or(PageError::NotFound)?;
             let entries = state.store.log_entries(letter.id, start, end).await?;
             let bundle = encode_entry_bundle(&entries)
                 .map_err(|e| PageError::Internal(format!("an entry bundle: {e}")))?;

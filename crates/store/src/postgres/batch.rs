@@ -89,7 +89,11 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
         WriteCommand::Sign(sign) => (0, sign.letter.0, sign.duplicate_key.0),
         WriteCommand::ImportPublished(import) => (0, import.letter.0, import.duplicate_key.0),
         WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
-        WriteCommand::Remove(remove) => (2, remove.letter.0, [0; 32]),
+        WriteCommand::Remove(remove) => {
+            let mut key = [0; 32];
+            key[..8].copy_from_slice(&remove.signature.0.to_be_bytes());
+            (2, remove.letter.0, key)
+        }
     }
 }
 
