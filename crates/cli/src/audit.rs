@@ -187,14 +187,28 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> anyhow::Result<()> {
         }
     };
 
-    // What the site publishes, each at the size it says it was computed at.
+    // What the site publishes, each at the size it says it was computed at: no larger than
+    // the checkpoint, and no older than the checkpoint seen last time (or a site could keep
+    // showing the counts from before a wave of removals).
+    let page_size = page_count.as_ref().ok().and_then(|p| p.log_size);
     for (what, at) in [
-        ("counts.json", counts.log_size),
-        ("signatories.json", signatories.log_size),
+        ("counts.json", Some(counts.log_size)),
+        ("signatories.json", Some(signatories.log_size)),
+        ("the letter page", page_size),
     ] {
-        if at > size {
+        let Some(at) = at else { continue };
+        // (The page's size is checked against the checkpoint with its total, below.)
+        if at > size && what != "the letter page" {
             problems.push(format!(
                 "{what} is at log size {at}, beyond the checkpoint's {size} entries"
+            ));
+        }
+        if let Some(seen) = &previous
+            && at < seen.size
+        {
+            problems.push(format!(
+                "{what} is at log size {at}, older than the checkpoint of {} entries seen on {}",
+                seen.size, seen.audited
             ));
         }
     }
@@ -244,7 +258,10 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> anyhow::Result<()> {
         checkpoint.root_hash
     );
     println!("  history     {history}");
-    println!("  signatures  {}", counted.describe());
+    println!(
+        "  signatures  {}",
+        crate::terminal_safe(&counted.describe())
+    );
     println!(
         "  public      {} listed in signatories.json (at log size {})",
         signatories.list.len(),
@@ -415,6 +432,40 @@ mod tests {
         assert_eq!(State::load(&state).unwrap().checkpoints[&url].size, 772);
         // Unchanged: still fine.
         audit(&url, &state).await.unwrap();
+    }
+
+    /// A site that keeps serving the counts from before a wave of removals passes once (they
+    /// match the log at the size they name), and fails once an audit has seen a later size.
+    #[tokio::test]
+    async fn counts_older_than_the_last_audit_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        let (url, fake) = serve(entries(300)).await;
+        audit(&url, &state).await.unwrap();
+        let n = fake.lock().unwrap().entries.len();
+        with(&fake, |f| {
+            f.frozen_counts = Some(f.entries.len());
+            for index in 0..5 {
+                f.entries.push(remove(index));
+            }
+        });
+        audit(&url, &state).await.unwrap();
+        let error = audit(&url, &state).await.unwrap_err();
+        let expected = format!(
+            "counts.json is at log size {n}, older than the checkpoint of {} entries",
+            n + 5
+        );
+        assert!(error.contains(&expected), "{error}");
+    }
+
+    /// Text a site serves cannot drive the terminal.
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(crate::terminal_safe("plain\nlines"), "plain\nlines");
+        assert_eq!(
+            crate::terminal_safe("a\u{1b}[2Kb\u{9b}c\r"),
+            "a\\u{1b}[2Kb\\u{9b}c\\r"
+        );
     }
 
     #[tokio::test]

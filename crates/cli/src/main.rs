@@ -105,17 +105,36 @@ fn main() -> std::process::ExitCode {
         Err(error) => {
             // The message and its causes, without the backtrace that anyhow adds when
             // RUST_BACKTRACE is set: this is for the person at the terminal.
-            eprintln!("Error: {error}");
+            // Messages can quote what a site served (audit, receipt verify): escaped, so
+            // that it cannot move the cursor or rewrite earlier lines.
+            eprintln!("Error: {}", terminal_safe(&error.to_string()));
             let causes: Vec<_> = error.chain().skip(1).collect();
             if !causes.is_empty() {
                 eprintln!("\nCaused by:");
                 for cause in causes {
-                    eprintln!("    {cause}");
+                    eprintln!("    {}", terminal_safe(&cause.to_string()));
                 }
             }
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `text` with every control character but the line feed written as an escape (`\u{1b}`),
+/// for printing what an untrusted site sent to a terminal.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            safe.extend(c.escape_default());
+        } else {
+            safe.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(safe)
 }
 
 fn run() -> anyhow::Result<()> {

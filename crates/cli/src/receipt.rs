@@ -231,7 +231,10 @@ pub async fn verify(file: &Path, email: Option<&str>, online: Option<&str>) -> a
         verified.index, verified.checkpoint.size
     );
     println!("  key         {}", verified.key.verifier_key());
-    println!("  signature   {}", appearance(&verified.entry));
+    println!(
+        "  signature   {}",
+        crate::terminal_safe(&appearance(&verified.entry))
+    );
     match &verified.email {
         Some(email) => println!("  address     the entry's commitment is to {email}"),
         None => println!("  address     not checked (add --email ADDRESS to check it is yours)"),
@@ -354,7 +357,9 @@ async fn check_online(verified: &Verified) -> anyhow::Result<()> {
          the receipt's checkpoint and does not remove your signature",
         current.size
     );
-    println!("Verified, and still counted.");
+    println!(
+        "Verified: the letter's current log still holds your signature and has not removed it."
+    );
     Ok(())
 }
 

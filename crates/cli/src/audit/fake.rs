@@ -47,6 +47,8 @@ pub struct Fake {
     pub page_off: i64,
     /// Whether the page carries data-log-size.
     pub page_size: bool,
+    /// counts.json as computed at this log size, however the log grows.
+    pub frozen_counts: Option<usize>,
 }
 
 pub type Shared = Arc<Mutex<Fake>>;
@@ -110,8 +112,12 @@ impl Fake {
 
     /// (add index, category, shown) of the counted entries, oldest first.
     fn counted(&self) -> Vec<(u64, String, Option<Shown>)> {
+        self.counted_at(self.entries.len())
+    }
+
+    fn counted_at(&self, size: usize) -> Vec<(u64, String, Option<Shown>)> {
         let mut active = BTreeMap::new();
-        for (i, bytes) in self.entries.iter().enumerate() {
+        for (i, bytes) in self.entries[..size].iter().enumerate() {
             match LogEntry::decode(bytes) {
                 Err(_) => {}
                 Ok(LogEntry::Add(a)) => {
@@ -128,15 +134,16 @@ impl Fake {
     }
 
     fn counts(&self) -> serde_json::Value {
+        let size = self.frozen_counts.unwrap_or(self.entries.len());
         let mut by: BTreeMap<String, i64> = BTreeMap::new();
-        for (_, category, _) in self.counted() {
+        for (_, category, _) in self.counted_at(size) {
             *by.entry(category).or_default() += 1;
         }
         for (category, off) in &self.counts_off {
             *by.entry(category.clone()).or_default() += off;
         }
         let total: i64 = by.values().sum();
-        json!({"total": total, "by_category": by, "log_size": self.entries.len()})
+        json!({"total": total, "by_category": by, "log_size": size})
     }
 
     fn signatories(&self, page: usize) -> serde_json::Value {
@@ -285,6 +292,7 @@ pub async fn serve(entries: Vec<Vec<u8>>) -> (String, Shared) {
         unlisted: BTreeSet::new(),
         page_off: 0,
         page_size: true,
+        frozen_counts: None,
     }));
     let app = Router::new().fallback(handle).with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });

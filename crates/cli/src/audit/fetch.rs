@@ -147,6 +147,8 @@ impl Http {
             .user_agent(concat!("undersigned/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
             .read_timeout(Duration::from_secs(60))
+            // A site that drips bytes cannot hold an answer open for longer than this.
+            .timeout(Duration::from_secs(300))
             .build()
             .context("setting up the HTTP client")?;
         Ok(Self { client })
@@ -300,6 +302,16 @@ impl Site<'_> {
                 }
                 Some(all) if all.log_size != answer.log_size => return Ok(Err(answer.log_size)),
                 Some(all) => all.list.extend(answer.signatories),
+            }
+            if let Some(all) = &all
+                && all.list.len() as u64 > all.log_size
+            {
+                bail!(
+                    "signatories.json lists more than {} signatories, more than its log of {} \
+                     entries can hold",
+                    all.list.len() - 1,
+                    all.log_size
+                );
             }
             match answer.next {
                 None => break,

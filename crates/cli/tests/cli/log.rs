@@ -521,7 +521,7 @@ async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
     let online = run(data.path(), &["receipt", "verify", file, "--online"]);
     assert!(online.status.success(), "{}", text(&online.stderr));
     assert!(
-        text(&online.stdout).contains("still counted"),
+        text(&online.stdout).contains("still holds your signature and has not removed it"),
         "{}",
         text(&online.stdout)
     );
