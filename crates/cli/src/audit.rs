@@ -218,7 +218,12 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> anyhow::Result<()> {
     }
     if signatories.log_size <= size {
         let at = entries.replay(signatories.log_size);
-        problems.extend(check::compare_signatories(&signatories.list, &entries, &at));
+        problems.extend(check::compare_signatories(
+            &signatories.list,
+            &entries,
+            &at,
+            &replay,
+        ));
     }
     match page_count {
         Err(problem) => problems.push(problem),

@@ -126,7 +126,7 @@ pub trait Store: Send + Sync + 'static {
     async fn public_signatures(
         &self,
         letter: LetterId,
-        offset: u64,
+        listing: PublicListing,
         limit: u32,
     ) -> Result<SignatoryPage>;
     /// Every signature of a letter with the signer's contact details, newest first.

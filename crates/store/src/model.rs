@@ -178,6 +178,16 @@ pub struct PublicSignature {
 }
 
 /// A page of the public list, and the log size it was read at.
+/// Which public signatures to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicListing {
+    /// Newest first, as the page shows them, skipping `offset`.
+    Newest { offset: u64 },
+    /// By log index, highest first, those below `before` (all when None): pages that stay
+    /// put while the log grows, for `signatories.json`.
+    LogIndexBefore(Option<u64>),
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SignatoryPage {
     pub log_size: u64,

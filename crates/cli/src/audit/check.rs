@@ -229,7 +229,15 @@ fn quoted(value: Option<&str>) -> String {
 /// Compares the public list (read at the replay's size) with the log: every listed
 /// signatory must be a counted public or initials add entry showing the same name, details,
 /// category and comment, and every such entry must be listed.
-pub fn compare_signatories(listed: &[Listed], entries: &Entries, replay: &Replay) -> Vec<String> {
+///
+/// A public entry missing from the list is fine when `now` (the log at the checkpoint, read
+/// after the list) has removed it: it was removed while the list was being read.
+pub fn compare_signatories(
+    listed: &[Listed],
+    entries: &Entries,
+    replay: &Replay,
+    now: &Replay,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
     for s in listed {
@@ -289,7 +297,7 @@ pub fn compare_signatories(listed: &[Listed], entries: &Entries, replay: &Replay
         }
     }
     for (index, add) in replay.public() {
-        if !seen.contains(&index) {
+        if !seen.contains(&index) && !now.removed_by.contains_key(&index) {
             problems.push(format!(
                 "{} is a public signature in the log, but signatories.json does not list it",
                 describe(index, add)
@@ -590,15 +598,29 @@ mod tests {
         let log = log(&entries);
         let replay = log.replay(6);
         let good: Vec<Listed> = [5, 3, 1].iter().map(|i| listed(*i, &entries)).collect();
-        assert!(compare_signatories(&good, &log, &replay).is_empty());
+        assert!(compare_signatories(&good, &log, &replay, &replay).is_empty());
 
         // A listed signatory missing: named.
         let missing = vec![listed(5, &entries), listed(1, &entries)];
         assert_eq!(
-            compare_signatories(&missing, &log, &replay),
+            compare_signatories(&missing, &log, &replay, &replay),
             [
                 "entry 3 (Bram Oakhallow, Lyon, Survivor) is a public signature in the log, but signatories.json does not list it"
             ]
+        );
+
+        // Missing because it was removed while the list was being read: fine.
+        let mut later = entries.clone();
+        later.push(remove(3));
+        let later_log = self::log(&later);
+        assert!(
+            compare_signatories(
+                &missing,
+                &later_log,
+                &later_log.replay(6),
+                &later_log.replay(7)
+            )
+            .is_empty()
         );
 
         // Removed, private, remove entries, beyond the size, twice, edited.
@@ -624,7 +646,7 @@ mod tests {
         bad[0].comment = None;
         bad[1].name = "Bram Oakhollow".into();
         assert_eq!(
-            compare_signatories(&bad, &log, &replay),
+            compare_signatories(&bad, &log, &replay, &replay),
             [
                 "signatories.json shows entry 5's comment as none, the log says \"Yes.\"",
                 "signatories.json shows entry 3's name as \"Bram Oakhollow\", the log says \"Bram Oakhallow\"",
@@ -640,7 +662,7 @@ mod tests {
         // At an earlier size, Jane Doe still counts and entry 5 does not exist yet.
         let early = log.replay(4);
         let at_four: Vec<Listed> = [3, 1, 0].iter().map(|i| listed(*i, &entries)).collect();
-        assert!(compare_signatories(&at_four, &log, &early).is_empty());
+        assert!(compare_signatories(&at_four, &log, &early, &early).is_empty());
     }
 
     #[test]

@@ -146,7 +146,8 @@ impl Fake {
         json!({"total": total, "by_category": by, "log_size": size})
     }
 
-    fn signatories(&self, page: usize) -> serde_json::Value {
+    /// signatories.json below log index `before`, highest first, 50 a page.
+    fn signatories(&self, before: Option<u64>) -> serde_json::Value {
         let mut list: Vec<serde_json::Value> = self
             .counted()
             .into_iter()
@@ -159,9 +160,9 @@ impl Fake {
             })
             .collect();
         list.reverse();
-        let pages: Vec<_> = list.chunks(50).map(<[_]>::to_vec).collect();
-        let this = pages.get(page - 1).cloned().unwrap_or_default();
-        let next = (page < pages.len()).then_some(page + 1);
+        list.retain(|s| before.is_none_or(|b| s["index"].as_u64().unwrap() < b));
+        let this: Vec<_> = list.iter().take(50).cloned().collect();
+        let next = (list.len() > 50).then(|| this[49]["index"].as_u64().unwrap());
         json!({"log_size": self.entries.len(), "signatories": this, "next": next})
     }
 
@@ -224,8 +225,10 @@ impl Fake {
             return self.counts().to_string().into_response();
         }
         if path == format!("{letter}/signatories.json") {
-            let page = number("page").unwrap_or(1).max(1) as usize;
-            return self.signatories(page).to_string().into_response();
+            return self
+                .signatories(number("before"))
+                .to_string()
+                .into_response();
         }
         let Some(log) = path.strip_prefix(&format!("{letter}/log/")) else {
             return StatusCode::NOT_FOUND.into_response();

@@ -21,8 +21,6 @@ use super::check::{Listed, PublishedCounts, TILE_WIDTH};
 const PARALLEL: usize = 8;
 /// Logs with at least this many entries get a progress bar.
 const PROGRESS_FROM: u64 = 4096;
-/// The most pages of signatories.json followed (50 a page).
-const MAX_PAGES: u64 = 1_000_000;
 
 const SMALL: usize = 64 * 1024;
 const BUNDLE: usize = 256 * (2 + 65_535);
@@ -208,7 +206,7 @@ struct SignatoriesPage {
     next: Option<u64>,
 }
 
-/// The public list, all pages, read at one log size.
+/// The public list, all pages, as of the first page's log size.
 pub struct Signatories {
     pub log_size: u64,
     pub list: Vec<Listed>,
@@ -269,57 +267,55 @@ impl Site<'_> {
         self.http.json(url).await
     }
 
-    /// Every page of `/l/{slug}/signatories.json`, read again if the list changed under us.
+    /// Every page of `/l/{slug}/signatories.json`, following `next` (the `before` of the next
+    /// page, by log index). The list is as of the first page's log size: later pages list
+    /// older entries only, so signatures added meanwhile do not shift them; one removed
+    /// meanwhile may be missing (the caller checks it was removed).
     pub async fn signatories(&self) -> anyhow::Result<Signatories> {
-        let mut sizes = Vec::new();
-        for _ in 0..5 {
-            match self.signatories_once().await? {
-                Ok(all) => return Ok(all),
-                Err(size) => sizes.push(size),
-            }
-        }
-        bail!(
-            "signatories.json kept changing while it was read (at log sizes {sizes:?}); try again"
-        )
-    }
-
-    /// Ok with the whole list, or Err with the log size a later page was at.
-    async fn signatories_once(&self) -> anyhow::Result<Result<Signatories, u64>> {
-        let mut page = 1;
+        let mut before: Option<u64> = None;
         let mut all: Option<Signatories> = None;
         loop {
-            let url = self.letter.url(&format!(
-                "/l/{}/signatories.json?page={page}",
-                self.letter.slug
-            ))?;
+            let path = match before {
+                None => format!("/l/{}/signatories.json", self.letter.slug),
+                Some(b) => format!("/l/{}/signatories.json?before={b}", self.letter.slug),
+            };
+            let url = self.letter.url(&path)?;
             let answer: SignatoriesPage = self.http.json(url.clone()).await?;
-            match &mut all {
-                None => {
-                    all = Some(Signatories {
-                        log_size: answer.log_size,
-                        list: answer.signatories,
-                    })
+            let all = match &mut all {
+                None => all.insert(Signatories {
+                    log_size: answer.log_size,
+                    list: answer.signatories,
+                }),
+                Some(all) => {
+                    if answer.log_size < all.log_size {
+                        bail!(
+                            "{url} is at log size {}, smaller than the first page's {}",
+                            answer.log_size,
+                            all.log_size
+                        );
+                    }
+                    all.list.extend(answer.signatories);
+                    all
                 }
-                Some(all) if all.log_size != answer.log_size => return Ok(Err(answer.log_size)),
-                Some(all) => all.list.extend(answer.signatories),
-            }
-            if let Some(all) = &all
-                && all.list.len() as u64 > all.log_size
-            {
+            };
+            if all.list.len() as u64 > all.log_size {
                 bail!(
-                    "signatories.json lists more than {} signatories, more than its log of {} \
-                     entries can hold",
-                    all.list.len() - 1,
+                    "signatories.json lists {} signatories, more than its log of {} entries \
+                     can hold",
+                    all.list.len(),
                     all.log_size
                 );
             }
             match answer.next {
                 None => break,
-                Some(next) if next > page && next <= MAX_PAGES => page = next,
-                Some(next) => bail!("{url} names page {next} as the next one"),
+                Some(next) if before.is_none_or(|b| next < b) => before = Some(next),
+                Some(next) => bail!("{url} names {next} as the next page, which is not lower"),
             }
         }
-        Ok(all.map_or_else(|| Err(0), Ok))
+        Ok(all.unwrap_or(Signatories {
+            log_size: 0,
+            list: Vec::new(),
+        }))
     }
 
     /// The letter page's HTML.

@@ -17,7 +17,7 @@ use undersigned_core::{
     markdown,
     signature::{SignInput, public_display},
 };
-use undersigned_store::{Counts, Letter, LetterId, SignatoryPage};
+use undersigned_store::{Counts, Letter, LetterId, PublicListing, SignatoryPage};
 
 use crate::{
     cache::LetterView,
@@ -100,7 +100,7 @@ async fn signatories(
         let offset = (page - 1) * u64::from(PER_PAGE);
         state
             .store
-            .public_signatures(letter, offset, PER_PAGE + 1)
+            .public_signatures(letter, PublicListing::Newest { offset }, PER_PAGE + 1)
             .await
             .map(Arc::new)
     };

@@ -12,13 +12,13 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
-use undersigned_store::{Letter, LetterId, LogHead};
+use undersigned_store::{Letter, LetterId, LogHead, PublicListing};
 use undersigned_tlog::{
     Checkpoint, Hash, HashReader, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
     inclusion_proof, parse_tile_path,
 };
 
-use super::letter::{PER_PAGE, PageQuery, public_letter};
+use super::letter::{PER_PAGE, public_letter};
 use crate::{pages::PageError, secrets::Token, state::AppState};
 
 /// The instance's log key, and the names it signs under.
@@ -303,40 +303,48 @@ struct SignatoriesJson {
     next: Option<u64>,
 }
 
-/// `GET /l/{slug}/signatories.json?page=P`: the public list as the page shows it, each with
-/// the index of its add entry, and the log size it was read at.
+#[derive(Debug, Deserialize)]
+pub struct SignatoriesQuery {
+    before: Option<u64>,
+}
+
+/// `GET /l/{slug}/signatories.json[?before=I]`: the public list, 50 at a time by log index,
+/// highest first, each with the index of its add entry, and the log size it was read at.
+/// `next` is the `before` of the next page: new signatures never shift the pages after the
+/// first, so an auditor can read a busy letter's list.
 pub async fn signatories(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<SignatoriesQuery>,
 ) -> Result<Response, PageError> {
     let view = public_letter(&state, &slug).await?;
-    let page = query.number();
     let listing = state
         .store
         .public_signatures(
             view.letter.id,
-            (page - 1) * u64::from(PER_PAGE),
+            PublicListing::LogIndexBefore(query.before),
             PER_PAGE + 1,
         )
         .await?;
-    let next = (listing.rows.len() > PER_PAGE as usize).then_some(page + 1);
-    let signatories = listing
-        .rows
-        .iter()
-        .take(PER_PAGE as usize)
-        .filter_map(|row| {
-            undersigned_core::signature::public_display(&row.name, &row.details, row.display).map(
-                |shown| SignatoryJson {
-                    index: row.log_index,
-                    name: shown.shown_name,
-                    details: shown.details,
-                    category: row.category.clone(),
-                    comment: shown.comment,
-                },
-            )
-        })
-        .collect();
+    let rows: Vec<_> = listing.rows.iter().take(PER_PAGE as usize).collect();
+    let next = if listing.rows.len() > PER_PAGE as usize {
+        rows.last().and_then(|row| row.log_index)
+    } else {
+        None
+    };
+    let signatories =
+        rows.iter()
+            .filter_map(|row| {
+                undersigned_core::signature::public_display(&row.name, &row.details, row.display)
+                    .map(|shown| SignatoryJson {
+                        index: row.log_index,
+                        name: shown.shown_name,
+                        details: shown.details,
+                        category: row.category.clone(),
+                        comment: shown.comment,
+                    })
+            })
+            .collect();
     Ok(no_cache(
         Json(SignatoriesJson {
             log_size: listing.log_size,

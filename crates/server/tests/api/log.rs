@@ -161,6 +161,64 @@ async fn confirmed_signatures_are_in_a_signed_log_that_recomputes_the_counts() {
     app.stop().await;
 }
 
+/// signatories.json pages by log index: the pages after the first stay put while the log
+/// grows, so an auditor can read a busy letter's list.
+#[tokio::test]
+async fn signatories_json_pages_by_log_index_and_stays_put_as_the_log_grows() {
+    let app = spawn_app().await;
+    let id = app.open_letter("paged").await;
+    app.import("paged", id, 120).await;
+    let json = |path: String| {
+        let app = &app;
+        async move {
+            let response = app.client.get(app.url(&path)).send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let indexes = |page: &serde_json::Value| -> Vec<u64> {
+        page["signatories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["index"].as_u64().unwrap())
+            .collect()
+    };
+    let (status, first) = json("/l/paged/signatories.json".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(first["log_size"], 120);
+    assert_eq!(indexes(&first), (70..120).rev().collect::<Vec<_>>());
+    assert_eq!(first["next"], 70);
+
+    // A new signature lands on the first page only.
+    app.sign_and_confirm("paged", "Late Lorimer", "late@example.org", "public")
+        .await;
+    let (_, second) = json("/l/paged/signatories.json?before=70".into()).await;
+    assert_eq!(second["log_size"], 121);
+    assert_eq!(indexes(&second), (20..70).rev().collect::<Vec<_>>());
+    assert_eq!(second["next"], 20);
+    let (_, last) = json("/l/paged/signatories.json?before=20".into()).await;
+    assert_eq!(indexes(&last), (0..20).rev().collect::<Vec<_>>());
+    assert!(last["next"].is_null());
+
+    // Edges and junk.
+    let (_, none) = json("/l/paged/signatories.json?before=0".into()).await;
+    assert!(indexes(&none).is_empty() && none["next"].is_null());
+    let (_, all) = json(format!("/l/paged/signatories.json?before={}", u64::MAX)).await;
+    assert_eq!(indexes(&all)[0], 120);
+    for bad in ["before=x", "before=-1", "before=1e3"] {
+        let (status, _) = json(format!("/l/paged/signatories.json?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    assert_eq!(json("/l/nowhere/signatories.json".into()).await.0, 404);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn proofs_verify_and_a_receipt_proves_a_private_signature() {
     let app = spawn_app().await;

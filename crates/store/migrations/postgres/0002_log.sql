@@ -25,3 +25,6 @@ CREATE TABLE log_heads (
     size        BIGINT NOT NULL,
     root        BYTEA NOT NULL
 );
+
+-- signatories.json pages through a letter's public signatures by log index.
+CREATE INDEX signatures_logged ON signatures(letter_id, log_index);

@@ -1,6 +1,6 @@
 //! Letters, their targets and categories, and the read side of signatures.
 
-use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+use sqlx::{AssertSqlSafe, Row, SqliteConnection, sqlite::SqliteRow};
 use undersigned_core::{
     LetterState, letter::LetterContent, letter::Target, signature::SignerDetails,
 };
@@ -390,25 +390,34 @@ impl SqliteStore {
     pub(super) async fn public_signatures(
         &self,
         letter: LetterId,
-        offset: u64,
+        listing: PublicListing,
         limit: u32,
     ) -> Result<SignatoryPage, StoreError> {
-        // One read transaction: the list and the log size it belongs to. Private signers
-        // never leave the database on this path.
+        // One read: the list and the log size it belongs to. Private signers never leave
+        // the database on this path.
         let mut tx = self.pool.begin().await.ctx("listing signatures")?;
-        let rows = sqlx::query(
-            "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
+        const COLUMNS: &str = "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
                     s.display_level, c.name AS category, s.published_at, s.log_index
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
-             WHERE s.letter_id = ? AND s.state = 'published' AND s.display_level <> 'private'
-             ORDER BY s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
-        )
-        .bind(letter.0)
-        .bind(i64::from(limit))
-        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await
-        .ctx("listing signatures")?;
+             WHERE s.letter_id = ?1 AND s.state = 'published' AND s.display_level <> 'private'";
+        let (order, key) = match listing {
+            PublicListing::Newest { offset } => (
+                "ORDER BY s.published_at DESC, s.id DESC LIMIT ?2 OFFSET ?3",
+                i64::try_from(offset).unwrap_or(i64::MAX),
+            ),
+            PublicListing::LogIndexBefore(before) => (
+                "AND s.log_index < ?3 ORDER BY s.log_index DESC LIMIT ?2",
+                before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX)),
+            ),
+        };
+        // Only the constant fragments above are formatted into the statement.
+        let rows = sqlx::query(AssertSqlSafe(format!("{COLUMNS} {order}")))
+            .bind(letter.0)
+            .bind(i64::from(limit))
+            .bind(key)
+            .fetch_all(&mut *tx)
+            .await
+            .ctx("listing signatures")?;
         let log_size = log_size(&mut tx, letter).await?;
         let rows = rows
             .iter()

@@ -247,10 +247,10 @@ impl crate::Store for SqliteStore {
     async fn public_signatures(
         &self,
         letter: LetterId,
-        offset: u64,
+        listing: PublicListing,
         limit: u32,
     ) -> crate::Result<SignatoryPage> {
-        self.public_signatures(letter, offset, limit).await
+        self.public_signatures(letter, listing, limit).await
     }
     async fn organiser_signatures(
         &self,
