@@ -1,5 +1,5 @@
 -- wrk script: every request signs the demo letter with a new address.
--- CATEGORY (env) is a category id of the letter.
+-- CATEGORY (env) is a category id of the letter; SIGN_DISPLAY the display level (private).
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -13,12 +13,13 @@ function init(args)
   thread_id = id
   category = os.getenv("CATEGORY") or "1"
   run = os.getenv("RUN") or "0"
+  display = os.getenv("SIGN_DISPLAY") or "private"
 end
 
 function request()
   counter = counter + 1
   local body = "name=Load+Tester&email=load-" .. run .. "-" .. thread_id .. "-" .. counter ..
-    "%40example.org&category=" .. category .. "&display=private"
+    "%40example.org&category=" .. category .. "&display=" .. display
   return wrk.format("POST", "/l/demo/sign",
     { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
