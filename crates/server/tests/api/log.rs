@@ -536,6 +536,32 @@ async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
     assert_eq!(app.get(&format!("{link}/withdraw")).await.status, 409);
     assert_eq!(app.counts("changed-mind").await["log_size"], 3);
 
+    // Signing again after withdrawing gets a confirmation link (not "already signed"), and
+    // confirming appends a new add entry; the old one and its removal stay.
+    app.forget_email_throttle().await;
+    app.sign_and_confirm(
+        "changed-mind",
+        "Leave Lanyon",
+        "leave@example.org",
+        "public",
+    )
+    .await;
+    let counts = app.counts("changed-mind").await;
+    assert_eq!(
+        (counts["total"].as_i64(), counts["log_size"].as_i64()),
+        (Some(2), Some(4))
+    );
+    match &read_log(&app, "changed-mind").await.decoded()[3] {
+        LogEntry::Add(a) => assert_eq!(a.name.as_deref(), Some("Leave Lanyon")),
+        LogEntry::Remove(r) => panic!("an add entry, not {r:?}"),
+    }
+    assert!(
+        app.get("/l/changed-mind")
+            .await
+            .body
+            .contains("Leave Lanyon")
+    );
+
     // A link that never confirmed, and links that do not exist.
     let categories = app.categories("changed-mind").await;
     let signed = app
@@ -572,7 +598,7 @@ async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
         );
         assert_eq!(app.get(bad).await.status, 404, "{bad}");
     }
-    assert_eq!(app.counts("changed-mind").await["total"], 1);
+    assert_eq!(app.counts("changed-mind").await["total"], 2);
     app.stop().await;
 }
 

@@ -315,13 +315,34 @@ async fn apply_sign(
         return done(SignOutcome::EmailThrottled);
     }
     count_email(conn, id, command.now).await?;
-    if parse_stored::<SignatureState>(&state, "signature state")? == SignatureState::Pending {
-        insert_token(conn, id, command).await?;
-        enqueue(conn, EmailKind::Confirm, id, command).await?;
-        done(SignOutcome::ConfirmationResent)
-    } else {
-        enqueue(conn, EmailKind::AlreadySigned, id, command).await?;
-        done(SignOutcome::AlreadySigned)
+    match parse_stored::<SignatureState>(&state, "signature state")? {
+        SignatureState::Pending => {
+            insert_token(conn, id, command).await?;
+            enqueue(conn, EmailKind::Confirm, id, command).await?;
+            done(SignOutcome::ConfirmationResent)
+        }
+        // Someone who withdrew may sign again: the signature is pending once more, and
+        // confirming publishes it as a new add entry (the log keeps the old one and its
+        // removal). A signature a moderator hid or rejected stays as it is.
+        SignatureState::Withdrawn => {
+            sqlx::query(
+                "UPDATE signatures
+                 SET state = 'pending', log_index = NULL, salt = NULL, confirmed_at = NULL,
+                     published_at = NULL
+                 WHERE id = ? AND state = 'withdrawn'",
+            )
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await
+            .ctx("signing again")?;
+            insert_token(conn, id, command).await?;
+            enqueue(conn, EmailKind::Confirm, id, command).await?;
+            done(SignOutcome::ConfirmationResent)
+        }
+        _ => {
+            enqueue(conn, EmailKind::AlreadySigned, id, command).await?;
+            done(SignOutcome::AlreadySigned)
+        }
     }
 }
 
