@@ -120,6 +120,45 @@ pub(crate) fn by_letter(
     grouped
 }
 
+/// A stored position, which is never negative.
+pub(crate) fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("a negative {what}")))
+}
+
+/// A log position as the databases store it.
+pub(crate) fn to_i64(n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Corrupt("a log position beyond 2^63".into()))
+}
+
+/// A stored 32-byte hash.
+pub(crate) fn hash_from(bytes: Vec<u8>) -> Result<Hash32, StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a stored hash of the wrong length".into()))
+}
+
+/// The entries of `(idx, data)` rows read for `start..end`, or `Corrupt` when one is
+/// missing or out of order.
+pub(crate) fn entries_in_order(
+    letter: LetterId,
+    start: u64,
+    end: u64,
+    rows: Vec<(i64, Vec<u8>)>,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let expected = end.saturating_sub(start);
+    if rows.len() as u64 != expected
+        || rows
+            .iter()
+            .zip(start..)
+            .any(|((idx, _), want)| to_u64(*idx, "log index").ok() != Some(want))
+    {
+        return Err(StoreError::Corrupt(format!(
+            "log entries {start}..{end} of letter {letter} are incomplete"
+        )));
+    }
+    Ok(rows.into_iter().map(|(_, data)| data).collect())
+}
+
 /// The root of the empty log, for letters with nothing logged yet.
 pub fn empty_root() -> Hash32 {
     undersigned_tlog::empty_root().0

@@ -8,23 +8,12 @@ use sqlx::{PgConnection, Row};
 use super::{Ctx, PgStore};
 use crate::{
     StoreError,
-    log::{PendingEntry, empty_root, frontier_indexes, plan_append},
+    log::{
+        PendingEntry, empty_root, entries_in_order, frontier_indexes, hash_from, plan_append,
+        to_i64, to_u64,
+    },
     model::*,
 };
-
-fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
-    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("a negative {what}")))
-}
-
-fn to_i64(n: u64) -> Result<i64, StoreError> {
-    i64::try_from(n).map_err(|_| StoreError::Corrupt("a log position beyond 2^63".into()))
-}
-
-fn hash_from(bytes: Vec<u8>) -> Result<Hash32, StoreError> {
-    bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("a stored hash of the wrong length".into()))
-}
 
 async fn head(conn: &mut PgConnection, letter: LetterId) -> Result<LogHead, StoreError> {
     head_for(conn, letter, "").await
@@ -186,18 +175,7 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await
         .ctx("reading log entries")?;
-        let expected = end.saturating_sub(start);
-        if rows.len() as u64 != expected
-            || rows
-                .iter()
-                .zip(start..)
-                .any(|((idx, _), want)| to_u64(*idx, "log index").ok() != Some(want))
-        {
-            return Err(StoreError::Corrupt(format!(
-                "log entries {start}..{end} of letter {letter} are incomplete"
-            )));
-        }
-        Ok(rows.into_iter().map(|(_, data)| data).collect())
+        entries_in_order(letter, start, end, rows)
     }
 
     pub(super) async fn receipt(
