@@ -15,8 +15,13 @@
 //!   hashes to persist ([`stored_hashes_for_append`], or the pure
 //!   [`stored_hashes_for_append_with_frontier`]); [`tree_hash`],
 //!   [`inclusion_proof`] and [`consistency_proof`] each make one read of
-//!   O(log n) stored hashes and never rebuild the tree. [`MemoryHashStore`] is
-//!   an in-memory store.
+//!   O(log n) stored hashes and never rebuild the tree. Each is also split
+//!   into a pure pair for callers that fetch hashes themselves (for example
+//!   asynchronously): [`inclusion_proof_indexes`] lists the stored hashes
+//!   needed and [`inclusion_proof_from_hashes`] computes the proof from them
+//!   (likewise [`tree_hash_indexes`] / [`tree_hash_from_hashes`] and
+//!   [`consistency_proof_indexes`] / [`consistency_proof_from_hashes`]).
+//!   [`MemoryHashStore`] is an in-memory store.
 //! * **Tiles** of c2sp.org/tlog-tiles (height 8): [`Tile`] coordinates and
 //!   paths (`tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]`),
 //!   [`parse_tile_path`], [`new_tiles`] (what to publish after an append),
@@ -87,9 +92,11 @@ pub use note::{
 };
 pub use stored::{
     HashReader, MAX_TREE_SIZE, MemoryHashStore, MissingHash, NewHashes, TreeError,
-    append_frontier_indexes, consistency_proof, inclusion_proof, split_stored_hash_index,
-    stored_hash_count, stored_hash_index, stored_hashes_for_append,
-    stored_hashes_for_append_with_frontier, tree_hash,
+    append_frontier_indexes, consistency_proof, consistency_proof_from_hashes,
+    consistency_proof_indexes, inclusion_proof, inclusion_proof_from_hashes,
+    inclusion_proof_indexes, split_stored_hash_index, stored_hash_count, stored_hash_index,
+    stored_hashes_for_append, stored_hashes_for_append_with_frontier, tree_hash,
+    tree_hash_from_hashes, tree_hash_indexes,
 };
 pub use tile::{
     Tile, TileError, TileResource, decode_entry_bundle, encode_entry_bundle, entry_bundle_path,

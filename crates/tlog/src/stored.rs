@@ -20,11 +20,60 @@
 //! by the hash of each subtree it completes. A tree of `n` leaves has exactly
 //! `stored_hash_count(n) = 2n - popcount(n)` stored hashes.
 //!
+//! # Indexes first
+//!
+//! Which stored hashes a tree hash or a proof needs depends only on the tree
+//! sizes and the leaf index, not on the hashes themselves. Each computation is
+//! therefore split into a pair of pure functions, as in Go's `tlog` and
+//! Cloudflare's azul (`tlog_tiles`):
+//!
+//! * [`tree_hash_indexes`], [`inclusion_proof_indexes`] and
+//!   [`consistency_proof_indexes`] list the stored hash indexes needed;
+//! * [`tree_hash_from_hashes`], [`inclusion_proof_from_hashes`] and
+//!   [`consistency_proof_from_hashes`] compute the result from the hashes at
+//!   exactly those indexes, in that order.
+//!
+//! A caller with asynchronous storage (a database) fetches the listed hashes
+//! in one query between the two calls. [`tree_hash`], [`inclusion_proof`] and
+//! [`consistency_proof`] are the same pairs joined by one call to a
+//! [`HashReader`].
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use undersigned_tlog::{
+//!     MemoryHashStore, TreeError, inclusion_proof_from_hashes, inclusion_proof_indexes,
+//!     leaf_hash, root_from_leaf_hashes, verify_inclusion,
+//! };
+//!
+//! let leaves: Vec<_> = (0..10u8).map(|i| leaf_hash(&[i])).collect();
+//! let mut store = MemoryHashStore::new();
+//! store.append(&leaves)?;
+//!
+//! // 1. Which stored hashes does the proof of leaf 3 in the tree of 10 need?
+//! let indexes = inclusion_proof_indexes::<Infallible>(3, 10)?;
+//! // 2. Fetch them, in that order (here from memory; typically one query).
+//! let hashes: Vec<_> = indexes
+//!     .iter()
+//!     .map(|&i| store.stored_hashes()[i as usize])
+//!     .collect();
+//! // 3. Compute the proof.
+//! let proof = inclusion_proof_from_hashes::<Infallible>(3, 10, &hashes)?;
+//! verify_inclusion(&leaves[3], 3, 10, &proof, &root_from_leaf_hashes(&leaves))?;
+//!
+//! // A slice of the wrong length is an error.
+//! assert!(matches!(
+//!     inclusion_proof_from_hashes::<Infallible>(3, 10, &hashes[1..]),
+//!     Err(TreeError::WrongHashCount { .. })
+//! ));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Cost
 //!
 //! [`tree_hash`], [`inclusion_proof`] and [`consistency_proof`] make exactly one
-//! call to [`HashReader::read_hashes`] with O(log n) indexes (at most about
-//! `2 * log2(n)`), and never rebuild any part of the tree. The tiles of
+//! call to [`HashReader::read_hashes`] (none when no hash is needed) with
+//! O(log n) indexes (at most about `2 * log2(n)`), and never rebuild any part
+//! of the tree. The tiles of
 //! c2sp.org/tlog-tiles are a view of the same stored hashes (see
 //! [`crate::tile`]): the level-`L` tile `N` holds the stored hashes at level
 //! `8 * L` with indexes `256 * N ..`.
@@ -69,12 +118,14 @@ pub enum TreeError<E> {
     /// The hash storage failed.
     #[error("reading stored hashes: {0}")]
     Storage(E),
-    /// The hash storage returned the wrong number of hashes.
-    #[error("hash storage returned {got} hashes for {want} indexes")]
+    /// The hash storage returned, or the caller of a `*_from_hashes` function
+    /// (such as [`inclusion_proof_from_hashes`]) passed, a number of hashes
+    /// other than the number of stored hash indexes needed.
+    #[error("got {got} hashes for {want} stored hash indexes")]
     WrongHashCount {
-        /// Number of indexes requested.
+        /// Number of stored hash indexes needed.
         want: usize,
-        /// Number of hashes returned.
+        /// Number of hashes returned or passed.
         got: usize,
     },
     /// The leaf index is not inside the tree.
@@ -176,7 +227,20 @@ fn check_size<E>(size: u64) -> Result<(), TreeError<E>> {
     }
 }
 
-/// Reads `indexes` with one call and checks the number of returned hashes.
+/// Checks that there is one hash per stored hash index.
+fn check_hash_count<E>(indexes: &[u64], hashes: &[Hash]) -> Result<(), TreeError<E>> {
+    if hashes.len() == indexes.len() {
+        Ok(())
+    } else {
+        Err(TreeError::WrongHashCount {
+            want: indexes.len(),
+            got: hashes.len(),
+        })
+    }
+}
+
+/// Reads `indexes` with one call (none if `indexes` is empty) and checks the
+/// number of returned hashes.
 fn read_checked<R: HashReader + ?Sized>(
     reader: &R,
     indexes: &[u64],
@@ -185,12 +249,7 @@ fn read_checked<R: HashReader + ?Sized>(
         return Ok(Vec::new());
     }
     let hashes = reader.read_hashes(indexes).map_err(TreeError::Storage)?;
-    if hashes.len() != indexes.len() {
-        return Err(TreeError::WrongHashCount {
-            want: indexes.len(),
-            got: hashes.len(),
-        });
-    }
+    check_hash_count(indexes, &hashes)?;
     Ok(hashes)
 }
 
@@ -310,14 +369,29 @@ fn subtree_indexes(mut lo: u64, hi: u64, need: &mut Vec<u64>) {
     }
 }
 
-/// Cursor over hashes returned by the reader, consumed in index order.
+/// Cursor over the hashes at the indexes listed by one of the `*_indexes`
+/// functions, consumed in the same order.
 struct Hashes<'a> {
     hashes: std::slice::Iter<'a, Hash>,
 }
 
-impl Hashes<'_> {
+impl<'a> Hashes<'a> {
+    fn new(hashes: &'a [Hash]) -> Self {
+        Self {
+            hashes: hashes.iter(),
+        }
+    }
+
+    /// Whether every hash has been consumed.
+    fn is_done(&self) -> bool {
+        self.hashes.len() == 0
+    }
+
     /// Consumes the hashes of the subtrees covering `[lo, hi)` (as listed by
     /// `subtree_indexes`) and folds them into the MTH of that range.
+    ///
+    /// The callers check the number of hashes first, so the cursor never runs
+    /// out; if it did, the missing hashes would read as zeros (no panic).
     fn subtree_hash(&mut self, mut lo: u64, hi: u64) -> Hash {
         let mut parts = Vec::new();
         while lo < hi {
@@ -331,28 +405,63 @@ impl Hashes<'_> {
     }
 }
 
-/// Computes the root hash of the tree of `size` leaves (RFC 9162 `MTH`) from
-/// at most `log2(size) + 1` stored hashes. The empty tree has hash
-/// `SHA-256("")`.
+/// Returns the stored hash indexes that [`tree_hash_from_hashes`] needs to
+/// compute the root hash of the tree of `size` leaves: the roots of its
+/// maximal complete subtrees, left to right (one per set bit of `size`, none
+/// for the empty tree).
 ///
-/// Port of Go's `tlog.TreeHash`.
+/// The indexes are strictly increasing and all less than
+/// [`stored_hash_count`]`(size)`. They depend on `size` alone.
+///
+/// The function does no I/O; the error type parameter `E` is free (for
+/// example [`std::convert::Infallible`], or the storage error type so that the
+/// error composes with [`tree_hash`]).
+///
+/// # Errors
+///
+/// [`TreeError::TreeTooLarge`] if `size` exceeds [`MAX_TREE_SIZE`].
+pub fn tree_hash_indexes<E>(size: u64) -> Result<Vec<u64>, TreeError<E>> {
+    check_size(size)?;
+    let mut indexes = Vec::new();
+    subtree_indexes(0, size, &mut indexes);
+    Ok(indexes)
+}
+
+/// Computes the root hash of the tree of `size` leaves (RFC 9162 `MTH`) from
+/// `hashes`, the stored hashes at the indexes [`tree_hash_indexes`]`(size)`
+/// returns, in that order. The empty tree has hash `SHA-256("")`.
+///
+/// Port of the computation of Go's `tlog.TreeHash`.
+///
+/// # Errors
+///
+/// [`TreeError::TreeTooLarge`] if `size` exceeds [`MAX_TREE_SIZE`], and
+/// [`TreeError::WrongHashCount`] if `hashes` does not have one hash per index.
+pub fn tree_hash_from_hashes<E>(size: u64, hashes: &[Hash]) -> Result<Hash, TreeError<E>> {
+    let indexes = tree_hash_indexes(size)?;
+    check_hash_count(&indexes, hashes)?;
+    if size == 0 {
+        return Ok(empty_root());
+    }
+    let mut cursor = Hashes::new(hashes);
+    let root = cursor.subtree_hash(0, size);
+    debug_assert!(cursor.is_done());
+    Ok(root)
+}
+
+/// Computes the root hash of the tree of `size` leaves (RFC 9162 `MTH`) from
+/// at most `log2(size) + 1` stored hashes, read with one call (none for the
+/// empty tree, whose hash is `SHA-256("")`).
+///
+/// Equivalent to [`tree_hash_indexes`], one read, then
+/// [`tree_hash_from_hashes`]. Port of Go's `tlog.TreeHash`.
 pub fn tree_hash<R: HashReader + ?Sized>(
     size: u64,
     reader: &R,
 ) -> Result<Hash, TreeError<R::Error>> {
-    check_size(size)?;
-    if size == 0 {
-        return Ok(empty_root());
-    }
-    let mut indexes = Vec::new();
-    subtree_indexes(0, size, &mut indexes);
+    let indexes = tree_hash_indexes(size)?;
     let hashes = read_checked(reader, &indexes)?;
-    let mut cursor = Hashes {
-        hashes: hashes.iter(),
-    };
-    let root = cursor.subtree_hash(0, size);
-    debug_assert_eq!(cursor.hashes.len(), 0);
-    Ok(root)
+    tree_hash_from_hashes(size, &hashes)
 }
 
 /// Indexes needed for the inclusion proof of leaf `index` in `[lo, hi)`
@@ -386,30 +495,72 @@ fn inclusion_path(lo: u64, hi: u64, index: u64, hashes: &mut Hashes<'_>, proof: 
     }
 }
 
+fn check_inclusion_args<E>(index: u64, size: u64) -> Result<(), TreeError<E>> {
+    check_size(size)?;
+    if index >= size {
+        return Err(TreeError::IndexOutOfRange { index, size });
+    }
+    Ok(())
+}
+
+/// Returns the stored hash indexes that [`inclusion_proof_from_hashes`] needs
+/// for the inclusion proof of leaf `index` in the tree of `size` leaves.
+///
+/// The indexes are strictly increasing and all less than
+/// [`stored_hash_count`]`(size)`; there are O(log size) of them (none for a
+/// tree of one leaf). They depend on `index` and `size` alone. The error type
+/// parameter `E` is free, as for [`tree_hash_indexes`].
+///
+/// # Errors
+///
+/// [`TreeError::TreeTooLarge`] if `size` exceeds [`MAX_TREE_SIZE`], otherwise
+/// [`TreeError::IndexOutOfRange`] if `index >= size`.
+pub fn inclusion_proof_indexes<E>(index: u64, size: u64) -> Result<Vec<u64>, TreeError<E>> {
+    check_inclusion_args(index, size)?;
+    let mut indexes = Vec::new();
+    inclusion_indexes(0, size, index, &mut indexes);
+    Ok(indexes)
+}
+
+/// Returns the inclusion proof (RFC 9162 §2.1.3.1 `PATH(m, D[n])`) of leaf
+/// `index` in the tree of `size` leaves, ordered from the leaf upwards,
+/// computed from `hashes`, the stored hashes at the indexes
+/// [`inclusion_proof_indexes`]`(index, size)` returns, in that order.
+///
+/// Port of the computation of Go's `tlog.ProveRecord`.
+///
+/// # Errors
+///
+/// Those of [`inclusion_proof_indexes`], and [`TreeError::WrongHashCount`] if
+/// `hashes` does not have one hash per index.
+pub fn inclusion_proof_from_hashes<E>(
+    index: u64,
+    size: u64,
+    hashes: &[Hash],
+) -> Result<Vec<Hash>, TreeError<E>> {
+    let indexes = inclusion_proof_indexes(index, size)?;
+    check_hash_count(&indexes, hashes)?;
+    let mut cursor = Hashes::new(hashes);
+    let mut proof = Vec::new();
+    inclusion_path(0, size, index, &mut cursor, &mut proof);
+    debug_assert!(cursor.is_done());
+    Ok(proof)
+}
+
 /// Returns the inclusion proof (RFC 9162 §2.1.3.1 `PATH(m, D[n])`) of leaf
 /// `index` in the tree of `size` leaves, ordered from the leaf upwards, reading
-/// O(log n) stored hashes with one call.
+/// O(log n) stored hashes with one call (none for a tree of one leaf).
 ///
-/// Port of Go's `tlog.ProveRecord`.
+/// Equivalent to [`inclusion_proof_indexes`], one read, then
+/// [`inclusion_proof_from_hashes`]. Port of Go's `tlog.ProveRecord`.
 pub fn inclusion_proof<R: HashReader + ?Sized>(
     index: u64,
     size: u64,
     reader: &R,
 ) -> Result<Vec<Hash>, TreeError<R::Error>> {
-    check_size(size)?;
-    if index >= size {
-        return Err(TreeError::IndexOutOfRange { index, size });
-    }
-    let mut indexes = Vec::new();
-    inclusion_indexes(0, size, index, &mut indexes);
+    let indexes = inclusion_proof_indexes(index, size)?;
     let hashes = read_checked(reader, &indexes)?;
-    let mut cursor = Hashes {
-        hashes: hashes.iter(),
-    };
-    let mut proof = Vec::new();
-    inclusion_path(0, size, index, &mut cursor, &mut proof);
-    debug_assert_eq!(cursor.hashes.len(), 0);
-    Ok(proof)
+    inclusion_proof_from_hashes(index, size, &hashes)
 }
 
 /// Indexes needed for RFC 9162 §2.1.4.1 `SUBPROOF(m, D[lo:hi], b)` where `b`
@@ -450,18 +601,7 @@ fn consistency_path(lo: u64, hi: u64, m: u64, hashes: &mut Hashes<'_>, proof: &m
     }
 }
 
-/// Returns the consistency proof (RFC 9162 §2.1.4.1 `PROOF(m, D[n])`) between
-/// the tree of `old_size` leaves and the tree of `new_size` leaves, reading
-/// O(log n) stored hashes with one call.
-///
-/// Requires `0 < old_size <= new_size`; the proof for equal sizes is empty.
-///
-/// Port of Go's `tlog.ProveTree`.
-pub fn consistency_proof<R: HashReader + ?Sized>(
-    old_size: u64,
-    new_size: u64,
-    reader: &R,
-) -> Result<Vec<Hash>, TreeError<R::Error>> {
+fn check_consistency_args<E>(old_size: u64, new_size: u64) -> Result<(), TreeError<E>> {
     check_size(new_size)?;
     if old_size == 0 || old_size > new_size {
         return Err(TreeError::InvalidSizes {
@@ -469,16 +609,74 @@ pub fn consistency_proof<R: HashReader + ?Sized>(
             new: new_size,
         });
     }
+    Ok(())
+}
+
+/// Returns the stored hash indexes that [`consistency_proof_from_hashes`]
+/// needs for the consistency proof between the trees of `old_size` and
+/// `new_size` leaves.
+///
+/// The indexes are strictly increasing and all less than
+/// [`stored_hash_count`]`(new_size)`; there are O(log new_size) of them (none
+/// when the sizes are equal). They depend on the sizes alone. The error type
+/// parameter `E` is free, as for [`tree_hash_indexes`].
+///
+/// # Errors
+///
+/// [`TreeError::TreeTooLarge`] if `new_size` exceeds [`MAX_TREE_SIZE`],
+/// otherwise [`TreeError::InvalidSizes`] unless `0 < old_size <= new_size`.
+pub fn consistency_proof_indexes<E>(
+    old_size: u64,
+    new_size: u64,
+) -> Result<Vec<u64>, TreeError<E>> {
+    check_consistency_args(old_size, new_size)?;
     let mut indexes = Vec::new();
     consistency_indexes(0, new_size, old_size, &mut indexes);
-    let hashes = read_checked(reader, &indexes)?;
-    let mut cursor = Hashes {
-        hashes: hashes.iter(),
-    };
+    Ok(indexes)
+}
+
+/// Returns the consistency proof (RFC 9162 §2.1.4.1 `PROOF(m, D[n])`) between
+/// the tree of `old_size` leaves and the tree of `new_size` leaves, computed
+/// from `hashes`, the stored hashes at the indexes
+/// [`consistency_proof_indexes`]`(old_size, new_size)` returns, in that order.
+/// The proof for equal sizes is empty.
+///
+/// Port of the computation of Go's `tlog.ProveTree`.
+///
+/// # Errors
+///
+/// Those of [`consistency_proof_indexes`], and [`TreeError::WrongHashCount`]
+/// if `hashes` does not have one hash per index.
+pub fn consistency_proof_from_hashes<E>(
+    old_size: u64,
+    new_size: u64,
+    hashes: &[Hash],
+) -> Result<Vec<Hash>, TreeError<E>> {
+    let indexes = consistency_proof_indexes(old_size, new_size)?;
+    check_hash_count(&indexes, hashes)?;
+    let mut cursor = Hashes::new(hashes);
     let mut proof = Vec::new();
     consistency_path(0, new_size, old_size, &mut cursor, &mut proof);
-    debug_assert_eq!(cursor.hashes.len(), 0);
+    debug_assert!(cursor.is_done());
     Ok(proof)
+}
+
+/// Returns the consistency proof (RFC 9162 §2.1.4.1 `PROOF(m, D[n])`) between
+/// the tree of `old_size` leaves and the tree of `new_size` leaves, reading
+/// O(log n) stored hashes with one call (none for equal sizes).
+///
+/// Requires `0 < old_size <= new_size`; the proof for equal sizes is empty.
+///
+/// Equivalent to [`consistency_proof_indexes`], one read, then
+/// [`consistency_proof_from_hashes`]. Port of Go's `tlog.ProveTree`.
+pub fn consistency_proof<R: HashReader + ?Sized>(
+    old_size: u64,
+    new_size: u64,
+    reader: &R,
+) -> Result<Vec<Hash>, TreeError<R::Error>> {
+    let indexes = consistency_proof_indexes(old_size, new_size)?;
+    let hashes = read_checked(reader, &indexes)?;
+    consistency_proof_from_hashes(old_size, new_size, &hashes)
 }
 
 /// The error of [`MemoryHashStore`]: a requested hash is not stored.
@@ -681,6 +879,389 @@ mod tests {
             Err(TreeError::WrongFrontierLength { want: 2, got: 0 })
         ));
         assert_eq!(consistency_proof(2, 2, &mem).unwrap(), Vec::<Hash>::new());
+    }
+
+    type Never = std::convert::Infallible;
+
+    /// The stored hashes of `mem` at `indexes`, in that order.
+    fn hashes_at(mem: &MemoryHashStore, indexes: &[u64]) -> Vec<Hash> {
+        indexes
+            .iter()
+            .map(|&i| mem.stored_hashes()[i as usize])
+            .collect()
+    }
+
+    /// Small cases checked by hand against RFC 9162 §2.1.3.1 and §2.1.4.1.
+    /// Stored hash indexes: (0,0)=0 (0,1)=1 (1,0)=2 (0,2)=3 (0,3)=4 (1,1)=5
+    /// (2,0)=6 (0,4)=7.
+    #[test]
+    fn indexes_by_hand() {
+        assert_eq!(tree_hash_indexes::<Never>(0).unwrap(), Vec::<u64>::new());
+        assert_eq!(tree_hash_indexes::<Never>(1).unwrap(), [0]);
+        assert_eq!(tree_hash_indexes::<Never>(3).unwrap(), [2, 3]);
+        assert_eq!(tree_hash_indexes::<Never>(4).unwrap(), [6]);
+        assert_eq!(tree_hash_indexes::<Never>(5).unwrap(), [6, 7]);
+        assert_eq!(
+            inclusion_proof_indexes::<Never>(0, 1).unwrap(),
+            Vec::<u64>::new()
+        );
+        // PATH(0, D[3]) = [leaf 1, leaf 2]; PATH(2, D[3]) = [MTH(D[0:2])].
+        assert_eq!(inclusion_proof_indexes::<Never>(0, 3).unwrap(), [1, 3]);
+        assert_eq!(inclusion_proof_indexes::<Never>(2, 3).unwrap(), [2]);
+        // PATH(4, D[5]) = [MTH(D[0:4])].
+        assert_eq!(inclusion_proof_indexes::<Never>(4, 5).unwrap(), [6]);
+        // PROOF(2, D[3]) = [leaf 2]; PROOF(3, D[4]) = [leaf 2, leaf 3, MTH(D[0:2])].
+        assert_eq!(consistency_proof_indexes::<Never>(2, 3).unwrap(), [3]);
+        assert_eq!(consistency_proof_indexes::<Never>(3, 4).unwrap(), [2, 3, 4]);
+        assert_eq!(
+            consistency_proof_indexes::<Never>(4, 4).unwrap(),
+            Vec::<u64>::new()
+        );
+        // The largest tree.
+        let top = stored_hash_index(62, 0);
+        assert_eq!(tree_hash_indexes::<Never>(MAX_TREE_SIZE).unwrap(), [top]);
+        assert_eq!(
+            consistency_proof_indexes::<Never>(MAX_TREE_SIZE, MAX_TREE_SIZE).unwrap(),
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            inclusion_proof_indexes::<Never>(MAX_TREE_SIZE - 1, MAX_TREE_SIZE)
+                .unwrap()
+                .len(),
+            62
+        );
+    }
+
+    /// Sizes 1, powers of two and one past them, the first and last leaf, and
+    /// `old` at 1, just below a power of two and at `size`: the indexes-first
+    /// pairs agree with the reader-based functions and with the roots and proofs
+    /// computed from the leaves.
+    #[test]
+    fn indexes_first_edge_cases() {
+        let leaves: Vec<Hash> = (0u32..1025).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let mut mem = MemoryHashStore::new();
+        mem.append(&leaves).unwrap();
+        let root = |size: u64| root_from_leaf_hashes(&leaves[..size as usize]);
+
+        assert_eq!(
+            tree_hash_from_hashes::<Never>(0, &[]).unwrap(),
+            root_from_leaf_hashes(&[])
+        );
+        for size in [
+            1u64, 2, 3, 4, 5, 8, 9, 16, 17, 255, 256, 257, 512, 513, 1024, 1025,
+        ] {
+            let idx = tree_hash_indexes::<Never>(size).unwrap();
+            let got = tree_hash_from_hashes::<Never>(size, &hashes_at(&mem, &idx)).unwrap();
+            assert_eq!(got, root(size), "tree hash {size}");
+            assert_eq!(got, tree_hash(size, &mem).unwrap());
+
+            for n in [0, size / 2, size - 1] {
+                let idx = inclusion_proof_indexes::<Never>(n, size).unwrap();
+                let proof =
+                    inclusion_proof_from_hashes::<Never>(n, size, &hashes_at(&mem, &idx)).unwrap();
+                assert_eq!(proof, inclusion_proof(n, size, &mem).unwrap());
+                verify_inclusion(&leaves[n as usize], n, size, &proof, &root(size))
+                    .unwrap_or_else(|e| panic!("inclusion {n} in {size}: {e}"));
+            }
+
+            let pow = if size.is_power_of_two() {
+                size
+            } else {
+                size.next_power_of_two() / 2
+            };
+            for old in [1, pow.saturating_sub(1).max(1), pow, size - 1, size] {
+                if old == 0 {
+                    continue;
+                }
+                let idx = consistency_proof_indexes::<Never>(old, size).unwrap();
+                let proof =
+                    consistency_proof_from_hashes::<Never>(old, size, &hashes_at(&mem, &idx))
+                        .unwrap();
+                assert_eq!(proof, consistency_proof(old, size, &mem).unwrap());
+                verify_consistency(old, size, &proof, &root(old), &root(size))
+                    .unwrap_or_else(|e| panic!("consistency {old} -> {size}: {e}"));
+                if old == size {
+                    assert!(idx.is_empty() && proof.is_empty());
+                }
+            }
+        }
+        // Size 1: no hash needed, empty proofs.
+        assert!(
+            inclusion_proof_from_hashes::<Never>(0, 1, &[])
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            consistency_proof_from_hashes::<Never>(1, 1, &[])
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            tree_hash_from_hashes::<Never>(1, &[leaves[0]]).unwrap(),
+            leaves[0]
+        );
+    }
+
+    /// The argument errors of the indexes-first functions are those of the
+    /// reader-based functions, in the same precedence.
+    #[test]
+    fn indexes_first_argument_errors() {
+        let mut mem = MemoryHashStore::new();
+        mem.append(&[leaf_hash(b"a"), leaf_hash(b"b")]).unwrap();
+        let too_large = MAX_TREE_SIZE + 1;
+
+        for size in [too_large, u64::MAX] {
+            assert!(matches!(
+                tree_hash_indexes::<Never>(size),
+                Err(TreeError::TreeTooLarge(s)) if s == size
+            ));
+            assert!(matches!(
+                tree_hash_from_hashes::<Never>(size, &[]),
+                Err(TreeError::TreeTooLarge(s)) if s == size
+            ));
+            // Too large wins over an out-of-range index, as in inclusion_proof.
+            for n in [0, size - 1, size] {
+                assert!(matches!(
+                    inclusion_proof_indexes::<Never>(n, size),
+                    Err(TreeError::TreeTooLarge(s)) if s == size
+                ));
+                assert!(matches!(
+                    inclusion_proof_from_hashes::<Never>(n, size, &[]),
+                    Err(TreeError::TreeTooLarge(s)) if s == size
+                ));
+                assert!(matches!(
+                    inclusion_proof(n, size, &mem),
+                    Err(TreeError::TreeTooLarge(s)) if s == size
+                ));
+            }
+            for old in [0, 1, size] {
+                assert!(matches!(
+                    consistency_proof_indexes::<Never>(old, size),
+                    Err(TreeError::TreeTooLarge(s)) if s == size
+                ));
+                assert!(matches!(
+                    consistency_proof_from_hashes::<Never>(old, size, &[]),
+                    Err(TreeError::TreeTooLarge(s)) if s == size
+                ));
+                assert!(matches!(
+                    consistency_proof(old, size, &mem),
+                    Err(TreeError::TreeTooLarge(s)) if s == size
+                ));
+            }
+        }
+
+        fn out_of_range<T, E>(r: &Result<T, TreeError<E>>, n: u64, size: u64) -> bool {
+            matches!(r, Err(TreeError::IndexOutOfRange { index, size: s }) if *index == n && *s == size)
+        }
+        fn invalid<T, E>(r: &Result<T, TreeError<E>>, old: u64, size: u64) -> bool {
+            matches!(r, Err(TreeError::InvalidSizes { old: o, new }) if *o == old && *new == size)
+        }
+
+        // n >= size, including the empty tree.
+        for (n, size) in [
+            (0u64, 0u64),
+            (1, 1),
+            (2, 2),
+            (5, 2),
+            (MAX_TREE_SIZE, MAX_TREE_SIZE),
+        ] {
+            assert!(out_of_range(
+                &inclusion_proof_indexes::<Never>(n, size),
+                n,
+                size
+            ));
+            assert!(out_of_range(
+                &inclusion_proof_from_hashes::<Never>(n, size, &[]),
+                n,
+                size
+            ));
+            assert!(out_of_range(&inclusion_proof(n, size, &mem), n, size));
+        }
+
+        // old == 0 and old > size.
+        for (old, size) in [(0u64, 0u64), (0, 2), (3, 2), (1, 0), (MAX_TREE_SIZE, 1)] {
+            assert!(invalid(
+                &consistency_proof_indexes::<Never>(old, size),
+                old,
+                size
+            ));
+            assert!(invalid(
+                &consistency_proof_from_hashes::<Never>(old, size, &[]),
+                old,
+                size
+            ));
+            assert!(invalid(&consistency_proof(old, size, &mem), old, size));
+        }
+    }
+
+    /// A hash slice of the wrong length is an error, never a panic, and a
+    /// reader returning the wrong number of hashes gives the same error.
+    #[test]
+    fn from_hashes_rejects_wrong_length() {
+        let leaves: Vec<Hash> = (0u32..21).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let mut mem = MemoryHashStore::new();
+        mem.append(&leaves).unwrap();
+        let wrong = |r: Result<(), TreeError<Never>>, want: usize, got: usize| {
+            assert!(
+                matches!(r, Err(TreeError::WrongHashCount { want: w, got: g }) if w == want && g == got),
+                "want {want} got {got}"
+            );
+        };
+        for size in [0u64, 1, 2, 13, 16, 21] {
+            let idx = tree_hash_indexes::<Never>(size).unwrap();
+            let all = hashes_at(&mem, &idx);
+            for got in [0, idx.len().saturating_sub(1), idx.len() + 1, idx.len() + 5] {
+                if got == idx.len() {
+                    continue;
+                }
+                let hashes = vec![leaves[0]; got];
+                wrong(
+                    tree_hash_from_hashes(size, &hashes).map(drop),
+                    idx.len(),
+                    got,
+                );
+            }
+            assert!(tree_hash_from_hashes::<Never>(size, &all).is_ok());
+            for n in 0..size {
+                let idx = inclusion_proof_indexes::<Never>(n, size).unwrap();
+                for got in [0, idx.len().saturating_sub(1), idx.len() + 1] {
+                    if got == idx.len() {
+                        continue;
+                    }
+                    let hashes = vec![leaves[0]; got];
+                    wrong(
+                        inclusion_proof_from_hashes(n, size, &hashes).map(drop),
+                        idx.len(),
+                        got,
+                    );
+                }
+            }
+            for old in 1..=size {
+                let idx = consistency_proof_indexes::<Never>(old, size).unwrap();
+                for got in [0, idx.len().saturating_sub(1), idx.len() + 1] {
+                    if got == idx.len() {
+                        continue;
+                    }
+                    let hashes = vec![leaves[0]; got];
+                    wrong(
+                        consistency_proof_from_hashes(old, size, &hashes).map(drop),
+                        idx.len(),
+                        got,
+                    );
+                }
+            }
+        }
+
+        /// Returns one hash too few.
+        struct Short<'a>(&'a MemoryHashStore);
+        impl HashReader for Short<'_> {
+            type Error = MissingHash;
+            fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, MissingHash> {
+                let mut hashes = self.0.read_hashes(indexes)?;
+                hashes.pop();
+                Ok(hashes)
+            }
+        }
+        let short = Short(&mem);
+        assert!(matches!(
+            tree_hash(21, &short),
+            Err(TreeError::WrongHashCount { want: 3, got: 2 })
+        ));
+        assert!(matches!(
+            inclusion_proof(3, 21, &short),
+            Err(TreeError::WrongHashCount { want: 6, got: 5 })
+        ));
+        assert!(matches!(
+            consistency_proof(13, 21, &short),
+            Err(TreeError::WrongHashCount { .. })
+        ));
+    }
+
+    /// In a tree whose leaves are all equal, the hash of a complete subtree
+    /// depends only on its level, so every stored hash of a tree of any size up
+    /// to `MAX_TREE_SIZE` is known without building it. Proofs in such trees
+    /// near the size limit verify.
+    #[test]
+    fn indexes_first_in_huge_uniform_trees() {
+        let leaf = leaf_hash(b"uniform");
+        let mut by_level = vec![leaf];
+        for level in 1..=62 {
+            let h = by_level[level - 1];
+            by_level.push(node_hash(&h, &h));
+        }
+        let at = |indexes: &[u64]| -> Vec<Hash> {
+            indexes
+                .iter()
+                .map(|&i| by_level[split_stored_hash_index(i).unwrap().0 as usize])
+                .collect()
+        };
+        let root = |size: u64| {
+            let idx = tree_hash_indexes::<Never>(size).unwrap();
+            tree_hash_from_hashes::<Never>(size, &at(&idx)).unwrap()
+        };
+        // Check the root function itself on a small size.
+        assert_eq!(root(7), root_from_leaf_hashes(&[leaf; 7]));
+        let m = MAX_TREE_SIZE;
+        for size in [
+            m,
+            m - 1,
+            m / 2 + 1,
+            m / 2,
+            m / 2 - 1,
+            (1 << 40) + 12345,
+            3 << 60,
+        ] {
+            for n in [0, 1, size / 2, size / 3 * 2, size - 2, size - 1] {
+                let idx = inclusion_proof_indexes::<Never>(n, size).unwrap();
+                let proof = inclusion_proof_from_hashes::<Never>(n, size, &at(&idx)).unwrap();
+                verify_inclusion(&leaf, n, size, &proof, &root(size))
+                    .unwrap_or_else(|e| panic!("inclusion {n} in {size}: {e}"));
+            }
+            for old in [1, 2, 3, size / 2, size / 2 + 1, size - 1, size] {
+                let idx = consistency_proof_indexes::<Never>(old, size).unwrap();
+                let proof = consistency_proof_from_hashes::<Never>(old, size, &at(&idx)).unwrap();
+                verify_consistency(old, size, &proof, &root(old), &root(size))
+                    .unwrap_or_else(|e| panic!("consistency {old} -> {size}: {e}"));
+            }
+        }
+    }
+
+    /// A digest of every tree hash, inclusion proof and consistency proof of
+    /// the trees of 1 to 64 leaves, and of all proofs in some larger trees
+    /// around powers of two. The constant was computed with the reader-based
+    /// implementation as it was before the indexes-first functions existed,
+    /// so it pins the proofs to that behaviour.
+    #[test]
+    fn proofs_match_pinned_digest() {
+        use sha2::{Digest, Sha256};
+        let leaves: Vec<Hash> = (0u32..1025)
+            .map(|i| leaf_hash(format!("pinned {i}").as_bytes()))
+            .collect();
+        let mut mem = MemoryHashStore::new();
+        mem.append(&leaves).unwrap();
+        let mut digest = Sha256::new();
+        let sizes = (1u64..=64).chain([
+            127, 128, 129, 255, 256, 257, 511, 512, 513, 1023, 1024, 1025,
+        ]);
+        for size in sizes {
+            digest.update(size.to_be_bytes());
+            digest.update(tree_hash(size, &mem).unwrap().0);
+            for index in 0..size {
+                for h in inclusion_proof(index, size, &mem).unwrap() {
+                    digest.update(h.0);
+                }
+            }
+            for old in 1..=size {
+                for h in consistency_proof(old, size, &mem).unwrap() {
+                    digest.update(h.0);
+                }
+            }
+        }
+        let got = hex::encode(digest.finalize());
+        assert_eq!(
+            got,
+            "b005b37727e8b1862f9301b6171d2c058087ebedf81910698d81042c26ecdce2"
+        );
     }
 
     #[test]
