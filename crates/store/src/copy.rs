@@ -425,15 +425,14 @@ pub async fn verify(from: &dyn TableIo, to: &dyn TableIo) -> Result<Vec<Mismatch
     Ok(mismatches)
 }
 
-/// `INSERT INTO table (cols) VALUES (…), (…)` with `placeholder(n)` for the n-th value
-/// (0-based): `?` for SQLite, `$n+1` for PostgreSQL. Column and table names come from
-/// [`TABLES`], never from input.
-pub fn insert_sql(table: &Table, rows: usize, placeholder: impl Fn(usize) -> String) -> String {
+/// `INSERT INTO table (cols) VALUES ($1, …), (…)` for `rows` rows. Column and table names
+/// come from [`TABLES`], never from input.
+pub fn insert_sql(table: &Table, rows: usize) -> String {
     let width = table.columns.len();
     let values = (0..rows)
         .map(|r| {
             let cells = (0..width)
-                .map(|c| placeholder(r * width + c))
+                .map(|c| format!("${}", r * width + c + 1))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!("({cells})")
@@ -455,12 +454,8 @@ mod tests {
     fn insert_statements() {
         let table = &TABLES[2];
         assert_eq!(
-            insert_sql(table, 2, |_| "?".into()),
-            "INSERT INTO memberships (workspace_id, user_id, role) VALUES (?, ?, ?), (?, ?, ?)"
-        );
-        assert_eq!(
-            insert_sql(table, 1, |n| format!("${}", n + 1)),
-            "INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3)"
+            insert_sql(table, 2),
+            "INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3), ($4, $5, $6)"
         );
     }
 

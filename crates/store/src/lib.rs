@@ -1,9 +1,17 @@
 //! Storage for Undersigned: the [`Store`] trait, the records it hands out, and its SQLite
 //! and PostgreSQL implementations. Handlers never see SQL; they call the trait.
 //!
-//! The hot path (signing and confirming) goes through [`Store::commit_batch`]: many commands in
-//! one transaction, each command isolated by a savepoint, so a bad command fails alone while a
-//! database that is busy or full fails the whole batch (and nothing is half-written).
+//! The implementation is written once (`sql/`) and compiled against each backend's small
+//! dialect module (`sqlite/dialect.rs`, `postgres/dialect.rs`), which holds what truly
+//! differs; each backend keeps its own migrations.
+//!
+//! The hot path (signing and confirming) goes through [`BatchStore::commit_batch`]: many
+//! commands in one transaction, each command isolated by a savepoint, so a bad command fails
+//! alone while a database that is busy or full fails the whole batch (and nothing is
+//! half-written).
+
+// `sql/` is compiled once per backend, on purpose (see `sql/mod.rs`).
+#![allow(clippy::duplicate_mod)]
 
 pub mod copy;
 mod error;
@@ -21,11 +29,20 @@ pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
 pub use model::*;
 
-/// Everything the server needs from a database. One implementation per backend.
+/// Everything the server needs from a database. One implementation, compiled for each
+/// backend; its methods are grouped by concern in the traits it extends, which each file of
+/// the implementation implements.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    // --- the instance -------------------------------------------------------------------
+pub trait Store:
+    OrganiserStore + LetterStore + BatchStore + LogStore + OutboxStore + Send + Sync + 'static
+{
+    /// Closes the pool (used on shutdown).
+    async fn close(&self);
+}
 
+/// The instance, organisers, workspaces, sessions and the audit trail.
+#[async_trait]
+pub trait OrganiserStore: Send + Sync {
     /// Records `fingerprint` as the instance key's on first use; afterwards answers whether
     /// it matches the recorded one (every process must use the same key).
     async fn check_instance_key(&self, fingerprint: &str) -> Result<bool>;
@@ -52,8 +69,6 @@ pub trait Store: Send + Sync + 'static {
         owner: NewUser,
     ) -> Result<(WorkspaceId, UserId)>;
 
-    // --- organisers ---------------------------------------------------------------------
-
     /// `Conflict("email")` when the address is taken.
     async fn create_user(&self, user: NewUser) -> Result<UserId>;
     /// Replaces an organiser's password hash and ends their sessions.
@@ -72,15 +87,26 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
 
-    // --- sessions -----------------------------------------------------------------------
-
     async fn create_session(&self, session: NewSession) -> Result<()>;
     /// The live session with this id hash, if any.
     async fn session(&self, id_hash: Hash32, now: Timestamp) -> Result<Option<Session>>;
     async fn delete_session(&self, id_hash: Hash32) -> Result<()>;
 
-    // --- letters ------------------------------------------------------------------------
+    async fn audit_events(&self, workspace: WorkspaceId, limit: u32) -> Result<Vec<AuditEvent>>;
+    /// Records an organiser action that has no store method of its own (imports, say).
+    async fn record_audit(
+        &self,
+        actor: Actor,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+}
 
+/// Letters, and the signatures as organisers and the public read them.
+#[async_trait]
+pub trait LetterStore: Send + Sync {
     /// `Conflict("slug")` when the slug is taken.
     async fn create_letter(
         &self,
@@ -111,14 +137,6 @@ pub trait Store: Send + Sync + 'static {
     /// Letters the public can see (open, closed, delivered), newest first.
     async fn public_letters(&self, limit: u32) -> Result<Vec<LetterSummary>>;
 
-    // --- signatures ---------------------------------------------------------------------
-
-    /// Applies a batch of hot-path commands in one transaction. The outer error means the
-    /// whole batch was rolled back (e.g. the database is busy); the inner results are per
-    /// command, in order. Other processes' writers may commit batches on the same database
-    /// at the same time (PostgreSQL): a batch that loses a deadlock to one of them is run
-    /// again from the start, and the results are those of the run that committed.
-    async fn commit_batch(&self, commands: Vec<WriteCommand>) -> Result<Vec<Result<WriteOutcome>>>;
     /// Published signatures per category (every category of the letter, zeros included).
     async fn counts(&self, letter: LetterId) -> Result<Counts>;
     /// Published signatures that the public may see (not private ones), newest first, with
@@ -138,9 +156,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<SignatureRecord>>;
     /// What a confirmation link points at, for the page that shows the button.
     async fn confirmation_link(&self, token_hash: Hash32) -> Result<Option<ConfirmationLink>>;
+}
 
-    // --- the letter's log ----------------------------------------------------------------
+/// The hot path: signing, confirming, imports and removals, many to a transaction.
+#[async_trait]
+pub trait BatchStore: Send + Sync {
+    /// Applies a batch of hot-path commands in one transaction. The outer error means the
+    /// whole batch was rolled back (e.g. the database is busy); the inner results are per
+    /// command, in order. Other processes' writers may commit batches on the same database
+    /// at the same time (PostgreSQL): a batch that loses a deadlock to one of them is run
+    /// again from the start, and the results are those of the run that committed.
+    async fn commit_batch(&self, commands: Vec<WriteCommand>) -> Result<Vec<Result<WriteOutcome>>>;
+}
 
+/// The letters' logs, for the public log resources and receipts.
+#[async_trait]
+pub trait LogStore: Send + Sync {
     /// The log's size and root.
     async fn log_head(&self, letter: LetterId) -> Result<LogHead>;
     /// Stored hashes of the log's Merkle tree, in the order asked for. `Corrupt` when one
@@ -151,9 +182,11 @@ pub trait Store: Send + Sync + 'static {
     /// What a receipt needs, for the signature confirmed with this link (None when the link
     /// is unknown or its signature is not in the log).
     async fn receipt(&self, token_hash: Hash32) -> Result<Option<ReceiptData>>;
+}
 
-    // --- outbox -------------------------------------------------------------------------
-
+/// The email outbox.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
     /// Leases up to `limit` due emails to `worker` until `lease_until`, so that no other
     /// worker takes them.
     async fn claim_outbox(
@@ -176,22 +209,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Emails not sent yet (pending, including leased ones).
     async fn outbox_pending(&self) -> Result<u64>;
-
-    // --- audit trail --------------------------------------------------------------------
-
-    async fn audit_events(&self, workspace: WorkspaceId, limit: u32) -> Result<Vec<AuditEvent>>;
-    /// Records an organiser action that has no store method of its own (imports, say).
-    async fn record_audit(
-        &self,
-        actor: Actor,
-        action: &str,
-        subject: &str,
-        detail: &str,
-        at: Timestamp,
-    ) -> Result<()>;
-
-    /// Closes the pool (used on shutdown).
-    async fn close(&self);
 }
 
 /// The store the server holds.

@@ -1,14 +1,15 @@
 //! Organisers, workspaces, memberships, sessions, the setup link and the audit trail.
 
-use sqlx::{PgConnection, Row};
+use async_trait::async_trait;
+use sqlx::Row;
 use undersigned_core::Role;
 
-use super::{Ctx, PgStore, is_unique_violation, storable};
-use crate::{StoreError, model::*, parse_stored};
+use super::{Conn, Ctx, DIALECT, DbRow, SqlStore, is_unique_violation, storable};
+use crate::{OrganiserStore, StoreError, model::*, parse_stored};
 
 /// Appends to the audit trail inside the caller's transaction.
 pub(super) async fn audit(
-    conn: &mut PgConnection,
+    conn: &mut Conn,
     actor: Option<Actor>,
     workspace: Option<WorkspaceId>,
     action: &str,
@@ -32,7 +33,7 @@ pub(super) async fn audit(
     Ok(())
 }
 
-async fn insert_user(conn: &mut PgConnection, user: &NewUser) -> Result<UserId, StoreError> {
+async fn insert_user(conn: &mut Conn, user: &NewUser) -> Result<UserId, StoreError> {
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)
          RETURNING id",
@@ -51,7 +52,7 @@ async fn insert_user(conn: &mut PgConnection, user: &NewUser) -> Result<UserId, 
 }
 
 async fn insert_workspace(
-    conn: &mut PgConnection,
+    conn: &mut Conn,
     workspace: &NewWorkspace,
 ) -> Result<WorkspaceId, StoreError> {
     let result = sqlx::query_scalar(
@@ -70,7 +71,7 @@ async fn insert_workspace(
 }
 
 async fn upsert_membership(
-    conn: &mut PgConnection,
+    conn: &mut Conn,
     workspace: WorkspaceId,
     user: UserId,
     role: Role,
@@ -88,7 +89,7 @@ async fn upsert_membership(
     Ok(())
 }
 
-fn user_from_row(row: &sqlx::postgres::PgRow) -> Result<User, StoreError> {
+fn user_from_row(row: &DbRow) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(row.try_get("id").ctx("reading an organiser")?),
         email: row.try_get("email").ctx("reading an organiser")?,
@@ -97,8 +98,9 @@ fn user_from_row(row: &sqlx::postgres::PgRow) -> Result<User, StoreError> {
     })
 }
 
-impl PgStore {
-    pub(super) async fn check_instance_key(&self, fingerprint: &str) -> Result<bool, StoreError> {
+#[async_trait]
+impl OrganiserStore for SqlStore {
+    async fn check_instance_key(&self, fingerprint: &str) -> Result<bool, StoreError> {
         sqlx::query(
             "INSERT INTO instance_facts (name, value) VALUES ('instance_key', $1)
              ON CONFLICT (name) DO NOTHING",
@@ -115,7 +117,7 @@ impl PgStore {
         Ok(recorded == fingerprint)
     }
 
-    pub(super) async fn user_count(&self) -> Result<u64, StoreError> {
+    async fn user_count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
             .await
@@ -123,13 +125,13 @@ impl PgStore {
         Ok(n.max(0) as u64)
     }
 
-    pub(super) async fn add_setup_token(
+    async fn add_setup_token(
         &self,
         token_hash: Hash32,
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *tx)
@@ -144,7 +146,7 @@ impl PgStore {
         tx.commit().await.ctx("storing a setup link")
     }
 
-    pub(super) async fn setup_token_valid(
+    async fn setup_token_valid(
         &self,
         token_hash: Hash32,
         now: Timestamp,
@@ -161,20 +163,20 @@ impl PgStore {
         Ok(found.is_some())
     }
 
-    pub(super) async fn complete_setup(
+    async fn complete_setup(
         &self,
         token_hash: Hash32,
         now: Timestamp,
         workspace: NewWorkspace,
         owner: NewUser,
     ) -> Result<(WorkspaceId, UserId), StoreError> {
-        let mut tx = self.begin().await?;
-        // Two processes' setup links used at once: the second waits here, then sees the
-        // first's organiser. (Inserts into users wait too; this happens once per instance.)
-        sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await
-            .ctx("setting up")?;
+        let mut tx = self.begin_write().await?;
+        if let Some(lock) = DIALECT.setup_lock {
+            sqlx::query(lock)
+                .execute(&mut *tx)
+                .await
+                .ctx("setting up")?;
+        }
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&mut *tx)
             .await
@@ -218,17 +220,13 @@ impl PgStore {
         Ok((workspace_id, user_id))
     }
 
-    pub(super) async fn create_user(&self, user: NewUser) -> Result<UserId, StoreError> {
+    async fn create_user(&self, user: NewUser) -> Result<UserId, StoreError> {
         let mut conn = self.pool.acquire().await.ctx("creating an organiser")?;
         insert_user(&mut conn, &user).await
     }
 
-    pub(super) async fn set_password(
-        &self,
-        user: UserId,
-        password_hash: &str,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+    async fn set_password(&self, user: UserId, password_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user.0)
@@ -246,7 +244,7 @@ impl PgStore {
         tx.commit().await.ctx("changing a password")
     }
 
-    pub(super) async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         if !storable(email) {
             return Ok(None);
         }
@@ -258,18 +256,12 @@ impl PgStore {
         row.as_ref().map(user_from_row).transpose()
     }
 
-    pub(super) async fn create_workspace(
-        &self,
-        workspace: NewWorkspace,
-    ) -> Result<WorkspaceId, StoreError> {
+    async fn create_workspace(&self, workspace: NewWorkspace) -> Result<WorkspaceId, StoreError> {
         let mut conn = self.pool.acquire().await.ctx("creating a workspace")?;
         insert_workspace(&mut conn, &workspace).await
     }
 
-    pub(super) async fn workspace_by_slug(
-        &self,
-        slug: &str,
-    ) -> Result<Option<Workspace>, StoreError> {
+    async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
         if !storable(slug) {
             return Ok(None);
         }
@@ -288,7 +280,7 @@ impl PgStore {
         .transpose()
     }
 
-    pub(super) async fn set_membership(
+    async fn set_membership(
         &self,
         workspace: WorkspaceId,
         user: UserId,
@@ -298,13 +290,15 @@ impl PgStore {
         upsert_membership(&mut conn, workspace, user, role).await
     }
 
-    pub(super) async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
-        // Byte order, as SQLite sorts, whatever the database's locale.
-        let rows = sqlx::query(
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+        // Byte order, whatever the database's locale.
+        let rows = sqlx::query(concat!(
             "SELECT w.id, w.slug, w.name, m.role FROM memberships m
              JOIN workspaces w ON w.id = m.workspace_id
-             WHERE m.user_id = $1 ORDER BY w.name COLLATE \"C\", w.id",
-        )
+             WHERE m.user_id = $1 ORDER BY w.name",
+            bytewise!(),
+            ", w.id"
+        ))
         .bind(user.0)
         .fetch_all(&self.pool)
         .await
@@ -324,8 +318,8 @@ impl PgStore {
             .collect()
     }
 
-    pub(super) async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+    async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(session.created_at)
             .execute(&mut *tx)
@@ -346,7 +340,7 @@ impl PgStore {
         tx.commit().await.ctx("creating a session")
     }
 
-    pub(super) async fn session(
+    async fn session(
         &self,
         id_hash: Hash32,
         now: Timestamp,
@@ -371,7 +365,7 @@ impl PgStore {
         .transpose()
     }
 
-    pub(super) async fn delete_session(&self, id_hash: Hash32) -> Result<(), StoreError> {
+    async fn delete_session(&self, id_hash: Hash32) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(&id_hash[..])
             .execute(&self.pool)
@@ -380,7 +374,7 @@ impl PgStore {
         Ok(())
     }
 
-    pub(super) async fn record_audit(
+    async fn record_audit(
         &self,
         actor: Actor,
         action: &str,
@@ -392,7 +386,7 @@ impl PgStore {
         audit(&mut conn, Some(actor), None, action, subject, detail, at).await
     }
 
-    pub(super) async fn audit_events(
+    async fn audit_events(
         &self,
         workspace: WorkspaceId,
         limit: u32,

@@ -1,141 +1,192 @@
 //! The hot path: signing and confirming, many commands to a transaction.
+//!
+//! One transaction per batch, a savepoint per command, one log append per letter and one
+//! `letter_counts` upsert per letter and category. Where several writers share the database
+//! (PostgreSQL), the dialect adds what they need: the rows a command decides on are locked,
+//! commands and counter rows are taken in one global order, and a batch that loses a
+//! deadlock or serialization race with another process's batch runs again in a fresh
+//! transaction.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
 
-use sqlx::{Row, SqliteConnection};
+use async_trait::async_trait;
+use sqlx::Row;
 use undersigned_core::{LetterState, SignatureState, log::RemovalReason};
 
-use super::{Ctx, SqliteStore, log::append, parse_stored};
+use super::{Conn, Ctx, DIALECT, SqlStore, log::append, lost_race};
 use crate::{
-    StoreError,
+    BatchStore, StoreError,
     log::{PendingEntry, Published, add_entry, backfill_salt, by_letter, remove_entry},
     model::*,
+    parse_stored,
     rules::may_email_again,
 };
 
 /// The log entry a command produced, if any.
 type Logged = Option<PendingEntry>;
 
-impl SqliteStore {
-    pub(super) async fn commit_batch(
+/// How many times a batch runs in all when it keeps losing deadlocks or serialization races.
+const BATCH_ATTEMPTS: u32 = 3;
+
+#[async_trait]
+impl BatchStore for SqlStore {
+    async fn commit_batch(
         &self,
         commands: Vec<WriteCommand>,
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let mut results = Vec::with_capacity(commands.len());
-        let mut pending: Vec<PendingEntry> = Vec::new();
-        for command in &commands {
-            sqlx::query("SAVEPOINT command")
-                .execute(&mut *tx)
-                .await
-                .ctx("starting a command")?;
-            let applied = match command {
-                WriteCommand::Sign(sign) => apply_sign(&mut tx, sign).await,
-                WriteCommand::Confirm(confirm) => apply_confirm(&mut tx, confirm).await,
-                WriteCommand::ImportPublished(import) => apply_import(&mut tx, import).await,
-                WriteCommand::Remove(remove) => apply_remove(&mut tx, remove).await,
-            };
-            match applied {
-                Ok((outcome, logged)) => {
-                    sqlx::query("RELEASE command")
-                        .execute(&mut *tx)
-                        .await
-                        .ctx("finishing a command")?;
-                    pending.extend(logged);
-                    results.push(Ok(outcome));
+        let mut attempt = 1;
+        loop {
+            match try_batch(self, &commands).await {
+                Err(e) if attempt < BATCH_ATTEMPTS && lost_race(&e) => {
+                    tracing::debug!(attempt, "batch lost a race with another writer; retrying");
+                    // The winner holds its locks until it commits: give it a moment.
+                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+                    attempt += 1;
                 }
-                // The whole batch fails: the transaction is rolled back when dropped.
-                Err(e) if e.is_unavailable() => return Err(e),
-                Err(e) => {
-                    sqlx::query("ROLLBACK TO command")
-                        .execute(&mut *tx)
-                        .await
-                        .ctx("undoing a command")?;
-                    sqlx::query("RELEASE command")
-                        .execute(&mut *tx)
-                        .await
-                        .ctx("undoing a command")?;
-                    results.push(Err(e));
-                }
+                result => return result,
             }
         }
-        // Each letter's new entries go into its log in one append, and its counts move by
-        // what those entries add and remove: the counts follow the log (invariant 2), one
-        // update per letter and category per batch, never one per signature.
-        let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
-        for (letter, entries) in by_letter(pending) {
-            append(&mut tx, letter, &entries).await?;
-            for entry in entries {
-                *deltas.entry((entry.letter, entry.category)).or_default() += entry.delta;
-            }
-        }
-        for ((letter, category), delta) in deltas {
-            sqlx::query(
-                "INSERT INTO letter_counts (letter_id, category_id, count) VALUES (?, ?, ?)
-                 ON CONFLICT (letter_id, category_id) DO UPDATE SET count = count + excluded.count",
-            )
-            .bind(letter.0)
-            .bind(category.0)
-            .bind(delta)
-            .execute(&mut *tx)
-            .await
-            .ctx("updating counts")?;
-        }
-        tx.commit().await.ctx("committing a batch")?;
-        Ok(results)
     }
 }
 
-impl SqliteStore {
-    /// Gives the signatures published before logs existed (migration 0002) their add
-    /// entries, letter by letter in the order they were published, in one transaction. The
-    /// counts already include them, so they do not move. Returns how many were logged.
-    pub(super) async fn backfill_logs(&self) -> Result<usize, StoreError> {
-        let missing: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM signatures WHERE state = 'published' AND log_index IS NULL",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .ctx("looking for signatures to log")?;
-        if missing.0 == 0 {
-            return Ok(0);
+/// One attempt: every command in one transaction. An error means nothing was written.
+async fn try_batch(
+    store: &SqlStore,
+    commands: &[WriteCommand],
+) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let applied = apply_all(&mut tx, commands).await;
+    match applied {
+        Ok(results) => {
+            tx.commit().await.ctx("committing a batch")?;
+            Ok(results)
         }
-        let mut tx = self.begin_write().await?;
-        let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, COALESCE(published_at, confirmed_at, created_at), email_hash
-             FROM signatures WHERE state = 'published' AND log_index IS NULL
-             ORDER BY letter_id, published_at, id",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .ctx("reading signatures to log")?;
-        let mut pending = Vec::with_capacity(rows.len());
-        for (id, published_at, email_hash) in rows {
-            let id = SignatureId(id);
-            let salt = backfill_salt(&email_hash, id);
-            pending.push(published_entry(&mut tx, id, published_at, &salt).await?);
+        Err(e) => {
+            // Release the locks now, so that the other writer (and our retry) goes on.
+            // If this fails, dropping the connection's transaction rolls it back anyway.
+            if let Err(rollback) = tx.rollback().await {
+                tracing::debug!(error = %rollback, "rolling back a failed batch");
+            }
+            Err(e)
         }
-        let logged = pending.len();
-        for (letter, entries) in by_letter(pending) {
-            append(&mut tx, letter, &entries).await?;
-        }
-        tx.commit().await.ctx("committing the logs' backfill")?;
-        Ok(logged)
     }
+}
+
+/// The order in which a batch takes its row locks where the dialect asks for one:
+/// signatures by letter and duplicate key, then confirmations by token. Every process's
+/// writer applies its batches in this order, so two batches that touch the same signers lock
+/// them in the same order and rarely deadlock (the retry handles the rest).
+fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
+    match command {
+        WriteCommand::Sign(sign) => (0, sign.letter.0, sign.duplicate_key.0),
+        WriteCommand::ImportPublished(import) => (0, import.letter.0, import.duplicate_key.0),
+        WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
+        WriteCommand::Remove(remove) => {
+            let mut key = [0; 32];
+            key[..8].copy_from_slice(&remove.signature.0.to_be_bytes());
+            (2, remove.letter.0, key)
+        }
+    }
+}
+
+async fn apply_all(
+    conn: &mut Conn,
+    commands: &[WriteCommand],
+) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+    let mut order: Vec<usize> = (0..commands.len()).collect();
+    if DIALECT.order_commands_by_locks {
+        // Stable: commands with the same key keep their arrival order.
+        order.sort_by_key(|&i| lock_order(&commands[i]));
+    }
+    let mut answers: Vec<Option<Result<WriteOutcome, StoreError>>> =
+        (0..commands.len()).map(|_| None).collect();
+    let mut pending: Vec<PendingEntry> = Vec::new();
+    for index in order {
+        let command = &commands[index];
+        sqlx::query("SAVEPOINT command")
+            .execute(&mut *conn)
+            .await
+            .ctx("starting a command")?;
+        let applied = match command {
+            WriteCommand::Sign(sign) => apply_sign(conn, sign).await,
+            WriteCommand::Confirm(confirm) => apply_confirm(conn, confirm).await,
+            WriteCommand::ImportPublished(import) => apply_import(conn, import).await,
+            WriteCommand::Remove(remove) => apply_remove(conn, remove).await,
+        };
+        match applied {
+            Ok((outcome, logged)) => {
+                sqlx::query("RELEASE SAVEPOINT command")
+                    .execute(&mut *conn)
+                    .await
+                    .ctx("finishing a command")?;
+                pending.extend(logged);
+                answers[index] = Some(Ok(outcome));
+            }
+            // The whole batch fails (and may be retried).
+            Err(e) if e.is_unavailable() => return Err(e),
+            Err(e) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT command")
+                    .execute(&mut *conn)
+                    .await
+                    .ctx("undoing a command")?;
+                sqlx::query("RELEASE SAVEPOINT command")
+                    .execute(&mut *conn)
+                    .await
+                    .ctx("undoing a command")?;
+                answers[index] = Some(Err(e));
+            }
+        }
+    }
+    // Each letter's new entries go into its log in one append (letters in id order, so that
+    // every process's writer locks log heads in the same order), and its counts move by what
+    // those entries add and remove: the counts follow the log (invariant 2). One counter
+    // update per letter and category per batch, never one per signature, in key order: every
+    // process's writer locks counter rows in the same order, so two batches cannot deadlock
+    // on them.
+    let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+    for (letter, entries) in by_letter(pending) {
+        append(conn, letter, &entries).await?;
+        for entry in entries {
+            *deltas.entry((entry.letter, entry.category)).or_default() += entry.delta;
+        }
+    }
+    for ((letter, category), delta) in deltas {
+        sqlx::query(
+            "INSERT INTO letter_counts (letter_id, category_id, count) VALUES ($1, $2, $3)
+             ON CONFLICT (letter_id, category_id)
+             DO UPDATE SET count = letter_counts.count + EXCLUDED.count",
+        )
+        .bind(letter.0)
+        .bind(category.0)
+        .bind(delta)
+        .execute(&mut *conn)
+        .await
+        .ctx("updating counts")?;
+    }
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(StoreError::Corrupt("a command was skipped".into()))))
+        .collect())
 }
 
 /// The letter's state, and whether `category` is one of its categories, in one query.
+///
+/// The letter row is share-locked until the batch commits (PostgreSQL): batches (of any
+/// process) share it, while closing or editing the letter waits for them, so no signature is
+/// taken or published under a state that changed meanwhile. (SQLite's single writer gives
+/// this.)
 async fn letter_and_category(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     letter: LetterId,
     category: i64,
 ) -> Result<(Option<LetterState>, bool), StoreError> {
-    let row = sqlx::query(
+    let row = sqlx::query(concat!(
         "SELECT l.state,
-                EXISTS (SELECT 1 FROM letter_categories c WHERE c.id = ? AND c.letter_id = l.id)
+                EXISTS (SELECT 1 FROM letter_categories c WHERE c.id = $1 AND c.letter_id = l.id)
                     AS has_category
-         FROM letters l WHERE l.id = ?",
-    )
+         FROM letters l WHERE l.id = $2",
+        lock!(FOR SHARE OF l)
+    ))
     .bind(category)
     .bind(letter.0)
     .fetch_optional(conn)
@@ -152,7 +203,7 @@ async fn letter_and_category(
 }
 
 async fn insert_signature(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     letter: LetterId,
     sig: &undersigned_core::signature::NewSignature,
     duplicate_key: &[u8],
@@ -161,11 +212,13 @@ async fn insert_signature(
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
     let last_emailed = (state == SignatureState::Pending).then_some(now);
+    // When another process's batch has inserted the same address and not committed yet,
+    // this waits for it, then does nothing (or inserts, if that batch rolled back).
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
                                  confirmed_at, published_at, last_emailed_at, emails_sent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -194,7 +247,7 @@ async fn insert_signature(
 
 /// Stores a confirmation link with the submission it was sent for.
 async fn insert_token(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     signature: SignatureId,
     command: &SignCommand,
 ) -> Result<(), StoreError> {
@@ -202,7 +255,7 @@ async fn insert_token(
     sqlx::query(
         "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
              category_id, name, title, affiliation, city, country, comment, display_level)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&command.token_hash[..])
     .bind(signature.0)
@@ -225,7 +278,7 @@ async fn insert_token(
 /// Queues an email. The event key (kind, signature, the request's token) is unique per
 /// event, so one event can never queue two emails.
 async fn enqueue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     kind: EmailKind,
     signature: SignatureId,
     command: &SignCommand,
@@ -237,13 +290,12 @@ async fn enqueue(
     sqlx::query(
         "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
                              next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
     )
     .bind(format!("{}:{signature}:{token_prefix}", kind.as_str()))
     .bind(kind.as_str())
     .bind(command.signature.email.to_string())
     .bind(&command.email_params)
-    .bind(command.now)
     .bind(command.now)
     .execute(conn)
     .await
@@ -253,12 +305,12 @@ async fn enqueue(
 
 /// Records that a signature was emailed again (the first email is counted on insert).
 async fn count_email(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     signature: SignatureId,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE signatures SET last_emailed_at = ?, emails_sent = emails_sent + 1 WHERE id = ?",
+        "UPDATE signatures SET last_emailed_at = $1, emails_sent = emails_sent + 1 WHERE id = $2",
     )
     .bind(now)
     .bind(signature.0)
@@ -269,7 +321,7 @@ async fn count_email(
 }
 
 async fn apply_sign(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     command: &SignCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome| Ok((WriteOutcome::Sign(outcome), None));
@@ -298,10 +350,15 @@ async fn apply_sign(
     // email differs. A confirmed signature is never changed by a new submission; a pending
     // one gets a new link that carries the new submission, and confirming a link publishes
     // exactly what that link was sent for.
-    let row = sqlx::query(
+    //
+    // The row is locked until the batch commits: two processes signing with the same
+    // address at once read the email backoff one after the other, so at most one of them
+    // emails, and a confirmation in between is seen.
+    let row = sqlx::query(concat!(
         "SELECT id, state, last_emailed_at, emails_sent FROM signatures
-         WHERE letter_id = ? AND email_hash = ?",
-    )
+         WHERE letter_id = $1 AND email_hash = $2",
+        lock!(FOR UPDATE)
+    ))
     .bind(command.letter.0)
     .bind(&key[..])
     .fetch_one(&mut *conn)
@@ -329,7 +386,7 @@ async fn apply_sign(
                 "UPDATE signatures
                  SET state = 'pending', log_index = NULL, salt = NULL, confirmed_at = NULL,
                      published_at = NULL
-                 WHERE id = ? AND state = 'withdrawn'",
+                 WHERE id = $1 AND state = 'withdrawn'",
             )
             .bind(id.0)
             .execute(&mut *conn)
@@ -347,18 +404,20 @@ async fn apply_sign(
 }
 
 async fn apply_confirm(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     command: &ConfirmCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome, delta| Ok((WriteOutcome::Confirm(outcome), delta));
-    let Some(row) = sqlx::query(
+    // The letter row is share-locked, as in `letter_and_category`.
+    let Some(row) = sqlx::query(concat!(
         "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
                 s.state AS signature_state, l.state AS letter_state, l.slug, l.title
          FROM confirmation_tokens t
          JOIN signatures s ON s.id = t.signature_id
          JOIN letters l ON l.id = s.letter_id
-         WHERE t.token_hash = ?",
-    )
+         WHERE t.token_hash = $1",
+        lock!(FOR SHARE OF l)
+    ))
     .bind(&command.token_hash[..])
     .fetch_optional(&mut *conn)
     .await
@@ -390,16 +449,17 @@ async fn apply_confirm(
         return done(ConfirmOutcome::LetterNotOpen { letter }, None);
     }
     // Publish exactly the submission this link was sent for. The state condition makes a
-    // concurrent confirmation (another link, another process) count once.
+    // concurrent confirmation (another link, another process) count once: under READ
+    // COMMITTED this waits for the other transaction, re-reads the row, and changes nothing
+    // when it was published meanwhile.
     let published = sqlx::query(
-        "UPDATE signatures SET state = 'published', confirmed_at = ?, published_at = ?,
+        "UPDATE signatures SET state = 'published', confirmed_at = $1, published_at = $1,
              category_id = t.category_id, name = t.name, title = t.title,
              affiliation = t.affiliation, city = t.city, country = t.country,
              comment = t.comment, display_level = t.display_level
-         FROM (SELECT * FROM confirmation_tokens WHERE token_hash = ?) AS t
+         FROM (SELECT * FROM confirmation_tokens WHERE token_hash = $2) AS t
          WHERE signatures.id = t.signature_id AND signatures.state = 'pending'",
     )
-    .bind(command.now)
     .bind(command.now)
     .bind(&command.token_hash[..])
     .execute(&mut *conn)
@@ -410,7 +470,7 @@ async fn apply_confirm(
     }
     // Every link sent for this signature is spent now.
     sqlx::query(
-        "UPDATE confirmation_tokens SET used_at = ? WHERE signature_id = ? AND used_at IS NULL",
+        "UPDATE confirmation_tokens SET used_at = $1 WHERE signature_id = $2 AND used_at IS NULL",
     )
     .bind(command.now)
     .bind(signature.0)
@@ -426,7 +486,7 @@ async fn apply_confirm(
 }
 
 async fn apply_import(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     command: &ImportCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
@@ -459,9 +519,55 @@ async fn apply_import(
     Ok((outcome, logged))
 }
 
+/// Gives the signatures published before logs existed (migration 0002) their add entries,
+/// letter by letter in the order they were published, in one transaction on `conn`. The
+/// counts already include them, so they do not move. Processes that start together take
+/// turns (the dialect's lock); the later ones find nothing left. Returns how many were
+/// logged.
+pub(crate) async fn backfill_logs(conn: &mut Conn) -> Result<usize, StoreError> {
+    let missing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM signatures WHERE state = 'published' AND log_index IS NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .ctx("looking for signatures to log")?;
+    if missing == 0 {
+        return Ok(0);
+    }
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, DIALECT.begin_write)
+        .await
+        .ctx("starting the logs' backfill")?;
+    if let Some(lock) = DIALECT.backfill_lock {
+        sqlx::query(lock)
+            .execute(&mut *tx)
+            .await
+            .ctx("waiting for another process's backfill")?;
+    }
+    let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, COALESCE(published_at, confirmed_at, created_at), email_hash
+         FROM signatures WHERE state = 'published' AND log_index IS NULL
+         ORDER BY letter_id, published_at, id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .ctx("reading signatures to log")?;
+    let mut pending = Vec::with_capacity(rows.len());
+    for (id, published_at, email_hash) in rows {
+        let id = SignatureId(id);
+        let salt = backfill_salt(&email_hash, id);
+        pending.push(published_entry(&mut tx, id, published_at, &salt).await?);
+    }
+    let logged = pending.len();
+    for (letter, entries) in by_letter(pending) {
+        append(&mut tx, letter, &entries).await?;
+    }
+    tx.commit().await.ctx("committing the logs' backfill")?;
+    Ok(logged)
+}
+
 /// The add entry for a signature that has just been published, from its stored row.
 async fn published_entry(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     signature: SignatureId,
     now: Timestamp,
     salt: &Hash32,
@@ -470,7 +576,7 @@ async fn published_entry(
         "SELECT s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city, s.country,
                 s.comment, s.display_level, s.email, c.name AS category
          FROM signatures s JOIN letter_categories c ON c.id = s.category_id
-         WHERE s.id = ?",
+         WHERE s.id = $1",
     )
     .bind(signature.0)
     .fetch_one(&mut *conn)
@@ -500,16 +606,18 @@ async fn published_entry(
 }
 
 /// A published signature leaves the public count: its state changes and a remove entry
-/// naming its add entry goes into the log.
+/// naming its add entry goes into the log. The row is locked, so that two removals (from two
+/// processes) cannot both count.
 async fn apply_remove(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     command: &RemoveCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
-    let row = sqlx::query(
+    let row = sqlx::query(concat!(
         "SELECT s.state, s.log_index, s.category_id, l.workspace_id
          FROM signatures s JOIN letters l ON l.id = s.letter_id
-         WHERE s.id = ? AND s.letter_id = ?",
-    )
+         WHERE s.id = $1 AND s.letter_id = $2",
+        lock!(FOR UPDATE OF s)
+    ))
     .bind(command.signature.0)
     .bind(command.letter.0)
     .fetch_optional(&mut *conn)
@@ -534,7 +642,7 @@ async fn apply_remove(
         RemovalReason::Hidden => SignatureState::Hidden,
         RemovalReason::Rejected => SignatureState::Rejected,
     };
-    sqlx::query("UPDATE signatures SET state = ? WHERE id = ? AND state = 'published'")
+    sqlx::query("UPDATE signatures SET state = $1 WHERE id = $2 AND state = 'published'")
         .bind(new_state.as_str())
         .bind(command.signature.0)
         .execute(&mut *conn)

@@ -1,13 +1,14 @@
-//! Each letter's log on SQLite: appending a batch's entries, and reading entries, stored
-//! hashes and the head for the public log resources.
+//! Each letter's log: appending a batch's entries, and reading entries, stored hashes and
+//! the head for the public log resources.
 
 use std::collections::HashMap;
 
-use sqlx::{AssertSqlSafe, Row, SqliteConnection};
+use async_trait::async_trait;
+use sqlx::Row;
 
-use super::{Ctx, SqliteStore};
+use super::{Conn, Ctx, SqlStore, dialect};
 use crate::{
-    StoreError,
+    LogStore, StoreError,
     log::{
         PendingEntry, empty_root, entries_in_order, frontier_indexes, hash_from, plan_append,
         to_i64, to_u64,
@@ -15,8 +16,23 @@ use crate::{
     model::*,
 };
 
-async fn head(conn: &mut SqliteConnection, letter: LetterId) -> Result<LogHead, StoreError> {
-    let row = sqlx::query("SELECT size, root FROM log_heads WHERE letter_id = ?")
+/// Whether reading a log head locks it until the transaction ends (PostgreSQL): one writer
+/// appends to a letter's log at a time, whichever process it runs in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lock {
+    None,
+    ForAppend,
+}
+
+async fn head(conn: &mut Conn, letter: LetterId, lock: Lock) -> Result<LogHead, StoreError> {
+    let sql = match lock {
+        Lock::None => "SELECT size, root FROM log_heads WHERE letter_id = $1",
+        Lock::ForAppend => concat!(
+            "SELECT size, root FROM log_heads WHERE letter_id = $1",
+            lock!(FOR UPDATE)
+        ),
+    };
+    let row = sqlx::query(sql)
         .bind(letter.0)
         .fetch_optional(conn)
         .await
@@ -33,30 +49,28 @@ async fn head(conn: &mut SqliteConnection, letter: LetterId) -> Result<LogHead, 
     }
 }
 
+/// The stored hashes at `indexes`, in that order, in one statement.
 async fn hashes(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     letter: LetterId,
     indexes: &[u64],
 ) -> Result<Vec<Hash32>, StoreError> {
-    let mut found: HashMap<u64, Hash32> = HashMap::with_capacity(indexes.len());
-    for chunk in indexes.chunks(500) {
-        // Only "?" placeholders are formatted into the statement.
-        let placeholders = vec!["?"; chunk.len()].join(", ");
-        let mut query = sqlx::query_as::<_, (i64, Vec<u8>)>(AssertSqlSafe(format!(
-            "SELECT hash_index, hash FROM log_hashes
-             WHERE letter_id = ? AND hash_index IN ({placeholders})"
-        )))
-        .bind(letter.0);
-        for &index in chunk {
-            query = query.bind(to_i64(index)?);
-        }
-        for (index, hash) in query
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("reading log hashes")?
-        {
-            found.insert(to_u64(index, "hash index")?, hash_from(hash)?);
-        }
+    let wanted = indexes
+        .iter()
+        .map(|&i| to_i64(i))
+        .collect::<Result<Vec<i64>, StoreError>>()?;
+    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(concat!(
+        "SELECT hash_index, hash FROM log_hashes WHERE letter_id = $1 AND hash_index ",
+        in_list!("$2")
+    ))
+    .bind(letter.0)
+    .bind(dialect::id_list(&wanted))
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("reading log hashes")?;
+    let mut found: HashMap<u64, Hash32> = HashMap::with_capacity(rows.len());
+    for (index, hash) in rows {
+        found.insert(to_u64(index, "hash index")?, hash_from(hash)?);
     }
     indexes
         .iter()
@@ -72,17 +86,29 @@ async fn hashes(
 /// entries, new stored hashes and the new head, and each add entry's index and salt on its
 /// signature.
 pub(super) async fn append(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     letter: LetterId,
     entries: &[PendingEntry],
 ) -> Result<(), StoreError> {
-    let old = head(conn, letter).await?;
+    // A log's first append creates its head row. When two processes' batches do that at
+    // once (PostgreSQL), the second insert waits for the first transaction and then does
+    // nothing; both then lock the row, one after the other.
+    sqlx::query(
+        "INSERT INTO log_heads (letter_id, size, root) VALUES ($1, 0, $2)
+         ON CONFLICT (letter_id) DO NOTHING",
+    )
+    .bind(letter.0)
+    .bind(&empty_root()[..])
+    .execute(&mut *conn)
+    .await
+    .ctx("appending to a log")?;
+    let old = head(conn, letter, Lock::ForAppend).await?;
     let frontier = hashes(conn, letter, &frontier_indexes(old.size)).await?;
     let data: Vec<Vec<u8>> = entries.iter().map(|e| e.data.clone()).collect();
     let plan = plan_append(old.size, &frontier, &data)?;
     for (offset, entry) in entries.iter().enumerate() {
         let index = to_i64(old.size + offset as u64)?;
-        sqlx::query("INSERT INTO log_entries (letter_id, idx, data) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO log_entries (letter_id, idx, data) VALUES ($1, $2, $3)")
             .bind(letter.0)
             .bind(index)
             .bind(&entry.data)
@@ -90,7 +116,7 @@ pub(super) async fn append(
             .await
             .ctx("appending to a log")?;
         if let Some((signature, salt)) = &entry.signature {
-            sqlx::query("UPDATE signatures SET log_index = ?, salt = ? WHERE id = ?")
+            sqlx::query("UPDATE signatures SET log_index = $1, salt = $2 WHERE id = $3")
                 .bind(index)
                 .bind(&salt[..])
                 .bind(signature.0)
@@ -100,7 +126,7 @@ pub(super) async fn append(
         }
     }
     for (index, hash) in &plan.hashes {
-        sqlx::query("INSERT INTO log_hashes (letter_id, hash_index, hash) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO log_hashes (letter_id, hash_index, hash) VALUES ($1, $2, $3)")
             .bind(letter.0)
             .bind(to_i64(*index)?)
             .bind(&hash[..])
@@ -108,26 +134,24 @@ pub(super) async fn append(
             .await
             .ctx("appending to a log")?;
     }
-    sqlx::query(
-        "INSERT INTO log_heads (letter_id, size, root) VALUES (?, ?, ?)
-         ON CONFLICT (letter_id) DO UPDATE SET size = excluded.size, root = excluded.root",
-    )
-    .bind(letter.0)
-    .bind(to_i64(plan.new_size)?)
-    .bind(&plan.root[..])
-    .execute(&mut *conn)
-    .await
-    .ctx("appending to a log")?;
+    sqlx::query("UPDATE log_heads SET size = $1, root = $2 WHERE letter_id = $3")
+        .bind(to_i64(plan.new_size)?)
+        .bind(&plan.root[..])
+        .bind(letter.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("appending to a log")?;
     Ok(())
 }
 
-impl SqliteStore {
-    pub(super) async fn log_head(&self, letter: LetterId) -> Result<LogHead, StoreError> {
+#[async_trait]
+impl LogStore for SqlStore {
+    async fn log_head(&self, letter: LetterId) -> Result<LogHead, StoreError> {
         let mut conn = self.pool.acquire().await.ctx("reading a log head")?;
-        head(&mut conn, letter).await
+        head(&mut conn, letter, Lock::None).await
     }
 
-    pub(super) async fn log_hashes(
+    async fn log_hashes(
         &self,
         letter: LetterId,
         indexes: &[u64],
@@ -136,14 +160,14 @@ impl SqliteStore {
         hashes(&mut conn, letter, indexes).await
     }
 
-    pub(super) async fn log_entries(
+    async fn log_entries(
         &self,
         letter: LetterId,
         start: u64,
         end: u64,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
         let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT idx, data FROM log_entries WHERE letter_id = ? AND idx >= ? AND idx < ?
+            "SELECT idx, data FROM log_entries WHERE letter_id = $1 AND idx >= $2 AND idx < $3
              ORDER BY idx",
         )
         .bind(letter.0)
@@ -155,17 +179,14 @@ impl SqliteStore {
         entries_in_order(letter, start, end, rows)
     }
 
-    pub(super) async fn receipt(
-        &self,
-        token_hash: Hash32,
-    ) -> Result<Option<ReceiptData>, StoreError> {
+    async fn receipt(&self, token_hash: Hash32) -> Result<Option<ReceiptData>, StoreError> {
         let row = sqlx::query(
             "SELECT l.id AS letter_id, l.slug, l.title, s.id AS signature_id, s.log_index, s.salt, e.data
              FROM confirmation_tokens t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
              JOIN log_entries e ON e.letter_id = s.letter_id AND e.idx = s.log_index
-             WHERE t.token_hash = ? AND t.used_at IS NOT NULL AND s.salt IS NOT NULL",
+             WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND s.salt IS NOT NULL",
         )
         .bind(&token_hash[..])
         .fetch_optional(&self.pool)

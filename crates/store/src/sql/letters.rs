@@ -1,22 +1,25 @@
 //! Letters, their targets and categories, and the read side of signatures.
 
-use sqlx::{AssertSqlSafe, Row, SqliteConnection, sqlite::SqliteRow};
+use async_trait::async_trait;
+use sqlx::{AssertSqlSafe, Row};
 use undersigned_core::{
     LetterState, letter::LetterContent, letter::Target, signature::SignerDetails,
 };
 
-use super::{Ctx, SqliteStore, classify, is_unique_violation, organisers::audit, parse_stored};
-use crate::{StoreError, model::*};
+use super::{
+    Conn, Ctx, DbRow, SqlStore, classify, is_unique_violation, organisers::audit, storable,
+};
+use crate::{LetterStore, StoreError, model::*, parse_stored};
 
 async fn insert_parts(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     letter: LetterId,
     content: &LetterContent,
 ) -> Result<(), StoreError> {
     for (position, target) in content.targets.iter().enumerate() {
         sqlx::query(
             "INSERT INTO letter_targets (letter_id, position, name, title, organisation)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(letter.0)
         .bind(position as i64)
@@ -28,13 +31,15 @@ async fn insert_parts(
         .ctx("saving a letter's targets")?;
     }
     for (position, name) in content.categories.iter().enumerate() {
-        sqlx::query("INSERT INTO letter_categories (letter_id, position, name) VALUES (?, ?, ?)")
-            .bind(letter.0)
-            .bind(position as i64)
-            .bind(name)
-            .execute(&mut *conn)
-            .await
-            .ctx("saving a letter's categories")?;
+        sqlx::query(
+            "INSERT INTO letter_categories (letter_id, position, name) VALUES ($1, $2, $3)",
+        )
+        .bind(letter.0)
+        .bind(position as i64)
+        .bind(name)
+        .execute(&mut *conn)
+        .await
+        .ctx("saving a letter's categories")?;
     }
     Ok(())
 }
@@ -52,7 +57,7 @@ fn map_slug_conflict(e: sqlx::Error, context: &'static str) -> StoreError {
     }
 }
 
-fn summary_from_row(row: &SqliteRow) -> Result<LetterSummary, StoreError> {
+fn summary_from_row(row: &DbRow) -> Result<LetterSummary, StoreError> {
     let state: String = row.try_get("state").ctx("reading a letter")?;
     let signatures: i64 = row.try_get("signatures").ctx("reading a letter")?;
     Ok(LetterSummary {
@@ -66,7 +71,7 @@ fn summary_from_row(row: &SqliteRow) -> Result<LetterSummary, StoreError> {
     })
 }
 
-pub(super) fn details_from_row(row: &SqliteRow) -> Result<SignerDetails, StoreError> {
+pub(super) fn details_from_row(row: &DbRow) -> Result<SignerDetails, StoreError> {
     Ok(SignerDetails {
         title: row.try_get("title").ctx("reading a signature")?,
         affiliation: row.try_get("affiliation").ctx("reading a signature")?,
@@ -77,8 +82,8 @@ pub(super) fn details_from_row(row: &SqliteRow) -> Result<SignerDetails, StoreEr
 }
 
 /// The size of a letter's log (0 before its first entry).
-async fn log_size(conn: &mut SqliteConnection, letter: LetterId) -> Result<u64, StoreError> {
-    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM log_heads WHERE letter_id = ?")
+async fn log_size(conn: &mut Conn, letter: LetterId) -> Result<u64, StoreError> {
+    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM log_heads WHERE letter_id = $1")
         .bind(letter.0)
         .fetch_optional(conn)
         .await
@@ -86,8 +91,64 @@ async fn log_size(conn: &mut SqliteConnection, letter: LetterId) -> Result<u64, 
     Ok(size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
 }
 
-impl SqliteStore {
-    pub(super) async fn create_letter(
+/// Reads a letter row's targets and categories and assembles the letter.
+async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreError> {
+    let id = LetterId(row.try_get("id").ctx("reading a letter")?);
+    let targets = sqlx::query(
+        "SELECT name, title, organisation FROM letter_targets WHERE letter_id = $1 ORDER BY position",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("reading a letter's targets")?
+    .iter()
+    .map(|t| {
+        Ok(Target {
+            name: t.try_get("name").ctx("reading a target")?,
+            title: t.try_get("title").ctx("reading a target")?,
+            organisation: t.try_get("organisation").ctx("reading a target")?,
+        })
+    })
+    .collect::<Result<Vec<_>, StoreError>>()?;
+    let categories = sqlx::query(
+        "SELECT id, name FROM letter_categories WHERE letter_id = $1 ORDER BY position",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("reading a letter's categories")?
+    .iter()
+    .map(|c| {
+        Ok(Category {
+            id: CategoryId(c.try_get("id").ctx("reading a category")?),
+            name: c.try_get("name").ctx("reading a category")?,
+        })
+    })
+    .collect::<Result<Vec<_>, StoreError>>()?;
+    let state: String = row.try_get("state").ctx("reading a letter")?;
+    let fields: String = row.try_get("signer_fields").ctx("reading a letter")?;
+    Ok(Letter {
+        id,
+        workspace_id: WorkspaceId(row.try_get("workspace_id").ctx("reading a letter")?),
+        slug: row.try_get("slug").ctx("reading a letter")?,
+        title: row.try_get("title").ctx("reading a letter")?,
+        subject: row.try_get("subject").ctx("reading a letter")?,
+        body_markdown: row.try_get("body_md").ctx("reading a letter")?,
+        targets,
+        categories,
+        signer_fields: serde_json::from_str(&fields)
+            .map_err(|e| StoreError::Corrupt(format!("signer fields: {e}")))?,
+        state: parse_stored(&state, "letter state")?,
+        created_at: row.try_get("created_at").ctx("reading a letter")?,
+        updated_at: row.try_get("updated_at").ctx("reading a letter")?,
+        published_at: row.try_get("published_at").ctx("reading a letter")?,
+        closed_at: row.try_get("closed_at").ctx("reading a letter")?,
+    })
+}
+
+#[async_trait]
+impl LetterStore for SqlStore {
+    async fn create_letter(
         &self,
         actor: Actor,
         content: &LetterContent,
@@ -95,10 +156,11 @@ impl SqliteStore {
     ) -> Result<LetterId, StoreError> {
         let fields = signer_fields_json(content)?;
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,
                                   state, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7)
+             RETURNING id",
         )
         .bind(actor.workspace.0)
         .bind(content.slug.as_str())
@@ -107,11 +169,10 @@ impl SqliteStore {
         .bind(&content.body_markdown)
         .bind(&fields)
         .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "creating a letter"))?;
-        let id = LetterId(inserted.last_insert_rowid());
+        let id = LetterId(id);
         insert_parts(&mut tx, id, content).await?;
         audit(
             &mut tx,
@@ -127,7 +188,7 @@ impl SqliteStore {
         Ok(id)
     }
 
-    pub(super) async fn update_letter(
+    async fn update_letter(
         &self,
         actor: Actor,
         letter: LetterId,
@@ -136,11 +197,15 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let fields = signer_fields_json(content)?;
         let mut tx = self.begin_write().await?;
-        let state: Option<String> = sqlx::query_scalar("SELECT state FROM letters WHERE id = ?")
-            .bind(letter.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .ctx("editing a letter")?;
+        // Locked until the edit commits: a concurrent publish waits, and so do batches.
+        let state: Option<String> = sqlx::query_scalar(concat!(
+            "SELECT state FROM letters WHERE id = $1",
+            lock!(FOR UPDATE)
+        ))
+        .bind(letter.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .ctx("editing a letter")?;
         let state: LetterState = parse_stored(&state.ok_or(StoreError::NotFound)?, "letter state")?;
         if state != LetterState::Draft {
             return Err(StoreError::WrongState {
@@ -149,9 +214,9 @@ impl SqliteStore {
             });
         }
         sqlx::query(
-            "UPDATE letters SET slug = ?, title = ?, subject = ?, body_md = ?, signer_fields = ?,
-                                updated_at = ?
-             WHERE id = ?",
+            "UPDATE letters SET slug = $1, title = $2, subject = $3, body_md = $4, signer_fields = $5,
+                                updated_at = $6
+             WHERE id = $7",
         )
         .bind(content.slug.as_str())
         .bind(&content.title)
@@ -163,12 +228,12 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "editing a letter"))?;
-        sqlx::query("DELETE FROM letter_targets WHERE letter_id = ?")
+        sqlx::query("DELETE FROM letter_targets WHERE letter_id = $1")
             .bind(letter.0)
             .execute(&mut *tx)
             .await
             .ctx("editing a letter")?;
-        sqlx::query("DELETE FROM letter_categories WHERE letter_id = ?")
+        sqlx::query("DELETE FROM letter_categories WHERE letter_id = $1")
             .bind(letter.0)
             .execute(&mut *tx)
             .await
@@ -187,7 +252,7 @@ impl SqliteStore {
         tx.commit().await.ctx("editing a letter")
     }
 
-    pub(super) async fn change_letter_state(
+    async fn change_letter_state(
         &self,
         actor: Actor,
         letter: LetterId,
@@ -195,12 +260,18 @@ impl SqliteStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT slug, state FROM letters WHERE id = ?")
-            .bind(letter.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .ctx("changing a letter's state")?
-            .ok_or(StoreError::NotFound)?;
+        // Locked until the change commits: two organisers changing the state at once are
+        // checked one after the other, and the hot path's batches that share-lock the
+        // letter finish first.
+        let row = sqlx::query(concat!(
+            "SELECT slug, state FROM letters WHERE id = $1",
+            lock!(FOR UPDATE)
+        ))
+        .bind(letter.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .ctx("changing a letter's state")?
+        .ok_or(StoreError::NotFound)?;
         let slug: String = row.try_get("slug").ctx("reading a letter")?;
         let state: String = row.try_get("state").ctx("reading a letter")?;
         let from: LetterState = parse_stored(&state, "letter state")?;
@@ -211,15 +282,11 @@ impl SqliteStore {
             });
         }
         sqlx::query(
-            "UPDATE letters SET state = ?, updated_at = ?,
-                 published_at = CASE WHEN ? = 'open' THEN ? ELSE published_at END,
-                 closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END
-             WHERE id = ?",
+            "UPDATE letters SET state = $1, updated_at = $2,
+                 published_at = CASE WHEN $1 = 'open' THEN $2 ELSE published_at END,
+                 closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END
+             WHERE id = $3",
         )
-        .bind(to.as_str())
-        .bind(now)
-        .bind(to.as_str())
-        .bind(now)
         .bind(to.as_str())
         .bind(now)
         .bind(letter.0)
@@ -239,101 +306,44 @@ impl SqliteStore {
         tx.commit().await.ctx("changing a letter's state")
     }
 
-    /// Reads a letter row's targets and categories and assembles the letter.
-    async fn letter_from_row(
-        conn: &mut SqliteConnection,
-        row: SqliteRow,
-    ) -> Result<Letter, StoreError> {
-        let id = LetterId(row.try_get("id").ctx("reading a letter")?);
-        let targets = sqlx::query(
-            "SELECT name, title, organisation FROM letter_targets WHERE letter_id = ? ORDER BY position",
-        )
-        .bind(id.0)
-        .fetch_all(&mut *conn)
-        .await
-        .ctx("reading a letter's targets")?
-        .iter()
-        .map(|t| {
-            Ok(Target {
-                name: t.try_get("name").ctx("reading a target")?,
-                title: t.try_get("title").ctx("reading a target")?,
-                organisation: t.try_get("organisation").ctx("reading a target")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let categories = sqlx::query(
-            "SELECT id, name FROM letter_categories WHERE letter_id = ? ORDER BY position",
-        )
-        .bind(id.0)
-        .fetch_all(&mut *conn)
-        .await
-        .ctx("reading a letter's categories")?
-        .iter()
-        .map(|c| {
-            Ok(Category {
-                id: CategoryId(c.try_get("id").ctx("reading a category")?),
-                name: c.try_get("name").ctx("reading a category")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let state: String = row.try_get("state").ctx("reading a letter")?;
-        let fields: String = row.try_get("signer_fields").ctx("reading a letter")?;
-        Ok(Letter {
-            id,
-            workspace_id: WorkspaceId(row.try_get("workspace_id").ctx("reading a letter")?),
-            slug: row.try_get("slug").ctx("reading a letter")?,
-            title: row.try_get("title").ctx("reading a letter")?,
-            subject: row.try_get("subject").ctx("reading a letter")?,
-            body_markdown: row.try_get("body_md").ctx("reading a letter")?,
-            targets,
-            categories,
-            signer_fields: serde_json::from_str(&fields)
-                .map_err(|e| StoreError::Corrupt(format!("signer fields: {e}")))?,
-            state: parse_stored(&state, "letter state")?,
-            created_at: row.try_get("created_at").ctx("reading a letter")?,
-            updated_at: row.try_get("updated_at").ctx("reading a letter")?,
-            published_at: row.try_get("published_at").ctx("reading a letter")?,
-            closed_at: row.try_get("closed_at").ctx("reading a letter")?,
-        })
-    }
-
-    pub(super) async fn letter(&self, id: LetterId) -> Result<Option<Letter>, StoreError> {
-        // One read transaction, so the letter and its parts are one snapshot.
-        let mut tx = self.pool.begin().await.ctx("reading a letter")?;
-        let row = sqlx::query("SELECT * FROM letters WHERE id = ?")
+    async fn letter(&self, id: LetterId) -> Result<Option<Letter>, StoreError> {
+        // One snapshot for the letter and its parts.
+        let mut tx = self.begin_read().await?;
+        let row = sqlx::query("SELECT * FROM letters WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await
             .ctx("reading a letter")?;
         match row {
-            Some(row) => Self::letter_from_row(&mut tx, row).await.map(Some),
+            Some(row) => letter_from_row(&mut tx, row).await.map(Some),
             None => Ok(None),
         }
     }
 
-    pub(super) async fn letter_by_slug(&self, slug: &str) -> Result<Option<Letter>, StoreError> {
-        let mut tx = self.pool.begin().await.ctx("reading a letter")?;
-        let row = sqlx::query("SELECT * FROM letters WHERE slug = ?")
+    async fn letter_by_slug(&self, slug: &str) -> Result<Option<Letter>, StoreError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
+        let mut tx = self.begin_read().await?;
+        let row = sqlx::query("SELECT * FROM letters WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&mut *tx)
             .await
             .ctx("reading a letter")?;
         match row {
-            Some(row) => Self::letter_from_row(&mut tx, row).await.map(Some),
+            Some(row) => letter_from_row(&mut tx, row).await.map(Some),
             None => Ok(None),
         }
     }
 
-    pub(super) async fn letters_for_user(
-        &self,
-        user: UserId,
-    ) -> Result<Vec<LetterSummary>, StoreError> {
+    async fn letters_for_user(&self, user: UserId) -> Result<Vec<LetterSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT l.id, l.workspace_id, l.slug, l.title, l.state, l.updated_at,
-                    COALESCE((SELECT SUM(count) FROM letter_counts c WHERE c.letter_id = l.id), 0)
+                    CAST(COALESCE((SELECT SUM(count) FROM letter_counts c
+                                  WHERE c.letter_id = l.id), 0) AS BIGINT)
                         AS signatures
              FROM letters l JOIN memberships m ON m.workspace_id = l.workspace_id
-             WHERE m.user_id = ? ORDER BY l.updated_at DESC, l.id DESC",
+             WHERE m.user_id = $1 ORDER BY l.updated_at DESC, l.id DESC",
         )
         .bind(user.0)
         .fetch_all(&self.pool)
@@ -342,16 +352,14 @@ impl SqliteStore {
         rows.iter().map(summary_from_row).collect()
     }
 
-    pub(super) async fn public_letters(
-        &self,
-        limit: u32,
-    ) -> Result<Vec<LetterSummary>, StoreError> {
+    async fn public_letters(&self, limit: u32) -> Result<Vec<LetterSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT l.id, l.workspace_id, l.slug, l.title, l.state, l.updated_at,
-                    COALESCE((SELECT SUM(count) FROM letter_counts c WHERE c.letter_id = l.id), 0)
+                    CAST(COALESCE((SELECT SUM(count) FROM letter_counts c
+                                  WHERE c.letter_id = l.id), 0) AS BIGINT)
                         AS signatures
              FROM letters l WHERE l.state IN ('open', 'closed', 'delivered')
-             ORDER BY l.published_at DESC, l.id DESC LIMIT ?",
+             ORDER BY l.published_at DESC NULLS LAST, l.id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -360,13 +368,13 @@ impl SqliteStore {
         rows.iter().map(summary_from_row).collect()
     }
 
-    pub(super) async fn counts(&self, letter: LetterId) -> Result<Counts, StoreError> {
-        // One read transaction: the counts and the log size they belong to.
-        let mut tx = self.pool.begin().await.ctx("counting signatures")?;
+    async fn counts(&self, letter: LetterId) -> Result<Counts, StoreError> {
+        // One snapshot: the counts and the log size they belong to.
+        let mut tx = self.begin_read().await?;
         let rows = sqlx::query(
             "SELECT c.name, COALESCE(lc.count, 0) AS n FROM letter_categories c
              LEFT JOIN letter_counts lc ON lc.category_id = c.id AND lc.letter_id = c.letter_id
-             WHERE c.letter_id = ? ORDER BY c.position",
+             WHERE c.letter_id = $1 ORDER BY c.position",
         )
         .bind(letter.0)
         .fetch_all(&mut *tx)
@@ -387,7 +395,7 @@ impl SqliteStore {
         Ok(counts)
     }
 
-    pub(super) async fn public_signatures(
+    async fn public_signatures(
         &self,
         letter: LetterId,
         listing: PublicListing,
@@ -395,18 +403,18 @@ impl SqliteStore {
     ) -> Result<SignatoryPage, StoreError> {
         // One read: the list and the log size it belongs to. Private signers never leave
         // the database on this path.
-        let mut tx = self.pool.begin().await.ctx("listing signatures")?;
+        let mut tx = self.begin_read().await?;
         const COLUMNS: &str = "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
                     s.display_level, c.name AS category, s.published_at, s.log_index
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
-             WHERE s.letter_id = ?1 AND s.state = 'published' AND s.display_level <> 'private'";
+             WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'";
         let (order, key) = match listing {
             PublicListing::Newest { offset } => (
-                "ORDER BY s.published_at DESC, s.id DESC LIMIT ?2 OFFSET ?3",
+                "ORDER BY s.published_at DESC, s.id DESC LIMIT $2 OFFSET $3",
                 i64::try_from(offset).unwrap_or(i64::MAX),
             ),
             PublicListing::LogIndexBefore(before) => (
-                "AND s.log_index < ?3 ORDER BY s.log_index DESC LIMIT ?2",
+                "AND s.log_index < $3 ORDER BY s.log_index DESC LIMIT $2",
                 before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX)),
             ),
         };
@@ -442,7 +450,7 @@ impl SqliteStore {
         Ok(SignatoryPage { log_size, rows })
     }
 
-    pub(super) async fn organiser_signatures(
+    async fn organiser_signatures(
         &self,
         letter: LetterId,
         offset: u64,
@@ -453,8 +461,8 @@ impl SqliteStore {
                     s.display_level, s.state, c.name AS category, s.created_at, s.confirmed_at,
                     s.log_index
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
-             WHERE s.letter_id = ?
-             ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?",
+             WHERE s.letter_id = $1
+             ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3",
         )
         .bind(letter.0)
         .bind(i64::from(limit))
@@ -485,7 +493,7 @@ impl SqliteStore {
             .collect()
     }
 
-    pub(super) async fn confirmation_link(
+    async fn confirmation_link(
         &self,
         token_hash: Hash32,
     ) -> Result<Option<ConfirmationLink>, StoreError> {
@@ -498,7 +506,7 @@ impl SqliteStore {
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
              JOIN letter_categories c ON c.id = t.category_id
-             WHERE t.token_hash = ?",
+             WHERE t.token_hash = $1",
         )
         .bind(&token_hash[..])
         .fetch_optional(&self.pool)

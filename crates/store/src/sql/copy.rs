@@ -2,15 +2,15 @@
 
 use async_trait::async_trait;
 use futures_util::{StreamExt, stream::BoxStream};
-use sqlx::{AssertSqlSafe, Row as _, sqlite::SqliteRow};
+use sqlx::{AssertSqlSafe, Row as _};
 
-use super::{Ctx, SqliteStore};
+use super::{Ctx, DIALECT, DbRow, SqlStore, dialect};
 use crate::{
     StoreError,
     copy::{Kind, Row, Table, TableIo, Value, insert_sql},
 };
 
-fn decode(row: &SqliteRow, table: &Table) -> Result<Row, StoreError> {
+fn decode(row: &DbRow, table: &Table) -> Result<Row, StoreError> {
     table
         .columns
         .iter()
@@ -35,9 +35,9 @@ fn decode(row: &SqliteRow, table: &Table) -> Result<Row, StoreError> {
 }
 
 #[async_trait]
-impl TableIo for SqliteStore {
+impl TableIo for SqlStore {
     fn describe(&self) -> String {
-        "SQLite".to_owned()
+        DIALECT.name.to_owned()
     }
 
     async fn count(&self, table: &'static Table) -> Result<u64, StoreError> {
@@ -52,6 +52,8 @@ impl TableIo for SqliteStore {
     }
 
     fn rows(&self, table: &'static Table) -> BoxStream<'_, Result<Row, StoreError>> {
+        // The same order on both backends: integer keys numerically, hash keys byte by
+        // byte.
         let sql = format!(
             "SELECT {} FROM {} ORDER BY {}",
             table.column_list(),
@@ -65,7 +67,7 @@ impl TableIo for SqliteStore {
     }
 
     async fn insert(&self, table: &'static Table, rows: &[Row]) -> Result<(), StoreError> {
-        let sql = insert_sql(table, rows.len(), |_| "?".to_owned());
+        let sql = insert_sql(table, rows.len());
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for row in rows {
             for (value, column) in row.iter().zip(table.columns) {
@@ -85,6 +87,8 @@ impl TableIo for SqliteStore {
     }
 
     async fn finish(&self) -> Result<(), StoreError> {
-        Ok(())
+        dialect::after_copy(&self.pool)
+            .await
+            .ctx("finishing the copy")
     }
 }

@@ -1,31 +1,39 @@
 //! The email outbox: leased by workers, cleared of personal data once sent.
 
+use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{Ctx, SqliteStore, parse_stored};
-use crate::{StoreError, model::*};
+use super::{Ctx, SqlStore};
+use crate::{OutboxStore, StoreError, model::*, parse_stored};
 
-impl SqliteStore {
-    pub(super) async fn claim_outbox(
+#[async_trait]
+impl OutboxStore for SqlStore {
+    async fn claim_outbox(
         &self,
         worker: &str,
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>, StoreError> {
-        // One statement, so two workers can never lease the same row.
-        let rows = sqlx::query(
-            "UPDATE outbox SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
-             WHERE id IN (
-                 SELECT id FROM outbox
-                 WHERE status = 'pending' AND next_attempt_at <= ?
-                   AND (claimed_until IS NULL OR claimed_until <= ?)
-                 ORDER BY id LIMIT ?)
+        // One statement. On PostgreSQL the workers of every process claim at once: SKIP
+        // LOCKED passes over rows another worker is claiming right now instead of waiting for
+        // them, and a row whose claim committed after this statement began is re-checked and
+        // left out (its lease is in the future), so two workers never lease the same row.
+        // The sub-select is MATERIALIZED so that it runs, and locks, exactly once.
+        let rows = sqlx::query(concat!(
+            "WITH due AS MATERIALIZED (
+                 SELECT id AS due_id FROM outbox
+                 WHERE status = 'pending' AND next_attempt_at <= $3
+                   AND (claimed_until IS NULL OR claimed_until <= $3)
+                 ORDER BY id LIMIT $4",
+            lock!(FOR UPDATE SKIP LOCKED),
+            ")
+             UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
+             FROM due WHERE outbox.id = due.due_id
              RETURNING id, kind, recipient, params, attempts",
-        )
+        ))
         .bind(worker)
         .bind(lease_until)
-        .bind(now)
         .bind(now)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -55,16 +63,11 @@ impl SqliteStore {
         Ok(emails)
     }
 
-    pub(super) async fn outbox_sent(
-        &self,
-        id: i64,
-        worker: &str,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn outbox_sent(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_by = NULL,
+            "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL,
                  claimed_until = NULL, recipient = NULL, params = NULL, last_error = NULL
-             WHERE id = ? AND claimed_by = ?",
+             WHERE id = $2 AND claimed_by = $3",
         )
         .bind(now)
         .bind(id)
@@ -75,7 +78,7 @@ impl SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    pub(super) async fn outbox_failed(
+    async fn outbox_failed(
         &self,
         id: i64,
         worker: &str,
@@ -84,15 +87,15 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let query = match retry_at {
             Some(at) => sqlx::query(
-                "UPDATE outbox SET next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL,
-                     last_error = ?
-                 WHERE id = ? AND claimed_by = ?",
+                "UPDATE outbox SET next_attempt_at = $1, claimed_by = NULL, claimed_until = NULL,
+                     last_error = $2
+                 WHERE id = $3 AND claimed_by = $4",
             )
             .bind(at),
             None => sqlx::query(
                 "UPDATE outbox SET status = 'failed', claimed_by = NULL, claimed_until = NULL,
-                     last_error = ?, recipient = NULL, params = NULL
-                 WHERE id = ? AND claimed_by = ?",
+                     last_error = $1, recipient = NULL, params = NULL
+                 WHERE id = $2 AND claimed_by = $3",
             ),
         };
         query
@@ -105,7 +108,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn outbox_pending(&self) -> Result<u64, StoreError> {
+    async fn outbox_pending(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
             .fetch_one(&self.pool)
             .await

@@ -1,0 +1,138 @@
+//! The store, written once for both backends.
+//!
+//! This module is compiled twice: `sqlite/mod.rs` and `postgres/mod.rs` each include it
+//! (with `#[path]`) right after their `dialect` module, which supplies what truly differs:
+//! the sqlx types, how a write or a snapshot read begins, the lock clauses (as macros, so that
+//! every statement stays one `&'static str`), which errors mean "try again" and which lost
+//! races may be retried, and the few statements only one backend needs. Everything else (the
+//! SQL, written with `$N` placeholders, which both drivers accept, and the logic) is here,
+//! once. Migrations stay separate, one folder per backend.
+//!
+//! Why not generic code over `sqlx::Database`: every function that runs a statement would
+//! have to repeat the bounds that make each bound value encodable and each connection an
+//! executor (implied bounds do not reach them), which buries the SQL; compiling one module
+//! against two dialects gives the same single source without them.
+
+mod batch;
+mod copy;
+mod letters;
+mod log;
+mod organisers;
+mod outbox;
+
+use async_trait::async_trait;
+use sqlx::{Pool, Transaction};
+
+use super::dialect::{self, DIALECT, Db};
+use crate::StoreError;
+
+/// A connection of this backend.
+type Conn = <Db as sqlx::Database>::Connection;
+/// A row of this backend.
+type DbRow = <Db as sqlx::Database>::Row;
+
+/// The statements and choices that differ between backends (each `dialect.rs` has one,
+/// `DIALECT`, beside its lock and list macros and its error classification).
+pub(crate) struct Dialect {
+    /// The backend's name, for messages.
+    pub name: &'static str,
+    /// Starts a write transaction.
+    pub begin_write: &'static str,
+    /// Starts a read whose statements all see one snapshot.
+    pub begin_read: &'static str,
+    /// Whether a batch applies its commands in one global lock order (see `batch.rs`)
+    /// rather than in the order they came.
+    pub order_commands_by_locks: bool,
+    /// Run first when setting up the instance, so that two setups cannot both succeed.
+    pub setup_lock: Option<&'static str>,
+    /// Run first when logging the signatures published before logs.
+    pub backfill_lock: Option<&'static str>,
+}
+
+pub(crate) use batch::backfill_logs;
+
+/// The store on this backend: a pool of connections.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: Pool<Db>,
+}
+
+impl SqlStore {
+    /// A store over `pool`, whose database is migrated.
+    pub(super) fn new(pool: Pool<Db>) -> Self {
+        Self { pool }
+    }
+
+    /// Starts a write transaction.
+    async fn begin_write(&self) -> Result<Transaction<'static, Db>, StoreError> {
+        self.pool
+            .begin_with(DIALECT.begin_write)
+            .await
+            .ctx("starting a write")
+    }
+
+    /// Starts a read whose statements all see one snapshot.
+    async fn begin_read(&self) -> Result<Transaction<'static, Db>, StoreError> {
+        self.pool
+            .begin_with(DIALECT.begin_read)
+            .await
+            .ctx("starting a read")
+    }
+}
+
+#[async_trait]
+impl crate::Store for SqlStore {
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Classifies sqlx errors: "try again later" ([`StoreError::Unavailable`]) when the pool or
+/// the connection fails or the dialect says the database cannot do the work for now;
+/// otherwise a database error.
+pub(crate) fn classify(error: sqlx::Error, context: &'static str) -> StoreError {
+    let unavailable = match &error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => dialect::unavailable(db.as_ref()),
+        _ => false,
+    };
+    let source = Box::new(error);
+    if unavailable {
+        StoreError::Unavailable { context, source }
+    } else {
+        StoreError::Database { context, source }
+    }
+}
+
+/// Context for sqlx results: what the store was doing, and whether to try again.
+pub(crate) trait Ctx<T> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> Ctx<T> for Result<T, sqlx::Error> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|e| classify(e, context))
+    }
+}
+
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Whether a failed batch lost a race with another transaction (and so can run again),
+/// rather than failing because the database is down, locked or full.
+fn lost_race(error: &StoreError) -> bool {
+    match error {
+        StoreError::Unavailable { source, .. } => source.downcast_ref::<sqlx::Error>().is_some_and(
+            |e| matches!(e, sqlx::Error::Database(db) if dialect::retryable(db.as_ref())),
+        ),
+        _ => false,
+    }
+}
+
+/// Whether the database can hold `text`: PostgreSQL's TEXT cannot contain U+0000, and no
+/// stored value contains one on either backend, so a lookup by such a value (a login form's
+/// raw email, say) finds nothing without asking.
+fn storable(text: &str) -> bool {
+    !text.contains('\0')
+}
