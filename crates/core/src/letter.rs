@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     slug::Slug,
     text::{Lines, clean, clean_optional},
+    unknown::{UnknownValue, parse_name},
 };
 
 /// A letter's life: draft → open → closed → delivered, or archived.
@@ -50,18 +51,16 @@ impl LetterState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown letter state {0:?}")]
-pub struct UnknownState(pub String);
-
 impl FromStr for LetterState {
-    type Err = UnknownState;
+    type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         use LetterState::*;
-        [Draft, Open, Closed, Delivered, Archived]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownState(s.to_owned()))
+        parse_name(
+            &[Draft, Open, Closed, Delivered, Archived],
+            Self::as_str,
+            "letter state",
+            s,
+        )
     }
 }
 
@@ -98,12 +97,9 @@ impl FieldRequirement {
 }
 
 impl FromStr for FieldRequirement {
-    type Err = UnknownState;
+    type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownState(s.to_owned()))
+        parse_name(&Self::ALL, Self::as_str, "field requirement", s)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod role;
 pub mod signature;
 pub mod slug;
 pub mod text;
+pub mod unknown;
 
 pub use email::EmailAddress;
 pub use letter::{FieldRequirement, LetterState, SignerField, SignerFields};
@@ -22,3 +23,4 @@ pub use role::Role;
 pub use signature::{DisplayLevel, SignatureState};
 pub use slug::Slug;
 pub use text::{PersonName, TextError};
+pub use unknown::UnknownValue;

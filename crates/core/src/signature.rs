@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use crate::{
     email::EmailAddress,
-    letter::{FieldErrors, FieldRequirement, SignerField, SignerFields, UnknownState},
+    letter::{FieldErrors, FieldRequirement, SignerField, SignerFields},
     text::{PersonName, clean_optional},
+    unknown::{UnknownValue, parse_name},
 };
 
 /// How much of a signer the public sees.
@@ -34,12 +35,9 @@ impl DisplayLevel {
 }
 
 impl FromStr for DisplayLevel {
-    type Err = UnknownState;
+    type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| UnknownState(s.to_owned()))
+        parse_name(&Self::ALL, Self::as_str, "display level", s)
     }
 }
 
@@ -98,12 +96,9 @@ impl SignatureState {
 }
 
 impl FromStr for SignatureState {
-    type Err = UnknownState;
+    type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| UnknownState(s.to_owned()))
+        parse_name(&Self::ALL, Self::as_str, "signature state", s)
     }
 }
 

@@ -46,3 +46,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for FormBody<T> {
         parse_form(&bytes).map(FormBody)
     }
 }
+
+/// A form with no fields of its own (a button that posts only its CSRF token).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Empty {}

@@ -6,8 +6,8 @@
 //! commit its last batch, stops the mail worker and closes the database.
 
 pub mod auth;
-pub mod cache;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod extract;
 pub mod format;
@@ -16,8 +16,9 @@ pub mod pages;
 pub mod ratelimit;
 pub mod routes;
 pub mod secrets;
+pub mod services;
 pub mod state;
-pub mod writer;
+pub mod views;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -31,13 +32,13 @@ use undersigned_store::{
 
 use crate::{
     auth::password::{PasswordError, Passwords},
-    cache::Caches,
+    clock::Clock,
     config::{ConfigError, DatabaseChoice, Settings},
     mail::{MailError, Mailer},
     ratelimit::RateLimiter,
     secrets::{InstanceKeys, KeyError, Token},
+    services::{reads::Reads, writer::Writer},
     state::{AppState, Inner},
-    writer::Writer,
 };
 
 /// How long the one-time setup link works.
@@ -182,8 +183,31 @@ pub struct Application {
     setup_link: Option<String>,
 }
 
+/// What a test may choose beside the settings: the clock the application goes by, and how
+/// long the public pages' reads are cached.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    pub clock: Clock,
+    pub cache_ttl: Duration,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self {
+            clock: Clock::system(),
+            cache_ttl: Duration::from_secs(2),
+        }
+    }
+}
+
 impl Application {
-    pub async fn build(mut settings: Settings) -> Result<Self, StartError> {
+    /// Builds the application on the system clock.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        Self::build_with(settings, Runtime::default()).await
+    }
+
+    /// Builds the application with the clock and cache lifetime `runtime` gives.
+    pub async fn build_with(mut settings: Settings, runtime: Runtime) -> Result<Self, StartError> {
         let listener = TcpListener::bind(settings.bind)
             .await
             .map_err(|e| StartError::Bind(settings.bind, e))?;
@@ -201,7 +225,6 @@ impl Application {
             settings.public_url = Some(format!("http://{addr}"));
         }
         let public = settings.public()?;
-        pages::set_instance_name(&settings.instance_name);
         let store = open_store(&settings).await?;
         let keys = InstanceKeys::load_or_create(&settings.data_dir)?;
         if !store.check_instance_key(&keys.fingerprint).await? {
@@ -216,11 +239,11 @@ impl Application {
         let passwords = passwords(&settings)?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let caches = Arc::new(Caches::new(Duration::from_secs(2)));
+        let reads = Reads::new(store.clone(), runtime.cache_ttl);
         let mail_wakeup = Arc::new(Notify::new());
         let (writer, writer_task) = Writer::spawn(
             store.clone(),
-            caches.clone(),
+            reads.caches(),
             mail_wakeup.clone(),
             settings.writer_max_batch,
             shutdown_rx.clone(),
@@ -230,13 +253,14 @@ impl Application {
             store.clone(),
             mailer,
             mail_wakeup,
+            runtime.clock.clone(),
             shutdown_rx,
         ));
 
         // A fresh instance has no organiser and no default password: print a one-time link.
         let setup_link = if store.user_count().await? == 0 {
             let token = Token::generate();
-            let now = format::now();
+            let now = runtime.clock.now();
             store
                 .add_setup_token(token.hash(), now, now + SETUP_LINK_SECONDS)
                 .await?;
@@ -250,7 +274,8 @@ impl Application {
             log_keys,
             store: store.clone(),
             writer,
-            caches,
+            reads,
+            clock: runtime.clock,
             keys,
             public,
             sign_limiter: RateLimiter::new(settings.sign_limit_per_10min, Duration::from_secs(600)),

@@ -2,10 +2,17 @@
 
 use askama::Template;
 use axum::{
+    extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
+    middleware::Next,
     response::{Html, IntoResponse, Response},
 };
 use undersigned_store::StoreError;
+
+use crate::{
+    services::{reads::ReadError, writer::WriteError},
+    state::AppState,
+};
 
 /// What every page's frame needs: the title, the site's name, and who is logged in.
 #[derive(Debug, Clone)]
@@ -50,30 +57,61 @@ pub fn render(status: StatusCode, template: &impl Template) -> Response {
 
 #[derive(Template)]
 #[template(path = "message.html")]
-pub struct MessagePage {
-    pub layout: Layout,
-    pub heading: String,
-    pub message: String,
-    pub link: Option<(String, String)>,
+struct MessagePage {
+    layout: Layout,
+    heading: String,
+    message: String,
+    link: Option<(String, String)>,
+}
+
+/// A page that says one thing, with an optional link onwards, waiting to be framed: handlers
+/// and errors return it (see [`message`]), and [`frame_messages`], the router's outermost
+/// layer, renders it with the site's name.
+#[derive(Debug, Clone)]
+struct Message {
+    heading: String,
+    message: String,
+    link: Option<(String, String)>,
 }
 
 /// A page that says one thing, with an optional link onwards.
 pub fn message(
     status: StatusCode,
-    instance: &str,
     heading: &str,
     message: &str,
     link: Option<(&str, &str)>,
 ) -> Response {
-    render(
-        status,
-        &MessagePage {
-            layout: Layout::new(instance, heading),
-            heading: heading.to_owned(),
-            message: message.to_owned(),
-            link: link.map(|(href, text)| (href.to_owned(), text.to_owned())),
-        },
-    )
+    let mut response = status.into_response();
+    response.extensions_mut().insert(Message {
+        heading: heading.to_owned(),
+        message: message.to_owned(),
+        link: link.map(|(href, text)| (href.to_owned(), text.to_owned())),
+    });
+    response
+}
+
+/// Middleware: renders the [`message`] pages of every response in this site's frame,
+/// keeping their status and headers.
+pub async fn frame_messages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let Some(message) = response.extensions_mut().remove::<Message>() else {
+        return response;
+    };
+    let page = MessagePage {
+        layout: Layout::new(state.instance(), message.heading.clone()),
+        heading: message.heading,
+        message: message.message,
+        link: message.link,
+    };
+    let (mut parts, _) = response.into_parts();
+    let (rendered, body) = render(parts.status, &page).into_parts();
+    parts.status = rendered.status;
+    parts.headers.extend(rendered.headers);
+    Response::from_parts(parts, body)
 }
 
 /// Failures any page can have. Each handler with failures of its own has its own error type
@@ -108,11 +146,20 @@ impl From<StoreError> for PageError {
     }
 }
 
-impl From<crate::writer::WriteError> for PageError {
-    fn from(e: crate::writer::WriteError) -> Self {
+impl From<ReadError> for PageError {
+    fn from(e: ReadError) -> Self {
         match e {
-            crate::writer::WriteError::Unavailable => PageError::Unavailable,
-            crate::writer::WriteError::Failed(e) => e.into(),
+            ReadError::NotFound => PageError::NotFound,
+            ReadError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<WriteError> for PageError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Unavailable => PageError::Unavailable,
+            WriteError::Failed(e) => e.into(),
         }
     }
 }
@@ -129,52 +176,30 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// The site's name for error pages, set once at start.
-static INSTANCE_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-pub fn set_instance_name(name: &str) {
-    let _ = INSTANCE_NAME.set(name.to_owned());
-}
-
-/// The site's name, for error pages that have no state at hand.
-pub fn instance_name() -> &'static str {
-    INSTANCE_NAME
-        .get()
-        .map(String::as_str)
-        .unwrap_or("Undersigned")
-}
-
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let instance = instance_name();
         match self {
             PageError::NotFound => message(
                 StatusCode::NOT_FOUND,
-                instance,
                 "Page not found",
                 "There is no page at this address. Check the link, or start from the home page.",
                 Some(("/", "Home")),
             ),
-            PageError::Forbidden(why) => {
-                message(StatusCode::FORBIDDEN, instance, "Not allowed", why, None)
-            }
+            PageError::Forbidden(why) => message(StatusCode::FORBIDDEN, "Not allowed", why, None),
             PageError::BadRequest(why) => message(
                 StatusCode::BAD_REQUEST,
-                instance,
                 "Something is wrong with this request",
                 &why,
                 None,
             ),
             PageError::TooLarge => message(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                instance,
                 "Too much text",
                 "What you sent is larger than this form accepts. Shorten it and try again.",
                 None,
             ),
             PageError::UnsupportedMediaType => message(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                instance,
                 "Something is wrong with this request",
                 "This address takes a form (application/x-www-form-urlencoded).",
                 None,
@@ -182,7 +207,6 @@ impl IntoResponse for PageError {
             PageError::TooManyRequests(wait) => {
                 let mut response = message(
                     StatusCode::TOO_MANY_REQUESTS,
-                    instance,
                     "Too many attempts",
                     &format!(
                         "There have been too many attempts from here. Try again in {} minutes.",
@@ -193,12 +217,11 @@ impl IntoResponse for PageError {
                 retry_after(&mut response, wait.as_secs().max(1));
                 response
             }
-            PageError::Unavailable => unavailable(instance),
+            PageError::Unavailable => unavailable(),
             PageError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 message(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    instance,
                     "Something went wrong",
                     "This is our fault, not yours. Try again in a moment.",
                     None,
@@ -209,10 +232,9 @@ impl IntoResponse for PageError {
 }
 
 /// 503 with Retry-After: the database is busy, locked or full.
-pub fn unavailable(instance: &str) -> Response {
+pub fn unavailable() -> Response {
     let mut response = message(
         StatusCode::SERVICE_UNAVAILABLE,
-        instance,
         "Busy right now",
         "We could not save or read this just now. Nothing was half-saved: please try again in a few seconds.",
         None,

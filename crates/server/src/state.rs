@@ -5,8 +5,12 @@ use std::{ops::Deref, sync::Arc};
 use undersigned_store::DynStore;
 
 use crate::{
-    auth::password::Passwords, cache::Caches, config::PublicUrl, config::Settings,
-    ratelimit::RateLimiter, secrets::InstanceKeys, writer::Writer,
+    auth::password::Passwords,
+    clock::Clock,
+    config::{PublicUrl, Settings},
+    ratelimit::RateLimiter,
+    secrets::InstanceKeys,
+    services::{reads::Reads, writer::Writer},
 };
 
 #[derive(Clone)]
@@ -15,7 +19,10 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: DynStore,
     pub writer: Writer,
-    pub caches: Arc<Caches>,
+    /// The public pages' reads and their caches.
+    pub reads: Reads,
+    /// Where the application reads the time.
+    pub clock: Clock,
     pub keys: InstanceKeys,
     pub public: PublicUrl,
     pub settings: Settings,

@@ -245,13 +245,14 @@ impl EmailKind {
 }
 
 impl std::str::FromStr for EmailKind {
-    type Err = undersigned_core::letter::UnknownState;
+    type Err = undersigned_core::UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "confirm" => Ok(EmailKind::Confirm),
-            "already_signed" => Ok(EmailKind::AlreadySigned),
-            other => Err(undersigned_core::letter::UnknownState(other.to_owned())),
-        }
+        undersigned_core::unknown::parse_name(
+            &[EmailKind::Confirm, EmailKind::AlreadySigned],
+            EmailKind::as_str,
+            "email kind",
+            s,
+        )
     }
 }
 
@@ -413,4 +414,20 @@ pub enum ConfirmOutcome {
         letter: LetterRef,
     },
     UnknownToken,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmailKind;
+
+    #[test]
+    fn email_kinds_read_back_and_an_unknown_one_says_what_it_is() {
+        for kind in [EmailKind::Confirm, EmailKind::AlreadySigned] {
+            assert_eq!(kind.as_str().parse::<EmailKind>(), Ok(kind));
+        }
+        assert_eq!(
+            "newsletter".parse::<EmailKind>().map_err(|e| e.to_string()),
+            Err("unknown email kind \"newsletter\"".to_owned())
+        );
+    }
 }

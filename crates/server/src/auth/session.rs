@@ -9,7 +9,6 @@ use undersigned_core::{Role, role::Permission};
 use undersigned_store::{Membership, NewSession, User, WorkspaceId};
 
 use crate::{
-    format::now,
     pages::{Nav, PageError},
     secrets::Token,
     state::AppState,
@@ -49,7 +48,7 @@ pub fn cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> He
 /// Starts a session for `user`; returns the Set-Cookie header value.
 pub async fn start(state: &AppState, user: &User) -> Result<HeaderValue, PageError> {
     let token = Token::generate();
-    let created_at = now();
+    let created_at = state.clock.now();
     let lifetime = i64::from(state.settings.session_hours) * 3600;
     state
         .store
@@ -170,7 +169,7 @@ impl FromRequestParts<AppState> for Organiser {
             .ok_or_else(logged_out)?;
         let session = state
             .store
-            .session(token.hash(), now())
+            .session(token.hash(), state.clock.now())
             .await
             .map_err(|e| AuthRejection::Page(e.into()))?
             .ok_or_else(logged_out)?;

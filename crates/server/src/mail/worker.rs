@@ -12,7 +12,7 @@ use tokio::sync::{Notify, watch};
 use undersigned_store::DynStore;
 
 use super::Mailer;
-use crate::format::now;
+use crate::clock::Clock;
 
 /// How long a leased email is reserved for the worker that took it: longer than a round can
 /// take (ten sends with a 20-second SMTP timeout each).
@@ -34,6 +34,7 @@ pub async fn run(
     store: DynStore,
     mailer: Mailer,
     wakeup: Arc<Notify>,
+    clock: Clock,
     mut shutdown: watch::Receiver<bool>,
 ) {
     // Leases carry this worker's id, so that a worker whose lease ran out cannot mark an
@@ -43,7 +44,7 @@ pub async fn run(
         if *shutdown.borrow() {
             break;
         }
-        match send_due(&store, &mailer, &worker).await {
+        match send_due(&store, &mailer, &worker, &clock).await {
             // A full round: there may be more waiting.
             Ok(n) if n == ROUND as usize => continue,
             Ok(_) => {}
@@ -63,18 +64,19 @@ pub async fn send_due(
     store: &DynStore,
     mailer: &Mailer,
     worker: &str,
+    clock: &Clock,
 ) -> Result<usize, undersigned_store::StoreError> {
-    let started = now();
+    let started = clock.now();
     let emails = store
         .claim_outbox(worker, started, started + LEASE_SECONDS, ROUND)
         .await?;
     let taken = emails.len();
     for email in emails {
         match mailer.send(&email).await {
-            Ok(()) => mark_sent(store, email.id, worker).await,
+            Ok(()) => mark_sent(store, email.id, worker, clock).await,
             Err(e) => {
                 let retry = (e.is_retryable() && email.attempts < MAX_ATTEMPTS)
-                    .then(|| now() + backoff(email.attempts));
+                    .then(|| clock.now() + backoff(email.attempts));
                 tracing::warn!(
                     outbox_id = email.id,
                     attempts = email.attempts,
@@ -97,9 +99,9 @@ pub async fn send_due(
 
 /// Records a sent email, trying a few times: if this fails the email would be sent again
 /// when its lease runs out.
-async fn mark_sent(store: &DynStore, id: i64, worker: &str) {
+async fn mark_sent(store: &DynStore, id: i64, worker: &str, clock: &Clock) {
     for attempt in 0..5u32 {
-        match store.outbox_sent(id, worker, now()).await {
+        match store.outbox_sent(id, worker, clock.now()).await {
             Ok(true) => return,
             Ok(false) => {
                 tracing::warn!(

@@ -1,7 +1,6 @@
 //! Confirming a signature. The link in the email opens a page with a button (`GET`, which
 //! changes nothing); the button posts to the same address, which confirms.
 
-use crate::writer::WriteError;
 use askama::Template;
 use axum::{
     extract::{Path, State},
@@ -17,9 +16,9 @@ use undersigned_store::{
 };
 
 use crate::{
-    format::now,
-    pages::{Layout, PageError, instance_name, message, render},
+    pages::{Layout, PageError, message, render},
     secrets::Token,
+    services::writer::WriteError,
     state::AppState,
 };
 
@@ -41,40 +40,34 @@ pub enum ConfirmError {
 
 impl IntoResponse for ConfirmError {
     fn into_response(self) -> Response {
-        let instance = instance_name();
         let back = |slug: &str| format!("/l/{slug}");
         match self {
             ConfirmError::Unknown => message(
                 StatusCode::NOT_FOUND,
-                instance,
                 "This link is not valid",
                 "The confirmation link is incomplete or unknown. Copy the whole link from the email, or sign the letter again.",
                 Some(("/", "Home")),
             ),
             ConfirmError::NotPublic { slug } => message(
                 StatusCode::CONFLICT,
-                instance,
                 "This signature is not on the letter",
                 "This signature is not counted on the letter now: it was withdrawn or removed, or never confirmed. There is nothing to withdraw.",
                 Some((&back(&slug), "See the letter")),
             ),
             ConfirmError::Used { slug } => message(
                 StatusCode::CONFLICT,
-                instance,
                 "This link has already been used",
                 "This link has been used already, so there is nothing more to do with it.",
                 Some((&back(&slug), "See the letter")),
             ),
             ConfirmError::Expired { slug } => message(
                 StatusCode::GONE,
-                instance,
                 "This link has expired",
                 "Confirmation links work for a limited time. Sign the letter again to get a new link.",
                 Some((&back(&slug), "Sign again")),
             ),
             ConfirmError::Closed { slug } => message(
                 StatusCode::CONFLICT,
-                instance,
                 "This letter is no longer taking signatures",
                 "Signing closed before this signature was confirmed, so it was not counted.",
                 Some((&back(&slug), "See the letter")),
@@ -143,7 +136,7 @@ pub async fn show(
     if link.used || link.signature_state != SignatureState::Pending {
         return Err(ConfirmError::Used { slug });
     }
-    if link.expires_at <= now() {
+    if link.expires_at <= state.clock.now() {
         return Err(ConfirmError::Expired { slug });
     }
     if link.letter_state != LetterState::Open {
@@ -172,7 +165,7 @@ pub async fn confirm(
         .writer
         .submit(WriteCommand::Confirm(ConfirmCommand {
             token_hash: token.hash(),
-            now: now(),
+            now: state.clock.now(),
             salt: crate::secrets::random_bytes(),
         }))
         .await
@@ -283,13 +276,12 @@ pub async fn withdraw(
             letter: signature.letter.id,
             signature: signature.signature,
             reason: RemovalReason::Withdrawn,
-            now: now(),
+            now: state.clock.now(),
         }))
         .await;
     match outcome {
         Ok(_) => Ok(message(
             StatusCode::OK,
-            state.instance(),
             "Your signature is withdrawn",
             &format!(
                 "It is no longer shown or counted. The letter's log now ends with a removal entry naming entry {}.",

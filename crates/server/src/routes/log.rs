@@ -12,14 +12,16 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
-use undersigned_store::{Letter, LetterId, LogHead, PublicListing};
+use undersigned_store::{Letter, LetterId, LogHead};
 use undersigned_tlog::{
     Checkpoint, Hash, HashReader, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
     inclusion_proof, parse_tile_path,
 };
 
-use super::letter::{PER_PAGE, public_letter};
-use crate::{pages::PageError, secrets::Token, state::AppState};
+use crate::{
+    pages::PageError, secrets::Token, services::reads::SIGNATORIES_PER_PAGE as PER_PAGE,
+    state::AppState,
+};
 
 /// The instance's log key, and the names it signs under.
 pub struct LogKeys {
@@ -117,7 +119,7 @@ fn text(body: String, cache: &'static str) -> Response {
 }
 
 async fn letter_and_head(state: &AppState, slug: &str) -> Result<(Letter, LogHead), PageError> {
-    let view = public_letter(state, slug).await?;
+    let view = state.reads.public_letter(slug).await?;
     let head = state.store.log_head(view.letter.id).await?;
     Ok((view.letter.clone(), head))
 }
@@ -317,14 +319,10 @@ pub async fn signatories(
     Path(slug): Path<String>,
     Query(query): Query<SignatoriesQuery>,
 ) -> Result<Response, PageError> {
-    let view = public_letter(&state, &slug).await?;
+    let view = state.reads.public_letter(&slug).await?;
     let listing = state
-        .store
-        .public_signatures(
-            view.letter.id,
-            PublicListing::LogIndexBefore(query.before),
-            PER_PAGE + 1,
-        )
+        .reads
+        .signatories_by_index(view.letter.id, query.before)
         .await?;
     let rows: Vec<_> = listing.rows.iter().take(PER_PAGE as usize).collect();
     let next = if listing.rows.len() > PER_PAGE as usize {

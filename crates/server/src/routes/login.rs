@@ -14,6 +14,7 @@ use crate::{
         session,
     },
     client::ClientIp,
+    extract::Empty,
     pages::{Layout, PageError, render},
     state::AppState,
 };
@@ -33,9 +34,6 @@ pub struct LoginForm {
     #[serde(default)]
     next: String,
 }
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
 
 #[derive(Template)]
 #[template(path = "login.html")]

@@ -22,7 +22,7 @@ use axum::{
 
 use crate::{
     auth::csrf::check_origin,
-    pages::{PageError, instance_name, message},
+    pages::{PageError, frame_messages, message},
     state::AppState,
 };
 
@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .route_layer(middleware::from_fn(log_request))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            frame_messages,
+        ))
         .with_state(state)
 }
 
@@ -105,7 +109,6 @@ async fn not_found() -> PageError {
 async fn method_not_allowed() -> Response {
     message(
         StatusCode::METHOD_NOT_ALLOWED,
-        instance_name(),
         "Use the button on the page",
         "This address is where a form's button sends its answer; it cannot be opened as a page. Go back and use the button instead.",
         Some(("/", "Home")),

@@ -20,7 +20,6 @@ use crate::{
         password::NewPassword,
         session,
     },
-    format::now,
     pages::{Layout, PageError, message, render},
     secrets::Token,
     state::AppState,
@@ -52,10 +51,9 @@ struct SetupPage {
     errors: FieldErrors,
 }
 
-fn invalid_link(state: &AppState) -> Response {
+fn invalid_link() -> Response {
     message(
         StatusCode::NOT_FOUND,
-        state.instance(),
         "This setup link is not valid",
         "It has been used, has expired, or this site is set up already. Organisers log in instead; if nobody can, restart the server with an empty database to get a new link.",
         Some(("/login", "Log in")),
@@ -68,7 +66,7 @@ async fn valid(state: &AppState, token: &str) -> Result<Option<Token>, PageError
     };
     Ok(state
         .store
-        .setup_token_valid(token.hash(), now())
+        .setup_token_valid(token.hash(), state.clock.now())
         .await?
         .then_some(token))
 }
@@ -80,7 +78,7 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let Some(token) = valid(&state, &token).await? else {
-        return Ok(invalid_link(&state));
+        return Ok(invalid_link());
     };
     let (csrf, set_cookie) = anon_token(&state, &headers);
     let page = SetupPage {
@@ -102,7 +100,7 @@ pub async fn create(
     AnonForm { form, csrf }: AnonForm<SetupForm>,
 ) -> Result<Response, PageError> {
     let Some(token) = valid(&state, &token).await? else {
-        return Ok(invalid_link(&state));
+        return Ok(invalid_link());
     };
     let mut errors = FieldErrors::default();
     let workspace = clean(&form.workspace, 100, Lines::Single)
@@ -139,7 +137,7 @@ pub async fn create(
         .hash(password)
         .await
         .map_err(|e| PageError::Internal(e.to_string()))?;
-    let created_at = now();
+    let created_at = state.clock.now();
     let result = state
         .store
         .complete_setup(
@@ -161,7 +159,7 @@ pub async fn create(
     let user_email = email.to_string().to_lowercase();
     match result {
         Ok(_) => {}
-        Err(StoreError::NotFound | StoreError::Conflict(_)) => return Ok(invalid_link(&state)),
+        Err(StoreError::NotFound | StoreError::Conflict(_)) => return Ok(invalid_link()),
         Err(e) => return Err(e.into()),
     }
     let user = state

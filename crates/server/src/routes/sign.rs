@@ -16,15 +16,14 @@ use undersigned_core::{
 };
 use undersigned_store::{SignCommand, SignOutcome, WriteCommand, WriteOutcome};
 
-use super::letter::{PageState, letter_page, public_letter};
 use crate::{
     client::ClientIp,
     extract::FormBody,
-    format::now,
     mail::messages::EmailParams,
-    pages::{Layout, PageError, instance_name, message, render},
+    pages::{Layout, PageError, message, render},
     secrets::Token,
     state::AppState,
+    views::letter::{LetterPage, PageState},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +39,6 @@ impl IntoResponse for SignError {
         match self {
             SignError::NotOpen { slug } => message(
                 StatusCode::CONFLICT,
-                instance_name(),
                 "This letter is not taking signatures",
                 "Signing has closed for this letter, so your signature was not recorded.",
                 Some((&format!("/l/{slug}"), "Back to the letter")),
@@ -57,7 +55,11 @@ pub async fn sign(
     Path(slug): Path<String>,
     FormBody(input): FormBody<SignInput>,
 ) -> Result<Response, SignError> {
-    let view = public_letter(&state, &slug).await?;
+    let view = state
+        .reads
+        .public_letter(&slug)
+        .await
+        .map_err(PageError::from)?;
     let letter = &view.letter;
     let not_open = || SignError::NotOpen {
         slug: letter.slug.clone(),
@@ -78,7 +80,7 @@ pub async fn sign(
                 errors,
                 preview: false,
             };
-            let page = letter_page(&state, &view, page_state, layout).await?;
+            let page = LetterPage::build(&state, &view, page_state, layout).await?;
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
@@ -91,7 +93,7 @@ pub async fn sign(
         .map_err(|wait| PageError::TooManyRequests(wait.0))?;
 
     let token = Token::generate();
-    let signed_at = now();
+    let signed_at = state.clock.now();
     let token_expires_at =
         signed_at + i64::try_from(state.settings.confirmation_link_seconds).unwrap_or(i64::MAX / 2);
     let params = EmailParams {
@@ -151,7 +153,11 @@ pub async fn check_email(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let view = public_letter(&state, &slug).await?;
+    let view = state
+        .reads
+        .public_letter(&slug)
+        .await
+        .map_err(PageError::from)?;
     Ok(render(
         StatusCode::OK,
         &CheckEmailPage {

@@ -152,3 +152,42 @@ async fn the_signatory_list_is_paginated_newest_first() {
     assert_eq!(app.get("/l/many?page=abc").await.status, 200);
     app.stop().await;
 }
+
+/// The site's name is per application, not per process: two sites served from one process
+/// (as these tests do) each frame their own error pages with their own name.
+#[tokio::test]
+async fn two_sites_in_one_process_each_show_their_own_name_on_error_pages() {
+    let harbour = spawn_app_with(|s| s.instance_name = "Harbour Coalition".into()).await;
+    let valley = spawn_app_with(|s| s.instance_name = "Valley Alliance".into()).await;
+    for (app, name, other) in [
+        (&harbour, "Harbour Coalition", "Valley Alliance"),
+        (&valley, "Valley Alliance", "Harbour Coalition"),
+    ] {
+        let missing = app.get("/l/no-such-letter").await;
+        assert_eq!(missing.status, 404);
+        assert!(
+            missing
+                .body
+                .contains(&format!("<title>Page not found · {name}</title>")),
+            "{}",
+            missing.body
+        );
+        assert!(!missing.body.contains(other));
+        // A page that says one thing, from the router rather than a handler.
+        let wrong_method = app.get("/logout").await;
+        assert_eq!(wrong_method.status, 405);
+        assert!(wrong_method.body.contains(&format!(
+            "<title>Use the button on the page · {name}</title>"
+        )));
+        // Headers a message page was given survive its framing.
+        assert_eq!(
+            wrong_method
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("text/html; charset=utf-8")
+        );
+    }
+    harbour.stop().await;
+    valley.stop().await;
+}

@@ -319,6 +319,20 @@ impl Page {
     }
 }
 
+/// The sentence of a page that says one thing (`message.html`): the first paragraph of its
+/// card, with HTML entities for quotes and ampersands decoded.
+pub fn message_text(html: &str) -> Option<String> {
+    let card = &html[html.find("<section class=\"card narrow\">")?..];
+    let start = card.find("<p>")? + 3;
+    let end = start + card[start..].find("</p>")?;
+    Some(
+        card[start..end]
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&"),
+    )
+}
+
 /// The message shown next to the form field named `name`, if any: the first
 /// `<p class="error">` inside the field's block (its `class="field…"` element, or its table
 /// cell for the letter editor's signer fields).

@@ -425,6 +425,13 @@ async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
         again.status, 409,
         "a removed signature cannot be removed twice"
     );
+    assert_eq!(
+        message_text(&again.body).as_deref(),
+        Some(
+            "The signature is hidden, which does not allow this. Only a published signature \
+             can be hidden."
+        )
+    );
 
     let log = read_log(&app, "hidden").await;
     assert_eq!(log.checkpoint.size, 3);

@@ -222,7 +222,15 @@ async fn signing_a_closed_letter_is_409_and_sends_nothing() {
     app.mail_barrier("still-open").await;
     assert!(app.mail.to("tobias@example.org").is_empty());
     // Closing twice is refused, not an error.
-    assert_eq!(app.close(&app.client, id).await.status, 409);
+    let again = app.close(&app.client, id).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(
+        message_text(&again.body).as_deref(),
+        Some(
+            "The letter is closed, which does not allow this. Published letters cannot be \
+             edited; a draft can be published once, and an open letter closed once."
+        )
+    );
     app.stop().await;
 }
 

@@ -598,7 +598,13 @@ async fn editing_with_errors_changes_nothing_and_published_letters_cannot_be_edi
         .post(&format!("/admin/letters/{open}/edit"), &as_form(&edit))
         .await;
     assert_eq!(page.status, 409, "{}", page.body);
-    assert!(page.body.contains("Published letters cannot be edited"));
+    assert_eq!(
+        message_text(&page.body).as_deref(),
+        Some(
+            "The letter is open, which does not allow this. Published letters cannot be \
+             edited; a draft can be published once, and an open letter closed once."
+        )
+    );
     let public = app.get("/l/published-edit").await;
     assert!(public.body.contains("Investigate the academy now"));
     assert!(!public.body.contains("Quietly rewritten"));

@@ -20,14 +20,12 @@ use undersigned_store::{
 
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
-    format::{self, now},
+    extract::Empty,
+    format,
     pages::{Layout, PageError, message, render},
-    routes::{
-        letter::{PageQuery, PageState, counts, letter_page, view_of},
-        login::Empty,
-    },
+    services::{reads::LetterView, writer::WriteError},
     state::AppState,
-    writer::WriteError,
+    views::letter::{LetterPage, PageQuery, PageState},
 };
 
 const SIGNATURES_PER_PAGE: u32 = 100;
@@ -35,8 +33,12 @@ const SIGNATURES_PER_PAGE: u32 = 100;
 /// Why a letter action failed, beyond the usual page errors.
 #[derive(Debug, thiserror::Error)]
 pub enum LetterError {
+    /// The letter's state (`open`, say) does not allow the action.
     #[error("the letter is {0}")]
-    WrongState(String),
+    LetterState(String),
+    /// The signature's state (`hidden`, say) does not allow the action.
+    #[error("the signature is {0}")]
+    SignatureState(String),
     #[error(transparent)]
     Page(#[from] PageError),
 }
@@ -44,9 +46,11 @@ pub enum LetterError {
 impl From<StoreError> for LetterError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::WrongState { what, actual } => {
-                LetterError::WrongState(format!("{what} is {actual}"))
-            }
+            StoreError::WrongState {
+                what: "signature",
+                actual,
+            } => LetterError::SignatureState(actual),
+            StoreError::WrongState { actual, .. } => LetterError::LetterState(actual),
             other => LetterError::Page(other.into()),
         }
     }
@@ -54,18 +58,21 @@ impl From<StoreError> for LetterError {
 
 impl IntoResponse for LetterError {
     fn into_response(self) -> Response {
-        match self {
-            LetterError::WrongState(state) => message(
-                StatusCode::CONFLICT,
-                crate::pages::instance_name(),
-                "Not possible in this state",
-                &format!(
-                    "The letter is {state}, which does not allow this. Published letters cannot be edited; a draft can be published once, and an open letter closed once."
-                ),
-                Some(("/admin", "Back to letters")),
+        let sentence = match self {
+            LetterError::LetterState(state) => format!(
+                "The letter is {state}, which does not allow this. Published letters cannot be edited; a draft can be published once, and an open letter closed once."
             ),
-            LetterError::Page(e) => e.into_response(),
-        }
+            LetterError::SignatureState(state) => format!(
+                "The signature is {state}, which does not allow this. Only a published signature can be hidden."
+            ),
+            LetterError::Page(e) => return e.into_response(),
+        };
+        message(
+            StatusCode::CONFLICT,
+            "Not possible in this state",
+            &sentence,
+            Some(("/admin", "Back to letters")),
+        )
     }
 }
 
@@ -136,6 +143,7 @@ fn field_choices(input: &LetterInput) -> Vec<FieldChoice> {
         .collect()
 }
 
+/// The letter form, new or edited, with what the organiser typed and what is wrong with it.
 struct FormPage<'a> {
     organiser: &'a Organiser,
     heading: &'a str,
@@ -144,6 +152,44 @@ struct FormPage<'a> {
     workspace: String,
     input: LetterInput,
     errors: FieldErrors,
+}
+
+impl<'a> FormPage<'a> {
+    /// The form for a new letter in `workspace` (its id, as the form posts it).
+    fn new_letter(
+        organiser: &'a Organiser,
+        workspace: String,
+        input: LetterInput,
+        errors: FieldErrors,
+    ) -> Self {
+        Self {
+            organiser,
+            heading: "New letter",
+            action: "/admin/letters/new".into(),
+            cancel: "/admin".into(),
+            workspace,
+            input,
+            errors,
+        }
+    }
+
+    /// The form for editing `letter`.
+    fn edit(
+        organiser: &'a Organiser,
+        letter: &Letter,
+        input: LetterInput,
+        errors: FieldErrors,
+    ) -> Self {
+        Self {
+            organiser,
+            heading: "Edit letter",
+            action: format!("/admin/letters/{}/edit", letter.id),
+            cancel: format!("/admin/letters/{}", letter.id),
+            workspace: letter.workspace_id.to_string(),
+            input,
+            errors,
+        }
+    }
 }
 
 fn form_page(state: &AppState, status: StatusCode, page: FormPage<'_>) -> Response {
@@ -187,15 +233,12 @@ pub async fn new_form(
     Ok(form_page(
         &state,
         StatusCode::OK,
-        FormPage {
-            organiser: &organiser,
-            heading: "New letter",
-            action: "/admin/letters/new".into(),
-            cancel: "/admin".into(),
-            workspace: first.workspace.id.to_string(),
+        FormPage::new_letter(
+            &organiser,
+            first.workspace.id.to_string(),
             input,
-            errors: FieldErrors::default(),
-        },
+            FieldErrors::default(),
+        ),
     ))
 }
 
@@ -232,22 +275,18 @@ pub async fn create(
         return Ok(form_page(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
-            FormPage {
-                organiser: &organiser,
-                heading: "New letter",
-                action: "/admin/letters/new".into(),
-                cancel: "/admin".into(),
-                workspace: form.workspace,
-                input: form.input,
-                errors,
-            },
+            FormPage::new_letter(&organiser, form.workspace, form.input, errors),
         ));
     };
     let actor = Actor {
         user: organiser.user.id,
         workspace: workspace.workspace.id,
     };
-    match state.store.create_letter(actor, content, now()).await {
+    match state
+        .store
+        .create_letter(actor, content, state.clock.now())
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/admin/letters/{id}")).into_response()),
         Err(StoreError::Conflict(_)) => {
             let mut errors = FieldErrors::default();
@@ -255,15 +294,7 @@ pub async fn create(
             Ok(form_page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                FormPage {
-                    organiser: &organiser,
-                    heading: "New letter",
-                    action: "/admin/letters/new".into(),
-                    cancel: "/admin".into(),
-                    workspace: form.workspace,
-                    input: form.input,
-                    errors,
-                },
+                FormPage::new_letter(&organiser, form.workspace, form.input, errors),
             ))
         }
         Err(e) => Err(e.into()),
@@ -306,7 +337,7 @@ pub async fn show(
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
     let (letter, role) = authorised(&state, &organiser, &id, Permission::View).await?;
-    let counts = counts(&state, &letter).await?;
+    let counts = state.reads.counts(letter.id).await?;
     let notice = match query.done.as_str() {
         "published" => Some("Published: the letter is open for signatures.".to_owned()),
         "closed" => Some("Closed: the letter no longer takes signatures.".to_owned()),
@@ -359,24 +390,18 @@ pub async fn edit_form(
 ) -> Result<Response, LetterError> {
     let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
     if letter.state != LetterState::Draft {
-        return Err(LetterError::WrongState(format!(
-            "letter is {}",
-            letter.state
-        )));
+        return Err(LetterError::LetterState(letter.state.to_string()));
     }
     let content = letter.content().map_err(PageError::from)?;
     Ok(form_page(
         &state,
         StatusCode::OK,
-        FormPage {
-            organiser: &organiser,
-            heading: "Edit letter",
-            action: format!("/admin/letters/{}/edit", letter.id),
-            cancel: format!("/admin/letters/{}", letter.id),
-            workspace: letter.workspace_id.to_string(),
-            input: content.to_input(),
-            errors: FieldErrors::default(),
-        },
+        FormPage::edit(
+            &organiser,
+            &letter,
+            content.to_input(),
+            FieldErrors::default(),
+        ),
     ))
 }
 
@@ -391,15 +416,7 @@ pub async fn update(
         form_page(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
-            FormPage {
-                organiser: &organiser,
-                heading: "Edit letter",
-                action: format!("/admin/letters/{}/edit", letter.id),
-                cancel: format!("/admin/letters/{}", letter.id),
-                workspace: letter.workspace_id.to_string(),
-                input,
-                errors,
-            },
+            FormPage::edit(&organiser, &letter, input, errors),
         )
     };
     let content = match LetterContent::parse(&form) {
@@ -408,11 +425,16 @@ pub async fn update(
     };
     match state
         .store
-        .update_letter(actor(&organiser, &letter), letter.id, &content, now())
+        .update_letter(
+            actor(&organiser, &letter),
+            letter.id,
+            &content,
+            state.clock.now(),
+        )
         .await
     {
         Ok(()) => {
-            state.caches.invalidate_letter(letter.id);
+            state.reads.letter_changed(letter.id);
             Ok(Redirect::to(&format!("/admin/letters/{}?done=saved", letter.id)).into_response())
         }
         Err(StoreError::Conflict(_)) => {
@@ -433,12 +455,12 @@ pub async fn preview(
     let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
     let layout = Layout::new(state.instance(), format!("Preview: {}", letter.title))
         .with_nav(organiser.nav());
-    let view = view_of(letter);
+    let view = LetterView::of(letter);
     let page_state = PageState {
         preview: true,
         ..PageState::fresh(1)
     };
-    let page = letter_page(&state, &view, page_state, layout).await?;
+    let page = LetterPage::build(&state, &view, page_state, layout).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -452,9 +474,9 @@ async fn change_state(
     let (letter, _) = authorised(state, organiser, id, Permission::EditLetters).await?;
     state
         .store
-        .change_letter_state(actor(organiser, &letter), letter.id, to, now())
+        .change_letter_state(actor(organiser, &letter), letter.id, to, state.clock.now())
         .await?;
-    state.caches.invalidate_letter(letter.id);
+    state.reads.letter_changed(letter.id);
     Ok(Redirect::to(&format!("/admin/letters/{}?done={done}", letter.id)).into_response())
 }
 
@@ -591,7 +613,7 @@ pub async fn hide(
             letter: letter.id,
             signature: SignatureId(signature),
             reason: RemovalReason::Hidden,
-            now: now(),
+            now: state.clock.now(),
         }))
         .await;
     match outcome {
@@ -601,7 +623,7 @@ pub async fn hide(
         ))
         .into_response()),
         Err(WriteError::Failed(StoreError::WrongState { actual, .. })) => {
-            Err(LetterError::WrongState(format!("signature is {actual}")))
+            Err(LetterError::SignatureState(actual))
         }
         Err(e) => Err(PageError::from(e).into()),
     }

@@ -1,6 +1,6 @@
-//! Read caches for the public letter page, so that a letter that goes viral is served from
-//! memory. Entries are dropped when this process commits a change to them and expire after a
-//! short time, so that changes made by another process show up quickly too.
+//! The caches behind [`super::reads::Reads`]. Entries are dropped when this process commits
+//! a change to them and expire after a short time, so that changes made by another process
+//! show up quickly too.
 //!
 //! Each key has a generation that every invalidation bumps. A reader notes the generation
 //! before it reads the database and stores its result only if the generation is unchanged,
@@ -12,14 +12,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use undersigned_store::{Counts, Letter, LetterId, SignatoryPage};
+use undersigned_store::{Counts, LetterId, SignatoryPage};
 
-/// A letter ready to show: the record and its body rendered once.
-#[derive(Debug)]
-pub struct LetterView {
-    pub letter: Letter,
-    pub body_html: String,
-}
+use super::reads::LetterView;
 
 struct Entry<T> {
     at: Instant,

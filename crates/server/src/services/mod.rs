@@ -1,0 +1,10 @@
+//! What the routes build on, none of it web-specific: the read model of the public pages
+//! and its caches, the letters' logs (checkpoints, tiles, proofs), and the writer that
+//! commits signing and confirming in batches. Mail (`crate::mail`) is the other service.
+//!
+//! Layers, bottom up: services, then [`crate::state::AppState`] that holds them, then the
+//! view models and page frame (`crate::views`, `crate::pages`), then `crate::routes`.
+
+pub mod cache;
+pub mod reads;
+pub mod writer;

@@ -1,0 +1,163 @@
+//! The read model of the public pages: letters ready to show, their counts and their lists of
+//! signatories, from the caches when they are fresh and from the store otherwise.
+//!
+//! A letter that goes viral is served from memory: the writer drops a letter's counts and
+//! first page when it commits a batch that changes them, organisers' changes drop the letter,
+//! and every entry expires after a short time so that changes made by another process show
+//! up too.
+
+use std::{sync::Arc, time::Duration};
+
+use undersigned_core::{Slug, markdown};
+use undersigned_store::{
+    Counts, DynStore, Letter, LetterId, LetterSummary, PublicListing, SignatoryPage, StoreError,
+};
+
+use super::cache::Caches;
+
+/// Why a read found nothing to show.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// No such letter, or one the public may not see.
+    #[error("no such letter")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Signatories per page, on the letter page and in `signatories.json`.
+pub const SIGNATORIES_PER_PAGE: u32 = 50;
+
+/// A letter ready to show: the record and its body rendered once.
+#[derive(Debug)]
+pub struct LetterView {
+    pub letter: Letter,
+    pub body_html: String,
+}
+
+impl LetterView {
+    /// Renders the letter's body.
+    pub fn of(letter: Letter) -> Self {
+        Self {
+            body_html: markdown::render(&letter.body_markdown),
+            letter,
+        }
+    }
+}
+
+/// The public pages' reads.
+pub struct Reads {
+    store: DynStore,
+    caches: Arc<Caches>,
+}
+
+impl Reads {
+    /// Reads from `store`, keeping what it read for `ttl`.
+    pub fn new(store: DynStore, ttl: Duration) -> Self {
+        Self {
+            store,
+            caches: Arc::new(Caches::new(ttl)),
+        }
+    }
+
+    /// The caches, for the writer, which drops what a batch changed.
+    pub fn caches(&self) -> Arc<Caches> {
+        self.caches.clone()
+    }
+
+    /// Any letter by slug (drafts included), rendered once and cached. `NotFound` when the
+    /// slug is malformed or unknown.
+    pub async fn letter(&self, slug: &str) -> Result<Arc<LetterView>, ReadError> {
+        let slug = Slug::parse(slug).map_err(|_| ReadError::NotFound)?;
+        let generation = match self.caches.letter(slug.as_str()) {
+            Ok(view) => return Ok(view),
+            Err(generation) => generation,
+        };
+        let letter = self
+            .store
+            .letter_by_slug(slug.as_str())
+            .await?
+            .ok_or(ReadError::NotFound)?;
+        let view = Arc::new(LetterView::of(letter));
+        self.caches.put_letter(generation, view.clone());
+        Ok(view)
+    }
+
+    /// A letter the public may see (open, closed or delivered): `NotFound` for drafts too.
+    pub async fn public_letter(&self, slug: &str) -> Result<Arc<LetterView>, ReadError> {
+        let view = self.letter(slug).await?;
+        if view.letter.state.is_public() {
+            Ok(view)
+        } else {
+            Err(ReadError::NotFound)
+        }
+    }
+
+    /// A letter's published signatures per category, and the log size they were counted at.
+    pub async fn counts(&self, letter: LetterId) -> Result<Arc<Counts>, StoreError> {
+        let generation = match self.caches.counts(letter) {
+            Ok(counts) => return Ok(counts),
+            Err(generation) => generation,
+        };
+        let counts = Arc::new(self.store.counts(letter).await?);
+        self.caches.put_counts(letter, generation, counts.clone());
+        Ok(counts)
+    }
+
+    /// Page `page` (from 1) of the public signatories, newest first, with one row more than
+    /// a page to tell whether a next page exists. The first page, the one everybody sees,
+    /// comes from the cache.
+    pub async fn signatories(
+        &self,
+        letter: LetterId,
+        page: u64,
+    ) -> Result<Arc<SignatoryPage>, StoreError> {
+        let read = || async {
+            let offset = page.saturating_sub(1) * u64::from(SIGNATORIES_PER_PAGE);
+            self.store
+                .public_signatures(
+                    letter,
+                    PublicListing::Newest { offset },
+                    SIGNATORIES_PER_PAGE + 1,
+                )
+                .await
+                .map(Arc::new)
+        };
+        if page != 1 {
+            return read().await;
+        }
+        let generation = match self.caches.first_page(letter) {
+            Ok(rows) => return Ok(rows),
+            Err(generation) => generation,
+        };
+        let rows = read().await?;
+        self.caches.put_first_page(letter, generation, rows.clone());
+        Ok(rows)
+    }
+
+    /// The public signatories by log index, highest first, those below `before` (all when
+    /// None), with one row more than a page: pages that stay put while the log grows.
+    pub async fn signatories_by_index(
+        &self,
+        letter: LetterId,
+        before: Option<u64>,
+    ) -> Result<SignatoryPage, StoreError> {
+        self.store
+            .public_signatures(
+                letter,
+                PublicListing::LogIndexBefore(before),
+                SIGNATORIES_PER_PAGE + 1,
+            )
+            .await
+    }
+
+    /// The letters the public can see, newest first.
+    pub async fn public_letters(&self) -> Result<Vec<LetterSummary>, StoreError> {
+        self.store.public_letters(100).await
+    }
+
+    /// An organiser changed a letter (its slug, text or state).
+    pub fn letter_changed(&self, letter: LetterId) {
+        self.caches.invalidate_letter(letter);
+    }
+}

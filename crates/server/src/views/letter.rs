@@ -1,0 +1,226 @@
+//! The public letter page's view model: what `letter.html` shows, built in one place for
+//! the page itself, the signing form shown again with its errors, and organisers' previews.
+
+use std::sync::Arc;
+
+use askama::Template;
+use serde::Deserialize;
+use undersigned_core::{
+    LetterState, SignerField,
+    letter::{FieldErrors, FieldRequirement, Target},
+    signature::{SignInput, public_display},
+};
+use undersigned_store::{Letter, SignatoryPage};
+
+use crate::{
+    format,
+    pages::{Layout, PageError},
+    services::reads::{LetterView, SIGNATORIES_PER_PAGE},
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: String,
+}
+
+impl PageQuery {
+    /// Page numbers that are not numbers mean page 1.
+    pub fn number(&self) -> u64 {
+        self.page.parse::<u64>().unwrap_or(1).clamp(1, 1_000_000)
+    }
+}
+
+/// A signer field as the signing form shows it.
+pub struct FieldView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    pub multiline: bool,
+    pub max: usize,
+    pub value: String,
+}
+
+pub struct TargetView {
+    pub name: String,
+    pub title: Option<String>,
+    pub organisation: Option<String>,
+}
+
+pub struct SignerView {
+    pub shown_name: String,
+    pub details: Option<String>,
+    pub category: String,
+    pub comment: Option<String>,
+}
+
+pub struct OpenGraph {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+pub struct LetterPage {
+    pub layout: Layout,
+    pub preview: bool,
+    pub og: OpenGraph,
+    pub slug: String,
+    pub state: String,
+    pub open: bool,
+    pub title: String,
+    pub subject: String,
+    pub targets: Vec<TargetView>,
+    pub body_html: String,
+    pub total: String,
+    pub by_category: Vec<(String, String)>,
+    /// The log size the counts were computed at, and the key that signs the log.
+    pub log_size: u64,
+    pub log_key: String,
+    pub categories: Vec<(i64, String)>,
+    pub fields: Vec<FieldView>,
+    pub input: SignInput,
+    pub errors: FieldErrors,
+    pub signers: Vec<SignerView>,
+    pub page: u64,
+    pub has_next: bool,
+}
+
+/// The text of a letter's body without Markdown, shortened, for link previews.
+fn description(letter: &Letter) -> String {
+    let plain: String = letter
+        .body_markdown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !"#*_`>[]".contains(*c))
+        .collect();
+    let mut short: String = plain.chars().take(200).collect();
+    if plain.chars().count() > 200 {
+        short.push('…');
+    }
+    short
+}
+
+/// What the letter page shows besides the letter: the form's state, and whether it is an
+/// organiser's preview.
+pub struct PageState {
+    pub page: u64,
+    pub input: SignInput,
+    pub errors: FieldErrors,
+    pub preview: bool,
+}
+
+impl PageState {
+    pub fn fresh(page: u64) -> Self {
+        Self {
+            page,
+            // No display level is chosen for the signer: they choose.
+            input: SignInput::default(),
+            errors: FieldErrors::default(),
+            preview: false,
+        }
+    }
+}
+
+impl LetterPage {
+    /// Builds the whole letter page: the letter, its counts and a page of its signatories
+    /// (none in an organiser's preview), and the signing form in the state `page_state` gives.
+    pub async fn build(
+        state: &AppState,
+        view: &LetterView,
+        page_state: PageState,
+        layout: Layout,
+    ) -> Result<Self, PageError> {
+        let letter = &view.letter;
+        let counts = state.reads.counts(letter.id).await?;
+        let page = page_state.page;
+        let listing = if page_state.preview {
+            Arc::new(SignatoryPage::default())
+        } else {
+            state.reads.signatories(letter.id, page).await?
+        };
+        let has_next = listing.rows.len() > SIGNATORIES_PER_PAGE as usize;
+        let signers = listing
+            .rows
+            .iter()
+            .take(SIGNATORIES_PER_PAGE as usize)
+            .filter_map(|row| {
+                public_display(&row.name, &row.details, row.display).map(|shown| SignerView {
+                    shown_name: shown.shown_name,
+                    details: shown.details,
+                    category: row.category.clone(),
+                    comment: shown.comment,
+                })
+            })
+            .collect();
+        let fields = SignerField::ALL
+            .into_iter()
+            .filter(|f| letter.signer_fields.get(*f).is_shown())
+            .map(|f| FieldView {
+                key: f.key(),
+                label: f.label(),
+                required: letter.signer_fields.get(f) == FieldRequirement::Required,
+                multiline: f == SignerField::Comment,
+                max: f.max_chars(),
+                value: field_value(&page_state.input, f).to_owned(),
+            })
+            .collect();
+        Ok(Self {
+            layout,
+            preview: page_state.preview,
+            og: OpenGraph {
+                title: letter.title.clone(),
+                description: description(letter),
+                url: state.public.url(&format!("/l/{}", letter.slug)),
+            },
+            slug: letter.slug.clone(),
+            state: letter.state.to_string(),
+            open: letter.state == LetterState::Open,
+            title: letter.title.clone(),
+            subject: letter.subject.clone(),
+            targets: letter.targets.iter().map(target_view).collect(),
+            body_html: view.body_html.clone(),
+            total: format::count(counts.total),
+            log_size: counts.log_size,
+            log_key: state.log_keys.verifier_key.clone(),
+            by_category: counts
+                .by_category
+                .iter()
+                .map(|(name, n)| (name.clone(), format::count(*n)))
+                .collect(),
+            categories: letter
+                .categories
+                .iter()
+                .map(|c| (c.id.0, c.name.clone()))
+                .collect(),
+            fields,
+            input: page_state.input,
+            errors: page_state.errors,
+            signers,
+            page,
+            has_next,
+        })
+    }
+}
+
+fn target_view(t: &Target) -> TargetView {
+    TargetView {
+        name: t.name.clone(),
+        title: t.title.clone(),
+        organisation: t.organisation.clone(),
+    }
+}
+
+fn field_value(input: &SignInput, field: SignerField) -> &str {
+    match field {
+        SignerField::Title => &input.title,
+        SignerField::Affiliation => &input.affiliation,
+        SignerField::City => &input.city,
+        SignerField::Country => &input.country,
+        SignerField::Comment => &input.comment,
+    }
+}

@@ -1,0 +1,3 @@
+//! View models that more than one route renders.
+
+pub mod letter;
