@@ -8,15 +8,13 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 
 use crate::checkpoint::Checkpoint;
-use crate::merkle::{
-    Hash, leaf_hash, node_hash, root_from_leaf_hashes, verify_consistency, verify_inclusion,
-};
+use crate::merkle::{Hash, leaf_hash, root_from_leaf_hashes, verify_consistency, verify_inclusion};
 use crate::note::{NoteSigner, open_note};
 use crate::stored::{
     HashReader, MAX_TREE_SIZE, MemoryHashStore, MissingHash, TreeError, consistency_proof,
     consistency_proof_from_hashes, consistency_proof_indexes, inclusion_proof,
-    inclusion_proof_from_hashes, inclusion_proof_indexes, split_stored_hash_index,
-    stored_hash_count, tree_hash, tree_hash_from_hashes, tree_hash_indexes,
+    inclusion_proof_from_hashes, inclusion_proof_indexes, stored_hash_count, tree_hash,
+    tree_hash_from_hashes, tree_hash_indexes,
 };
 use crate::tile::{Tile, TileResource, decode_entry_bundle, encode_entry_bundle, parse_tile_path};
 
@@ -467,17 +465,7 @@ proptest! {
     #[test]
     fn indexes_first_in_huge_uniform_trees(size in 1..=MAX_TREE_SIZE, n_seed: u64, old_seed: u64) {
         let leaf = leaf_hash(b"uniform");
-        let mut by_level = vec![leaf];
-        for level in 1..=62 {
-            let h = by_level[level - 1];
-            by_level.push(node_hash(&h, &h));
-        }
-        let at = |indexes: &[u64]| -> Vec<Hash> {
-            indexes
-                .iter()
-                .map(|&i| by_level[split_stored_hash_index(i).unwrap().0 as usize])
-                .collect()
-        };
+        let at = |indexes: &[u64]| crate::stored::uniform_tree_hashes(indexes);
         let root = |size: u64| {
             let idx = tree_hash_indexes::<Infallible>(size).unwrap();
             tree_hash_from_hashes::<Infallible>(size, &at(&idx)).unwrap()

@@ -757,6 +757,27 @@ impl HashReader for HashMap<u64, Hash> {
     }
 }
 
+/// The stored hashes at `indexes` of a tree of any size (up to [`MAX_TREE_SIZE`]) whose
+/// leaves are all `leaf_hash(b"uniform")`: the hash of a complete subtree depends only on its
+/// level, so they are known without building the tree.
+#[cfg(test)]
+pub(crate) fn uniform_tree_hashes(indexes: &[u64]) -> Vec<Hash> {
+    use crate::merkle::leaf_hash;
+    let mut by_level = vec![leaf_hash(b"uniform")];
+    for level in 1..=62 {
+        let h = by_level[level - 1];
+        by_level.push(node_hash(&h, &h));
+    }
+    indexes
+        .iter()
+        .map(|&i| {
+            split_stored_hash_index(i)
+                .map(|(level, _)| by_level[level as usize])
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1184,17 +1205,7 @@ mod tests {
     #[test]
     fn indexes_first_in_huge_uniform_trees() {
         let leaf = leaf_hash(b"uniform");
-        let mut by_level = vec![leaf];
-        for level in 1..=62 {
-            let h = by_level[level - 1];
-            by_level.push(node_hash(&h, &h));
-        }
-        let at = |indexes: &[u64]| -> Vec<Hash> {
-            indexes
-                .iter()
-                .map(|&i| by_level[split_stored_hash_index(i).unwrap().0 as usize])
-                .collect()
-        };
+        let at = |indexes: &[u64]| uniform_tree_hashes(indexes);
         let root = |size: u64| {
             let idx = tree_hash_indexes::<Never>(size).unwrap();
             tree_hash_from_hashes::<Never>(size, &at(&idx)).unwrap()

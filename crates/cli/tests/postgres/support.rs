@@ -328,7 +328,10 @@ impl Server {
             .env("UNDERSIGNED_LOGIN_LIMIT_PER_15MIN", "1000")
             .env("UNDERSIGNED_LOG_FORMAT", "json")
             // The writer logs each batch it commits (at debug), with its size.
-            .env("UNDERSIGNED_LOG", "info,undersigned_server::services::writer=debug")
+            .env(
+                "UNDERSIGNED_LOG",
+                "info,undersigned_server::services::writer=debug",
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
