@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Signing throughput through HTTP: the batching writer (default) against one transaction per
-# signature (writer_max_batch=1), in one run on the same machine, as a ratio.
-# Usage: bench/signing.sh [seconds] [connections]
+# Signing throughput through HTTP, in one run on the same machine, as a ratio:
+# - by default, the batching writer (default) against one transaction per signature
+#   (writer_max_batch=1);
+# - with BASELINE=/path/to/an/older/undersigned, that binary against this tree's, both with
+#   the batching writer, alternating A B A B (to check that a change does not regress).
+# Usage: [BASELINE=BIN] bench/signing.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
 connections=${2:-64}
 cargo build --release --quiet
-bin=target/release/undersigned
+current=target/release/undersigned
 export UNDERSIGNED_ARGON2_MEMORY_KIB=1024 UNDERSIGNED_ARGON2_ITERATIONS=1
 export UNDERSIGNED_SIGN_LIMIT_PER_10MIN=100000000 UNDERSIGNED_LOG=warn
 
+# run BIN BATCH: signs the demo letter for the given seconds on a fresh instance.
 run() {
-  local batch=$1 data port pid
+  local bin=$1 batch=$2 data port pid
   data=$(mktemp -d)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$bin" --data "$data" demo >/dev/null
@@ -28,5 +32,12 @@ run() {
   echo "$result stored=$stored"
 }
 
-echo "batch=1   $(run 1)"
-echo "batch=512 $(run 512)"
+if [ -n "${BASELINE:-}" ]; then
+  for round in 1 2; do
+    echo "baseline round $round: $(run "$BASELINE" 512)"
+    echo "current  round $round: $(run "$current" 512)"
+  done
+else
+  echo "batch=1   $(run "$current" 1)"
+  echo "batch=512 $(run "$current" 512)"
+fi
