@@ -11,11 +11,11 @@ use undersigned_core::{
     signature::{NewSignature, SignerDetails},
 };
 use undersigned_server::{
-    auth::password::NewPassword,
     config::Settings,
     format::now,
     open_store, passwords,
     secrets::{InstanceKeys, Token},
+    services::passwords::NewPassword,
 };
 use undersigned_store::{Actor, ImportCommand, NewUser, WriteCommand};
 

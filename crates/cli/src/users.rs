@@ -6,8 +6,8 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use undersigned_core::{EmailAddress, PersonName, Role, Slug};
 use undersigned_server::{
-    auth::password::NewPassword, config::Settings, format::now, open_store, passwords,
-    secrets::Token,
+    config::Settings, format::now, open_store, passwords, secrets::Token,
+    services::passwords::NewPassword,
 };
 use undersigned_store::{DynStore, NewUser, NewWorkspace, StoreError, WorkspaceId};
 

@@ -31,13 +31,16 @@ use undersigned_store::{
 };
 
 use crate::{
-    auth::password::{PasswordError, Passwords},
     clock::Clock,
     config::{ConfigError, DatabaseChoice, Settings},
     mail::{MailError, Mailer},
     ratelimit::RateLimiter,
     secrets::{InstanceKeys, KeyError, Token},
-    services::{reads::Reads, writer::Writer},
+    services::{
+        passwords::{PasswordError, Passwords},
+        reads::Reads,
+        writer::Writer,
+    },
     state::{AppState, Inner},
 };
 

@@ -5,12 +5,11 @@ use std::{ops::Deref, sync::Arc};
 use undersigned_store::DynStore;
 
 use crate::{
-    auth::password::Passwords,
     clock::Clock,
     config::{PublicUrl, Settings},
     ratelimit::RateLimiter,
     secrets::InstanceKeys,
-    services::{reads::Reads, writer::Writer},
+    services::{passwords::Passwords, reads::Reads, writer::Writer},
 };
 
 #[derive(Clone)]

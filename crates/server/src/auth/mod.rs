@@ -1,7 +1,7 @@
-//! Organiser authentication and authorisation: passwords, sessions, CSRF and roles.
+//! Organiser authentication and authorisation: sessions, CSRF and roles (password hashing
+//! is a service: `crate::services::passwords`).
 
 pub mod csrf;
-pub mod password;
 pub mod session;
 
 pub use session::Organiser;

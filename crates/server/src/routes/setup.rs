@@ -17,11 +17,11 @@ use undersigned_store::{NewUser, NewWorkspace, StoreError};
 use crate::{
     auth::{
         csrf::{AnonForm, anon_token, with_cookie},
-        password::NewPassword,
         session,
     },
     pages::{Layout, PageError, message, render},
     secrets::Token,
+    services::passwords::NewPassword,
     state::AppState,
 };
 

@@ -6,5 +6,6 @@
 //! view models and page frame (`crate::views`, `crate::pages`), then `crate::routes`.
 
 pub mod cache;
+pub mod passwords;
 pub mod reads;
 pub mod writer;

@@ -13,7 +13,7 @@ use undersigned_store::{
     Counts, DynStore, Letter, LetterId, LetterSummary, PublicListing, SignatoryPage, StoreError,
 };
 
-use super::cache::Caches;
+use super::cache::{Generation, TtlMap};
 
 /// Why a read found nothing to show.
 #[derive(Debug, thiserror::Error)]
@@ -159,5 +159,107 @@ impl Reads {
     /// An organiser changed a letter (its slug, text or state).
     pub fn letter_changed(&self, letter: LetterId) {
         self.caches.invalidate_letter(letter);
+    }
+}
+
+/// What [`Reads`] keeps: letters by slug, counts and first pages of signatories by letter.
+pub struct Caches {
+    letters: TtlMap<String, LetterView>,
+    counts: TtlMap<LetterId, Counts>,
+    /// The newest signatories (the first page of the list) per letter.
+    first_pages: TtlMap<LetterId, SignatoryPage>,
+}
+
+impl Caches {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            letters: TtlMap::new(ttl),
+            counts: TtlMap::new(ttl),
+            first_pages: TtlMap::new(ttl),
+        }
+    }
+
+    pub fn letter(&self, slug: &str) -> Result<Arc<LetterView>, Generation> {
+        self.letters.get(&slug.to_owned())
+    }
+
+    pub fn put_letter(&self, generation: Generation, view: Arc<LetterView>) {
+        self.letters.put(view.letter.slug.clone(), generation, view);
+    }
+
+    pub fn counts(&self, letter: LetterId) -> Result<Arc<Counts>, Generation> {
+        self.counts.get(&letter)
+    }
+
+    pub fn put_counts(&self, letter: LetterId, generation: Generation, counts: Arc<Counts>) {
+        self.counts.put(letter, generation, counts);
+    }
+
+    pub fn first_page(&self, letter: LetterId) -> Result<Arc<SignatoryPage>, Generation> {
+        self.first_pages.get(&letter)
+    }
+
+    pub fn put_first_page(
+        &self,
+        letter: LetterId,
+        generation: Generation,
+        rows: Arc<SignatoryPage>,
+    ) {
+        self.first_pages.put(letter, generation, rows);
+    }
+
+    /// Called after a batch commits: these letters' counts and lists changed.
+    pub fn invalidate_signatures(&self, letters: &[LetterId]) {
+        for letter in letters {
+            self.counts.invalidate(letter);
+            self.first_pages.invalidate(letter);
+        }
+    }
+
+    /// Called after an organiser changes a letter (its slug may have changed too).
+    pub fn invalidate_letter(&self, letter: LetterId) {
+        self.letters.invalidate_all();
+        self.invalidate_signatures(&[letter]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_that_started_before_a_batch_committed_is_not_stored() {
+        let caches = Caches::new(Duration::from_secs(60));
+        let letter = LetterId(1);
+        let Err(generation) = caches.counts(letter) else {
+            panic!("empty cache")
+        };
+        // A batch commits while the read is under way…
+        caches.invalidate_signatures(&[letter]);
+        // …so the stale result is dropped.
+        caches.put_counts(letter, generation, Arc::new(Counts::default()));
+        let Err(fresh) = caches.counts(letter) else {
+            panic!("stale counts were stored")
+        };
+        caches.put_counts(
+            letter,
+            fresh,
+            Arc::new(Counts {
+                total: 1,
+                by_category: vec![],
+                log_size: 1,
+            }),
+        );
+        assert_eq!(caches.counts(letter).map(|c| c.total), Ok(1));
+    }
+
+    #[test]
+    fn entries_expire() {
+        let caches = Caches::new(Duration::from_millis(0));
+        let Err(generation) = caches.counts(LetterId(1)) else {
+            panic!("empty cache")
+        };
+        caches.put_counts(LetterId(1), generation, Arc::new(Counts::default()));
+        assert!(caches.counts(LetterId(1)).is_err());
     }
 }

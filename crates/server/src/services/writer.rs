@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 use undersigned_store::{DynStore, LetterId, StoreError, WriteCommand, WriteOutcome};
 
-use super::cache::Caches;
+use super::reads::Caches;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {

@@ -20,10 +20,10 @@ use sqlx::{AnyPool, any::AnyPoolOptions};
 use undersigned_core::{Role, Slug};
 use undersigned_server::{
     Application,
-    auth::password::{NewPassword, Passwords},
     config::Settings,
     format::now,
     open_store,
+    services::passwords::{NewPassword, Passwords},
 };
 use undersigned_store::{NewUser, NewWorkspace};
 use undersigned_testkit::{Backend, backend, fresh_postgres_database};
