@@ -16,8 +16,8 @@ use std::{
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
-use undersigned_core::log::{LogEntry, minute};
 use undersigned_tlog::{Hash, leaf_hash, root_from_leaf_hashes, verify_consistency};
+use undersigned_verify::entry::{LogEntry, minute};
 
 use check::{Entries, TILE_WIDTH};
 use fetch::{Http, Letter, Site};

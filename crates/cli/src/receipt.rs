@@ -9,13 +9,11 @@ use std::path::Path;
 use anyhow::{Context, anyhow, bail};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Deserialize;
-use undersigned_core::{
-    DisplayLevel, EmailAddress,
-    log::{AddEntry, LogEntry, commitment},
-};
+use undersigned_core::{DisplayLevel, EmailAddress};
 use undersigned_tlog::{
     Checkpoint, Hash, NoteVerifier, leaf_hash, verify_consistency, verify_inclusion,
 };
+use undersigned_verify::entry::{AddEntry, LogEntry, commitment};
 
 use crate::audit::{
     check::{TILE_WIDTH, readable_time, reason_text, root_from_chunks},
@@ -506,7 +504,8 @@ mod tests {
         );
         json["entry"] = STANDARD
             .encode(
-                LogEntry::remove(0, 1, undersigned_core::log::RemovalReason::Withdrawn).encode(),
+                LogEntry::remove(0, 1, undersigned_verify::entry::RemovalReason::Withdrawn)
+                    .encode(),
             )
             .into();
         let removal = text.replace(

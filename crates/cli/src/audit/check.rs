@@ -5,11 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use undersigned_core::{
-    DisplayLevel,
-    log::{AddEntry, EntryError, LogEntry, RemovalReason},
-};
+use undersigned_core::DisplayLevel;
 use undersigned_tlog::{Hash, Tile, root_from_leaf_hashes};
+use undersigned_verify::entry::{AddEntry, EntryError, LogEntry, RemovalReason};
 
 /// Entries per entry bundle and hashes per tile (tlog-tiles, height 8).
 pub const TILE_WIDTH: u64 = 256;

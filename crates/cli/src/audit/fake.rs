@@ -19,13 +19,13 @@ use axum::{
 use serde_json::json;
 use undersigned_core::{
     DisplayLevel,
-    log::{LogEntry, RemovalReason},
     signature::{SignerDetails, public_display},
 };
 use undersigned_tlog::{
     Checkpoint, MemoryHashStore, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
     inclusion_proof, leaf_hash, parse_tile_path, read_tile, tree_hash,
 };
+use undersigned_verify::entry::{LogEntry, RemovalReason};
 
 pub const SLUG: &str = "investigate";
 pub const TIME: i64 = 1_795_867_259;
