@@ -2,7 +2,7 @@
 //! JSON proofs, the public list with log indexes, the instance's checkpoint key, and signers'
 //! receipts. The formats are in `docs/log-format.md`.
 
-use std::{cell::RefCell, collections::HashMap, convert::Infallible};
+use std::convert::Infallible;
 
 use axum::{
     Json,
@@ -14,8 +14,9 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
 use undersigned_store::{Letter, LetterId, LogHead, PublicListing};
 use undersigned_tlog::{
-    Checkpoint, Hash, HashReader, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
-    inclusion_proof, parse_tile_path,
+    Checkpoint, Hash, NoteSigner, TileResource, TreeError, consistency_proof_from_hashes,
+    consistency_proof_indexes, encode_entry_bundle, inclusion_proof_from_hashes,
+    inclusion_proof_indexes, parse_tile_path,
 };
 
 use super::letter::{PER_PAGE, public_letter};
@@ -54,55 +55,24 @@ impl LogKeys {
     }
 }
 
-/// A hash reader that only notes which stored hashes a computation needs (proof shapes
-/// depend on sizes alone), so that they can be fetched in one query before the real run.
-#[derive(Default)]
-struct Wanted(RefCell<Vec<u64>>);
-
-impl HashReader for Wanted {
-    type Error = Infallible;
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Infallible> {
-        self.0.borrow_mut().extend_from_slice(indexes);
-        Ok(vec![Hash::default(); indexes.len()])
-    }
-}
-
-/// Runs a tlog computation over the letter's stored hashes: once to learn which hashes it
-/// reads, then for real with exactly those fetched.
-async fn over_hashes<T, E: std::fmt::Display>(
+/// Runs a tlog computation over the letter's stored hashes, indexes first: `indexes` (which
+/// depend on sizes alone) names the stored hashes it needs, one query fetches them, and
+/// `compute` works from those hashes, in that order.
+async fn from_stored_hashes<T>(
     state: &AppState,
     letter: LetterId,
-    compute: impl Fn(&ReadHashes<'_>) -> Result<T, E>,
+    indexes: Result<Vec<u64>, TreeError<Infallible>>,
+    compute: impl FnOnce(&[Hash]) -> Result<T, TreeError<Infallible>>,
 ) -> Result<T, PageError> {
-    let wanted = Wanted::default();
-    compute(&|indexes| wanted.read_hashes(indexes).map_err(|never| match never {}))
-        .map_err(|e| PageError::BadRequest(e.to_string()))?;
-    let indexes = wanted.0.into_inner();
-    let hashes = state.store.log_hashes(letter, &indexes).await?;
-    let known: HashMap<u64, Hash> = indexes
+    let indexes = indexes.map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let hashes: Vec<Hash> = state
+        .store
+        .log_hashes(letter, &indexes)
+        .await?
         .into_iter()
-        .zip(hashes.into_iter().map(Hash))
+        .map(Hash)
         .collect();
-    compute(&|indexes| {
-        indexes
-            .iter()
-            .map(|i| known.get(i).copied().ok_or_else(|| format!("hash {i}")))
-            .collect()
-    })
-    .map_err(|e| PageError::Internal(format!("a log computation: {e}")))
-}
-
-/// Reads stored hashes, or names the one missing.
-type ReadHashes<'a> = dyn Fn(&[u64]) -> Result<Vec<Hash>, String> + 'a;
-
-/// Adapts a closure to tlog's reader trait.
-struct FnReader<'a>(&'a ReadHashes<'a>);
-
-impl HashReader for FnReader<'_> {
-    type Error = String;
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
-        (self.0)(indexes)
-    }
+    compute(&hashes).map_err(|e| PageError::Internal(format!("a log computation: {e}")))
 }
 
 fn text(body: String, cache: &'static str) -> Response {
@@ -215,9 +185,12 @@ async fn prove_inclusion(
     index: u64,
     size: u64,
 ) -> Result<Vec<Hash>, PageError> {
-    over_hashes(state, letter, |read| {
-        inclusion_proof(index, size, &FnReader(read))
-    })
+    from_stored_hashes(
+        state,
+        letter,
+        inclusion_proof_indexes(index, size),
+        |hashes| inclusion_proof_from_hashes(index, size, hashes),
+    )
     .await
 }
 
@@ -273,9 +246,12 @@ pub async fn consistency(
             head.size, head.size
         )));
     }
-    let proof = over_hashes(&state, letter.id, |read| {
-        consistency_proof(query.from, to, &FnReader(read))
-    })
+    let proof = from_stored_hashes(
+        &state,
+        letter.id,
+        consistency_proof_indexes(query.from, to),
+        |hashes| consistency_proof_from_hashes(query.from, to, hashes),
+    )
     .await?;
     Ok(no_cache(
         Json(ConsistencyJson {
