@@ -10,13 +10,17 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use base64::{Engine, engine::general_purpose::STANDARD};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use undersigned_store::{Letter, LetterId, LogHead, PublicListing};
 use undersigned_tlog::{
     Checkpoint, Hash, NoteSigner, TileResource, TreeError, consistency_proof_from_hashes,
     consistency_proof_indexes, encode_entry_bundle, inclusion_proof_from_hashes,
     inclusion_proof_indexes, parse_tile_path,
+};
+use undersigned_verify::{
+    json::{ConsistencyProofJson, InclusionProofJson, SignatoriesJson, Signatory},
+    letter::origin,
+    receipt::{Extra, Receipt},
 };
 
 use super::letter::{PER_PAGE, public_letter};
@@ -41,15 +45,10 @@ impl LogKeys {
         })
     }
 
-    /// The origin line of a letter's checkpoints.
-    pub fn origin(&self, slug: &str) -> String {
-        format!("{}/l/{slug}", self.host)
-    }
-
     /// The signed checkpoint of a letter's log at `head`. Ed25519 is deterministic: the same
     /// head always gives the same checkpoint, whichever process signs it.
     pub fn checkpoint(&self, slug: &str, head: &LogHead) -> Result<String, PageError> {
-        Checkpoint::new(self.origin(slug), head.size, Hash(head.root))
+        Checkpoint::new(origin(&self.host, slug), head.size, Hash(head.root))
             .sign([&self.signer])
             .map_err(|e| PageError::Internal(format!("signing a checkpoint: {e}")))
     }
@@ -164,13 +163,6 @@ pub struct InclusionQuery {
     size: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct InclusionJson {
-    index: u64,
-    size: u64,
-    proof: Vec<String>,
-}
-
 fn no_cache(mut response: Response) -> Response {
     response
         .headers_mut()
@@ -210,12 +202,7 @@ pub async fn inclusion(
     }
     let proof = prove_inclusion(&state, letter.id, query.index, size).await?;
     Ok(no_cache(
-        Json(InclusionJson {
-            index: query.index,
-            size,
-            proof: proof.iter().map(Hash::to_base64).collect(),
-        })
-        .into_response(),
+        Json(InclusionProofJson::new(query.index, size, &proof)).into_response(),
     ))
 }
 
@@ -223,13 +210,6 @@ pub async fn inclusion(
 pub struct ConsistencyQuery {
     from: u64,
     to: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct ConsistencyJson {
-    from: u64,
-    to: u64,
-    proof: Vec<String>,
 }
 
 /// `GET /l/{slug}/log/proof/consistency?from=M&to=N`
@@ -254,29 +234,8 @@ pub async fn consistency(
     )
     .await?;
     Ok(no_cache(
-        Json(ConsistencyJson {
-            from: query.from,
-            to,
-            proof: proof.iter().map(Hash::to_base64).collect(),
-        })
-        .into_response(),
+        Json(ConsistencyProofJson::new(query.from, to, &proof)).into_response(),
     ))
-}
-
-#[derive(Serialize)]
-struct SignatoryJson {
-    index: Option<u64>,
-    name: String,
-    details: Option<String>,
-    category: String,
-    comment: Option<String>,
-}
-
-#[derive(Serialize)]
-struct SignatoriesJson {
-    log_size: u64,
-    signatories: Vec<SignatoryJson>,
-    next: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -312,7 +271,7 @@ pub async fn signatories(
         rows.iter()
             .filter_map(|row| {
                 undersigned_core::signature::public_display(&row.name, &row.details, row.display)
-                    .map(|shown| SignatoryJson {
+                    .map(|shown| Signatory {
                         index: row.log_index,
                         name: shown.shown_name,
                         details: shown.details,
@@ -331,15 +290,6 @@ pub async fn signatories(
     ))
 }
 
-#[derive(Serialize)]
-struct ReceiptExtra<'a> {
-    v: u8,
-    letter: String,
-    entry: String,
-    salt: String,
-    key: &'a str,
-}
-
 /// `GET /confirm/{token}/receipt`: the signer's proof that their signature is in the log,
 /// as a C2SP tlog-proof file.
 pub async fn receipt(
@@ -353,27 +303,18 @@ pub async fn receipt(
         .await?
         .ok_or(PageError::NotFound)?;
     let head = state.store.log_head(data.letter.id).await?;
-    let proof = prove_inclusion(&state, data.letter.id, data.index, head.size).await?;
-    let extra = ReceiptExtra {
-        v: 1,
-        letter: state.public.url(&format!("/l/{}", data.letter.slug)),
-        entry: STANDARD.encode(&data.entry),
-        salt: STANDARD.encode(data.salt),
-        key: &state.log_keys.verifier_key,
-    };
-    let extra =
-        serde_json::to_vec(&extra).map_err(|e| PageError::Internal(format!("a receipt: {e}")))?;
-    let mut body = format!(
-        "c2sp.org/tlog-proof@v1\nextra {}\nindex {}\n",
-        STANDARD.encode(extra),
-        data.index
-    );
-    for hash in &proof {
-        body.push_str(&hash.to_base64());
-        body.push('\n');
+    let body = Receipt {
+        extra: Extra::new(
+            state.public.url(&format!("/l/{}", data.letter.slug)),
+            &data.entry,
+            &data.salt,
+            state.log_keys.verifier_key.clone(),
+        ),
+        index: data.index,
+        proof: prove_inclusion(&state, data.letter.id, data.index, head.size).await?,
+        checkpoint: state.log_keys.checkpoint(&data.letter.slug, &head)?,
     }
-    body.push('\n');
-    body.push_str(&state.log_keys.checkpoint(&data.letter.slug, &head)?);
+    .encode();
     let filename = format!(
         "attachment; filename=\"{}-receipt.tlog-proof\"",
         data.letter.slug
