@@ -1,7 +1,7 @@
 //! Fetching a letter's log (docs/log-format.md) and what its site publishes about it. Every
 //! answer is untrusted: sizes are capped, formats checked, and errors name the resource.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use futures_util::{StreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -193,6 +193,7 @@ impl Http {
     /// The client, with its timeouts.
     pub fn new() -> Result<Self, FetchError> {
         let client = Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
             .user_agent(concat!("undersigned/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
             .read_timeout(Duration::from_secs(60))
@@ -265,6 +266,22 @@ impl Http {
             source,
         })
     }
+}
+
+/// rustls on ring, verifying servers against the webpki roots (Mozilla's), HTTP/1.1.
+fn tls_config() -> Result<rustls::ClientConfig, FetchError> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| FetchError::Client(e.into()))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 /// The public list, all pages, as of the first page's log size.
