@@ -236,3 +236,18 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutdown requested");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text a site serves cannot drive the terminal.
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(terminal_safe("plain\nlines"), "plain\nlines");
+        assert_eq!(
+            terminal_safe("a\u{1b}[2Kb\u{9b}c\r"),
+            "a\\u{1b}[2Kb\\u{9b}c\\r"
+        );
+    }
+}

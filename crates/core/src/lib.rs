@@ -9,7 +9,6 @@
 pub mod dedup;
 pub mod email;
 pub mod letter;
-pub mod log;
 pub mod markdown;
 pub mod role;
 pub mod signature;

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use undersigned_core::{
     DisplayLevel, EmailAddress,
-    log::{LogEntry, RemovalReason, commitment},
     signature::{SignerDetails, public_display},
 };
 use undersigned_tlog::{Hash, append_frontier_indexes, leaf_hash, tree_hash};
+use undersigned_verify::entry::{LogEntry, RemovalReason, commitment};
 
 use crate::{StoreError, model::*};
 

@@ -346,7 +346,7 @@ pub struct RemoveCommand {
     pub actor: Option<Actor>,
     pub letter: LetterId,
     pub signature: SignatureId,
-    pub reason: undersigned_core::log::RemovalReason,
+    pub reason: undersigned_verify::entry::RemovalReason,
     pub now: Timestamp,
 }
 

@@ -16,7 +16,6 @@ use undersigned_core::{
     DisplayLevel, EmailAddress, LetterState, PersonName, SignerFields, Slug,
     dedup::DuplicateKeySecret,
     letter::{LetterContent, Target},
-    log::LogEntry,
     signature::{NewSignature, SignerDetails},
 };
 use undersigned_store::{
@@ -27,6 +26,7 @@ use undersigned_store::{
 };
 use undersigned_testkit::{Backend, backend, fresh_postgres_database};
 use undersigned_tlog::{leaf_hash, root_from_leaf_hashes};
+use undersigned_verify::entry::LogEntry;
 
 const NOW: i64 = 1_800_000_000;
 const SIGNERS: usize = 60;
@@ -426,7 +426,7 @@ async fn signatures_published_before_the_logs_are_logged_once_on_open() {
                 .collect()
         };
         let (old, new) = (adds(&logged), adds(&entries));
-        let shown = |adds: &[undersigned_core::log::AddEntry]| -> BTreeSet<_> {
+        let shown = |adds: &[undersigned_verify::entry::AddEntry]| -> BTreeSet<_> {
             adds.iter()
                 .map(|a| (a.name.clone(), a.category.clone(), a.time.clone()))
                 .collect()

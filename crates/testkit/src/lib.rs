@@ -7,6 +7,9 @@
 //!
 //! [`backend`] says which backend a suite runs on: `UNDERSIGNED_TEST_BACKEND=postgres` asks
 //! for PostgreSQL, and then a cluster that cannot start fails the suite; it never skips.
+//!
+//! [`install_crypto_provider`] makes the tests' HTTP clients work when rustls comes without
+//! a crypto provider.
 
 use std::{
     net::TcpListener,
@@ -17,6 +20,21 @@ use std::{
         atomic::{AtomicU32, Ordering},
     },
 };
+
+/// Installs rustls's ring provider as the process's default crypto provider (once; later
+/// calls do nothing). Call it before building a `reqwest::Client`.
+///
+/// The workspace builds reqwest 0.13 with `rustls-no-provider` (for `undersigned-verify`,
+/// whose client brings its own configuration on ring), and Cargo unifies that feature into
+/// the tests' reqwest: a client built without a process-wide provider would panic. Ring is
+/// what lettre, sqlx and the verifier use already, so nothing new is compiled.
+pub fn install_crypto_provider() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        // An error means a provider is installed already, which is all this asks for.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
 
 /// The backends the suites run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,20 +2,10 @@
 
 use std::{io::Write, process::Stdio, time::Duration};
 
-use reqwest::redirect::Policy;
-
-use crate::process::{Server, undersigned};
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
+use crate::process::{Server, client, get, undersigned};
 
 async fn total(url: &str) -> u64 {
-    let counts: serde_json::Value = reqwest::get(format!("{url}/l/demo/counts.json"))
+    let counts: serde_json::Value = get(format!("{url}/l/demo/counts.json"))
         .await
         .unwrap()
         .json()
@@ -67,7 +57,7 @@ async fn emailed_link(data: &std::path::Path, already: usize) -> String {
 }
 
 async fn sign_and_confirm(server: &Server, data: &std::path::Path, email: &str, already: usize) {
-    let page = reqwest::get(format!("{}/l/demo", server.url))
+    let page = get(format!("{}/l/demo", server.url))
         .await
         .unwrap()
         .text()
@@ -108,7 +98,7 @@ async fn a_confirmed_signature_survives_kill_9() {
         37,
         "the acknowledged signature is still counted"
     );
-    let page = reqwest::get(format!("{}/l/demo", server.url))
+    let page = get(format!("{}/l/demo", server.url))
         .await
         .unwrap()
         .text()
@@ -382,7 +372,7 @@ async fn a_live_backup_is_a_folder_that_serve_starts_from() {
     }
     let restored = Server::start(&folder).await;
     assert_eq!(total(&restored.url).await, 37);
-    let page = reqwest::get(format!("{}/l/demo", restored.url))
+    let page = get(format!("{}/l/demo", restored.url))
         .await
         .unwrap()
         .text()

@@ -9,14 +9,13 @@ use std::{
     time::Duration,
 };
 
-use reqwest::redirect::Policy;
 use sqlx::{
     Connection, Row,
     sqlite::{SqliteConnectOptions, SqliteConnection},
 };
 use undersigned_tlog::{leaf_hash, root_from_leaf_hashes};
 
-use crate::process::{Server, undersigned};
+use crate::process::{Server, client, get, undersigned};
 
 fn run(data: &Path, args: &[&str]) -> Output {
     undersigned(data).args(args).output().unwrap()
@@ -112,16 +111,8 @@ async fn restart(server: Server, data: &Path) -> Server {
     Server::start_on(data, port).await
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
 async fn get_json(url: &str) -> serde_json::Value {
-    reqwest::get(url).await.unwrap().json().await.unwrap()
+    get(url).await.unwrap().json().await.unwrap()
 }
 
 fn eml_count(data: &Path) -> usize {
@@ -136,7 +127,7 @@ fn eml_count(data: &Path) -> usize {
 
 /// Signs the demo letter and confirms by the emailed link; returns the link.
 async fn sign(server: &Server, data: &Path, name: &str, email: &str, display: &str) -> String {
-    let page = reqwest::get(format!("{}/l/demo", server.url))
+    let page = get(format!("{}/l/demo", server.url))
         .await
         .unwrap()
         .text()
@@ -474,7 +465,7 @@ async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
         "initials",
     )
     .await;
-    let receipt = reqwest::get(format!("{link}/receipt")).await.unwrap();
+    let receipt = get(format!("{link}/receipt")).await.unwrap();
     assert_eq!(receipt.status(), 200);
     let receipt = receipt.text().await.unwrap();
     let file = data.path().join("demo.tlog-proof");

@@ -25,6 +25,22 @@ pub fn undersigned(data: &Path) -> Command {
     command
 }
 
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    undersigned_testkit::install_crypto_provider();
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// `reqwest::get`, once the crypto provider its client needs is installed.
+pub async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    undersigned_testkit::install_crypto_provider();
+    reqwest::get(url).await
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -68,6 +84,7 @@ impl Server {
             });
         }
         let url = format!("http://127.0.0.1:{port}");
+        undersigned_testkit::install_crypto_provider();
         let client = reqwest::Client::new();
         for _ in 0..200 {
             if let Ok(r) = client.get(format!("{url}/healthz")).send().await

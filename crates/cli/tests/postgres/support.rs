@@ -500,6 +500,7 @@ pub fn copy_instance_key(from: &Path, to: &Path) {
 
 /// A browser: keeps cookies, does not follow redirects (tests look at them).
 pub fn client() -> reqwest::Client {
+    undersigned_testkit::install_crypto_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
@@ -509,6 +510,7 @@ pub fn client() -> reqwest::Client {
 
 /// A client without cookies that does not follow redirects.
 pub fn plain_client() -> reqwest::Client {
+    undersigned_testkit::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
@@ -520,6 +522,7 @@ pub fn plain_client() -> reqwest::Client {
 pub fn client_with_cookie(cookie: &str) -> reqwest::Client {
     let mut headers = HeaderMap::new();
     headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
+    undersigned_testkit::install_crypto_provider();
     reqwest::Client::builder()
         .default_headers(headers)
         .redirect(Policy::none())

@@ -7,13 +7,13 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use undersigned_core::log::{AddEntry, LogEntry, RemovalReason};
 use undersigned_core::signature::{PublicSigner, public_display};
 use undersigned_core::{LetterState, SignatureState};
 use undersigned_store::{
     ConfirmCommand, ConfirmOutcome, ReceiptData, RemoveCommand, StoreError, WriteCommand,
     WriteOutcome,
 };
+use undersigned_verify::entry::{AddEntry, LogEntry, RemovalReason};
 
 use crate::{
     pages::{Layout, PageError, message, render},

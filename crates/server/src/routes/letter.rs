@@ -8,6 +8,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use undersigned_verify::json::CountsJson;
 
 use crate::{
     format,
@@ -28,14 +29,6 @@ pub async fn show(
     Ok(render(StatusCode::OK, &page))
 }
 
-#[derive(serde::Serialize)]
-struct CountsJson<'a> {
-    total: u64,
-    by_category: std::collections::BTreeMap<&'a str, u64>,
-    /// The size of the letter's log these counts were computed at.
-    log_size: u64,
-}
-
 /// `GET /l/{slug}/counts.json`: `{"total": N, "by_category": {...}}`
 pub async fn counts_json(
     State(state): State<AppState>,
@@ -45,7 +38,11 @@ pub async fn counts_json(
     let counts = state.reads.counts(view.letter.id).await?;
     let mut response = Json(CountsJson {
         total: counts.total,
-        by_category: counts.as_map(),
+        by_category: counts
+            .as_map()
+            .into_iter()
+            .map(|(category, n)| (category.to_owned(), n))
+            .collect(),
         log_size: counts.log_size,
     })
     .into_response();

@@ -2,7 +2,7 @@
 //! JSON proofs, the public list with log indexes, the instance's checkpoint key, and signers'
 //! receipts. The formats are in `docs/log-format.md`.
 
-use std::{cell::RefCell, collections::HashMap, convert::Infallible};
+use std::convert::Infallible;
 
 use axum::{
     Json,
@@ -10,12 +10,17 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use base64::{Engine, engine::general_purpose::STANDARD};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use undersigned_store::{Letter, LetterId, LogHead};
 use undersigned_tlog::{
-    Checkpoint, Hash, HashReader, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
-    inclusion_proof, parse_tile_path,
+    Checkpoint, Hash, NoteSigner, TileResource, TreeError, consistency_proof_from_hashes,
+    consistency_proof_indexes, encode_entry_bundle, inclusion_proof_from_hashes,
+    inclusion_proof_indexes, parse_tile_path,
+};
+use undersigned_verify::{
+    json::{ConsistencyProofJson, InclusionProofJson, SignatoriesJson, Signatory},
+    letter::origin,
+    receipt::{Extra, Receipt},
 };
 
 use crate::{
@@ -42,69 +47,33 @@ impl LogKeys {
         })
     }
 
-    /// The origin line of a letter's checkpoints.
-    pub fn origin(&self, slug: &str) -> String {
-        format!("{}/l/{slug}", self.host)
-    }
-
     /// The signed checkpoint of a letter's log at `head`. Ed25519 is deterministic: the same
     /// head always gives the same checkpoint, whichever process signs it.
     pub fn checkpoint(&self, slug: &str, head: &LogHead) -> Result<String, PageError> {
-        Checkpoint::new(self.origin(slug), head.size, Hash(head.root))
+        Checkpoint::new(origin(&self.host, slug), head.size, Hash(head.root))
             .sign([&self.signer])
             .map_err(|e| PageError::Internal(format!("signing a checkpoint: {e}")))
     }
 }
 
-/// A hash reader that only notes which stored hashes a computation needs (proof shapes
-/// depend on sizes alone), so that they can be fetched in one query before the real run.
-#[derive(Default)]
-struct Wanted(RefCell<Vec<u64>>);
-
-impl HashReader for Wanted {
-    type Error = Infallible;
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Infallible> {
-        self.0.borrow_mut().extend_from_slice(indexes);
-        Ok(vec![Hash::default(); indexes.len()])
-    }
-}
-
-/// Runs a tlog computation over the letter's stored hashes: once to learn which hashes it
-/// reads, then for real with exactly those fetched.
-async fn over_hashes<T, E: std::fmt::Display>(
+/// Runs a tlog computation over the letter's stored hashes, indexes first: `indexes` (which
+/// depend on sizes alone) names the stored hashes it needs, one query fetches them, and
+/// `compute` works from those hashes, in that order.
+async fn from_stored_hashes<T>(
     state: &AppState,
     letter: LetterId,
-    compute: impl Fn(&ReadHashes<'_>) -> Result<T, E>,
+    indexes: Result<Vec<u64>, TreeError<Infallible>>,
+    compute: impl FnOnce(&[Hash]) -> Result<T, TreeError<Infallible>>,
 ) -> Result<T, PageError> {
-    let wanted = Wanted::default();
-    compute(&|indexes| wanted.read_hashes(indexes).map_err(|never| match never {}))
-        .map_err(|e| PageError::BadRequest(e.to_string()))?;
-    let indexes = wanted.0.into_inner();
-    let hashes = state.store.log_hashes(letter, &indexes).await?;
-    let known: HashMap<u64, Hash> = indexes
+    let indexes = indexes.map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let hashes: Vec<Hash> = state
+        .store
+        .log_hashes(letter, &indexes)
+        .await?
         .into_iter()
-        .zip(hashes.into_iter().map(Hash))
+        .map(Hash)
         .collect();
-    compute(&|indexes| {
-        indexes
-            .iter()
-            .map(|i| known.get(i).copied().ok_or_else(|| format!("hash {i}")))
-            .collect()
-    })
-    .map_err(|e| PageError::Internal(format!("a log computation: {e}")))
-}
-
-/// Reads stored hashes, or names the one missing.
-type ReadHashes<'a> = dyn Fn(&[u64]) -> Result<Vec<Hash>, String> + 'a;
-
-/// Adapts a closure to tlog's reader trait.
-struct FnReader<'a>(&'a ReadHashes<'a>);
-
-impl HashReader for FnReader<'_> {
-    type Error = String;
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, String> {
-        (self.0)(indexes)
-    }
+    compute(&hashes).map_err(|e| PageError::Internal(format!("a log computation: {e}")))
 }
 
 fn text(body: String, cache: &'static str) -> Response {
@@ -196,13 +165,6 @@ pub struct InclusionQuery {
     size: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct InclusionJson {
-    index: u64,
-    size: u64,
-    proof: Vec<String>,
-}
-
 fn no_cache(mut response: Response) -> Response {
     response
         .headers_mut()
@@ -217,9 +179,12 @@ async fn prove_inclusion(
     index: u64,
     size: u64,
 ) -> Result<Vec<Hash>, PageError> {
-    over_hashes(state, letter, |read| {
-        inclusion_proof(index, size, &FnReader(read))
-    })
+    from_stored_hashes(
+        state,
+        letter,
+        inclusion_proof_indexes(index, size),
+        |hashes| inclusion_proof_from_hashes(index, size, hashes),
+    )
     .await
 }
 
@@ -239,12 +204,7 @@ pub async fn inclusion(
     }
     let proof = prove_inclusion(&state, letter.id, query.index, size).await?;
     Ok(no_cache(
-        Json(InclusionJson {
-            index: query.index,
-            size,
-            proof: proof.iter().map(Hash::to_base64).collect(),
-        })
-        .into_response(),
+        Json(InclusionProofJson::new(query.index, size, &proof)).into_response(),
     ))
 }
 
@@ -252,13 +212,6 @@ pub async fn inclusion(
 pub struct ConsistencyQuery {
     from: u64,
     to: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct ConsistencyJson {
-    from: u64,
-    to: u64,
-    proof: Vec<String>,
 }
 
 /// `GET /l/{slug}/log/proof/consistency?from=M&to=N`
@@ -275,34 +228,16 @@ pub async fn consistency(
             head.size, head.size
         )));
     }
-    let proof = over_hashes(&state, letter.id, |read| {
-        consistency_proof(query.from, to, &FnReader(read))
-    })
+    let proof = from_stored_hashes(
+        &state,
+        letter.id,
+        consistency_proof_indexes(query.from, to),
+        |hashes| consistency_proof_from_hashes(query.from, to, hashes),
+    )
     .await?;
     Ok(no_cache(
-        Json(ConsistencyJson {
-            from: query.from,
-            to,
-            proof: proof.iter().map(Hash::to_base64).collect(),
-        })
-        .into_response(),
+        Json(ConsistencyProofJson::new(query.from, to, &proof)).into_response(),
     ))
-}
-
-#[derive(Serialize)]
-struct SignatoryJson {
-    index: Option<u64>,
-    name: String,
-    details: Option<String>,
-    category: String,
-    comment: Option<String>,
-}
-
-#[derive(Serialize)]
-struct SignatoriesJson {
-    log_size: u64,
-    signatories: Vec<SignatoryJson>,
-    next: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -334,7 +269,7 @@ pub async fn signatories(
         rows.iter()
             .filter_map(|row| {
                 undersigned_core::signature::public_display(&row.name, &row.details, row.display)
-                    .map(|shown| SignatoryJson {
+                    .map(|shown| Signatory {
                         index: row.log_index,
                         name: shown.shown_name,
                         details: shown.details,
@@ -353,15 +288,6 @@ pub async fn signatories(
     ))
 }
 
-#[derive(Serialize)]
-struct ReceiptExtra<'a> {
-    v: u8,
-    letter: String,
-    entry: String,
-    salt: String,
-    key: &'a str,
-}
-
 /// `GET /confirm/{token}/receipt`: the signer's proof that their signature is in the log,
 /// as a C2SP tlog-proof file.
 pub async fn receipt(
@@ -375,27 +301,18 @@ pub async fn receipt(
         .await?
         .ok_or(PageError::NotFound)?;
     let head = state.store.log_head(data.letter.id).await?;
-    let proof = prove_inclusion(&state, data.letter.id, data.index, head.size).await?;
-    let extra = ReceiptExtra {
-        v: 1,
-        letter: state.public.url(&format!("/l/{}", data.letter.slug)),
-        entry: STANDARD.encode(&data.entry),
-        salt: STANDARD.encode(data.salt),
-        key: &state.log_keys.verifier_key,
-    };
-    let extra =
-        serde_json::to_vec(&extra).map_err(|e| PageError::Internal(format!("a receipt: {e}")))?;
-    let mut body = format!(
-        "c2sp.org/tlog-proof@v1\nextra {}\nindex {}\n",
-        STANDARD.encode(extra),
-        data.index
-    );
-    for hash in &proof {
-        body.push_str(&hash.to_base64());
-        body.push('\n');
+    let body = Receipt {
+        extra: Extra::new(
+            state.public.url(&format!("/l/{}", data.letter.slug)),
+            &data.entry,
+            &data.salt,
+            state.log_keys.verifier_key.clone(),
+        ),
+        index: data.index,
+        proof: prove_inclusion(&state, data.letter.id, data.index, head.size).await?,
+        checkpoint: state.log_keys.checkpoint(&data.letter.slug, &head)?,
     }
-    body.push('\n');
-    body.push_str(&state.log_keys.checkpoint(&data.letter.slug, &head)?);
+    .encode();
     let filename = format!(
         "attachment; filename=\"{}-receipt.tlog-proof\"",
         data.letter.slug

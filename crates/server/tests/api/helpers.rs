@@ -282,6 +282,7 @@ pub async fn start(settings: Settings, mail: MailSink, data: tempfile::TempDir) 
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn client() -> reqwest::Client {
+    undersigned_testkit::install_crypto_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())

@@ -3,14 +3,12 @@
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use sha2::{Digest, Sha256};
-use undersigned_core::{
-    DisplayLevel, EmailAddress,
-    log::{LogEntry, RemovalReason, commitment},
-};
+use undersigned_core::{DisplayLevel, EmailAddress};
 use undersigned_tlog::{
     Checkpoint, Hash, NoteVerifier, decode_entry_bundle, entry_bundle_path, leaf_hash,
     root_from_leaf_hashes, tile_hashes, verify_consistency, verify_inclusion,
 };
+use undersigned_verify::entry::{LogEntry, RemovalReason, RemoveEntry, commitment};
 
 use crate::helpers::*;
 
@@ -437,7 +435,7 @@ async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
     assert_eq!(log.checkpoint.size, 3);
     assert_eq!(
         log.decoded()[2],
-        LogEntry::Remove(undersigned_core::log::RemoveEntry {
+        LogEntry::Remove(RemoveEntry {
             time: match &log.decoded()[2] {
                 LogEntry::Remove(r) => r.time.clone(),
                 LogEntry::Add(_) => panic!("a remove entry"),

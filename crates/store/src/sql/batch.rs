@@ -11,7 +11,8 @@ use std::{collections::BTreeMap, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::Row;
-use undersigned_core::{LetterState, SignatureState, log::RemovalReason};
+use undersigned_core::{LetterState, SignatureState};
+use undersigned_verify::entry::RemovalReason;
 
 use super::{Conn, Ctx, DIALECT, SqlStore, log::append, lost_race};
 use crate::{

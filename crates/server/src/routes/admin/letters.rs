@@ -7,16 +7,17 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
+use undersigned_core::SignatureState;
 use undersigned_core::{
     LetterState, Role, SignerField,
     letter::{FieldErrors, LetterContent, LetterInput},
     markdown,
     role::Permission,
 };
-use undersigned_core::{SignatureState, log::RemovalReason};
 use undersigned_store::{
     Actor, Letter, LetterId, RemoveCommand, SignatureId, StoreError, WorkspaceId, WriteCommand,
 };
+use undersigned_verify::entry::RemovalReason;
 
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},

@@ -17,7 +17,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{
+use undersigned_core::{
     email::EmailAddress,
     signature::{DisplayLevel, PublicSigner},
 };
@@ -52,6 +52,7 @@ pub enum RemovalReason {
 }
 
 impl RemovalReason {
+    /// The reason as an entry writes it: `withdrawn`, `hidden` or `rejected`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Withdrawn => "withdrawn",
@@ -65,14 +66,18 @@ impl RemovalReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SignerKind {
+    /// A person signing for themselves.
     Individual,
+    /// An organisation (reserved: organisation signatures come later).
     Organisation,
 }
 
 /// One entry of a letter's log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogEntry {
+    /// A signature became public.
     Add(AddEntry),
+    /// An earlier add entry no longer counts.
     Remove(RemoveEntry),
 }
 
@@ -81,22 +86,31 @@ pub enum LogEntry {
 pub struct AddEntry {
     /// UTC, to the minute: `2026-11-28T10:38Z`.
     pub time: String,
+    /// The category the signer chose, as the letter names it.
     pub category: String,
+    /// Who signed.
     pub signer: SignerKind,
+    /// How the signature is shown.
     pub display: DisplayLevel,
-    /// What the public page shows, exactly; all `None` for private signers.
+    /// What the public page shows, exactly; all `None` for private signers: the name (or
+    /// the initials), ...
     pub name: Option<String>,
+    /// ... what is shown next to it, ...
     pub details: Option<String>,
+    /// ... and the comment.
     pub comment: Option<String>,
+    /// The signer's salted [`commitment`].
     pub commitment: [u8; 32],
 }
 
 /// An earlier add entry no longer counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoveEntry {
+    /// UTC, to the minute: `2026-11-29T08:00Z`.
     pub time: String,
     /// The index of the add entry it cancels.
     pub removes: u64,
+    /// Why it no longer counts.
     pub reason: RemovalReason,
 }
 
@@ -183,20 +197,28 @@ impl From<DisplayWire> for DisplayLevel {
 /// Why bytes are not a valid entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryError {
+    /// Not JSON, or not an entry's fields.
     #[error("not an entry: {0}")]
     Json(String),
+    /// A version this code does not read.
     #[error("unsupported entry version {0}")]
     Version(u8),
+    /// A field the kind of entry needs is absent: (kind, field).
     #[error("an {0} entry is missing its {1} field")]
     Missing(&'static str, &'static str),
+    /// A field of the other kind of entry is present: (kind, field).
     #[error("an {0} entry has a field it may not have ({1})")]
     Extra(&'static str, &'static str),
+    /// A private signer's entry shows something.
     #[error("a private signer's entry shows a name, details or a comment")]
     PrivateShown,
+    /// The commitment is malformed.
     #[error("the commitment is not 32 bytes of base64")]
     Commitment,
+    /// The time is malformed.
     #[error("the time is not of the form 2026-11-28T10:38Z")]
     Time,
+    /// Valid, but not in the canonical encoding.
     #[error("the bytes are not the canonical encoding of the entry they hold")]
     NotCanonical,
 }
@@ -223,6 +245,7 @@ impl LogEntry {
         })
     }
 
+    /// A remove entry cancelling the add entry at `removes`.
     pub fn remove(unix_time: i64, removes: u64, reason: RemovalReason) -> Self {
         LogEntry::Remove(RemoveEntry {
             time: minute(unix_time),
@@ -346,6 +369,7 @@ impl LogEntry {
         Ok(entry)
     }
 
+    /// When the entry was appended: `2026-11-28T10:38Z`.
     pub fn time(&self) -> &str {
         match self {
             LogEntry::Add(a) => &a.time,
@@ -401,7 +425,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signature::{SignerDetails, public_display};
+    use undersigned_core::signature::{SignerDetails, public_display};
 
     fn add(display: DisplayLevel) -> LogEntry {
         let details = SignerDetails {

@@ -1,7 +1,8 @@
 //! A fake site for the tests of `audit` and `receipt verify`: it serves a log built in the
 //! test, over real HTTP on 127.0.0.1, as docs/log-format.md says a site does, and can be made
 //! to lie in each of the ways the auditor must catch. Its counts and lists are computed here
-//! independently of the auditor's own code.
+//! independently of the auditor's own code; they are written with the crate's wire types, as
+//! the server writes them.
 
 #![allow(clippy::unwrap_used)]
 
@@ -16,15 +17,20 @@ use axum::{
     http::{StatusCode, Uri},
     response::{IntoResponse, Response},
 };
-use serde_json::json;
 use undersigned_core::{
     DisplayLevel,
-    log::{LogEntry, RemovalReason},
     signature::{SignerDetails, public_display},
 };
 use undersigned_tlog::{
     Checkpoint, MemoryHashStore, NoteSigner, TileResource, consistency_proof, encode_entry_bundle,
     inclusion_proof, leaf_hash, parse_tile_path, read_tile, tree_hash,
+};
+
+use crate::{
+    entry::{LogEntry, RemovalReason},
+    json::{ConsistencyProofJson, CountsJson, SignatoriesJson, Signatory},
+    letter::origin,
+    receipt::{Extra, Receipt},
 };
 
 pub const SLUG: &str = "investigate";
@@ -99,7 +105,7 @@ fn store(entries: &[Vec<u8>]) -> MemoryHashStore {
 
 impl Fake {
     pub fn origin(&self) -> String {
-        format!("{}/l/{SLUG}", self.authority)
+        origin(&self.authority, SLUG)
     }
 
     pub fn checkpoint(&self) -> String {
@@ -133,7 +139,7 @@ impl Fake {
         active.into_iter().map(|(i, (c, s))| (i, c, s)).collect()
     }
 
-    fn counts(&self) -> serde_json::Value {
+    fn counts(&self) -> CountsJson {
         let size = self.frozen_counts.unwrap_or(self.entries.len());
         let mut by: BTreeMap<String, i64> = BTreeMap::new();
         for (_, category, _) in self.counted_at(size) {
@@ -143,27 +149,39 @@ impl Fake {
             *by.entry(category.clone()).or_default() += off;
         }
         let total: i64 = by.values().sum();
-        json!({"total": total, "by_category": by, "log_size": size})
+        let count = |n: i64| u64::try_from(n).unwrap();
+        CountsJson {
+            total: count(total),
+            by_category: by.into_iter().map(|(c, n)| (c, count(n))).collect(),
+            log_size: size as u64,
+        }
     }
 
     /// signatories.json below log index `before`, highest first, 50 a page.
-    fn signatories(&self, before: Option<u64>) -> serde_json::Value {
-        let mut list: Vec<serde_json::Value> = self
+    fn signatories(&self, before: Option<u64>) -> SignatoriesJson {
+        let mut list: Vec<Signatory> = self
             .counted()
             .into_iter()
             .filter(|(i, _, _)| !self.unlisted.contains(i))
             .filter_map(|(i, category, shown)| {
-                shown.map(|(name, details, comment)| {
-                    json!({"index": i, "name": name, "details": details,
-                           "category": category, "comment": comment})
+                shown.map(|(name, details, comment)| Signatory {
+                    index: Some(i),
+                    name,
+                    details,
+                    category,
+                    comment,
                 })
             })
             .collect();
         list.reverse();
-        list.retain(|s| before.is_none_or(|b| s["index"].as_u64().unwrap() < b));
+        list.retain(|s| before.is_none_or(|b| s.index.unwrap() < b));
         let this: Vec<_> = list.iter().take(50).cloned().collect();
-        let next = (list.len() > 50).then(|| this[49]["index"].as_u64().unwrap());
-        json!({"log_size": self.entries.len(), "signatories": this, "next": next})
+        let next = (list.len() > 50).then(|| this[49].index.unwrap());
+        SignatoriesJson {
+            log_size: self.entries.len() as u64,
+            signatories: this,
+            next,
+        }
     }
 
     fn page(&self) -> String {
@@ -181,27 +199,19 @@ impl Fake {
     /// The receipt of entry `index` (as `/confirm/{token}/receipt` serves it), at the
     /// current size.
     pub fn receipt(&self, index: u64, salt: &[u8; 32]) -> String {
-        use base64::{Engine, engine::general_purpose::STANDARD};
         let size = self.entries.len() as u64;
-        let proof = inclusion_proof(index, size, &store(&self.entries)).unwrap();
-        let extra = json!({
-            "v": 1,
-            "letter": format!("http://{}/l/{SLUG}", self.authority),
-            "entry": STANDARD.encode(&self.entries[index as usize]),
-            "salt": STANDARD.encode(salt),
-            "key": self.signer.verifier().verifier_key(),
-        });
-        let mut text = format!(
-            "c2sp.org/tlog-proof@v1\nextra {}\nindex {index}\n",
-            STANDARD.encode(extra.to_string())
-        );
-        for hash in proof {
-            text.push_str(&hash.to_base64());
-            text.push('\n');
+        Receipt {
+            extra: Extra::new(
+                format!("http://{}/l/{SLUG}", self.authority),
+                &self.entries[index as usize],
+                salt,
+                self.signer.verifier().verifier_key(),
+            ),
+            index,
+            proof: inclusion_proof(index, size, &store(&self.entries)).unwrap(),
+            checkpoint: self.checkpoint(),
         }
-        text.push('\n');
-        text.push_str(&self.checkpoint());
-        text
+        .encode()
     }
 
     fn respond(&self, uri: &Uri) -> Response {
@@ -222,13 +232,10 @@ impl Fake {
             return self.page().into_response();
         }
         if path == format!("{letter}/counts.json") {
-            return self.counts().to_string().into_response();
+            return json(&self.counts());
         }
         if path == format!("{letter}/signatories.json") {
-            return self
-                .signatories(number("before"))
-                .to_string()
-                .into_response();
+            return json(&self.signatories(number("before")));
         }
         let Some(log) = path.strip_prefix(&format!("{letter}/log/")) else {
             return StatusCode::NOT_FOUND.into_response();
@@ -242,12 +249,7 @@ impl Fake {
                     return StatusCode::BAD_REQUEST.into_response();
                 };
                 match consistency_proof(from, to, &store) {
-                    Ok(proof) => {
-                        let proof: Vec<String> = proof.iter().map(|h| h.to_base64()).collect();
-                        json!({"from": from, "to": to, "proof": proof})
-                            .to_string()
-                            .into_response()
-                    }
+                    Ok(proof) => json(&ConsistencyProofJson::new(from, to, &proof)),
                     Err(_) => StatusCode::BAD_REQUEST.into_response(),
                 }
             }
@@ -276,6 +278,11 @@ impl Fake {
             },
         }
     }
+}
+
+/// A JSON body, as serde_json writes it.
+fn json(body: &impl serde::Serialize) -> Response {
+    serde_json::to_string(body).unwrap().into_response()
 }
 
 async fn handle(State(fake): State<Shared>, uri: Uri) -> Response {

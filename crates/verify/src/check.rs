@@ -4,27 +4,32 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
-use undersigned_core::{
-    DisplayLevel,
-    log::{AddEntry, EntryError, LogEntry, RemovalReason},
-};
+use undersigned_core::DisplayLevel;
 use undersigned_tlog::{Hash, Tile, root_from_leaf_hashes};
 
-/// Entries per entry bundle and hashes per tile (tlog-tiles, height 8).
-pub const TILE_WIDTH: u64 = 256;
+use crate::{
+    entry::{AddEntry, EntryError, LogEntry, RemovalReason},
+    json::{CountsJson, Signatory},
+};
+
+/// Entries per entry bundle and hashes per tile: tlog's [`undersigned_tlog::tile::TILE_WIDTH`],
+/// as the `u64` that log sizes and indexes are counted in.
+pub(crate) const TILE_WIDTH: u64 = undersigned_tlog::tile::TILE_WIDTH as u64;
 
 /// A log as downloaded: every entry decoded (or why it could not be), with its leaf hash.
 pub struct Entries {
+    /// Each entry, in log order.
     pub decoded: Vec<Result<LogEntry, EntryError>>,
 }
 
 impl Entries {
+    /// The log whose entries decoded (or did not) as `decoded`.
     pub fn new(decoded: Vec<Result<LogEntry, EntryError>>) -> Self {
         Self { decoded }
     }
 
-    pub fn len(&self) -> u64 {
+    /// How many entries the log has.
+    fn len(&self) -> u64 {
         self.decoded.len() as u64
     }
 
@@ -103,6 +108,7 @@ impl Entries {
 
 /// The state of a log after its first `size` entries.
 pub struct Replay<'a> {
+    /// How many entries were replayed.
     pub size: u64,
     /// The add entries that count: not removed by a (valid) remove entry among the first
     /// `size` entries.
@@ -116,7 +122,9 @@ pub struct Replay<'a> {
 /// Signature counts: the total and per category.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Every counted signature.
     pub total: u64,
+    /// Category name → count (categories with none are absent).
     pub by_category: BTreeMap<String, u64>,
 }
 
@@ -136,6 +144,7 @@ impl Counts {
 }
 
 impl Replay<'_> {
+    /// The counts: the add entries not removed.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
         for add in self.active.values() {
@@ -154,17 +163,9 @@ impl Replay<'_> {
     }
 }
 
-/// `/l/{slug}/counts.json`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PublishedCounts {
-    pub total: u64,
-    pub by_category: BTreeMap<String, u64>,
-    pub log_size: u64,
-}
-
 /// Compares published counts with the log's ("counts.json says Survivor 12, the log says
 /// 11"). A category missing from `published` counts as 0 there.
-pub fn compare_counts(source: &str, published: &PublishedCounts, log: &Counts) -> Vec<String> {
+pub fn compare_counts(source: &str, published: &CountsJson, log: &Counts) -> Vec<String> {
     let mut problems = Vec::new();
     if published.total != log.total {
         problems.push(format!(
@@ -191,17 +192,6 @@ pub fn compare_counts(source: &str, published: &PublishedCounts, log: &Counts) -
         }
     }
     problems
-}
-
-/// One signatory of `/l/{slug}/signatories.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Listed {
-    /// The index of its add entry (a site that lost it may send null).
-    pub index: Option<u64>,
-    pub name: String,
-    pub details: Option<String>,
-    pub category: String,
-    pub comment: Option<String>,
 }
 
 /// How an add entry reads in a message: "entry 17 (J. D., Lyon, Survivor)".
@@ -233,7 +223,7 @@ fn quoted(value: Option<&str>) -> String {
 /// A public entry missing from the list is fine when `now` (the log at the checkpoint, read
 /// after the list) has removed it: it was removed while the list was being read.
 pub fn compare_signatories(
-    listed: &[Listed],
+    listed: &[Signatory],
     entries: &Entries,
     replay: &Replay,
     now: &Replay,
@@ -310,7 +300,9 @@ pub fn compare_signatories(
 /// What the letter page shows: its total and the log size it was computed at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageCount {
+    /// The total shown.
     pub total: u64,
+    /// The log size it says it was computed at (`data-log-size`).
     pub log_size: Option<u64>,
 }
 
@@ -484,11 +476,11 @@ mod tests {
         ]
     }
 
-    fn listed(index: u64, entries: &[LogEntry]) -> Listed {
+    fn listed(index: u64, entries: &[LogEntry]) -> Signatory {
         let LogEntry::Add(a) = &entries[index as usize] else {
             panic!("an add entry")
         };
-        Listed {
+        Signatory {
             index: Some(index),
             name: a.name.clone().unwrap(),
             details: a.details.clone(),
@@ -559,7 +551,7 @@ mod tests {
     #[test]
     fn published_counts_are_compared_per_category() {
         let log = log(&sample()).replay(6).counts();
-        let published = |total, cats: &[(&str, u64)]| PublishedCounts {
+        let published = |total, cats: &[(&str, u64)]| CountsJson {
             total,
             by_category: cats.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
             log_size: 6,
@@ -597,7 +589,7 @@ mod tests {
         let entries = sample();
         let log = log(&entries);
         let replay = log.replay(6);
-        let good: Vec<Listed> = [5, 3, 1].iter().map(|i| listed(*i, &entries)).collect();
+        let good: Vec<Signatory> = [5, 3, 1].iter().map(|i| listed(*i, &entries)).collect();
         assert!(compare_signatories(&good, &log, &replay, &replay).is_empty());
 
         // A listed signatory missing: named.
@@ -626,20 +618,20 @@ mod tests {
         // Removed, private, remove entries, beyond the size, twice, edited.
         let mut bad = good.clone();
         bad.push(listed(0, &entries));
-        bad.push(Listed {
+        bad.push(Signatory {
             index: Some(2),
             ..listed(3, &entries)
         });
-        bad.push(Listed {
+        bad.push(Signatory {
             index: Some(4),
             ..listed(3, &entries)
         });
-        bad.push(Listed {
+        bad.push(Signatory {
             index: Some(9),
             ..listed(3, &entries)
         });
         bad.push(listed(5, &entries));
-        bad.push(Listed {
+        bad.push(Signatory {
             index: None,
             ..listed(3, &entries)
         });
@@ -661,7 +653,7 @@ mod tests {
 
         // At an earlier size, Jane Doe still counts and entry 5 does not exist yet.
         let early = log.replay(4);
-        let at_four: Vec<Listed> = [3, 1, 0].iter().map(|i| listed(*i, &entries)).collect();
+        let at_four: Vec<Signatory> = [3, 1, 0].iter().map(|i| listed(*i, &entries)).collect();
         assert!(compare_signatories(&at_four, &log, &early, &early).is_empty());
     }
 

@@ -1,0 +1,749 @@
+//! `undersigned audit URL`: checks a letter's public log against everything its site
+//! publishes (docs/log-format.md). It trusts the site's checkpoint key on first use, verifies
+//! the checkpoint, downloads every entry, recomputes the root, the hash tiles and the counts,
+//! checks consistency with the checkpoint it saw last time, and compares the counts,
+//! the public signatories and the letter page's total with the log.
+//!
+//! [`run`] does the audit and returns a [`Report`]; [`Report::finish`] then fails if it
+//! found problems, and otherwise saves the checkpoint as seen.
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+};
+
+use serde::{Deserialize, Serialize};
+use undersigned_tlog::{Checkpoint, Hash, leaf_hash, root_from_leaf_hashes, verify_consistency};
+
+use crate::{
+    check::{self, Counts, Entries, TILE_WIDTH},
+    entry::{LogEntry, minute},
+    fetch::{FetchError, Http, Site},
+    letter::{Letter, LetterError},
+};
+
+/// Why an audit could not be done, or did not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The address is not a letter's.
+    #[error(transparent)]
+    Letter(#[from] LetterError),
+    /// Fetching what the site publishes failed.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// Fetching one of the site's documents failed.
+    #[error("reading {document}")]
+    Document {
+        /// Which document: `counts.json`, `signatories.json`.
+        document: &'static str,
+        /// Why.
+        #[source]
+        source: FetchError,
+    },
+    /// There is no default place for the state file.
+    #[error("neither XDG_STATE_HOME nor HOME is set: give the state file with --state")]
+    NoStatePath,
+    /// The state file is not one.
+    #[error("{path} is not an audit state file (move it away to start afresh)")]
+    NotAState {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The state file holds an invalid root.
+    #[error("the state file's root for this letter is invalid: {0}")]
+    StateRoot(undersigned_tlog::HashParseError),
+    /// The state could not be encoded.
+    #[error("encoding the audit state")]
+    Encode(#[source] serde_json::Error),
+    /// Reading or writing the state file failed.
+    #[error("{doing}")]
+    Io {
+        /// What failed: `reading FILE`, `creating DIR`, `writing FILE`.
+        doing: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The site's key is not the one trusted on first use.
+    #[error(
+        "the checkpoint key of {site} changed: it was {known} and is now {now}. If the site \
+         announced a new key, remove the old one from {state} to trust the new one"
+    )]
+    KeyChanged {
+        /// The site.
+        site: String,
+        /// The key trusted.
+        known: String,
+        /// The key served.
+        now: String,
+        /// The state file.
+        state: String,
+    },
+    /// The audit found problems.
+    #[error("{}", problems_message(page, problems))]
+    Problems {
+        /// The letter's page.
+        page: String,
+        /// What the audit found, one sentence each.
+        problems: Vec<String>,
+    },
+}
+
+fn problems_message(page: &str, problems: &[String]) -> String {
+    let mut message = format!(
+        "the audit of {page} found {} problem{}:",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems {
+        message.push_str("\n  - ");
+        message.push_str(p);
+    }
+    message
+}
+
+fn io(doing: String) -> impl FnOnce(std::io::Error) -> AuditError {
+    move |source| AuditError::Io { doing, source }
+}
+
+/// What the auditor remembers between runs.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    /// The checkpoint key of each site (`scheme://host[:port]`), trusted on first use.
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+    /// The last checkpoint of each letter (its page address) that passed an audit.
+    #[serde(default)]
+    pub checkpoints: BTreeMap<String, Seen>,
+}
+
+/// A checkpoint that passed an audit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Seen {
+    /// The log's size.
+    pub size: u64,
+    /// Base64.
+    pub root: String,
+    /// The signed checkpoint, as served.
+    pub checkpoint: String,
+    /// When it was audited: `2026-11-28T10:38Z`.
+    pub audited: String,
+}
+
+impl State {
+    /// Reads the state file; a missing file is the empty state.
+    pub fn load(path: &Path) -> Result<Self, AuditError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| AuditError::NotAState {
+                path: path.display().to_string(),
+                source,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(io(format!("reading {}", path.display()))(e)),
+        }
+    }
+
+    /// Writes the file whole (a temporary file renamed over it).
+    pub fn save(&self, path: &Path) -> Result<(), AuditError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+        }
+        let mut json = serde_json::to_vec_pretty(self).map_err(AuditError::Encode)?;
+        json.push(b'\n');
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        std::fs::write(&tmp, json).map_err(io(format!("writing {}", tmp.display())))?;
+        std::fs::rename(&tmp, path).map_err(io(format!("writing {}", path.display())))
+    }
+}
+
+/// `$XDG_STATE_HOME/undersigned/audit.json`, or `~/.local/state/undersigned/audit.json`.
+pub fn default_state_path() -> Result<PathBuf, AuditError> {
+    let base = match std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(home) => PathBuf::from(home).join(".local").join("state"),
+            None => return Err(AuditError::NoStatePath),
+        },
+    };
+    Ok(base.join("undersigned").join("audit.json"))
+}
+
+/// What an audit found.
+pub struct Report {
+    /// The letter's page.
+    pub page: String,
+    /// The site's verifier key.
+    pub key: String,
+    /// Whether the key was seen for the first time (and is trusted from now on).
+    pub first_seen: bool,
+    /// The checkpoint's log size.
+    pub size: u64,
+    /// The checkpoint's root.
+    pub root: Hash,
+    /// How the log relates to the checkpoint seen last time, in words.
+    pub history: String,
+    /// The counts the log gives at the checkpoint.
+    pub counts: Counts,
+    /// How many signatories signatories.json lists ...
+    pub listed: usize,
+    /// ... at which log size.
+    pub listed_at: u64,
+    /// Everything that does not match, one sentence each.
+    pub problems: Vec<String>,
+    state: State,
+    state_path: PathBuf,
+    site: String,
+    checkpoint: String,
+}
+
+impl Report {
+    /// Fails with the problems found, if any; otherwise trusts the key and saves the
+    /// checkpoint to the state file, whose path it returns.
+    pub fn finish(self) -> Result<PathBuf, AuditError> {
+        if !self.problems.is_empty() {
+            return Err(AuditError::Problems {
+                page: self.page,
+                problems: self.problems,
+            });
+        }
+        let mut state = self.state;
+        state.keys.insert(self.site, self.key);
+        state.checkpoints.insert(
+            self.page,
+            Seen {
+                size: self.size,
+                root: self.root.to_base64(),
+                checkpoint: self.checkpoint,
+                audited: minute(now()),
+            },
+        );
+        state.save(&self.state_path)?;
+        Ok(self.state_path)
+    }
+}
+
+/// Audits the letter whose page is `url`, with the state file at `state_path` (or
+/// [`default_state_path`]).
+pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, AuditError> {
+    let letter = Letter::parse(url)?;
+    let state_path = match state_path {
+        Some(path) => path,
+        None => default_state_path()?,
+    };
+    let state = State::load(&state_path)?;
+    let http = Http::new()?;
+    let site = Site {
+        http: &http,
+        letter: &letter,
+    };
+
+    // The key, trusted on first use.
+    let key = site.key().await?;
+    let key_text = key.verifier_key();
+    let first_seen = match state.keys.get(&letter.site()) {
+        Some(known) if *known != key_text => {
+            return Err(AuditError::KeyChanged {
+                site: letter.site(),
+                known: known.clone(),
+                now: key_text,
+                state: state_path.display().to_string(),
+            });
+        }
+        Some(_) => false,
+        None => true,
+    };
+
+    // What the site publishes first, then the checkpoint: a log only grows, so the
+    // checkpoint covers every size they were computed at.
+    let page = site.page().await?;
+    let counts = site.counts().await.map_err(|source| AuditError::Document {
+        document: "counts.json",
+        source,
+    })?;
+    let signatories = site
+        .signatories()
+        .await
+        .map_err(|source| AuditError::Document {
+            document: "signatories.json",
+            source,
+        })?;
+    let page_count = check::page_count(&page);
+    let published_size = [
+        counts.log_size,
+        signatories.log_size,
+        page_count
+            .as_ref()
+            .ok()
+            .and_then(|p| p.log_size)
+            .unwrap_or(0),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    let (mut checkpoint, mut checkpoint_text) = site.checkpoint(&key).await?;
+    if checkpoint.size < published_size {
+        // Another process may have signed the newer size; ask once more.
+        (checkpoint, checkpoint_text) = site.checkpoint(&key).await?;
+    }
+    let size = checkpoint.size;
+
+    let raw = site.entries(0, size).await?;
+    let leaves: Vec<Hash> = raw.iter().map(|e| leaf_hash(e)).collect();
+    let entries = Entries::new(raw.iter().map(|e| LogEntry::decode(e)).collect());
+    drop(raw);
+    let levels = check::tile_level_hashes(&leaves);
+    let mut tiles = Vec::new();
+    for (level, hashes) in levels.iter().enumerate() {
+        let count = (hashes.len() as u64).div_ceil(TILE_WIDTH);
+        let Ok(level) = u8::try_from(level) else {
+            break;
+        };
+        if count > 0 {
+            tiles.extend(site.tiles(level, count, size).await?);
+        }
+    }
+
+    let mut problems = entries.decode_problems();
+    let replay = entries.replay(size);
+    problems.extend(replay.problems.iter().cloned());
+
+    let root = root_from_leaf_hashes(&leaves);
+    if root != checkpoint.root_hash {
+        problems.push(format!(
+            "the entries do not hash to the checkpoint's root (the {size} entries served hash to \
+             {root}, the checkpoint says {})",
+            checkpoint.root_hash
+        ));
+    }
+    for (tile, hashes) in &tiles {
+        problems.extend(check::check_tile(tile, hashes, &levels));
+    }
+
+    // Consistency with what we saw last time.
+    let previous = state.checkpoints.get(&letter.page()).cloned();
+    let history = match &previous {
+        None => "first audit of this letter".to_owned(),
+        Some(seen) => {
+            problems.extend(consistency(&site, seen, &checkpoint, &leaves).await?);
+            format!(
+                "consistent with the {} entries seen on {}",
+                seen.size, seen.audited
+            )
+        }
+    };
+
+    // What the site publishes, each at the size it says it was computed at: no larger than
+    // the checkpoint, and no older than the checkpoint seen last time (or a site could keep
+    // showing the counts from before a wave of removals).
+    let page_size = page_count.as_ref().ok().and_then(|p| p.log_size);
+    for (what, at) in [
+        ("counts.json", Some(counts.log_size)),
+        ("signatories.json", Some(signatories.log_size)),
+        ("the letter page", page_size),
+    ] {
+        let Some(at) = at else { continue };
+        // (The page's size is checked against the checkpoint with its total, below.)
+        if at > size && what != "the letter page" {
+            problems.push(format!(
+                "{what} is at log size {at}, beyond the checkpoint's {size} entries"
+            ));
+        }
+        if let Some(seen) = &previous
+            && at < seen.size
+        {
+            problems.push(format!(
+                "{what} is at log size {at}, older than the checkpoint of {} entries seen on {}",
+                seen.size, seen.audited
+            ));
+        }
+    }
+    if counts.log_size <= size {
+        let at = entries.replay(counts.log_size);
+        problems.extend(check::compare_counts("counts.json", &counts, &at.counts()));
+    }
+    if signatories.log_size <= size {
+        let at = entries.replay(signatories.log_size);
+        problems.extend(check::compare_signatories(
+            &signatories.list,
+            &entries,
+            &at,
+            &replay,
+        ));
+    }
+    match page_count {
+        Err(problem) => problems.push(problem),
+        Ok(shown) => match shown.log_size {
+            None => problems.push(
+                "the letter page does not say at which log size its total was computed \
+                 (no data-log-size)"
+                    .to_owned(),
+            ),
+            Some(at) if at > size => problems.push(format!(
+                "the letter page is at log size {at}, beyond the checkpoint's {size} entries"
+            )),
+            Some(at) => {
+                let counted = entries.replay(at).counts().total;
+                if counted != shown.total {
+                    problems.push(format!(
+                        "the letter page shows {} signatures, the log says {counted} (at log size {at})",
+                        shown.total
+                    ));
+                }
+            }
+        },
+    }
+
+    Ok(Report {
+        page: letter.page(),
+        key: key_text,
+        first_seen,
+        size,
+        root: checkpoint.root_hash,
+        history,
+        counts: replay.counts(),
+        listed: signatories.list.len(),
+        listed_at: signatories.log_size,
+        problems,
+        state,
+        state_path,
+        site: letter.site(),
+        checkpoint: checkpoint_text,
+    })
+}
+
+/// Checks the new checkpoint against the one seen last time: the log may only have grown,
+/// its first entries must still hash to the old root, and the server's consistency proof
+/// must verify.
+async fn consistency(
+    site: &Site<'_>,
+    seen: &Seen,
+    checkpoint: &Checkpoint,
+    leaves: &[Hash],
+) -> Result<Vec<String>, AuditError> {
+    let size = checkpoint.size;
+    let old_root = Hash::from_base64(&seen.root).map_err(AuditError::StateRoot)?;
+    let mut problems = Vec::new();
+    if seen.size > size {
+        problems.push(format!(
+            "the log shrank from {} to {size} entries since {}",
+            seen.size, seen.audited
+        ));
+        return Ok(problems);
+    }
+    if seen.size == 0 {
+        return Ok(problems);
+    }
+    let prefix = leaves.get(..seen.size as usize).unwrap_or(leaves);
+    if root_from_leaf_hashes(prefix) != old_root {
+        problems.push(format!(
+            "the first {} entries no longer hash to the root seen on {}: the log was rewritten",
+            seen.size, seen.audited
+        ));
+    }
+    if seen.size == size {
+        if old_root != checkpoint.root_hash {
+            problems.push(format!(
+                "the checkpoint of size {size} has another root than the one seen on {}: the \
+                 log was rewritten",
+                seen.audited
+            ));
+        }
+        return Ok(problems);
+    }
+    let proof = site.consistency_proof(seen.size, size).await?;
+    if let Err(e) = verify_consistency(seen.size, size, &proof, &old_root, &checkpoint.root_hash) {
+        problems.push(format!(
+            "the server's consistency proof from {} to {size} entries does not verify ({e})",
+            seen.size
+        ));
+    }
+    Ok(problems)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::{
+        error_chain,
+        fake::{self, Shared, add, entries, remove, serve},
+    };
+    use undersigned_core::DisplayLevel;
+    use undersigned_tlog::NoteSigner;
+
+    async fn audit(url: &str, state: &Path) -> Result<(), String> {
+        match run(url, Some(state.to_owned())).await {
+            Ok(report) => report.finish().map(drop),
+            Err(e) => Err(e),
+        }
+        .map_err(error_chain)
+    }
+
+    fn with(fake: &Shared, change: impl FnOnce(&mut fake::Fake)) {
+        change(&mut fake.lock().unwrap());
+    }
+
+    #[test]
+    fn state_round_trips_and_refuses_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep/er/audit.json");
+        assert!(State::load(&path).unwrap().keys.is_empty());
+        let mut state = State::default();
+        state
+            .keys
+            .insert("https://x.org".into(), "x.org+01+AQ".into());
+        state.checkpoints.insert(
+            "https://x.org/l/demo".into(),
+            Seen {
+                size: 3,
+                root: "r".into(),
+                checkpoint: "c".into(),
+                audited: "2026-11-28T10:38Z".into(),
+            },
+        );
+        state.save(&path).unwrap();
+        let again = State::load(&path).unwrap();
+        assert_eq!(again.keys, state.keys);
+        assert_eq!(again.checkpoints["https://x.org/l/demo"].size, 3);
+        std::fs::write(&path, "not json").unwrap();
+        assert!(State::load(&path).is_err());
+    }
+
+    #[tokio::test]
+    async fn an_honest_log_passes_and_grows_consistently() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        let (url, fake) = serve(Vec::new()).await;
+        // The empty log.
+        audit(&url, &state).await.unwrap();
+        // Several bundles, a partial one, and a level-1 tile.
+        with(&fake, |f| f.entries = entries(700));
+        audit(&url, &state).await.unwrap();
+        let saved = State::load(&state).unwrap();
+        let seen = &saved.checkpoints[&url];
+        assert_eq!(seen.size, 770);
+        assert_eq!(
+            saved.keys[url.trim_end_matches("/l/investigate")],
+            fake.lock().unwrap().signer.verifier().verifier_key()
+        );
+        // It grows: checked against the saved checkpoint with the server's proof.
+        with(&fake, |f| {
+            f.entries.push(add(
+                "Late Signer",
+                "Survivor",
+                DisplayLevel::Public,
+                [1; 32],
+            ));
+            f.entries.push(remove(3));
+        });
+        audit(&url, &state).await.unwrap();
+        assert_eq!(State::load(&state).unwrap().checkpoints[&url].size, 772);
+        // Unchanged: still fine.
+        audit(&url, &state).await.unwrap();
+    }
+
+    /// A site that keeps serving the counts from before a wave of removals passes once (they
+    /// match the log at the size they name), and fails once an audit has seen a later size.
+    #[tokio::test]
+    async fn counts_older_than_the_last_audit_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        let (url, fake) = serve(entries(300)).await;
+        audit(&url, &state).await.unwrap();
+        let n = fake.lock().unwrap().entries.len();
+        with(&fake, |f| {
+            f.frozen_counts = Some(f.entries.len());
+            for index in 0..5 {
+                f.entries.push(remove(index));
+            }
+        });
+        audit(&url, &state).await.unwrap();
+        let error = audit(&url, &state).await.unwrap_err();
+        let expected = format!(
+            "counts.json is at log size {n}, older than the checkpoint of {} entries",
+            n + 5
+        );
+        assert!(error.contains(&expected), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_tampered_entry_is_caught_and_nothing_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        let (url, fake) = serve(entries(300)).await;
+        with(&fake, |f| {
+            let edited = String::from_utf8(f.entries[17].clone())
+                .unwrap()
+                .replace("Survivor", "Surviver")
+                .replace("Organisation", "Organization")
+                .replace("Activist", "Activists");
+            f.served.insert(17, edited.into_bytes());
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains("the entries do not hash to the checkpoint's root"),
+            "{err}"
+        );
+        assert!(
+            err.contains("tile/0/000: hash 17 is not the leaf hash of entry 17"),
+            "{err}"
+        );
+        assert!(!state.exists(), "a failed audit saves nothing");
+
+        // Bytes that are not the canonical encoding, signed as they are.
+        with(&fake, |f| {
+            f.served.clear();
+            let spaced = String::from_utf8(f.entries[5].clone())
+                .unwrap()
+                .replacen(",", ", ", 1);
+            f.entries[5] = spaced.into_bytes();
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains(
+                "entry 5: the bytes are not the canonical encoding of the entry they hold"
+            ),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_invalid_remove_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = entries(20);
+        log.push(remove(10)); // entry 10 is a remove entry
+        let (url, _fake) = serve(log).await;
+        let err = audit(&url, &dir.path().join("a.json")).await.unwrap_err();
+        assert!(
+            err.contains("entry 22 removes entry 10, which is a remove entry, not an add entry"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_shrunk_or_rewritten_log_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        let (url, fake) = serve(entries(40)).await;
+        audit(&url, &state).await.unwrap();
+        let before = std::fs::read(&state).unwrap();
+
+        with(&fake, |f| f.entries.truncate(38));
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains("the log shrank from 44 to 38 entries"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&state).unwrap(), before);
+
+        // The same size, another entry: a fork.
+        with(&fake, |f| {
+            f.entries = entries(40);
+            f.entries[2] = add("Someone Else", "Survivor", DisplayLevel::Public, [2; 32]);
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(err.contains("another root than the one seen on"), "{err}");
+
+        // Rewritten and grown: the old root and the consistency proof both fail.
+        with(&fake, |f| f.entries.push(remove(0)));
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains("the first 44 entries no longer hash to the root seen on"),
+            "{err}"
+        );
+        assert!(
+            err.contains("the server's consistency proof from 44 to 45 entries does not verify"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn published_numbers_and_lists_are_compared() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        let (url, fake) = serve(entries(120)).await;
+        audit(&url, &state).await.unwrap();
+
+        with(&fake, |f| {
+            f.counts_off.insert("Survivor".into(), 1);
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains("counts.json says Survivor 37, the log says 36"),
+            "{err}"
+        );
+        assert!(
+            err.contains("counts.json says 109 in total, the log says 108"),
+            "{err}"
+        );
+
+        with(&fake, |f| {
+            f.counts_off.clear();
+            f.unlisted.insert(1);
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains(
+                "entry 1 (S. N., Lyon, Organisation) is a public signature in the log, but \
+                 signatories.json does not list it"
+            ),
+            "{err}"
+        );
+
+        with(&fake, |f| {
+            f.unlisted.clear();
+            f.page_off = -1;
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains(
+                "the letter page shows 107 signatures, the log says 108 (at log size 132)"
+            ),
+            "{err}"
+        );
+
+        with(&fake, |f| {
+            f.page_off = 0;
+            f.page_size = false;
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(err.contains("no data-log-size"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_changed_key_or_origin_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        let (url, fake) = serve(entries(5)).await;
+        audit(&url, &state).await.unwrap();
+        with(&fake, |f| {
+            f.signer = NoteSigner::from_seed("127.0.0.1", &[6; 32]).unwrap();
+        });
+        let err = audit(&url, &state).await.unwrap_err();
+        assert!(
+            err.contains("the checkpoint key of http://127.0.0.1:"),
+            "{err}"
+        );
+        assert!(err.contains("changed"), "{err}");
+
+        // Another origin, with a fresh state.
+        with(&fake, |f| f.authority = "letters.example.org".into());
+        let err = audit(&url, &dir.path().join("other.json"))
+            .await
+            .unwrap_err();
+        assert!(err.contains("does not verify"), "{err}");
+        assert!(err.contains("letters.example.org/l/investigate"), "{err}");
+    }
+}

@@ -1,0 +1,158 @@
+//! The JSON bodies a site serves about a letter's log (docs/log-format.md, "Serving the
+//! log"): the server writes them with these types and the auditor reads them with the same
+//! ones. Field order here is the order of the keys on the wire.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use undersigned_tlog::{Hash, HashParseError};
+
+/// `/l/{slug}/counts.json`: the published counts and the log size they were computed at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountsJson {
+    /// Every counted signature.
+    pub total: u64,
+    /// Category name → count.
+    pub by_category: BTreeMap<String, u64>,
+    /// The size of the letter's log these counts were computed at.
+    pub log_size: u64,
+}
+
+/// One signatory of `/l/{slug}/signatories.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signatory {
+    /// The index of its add entry (a site that lost it may send null).
+    pub index: Option<u64>,
+    /// The name as the page shows it (full name or initials).
+    pub name: String,
+    /// What the page shows next to the name.
+    pub details: Option<String>,
+    /// The signer's category.
+    pub category: String,
+    /// The comment as shown.
+    pub comment: Option<String>,
+}
+
+/// A page of `/l/{slug}/signatories.json[?before=I]`: the public list by log index, highest
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatoriesJson {
+    /// The log size the list was read at.
+    pub log_size: u64,
+    /// This page of the list.
+    pub signatories: Vec<Signatory>,
+    /// The `before` of the next page, if there is one.
+    pub next: Option<u64>,
+}
+
+/// `/l/{slug}/log/proof/inclusion?index=I&size=S`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InclusionProofJson {
+    /// The entry's index.
+    pub index: u64,
+    /// The size of the tree the proof is in.
+    pub size: u64,
+    /// The proof's hashes, in base64, from the leaf upwards.
+    pub proof: Vec<String>,
+}
+
+/// `/l/{slug}/log/proof/consistency?from=M&to=N`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsistencyProofJson {
+    /// The old tree size.
+    pub from: u64,
+    /// The new tree size.
+    pub to: u64,
+    /// The proof's hashes, in base64.
+    pub proof: Vec<String>,
+}
+
+impl InclusionProofJson {
+    /// The body for the proof of entry `index` in the tree of `size` entries.
+    pub fn new(index: u64, size: u64, proof: &[Hash]) -> Self {
+        Self {
+            index,
+            size,
+            proof: to_base64(proof),
+        }
+    }
+}
+
+impl ConsistencyProofJson {
+    /// The body for the proof from the tree of `from` entries to the tree of `to`.
+    pub fn new(from: u64, to: u64, proof: &[Hash]) -> Self {
+        Self {
+            from,
+            to,
+            proof: to_base64(proof),
+        }
+    }
+
+    /// The proof's hashes.
+    pub fn hashes(&self) -> Result<Vec<Hash>, HashParseError> {
+        self.proof.iter().map(|h| Hash::from_base64(h)).collect()
+    }
+}
+
+fn to_base64(proof: &[Hash]) -> Vec<String> {
+    proof.iter().map(Hash::to_base64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bodies byte for byte as docs/log-format.md shows them.
+    #[test]
+    fn bodies_on_the_wire() {
+        let counts = CountsJson {
+            total: 12,
+            by_category: [("Survivor".to_owned(), 12), ("Activist".to_owned(), 0)].into(),
+            log_size: 14,
+        };
+        assert_eq!(
+            serde_json::to_string(&counts).unwrap(),
+            r#"{"total":12,"by_category":{"Activist":0,"Survivor":12},"log_size":14}"#
+        );
+        let list = SignatoriesJson {
+            log_size: 18,
+            signatories: vec![Signatory {
+                index: Some(17),
+                name: "J. D.".into(),
+                details: Some("Lyon".into()),
+                category: "Survivor".into(),
+                comment: None,
+            }],
+            next: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&list).unwrap(),
+            r#"{"log_size":18,"signatories":[{"index":17,"name":"J. D.","details":"Lyon","category":"Survivor","comment":null}],"next":null}"#
+        );
+        let hash = Hash([1; 32]);
+        let inclusion = InclusionProofJson::new(3, 10, &[hash]);
+        assert_eq!(
+            serde_json::to_string(&inclusion).unwrap(),
+            format!(
+                r#"{{"index":3,"size":10,"proof":["{}"]}}"#,
+                hash.to_base64()
+            )
+        );
+        let consistency = ConsistencyProofJson::new(6, 10, &[hash, hash]);
+        assert_eq!(
+            serde_json::to_string(&consistency).unwrap(),
+            format!(
+                r#"{{"from":6,"to":10,"proof":["{0}","{0}"]}}"#,
+                hash.to_base64()
+            )
+        );
+        let read: ConsistencyProofJson =
+            serde_json::from_str(&serde_json::to_string(&consistency).unwrap()).unwrap();
+        assert_eq!(read.hashes().unwrap(), [hash, hash]);
+        let bad = ConsistencyProofJson {
+            proof: vec!["not base64".into()],
+            ..consistency
+        };
+        assert!(bad.hashes().is_err());
+    }
+}
