@@ -37,6 +37,7 @@ use crate::{
     ratelimit::RateLimiter,
     secrets::{InstanceKeys, KeyError, Token},
     services::{
+        logs::Logs,
         passwords::{PasswordError, Passwords},
         reads::Reads,
         writer::Writer,
@@ -272,9 +273,9 @@ impl Application {
             None
         };
 
-        let log_keys = routes::log::LogKeys::new(&public.host, &keys.checkpoint_seed)?;
+        let logs = Logs::new(store.clone(), public.clone(), &keys.checkpoint_seed)?;
         let state = AppState::new(Inner {
-            log_keys,
+            logs,
             store: store.clone(),
             writer,
             reads,

@@ -10,7 +10,7 @@ use axum::{
 use undersigned_store::StoreError;
 
 use crate::{
-    services::{reads::ReadError, writer::WriteError},
+    services::{logs::LogError, reads::ReadError, writer::WriteError},
     state::AppState,
 };
 
@@ -142,6 +142,19 @@ impl From<StoreError> for PageError {
             StoreError::Unavailable { .. } => PageError::Unavailable,
             StoreError::NotFound => PageError::NotFound,
             other => PageError::Internal(error_chain(&other)),
+        }
+    }
+}
+
+impl From<LogError> for PageError {
+    fn from(e: LogError) -> Self {
+        match e {
+            LogError::NoSuchTile => PageError::NotFound,
+            LogError::OutOfRange { size } => PageError::BadRequest(format!(
+                "The log has {size} entries: ask for what is in it."
+            )),
+            LogError::Damaged(detail) => PageError::Internal(detail),
+            LogError::Store(e) => e.into(),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::{
     config::{PublicUrl, Settings},
     ratelimit::RateLimiter,
     secrets::InstanceKeys,
-    services::{passwords::Passwords, reads::Reads, writer::Writer},
+    services::{logs::Logs, passwords::Passwords, reads::Reads, writer::Writer},
 };
 
 #[derive(Clone)]
@@ -26,8 +26,8 @@ pub struct Inner {
     pub public: PublicUrl,
     pub settings: Settings,
     pub passwords: Passwords,
-    /// Signs the letters' log checkpoints.
-    pub log_keys: crate::routes::log::LogKeys,
+    /// The letters' logs: checkpoints, tiles, proofs and receipts.
+    pub logs: Logs,
     pub sign_limiter: RateLimiter,
     /// Login attempts per account and client.
     pub login_limiter: RateLimiter,

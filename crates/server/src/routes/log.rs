@@ -2,8 +2,6 @@
 //! JSON proofs, the public list with log indexes, the instance's checkpoint key, and signers'
 //! receipts. The formats are in `docs/log-format.md`.
 
-use std::convert::Infallible;
-
 use axum::{
     Json,
     extract::{Path, Query, State},
@@ -11,70 +9,19 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use undersigned_store::{Letter, LetterId, LogHead};
-use undersigned_tlog::{
-    Checkpoint, Hash, NoteSigner, TileResource, TreeError, consistency_proof_from_hashes,
-    consistency_proof_indexes, encode_entry_bundle, inclusion_proof_from_hashes,
-    inclusion_proof_indexes, parse_tile_path,
-};
-use undersigned_verify::{
-    json::{ConsistencyProofJson, InclusionProofJson, SignatoriesJson, Signatory},
-    letter::origin,
-    receipt::{Extra, Receipt},
+use undersigned_core::signature::public_display;
+use undersigned_store::{Letter, LogHead};
+use undersigned_tlog::parse_tile_path;
+use undersigned_verify::json::{
+    ConsistencyProofJson, InclusionProofJson, SignatoriesJson, Signatory,
 };
 
 use crate::{
-    pages::PageError, secrets::Token, services::reads::SIGNATORIES_PER_PAGE as PER_PAGE,
+    pages::PageError,
+    secrets::Token,
+    services::{logs::LogError, reads::SIGNATORIES_PER_PAGE as PER_PAGE},
     state::AppState,
 };
-
-/// The instance's log key, and the names it signs under.
-pub struct LogKeys {
-    signer: NoteSigner,
-    /// `<name>+<key id>+<base64 key>`, as published.
-    pub verifier_key: String,
-    host: String,
-}
-
-impl LogKeys {
-    /// The key named after the site's host, from the instance's derived seed.
-    pub fn new(host: &str, seed: &[u8; 32]) -> Result<Self, undersigned_tlog::KeyError> {
-        let signer = NoteSigner::from_seed(host, seed)?;
-        Ok(Self {
-            verifier_key: signer.verifier().verifier_key(),
-            signer,
-            host: host.to_owned(),
-        })
-    }
-
-    /// The signed checkpoint of a letter's log at `head`. Ed25519 is deterministic: the same
-    /// head always gives the same checkpoint, whichever process signs it.
-    pub fn checkpoint(&self, slug: &str, head: &LogHead) -> Result<String, PageError> {
-        Checkpoint::new(origin(&self.host, slug), head.size, Hash(head.root))
-            .sign([&self.signer])
-            .map_err(|e| PageError::Internal(format!("signing a checkpoint: {e}")))
-    }
-}
-
-/// Runs a tlog computation over the letter's stored hashes, indexes first: `indexes` (which
-/// depend on sizes alone) names the stored hashes it needs, one query fetches them, and
-/// `compute` works from those hashes, in that order.
-async fn from_stored_hashes<T>(
-    state: &AppState,
-    letter: LetterId,
-    indexes: Result<Vec<u64>, TreeError<Infallible>>,
-    compute: impl FnOnce(&[Hash]) -> Result<T, TreeError<Infallible>>,
-) -> Result<T, PageError> {
-    let indexes = indexes.map_err(|e| PageError::BadRequest(e.to_string()))?;
-    let hashes: Vec<Hash> = state
-        .store
-        .log_hashes(letter, &indexes)
-        .await?
-        .into_iter()
-        .map(Hash)
-        .collect();
-    compute(&hashes).map_err(|e| PageError::Internal(format!("a log computation: {e}")))
-}
 
 fn text(body: String, cache: &'static str) -> Response {
     (
@@ -89,14 +36,14 @@ fn text(body: String, cache: &'static str) -> Response {
 
 async fn letter_and_head(state: &AppState, slug: &str) -> Result<(Letter, LogHead), PageError> {
     let view = state.reads.public_letter(slug).await?;
-    let head = state.store.log_head(view.letter.id).await?;
+    let head = state.logs.head(view.letter.id).await?;
     Ok((view.letter.clone(), head))
 }
 
 /// `GET /.well-known/undersigned/checkpoint-key`
 pub async fn checkpoint_key(State(state): State<AppState>) -> Response {
     text(
-        format!("{}\n", state.log_keys.verifier_key),
+        format!("{}\n", state.logs.verifier_key()),
         "public, max-age=3600",
     )
 }
@@ -108,7 +55,7 @@ pub async fn checkpoint(
 ) -> Result<Response, PageError> {
     let (letter, head) = letter_and_head(&state, &slug).await?;
     Ok(text(
-        state.log_keys.checkpoint(&letter.slug, &head)?,
+        state.logs.checkpoint(&letter.slug, &head)?,
         "no-cache",
     ))
 }
@@ -120,29 +67,7 @@ pub async fn tile(
 ) -> Result<Response, PageError> {
     let resource = parse_tile_path(&format!("tile/{path}")).map_err(|_| PageError::NotFound)?;
     let (letter, head) = letter_and_head(&state, &slug).await?;
-    let (tile, body) = match resource {
-        TileResource::Hashes(tile) => {
-            if !tile.is_available(head.size) {
-                return Err(PageError::NotFound);
-            }
-            let hashes = state
-                .store
-                .log_hashes(letter.id, &tile.stored_hash_indexes())
-                .await?;
-            (tile, hashes.concat())
-        }
-        TileResource::Entries(tile) => {
-            let start = tile.start_leaf().ok_or(PageError::NotFound)?;
-            let end = start
-                .checked_add(u64::from(tile.width()))
-                .filter(|end| *end <= head.size)
-                .ok_or(PageError::NotFound)?;
-            let entries = state.store.log_entries(letter.id, start, end).await?;
-            let bundle = encode_entry_bundle(&entries)
-                .map_err(|e| PageError::Internal(format!("an entry bundle: {e}")))?;
-            (tile, bundle)
-        }
-    };
+    let (tile, body) = state.logs.tile(letter.id, &head, resource).await?;
     // A full tile never changes; a partial one is replaced by a wider one as the log grows.
     let cache = if tile.is_full() {
         "public, max-age=31536000, immutable"
@@ -172,22 +97,6 @@ fn no_cache(mut response: Response) -> Response {
     response
 }
 
-/// The inclusion proof of entry `index` in the tree of `size` entries.
-async fn prove_inclusion(
-    state: &AppState,
-    letter: LetterId,
-    index: u64,
-    size: u64,
-) -> Result<Vec<Hash>, PageError> {
-    from_stored_hashes(
-        state,
-        letter,
-        inclusion_proof_indexes(index, size),
-        |hashes| inclusion_proof_from_hashes(index, size, hashes),
-    )
-    .await
-}
-
 /// `GET /l/{slug}/log/proof/inclusion?index=I&size=S`
 pub async fn inclusion(
     State(state): State<AppState>,
@@ -196,13 +105,17 @@ pub async fn inclusion(
 ) -> Result<Response, PageError> {
     let (letter, head) = letter_and_head(&state, &slug).await?;
     let size = query.size.unwrap_or(head.size);
-    if size > head.size || query.index >= size {
-        return Err(PageError::BadRequest(format!(
-            "The log has {} entries: ask for an index below the size, and a size up to it.",
-            head.size
-        )));
-    }
-    let proof = prove_inclusion(&state, letter.id, query.index, size).await?;
+    let proof = state
+        .logs
+        .inclusion_proof(letter.id, &head, query.index, size)
+        .await
+        .map_err(|e| match e {
+            LogError::OutOfRange { size } => PageError::BadRequest(format!(
+                "The log has {size} entries: ask for an index below the size, and a size up \
+                 to it."
+            )),
+            other => other.into(),
+        })?;
     Ok(no_cache(
         Json(InclusionProofJson::new(query.index, size, &proof)).into_response(),
     ))
@@ -222,19 +135,16 @@ pub async fn consistency(
 ) -> Result<Response, PageError> {
     let (letter, head) = letter_and_head(&state, &slug).await?;
     let to = query.to.unwrap_or(head.size);
-    if to > head.size || query.from == 0 || query.from > to {
-        return Err(PageError::BadRequest(format!(
-            "The log has {} entries: ask for 0 < from ≤ to ≤ {}.",
-            head.size, head.size
-        )));
-    }
-    let proof = from_stored_hashes(
-        &state,
-        letter.id,
-        consistency_proof_indexes(query.from, to),
-        |hashes| consistency_proof_from_hashes(query.from, to, hashes),
-    )
-    .await?;
+    let proof = state
+        .logs
+        .consistency_proof(letter.id, &head, query.from, to)
+        .await
+        .map_err(|e| match e {
+            LogError::OutOfRange { size } => PageError::BadRequest(format!(
+                "The log has {size} entries: ask for 0 < from ≤ to ≤ {size}."
+            )),
+            other => other.into(),
+        })?;
     Ok(no_cache(
         Json(ConsistencyProofJson::new(query.from, to, &proof)).into_response(),
     ))
@@ -265,19 +175,18 @@ pub async fn signatories(
     } else {
         None
     };
-    let signatories =
-        rows.iter()
-            .filter_map(|row| {
-                undersigned_core::signature::public_display(&row.name, &row.details, row.display)
-                    .map(|shown| Signatory {
-                        index: row.log_index,
-                        name: shown.shown_name,
-                        details: shown.details,
-                        category: row.category.clone(),
-                        comment: shown.comment,
-                    })
+    let signatories = rows
+        .iter()
+        .filter_map(|row| {
+            public_display(&row.name, &row.details, row.display).map(|shown| Signatory {
+                index: row.log_index,
+                name: shown.shown_name,
+                details: shown.details,
+                category: row.category.clone(),
+                comment: shown.comment,
             })
-            .collect();
+        })
+        .collect();
     Ok(no_cache(
         Json(SignatoriesJson {
             log_size: listing.log_size,
@@ -295,29 +204,16 @@ pub async fn receipt(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let token = Token::parse(&token).ok_or(PageError::NotFound)?;
-    let data = state
-        .store
+    let receipt = state
+        .logs
         .receipt(token.hash())
         .await?
         .ok_or(PageError::NotFound)?;
-    let head = state.store.log_head(data.letter.id).await?;
-    let body = Receipt {
-        extra: Extra::new(
-            state.public.url(&format!("/l/{}", data.letter.slug)),
-            &data.entry,
-            &data.salt,
-            state.log_keys.verifier_key.clone(),
-        ),
-        index: data.index,
-        proof: prove_inclusion(&state, data.letter.id, data.index, head.size).await?,
-        checkpoint: state.log_keys.checkpoint(&data.letter.slug, &head)?,
-    }
-    .encode();
     let filename = format!(
         "attachment; filename=\"{}-receipt.tlog-proof\"",
-        data.letter.slug
+        receipt.letter.slug
     );
-    let mut response = (StatusCode::OK, body).into_response();
+    let mut response = (StatusCode::OK, receipt.text).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

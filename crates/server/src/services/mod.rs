@@ -6,6 +6,7 @@
 //! view models and page frame (`crate::views`, `crate::pages`), then `crate::routes`.
 
 pub mod cache;
+pub mod logs;
 pub mod passwords;
 pub mod reads;
 pub mod writer;

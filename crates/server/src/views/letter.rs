@@ -186,7 +186,7 @@ impl LetterPage {
             body_html: view.body_html.clone(),
             total: format::count(counts.total),
             log_size: counts.log_size,
-            log_key: state.log_keys.verifier_key.clone(),
+            log_key: state.logs.verifier_key().to_owned(),
             by_category: counts
                 .by_category
                 .iter()
