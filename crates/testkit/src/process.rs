@@ -253,10 +253,10 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Gives the data folder `to` the instance key of the one at `from`, as an operator does for
-/// a second process of a site (or a restored copy): the duplicate check is an HMAC under
-/// that key, so every process of a site needs the same one. The key stays private (0600, in
-/// a 0700 folder).
+/// Gives the data folder `to` the instance key of the one at `from` (replacing a key of its
+/// own), as an operator does for a second process of a site: the duplicate check is an HMAC
+/// under that key, so every process of a site needs the same one. The key stays private
+/// (0600, in a 0700 folder).
 pub fn copy_instance_key(from: &Path, to: &Path) {
     use std::{
         fs::{DirBuilder, OpenOptions},
@@ -271,7 +271,8 @@ pub fn copy_instance_key(from: &Path, to: &Path) {
         .unwrap();
     let mut file = OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .mode(0o600)
         .open(to.join("keys/instance.key"))
         .unwrap();

@@ -704,7 +704,7 @@ async fn two_letters_signed_at_once_keep_separate_consistent_logs() {
     // And across a restart.
     let before = read_log(&app, "first-log").await;
     let stopped = app.stop().await;
-    let app = start(stopped.settings, stopped.mail, stopped.data).await;
+    let app = stopped.start().await;
     app.sign_and_confirm("first-log", "After Restart", "after@example.org", "public")
         .await;
     let after = read_log(&app, "first-log").await;

@@ -61,7 +61,10 @@ async fn pressing_the_button_many_times_at_once_counts_once() {
 
 #[tokio::test]
 async fn an_expired_link_answers_410_and_counts_nothing() {
-    let app = spawn_app_with(|s| s.confirmation_link_seconds = 1).await;
+    let app = TestApp::init()
+        .with_settings(|s| s.confirmation_link_seconds = 1)
+        .spawn()
+        .await;
     app.open_letter("expiring").await;
     let link = app
         .sign_pending("expiring", "Evander Latecomer", "evander@example.org")
