@@ -157,6 +157,22 @@ impl TestAppBuilder {
         self
     }
 
+    /// The clock the application goes by (sessions, link expiry, setup links, the mail
+    /// worker's retries). Keep a clone of a `Clock::manual` to move it, or use
+    /// [`TestApp::clock`].
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.0.runtime.clock = clock;
+        self
+    }
+
+    /// How long public reads (letter pages, counts, the first page of signatories) are
+    /// cached; `Duration::ZERO` reads the database every time, for tests that write to it
+    /// behind the application's back.
+    pub fn with_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.0.runtime.cache_ttl = ttl;
+        self
+    }
+
     /// Starts the application.
     pub async fn spawn(self) -> TestApp {
         self.0.start().await
