@@ -3,6 +3,8 @@
 //! started by `app.rs`; pages, clients, the SMTP sink and the HTML helpers come from
 //! `undersigned-testkit`.
 
+use std::time::Duration;
+
 use undersigned_core::{Role, Slug};
 use undersigned_server::{
     auth::password::{NewPassword, Passwords},
@@ -16,6 +18,16 @@ pub use undersigned_testkit::{
     fixtures::{OWNER_EMAIL, OWNER_PASSWORD, as_form, letter_fields},
     html::{field_error, hidden_value, is_checked, message_text, radio_values},
 };
+
+/// An application with the letter `slug` open and `n` published signatures on it, for
+/// tests that need a long log. The signatures are imported through the store, behind the
+/// application's back, so it does not cache its reads.
+pub async fn spawn_app_with_signatures(slug: &str, n: usize) -> TestApp {
+    let app = TestApp::init().with_cache_ttl(Duration::ZERO).spawn().await;
+    let id = app.open_letter(slug).await;
+    app.import(slug, id, n).await;
+    app
+}
 
 /// `/login?next=…` as the server writes it for `path`.
 pub fn login_redirect(path: &str) -> String {
@@ -75,14 +87,21 @@ impl TestApp {
         self.post_with(client, "/admin/letters/new", &all).await
     }
 
+    /// Publishes the letter as the logged-in `client`.
     pub async fn publish(&self, client: &reqwest::Client, id: i64) -> Page {
+        self.letter_action(client, id, "publish").await
+    }
+
+    /// Closes the letter as the logged-in `client`.
+    pub async fn close(&self, client: &reqwest::Client, id: i64) -> Page {
+        self.letter_action(client, id, "close").await
+    }
+
+    /// Presses the letter's button `action` (`publish`, `close`) as the logged-in `client`.
+    async fn letter_action(&self, client: &reqwest::Client, id: i64, action: &str) -> Page {
         let csrf = self.organiser_csrf(client).await;
-        self.post_with(
-            client,
-            &format!("/admin/letters/{id}/publish"),
-            &[("csrf", &csrf)],
-        )
-        .await
+        let path = format!("/admin/letters/{id}/{action}");
+        self.post_with(client, &path, &[("csrf", &csrf)]).await
     }
 
     /// Sets up the owner and publishes a letter with slug `slug`; returns its id.
@@ -128,17 +147,6 @@ impl TestApp {
         let page = self.get_with(client, "/admin").await;
         assert_eq!(page.status, 200, "not logged in");
         page.body.matches("<td><a href=\"/admin/letters/").count()
-    }
-
-    /// Closes the letter as the logged-in `client`.
-    pub async fn close(&self, client: &reqwest::Client, id: i64) -> Page {
-        let csrf = self.organiser_csrf(client).await;
-        self.post_with(
-            client,
-            &format!("/admin/letters/{id}/close"),
-            &[("csrf", &csrf)],
-        )
-        .await
     }
 
     /// Signs publicly with valid values and the first category; returns the emailed
@@ -238,14 +246,9 @@ impl TestApp {
     }
 
     /// Publishes `n` fictional signatures on the letter at once through the store (as
-    /// `undersigned demo` does), for tests that need a long log. The application does not
-    /// see this write, so it must not cache what it reads: start it with
-    /// `TestApp::init().with_cache_ttl(Duration::ZERO)`.
-    pub async fn import(&self, slug: &str, letter: i64, n: usize) {
-        assert!(
-            self.cache_ttl.is_zero(),
-            "import writes behind the app's back: start the app with a zero cache lifetime"
-        );
+    /// `undersigned demo` does). The application does not see this write: see
+    /// [`spawn_app_with_signatures`].
+    async fn import(&self, slug: &str, letter: i64, n: usize) {
         use undersigned_core::{
             DisplayLevel, EmailAddress, PersonName, signature::NewSignature,
             signature::SignerDetails,

@@ -1,8 +1,6 @@
 //! Each letter's public log, checked the way an outside auditor would: with the published
 //! key, the tiles, the entry bundles and the proofs, and against the published counts.
 
-use std::time::Duration;
-
 use base64::{Engine, engine::general_purpose::STANDARD};
 use sha2::{Digest, Sha256};
 use undersigned_core::{
@@ -167,10 +165,7 @@ async fn confirmed_signatures_are_in_a_signed_log_that_recomputes_the_counts() {
 /// grows, so an auditor can read a busy letter's list.
 #[tokio::test]
 async fn signatories_json_pages_by_log_index_and_stays_put_as_the_log_grows() {
-    // Reads are not cached: the import writes behind the app's back.
-    let app = TestApp::init().with_cache_ttl(Duration::ZERO).spawn().await;
-    let id = app.open_letter("paged").await;
-    app.import("paged", id, 120).await;
+    let app = spawn_app_with_signatures("paged", 120).await;
     let json = |path: String| {
         let app = &app;
         async move {
@@ -614,10 +609,7 @@ async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
 
 #[tokio::test]
 async fn full_tiles_are_immutable_and_match_the_entries() {
-    // Reads are not cached: the import writes behind the app's back.
-    let app = TestApp::init().with_cache_ttl(Duration::ZERO).spawn().await;
-    let id = app.open_letter("tiles").await;
-    app.import("tiles", id, 300).await;
+    let app = spawn_app_with_signatures("tiles", 300).await;
     let log = read_log(&app, "tiles").await;
     assert_eq!(log.checkpoint.size, 300);
     let (status, tile, headers) = bytes(&app, "/l/tiles/log/tile/0/000").await;
