@@ -19,6 +19,7 @@
 //! the binary through [`process`]. That keeps this crate below the server: every crate can
 //! use it as a dev-dependency without building the server.
 
+#![warn(missing_docs)]
 // Test support: a helper that cannot do its job fails the test, so it may unwrap.
 #![allow(clippy::unwrap_used)]
 

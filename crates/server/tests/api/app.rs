@@ -53,9 +53,13 @@ pub struct TestAppBuilder(Stopped);
 /// A stopped application: what it takes to start it again on the same data (change its
 /// settings first to start it differently).
 pub struct Stopped {
+    /// The sink, with what it received.
     pub mail: MailSink,
+    /// The data folder (and SQLite database).
     pub data: tempfile::TempDir,
+    /// The settings it ran with.
     pub settings: Settings,
+    /// The clock and cache lifetime it ran with.
     pub runtime: Runtime,
 }
 
@@ -67,7 +71,7 @@ pub async fn spawn_app() -> TestApp {
 /// Settings for a test: the data folder `data`, the sink as SMTP server, cheap password
 /// hashing, rate limits out of the way, and a fresh PostgreSQL database when the run asks
 /// for that backend.
-pub fn test_settings(data: &std::path::Path, mail: &MailSink) -> Settings {
+fn test_settings(data: &std::path::Path, mail: &MailSink) -> Settings {
     let mut settings = Settings::defaults().unwrap();
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.data_dir = data.to_owned();
