@@ -1,295 +1,106 @@
-//! Test support shared by the suites.
+//! Test support shared by the suites: what a test needs around the application, written once.
 //!
-//! [`PgCluster`] starts a throwaway PostgreSQL cluster (Debian's `initdb` and `pg_ctl`, as
-//! the `postgres` user when the tests run as root) in a temporary folder on a free loopback
-//! port, and stops it when dropped. A watchdog process also stops it when the test process
-//! ends without dropping it (a cluster kept in a `static` is never dropped).
+//! - [`mail`]: a real SMTP server in the test process ([`MailSink`]) that keeps what it
+//!   receives ([`Captured`]), and the `.eml` files the server writes when it has no SMTP
+//!   server.
+//! - [`http`]: the clients the suites use (a browser that keeps cookies, a plain client, one
+//!   that carries a given cookie), [`Page`] (a response read whole), and [`Site`], the
+//!   requests a browser makes to a running server, in process or not.
+//! - [`html`]: reading values, errors and radio buttons out of a page.
+//! - [`process`]: the `undersigned` binary as a child process ([`ServerProcess`]), with its
+//!   output captured, stopped when dropped.
+//! - [`postgres`]: which backend a suite runs on ([`backend`]) and a throwaway PostgreSQL
+//!   cluster ([`PgCluster`], [`fresh_postgres_database`]).
+//! - [`fixtures`]: fictional test data (the owner, a valid letter).
+//! - Here: [`free_port`] and [`eventually`], which polls until something is true.
 //!
-//! [`backend`] says which backend a suite runs on: `UNDERSIGNED_TEST_BACKEND=postgres` asks
-//! for PostgreSQL, and then a cluster that cannot start fails the suite; it never skips.
-//!
-//! [`install_crypto_provider`] makes the tests' HTTP clients work when rustls comes without
-//! a crypto provider.
+//! The application under test itself is started by each suite: the server's API suite runs it
+//! in process (`TestApp` in `crates/server/tests/api/app.rs`), the command line's suites run
+//! the binary through [`process`]. That keeps this crate below the server: every crate can
+//! use it as a dev-dependency without building the server.
+
+#![warn(missing_docs)]
+// Test support: a helper that cannot do its job fails the test, so it may unwrap.
+#![allow(clippy::unwrap_used)]
 
 use std::{
     net::TcpListener,
-    path::{Path, PathBuf},
-    process::{Command, Stdio},
-    sync::{
-        OnceLock,
-        atomic::{AtomicU32, Ordering},
-    },
+    time::{Duration, Instant},
 };
 
-/// Installs rustls's ring provider as the process's default crypto provider (once; later
-/// calls do nothing). Call it before building a `reqwest::Client`.
-///
-/// The workspace builds reqwest 0.13 with `rustls-no-provider` (for `undersigned-verify`,
-/// whose client brings its own configuration on ring), and Cargo unifies that feature into
-/// the tests' reqwest: a client built without a process-wide provider would panic. Ring is
-/// what lettre, sqlx and the verifier use already, so nothing new is compiled.
-pub fn install_crypto_provider() {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        // An error means a provider is installed already, which is all this asks for.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+pub mod fixtures;
+pub mod html;
+pub mod http;
+pub mod mail;
+pub mod postgres;
+pub mod process;
+
+pub use http::{Page, Site, client, client_with_cookie, install_crypto_provider, plain_client};
+pub use mail::{Captured, MailSink};
+pub use postgres::{Backend, PgCluster, backend, fresh_postgres_database, shared_cluster};
+pub use process::ServerProcess;
+
+/// How often [`eventually`] and the helpers built on it look again.
+pub const POLL: Duration = Duration::from_millis(50);
+
+pub(crate) fn try_free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// The backends the suites run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
+/// A loopback port that nothing listened on a moment ago.
+pub fn free_port() -> u16 {
+    try_free_port().expect("a free loopback port")
 }
 
-/// The backend this test run asked for (`UNDERSIGNED_TEST_BACKEND`, default SQLite).
-pub fn backend() -> Backend {
-    match std::env::var("UNDERSIGNED_TEST_BACKEND").as_deref() {
-        Ok("postgres") | Ok("postgresql") => Backend::Postgres,
-        Ok("sqlite") | Ok("") | Err(_) => Backend::Sqlite,
-        Ok(other) => panic!("UNDERSIGNED_TEST_BACKEND={other:?}: use sqlite or postgres"),
-    }
-}
-
-/// A running throwaway cluster.
-pub struct PgCluster {
-    dir: tempfile::TempDir,
-    port: u16,
-    bin: PathBuf,
-    as_postgres: bool,
-    watchdog: Option<std::process::Child>,
-}
-
-fn find_bin() -> Result<PathBuf, String> {
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
-        && out.status.success()
-    {
-        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        if dir.join("initdb").exists() {
-            return Ok(dir);
+/// Polls `probe` every [`POLL`] until it returns `Some`, for at most `timeout`; then panics,
+/// saying it was waiting for `what`. For what happens in the background (an email sent, a
+/// process started, a count seen by another process), never to let time pass.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
         }
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map_err(|e| {
-            format!(
-                "PostgreSQL is not installed (/usr/lib/postgresql: {e}); apt-get install postgresql"
-            )
-        })?
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("bin"))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    found.sort();
-    found
-        .pop()
-        .ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin".to_owned())
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-fn free_port() -> Result<u16, String> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
-}
-
-impl PgCluster {
-    /// initdb + pg_ctl start, trust authentication for the `postgres` superuser, loopback only.
-    pub fn start() -> Result<Self, String> {
-        let bin = find_bin()?;
-        let as_postgres = is_root();
-        let dir = tempfile::Builder::new()
-            .prefix("undersigned-pg-")
-            .tempdir()
-            .map_err(|e| format!("temporary folder: {e}"))?;
-        if as_postgres {
-            let status = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .map_err(|e| format!("chown: {e}"))?;
-            if !status.success() {
-                return Err("chown of the cluster folder failed".into());
-            }
-        }
-        let port = free_port()?;
-        let mut cluster = Self {
-            dir,
-            port,
-            bin,
-            as_postgres,
-            watchdog: None,
-        };
-        let data = cluster.data_dir();
-        cluster.run(
-            "initdb",
-            &[
-                "-D",
-                &data,
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C",
-                "--no-sync",
-            ],
-        )?;
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
-            cluster.dir.path().display()
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
         );
-        let log = cluster.dir.path().join("server.log");
-        cluster.run(
-            "pg_ctl",
-            &[
-                "-D",
-                &data,
-                "-l",
-                &log.display().to_string(),
-                "-o",
-                &options,
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ],
-        )?;
-        cluster.watchdog = cluster.spawn_watchdog().ok();
-        Ok(cluster)
-    }
-
-    fn data_dir(&self) -> String {
-        self.dir.path().join("data").display().to_string()
-    }
-
-    fn run(&self, program: &str, args: &[&str]) -> Result<(), String> {
-        let path = self.bin.join(program);
-        let mut command = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&path);
-            c
-        } else {
-            Command::new(&path)
-        };
-        let out = command
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("{program}: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{program} failed: {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    }
-
-    /// Stops the cluster when this process ends, however it ends.
-    fn spawn_watchdog(&self) -> std::io::Result<std::process::Child> {
-        let stop = format!(
-            "{} {} -D {} -m immediate stop",
-            if self.as_postgres {
-                "runuser -u postgres --"
-            } else {
-                ""
-            },
-            self.bin.join("pg_ctl").display(),
-            self.data_dir()
-        );
-        let script = format!(
-            "while kill -0 {parent} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
-            parent = std::process::id(),
-            dir = self.dir.path().display()
-        );
-        Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The URL of database `name` on this cluster.
-    pub fn url(&self, name: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
-    }
-
-    /// Creates a fresh, empty database and returns its URL.
-    pub fn create_database(&self) -> Result<String, String> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "t{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
-            .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c"])
-            .arg(format!("CREATE DATABASE {name}"))
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("psql: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "CREATE DATABASE failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        Ok(self.url(&name))
-    }
-
-    pub fn folder(&self) -> &Path {
-        self.dir.path()
+        tokio::time::sleep(POLL).await;
     }
 }
 
-impl Drop for PgCluster {
-    fn drop(&mut self) {
-        let data = self.data_dir();
-        let _ = self.run("pg_ctl", &["-D", &data, "-m", "immediate", "stop"]);
-        if let Some(mut watchdog) = self.watchdog.take() {
-            let _ = watchdog.kill();
-            let _ = watchdog.wait();
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn eventually_returns_the_first_answer() {
+        let mut tries = 0;
+        let got = eventually(Duration::from_secs(5), "the third try", || {
+            tries += 1;
+            let n = tries;
+            async move { (n == 3).then_some(n) }
+        })
+        .await;
+        assert_eq!(got, 3);
     }
-}
 
-/// One cluster for the whole test process, started on first use. Panics (failing the test)
-/// when it cannot start: a PostgreSQL run never silently skips.
-pub fn shared_cluster() -> &'static PgCluster {
-    static CLUSTER: OnceLock<PgCluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| match PgCluster::start() {
-        Ok(cluster) => cluster,
-        Err(e) => panic!("the PostgreSQL test cluster did not start: {e}"),
-    })
-}
+    #[tokio::test]
+    #[should_panic(expected = "waiting for nothing")]
+    async fn eventually_gives_up_and_says_what_it_waited_for() {
+        eventually(Duration::from_millis(120), "nothing", || async {
+            None::<()>
+        })
+        .await;
+    }
 
-/// A fresh database for one test, on the shared throwaway cluster.
-pub fn fresh_postgres_database() -> String {
-    match shared_cluster().create_database() {
-        Ok(url) => url,
-        Err(e) => panic!("could not create a test database: {e}"),
+    #[test]
+    fn free_ports_can_be_bound() {
+        let port = free_port();
+        assert!(TcpListener::bind(("127.0.0.1", port)).is_ok());
     }
 }

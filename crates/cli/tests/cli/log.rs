@@ -2,20 +2,16 @@
 //! with its SQLite database the way an insider could, and signers' receipts checked with
 //! `undersigned receipt verify`.
 
-use std::{
-    path::{Path, PathBuf},
-    process::Output,
-    str::FromStr,
-    time::Duration,
-};
+use std::{path::Path, process::Output, str::FromStr, time::Duration};
 
 use sqlx::{
     Connection, Row,
     sqlite::{SqliteConnectOptions, SqliteConnection},
 };
+use undersigned_testkit::{Page, Site, client, html::value_after};
 use undersigned_tlog::{leaf_hash, root_from_leaf_hashes};
 
-use crate::process::{Server, client, get, undersigned};
+use crate::process::{self, restart, serve, sign_demo as sign, undersigned};
 
 fn run(data: &Path, args: &[&str]) -> Output {
     undersigned(data).args(args).output().unwrap()
@@ -23,20 +19,7 @@ fn run(data: &Path, args: &[&str]) -> Output {
 
 /// Runs `undersigned demo`; returns the organiser's password it prints.
 fn demo(data: &Path) -> String {
-    let out = run(data, &["demo"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    value_after(&text(&out.stdout), "password: ")
-}
-
-fn value_after(text: &str, marker: &str) -> String {
-    let start = text
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker:?} in {text}"))
-        + marker.len();
-    let rest = &text[start..];
-    rest[..rest.find(['"', '\n', ' ']).unwrap_or(rest.len())]
-        .trim()
-        .to_owned()
+    value_after(&process::demo(data), "password: ")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -102,78 +85,10 @@ async fn demo_letter(db: &mut SqliteConnection) -> i64 {
         .get(0)
 }
 
-/// Restarts the server on the same port, so that its caches start afresh and its log keeps
-/// its origin.
-async fn restart(server: Server, data: &Path) -> Server {
-    let port = server.port();
-    let (status, output) = server.terminate().await;
-    assert!(status.success(), "{output}");
-    Server::start_on(data, port).await
-}
-
-async fn get_json(url: &str) -> serde_json::Value {
-    get(url).await.unwrap().json().await.unwrap()
-}
-
-fn eml_count(data: &Path) -> usize {
-    std::fs::read_dir(data.join("mail"))
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                .count()
-        })
-        .unwrap_or(0)
-}
-
-/// Signs the demo letter and confirms by the emailed link; returns the link.
-async fn sign(server: &Server, data: &Path, name: &str, email: &str, display: &str) -> String {
-    let page = get(format!("{}/l/demo", server.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = "name=\"category\" value=\"";
-    let start = page.find(marker).unwrap() + marker.len();
-    let category = &page[start..start + page[start..].find('"').unwrap()];
-    let before = eml_count(data);
-    let signed = client()
-        .post(format!("{}/l/demo/sign", server.url))
-        .form(&[
-            ("name", name),
-            ("email", email),
-            ("category", category),
-            ("display", display),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), 303);
-    let mut link = None;
-    for _ in 0..200 {
-        if eml_count(data) > before {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("mail"))
-                .unwrap()
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                .collect();
-            files.sort();
-            let raw = std::fs::read(files.last().unwrap()).unwrap();
-            let mail = mailparse::parse_mail(&raw).unwrap();
-            let body = mail.subparts[0].get_body().unwrap();
-            link = body
-                .split_whitespace()
-                .find(|w| w.contains("/confirm/"))
-                .map(str::to_owned);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let link = link.expect("a confirmation email");
-    let confirmed = client().post(&link).send().await.unwrap();
-    assert_eq!(confirmed.status(), 200);
-    link
+async fn get_json(server: &impl Site, path: &str) -> serde_json::Value {
+    let page = server.get_with(&client(), path).await;
+    assert_eq!(page.status, 200, "{path}: {}", page.body);
+    serde_json::from_str(&page.body).unwrap()
 }
 
 #[tokio::test]
@@ -181,9 +96,9 @@ async fn the_demo_letter_audits_clean_and_grows_consistently() {
     let data = tempfile::tempdir().unwrap();
     let state = data.path().join("state/audit.json");
     demo(data.path());
-    let server = Server::start(data.path()).await;
+    let server = serve(data.path()).await;
 
-    let first = audit(data.path(), &server.url, &state);
+    let first = audit(data.path(), server.base_url(), &state);
     passes(&first);
     assert!(
         first.stdout.contains("first audit of this letter"),
@@ -191,9 +106,7 @@ async fn the_demo_letter_audits_clean_and_grows_consistently() {
         first.stdout
     );
     assert!(first.stdout.contains("first seen now"), "{}", first.stdout);
-    let size: u64 = get_json(&format!("{}/l/demo/counts.json", server.url)).await["log_size"]
-        .as_u64()
-        .unwrap();
+    let size: u64 = server.counts("demo").await["log_size"].as_u64().unwrap();
 
     sign(
         &server,
@@ -219,7 +132,7 @@ async fn the_demo_letter_audits_clean_and_grows_consistently() {
         "private",
     )
     .await;
-    let second = audit(data.path(), &server.url, &state);
+    let second = audit(data.path(), server.base_url(), &state);
     passes(&second);
     assert!(
         second
@@ -236,7 +149,7 @@ async fn the_demo_letter_audits_clean_and_grows_consistently() {
 
     // A restart continues the same log, under the same key.
     let server = restart(server, data.path()).await;
-    passes(&audit(data.path(), &server.url, &state));
+    passes(&audit(data.path(), server.base_url(), &state));
 }
 
 /// A database from before the logs (migration 0002 adds empty ones): its published
@@ -263,17 +176,17 @@ async fn signatures_published_before_the_logs_are_logged_on_start() {
     assert!(published > 10);
     db.close().await.unwrap();
 
-    let server = Server::start(data.path()).await;
-    let counts = get_json(&format!("{}/l/demo/counts.json", server.url)).await;
+    let server = serve(data.path()).await;
+    let counts = server.counts("demo").await;
     assert_eq!(counts["total"].as_i64(), Some(published));
     assert_eq!(counts["log_size"].as_i64(), Some(published));
-    passes(&audit(data.path(), &server.url, &state));
+    passes(&audit(data.path(), server.base_url(), &state));
 
     // Once: a second start appends nothing.
     let server = restart(server, data.path()).await;
-    let counts = get_json(&format!("{}/l/demo/counts.json", server.url)).await;
+    let counts = server.counts("demo").await;
     assert_eq!(counts["log_size"].as_i64(), Some(published));
-    passes(&audit(data.path(), &server.url, &state));
+    passes(&audit(data.path(), server.base_url(), &state));
 }
 
 #[tokio::test]
@@ -281,10 +194,10 @@ async fn a_deleted_signature_row_is_named() {
     let data = tempfile::tempdir().unwrap();
     let state = data.path().join("audit.json");
     demo(data.path());
-    let server = Server::start(data.path()).await;
-    passes(&audit(data.path(), &server.url, &state));
+    let server = serve(data.path()).await;
+    passes(&audit(data.path(), server.base_url(), &state));
 
-    let listed = get_json(&format!("{}/l/demo/signatories.json", server.url)).await;
+    let listed = get_json(&server, "/l/demo/signatories.json").await;
     let victim = &listed["signatories"][3];
     let (index, name) = (
         victim["index"].as_u64().unwrap(),
@@ -302,7 +215,7 @@ async fn a_deleted_signature_row_is_named() {
     db.close().await.unwrap();
 
     let server = restart(server, data.path()).await;
-    let after = audit(data.path(), &server.url, &state);
+    let after = audit(data.path(), server.base_url(), &state);
     fails_with(&after, &format!("entry {index} ({name}"));
     fails_with(
         &after,
@@ -315,8 +228,8 @@ async fn an_edited_entry_does_not_hash_to_the_root() {
     let data = tempfile::tempdir().unwrap();
     let state = data.path().join("audit.json");
     demo(data.path());
-    let server = Server::start(data.path()).await;
-    passes(&audit(data.path(), &server.url, &state));
+    let server = serve(data.path()).await;
+    passes(&audit(data.path(), server.base_url(), &state));
 
     // Entry 5 keeps its canonical form, with another commitment.
     let mut db = database(data.path()).await;
@@ -346,7 +259,7 @@ async fn an_edited_entry_does_not_hash_to_the_root() {
 
     // Restarted, in case the server keeps tiles in memory.
     let server = restart(server, data.path()).await;
-    let after = audit(data.path(), &server.url, &state);
+    let after = audit(data.path(), server.base_url(), &state);
     fails_with(&after, "the entries do not hash to the checkpoint's root");
     fails_with(&after, "tile/0/000.p/");
     fails_with(&after, "hash 5 is not the leaf hash of entry 5");
@@ -358,7 +271,7 @@ async fn a_dropped_tail_is_a_log_that_shrank() {
     let data = tempfile::tempdir().unwrap();
     let state = data.path().join("audit.json");
     demo(data.path());
-    let server = Server::start(data.path()).await;
+    let server = serve(data.path()).await;
     sign(
         &server,
         data.path(),
@@ -367,7 +280,7 @@ async fn a_dropped_tail_is_a_log_that_shrank() {
         "public",
     )
     .await;
-    passes(&audit(data.path(), &server.url, &state));
+    passes(&audit(data.path(), server.base_url(), &state));
 
     // The last three entries go, and the head is set back to a consistent smaller tree.
     let mut db = database(data.path()).await;
@@ -405,7 +318,7 @@ async fn a_dropped_tail_is_a_log_that_shrank() {
     db.close().await.unwrap();
 
     let server = restart(server, data.path()).await;
-    let after = audit(data.path(), &server.url, &state);
+    let after = audit(data.path(), server.base_url(), &state);
     fails_with(
         &after,
         &format!("the log shrank from {size} to {kept} entries"),
@@ -418,9 +331,9 @@ async fn edited_counts_name_the_category() {
     let data = tempfile::tempdir().unwrap();
     let state = data.path().join("audit.json");
     demo(data.path());
-    let server = Server::start(data.path()).await;
-    passes(&audit(data.path(), &server.url, &state));
-    let counts = get_json(&format!("{}/l/demo/counts.json", server.url)).await;
+    let server = serve(data.path()).await;
+    passes(&audit(data.path(), server.base_url(), &state));
+    let counts = server.counts("demo").await;
 
     let mut db = database(data.path()).await;
     let letter = demo_letter(&mut db).await;
@@ -444,7 +357,7 @@ async fn edited_counts_name_the_category() {
     let was = counts["by_category"][&name].as_u64().unwrap();
 
     let server = restart(server, data.path()).await;
-    let after = audit(data.path(), &server.url, &state);
+    let after = audit(data.path(), server.base_url(), &state);
     fails_with(
         &after,
         &format!("counts.json says {name} {}, the log says {was}", was + 5),
@@ -456,7 +369,7 @@ async fn edited_counts_name_the_category() {
 async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
     let data = tempfile::tempdir().unwrap();
     let password = demo(data.path());
-    let server = Server::start(data.path()).await;
+    let server = serve(data.path()).await;
     let link = sign(
         &server,
         data.path(),
@@ -465,9 +378,9 @@ async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
         "initials",
     )
     .await;
-    let receipt = get(format!("{link}/receipt")).await.unwrap();
-    assert_eq!(receipt.status(), 200);
-    let receipt = receipt.text().await.unwrap();
+    let receipt = Page::send(client().get(format!("{link}/receipt"))).await;
+    assert_eq!(receipt.status, 200);
+    let receipt = receipt.body;
     let file = data.path().join("demo.tlog-proof");
     std::fs::write(&file, &receipt).unwrap();
     let file = file.to_str().unwrap();
@@ -479,7 +392,7 @@ async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
     assert!(offline.status.success(), "{}", text(&offline.stderr));
     let out = text(&offline.stdout);
     assert!(
-        out.contains(&format!("Receipt for {}/l/demo", server.url)),
+        out.contains(&format!("Receipt for {}/l/demo", server.base_url())),
         "{out}"
     );
     assert!(out.contains("shown by initials as \"T. O.\""), "{out}");
@@ -531,44 +444,20 @@ async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
             .get(0);
     db.close().await.unwrap();
     let organiser = client();
-    let login = organiser
-        .get(format!("{}/login", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = value_after(&login, "name=\"csrf\" value=\"");
-    let logged_in = organiser
-        .post(format!("{}/login", server.url))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "organiser@example.org"),
-            ("password", &password),
-            ("next", "/admin"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logged_in.status(), 303);
-    let signatures = format!("{}/admin/letters/{letter}/signatures", server.url);
-    let page = organiser
-        .get(&signatures)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = value_after(&page, "name=\"csrf\" value=\"");
-    let hidden = organiser
-        .post(format!("{signatures}/{signature}/hide"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hidden.status(), 303, "{}", hidden.text().await.unwrap());
+    let logged_in = server
+        .log_in(&organiser, "organiser@example.org", &password)
+        .await;
+    assert_eq!(logged_in.status, 303);
+    let signatures = format!("/admin/letters/{letter}/signatures");
+    let page = server.get_with(&organiser, &signatures).await;
+    let hidden = server
+        .post_with(
+            &organiser,
+            &format!("{signatures}/{signature}/hide"),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
     let removed = run(data.path(), &["receipt", "verify", file, "--online"]);
     assert!(!removed.status.success(), "{}", text(&removed.stdout));
     let err = text(&removed.stderr);
@@ -582,7 +471,7 @@ async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
     );
     passes(&audit(
         data.path(),
-        &server.url,
+        server.base_url(),
         &data.path().join("audit.json"),
     ));
 

@@ -1,143 +1,79 @@
-//! Running `undersigned serve` as a child process.
+//! The `undersigned` binary as these tests run it (testkit's child-process helpers with this
+//! crate's binary), and signing the demo letter through a running server.
 
-use std::{
-    io::{BufRead, BufReader},
-    net::TcpListener,
-    path::Path,
-    process::{Child, Command, Stdio},
-    sync::{Arc, Mutex},
-    time::Duration,
+use std::{path::Path, process::Command};
+
+use undersigned_testkit::{
+    ServerProcess, Site, client,
+    html::radio_values,
+    mail::{wait_for_written, written},
+    process,
 };
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_undersigned");
 
-/// The binary with test settings: cheap password hashing, no config file from the cwd.
+/// The binary for the data folder `data` (see testkit's `process::undersigned`), logging at
+/// info. With no SMTP server, its emails are written to `data/mail` as `.eml` files.
 pub fn undersigned(data: &Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .arg("--data")
-        .arg(data)
-        .env("UNDERSIGNED_ARGON2_MEMORY_KIB", "1024")
-        .env("UNDERSIGNED_ARGON2_ITERATIONS", "1")
-        .env("UNDERSIGNED_LOG", "info")
-        .env_remove("UNDERSIGNED_SMTP_URL")
-        .current_dir(data);
+    let mut command = process::undersigned(BIN, data);
+    command.env("UNDERSIGNED_LOG", "info");
     command
 }
 
-/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
-pub fn client() -> reqwest::Client {
-    undersigned_testkit::install_crypto_provider();
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+/// Runs `undersigned demo` on `data` (a demo letter with 36 signatures, idempotent); returns
+/// what it printed.
+pub fn demo(data: &Path) -> String {
+    let out = undersigned(data).arg("demo").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
-/// `reqwest::get`, once the crypto provider its client needs is installed.
-pub async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
-    undersigned_testkit::install_crypto_provider();
-    reqwest::get(url).await
+/// `undersigned serve` on `data`, on a free port.
+pub async fn serve(data: &Path) -> ServerProcess {
+    ServerProcess::start("serve", undersigned(data)).await
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Stops `server` with SIGTERM (it must exit cleanly) and starts it again on the same port,
+/// so that its caches start afresh and its log keeps its origin.
+pub async fn restart(server: ServerProcess, data: &Path) -> ServerProcess {
+    let port = server.port();
+    let (status, output) = server.terminate().await;
+    assert!(status.success(), "{output}");
+    ServerProcess::start_on("serve", undersigned(data), port).await
 }
 
-/// A running server process; its output is collected.
-pub struct Server {
-    pub child: Child,
-    pub url: String,
-    pub output: Arc<Mutex<String>>,
-}
-
-impl Server {
-    pub async fn start(data: &Path) -> Self {
-        Self::start_on(data, free_port()).await
-    }
-
-    /// On a given port: a restarted server keeps its address (and so its log's origin).
-    pub async fn start_on(data: &Path, port: u16) -> Self {
-        let mut child = undersigned(data)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let output = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let output = output.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut out = output.lock().unwrap();
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-            });
-        }
-        let url = format!("http://127.0.0.1:{port}");
-        undersigned_testkit::install_crypto_provider();
-        let client = reqwest::Client::new();
-        for _ in 0..200 {
-            if let Ok(r) = client.get(format!("{url}/healthz")).send().await
-                && r.status() == 200
-            {
-                return Self { child, url, output };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the server did not start: {}", output.lock().unwrap());
-    }
-
-    pub fn port(&self) -> u16 {
-        self.url
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap()
-    }
-
-    pub fn output(&self) -> String {
-        self.output.lock().unwrap().clone()
-    }
-
-    /// SIGKILL: no chance to clean up.
-    pub fn kill_hard(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// SIGTERM, then wait; returns the exit status and everything the process printed.
-    pub async fn terminate(mut self) -> (std::process::ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(killed.success());
-        for _ in 0..200 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader threads drain the pipes.
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return (status, self.output());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not stop on SIGTERM");
-    }
-}
-
-/// A test that fails half-way leaves no server behind.
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Signs the demo letter (first category) as a new browser and confirms through the emailed
+/// link; returns the link.
+pub async fn sign_demo(
+    server: &ServerProcess,
+    data: &Path,
+    name: &str,
+    email: &str,
+    display: &str,
+) -> String {
+    let page = server.get_with(&client(), "/l/demo").await;
+    let category = radio_values(&page.body, "category").remove(0);
+    let before = written(data).len();
+    let signed = server
+        .post_with(
+            &client(),
+            "/l/demo/sign",
+            &[
+                ("name", name),
+                ("email", email),
+                ("category", &category),
+                ("display", display),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let email = wait_for_written(data, before + 1).await;
+    let path = email.confirm_path().expect("a confirmation link");
+    let confirmed = server.post_with(&client(), &path, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    email.link("/confirm/").unwrap()
 }

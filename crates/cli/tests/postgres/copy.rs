@@ -1,11 +1,7 @@
 //! `undersigned copy` moves a 100,000-signature instance from SQLite to PostgreSQL and back,
 //! and the copies serve the same site.
 
-use std::{
-    path::Path,
-    process::{Command, Output},
-    time::Instant,
-};
+use std::{path::Path, process::Output, time::Instant};
 
 use undersigned_core::{
     DisplayLevel, EmailAddress, LetterState, PersonName, Role, Slug,
@@ -23,7 +19,6 @@ use undersigned_testkit::fresh_postgres_database;
 
 use crate::support::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_undersigned");
 const SIGNATURES: usize = 100_000;
 
 fn settings(data: &Path, database: &str) -> Settings {
@@ -40,16 +35,7 @@ fn sqlite_url(path: &Path) -> String {
 /// `undersigned copy` as an operator runs it.
 fn copy(data: &Path, from: &str, to: &str) -> (Output, f64) {
     let started = Instant::now();
-    let mut command = Command::new(BIN);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("UNDERSIGNED_") {
-            command.env_remove(name);
-        }
-    }
-    let out = command
-        .current_dir(data)
-        .arg("--data")
-        .arg(data)
+    let out = undersigned(BIN, data)
         .args(["copy", "--from", from, "--to", to])
         .output()
         .unwrap();
@@ -253,16 +239,16 @@ async fn a_100k_signature_instance_moves_to_postgres_and_back() {
 
     // The PostgreSQL copy serves the site, and new rows get fresh ids (the sequences moved
     // past the copied ones).
-    let mail = MailSink::start(1);
+    let mail = MailSink::start();
     let server_data = folder.path().join("server");
     copy_instance_key(&data, &server_data);
-    let server = Server::start("copy", &server_data, &postgres, mail.port(0)).await;
+    let server = start("copy", &server_data, &postgres, &mail.smtp_url(0)).await;
     let counts = server.counts("big-one").await;
     assert_eq!(counts["total"], letters[0].1);
-    let page = server.get(&client(), "/l/big-one").await;
+    let page = server.get_with(&client(), "/l/big-one").await;
     let category = hidden_value(&page.body, "category").expect("a category");
     let signed = server
-        .post(
+        .post_with(
             &client(),
             "/l/big-one/sign",
             &[
@@ -276,13 +262,13 @@ async fn a_100k_signature_instance_moves_to_postgres_and_back() {
     assert_eq!(signed.status, 303, "{}", signed.body);
     let email = mail.wait_for_to("newest@example.org", 1).await;
     let confirmed = server
-        .post(&client(), &email.confirm_path().unwrap(), &[])
+        .post_with(&client(), &email.confirm_path().unwrap(), &[])
         .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     server.wait_for_total("big-one", letters[0].1 + 1).await;
     // A signer from the copied data is recognised (the same key, the same HMACs).
     let again = server
-        .post(
+        .post_with(
             &client(),
             "/l/big-one/sign",
             &[
@@ -309,15 +295,7 @@ async fn verify_names_every_table_that_differs() {
     let folder = tempfile::tempdir().unwrap();
     let data = folder.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let out = Command::new(BIN)
-        .current_dir(&data)
-        .env("UNDERSIGNED_ARGON2_MEMORY_KIB", "1024")
-        .env("UNDERSIGNED_ARGON2_ITERATIONS", "1")
-        .arg("--data")
-        .arg(&data)
-        .arg("demo")
-        .output()
-        .unwrap();
+    let out = undersigned(BIN, &data).arg("demo").output().unwrap();
     assert!(out.status.success());
     let sqlite = sqlite_url(&data.join("undersigned.db"));
     let postgres = fresh_postgres_database();

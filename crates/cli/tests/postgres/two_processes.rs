@@ -63,87 +63,57 @@ async fn two_processes_on_one_database_are_one_site() {
 
     // --- two processes, one database, one instance key ----------------------------------
     let database = fresh_postgres_database();
-    let mail = MailSink::start(2);
+    let mail = MailSink::with_listeners(2);
     let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = Server::start("A", data_a.path(), &database, mail.port(0)).await;
+    let a = start("A", data_a.path(), &database, &mail.smtp_url(0)).await;
     laps.lap("cluster and A started");
 
     // The owner sets the instance up through A's one-time link.
     let owner = client();
-    let setup = a.setup_path().await;
-    let form = a.get(&owner, &setup).await;
-    assert_eq!(form.status, 200, "{}", form.body);
-    let done = a
-        .post(
-            &owner,
-            &setup,
-            &[
-                ("csrf", &form.csrf()),
-                ("workspace", "Test Coalition"),
-                ("name", OWNER_NAME),
-                ("email", OWNER_EMAIL),
-                ("password", OWNER_PASSWORD),
-                ("password_again", OWNER_PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(done.status, 303, "{}", done.body);
-    assert_eq!(done.location.as_deref(), Some("/admin"));
+    let done = a.set_up(&owner, &a.setup_path().await).await;
     let session = done
         .cookie("us_session")
         .expect("setting up logs the owner in");
 
     // B gets A's instance key before its first start, as an operator would copy it.
     copy_instance_key(data_a.path(), data_b.path());
-    let b = Server::start("B", data_b.path(), &database, mail.port(1)).await;
+    let b = start("B", data_b.path(), &database, &mail.smtp_url(1)).await;
     let servers = [&a, &b];
     laps.lap("instance set up and B started");
 
     // --- a session started on A is valid on B --------------------------------------------
     let owner_on_b = client_with_cookie(&session);
-    let dashboard = b.get(&owner_on_b, "/admin").await;
+    let dashboard = b.get_with(&owner_on_b, "/admin").await;
     assert_eq!(
         dashboard.status, 200,
         "A's session on B: {}",
         dashboard.body
     );
     assert!(dashboard.body.contains(OWNER_NAME));
-    let anonymous = b.get(&plain_client(), "/admin").await;
+    let anonymous = b.get_with(&plain_client(), "/admin").await;
     assert_eq!(anonymous.status, 303, "B does not let just anyone in");
     // And the other way: logging in on B opens A.
     let browser = client();
-    let login = b.get(&browser, "/login").await;
-    let logged_in = b
-        .post(
-            &browser,
-            "/login",
-            &[
-                ("csrf", &login.csrf()),
-                ("email", OWNER_EMAIL),
-                ("password", OWNER_PASSWORD),
-                ("next", "/admin"),
-            ],
-        )
-        .await;
+    let logged_in = b.log_in(&browser, OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(logged_in.status, 303, "{}", logged_in.body);
     let session_b = logged_in.cookie("us_session").expect("a session");
-    let on_a = a.get(&client_with_cookie(&session_b), "/admin").await;
+    let on_a = a.get_with(&client_with_cookie(&session_b), "/admin").await;
     assert_eq!(on_a.status, 200, "B's session on A: {}", on_a.body);
 
     // The letter is written on A and published through B, with A's session and the csrf
     // token A's pages carry.
-    let new = a.get(&owner, "/admin/letters/new").await;
+    let new = a.get_with(&owner, "/admin/letters/new").await;
     assert_eq!(new.status, 200);
     let workspace = hidden_value(&new.body, "workspace").unwrap_or_default();
     let csrf = new.csrf();
     let fields = letter_fields(SLUG);
     let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("workspace", &workspace)];
     form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
-    let created = a.post(&owner, "/admin/letters/new", &form).await;
+    let created = a.post_with(&owner, "/admin/letters/new", &form).await;
     assert_eq!(created.status, 303, "{}", created.body);
     let letter = created.location.unwrap();
     let published = b
-        .post(
+        .post_with(
             &owner_on_b,
             &format!("{letter}/publish"),
             &[("csrf", &csrf)],
@@ -156,11 +126,11 @@ async fn two_processes_on_one_database_are_one_site() {
     );
 
     // Both serve the letter.
-    let page = b.get(&plain_client(), &format!("/l/{SLUG}")).await;
+    let page = b.get_with(&plain_client(), &format!("/l/{SLUG}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let categories = radio_values(&page.body, "category");
     assert_eq!(categories.len(), 3, "{}", page.body);
-    let page = a.get(&plain_client(), &format!("/l/{SLUG}")).await;
+    let page = a.get_with(&plain_client(), &format!("/l/{SLUG}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     laps.lap("sessions checked, letter published");
 
@@ -175,7 +145,7 @@ async fn two_processes_on_one_database_are_one_site() {
     // One after the other: sign through one process, confirm through the other.
     for signer in &signers[..ONE_BY_ONE] {
         let signed = servers[signer.signs_on]
-            .post(&plain_client(), &sign_path, &signer.form(&categories))
+            .post_with(&plain_client(), &sign_path, &signer.form(&categories))
             .await;
         writes[signer.signs_on] += 1;
         assert_eq!(signed.status, 303, "{}", signed.body);
@@ -183,7 +153,7 @@ async fn two_processes_on_one_database_are_one_site() {
         let email = mail.wait_for_to(&signer.email, 1).await;
         let link = email.confirm_path().expect("a confirmation link");
         let confirmed = servers[signer.confirms_on()]
-            .post(&plain_client(), &link, &[])
+            .post_with(&plain_client(), &link, &[])
             .await;
         writes[signer.confirms_on()] += 1;
         assert_eq!(confirmed.status, 200, "{}", confirmed.body);
@@ -272,16 +242,19 @@ async fn two_processes_on_one_database_are_one_site() {
         let counts = server.wait_for_total(SLUG, SIGNERS as u64).await;
         for (category, n) in &by_category {
             assert_eq!(
-                counts["by_category"][category], *n,
+                counts["by_category"][category],
+                *n,
                 "{}: {counts}",
-                server.name
+                server.name()
             );
         }
     }
     for server in servers {
-        let what = format!("every public signer on {}'s letter page", server.name);
+        let what = format!("every public signer on {}'s letter page", server.name());
         let page = eventually(Duration::from_secs(10), &what, || async {
-            let page = server.get(&plain_client(), &format!("/l/{SLUG}")).await;
+            let page = server
+                .get_with(&plain_client(), &format!("/l/{SLUG}"))
+                .await;
             signers
                 .iter()
                 .filter(|s| s.display == "public")
@@ -293,7 +266,7 @@ async fn two_processes_on_one_database_are_one_site() {
             assert!(
                 !page.body.contains(&signer.name),
                 "{} shows a private signer",
-                server.name
+                server.name()
             );
             assert!(!page.body.contains(&signer.email));
         }
@@ -319,7 +292,7 @@ async fn two_processes_on_one_database_are_one_site() {
             signs_on: on,
         };
         let page = servers[on]
-            .post(&plain_client(), &sign_path, &again.form(&categories))
+            .post_with(&plain_client(), &sign_path, &again.form(&categories))
             .await;
         writes[on] += 1;
         assert_eq!(page.status, 303, "{}", page.body);
@@ -387,37 +360,41 @@ async fn two_processes_on_one_database_are_one_site() {
             server.counts(SLUG).await["total"],
             SIGNERS as u64,
             "{}",
-            server.name
+            server.name()
         );
-        let page = server.get(&plain_client(), &format!("/l/{SLUG}")).await;
+        let page = server
+            .get_with(&plain_client(), &format!("/l/{SLUG}"))
+            .await;
         assert!(!page.body.contains("Impostor"));
     }
     laps.lap("emails");
 
     // --- each process's writer committed its own requests, in batches ------------------
-    let mut batches = Vec::new();
+    let mut committed = Vec::new();
     for (p, server) in servers.iter().enumerate() {
-        let what = format!("{} batches holding {} writes", server.name, writes[p]);
+        let what = format!("{} batches holding {} writes", server.name(), writes[p]);
         let sizes = eventually(Duration::from_secs(5), &what, || async {
-            let sizes = server.batches();
+            let sizes = batches(server);
             (sizes.iter().sum::<u64>() == writes[p]).then_some(sizes)
         })
         .await;
-        batches.push(sizes);
+        committed.push(sizes);
     }
-    eprintln!("batch sizes: A {:?}, B {:?}", batches[0], batches[1]);
-    for (server, sizes) in servers.iter().zip(&batches) {
+    eprintln!("batch sizes: A {:?}, B {:?}", committed[0], committed[1]);
+    for (server, sizes) in servers.iter().zip(&committed) {
         assert!(
             sizes.iter().any(|&n| n > 1),
             "{}'s writer committed one request at a time: {sizes:?}",
-            server.name
+            server.name()
         );
     }
 
     // --- and the end of a session on one process ends it on the other -------------------
-    let logout = b.post(&owner_on_b, "/logout", &[("csrf", &csrf)]).await;
+    let logout = b
+        .post_with(&owner_on_b, "/logout", &[("csrf", &csrf)])
+        .await;
     assert_eq!(logout.status, 303, "{}", logout.body);
-    let after = a.get(&owner, "/admin").await;
+    let after = a.get_with(&owner, "/admin").await;
     assert_eq!(after.status, 303, "logged out on B, logged out on A");
 
     for server in servers {
@@ -425,7 +402,7 @@ async fn two_processes_on_one_database_are_one_site() {
         assert!(
             errors.is_empty(),
             "{} logged errors: {errors:?}",
-            server.name
+            server.name()
         );
     }
     assert!(
@@ -448,9 +425,9 @@ async fn two_processes_on_one_database_are_one_site() {
 #[tokio::test]
 async fn a_process_with_another_instance_key_refuses_to_start() {
     let database = fresh_postgres_database();
-    let mail = MailSink::start(1);
+    let mail = MailSink::start();
     let (first, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let _a = Server::start("A", first.path(), &database, mail.port(0)).await;
-    let output = Server::start_refused("C", other.path(), &database, mail.port(0)).await;
+    let _a = start("A", first.path(), &database, &mail.smtp_url(0)).await;
+    let output = start_refused("C", other.path(), &database, &mail.smtp_url(0)).await;
     assert!(output.contains("instance.key"), "{output}");
 }

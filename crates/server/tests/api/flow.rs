@@ -157,8 +157,14 @@ async fn the_signatory_list_is_paginated_newest_first() {
 /// (as these tests do) each frame their own error pages with their own name.
 #[tokio::test]
 async fn two_sites_in_one_process_each_show_their_own_name_on_error_pages() {
-    let harbour = spawn_app_with(|s| s.instance_name = "Harbour Coalition".into()).await;
-    let valley = spawn_app_with(|s| s.instance_name = "Valley Alliance".into()).await;
+    let harbour = TestApp::init()
+        .with_settings(|s| s.instance_name = "Harbour Coalition".into())
+        .spawn()
+        .await;
+    let valley = TestApp::init()
+        .with_settings(|s| s.instance_name = "Valley Alliance".into())
+        .spawn()
+        .await;
     for (app, name, other) in [
         (&harbour, "Harbour Coalition", "Valley Alliance"),
         (&valley, "Valley Alliance", "Harbour Coalition"),

@@ -163,9 +163,7 @@ async fn confirmed_signatures_are_in_a_signed_log_that_recomputes_the_counts() {
 /// grows, so an auditor can read a busy letter's list.
 #[tokio::test]
 async fn signatories_json_pages_by_log_index_and_stays_put_as_the_log_grows() {
-    let app = spawn_app().await;
-    let id = app.open_letter("paged").await;
-    app.import("paged", id, 120).await;
+    let app = spawn_app_with_signatures("paged", 120).await;
     let json = |path: String| {
         let app = &app;
         async move {
@@ -609,9 +607,7 @@ async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
 
 #[tokio::test]
 async fn full_tiles_are_immutable_and_match_the_entries() {
-    let app = spawn_app().await;
-    let id = app.open_letter("tiles").await;
-    app.import("tiles", id, 300).await;
+    let app = spawn_app_with_signatures("tiles", 300).await;
     let log = read_log(&app, "tiles").await;
     assert_eq!(log.checkpoint.size, 300);
     let (status, tile, headers) = bytes(&app, "/l/tiles/log/tile/0/000").await;
@@ -702,7 +698,7 @@ async fn two_letters_signed_at_once_keep_separate_consistent_logs() {
     // And across a restart.
     let before = read_log(&app, "first-log").await;
     let stopped = app.stop().await;
-    let app = start(stopped.settings, stopped.mail, stopped.data).await;
+    let app = stopped.start().await;
     app.sign_and_confirm("first-log", "After Restart", "after@example.org", "public")
         .await;
     let after = read_log(&app, "first-log").await;

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use sqlx::Row;
 
+use undersigned_server::{clock::Clock, format::now};
+use undersigned_testkit::{eventually, process::copy_instance_key};
+
 use crate::helpers::*;
 
 /// Holds the database's write locks on a connection of the test's own until released:
@@ -57,7 +60,10 @@ fn assert_busy(page: &Page) {
 
 #[tokio::test]
 async fn a_locked_database_gives_503_with_retry_after_and_no_half_write() {
-    let app = spawn_app_with(|s| s.sqlite_busy_timeout_ms = 200).await;
+    let app = TestApp::init()
+        .with_settings(|s| s.sqlite_busy_timeout_ms = 200)
+        .spawn()
+        .await;
     let id = app.open_letter("locked-db").await;
     let categories = app.categories("locked-db").await;
     let form = [
@@ -100,7 +106,10 @@ async fn a_locked_database_gives_503_with_retry_after_and_no_half_write() {
 
 #[tokio::test]
 async fn confirming_while_the_database_is_locked_gives_503_and_the_link_still_works() {
-    let app = spawn_app_with(|s| s.sqlite_busy_timeout_ms = 200).await;
+    let app = TestApp::init()
+        .with_settings(|s| s.sqlite_busy_timeout_ms = 200)
+        .spawn()
+        .await;
     app.open_letter("locked-confirm").await;
     let link = app
         .sign_pending(
@@ -128,7 +137,10 @@ async fn confirming_while_the_database_is_locked_gives_503_and_the_link_still_wo
 
 #[tokio::test]
 async fn signing_is_rate_limited_per_client() {
-    let app = spawn_app_with(|s| s.sign_limit_per_10min = 2).await;
+    let app = TestApp::init()
+        .with_settings(|s| s.sign_limit_per_10min = 2)
+        .spawn()
+        .await;
     let id = app.open_letter("limited").await;
     app.sign_pending("limited", "Rosalind First", "rosalind@example.org")
         .await;
@@ -171,7 +183,10 @@ async fn signing_is_rate_limited_per_client() {
 
 #[tokio::test]
 async fn logins_are_throttled_after_repeated_failures() {
-    let app = spawn_app_with(|s| s.login_limit_per_15min = 3).await;
+    let app = TestApp::init()
+        .with_settings(|s| s.login_limit_per_15min = 3)
+        .spawn()
+        .await;
     app.set_up_owner().await;
     let browser = client();
     for _ in 0..3 {
@@ -201,7 +216,10 @@ async fn logins_are_throttled_after_repeated_failures() {
 
 #[tokio::test]
 async fn a_refused_email_stays_in_the_outbox_and_is_sent_on_retry() {
-    let app = spawn_app().await;
+    let app = TestApp::init()
+        .with_clock(Clock::manual(now()))
+        .spawn()
+        .await;
     app.open_letter("refused").await;
     app.mail.refuse_next(1);
     let categories = app.categories("refused").await;
@@ -223,41 +241,41 @@ async fn a_refused_email_stays_in_the_outbox_and_is_sent_on_retry() {
 
     // The worker tried once, was refused, and keeps the email for later.
     let db = app.db().await;
-    let mut row = None;
-    for _ in 0..100 {
-        let r = sqlx::query(
-            "SELECT status, attempts, last_error, next_attempt_at, recipient FROM outbox",
-        )
-        .fetch_one(&db)
-        .await
-        .unwrap();
-        if r.get::<Option<String>, _>("last_error").is_some() {
-            row = Some(r);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let row = row.expect("the worker tried to send the email");
+    let row = eventually(
+        Duration::from_secs(5),
+        "the worker to try to send the email",
+        || async {
+            let row = sqlx::query(
+                "SELECT status, attempts, last_error, next_attempt_at, recipient FROM outbox",
+            )
+            .fetch_one(&db)
+            .await
+            .unwrap();
+            row.get::<Option<String>, _>("last_error")
+                .is_some()
+                .then_some(row)
+        },
+    )
+    .await;
     assert_eq!(row.get::<String, _>("status"), "pending");
     assert_eq!(row.get::<i64, _>("attempts"), 1);
     let error: String = row.get("last_error");
     assert!(error.contains("451"), "{error}");
-    let retry_in = row.get::<i64, _>("next_attempt_at") - undersigned_server::format::now();
-    assert!(
-        (20..=31).contains(&retry_in),
-        "first retry after ~30 s: {retry_in}"
-    );
+    let retry_in = row.get::<i64, _>("next_attempt_at") - app.clock.now();
+    assert_eq!(retry_in, 30, "the first retry is 30 s later");
     assert_eq!(
         row.get::<Option<String>, _>("recipient").as_deref(),
         Some("reginald@example.org")
     );
     assert!(app.mail.to("reginald@example.org").is_empty());
 
-    // Thirty seconds later (simulated), the worker sends it, once.
-    sqlx::query("UPDATE outbox SET next_attempt_at = next_attempt_at - 60")
-        .execute(&db)
-        .await
-        .unwrap();
+    // A second before then, the worker sends what is due (another signer's email, which
+    // shows it went round) and not this one; thirty seconds later it sends it, once.
+    app.clock.advance(29);
+    app.sign_pending("refused", "Early Ellery", "ellery@example.org")
+        .await;
+    assert!(app.mail.to("reginald@example.org").is_empty());
+    app.clock.advance(1);
     let email = app.mail.wait_for_to("reginald@example.org", 1).await;
     assert_eq!(app.post(&app.confirm_path(&email), &[]).await.status, 200);
     assert_eq!(app.total("refused").await, 1);
@@ -301,22 +319,21 @@ async fn a_restart_keeps_signatures_and_unsent_emails() {
         .await;
     assert_eq!(page.status, 303);
     let db = app.db().await;
-    let mut tried = false;
-    for _ in 0..100 {
-        let error: Option<String> = sqlx::query_scalar(
-            "SELECT last_error FROM outbox WHERE recipient = 'pell@example.org'",
-        )
-        .fetch_optional(&db)
-        .await
-        .unwrap()
-        .flatten();
-        if error.is_some() {
-            tried = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(tried, "the email was refused once before the stop");
+    eventually(
+        Duration::from_secs(5),
+        "the email to be refused once before the stop",
+        || async {
+            let error: Option<String> = sqlx::query_scalar(
+                "SELECT last_error FROM outbox WHERE recipient = 'pell@example.org'",
+            )
+            .fetch_optional(&db)
+            .await
+            .unwrap()
+            .flatten();
+            error.map(drop)
+        },
+    )
+    .await;
     // Its retry is due by the time the server is back.
     sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE status = 'pending'")
         .execute(&db)
@@ -325,7 +342,7 @@ async fn a_restart_keeps_signatures_and_unsent_emails() {
     db.close().await;
 
     let stopped = app.stop().await;
-    let app = start(stopped.settings, stopped.mail, stopped.data).await;
+    let app = stopped.start().await;
     assert_eq!(app.total("restart").await, 1);
     assert!(app.get("/l/restart").await.body.contains("Durable Dora"));
     let email = app.mail.wait_for_to("pell@example.org", 1).await;
@@ -356,19 +373,19 @@ async fn the_wrong_method_gets_a_page_not_a_blank() {
 async fn a_server_with_another_instance_key_refuses_to_start() {
     let app = spawn_app().await;
     app.open_letter("one-key").await;
-    let stopped = app.stop().await;
+    let mut stopped = app.stop().await;
     // The same database, but a data folder with a key of its own (a second process that was
     // not given the first one's keys/instance.key).
     let elsewhere = tempfile::tempdir().unwrap();
-    let mut settings = stopped.settings.clone();
-    settings.data_dir = elsewhere.path().to_owned();
-    if settings.database_url.is_none() {
-        settings.database_url = Some(format!(
+    let first = stopped.settings.data_dir.clone();
+    stopped.settings.data_dir = elsewhere.path().to_owned();
+    if stopped.settings.database_url.is_none() {
+        stopped.settings.database_url = Some(format!(
             "sqlite://{}",
-            stopped.data.path().join("undersigned.db").display()
+            first.join("undersigned.db").display()
         ));
     }
-    let refused = undersigned_server::Application::build(settings.clone()).await;
+    let refused = undersigned_server::Application::build(stopped.settings.clone()).await;
     let message = match refused {
         Ok(_) => panic!("a second key was accepted"),
         Err(e) => e.to_string(),
@@ -376,13 +393,8 @@ async fn a_server_with_another_instance_key_refuses_to_start() {
     assert!(message.contains("instance key"), "{message}");
 
     // With the first key copied over, it starts.
-    std::fs::create_dir_all(elsewhere.path().join("keys")).unwrap();
-    std::fs::copy(
-        stopped.data.path().join("keys/instance.key"),
-        elsewhere.path().join("keys/instance.key"),
-    )
-    .unwrap();
-    let app = start(settings, stopped.mail, stopped.data).await;
+    copy_instance_key(&first, elsewhere.path());
+    let app = stopped.start().await;
     assert_eq!(app.get("/l/one-key").await.status, 200);
     app.stop().await;
 }

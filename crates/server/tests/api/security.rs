@@ -667,7 +667,10 @@ async fn pages_carry_security_headers_and_cookies_are_locked_down() {
 
 #[tokio::test]
 async fn an_https_site_marks_its_cookies_secure() {
-    let app = spawn_app_with(|s| s.public_url = Some("https://letters.example.org".into())).await;
+    let app = TestApp::init()
+        .with_settings(|s| s.public_url = Some("https://letters.example.org".into()))
+        .spawn()
+        .await;
     let response = client()
         .get(format!("{}/login", app.local))
         .send()

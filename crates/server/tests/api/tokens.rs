@@ -1,7 +1,7 @@
 //! Confirmation links that are used, expired, unknown or junk; links opened but not pressed;
 //! letters that closed in between; and addresses that lead nowhere.
 
-use std::time::Duration;
+use undersigned_server::{clock::Clock, format::now};
 
 use crate::helpers::*;
 
@@ -59,14 +59,25 @@ async fn pressing_the_button_many_times_at_once_counts_once() {
     app.stop().await;
 }
 
+/// The link works until its lifetime has passed, to the second, on the app's clock.
 #[tokio::test]
 async fn an_expired_link_answers_410_and_counts_nothing() {
-    let app = spawn_app_with(|s| s.confirmation_link_seconds = 1).await;
+    let app = TestApp::init()
+        .with_clock(Clock::manual(now()))
+        .spawn()
+        .await;
     app.open_letter("expiring").await;
     let link = app
         .sign_pending("expiring", "Evander Latecomer", "evander@example.org")
         .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let lifetime = app.settings.confirmation_link_seconds as i64;
+    app.clock.advance(lifetime - 1);
+    assert_eq!(
+        app.get(&link).await.status,
+        200,
+        "a second before it expires"
+    );
+    app.clock.advance(1);
 
     let opened = app.get(&link).await;
     assert_eq!(opened.status, 410);
@@ -80,15 +91,16 @@ async fn an_expired_link_answers_410_and_counts_nothing() {
 
 #[tokio::test]
 async fn after_a_link_expires_signing_again_sends_one_that_works() {
-    let app = spawn_app().await;
+    let app = TestApp::init()
+        .with_clock(Clock::manual(now()))
+        .spawn()
+        .await;
     app.open_letter("second-chance").await;
     let old = app
         .sign_pending("second-chance", "Sabine Later", "sabine@example.org")
         .await;
-    // A week passes (simulated): the link and the email throttle have both run out.
-    app.sql("UPDATE confirmation_tokens SET expires_at = expires_at - 8 * 86400")
-        .await;
-    app.forget_email_throttle().await;
+    // Eight days pass: the link and the email throttle have both run out.
+    app.clock.advance(8 * 86400);
     assert_eq!(app.post(&old, &[]).await.status, 410);
 
     let new = app
