@@ -50,7 +50,11 @@ impl RateLimiter {
 
     /// Counts one attempt for `key`; refuses it when the window's allowance is used up.
     pub fn check(&self, key: &str) -> Result<(), RetryAfter> {
-        let now = Instant::now();
+        self.check_at(key, Instant::now())
+    }
+
+    /// [`RateLimiter::check`] at the moment `now`.
+    fn check_at(&self, key: &str, now: Instant) -> Result<(), RetryAfter> {
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         if windows.by_key.len() > SWEEP_ABOVE
             && now.duration_since(windows.swept) >= Duration::from_secs(1)
@@ -115,10 +119,14 @@ mod tests {
 
     #[test]
     fn window_expires() {
-        let l = RateLimiter::new(1, Duration::from_millis(20));
-        assert!(l.check("a").is_ok());
-        assert!(l.check("a").is_err());
-        std::thread::sleep(Duration::from_millis(25));
-        assert!(l.check("a").is_ok());
+        let window = Duration::from_secs(60);
+        let l = RateLimiter::new(1, window);
+        let start = Instant::now();
+        assert!(l.check_at("a", start).is_ok());
+        assert_eq!(
+            l.check_at("a", start + window - Duration::from_secs(1)),
+            Err(RetryAfter(Duration::from_secs(1)))
+        );
+        assert!(l.check_at("a", start + window).is_ok());
     }
 }
