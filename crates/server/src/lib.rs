@@ -241,6 +241,7 @@ impl Application {
             &public.host,
         )?;
         let passwords = passwords(&settings)?;
+        let logs = Logs::new(store.clone(), public.clone(), &keys.checkpoint_seed)?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let reads = Reads::new(store.clone(), runtime.cache_ttl);
@@ -273,7 +274,6 @@ impl Application {
             None
         };
 
-        let logs = Logs::new(store.clone(), public.clone(), &keys.checkpoint_seed)?;
         let state = AppState::new(Inner {
             logs,
             store: store.clone(),
