@@ -2,9 +2,10 @@
 # Confirming throughput through HTTP, where each confirmation appends to the letter's log
 # (entry, stored hashes, new head, counts) in the writer's transaction: the batching writer
 # (default) against one transaction per confirmation (writer_max_batch=1), in one run on the
-# same machine, as a ratio. Afterwards `undersigned audit` checks each log against its
-# checkpoint, counts and signatories.
-# Usage: bench/confirm.sh [seconds] [connections] [signing seconds]
+# same machine, as a ratio. With BASELINE=/path/to/an/older/undersigned, that binary against
+# this tree's instead, both batching, A B A B. Afterwards `undersigned audit` (this tree's)
+# checks each log against its checkpoint, counts and signatories.
+# Usage: [BASELINE=BIN] bench/confirm.sh [seconds] [connections] [signing seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -37,11 +38,12 @@ find "$work/signed/mail" -name '*.eml' -print0 | xargs -0 grep -ohE '/confirm/[A
 rm -rf "$work/signed/mail"
 echo "$(wc -l <"$work/links") pending signatures with links; $(date), $(nproc) cores"
 
+# run BATCH [SERVER_BIN [NAME]]
 run() {
-  local batch=$1 data="$work/run-$1" port pid result
+  local batch=$1 server=${2:-$bin} data="$work/run-${3:-$1}" port pid result
   cp -r "$work/signed" "$data"
   port=$(free_port)
-  UNDERSIGNED_WRITER_MAX_BATCH=$batch "$bin" --data "$data" serve --bind "127.0.0.1:$port" >"$data/log" 2>&1 &
+  UNDERSIGNED_WRITER_MAX_BATCH=$batch "$server" --data "$data" serve --bind "127.0.0.1:$port" >"$data/log" 2>&1 &
   pid=$!
   wait_up "$port"
   result=$(THREADS=2 LINKS="$work/links" ORIGIN="http://127.0.0.1:$port" \
@@ -59,5 +61,12 @@ run() {
   echo "$result published=$(sql "$data" "select count(*) from signatures where state='published'") counts=$counts $audit"
 }
 
-echo "batch=1   $(run 1)"
-echo "batch=512 $(run 512)"
+if [ -n "${BASELINE:-}" ]; then
+  for round in 1 2; do
+    echo "baseline round $round: $(run 512 "$BASELINE" "baseline-$round")"
+    echo "current  round $round: $(run 512 "$bin" "current-$round")"
+  done
+else
+  echo "batch=1   $(run 1)"
+  echo "batch=512 $(run 512)"
+fi
