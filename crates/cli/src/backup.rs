@@ -19,7 +19,9 @@ pub async fn run(settings: &Settings, to: &Path) -> anyhow::Result<()> {
         bail!("there is no database at {}", source.display());
     }
     let target = to.join("undersigned.db");
-    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    // A backup holds what the instance holds: its owner's alone.
+    undersigned_store::files::private_dir(to)
+        .with_context(|| format!("creating {}", to.display()))?;
     let started = std::time::Instant::now();
     undersigned_store::sqlite::backup(&source, &target)
         .await
@@ -45,17 +47,20 @@ fn copy_key(from_data: &Path, to_data: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let folder = to_data.join("keys");
-    std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+    undersigned_store::files::private_dir(&folder)
+        .with_context(|| format!("creating {}", folder.display()))?;
     let target = folder.join("instance.key");
-    if target.exists() {
-        bail!("{} exists already", target.display());
-    }
-    std::fs::copy(&key, &target).with_context(|| format!("copying {}", key.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("protecting {}", target.display()))?;
-    }
+    let mut copy = undersigned_store::files::new_private_file(&target).with_context(|| {
+        format!(
+            "creating {} (a backup never replaces a key)",
+            target.display()
+        )
+    })?;
+    let mut original =
+        std::fs::File::open(&key).with_context(|| format!("reading {}", key.display()))?;
+    std::io::copy(&mut original, &mut copy)
+        .with_context(|| format!("copying {}", key.display()))?;
+    copy.sync_all()
+        .with_context(|| format!("writing {}", target.display()))?;
     Ok(())
 }

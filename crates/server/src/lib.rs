@@ -120,8 +120,9 @@ pub async fn open_backend(
     settings: &Settings,
     statements: Statements,
 ) -> Result<Backend, StartError> {
-    // The data folder holds the instance key and (without SMTP) emails on every backend.
-    std::fs::create_dir_all(&settings.data_dir)
+    // The data folder holds the instance key and (without SMTP) emails on every backend: its
+    // owner's alone.
+    undersigned_store::files::private_dir(&settings.data_dir)
         .map_err(|e| StartError::DataDir(settings.data_dir.clone(), e))?;
     let lock_timeout = settings.busy_timeout();
     Ok(match settings.database()? {

@@ -9,6 +9,7 @@ use std::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 use undersigned_core::dedup::DuplicateKeySecret;
+use undersigned_store::files;
 
 /// 32 random bytes from the operating system.
 pub fn random_bytes() -> [u8; 32] {
@@ -134,30 +135,12 @@ impl std::fmt::Debug for InstanceKeys {
 }
 
 fn create_private_dir(path: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(path)
-    }
-    #[cfg(not(unix))]
-    {
-        fs::create_dir_all(path)
-    }
+    files::private_dir(path)
 }
 
 /// Writes a new file readable by its owner only, failing if it exists.
 fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let mut file = files::new_private_file(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }

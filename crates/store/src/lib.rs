@@ -15,6 +15,7 @@
 
 pub mod copy;
 mod error;
+pub mod files;
 pub mod log;
 mod model;
 pub mod postgres;

@@ -120,3 +120,46 @@ async fn setting_up_consumes_every_setup_link_and_happens_once() {
     assert!(!store.setup_token_valid([2; 32], NOW).await.unwrap());
     store.close().await;
 }
+
+/// SQLite only (it is about SQLite's file): what the store deletes is overwritten, not left in
+/// the file's free space (`secure_delete`), and the file is its owner's alone.
+#[tokio::test]
+async fn what_sqlite_deletes_does_not_linger_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("u.db");
+    let store: DynStore = std::sync::Arc::new(
+        SqliteStore::open(&path, &SqliteOptions::default())
+            .await
+            .unwrap(),
+    );
+    let owner = store.create_user(user("owner@example.org")).await.unwrap();
+    let marker = "csrf-marker-Quillfeather-7c1e";
+    for n in 0..20u8 {
+        store
+            .create_session(undersigned_store::NewSession {
+                id_hash: [n; 32],
+                user_id: owner,
+                csrf_token: format!("{marker}-{n}"),
+                created_at: NOW,
+                expires_at: NOW + 3600,
+            })
+            .await
+            .unwrap();
+    }
+    for n in 0..20u8 {
+        store.delete_session([n; 32]).await.unwrap();
+    }
+    // Closing folds the WAL into the file.
+    store.close().await;
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+        "deleted sessions' tokens linger in the database file"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

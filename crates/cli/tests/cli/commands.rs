@@ -248,13 +248,13 @@ async fn a_live_backup_is_a_folder_that_serve_starts_from() {
     server.kill_hard();
 
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(folder.join("keys/instance.key"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600, "the key stays private");
+    for (path, private) in [
+        (folder.clone(), 0o700),
+        (folder.join("keys"), 0o700),
+        (folder.join("keys/instance.key"), 0o600),
+        (folder.join("undersigned.db"), 0o600),
+    ] {
+        assert_eq!(mode(&path), private, "{} stays private", path.display());
     }
     let restored = serve(&folder).await;
     assert_eq!(restored.total("demo").await, 37);
@@ -286,4 +286,45 @@ async fn a_live_backup_is_a_folder_that_serve_starts_from() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+}
+
+/// The permission bits of `path`.
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// What the data folder holds (the database and its WAL, keys, emails written as files) is the
+/// server's user's alone.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_and_what_it_holds_are_private() {
+    let data = tempfile::tempdir().unwrap();
+    demo(data.path());
+    let server = serve(data.path()).await;
+    sign_demo(
+        &server,
+        data.path(),
+        "Perrin Quillfeather",
+        "perrin@example.org",
+        "private",
+    )
+    .await;
+    let folder = data.path();
+    let mut private = vec![
+        (folder.to_owned(), 0o700),
+        (folder.join("keys"), 0o700),
+        (folder.join("keys/instance.key"), 0o600),
+        (folder.join("mail"), 0o700),
+        (folder.join("undersigned.db"), 0o600),
+        (folder.join("undersigned.db-wal"), 0o600),
+    ];
+    for email in std::fs::read_dir(folder.join("mail")).unwrap() {
+        private.push((email.unwrap().path(), 0o600));
+    }
+    for (path, bits) in private {
+        assert_eq!(mode(&path), bits, "{} is the owner's alone", path.display());
+    }
+    server.kill_hard();
 }

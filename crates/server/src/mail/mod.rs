@@ -14,7 +14,7 @@ use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, MultiPart},
 };
-use undersigned_store::OutboxEmail;
+use undersigned_store::{OutboxEmail, files};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -165,15 +165,26 @@ fn message_id_host(host: &str) -> String {
 
 /// Writes the file atomically (temporary name, fsync, rename), so that a reader never sees
 /// half an email.
+/// The folder and the files are their owner's alone: an email holds its recipient's address.
 async fn write_eml(dir: &Path, id: i64, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    tokio::fs::create_dir_all(dir).await?;
-    let path = dir.join(format!("{id:08}.eml"));
-    let temporary = dir.join(format!(".{id:08}.eml.tmp"));
-    let mut file = tokio::fs::File::create(&temporary).await?;
-    tokio::io::AsyncWriteExt::write_all(&mut file, bytes).await?;
-    file.sync_all().await?;
-    tokio::fs::rename(&temporary, &path).await?;
-    Ok(path)
+    let (dir, bytes) = (dir.to_owned(), bytes.to_owned());
+    tokio::task::spawn_blocking(move || {
+        files::private_dir(&dir)?;
+        let path = dir.join(format!("{id:08}.eml"));
+        let temporary = dir.join(format!(".{id:08}.eml.tmp"));
+        // A temporary file left by a crash is replaced.
+        match std::fs::remove_file(&temporary) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        let mut file = files::new_private_file(&temporary)?;
+        std::io::Write::write_all(&mut file, &bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, &path)?;
+        Ok(path)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 #[cfg(test)]

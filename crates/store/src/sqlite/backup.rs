@@ -14,6 +14,8 @@ pub enum BackupError {
     Exists(PathBuf),
     #[error("could not open {0}")]
     Open(PathBuf, #[source] rusqlite::Error),
+    #[error("could not create the backup file")]
+    Create(#[source] std::io::Error),
     #[error("the backup failed")]
     Copy(#[source] rusqlite::Error),
     #[error("the database stayed locked; try again")]
@@ -33,6 +35,8 @@ pub async fn backup(source: &Path, target: &Path) -> Result<(), BackupError> {
     tokio::task::spawn_blocking(move || {
         let from = Connection::open_with_flags(&source, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| BackupError::Open(source.clone(), e))?;
+        // The copy holds what the database holds: its owner's alone, like the original.
+        crate::files::new_private_file(&target).map_err(BackupError::Create)?;
         let mut to = Connection::open(&target).map_err(|e| BackupError::Open(target.clone(), e))?;
         {
             let backup = Backup::new(&from, &mut to).map_err(BackupError::Copy)?;

@@ -18,7 +18,7 @@ pub use backup::{BackupError, backup};
 /// The SQLite implementation of [`crate::Store`].
 pub use sql::SqlStore as SqliteStore;
 
-use crate::StoreError;
+use crate::{StoreError, files};
 use sql::Ctx;
 
 /// How to open the SQLite database.
@@ -40,13 +40,22 @@ impl Default for SqliteOptions {
 
 impl SqliteStore {
     /// Opens (creating if missing) the database file and applies pending migrations.
+    ///
+    /// The file is its owner's alone (0600; SQLite gives its WAL and shared-memory files the
+    /// database file's permissions), and deleted content is overwritten (`secure_delete`), so
+    /// that what the store erases does not linger in free pages.
     pub async fn open(path: &Path, options: &SqliteOptions) -> Result<Self, StoreError> {
+        private_database_file(path).map_err(|e| StoreError::Unavailable {
+            context: "protecting the database file",
+            source: Box::new(e),
+        })?;
         let connect = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            .pragma("secure_delete", "ON")
             .busy_timeout(options.busy_timeout);
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
@@ -69,4 +78,20 @@ impl SqliteStore {
         }
         Ok(Self::new(pool))
     }
+}
+
+/// Creates the database file empty and private if it is missing (SQLite takes an empty file
+/// as a new database), and makes an existing one and its companions private.
+fn private_database_file(path: &Path) -> std::io::Result<()> {
+    match files::new_private_file(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut companion = path.as_os_str().to_owned();
+        companion.push(suffix);
+        files::make_private(Path::new(&companion))?;
+    }
+    Ok(())
 }
