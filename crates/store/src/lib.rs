@@ -20,6 +20,7 @@ pub mod log;
 mod model;
 pub mod postgres;
 pub mod rules;
+pub mod sealed;
 pub mod sqlite;
 
 use std::sync::Arc;
