@@ -28,6 +28,16 @@ use undersigned_testkit::{Backend, backend, fresh_postgres_database};
 use undersigned_tlog::{leaf_hash, root_from_leaf_hashes};
 use undersigned_verify::entry::LogEntry;
 
+/// One keyring for the whole test binary: every store the tests open on one database must
+/// seal and open with the same keys, as every process of an instance does.
+fn keyring() -> std::sync::Arc<undersigned_store::sealed::Keyring> {
+    static KEYRING: std::sync::OnceLock<std::sync::Arc<undersigned_store::sealed::Keyring>> =
+        std::sync::OnceLock::new();
+    KEYRING
+        .get_or_init(|| std::sync::Arc::new(undersigned_store::sealed::Keyring::ephemeral()))
+        .clone()
+}
+
 const NOW: i64 = 1_800_000_000;
 const SIGNERS: usize = 60;
 const BATCH: usize = 10;
@@ -38,10 +48,10 @@ async fn two_stores() -> (DynStore, DynStore, tempfile::TempDir) {
     match backend() {
         Backend::Sqlite => {
             let path = dir.path().join("undersigned.db");
-            let first = SqliteStore::open(&path, &SqliteOptions::default())
+            let first = SqliteStore::open(&path, &SqliteOptions::default(), keyring())
                 .await
                 .unwrap();
-            let second = SqliteStore::open(&path, &SqliteOptions::default())
+            let second = SqliteStore::open(&path, &SqliteOptions::default(), keyring())
                 .await
                 .unwrap();
             (std::sync::Arc::new(first), std::sync::Arc::new(second), dir)
@@ -51,8 +61,10 @@ async fn two_stores() -> (DynStore, DynStore, tempfile::TempDir) {
             // Both start at once, as processes behind one proxy do: one migrates, the other
             // waits for it.
             let options = PgOptions::default();
-            let (first, second) =
-                tokio::join!(PgStore::open(&url, &options), PgStore::open(&url, &options));
+            let (first, second) = tokio::join!(
+                PgStore::open(&url, &options, keyring()),
+                PgStore::open(&url, &options, keyring())
+            );
             (
                 std::sync::Arc::new(first.unwrap()),
                 std::sync::Arc::new(second.unwrap()),
@@ -336,13 +348,19 @@ async fn two_writers_on_two_letters_keep_each_log_to_its_own_letter() {
 async fn open(url: &str) -> DynStore {
     match backend() {
         Backend::Sqlite => std::sync::Arc::new(
-            SqliteStore::open(std::path::Path::new(url), &SqliteOptions::default())
+            SqliteStore::open(
+                std::path::Path::new(url),
+                &SqliteOptions::default(),
+                keyring(),
+            )
+            .await
+            .unwrap(),
+        ),
+        Backend::Postgres => std::sync::Arc::new(
+            PgStore::open(url, &PgOptions::default(), keyring())
                 .await
                 .unwrap(),
         ),
-        Backend::Postgres => {
-            std::sync::Arc::new(PgStore::open(url, &PgOptions::default()).await.unwrap())
-        }
     }
 }
 
