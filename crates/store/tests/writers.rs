@@ -510,3 +510,105 @@ async fn two_mail_workers_never_lease_the_same_email() {
     first.close().await;
     second.close().await;
 }
+
+/// A database from before sealing (its personal fields in clear, no record of a reseal) is
+/// sealed on the first `reseal_if_needed`, once, and reads back the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn personal_data_written_before_sealing_is_sealed_once_and_reads_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match backend() {
+        Backend::Sqlite => dir.path().join("u.db").display().to_string(),
+        Backend::Postgres => fresh_postgres_database(),
+    };
+    let store = open(&url).await;
+    let (letter, categories) = open_letter(&store).await;
+    let commands = (0..3)
+        .flat_map(|i| [sign(letter, &categories, i, 0), confirm(i, 0)])
+        .collect();
+    write_all(store.clone(), commands).await;
+    store.close().await;
+
+    // What the columns held before sealing: text.
+    let unseal = match backend() {
+        Backend::Sqlite => {
+            "UPDATE signatures SET email = 'legacy@example.org', name = 'Legacy Name';
+             DELETE FROM instance_facts WHERE name = 'sealed_under';"
+        }
+        Backend::Postgres => {
+            "UPDATE signatures SET email = convert_to('legacy@example.org', 'UTF8'),
+                                   name = convert_to('Legacy Name', 'UTF8');
+             DELETE FROM instance_facts WHERE name = 'sealed_under';"
+        }
+    };
+    execute(&url, unseal).await;
+    let raw_emails = || async {
+        let sql = "SELECT email FROM signatures";
+        match backend() {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{url}"))
+                    .await
+                    .unwrap();
+                sqlx::query_scalar::<_, Vec<u8>>(sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar::<_, Vec<u8>>(sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+        }
+    };
+    assert!(
+        raw_emails()
+            .await
+            .iter()
+            .all(|e| e.as_slice() == b"legacy@example.org")
+    );
+
+    let store = open(&url).await;
+    // Text reads as itself before the reseal…
+    let before = store.organiser_signatures(letter, 0, 10).await.unwrap();
+    assert_eq!(before.len(), 3);
+    assert!(before.iter().all(|s| s.email == "legacy@example.org"));
+    // …is sealed by it (two fields of three rows), once…
+    assert_eq!(store.reseal_if_needed().await.unwrap(), 6);
+    assert_eq!(store.reseal_if_needed().await.unwrap(), 0);
+    let emails = raw_emails().await;
+    assert_eq!(emails.len(), 3);
+    for email in emails {
+        assert!(
+            !email.windows(6).any(|w| w == b"legacy"),
+            "sealed, not in clear"
+        );
+    }
+    // On SQLite the old text is gone from the files too (overwritten in the database, and
+    // checkpointed out of the write-ahead log).
+    if backend() == Backend::Sqlite {
+        let mut files = Vec::new();
+        for suffix in ["", "-wal"] {
+            if let Ok(bytes) = std::fs::read(format!("{url}{suffix}")) {
+                files.extend(bytes);
+            }
+        }
+        assert!(!files.windows(18).any(|w| w == b"legacy@example.org"));
+        assert!(!files.windows(11).any(|w| w == b"Legacy Name"));
+    }
+    // …and reads the same after it.
+    let after = store.organiser_signatures(letter, 0, 10).await.unwrap();
+    assert!(after.iter().all(|s| s.email == "legacy@example.org"));
+    assert!(after.iter().all(|s| s.name == "Legacy Name"));
+    assert_eq!(
+        store
+            .keys_in_use()
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![keyring().current_key()]
+    );
+    store.close().await;
+}

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{Ctx, DbRow, SqlStore};
+use super::{Ctx, DbRow, SqlStore, dialect};
 use crate::{
     SealStore, StoreError,
     sealed::{Field, KeyId, sealed_key},
@@ -187,7 +187,14 @@ impl SqlStore {
             .columns
             .iter()
             .enumerate()
-            .map(|(n, (c, _))| format!("{c} IS NOT DISTINCT FROM ${}", width + n + 2))
+            .map(|(n, (c, _))| {
+                // Text written before sealing compares as its bytes (SQLite keeps its type).
+                format!(
+                    "CAST({c} AS {}) IS NOT DISTINCT FROM ${}",
+                    bytes_type!(),
+                    width + n + 2
+                )
+            })
             .collect();
         let update = format!(
             "UPDATE {} SET {} WHERE {} = ${} AND {}",
@@ -279,6 +286,11 @@ impl SealStore for SqlStore {
                 // An empty database stays empty (`undersigned copy` wants its target so).
                 if rows > 0 {
                     self.set_sealed_under(current).await?;
+                }
+                if total > 0 {
+                    dialect::after_erase(&self.pool)
+                        .await
+                        .ctx("clearing what was resealed from the write-ahead log")?;
                 }
                 return Ok(total);
             }
