@@ -26,9 +26,9 @@ pub async fn run(settings: &Settings, to: &Path) -> anyhow::Result<()> {
     undersigned_store::sqlite::backup(&source, &target)
         .await
         .context("backing up the database")?;
-    copy_key(&settings.data_dir, to)?;
+    copy_keys(settings, to)?;
     println!(
-        "Backed up {} to {} in {:.1} s (database and instance key).",
+        "Backed up {} to {} in {:.1} s (database, instance key and data keys).",
         source.display(),
         to.display(),
         started.elapsed().as_secs_f64()
@@ -40,27 +40,33 @@ pub async fn run(settings: &Settings, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies `keys/instance.key` (mode 0600); without it, duplicate signers are not recognised.
-fn copy_key(from_data: &Path, to_data: &Path) -> anyhow::Result<()> {
-    let key = from_data.join("keys/instance.key");
-    if !key.exists() {
-        return Ok(());
-    }
+/// Copies the instance key (without it, duplicate signers are not recognised) and the data
+/// keys (without them, signers' personal data cannot be read) into the backup's `keys/`, mode
+/// 0600.
+fn copy_keys(settings: &Settings, to_data: &Path) -> anyhow::Result<()> {
     let folder = to_data.join("keys");
     undersigned_store::files::private_dir(&folder)
         .with_context(|| format!("creating {}", folder.display()))?;
-    let target = folder.join("instance.key");
-    let mut copy = undersigned_store::files::new_private_file(&target).with_context(|| {
-        format!(
-            "creating {} (a backup never replaces a key)",
-            target.display()
-        )
-    })?;
-    let mut original =
-        std::fs::File::open(&key).with_context(|| format!("reading {}", key.display()))?;
-    std::io::copy(&mut original, &mut copy)
-        .with_context(|| format!("copying {}", key.display()))?;
-    copy.sync_all()
-        .with_context(|| format!("writing {}", target.display()))?;
+    for (key, name) in [
+        (settings.data_dir.join("keys/instance.key"), "instance.key"),
+        (settings.data_keys_path(), "data.keys"),
+    ] {
+        if !key.exists() {
+            continue;
+        }
+        let target = folder.join(name);
+        let mut copy = undersigned_store::files::new_private_file(&target).with_context(|| {
+            format!(
+                "creating {} (a backup never replaces a key)",
+                target.display()
+            )
+        })?;
+        let mut original =
+            std::fs::File::open(&key).with_context(|| format!("reading {}", key.display()))?;
+        std::io::copy(&mut original, &mut copy)
+            .with_context(|| format!("copying {}", key.display()))?;
+        copy.sync_all()
+            .with_context(|| format!("writing {}", target.display()))?;
+    }
     Ok(())
 }

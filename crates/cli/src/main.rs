@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod copy;
 mod demo;
+mod keys;
 mod receipt;
 mod users;
 
@@ -74,6 +75,11 @@ enum Command {
         /// Default: $XDG_STATE_HOME/undersigned/audit.json (~/.local/state/...)
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// The data keys that seal signers' personal data: rotate, reseal, prune.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
     /// Signers' receipts.
     Receipt {
@@ -168,6 +174,7 @@ fn run() -> anyhow::Result<()> {
             Command::Copy { from, to } => copy::run(&settings, &from, &to).await,
             Command::Backup { to } => backup::run(&settings, &to).await,
             Command::Audit { url, state } => audit::run(&url, state).await,
+            Command::Keys { command } => keys::run(&settings, command).await,
             Command::Receipt {
                 command:
                     ReceiptCommand::Verify {

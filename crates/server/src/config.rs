@@ -51,6 +51,9 @@ pub struct Settings {
     /// `sqlite://PATH` or `postgres://user:pass@host:port/db`; defaults to
     /// `DATA/undersigned.db`.
     pub database_url: Option<String>,
+    /// The keyring that seals signers' personal data in the database; defaults to
+    /// `DATA/keys/data.keys` (created with a fresh key if missing). Never in the database.
+    pub data_keys_file: Option<PathBuf>,
     /// Connections in this process's database pool; defaults to 8 on SQLite, 10 on
     /// PostgreSQL (where every process has its own pool).
     pub database_max_connections: Option<u32>,
@@ -165,6 +168,13 @@ impl Settings {
             .filter(|p| !p.is_empty())
             .map(|p| DatabaseChoice::Sqlite(PathBuf::from(p)))
             .ok_or_else(|| ConfigError::DatabaseUrl(url_scheme(url)))
+    }
+
+    /// Where the data keys are kept.
+    pub fn data_keys_path(&self) -> PathBuf {
+        self.data_keys_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys/data.keys"))
     }
 
     pub fn busy_timeout(&self) -> Duration {

@@ -27,6 +27,7 @@ use undersigned_store::{
     DynStore, Store, StoreError,
     copy::TableIo,
     postgres::{PgOptions, PgStore},
+    sealed::Keyring,
     sqlite::{SqliteOptions, SqliteStore},
 };
 
@@ -58,6 +59,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("could not load the instance key")]
     Keys(#[from] KeyError),
+    #[error("could not load the data keys")]
+    DataKeys(#[from] undersigned_store::sealed::KeyringError),
     #[error(
         "the instance key in {0} is not the one this database was first used with: every \
          server process must have the same keys/instance.key (copy it from the first server's \
@@ -124,6 +127,7 @@ pub async fn open_backend(
     // owner's alone.
     undersigned_store::files::private_dir(&settings.data_dir)
         .map_err(|e| StartError::DataDir(settings.data_dir.clone(), e))?;
+    let keyring = Arc::new(Keyring::load_or_create(&settings.data_keys_path())?);
     let lock_timeout = settings.busy_timeout();
     Ok(match settings.database()? {
         DatabaseChoice::Sqlite(path) => {
@@ -137,6 +141,7 @@ pub async fn open_backend(
                             .database_max_connections
                             .unwrap_or(defaults.max_connections),
                     },
+                    keyring,
                 )
                 .await?,
             )
@@ -159,6 +164,7 @@ pub async fn open_backend(
                             Statements::Bulk => Duration::from_secs(24 * 3600),
                         },
                     },
+                    keyring,
                 )
                 .await?,
             )
@@ -234,6 +240,15 @@ impl Application {
         let keys = InstanceKeys::load_or_create(&settings.data_dir)?;
         if !store.check_instance_key(&keys.fingerprint).await? {
             return Err(StartError::KeyMismatch(settings.data_dir.join("keys")));
+        }
+        // Personal data stored before sealing, or under a key older than the current one
+        // (an interrupted rotation), is sealed under the current key first.
+        let resealed = store.reseal_if_needed().await?;
+        if resealed > 0 {
+            tracing::info!(
+                values = resealed,
+                "sealed personal data under the current data key"
+            );
         }
         let mailer = Mailer::new(
             settings.smtp_url.as_deref(),

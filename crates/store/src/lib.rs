@@ -20,6 +20,7 @@ pub mod log;
 mod model;
 pub mod postgres;
 pub mod rules;
+pub mod sealed;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -35,7 +36,15 @@ pub use model::*;
 /// the implementation implements.
 #[async_trait]
 pub trait Store:
-    OrganiserStore + LetterStore + BatchStore + LogStore + OutboxStore + Send + Sync + 'static
+    OrganiserStore
+    + LetterStore
+    + BatchStore
+    + LogStore
+    + OutboxStore
+    + SealStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Closes the pool (used on shutdown).
     async fn close(&self);
@@ -210,6 +219,24 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<()>;
     /// Emails not sent yet (pending, including leased ones).
     async fn outbox_pending(&self) -> Result<u64>;
+}
+
+/// Personal data sealed at rest (see [`sealed`]): resealing under the keyring's current key.
+#[async_trait]
+pub trait SealStore: Send + Sync {
+    /// How many rows hold sealed fields, for a progress bar.
+    async fn sealed_rows(&self) -> Result<u64>;
+    /// Seals again, under the keyring's current key, every sealed field that is not sealed
+    /// under it (text from before sealing included), a chunk of rows per transaction, while
+    /// the server runs; `progress` hears how many rows a pass has gone through. Returns how
+    /// many values changed. Running it again after an interruption goes on where it stopped.
+    async fn reseal(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<u64>;
+    /// [`SealStore::reseal`], unless a reseal under the keyring's current key completed
+    /// before (the server runs it at start: once after the upgrade that introduced sealing,
+    /// and after a rotation was interrupted).
+    async fn reseal_if_needed(&self) -> Result<u64>;
+    /// The data keys that seal at least one stored value.
+    async fn keys_in_use(&self) -> Result<std::collections::BTreeSet<sealed::KeyId>>;
 }
 
 /// The store the server holds.

@@ -12,18 +12,32 @@ use undersigned_store::{
 };
 use undersigned_testkit::{Backend, backend, fresh_postgres_database};
 
+/// One keyring for the whole test binary: every store the tests open on one database must
+/// seal and open with the same keys, as every process of an instance does.
+fn keyring() -> std::sync::Arc<undersigned_store::sealed::Keyring> {
+    static KEYRING: std::sync::OnceLock<std::sync::Arc<undersigned_store::sealed::Keyring>> =
+        std::sync::OnceLock::new();
+    KEYRING
+        .get_or_init(|| std::sync::Arc::new(undersigned_store::sealed::Keyring::ephemeral()))
+        .clone()
+}
+
 const NOW: i64 = 1_800_000_000;
 
 async fn store() -> (DynStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store: DynStore = match backend() {
         Backend::Sqlite => std::sync::Arc::new(
-            SqliteStore::open(&dir.path().join("u.db"), &SqliteOptions::default())
-                .await
-                .unwrap(),
+            SqliteStore::open(
+                &dir.path().join("u.db"),
+                &SqliteOptions::default(),
+                keyring(),
+            )
+            .await
+            .unwrap(),
         ),
         Backend::Postgres => std::sync::Arc::new(
-            PgStore::open(&fresh_postgres_database(), &PgOptions::default())
+            PgStore::open(&fresh_postgres_database(), &PgOptions::default(), keyring())
                 .await
                 .unwrap(),
         ),
@@ -128,7 +142,7 @@ async fn what_sqlite_deletes_does_not_linger_in_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("u.db");
     let store: DynStore = std::sync::Arc::new(
-        SqliteStore::open(&path, &SqliteOptions::default())
+        SqliteStore::open(&path, &SqliteOptions::default(), keyring())
             .await
             .unwrap(),
     );

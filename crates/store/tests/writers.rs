@@ -28,6 +28,16 @@ use undersigned_testkit::{Backend, backend, fresh_postgres_database};
 use undersigned_tlog::{leaf_hash, root_from_leaf_hashes};
 use undersigned_verify::entry::LogEntry;
 
+/// One keyring for the whole test binary: every store the tests open on one database must
+/// seal and open with the same keys, as every process of an instance does.
+fn keyring() -> std::sync::Arc<undersigned_store::sealed::Keyring> {
+    static KEYRING: std::sync::OnceLock<std::sync::Arc<undersigned_store::sealed::Keyring>> =
+        std::sync::OnceLock::new();
+    KEYRING
+        .get_or_init(|| std::sync::Arc::new(undersigned_store::sealed::Keyring::ephemeral()))
+        .clone()
+}
+
 const NOW: i64 = 1_800_000_000;
 const SIGNERS: usize = 60;
 const BATCH: usize = 10;
@@ -38,10 +48,10 @@ async fn two_stores() -> (DynStore, DynStore, tempfile::TempDir) {
     match backend() {
         Backend::Sqlite => {
             let path = dir.path().join("undersigned.db");
-            let first = SqliteStore::open(&path, &SqliteOptions::default())
+            let first = SqliteStore::open(&path, &SqliteOptions::default(), keyring())
                 .await
                 .unwrap();
-            let second = SqliteStore::open(&path, &SqliteOptions::default())
+            let second = SqliteStore::open(&path, &SqliteOptions::default(), keyring())
                 .await
                 .unwrap();
             (std::sync::Arc::new(first), std::sync::Arc::new(second), dir)
@@ -51,8 +61,10 @@ async fn two_stores() -> (DynStore, DynStore, tempfile::TempDir) {
             // Both start at once, as processes behind one proxy do: one migrates, the other
             // waits for it.
             let options = PgOptions::default();
-            let (first, second) =
-                tokio::join!(PgStore::open(&url, &options), PgStore::open(&url, &options));
+            let (first, second) = tokio::join!(
+                PgStore::open(&url, &options, keyring()),
+                PgStore::open(&url, &options, keyring())
+            );
             (
                 std::sync::Arc::new(first.unwrap()),
                 std::sync::Arc::new(second.unwrap()),
@@ -336,13 +348,19 @@ async fn two_writers_on_two_letters_keep_each_log_to_its_own_letter() {
 async fn open(url: &str) -> DynStore {
     match backend() {
         Backend::Sqlite => std::sync::Arc::new(
-            SqliteStore::open(std::path::Path::new(url), &SqliteOptions::default())
+            SqliteStore::open(
+                std::path::Path::new(url),
+                &SqliteOptions::default(),
+                keyring(),
+            )
+            .await
+            .unwrap(),
+        ),
+        Backend::Postgres => std::sync::Arc::new(
+            PgStore::open(url, &PgOptions::default(), keyring())
                 .await
                 .unwrap(),
         ),
-        Backend::Postgres => {
-            std::sync::Arc::new(PgStore::open(url, &PgOptions::default()).await.unwrap())
-        }
     }
 }
 
@@ -491,4 +509,106 @@ async fn two_mail_workers_never_lease_the_same_email() {
     assert_eq!(second.outbox_pending().await.unwrap(), 0);
     first.close().await;
     second.close().await;
+}
+
+/// A database from before sealing (its personal fields in clear, no record of a reseal) is
+/// sealed on the first `reseal_if_needed`, once, and reads back the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn personal_data_written_before_sealing_is_sealed_once_and_reads_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match backend() {
+        Backend::Sqlite => dir.path().join("u.db").display().to_string(),
+        Backend::Postgres => fresh_postgres_database(),
+    };
+    let store = open(&url).await;
+    let (letter, categories) = open_letter(&store).await;
+    let commands = (0..3)
+        .flat_map(|i| [sign(letter, &categories, i, 0), confirm(i, 0)])
+        .collect();
+    write_all(store.clone(), commands).await;
+    store.close().await;
+
+    // What the columns held before sealing: text.
+    let unseal = match backend() {
+        Backend::Sqlite => {
+            "UPDATE signatures SET email = 'legacy@example.org', name = 'Legacy Name';
+             DELETE FROM instance_facts WHERE name = 'sealed_under';"
+        }
+        Backend::Postgres => {
+            "UPDATE signatures SET email = convert_to('legacy@example.org', 'UTF8'),
+                                   name = convert_to('Legacy Name', 'UTF8');
+             DELETE FROM instance_facts WHERE name = 'sealed_under';"
+        }
+    };
+    execute(&url, unseal).await;
+    let raw_emails = || async {
+        let sql = "SELECT email FROM signatures";
+        match backend() {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{url}"))
+                    .await
+                    .unwrap();
+                sqlx::query_scalar::<_, Vec<u8>>(sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar::<_, Vec<u8>>(sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+        }
+    };
+    assert!(
+        raw_emails()
+            .await
+            .iter()
+            .all(|e| e.as_slice() == b"legacy@example.org")
+    );
+
+    let store = open(&url).await;
+    // Text reads as itself before the reseal…
+    let before = store.organiser_signatures(letter, 0, 10).await.unwrap();
+    assert_eq!(before.len(), 3);
+    assert!(before.iter().all(|s| s.email == "legacy@example.org"));
+    // …is sealed by it (two fields of three rows), once…
+    assert_eq!(store.reseal_if_needed().await.unwrap(), 6);
+    assert_eq!(store.reseal_if_needed().await.unwrap(), 0);
+    let emails = raw_emails().await;
+    assert_eq!(emails.len(), 3);
+    for email in emails {
+        assert!(
+            !email.windows(6).any(|w| w == b"legacy"),
+            "sealed, not in clear"
+        );
+    }
+    // On SQLite the old text is gone from the files too (overwritten in the database, and
+    // checkpointed out of the write-ahead log).
+    if backend() == Backend::Sqlite {
+        let mut files = Vec::new();
+        for suffix in ["", "-wal"] {
+            if let Ok(bytes) = std::fs::read(format!("{url}{suffix}")) {
+                files.extend(bytes);
+            }
+        }
+        assert!(!files.windows(18).any(|w| w == b"legacy@example.org"));
+        assert!(!files.windows(11).any(|w| w == b"Legacy Name"));
+    }
+    // …and reads the same after it.
+    let after = store.organiser_signatures(letter, 0, 10).await.unwrap();
+    assert!(after.iter().all(|s| s.email == "legacy@example.org"));
+    assert!(after.iter().all(|s| s.name == "Legacy Name"));
+    assert_eq!(
+        store
+            .keys_in_use()
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![keyring().current_key()]
+    );
+    store.close().await;
 }

@@ -253,28 +253,36 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Gives the data folder `to` the instance key of the one at `from` (replacing a key of its
-/// own), as an operator does for a second process of a site: the duplicate check is an HMAC
-/// under that key, so every process of a site needs the same one. The key stays private
-/// (0600, in a 0700 folder).
+/// Gives the data folder `to` the instance key and the data keys of the one at `from`
+/// (replacing keys of its own), as an operator does for a second process of a site: the
+/// duplicate check is an HMAC under the instance key, and personal data is sealed with the
+/// data keys, so every process of a site needs the same ones. The keys stay private (0600, in
+/// a 0700 folder).
 pub fn copy_instance_key(from: &Path, to: &Path) {
     use std::{
         fs::{DirBuilder, OpenOptions},
         io::Write,
         os::unix::fs::{DirBuilderExt, OpenOptionsExt},
     };
-    let key = std::fs::read(from.join("keys/instance.key")).unwrap();
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(to.join("keys"))
         .unwrap();
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(to.join("keys/instance.key"))
-        .unwrap();
-    file.write_all(&key).unwrap();
+    // The instance key (duplicate detection, checkpoint signing) and the data keys (sealed
+    // personal data), when the first process has created them.
+    for name in ["keys/instance.key", "keys/data.keys"] {
+        let Ok(key) = std::fs::read(from.join(name)) else {
+            assert_ne!(name, "keys/instance.key", "no instance key to copy");
+            continue;
+        };
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(to.join(name))
+            .unwrap();
+        file.write_all(&key).unwrap();
+    }
 }

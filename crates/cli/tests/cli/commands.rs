@@ -252,6 +252,7 @@ async fn a_live_backup_is_a_folder_that_serve_starts_from() {
         (folder.clone(), 0o700),
         (folder.join("keys"), 0o700),
         (folder.join("keys/instance.key"), 0o600),
+        (folder.join("keys/data.keys"), 0o600),
         (folder.join("undersigned.db"), 0o600),
     ] {
         assert_eq!(mode(&path), private, "{} stays private", path.display());
@@ -316,6 +317,7 @@ async fn the_data_folder_and_what_it_holds_are_private() {
         (folder.to_owned(), 0o700),
         (folder.join("keys"), 0o700),
         (folder.join("keys/instance.key"), 0o600),
+        (folder.join("keys/data.keys"), 0o600),
         (folder.join("mail"), 0o700),
         (folder.join("undersigned.db"), 0o600),
         (folder.join("undersigned.db-wal"), 0o600),

@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod commands;
+mod keys;
 mod log;
 mod process;

@@ -124,6 +124,11 @@ impl TestApp {
     /// A connection pool of the test's own on the application's database (SQLite or
     /// PostgreSQL, through sqlx's Any driver): to look at rows no page shows (the outbox), to
     /// hold a lock, or to simulate time passing. Statements must be valid on both backends.
+    /// The application's data keys, to open what it sealed in the database.
+    pub fn keyring(&self) -> undersigned_store::sealed::Keyring {
+        undersigned_store::sealed::Keyring::load(&self.settings.data_keys_path()).unwrap()
+    }
+
     pub async fn db(&self) -> AnyPool {
         sqlx::any::install_default_drivers();
         let url = match &self.settings.database_url {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use sqlx::Row;
 
 use undersigned_server::{clock::Clock, format::now};
+use undersigned_store::sealed::Field;
 use undersigned_testkit::{eventually, process::copy_instance_key};
 
 use crate::helpers::*;
@@ -263,9 +264,16 @@ async fn a_refused_email_stays_in_the_outbox_and_is_sent_on_retry() {
     assert!(error.contains("451"), "{error}");
     let retry_in = row.get::<i64, _>("next_attempt_at") - app.clock.now();
     assert_eq!(retry_in, 30, "the first retry is 30 s later");
+    // The recipient is kept for the retry, sealed: not in clear in the database.
+    let recipient: Vec<u8> = row.get("recipient");
+    assert!(
+        !recipient
+            .windows("reginald@example.org".len())
+            .any(|w| w == b"reginald@example.org")
+    );
     assert_eq!(
-        row.get::<Option<String>, _>("recipient").as_deref(),
-        Some("reginald@example.org")
+        app.keyring().open(Field::Recipient, &recipient).unwrap(),
+        "reginald@example.org"
     );
     assert!(app.mail.to("reginald@example.org").is_empty());
 
@@ -323,14 +331,21 @@ async fn a_restart_keeps_signatures_and_unsent_emails() {
         Duration::from_secs(5),
         "the email to be refused once before the stop",
         || async {
-            let error: Option<String> = sqlx::query_scalar(
-                "SELECT last_error FROM outbox WHERE recipient = 'pell@example.org'",
-            )
-            .fetch_optional(&db)
-            .await
-            .unwrap()
-            .flatten();
-            error.map(drop)
+            // The recipient is sealed: find the row by opening it.
+            let rows = sqlx::query("SELECT last_error, recipient FROM outbox")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+            let keyring = app.keyring();
+            rows.iter()
+                .find(|row| {
+                    row.get::<Option<Vec<u8>>, _>("recipient")
+                        .and_then(|r| keyring.open(Field::Recipient, &r).ok())
+                        .as_deref()
+                        == Some("pell@example.org")
+                })
+                .and_then(|row| row.get::<Option<String>, _>("last_error"))
+                .map(drop)
         },
     )
     .await;

@@ -52,6 +52,14 @@ macro_rules! bytewise {
     };
 }
 
+/// The type of a column of bytes, for `CAST(column AS <bytes_type!()>)`: text written before a
+/// column held bytes compares as its bytes.
+macro_rules! bytes_type {
+    () => {
+        "BYTEA"
+    };
+}
+
 /// `column <in_list!("$N")>`: whether the column's value is in the array bound as `$N` with
 /// [`id_list`].
 macro_rules! in_list {
@@ -113,6 +121,13 @@ pub(crate) async fn after_copy(pool: &sqlx::Pool<Db>) -> Result<(), sqlx::Error>
         .execute(pool)
         .await?;
     }
+    Ok(())
+}
+
+/// What to run after values were overwritten so that their old bytes are gone from the files:
+/// nothing the application can do (PostgreSQL's dead tuples go with VACUUM, its WAL with
+/// its archiving settings: see README, "Personal data at rest").
+pub(crate) async fn after_erase(_pool: &sqlx::Pool<Db>) -> Result<(), sqlx::Error> {
     Ok(())
 }
 

@@ -10,7 +10,7 @@ mod dialect;
 #[path = "../sql/mod.rs"]
 mod sql;
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     Connection,
@@ -20,7 +20,7 @@ use sqlx::{
 /// The PostgreSQL implementation of [`crate::Store`].
 pub use sql::SqlStore as PgStore;
 
-use crate::StoreError;
+use crate::{StoreError, sealed::Keyring};
 use sql::{Ctx, classify};
 
 /// How to connect to PostgreSQL.
@@ -55,7 +55,11 @@ impl PgStore {
     /// Connects to the database `url` names (`postgres://user:pass@host:port/db`, or
     /// `postgres:///db?host=/run/postgresql` for a Unix socket) and applies pending
     /// migrations. The database must exist; its tables are created here.
-    pub async fn open(url: &str, options: &PgOptions) -> Result<Self, StoreError> {
+    pub async fn open(
+        url: &str,
+        options: &PgOptions,
+        keyring: Arc<Keyring>,
+    ) -> Result<Self, StoreError> {
         let mut base =
             PgConnectOptions::from_str(url).map_err(|e| classify(e, "reading the database URL"))?;
         // Named in pg_stat_activity, unless the URL names it otherwise.
@@ -73,7 +77,7 @@ impl PgStore {
             .run(&mut conn)
             .await
             .map_err(|e| StoreError::Migrate(Box::new(e)))?;
-        let logged = sql::backfill_logs(&mut conn).await?;
+        let logged = sql::backfill_logs(&mut conn, &keyring).await?;
         if logged > 0 {
             tracing::info!(
                 signatures = logged,
@@ -95,7 +99,7 @@ impl PgStore {
             .connect_with(connect)
             .await
             .ctx("opening the database")?;
-        Ok(Self::new(pool))
+        Ok(Self::new(pool, keyring))
     }
 }
 

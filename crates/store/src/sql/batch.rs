@@ -14,13 +14,19 @@ use sqlx::Row;
 use undersigned_core::{LetterState, SignatureState};
 use undersigned_verify::entry::RemovalReason;
 
-use super::{Conn, Ctx, DIALECT, SqlStore, log::append, lost_race};
+use super::{
+    Conn, Ctx, DIALECT, SqlStore,
+    log::append,
+    lost_race,
+    personal::{self, SealedSigner},
+};
 use crate::{
     BatchStore, StoreError,
     log::{PendingEntry, Published, add_entry, backfill_salt, by_letter, remove_entry},
     model::*,
     parse_stored,
     rules::may_email_again,
+    sealed::{Field, Keyring},
 };
 
 /// The log entry a command produced, if any.
@@ -56,7 +62,7 @@ async fn try_batch(
     commands: &[WriteCommand],
 ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
     let mut tx = store.begin_write().await?;
-    let applied = apply_all(&mut tx, commands).await;
+    let applied = apply_all(&mut tx, &store.keyring, commands).await;
     match applied {
         Ok(results) => {
             tx.commit().await.ctx("committing a batch")?;
@@ -92,6 +98,7 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
 
 async fn apply_all(
     conn: &mut Conn,
+    keys: &Keyring,
     commands: &[WriteCommand],
 ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
     let mut order: Vec<usize> = (0..commands.len()).collect();
@@ -109,9 +116,9 @@ async fn apply_all(
             .await
             .ctx("starting a command")?;
         let applied = match command {
-            WriteCommand::Sign(sign) => apply_sign(conn, sign).await,
-            WriteCommand::Confirm(confirm) => apply_confirm(conn, confirm).await,
-            WriteCommand::ImportPublished(import) => apply_import(conn, import).await,
+            WriteCommand::Sign(sign) => apply_sign(conn, keys, sign).await,
+            WriteCommand::Confirm(confirm) => apply_confirm(conn, keys, confirm).await,
+            WriteCommand::ImportPublished(import) => apply_import(conn, keys, import).await,
             WriteCommand::Remove(remove) => apply_remove(conn, remove).await,
         };
         match applied {
@@ -205,6 +212,7 @@ async fn letter_and_category(
 
 async fn insert_signature(
     conn: &mut Conn,
+    keys: &Keyring,
     letter: LetterId,
     sig: &undersigned_core::signature::NewSignature,
     duplicate_key: &[u8],
@@ -213,6 +221,7 @@ async fn insert_signature(
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
     let last_emailed = (state == SignatureState::Pending).then_some(now);
+    let sealed = SealedSigner::new(keys, sig.name.as_str(), &sig.details);
     // When another process's batch has inserted the same address and not committed yet,
     // this waits for it, then does nothing (or inserts, if that batch rolled back).
     let id: Option<i64> = sqlx::query_scalar(
@@ -225,13 +234,13 @@ async fn insert_signature(
     )
     .bind(letter.0)
     .bind(sig.category_id)
-    .bind(sig.name.as_str())
-    .bind(&sig.details.title)
-    .bind(&sig.details.affiliation)
-    .bind(&sig.details.city)
-    .bind(&sig.details.country)
-    .bind(&sig.details.comment)
-    .bind(sig.email.to_string())
+    .bind(&sealed.name)
+    .bind(&sealed.title)
+    .bind(&sealed.affiliation)
+    .bind(&sealed.city)
+    .bind(&sealed.country)
+    .bind(&sealed.comment)
+    .bind(keys.seal(Field::Email, &sig.email.to_string()))
     .bind(duplicate_key)
     .bind(sig.display.as_str())
     .bind(state.as_str())
@@ -249,10 +258,12 @@ async fn insert_signature(
 /// Stores a confirmation link with the submission it was sent for.
 async fn insert_token(
     conn: &mut Conn,
+    keys: &Keyring,
     signature: SignatureId,
     command: &SignCommand,
 ) -> Result<(), StoreError> {
     let sig = &command.signature;
+    let sealed = SealedSigner::new(keys, sig.name.as_str(), &sig.details);
     sqlx::query(
         "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
              category_id, name, title, affiliation, city, country, comment, display_level)
@@ -263,12 +274,12 @@ async fn insert_token(
     .bind(command.now)
     .bind(command.token_expires_at)
     .bind(sig.category_id)
-    .bind(sig.name.as_str())
-    .bind(&sig.details.title)
-    .bind(&sig.details.affiliation)
-    .bind(&sig.details.city)
-    .bind(&sig.details.country)
-    .bind(&sig.details.comment)
+    .bind(&sealed.name)
+    .bind(&sealed.title)
+    .bind(&sealed.affiliation)
+    .bind(&sealed.city)
+    .bind(&sealed.country)
+    .bind(&sealed.comment)
     .bind(sig.display.as_str())
     .execute(conn)
     .await
@@ -280,6 +291,7 @@ async fn insert_token(
 /// event, so one event can never queue two emails.
 async fn enqueue(
     conn: &mut Conn,
+    keys: &Keyring,
     kind: EmailKind,
     signature: SignatureId,
     command: &SignCommand,
@@ -295,8 +307,8 @@ async fn enqueue(
     )
     .bind(format!("{}:{signature}:{token_prefix}", kind.as_str()))
     .bind(kind.as_str())
-    .bind(command.signature.email.to_string())
-    .bind(&command.email_params)
+    .bind(keys.seal(Field::Recipient, &command.signature.email.to_string()))
+    .bind(keys.seal(Field::EmailParams, &command.email_params))
     .bind(command.now)
     .execute(conn)
     .await
@@ -323,6 +335,7 @@ async fn count_email(
 
 async fn apply_sign(
     conn: &mut Conn,
+    keys: &Keyring,
     command: &SignCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome| Ok((WriteOutcome::Sign(outcome), None));
@@ -334,6 +347,7 @@ async fn apply_sign(
     let key = command.duplicate_key.0;
     let inserted = insert_signature(
         conn,
+        keys,
         command.letter,
         &command.signature,
         &key,
@@ -342,8 +356,8 @@ async fn apply_sign(
     )
     .await?;
     if let Some(id) = inserted {
-        insert_token(conn, id, command).await?;
-        enqueue(conn, EmailKind::Confirm, id, command).await?;
+        insert_token(conn, keys, id, command).await?;
+        enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
         return done(SignOutcome::Created);
     }
 
@@ -375,8 +389,8 @@ async fn apply_sign(
     count_email(conn, id, command.now).await?;
     match parse_stored::<SignatureState>(&state, "signature state")? {
         SignatureState::Pending => {
-            insert_token(conn, id, command).await?;
-            enqueue(conn, EmailKind::Confirm, id, command).await?;
+            insert_token(conn, keys, id, command).await?;
+            enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
             done(SignOutcome::ConfirmationResent)
         }
         // Someone who withdrew may sign again: the signature is pending once more, and
@@ -393,12 +407,12 @@ async fn apply_sign(
             .execute(&mut *conn)
             .await
             .ctx("signing again")?;
-            insert_token(conn, id, command).await?;
-            enqueue(conn, EmailKind::Confirm, id, command).await?;
+            insert_token(conn, keys, id, command).await?;
+            enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
             done(SignOutcome::ConfirmationResent)
         }
         _ => {
-            enqueue(conn, EmailKind::AlreadySigned, id, command).await?;
+            enqueue(conn, keys, EmailKind::AlreadySigned, id, command).await?;
             done(SignOutcome::AlreadySigned)
         }
     }
@@ -406,6 +420,7 @@ async fn apply_sign(
 
 async fn apply_confirm(
     conn: &mut Conn,
+    keys: &Keyring,
     command: &ConfirmCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome, delta| Ok((WriteOutcome::Confirm(outcome), delta));
@@ -478,7 +493,7 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
-    let logged = published_entry(conn, signature, command.now, &command.salt).await?;
+    let logged = published_entry(conn, keys, signature, command.now, &command.salt).await?;
     debug_assert_eq!(logged.category, category);
     done(
         ConfirmOutcome::Confirmed { letter, signature },
@@ -488,6 +503,7 @@ async fn apply_confirm(
 
 async fn apply_import(
     conn: &mut Conn,
+    keys: &Keyring,
     command: &ImportCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
@@ -502,6 +518,7 @@ async fn apply_import(
     }
     let inserted = insert_signature(
         conn,
+        keys,
         command.letter,
         &command.signature,
         &command.duplicate_key.0,
@@ -514,7 +531,7 @@ async fn apply_import(
         duplicate: inserted.is_none(),
     };
     let logged = match inserted {
-        Some(id) => Some(published_entry(conn, id, command.now, &command.salt).await?),
+        Some(id) => Some(published_entry(conn, keys, id, command.now, &command.salt).await?),
         None => None,
     };
     Ok((outcome, logged))
@@ -525,7 +542,7 @@ async fn apply_import(
 /// counts already include them, so they do not move. Processes that start together take
 /// turns (the dialect's lock); the later ones find nothing left. Returns how many were
 /// logged.
-pub(crate) async fn backfill_logs(conn: &mut Conn) -> Result<usize, StoreError> {
+pub(crate) async fn backfill_logs(conn: &mut Conn, keys: &Keyring) -> Result<usize, StoreError> {
     let missing: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM signatures WHERE state = 'published' AND log_index IS NULL",
     )
@@ -556,7 +573,7 @@ pub(crate) async fn backfill_logs(conn: &mut Conn) -> Result<usize, StoreError> 
     for (id, published_at, email_hash) in rows {
         let id = SignatureId(id);
         let salt = backfill_salt(&email_hash, id);
-        pending.push(published_entry(&mut tx, id, published_at, &salt).await?);
+        pending.push(published_entry(&mut tx, keys, id, published_at, &salt).await?);
     }
     let logged = pending.len();
     for (letter, entries) in by_letter(pending) {
@@ -569,6 +586,7 @@ pub(crate) async fn backfill_logs(conn: &mut Conn) -> Result<usize, StoreError> 
 /// The add entry for a signature that has just been published, from its stored row.
 async fn published_entry(
     conn: &mut Conn,
+    keys: &Keyring,
     signature: SignatureId,
     now: Timestamp,
     salt: &Hash32,
@@ -584,10 +602,10 @@ async fn published_entry(
     .await
     .ctx("reading a published signature")?;
     let display: String = row.try_get("display_level").ctx("reading a signature")?;
-    let name: String = row.try_get("name").ctx("reading a signature")?;
-    let email: String = row.try_get("email").ctx("reading a signature")?;
+    let name = personal::open(keys, &row, "name", Field::Name)?;
+    let email = personal::open(keys, &row, "email", Field::Email)?;
     let category_name: String = row.try_get("category").ctx("reading a signature")?;
-    let details = super::letters::details_from_row(&row)?;
+    let details = personal::details(keys, &row)?;
     let data = add_entry(&Published {
         now,
         category: &category_name,

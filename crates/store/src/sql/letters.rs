@@ -2,14 +2,13 @@
 
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Row};
-use undersigned_core::{
-    LetterState, letter::LetterContent, letter::Target, signature::SignerDetails,
-};
+use undersigned_core::{LetterState, letter::LetterContent, letter::Target};
 
 use super::{
-    Conn, Ctx, DbRow, SqlStore, classify, is_unique_violation, organisers::audit, storable,
+    Conn, Ctx, DbRow, SqlStore, classify, is_unique_violation, organisers::audit, personal,
+    storable,
 };
-use crate::{LetterStore, StoreError, model::*, parse_stored};
+use crate::{LetterStore, StoreError, model::*, parse_stored, sealed::Field};
 
 async fn insert_parts(
     conn: &mut Conn,
@@ -68,16 +67,6 @@ fn summary_from_row(row: &DbRow) -> Result<LetterSummary, StoreError> {
         state: parse_stored(&state, "letter state")?,
         updated_at: row.try_get("updated_at").ctx("reading a letter")?,
         signatures: signatures.max(0) as u64,
-    })
-}
-
-pub(super) fn details_from_row(row: &DbRow) -> Result<SignerDetails, StoreError> {
-    Ok(SignerDetails {
-        title: row.try_get("title").ctx("reading a signature")?,
-        affiliation: row.try_get("affiliation").ctx("reading a signature")?,
-        city: row.try_get("city").ctx("reading a signature")?,
-        country: row.try_get("country").ctx("reading a signature")?,
-        comment: row.try_get("comment").ctx("reading a signature")?,
     })
 }
 
@@ -436,8 +425,8 @@ impl LetterStore for SqlStore {
                         .try_get::<Option<i64>, _>("log_index")
                         .ctx("reading a signature")?
                         .and_then(|i| u64::try_from(i).ok()),
-                    name: row.try_get("name").ctx("reading a signature")?,
-                    details: details_from_row(row)?,
+                    name: personal::open(&self.keyring, row, "name", Field::Name)?,
+                    details: personal::details(&self.keyring, row)?,
                     display: parse_stored(&display, "display level")?,
                     category: row.try_get("category").ctx("reading a signature")?,
                     published_at: row
@@ -480,9 +469,9 @@ impl LetterStore for SqlStore {
                         .try_get::<Option<i64>, _>("log_index")
                         .ctx("reading a signature")?
                         .and_then(|i| u64::try_from(i).ok()),
-                    name: row.try_get("name").ctx("reading a signature")?,
-                    email: row.try_get("email").ctx("reading a signature")?,
-                    details: details_from_row(row)?,
+                    name: personal::open(&self.keyring, row, "name", Field::Name)?,
+                    email: personal::open(&self.keyring, row, "email", Field::Email)?,
+                    details: personal::details(&self.keyring, row)?,
                     display: parse_stored(&display, "display level")?,
                     state: parse_stored(&state, "signature state")?,
                     category: row.try_get("category").ctx("reading a signature")?,
@@ -519,8 +508,8 @@ impl LetterStore for SqlStore {
             let display: String = row.try_get("display_level").ctx("reading a link")?;
             Ok(ConfirmationLink {
                 submission: PendingSubmission {
-                    name: row.try_get("name").ctx("reading a link")?,
-                    details: details_from_row(&row)?,
+                    name: personal::open(&self.keyring, &row, "name", Field::Name)?,
+                    details: personal::details(&self.keyring, &row)?,
                     display: parse_stored(&display, "display level")?,
                     category: row.try_get("category").ctx("reading a link")?,
                 },

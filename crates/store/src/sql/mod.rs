@@ -19,12 +19,16 @@ mod letters;
 mod log;
 mod organisers;
 mod outbox;
+mod personal;
+mod seal;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::{Pool, Transaction};
 
 use super::dialect::{self, DIALECT, Db};
-use crate::StoreError;
+use crate::{StoreError, sealed::Keyring};
 
 /// A connection of this backend.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -51,16 +55,18 @@ pub(crate) struct Dialect {
 
 pub(crate) use batch::backfill_logs;
 
-/// The store on this backend: a pool of connections.
+/// The store on this backend: a pool of connections, and the keyring that seals personal
+/// data.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: Pool<Db>,
+    keyring: Arc<Keyring>,
 }
 
 impl SqlStore {
-    /// A store over `pool`, whose database is migrated.
-    pub(super) fn new(pool: Pool<Db>) -> Self {
-        Self { pool }
+    /// A store over `pool`, whose database is migrated, sealing with `keyring`.
+    pub(super) fn new(pool: Pool<Db>, keyring: Arc<Keyring>) -> Self {
+        Self { pool, keyring }
     }
 
     /// Starts a write transaction.

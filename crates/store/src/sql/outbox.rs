@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{Ctx, SqlStore};
-use crate::{OutboxStore, StoreError, model::*, parse_stored};
+use super::{Ctx, SqlStore, personal};
+use crate::{OutboxStore, StoreError, model::*, parse_stored, sealed::Field};
 
 #[async_trait]
 impl OutboxStore for SqlStore {
@@ -47,14 +47,20 @@ impl OutboxStore for SqlStore {
                 Ok(OutboxEmail {
                     id: row.try_get("id").ctx("reading an email")?,
                     kind: parse_stored(&kind, "email kind")?,
-                    recipient: row
-                        .try_get::<Option<String>, _>("recipient")
-                        .ctx("reading an email")?
-                        .unwrap_or_default(),
-                    params: row
-                        .try_get::<Option<String>, _>("params")
-                        .ctx("reading an email")?
-                        .unwrap_or_default(),
+                    recipient: personal::open_optional(
+                        &self.keyring,
+                        row,
+                        "recipient",
+                        Field::Recipient,
+                    )?
+                    .unwrap_or_default(),
+                    params: personal::open_optional(
+                        &self.keyring,
+                        row,
+                        "params",
+                        Field::EmailParams,
+                    )?
+                    .unwrap_or_default(),
                     attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                 })
             })

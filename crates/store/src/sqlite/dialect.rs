@@ -38,6 +38,14 @@ macro_rules! bytewise {
     };
 }
 
+/// The type of a column of bytes, for `CAST(column AS <bytes_type!()>)`: text written before a
+/// column held bytes compares as its bytes.
+macro_rules! bytes_type {
+    () => {
+        "BLOB"
+    };
+}
+
 /// `column <in_list!("$N")>`: whether the column's value is in the list bound as `$N` with
 /// [`id_list`].
 macro_rules! in_list {
@@ -82,6 +90,17 @@ pub(crate) fn retryable(_error: &dyn DatabaseError) -> bool {
 /// follow the largest id by themselves).
 pub(crate) async fn after_copy(_pool: &sqlx::Pool<Db>) -> Result<(), sqlx::Error> {
     Ok(())
+}
+
+/// What to run after values were overwritten so that their old bytes are gone from the files:
+/// `secure_delete` zeroes them in the database file, but the write-ahead log keeps the pages
+/// as they were until a checkpoint, so the WAL is checkpointed and truncated. Readers that
+/// hold old pages can keep it from completing; the next checkpoint finishes the job.
+pub(crate) async fn after_erase(pool: &sqlx::Pool<Db>) -> Result<(), sqlx::Error> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await
+        .map(|_| ())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ mod dialect;
 #[path = "../sql/mod.rs"]
 mod sql;
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -18,7 +18,7 @@ pub use backup::{BackupError, backup};
 /// The SQLite implementation of [`crate::Store`].
 pub use sql::SqlStore as SqliteStore;
 
-use crate::{StoreError, files};
+use crate::{StoreError, files, sealed::Keyring};
 use sql::Ctx;
 
 /// How to open the SQLite database.
@@ -44,7 +44,11 @@ impl SqliteStore {
     /// The file is its owner's alone (0600; SQLite gives its WAL and shared-memory files the
     /// database file's permissions), and deleted content is overwritten (`secure_delete`), so
     /// that what the store erases does not linger in free pages.
-    pub async fn open(path: &Path, options: &SqliteOptions) -> Result<Self, StoreError> {
+    pub async fn open(
+        path: &Path,
+        options: &SqliteOptions,
+        keyring: Arc<Keyring>,
+    ) -> Result<Self, StoreError> {
         private_database_file(path).map_err(|e| StoreError::Unavailable {
             context: "protecting the database file",
             source: Box::new(e),
@@ -68,7 +72,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Migrate(Box::new(e)))?;
         let mut conn = pool.acquire().await.ctx("opening the database")?;
-        let logged = sql::backfill_logs(&mut conn).await?;
+        let logged = sql::backfill_logs(&mut conn, &keyring).await?;
         drop(conn);
         if logged > 0 {
             tracing::info!(
@@ -76,7 +80,7 @@ impl SqliteStore {
                 "logged the signatures published before logs"
             );
         }
-        Ok(Self::new(pool))
+        Ok(Self::new(pool, keyring))
     }
 }
 

@@ -1,0 +1,76 @@
+//! Signers' personal fields on their way into and out of the database: sealed when written,
+//! opened when read (see `crate::sealed`). Every statement that writes or reads them goes
+//! through here, so that no personal field reaches the database in clear.
+
+use sqlx::Row;
+use undersigned_core::signature::SignerDetails;
+
+use super::{Ctx, DbRow};
+use crate::{
+    StoreError,
+    sealed::{Field, Keyring},
+};
+
+/// A signer's name and details, sealed, ready to bind in the order name, title, affiliation,
+/// city, country, comment.
+pub(super) struct SealedSigner {
+    pub name: Vec<u8>,
+    pub title: Option<Vec<u8>>,
+    pub affiliation: Option<Vec<u8>>,
+    pub city: Option<Vec<u8>>,
+    pub country: Option<Vec<u8>>,
+    pub comment: Option<Vec<u8>>,
+}
+
+impl SealedSigner {
+    pub fn new(keys: &Keyring, name: &str, details: &SignerDetails) -> Self {
+        let seal = |field, value: &Option<String>| keys.seal_optional(field, value.as_deref());
+        Self {
+            name: keys.seal(Field::Name, name),
+            title: seal(Field::Title, &details.title),
+            affiliation: seal(Field::Affiliation, &details.affiliation),
+            city: seal(Field::City, &details.city),
+            country: seal(Field::Country, &details.country),
+            comment: seal(Field::Comment, &details.comment),
+        }
+    }
+}
+
+fn unreadable(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// Opens the sealed column `column` of `row`.
+pub(super) fn open(
+    keys: &Keyring,
+    row: &DbRow,
+    column: &str,
+    field: Field,
+) -> Result<String, StoreError> {
+    let stored: Vec<u8> = row.try_get(column).ctx("reading personal data")?;
+    keys.open(field, &stored)
+        .map_err(|e| unreadable(&format!("a sealed {column}"), e))
+}
+
+/// Opens the sealed column `column` of `row`, which may be empty.
+pub(super) fn open_optional(
+    keys: &Keyring,
+    row: &DbRow,
+    column: &str,
+    field: Field,
+) -> Result<Option<String>, StoreError> {
+    let stored: Option<Vec<u8>> = row.try_get(column).ctx("reading personal data")?;
+    keys.open_optional(field, stored.as_deref())
+        .map_err(|e| unreadable(&format!("a sealed {column}"), e))
+}
+
+/// A signer's details from the columns title, affiliation, city, country and comment.
+pub(super) fn details(keys: &Keyring, row: &DbRow) -> Result<SignerDetails, StoreError> {
+    Ok(SignerDetails {
+        title: open_optional(keys, row, "title", Field::Title)?,
+        affiliation: open_optional(keys, row, "affiliation", Field::Affiliation)?,
+        city: open_optional(keys, row, "city", Field::City)?,
+        country: open_optional(keys, row, "country", Field::Country)?,
+        comment: open_optional(keys, row, "comment", Field::Comment)?,
+    })
+}
