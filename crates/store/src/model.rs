@@ -316,6 +316,9 @@ pub enum WriteCommand {
     ImportPublished(Box<ImportCommand>),
     /// A published signature leaves the public count (a remove entry goes into the log).
     Remove(RemoveCommand),
+    /// The holder of a pending signature's link deletes it: the submission was not theirs,
+    /// or they changed their mind before confirming.
+    Discard(DiscardCommand),
 }
 
 /// Someone signs a letter. The store decides which email applies (a confirmation link, an
@@ -330,6 +333,11 @@ pub struct SignCommand {
     pub now: Timestamp,
     pub token_expires_at: Timestamp,
     pub email_params: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscardCommand {
+    pub token_hash: Hash32,
 }
 
 #[derive(Debug, Clone)]
@@ -366,6 +374,7 @@ pub enum WriteOutcome {
     Confirm(ConfirmOutcome),
     Imported { letter: LetterId, duplicate: bool },
     Removed { letter: LetterId },
+    Discard(DiscardOutcome),
 }
 
 impl WriteOutcome {
@@ -395,6 +404,19 @@ pub enum SignOutcome {
     EmailThrottled,
     /// The letter does not take signatures (not open, or gone).
     LetterNotOpen,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscardOutcome {
+    /// The pending signature and its links are deleted.
+    Discarded {
+        letter: LetterRef,
+    },
+    /// The signature is confirmed (or withdrawn, or removed): a link cannot discard it.
+    NotPending {
+        letter: LetterRef,
+    },
+    UnknownToken,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use axum::{
 use undersigned_core::signature::{PublicSigner, public_display};
 use undersigned_core::{LetterState, SignatureState};
 use undersigned_store::{
-    ConfirmCommand, ConfirmOutcome, ReceiptData, RemoveCommand, StoreError, WriteCommand,
-    WriteOutcome,
+    ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome, ReceiptData, RemoveCommand,
+    StoreError, WriteCommand, WriteOutcome,
 };
 use undersigned_verify::entry::{AddEntry, LogEntry, RemovalReason};
 
@@ -294,5 +294,35 @@ pub async fn withdraw(
             Err(ConfirmError::NotPublic { slug })
         }
         Err(e) => Err(PageError::from(e).into()),
+    }
+}
+
+/// `POST /confirm/{token}/discard`: the holder of a pending signature's link deletes it and
+/// the submission it carries (someone else signed with their address, or they changed their
+/// mind). Nothing of it is published or kept.
+pub async fn discard(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ConfirmError> {
+    let token = Token::parse(&token).ok_or(ConfirmError::Unknown)?;
+    let outcome = state
+        .writer
+        .submit(WriteCommand::Discard(DiscardCommand {
+            token_hash: token.hash(),
+        }))
+        .await
+        .map_err(PageError::from)?;
+    match outcome {
+        WriteOutcome::Discard(DiscardOutcome::Discarded { letter }) => Ok(message(
+            StatusCode::OK,
+            "Discarded",
+            "This submission and its links are deleted: nothing of it was published, and nothing of it is kept. If you want to sign the letter yourself, sign it again: you will get a new link.",
+            Some((&format!("/l/{}", letter.slug), "See the letter")),
+        )),
+        WriteOutcome::Discard(DiscardOutcome::NotPending { letter }) => {
+            Err(ConfirmError::Used { slug: letter.slug })
+        }
+        WriteOutcome::Discard(DiscardOutcome::UnknownToken) => Err(ConfirmError::Unknown),
+        other => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
     }
 }

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
             "/confirm/{token}/withdraw",
             get(confirm::withdraw_show).post(confirm::withdraw),
         )
+        .route("/confirm/{token}/discard", post(confirm::discard))
         .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
         .route(

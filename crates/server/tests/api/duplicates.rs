@@ -84,7 +84,7 @@ async fn many_concurrent_signatures_from_one_mailbox_make_one_signer() {
 }
 
 #[tokio::test]
-async fn a_pending_signer_who_signs_again_gets_a_fresh_link() {
+async fn a_pending_signer_who_signs_again_gets_a_fresh_link_for_the_first_submission() {
     let app = spawn_app().await;
     let id = app.open_letter("pending-again").await;
     let old_link = app
@@ -113,6 +113,9 @@ async fn a_pending_signer_who_signs_again_gets_a_fresh_link() {
     assert!(second.subject().contains("Confirm your signature"));
     let new_link = app.confirm_path(&second);
     assert_ne!(new_link, old_link, "a fresh link");
+    let shown = app.get(&new_link).await;
+    assert!(shown.body.contains("Perpetua Lindqvist"), "{}", shown.body);
+    assert!(!shown.body.contains("Someone Else"));
 
     let confirmed = app.post(&new_link, &[]).await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
@@ -122,18 +125,87 @@ async fn a_pending_signer_who_signs_again_gets_a_fresh_link() {
     assert_eq!(old.status, 409);
     assert_eq!(app.total("pending-again").await, 1);
 
-    // Confirming publishes exactly the submission the confirmed link was sent for.
+    // Whichever link is confirmed publishes the submission the signature was made with.
     let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
-    assert!(list.body.contains("Someone Else Entirely"));
-    assert!(!list.body.contains("Perpetua Lindqvist"));
+    assert!(list.body.contains("Perpetua Lindqvist"));
+    assert!(!list.body.contains("Someone Else Entirely"));
+    app.stop().await;
+}
+
+/// The swap: someone who knows a private signer's address posts the form again, with the
+/// display level, name and comment of their choice. The signer's next email must not
+/// publish any of it.
+#[tokio::test]
+async fn posting_the_form_again_cannot_change_what_a_pending_signature_publishes() {
+    let app = spawn_app().await;
+    let id = app.open_letter("swap").await;
+    let categories = app.categories("swap").await;
+    let signed = app
+        .sign(
+            "swap",
+            &[
+                ("name", "Wenna Trefusis"),
+                ("email", "wenna@example.org"),
+                ("category", &categories[1]),
+                ("display", "private"),
+                ("city", "Port Averly"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    app.mail.wait_for_to("wenna@example.org", 1).await;
+
+    // After the back-off, the attacker's version.
+    app.forget_email_throttle().await;
+    let swapped = app
+        .sign(
+            "swap",
+            &[
+                ("name", "Wenna Trefusis Outed"),
+                ("email", "wenna@example.org"),
+                ("category", &categories[0]),
+                ("display", "public"),
+                ("city", "Swapmarker City"),
+                ("comment", "Swapmarker comment"),
+            ],
+        )
+        .await;
+    assert_eq!(swapped.status, 303, "the same page as for anyone");
+
+    // The signer gets a second email and, trusting it, confirms.
+    let second = app.mail.wait_for_to("wenna@example.org", 2).await;
+    let link = app.confirm_path(&second);
+    let shown = app.get(&link).await;
+    assert!(
+        shown.body.contains("your name is never shown"),
+        "{}",
+        shown.body
+    );
+    assert!(!shown.body.contains("Swapmarker"));
+    let confirmed = app.post(&link, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+
+    let counts = app.counts("swap").await;
+    assert_eq!(counts["total"], 1);
+    let page = app.get("/l/swap").await;
+    let signatories = app.get("/l/swap/signatories.json").await;
+    for surface in [&page.body, &signatories.body] {
+        assert!(!surface.contains("Wenna"), "published as private");
+        assert!(!surface.contains("Swapmarker"));
+    }
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    assert!(list.body.contains("Port Averly"), "the signer's own values");
+    assert!(!list.body.contains("Swapmarker"));
+    assert!(!list.body.contains("Outed"));
     app.stop().await;
 }
 
 #[tokio::test]
-async fn each_link_publishes_the_submission_it_was_sent_for_and_shows_it_first() {
-    // Someone signs with another person's address and chooses to show their name; the
-    // owner of the address later signs as private. Whichever link is confirmed publishes
-    // that link's submission, and the confirmation page shows it before the button.
+async fn a_link_for_someone_elses_submission_is_discarded_and_the_owner_signs_their_own() {
+    // Someone signs with another person's address and chooses to show a name; the owner of
+    // the address signs later as private. Their email carries the first submission (posting
+    // the form again changes nothing), which the confirmation page shows: they discard it,
+    // and sign again with their own choices.
     let app = spawn_app().await;
     app.open_letter("whose-form").await;
     let categories = app.categories("whose-form").await;
@@ -151,44 +223,57 @@ async fn each_link_publishes_the_submission_it_was_sent_for_and_shows_it_first()
     assert_eq!(first.status, 303);
     let impostor_link = app.confirm_path(&app.mail.wait_for_to("orla@example.org", 1).await);
     app.forget_email_throttle().await;
-    let second = app
-        .sign(
-            "whose-form",
-            &[
-                ("name", "Orla Fenwright"),
-                ("email", "orla@example.org"),
-                ("category", &categories[0]),
-                ("display", "private"),
-            ],
-        )
-        .await;
-    assert_eq!(second.status, 303);
-    let own_link = app.confirm_path(&app.mail.wait_for_to("orla@example.org", 2).await);
+    let own = [
+        ("name", "Orla Fenwright"),
+        ("email", "orla@example.org"),
+        ("category", categories[0].as_str()),
+        ("display", "private"),
+    ];
+    assert_eq!(app.sign("whose-form", &own).await.status, 303);
+    let second_link = app.confirm_path(&app.mail.wait_for_to("orla@example.org", 2).await);
 
-    let impostor_page = app.get(&impostor_link).await;
+    let page = app.get(&second_link).await;
     assert!(
-        impostor_page.body.contains("Impostor Quayle"),
+        page.body.contains("Impostor Quayle"),
         "the page shows what would be published"
     );
+    assert!(page.body.contains("Discard this submission"));
+    let discarded = app.post(&format!("{second_link}/discard"), &[]).await;
+    assert_eq!(discarded.status, 200, "{}", discarded.body);
+    assert!(discarded.body.contains("nothing of it is kept"));
+    // Every link of the discarded submission is gone.
+    for link in [&impostor_link, &second_link] {
+        assert_eq!(app.post(link, &[]).await.status, 404);
+        assert_eq!(app.post(&format!("{link}/discard"), &[]).await.status, 404);
+    }
+    assert_eq!(app.total("whose-form").await, 0);
+
+    // Signing again is a new signature: its link carries Orla's own choices.
+    assert_eq!(app.sign("whose-form", &own).await.status, 303);
+    let own_link = app.confirm_path(&app.mail.wait_for_to("orla@example.org", 3).await);
     let own_page = app.get(&own_link).await;
     assert!(own_page.body.contains("your name is never shown"));
-    assert!(!own_page.body.contains("Orla"));
-
-    let confirmed = app.post(&own_link, &[]).await;
-    assert_eq!(confirmed.status, 200);
+    assert!(!own_page.body.contains("Impostor"));
+    assert_eq!(app.post(&own_link, &[]).await.status, 200);
     let counts = app.counts("whose-form").await;
     assert_eq!(counts["total"], 1);
     assert_eq!(
         counts["by_category"]["Organisation"], 1,
-        "the confirmed link's category"
+        "the owner's category"
     );
     let page = app.get("/l/whose-form").await;
-    assert!(
-        !page.body.contains("Impostor"),
-        "the other submission is never published"
-    );
+    assert!(!page.body.contains("Impostor"));
     assert!(!page.body.contains("Orla"));
-    assert_eq!(app.post(&impostor_link, &[]).await.status, 409);
+
+    // A confirmed signature cannot be discarded with its link (withdrawing is the way), and
+    // a made-up link is unknown.
+    let refused = app.post(&format!("{own_link}/discard"), &[]).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(app.total("whose-form").await, 1);
+    let unknown = app.post("/confirm/not-a-token/discard", &[]).await;
+    assert_eq!(unknown.status, 404);
+    // Discarding changes something, so it is never a GET.
+    assert_eq!(app.get(&format!("{own_link}/discard")).await.status, 405);
     app.stop().await;
 }
 

@@ -88,6 +88,7 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
         WriteCommand::Sign(sign) => (0, sign.letter.0, sign.duplicate_key.0),
         WriteCommand::ImportPublished(import) => (0, import.letter.0, import.duplicate_key.0),
         WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
+        WriteCommand::Discard(discard) => (1, 0, discard.token_hash),
         WriteCommand::Remove(remove) => {
             let mut key = [0; 32];
             key[..8].copy_from_slice(&remove.signature.0.to_be_bytes());
@@ -120,6 +121,7 @@ async fn apply_all(
             WriteCommand::Confirm(confirm) => apply_confirm(conn, keys, confirm).await,
             WriteCommand::ImportPublished(import) => apply_import(conn, keys, import).await,
             WriteCommand::Remove(remove) => apply_remove(conn, remove).await,
+            WriteCommand::Discard(discard) => apply_discard(conn, discard).await,
         };
         match applied {
             Ok((outcome, logged)) => {
@@ -287,6 +289,30 @@ async fn insert_token(
     Ok(())
 }
 
+/// Stores a new confirmation link for a pending signature, carrying the submission the
+/// signature was made with (sealed values copied as they are), not the request's.
+async fn insert_token_for_first_submission(
+    conn: &mut Conn,
+    signature: SignatureId,
+    command: &SignCommand,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
+             category_id, name, title, affiliation, city, country, comment, display_level)
+         SELECT $1, id, $2, $3, category_id, name, title, affiliation, city, country, comment,
+                display_level
+         FROM signatures WHERE id = $4",
+    )
+    .bind(&command.token_hash[..])
+    .bind(command.now)
+    .bind(command.token_expires_at)
+    .bind(signature.0)
+    .execute(conn)
+    .await
+    .ctx("saving a confirmation link")?;
+    Ok(())
+}
+
 /// Queues an email. The event key (kind, signature, the request's token) is unique per
 /// event, so one event can never queue two emails.
 async fn enqueue(
@@ -362,9 +388,10 @@ async fn apply_sign(
     }
 
     // The same mailbox signed this letter before. The page says the same either way; only the
-    // email differs. A confirmed signature is never changed by a new submission; a pending
-    // one gets a new link that carries the new submission, and confirming a link publishes
-    // exactly what that link was sent for.
+    // email differs. A new submission never changes what a signature will publish: a
+    // confirmed one is left as it is, and a pending one gets a new link for the submission it
+    // was first made with (whoever posts the form again, with whatever values). Someone who
+    // gets a link for a submission that is not theirs discards it on the confirmation page.
     //
     // The row is locked until the batch commits: two processes signing with the same
     // address at once read the email backoff one after the other, so at most one of them
@@ -389,7 +416,7 @@ async fn apply_sign(
     count_email(conn, id, command.now).await?;
     match parse_stored::<SignatureState>(&state, "signature state")? {
         SignatureState::Pending => {
-            insert_token(conn, keys, id, command).await?;
+            insert_token_for_first_submission(conn, id, command).await?;
             enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
             done(SignOutcome::ConfirmationResent)
         }
@@ -408,6 +435,18 @@ async fn apply_sign(
             .await
             .ctx("signing again")?;
             insert_token(conn, keys, id, command).await?;
+            // This submission is the pending signature's first one from now on.
+            sqlx::query(
+                "UPDATE signatures SET category_id = t.category_id, name = t.name,
+                     title = t.title, affiliation = t.affiliation, city = t.city,
+                     country = t.country, comment = t.comment, display_level = t.display_level
+                 FROM (SELECT * FROM confirmation_tokens WHERE token_hash = $1) AS t
+                 WHERE signatures.id = t.signature_id",
+            )
+            .bind(&command.token_hash[..])
+            .execute(&mut *conn)
+            .await
+            .ctx("signing again")?;
             enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
             done(SignOutcome::ConfirmationResent)
         }
@@ -499,6 +538,50 @@ async fn apply_confirm(
         ConfirmOutcome::Confirmed { letter, signature },
         Some(logged),
     )
+}
+
+/// Deletes a pending signature, its links and the submission they carry, at the request of
+/// whoever holds one of its links (the mailbox's owner): nothing of it is published or kept.
+async fn apply_discard(
+    conn: &mut Conn,
+    command: &DiscardCommand,
+) -> Result<(WriteOutcome, Logged), StoreError> {
+    let done = |outcome| Ok((WriteOutcome::Discard(outcome), None));
+    let Some(row) = sqlx::query(concat!(
+        "SELECT t.signature_id, t.used_at, s.state, l.id AS letter_id, l.slug, l.title
+         FROM confirmation_tokens t
+         JOIN signatures s ON s.id = t.signature_id
+         JOIN letters l ON l.id = s.letter_id
+         WHERE t.token_hash = $1",
+        lock!(FOR UPDATE OF s)
+    ))
+    .bind(&command.token_hash[..])
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a confirmation link")?
+    else {
+        return done(DiscardOutcome::UnknownToken);
+    };
+    let letter = LetterRef {
+        id: LetterId(row.try_get("letter_id").ctx("reading a link")?),
+        slug: row.try_get("slug").ctx("reading a link")?,
+        title: row.try_get("title").ctx("reading a link")?,
+    };
+    let signature: i64 = row.try_get("signature_id").ctx("reading a link")?;
+    let used_at: Option<i64> = row.try_get("used_at").ctx("reading a link")?;
+    let state: String = row.try_get("state").ctx("reading a link")?;
+    if used_at.is_some()
+        || parse_stored::<SignatureState>(&state, "signature state")? != SignatureState::Pending
+    {
+        return done(DiscardOutcome::NotPending { letter });
+    }
+    // Its links go with it (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM signatures WHERE id = $1 AND state = 'pending'")
+        .bind(signature)
+        .execute(&mut *conn)
+        .await
+        .ctx("discarding a signature")?;
+    done(DiscardOutcome::Discarded { letter })
 }
 
 async fn apply_import(
