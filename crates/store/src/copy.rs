@@ -264,6 +264,23 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         identity: true,
     },
+    Table {
+        name: "workspace_retention",
+        columns: &[int("workspace_id"), int("days")],
+        key: &["workspace_id"],
+        identity: false,
+    },
+    Table {
+        name: "letter_erasures",
+        columns: &[
+            int("letter_id"),
+            int("erased_at"),
+            int("signatures"),
+            int("retention_days"),
+        ],
+        key: &["letter_id"],
+        identity: false,
+    },
 ];
 
 /// One cell.

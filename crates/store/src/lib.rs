@@ -42,6 +42,7 @@ pub trait Store:
     + LogStore
     + OutboxStore
     + SealStore
+    + RetentionStore
     + Send
     + Sync
     + 'static
@@ -237,6 +238,26 @@ pub trait SealStore: Send + Sync {
     async fn reseal_if_needed(&self) -> Result<u64>;
     /// The data keys that seal at least one stored value.
     async fn keys_in_use(&self) -> Result<std::collections::BTreeSet<sealed::KeyId>>;
+}
+
+/// Retention: signers' personal data erased a workspace's chosen number of days after each of
+/// its letters closes, keeping the counts, the log's entries and their commitments.
+#[async_trait]
+pub trait RetentionStore: Send + Sync {
+    /// The workspace's retention in days (None: kept until the letter is deleted).
+    async fn retention(&self, workspace: WorkspaceId) -> Result<Option<RetentionDays>>;
+    /// Sets or clears the workspace's retention, with an audit event.
+    async fn set_retention(
+        &self,
+        actor: Actor,
+        days: Option<RetentionDays>,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Whether, when and how the letter's signers' personal data was erased.
+    async fn erasure(&self, letter: LetterId) -> Result<Option<Erasure>>;
+    /// Erases the personal data of every letter whose retention ran out by `now`, a letter
+    /// per transaction, each with an audit event; returns what it erased.
+    async fn erase_due(&self, now: Timestamp) -> Result<Vec<Erasure>>;
 }
 
 /// The store the server holds.

@@ -60,6 +60,33 @@ pub struct Workspace {
     pub name: String,
 }
 
+/// How many days after a letter closes its signers' personal data is kept: 1 to 3,650.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RetentionDays(u32);
+
+impl RetentionDays {
+    pub const MAX: u32 = 3650;
+
+    pub fn new(days: u32) -> Option<Self> {
+        (1..=Self::MAX).contains(&days).then_some(Self(days))
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// A letter whose signers' personal data was erased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    pub letter: LetterId,
+    pub workspace: WorkspaceId,
+    pub erased_at: Timestamp,
+    /// How many signatures lost their personal data.
+    pub signatures: u64,
+    pub retention_days: u32,
+}
+
 #[derive(Debug, Clone)]
 pub struct Membership {
     pub workspace: Workspace,

@@ -20,6 +20,7 @@ mod log;
 mod organisers;
 mod outbox;
 mod personal;
+mod retention;
 mod seal;
 
 use std::sync::Arc;
