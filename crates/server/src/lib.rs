@@ -190,6 +190,7 @@ pub struct Application {
     store: DynStore,
     writer_task: JoinHandle<()>,
     mail_task: JoinHandle<()>,
+    retention_task: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     setup_link: Option<String>,
 }
@@ -200,6 +201,8 @@ pub struct Application {
 pub struct Runtime {
     pub clock: Clock,
     pub cache_ttl: Duration,
+    /// How often the retention job looks for personal data to erase.
+    pub retention_every: Duration,
 }
 
 impl Default for Runtime {
@@ -207,6 +210,7 @@ impl Default for Runtime {
         Self {
             clock: Clock::system(),
             cache_ttl: Duration::from_secs(2),
+            retention_every: Duration::from_secs(3600),
         }
     }
 }
@@ -275,6 +279,13 @@ impl Application {
             mailer,
             mail_wakeup,
             runtime.clock.clone(),
+            shutdown_rx.clone(),
+        ));
+        let retention_task = tokio::spawn(services::retention::run(
+            store.clone(),
+            reads.caches(),
+            runtime.clock.clone(),
+            runtime.retention_every,
             shutdown_rx,
         ));
 
@@ -316,6 +327,7 @@ impl Application {
             store,
             writer_task,
             mail_task,
+            retention_task,
             shutdown,
             setup_link,
         })
@@ -360,6 +372,12 @@ impl Application {
             .is_err()
         {
             tracing::warn!("the mail worker did not stop in time");
+        }
+        if tokio::time::timeout(Duration::from_secs(10), self.retention_task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the retention job did not stop in time");
         }
         drop(self.state);
         self.store.close().await;

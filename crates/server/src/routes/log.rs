@@ -175,8 +175,11 @@ pub async fn signatories(
     } else {
         None
     };
+    // Once the signers' personal data is erased, nobody is listed by name.
+    let erased = view.erasure.is_some();
     let signatories = rows
         .iter()
+        .filter(|_| !erased)
         .filter_map(|row| {
             public_display(&row.name, &row.details, row.display).map(|shown| Signatory {
                 index: row.log_index,

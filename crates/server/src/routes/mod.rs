@@ -66,6 +66,10 @@ pub fn router(state: AppState) -> Router {
     let organisers = Router::new()
         .route("/admin", get(admin::dashboard))
         .route(
+            "/admin/workspaces/{slug}/retention",
+            post(admin::workspaces::set_retention),
+        )
+        .route(
             "/admin/letters/new",
             get(admin::letters::new_form).post(admin::letters::create),
         )

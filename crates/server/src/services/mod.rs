@@ -9,4 +9,5 @@ pub mod cache;
 pub mod logs;
 pub mod passwords;
 pub mod reads;
+pub mod retention;
 pub mod writer;

@@ -10,7 +10,8 @@ use std::{sync::Arc, time::Duration};
 
 use undersigned_core::{Slug, markdown};
 use undersigned_store::{
-    Counts, DynStore, Letter, LetterId, LetterSummary, PublicListing, SignatoryPage, StoreError,
+    Counts, DynStore, Erasure, Letter, LetterId, LetterSummary, PublicListing, SignatoryPage,
+    StoreError,
 };
 
 use super::cache::{Generation, TtlMap};
@@ -33,14 +34,17 @@ pub const SIGNATORIES_PER_PAGE: u32 = 50;
 pub struct LetterView {
     pub letter: Letter,
     pub body_html: String,
+    /// When its signers' personal data was erased (the workspace's retention), if it was.
+    pub erasure: Option<Erasure>,
 }
 
 impl LetterView {
     /// Renders the letter's body.
-    pub fn of(letter: Letter) -> Self {
+    pub fn of(letter: Letter, erasure: Option<Erasure>) -> Self {
         Self {
             body_html: markdown::render(&letter.body_markdown),
             letter,
+            erasure,
         }
     }
 }
@@ -78,7 +82,8 @@ impl Reads {
             .letter_by_slug(slug.as_str())
             .await?
             .ok_or(ReadError::NotFound)?;
-        let view = Arc::new(LetterView::of(letter));
+        let erasure = self.store.erasure(letter.id).await?;
+        let view = Arc::new(LetterView::of(letter, erasure));
         self.caches.put_letter(generation, view.clone());
         Ok(view)
     }

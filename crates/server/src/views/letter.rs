@@ -86,6 +86,8 @@ pub struct LetterPage {
     pub signers: Vec<SignerView>,
     pub page: u64,
     pub has_next: bool,
+    /// Said instead of the list once the signers' personal data was erased.
+    pub erased: Option<String>,
 }
 
 /// The text of a letter's body without Markdown, shortened, for link previews.
@@ -138,7 +140,7 @@ impl LetterPage {
         let letter = &view.letter;
         let counts = state.reads.counts(letter.id).await?;
         let page = page_state.page;
-        let listing = if page_state.preview {
+        let listing = if page_state.preview || view.erasure.is_some() {
             Arc::new(SignatoryPage::default())
         } else {
             state.reads.signatories(letter.id, page).await?
@@ -203,6 +205,15 @@ impl LetterPage {
             signers,
             page,
             has_next,
+            erased: view.erasure.as_ref().map(|e| {
+                format!(
+                    "The signatories' names and details were erased on {}, {} days after the \
+                     letter closed, as its host keeps them no longer. The counts and the public \
+                     log remain.",
+                    format::date(e.erased_at),
+                    e.retention_days
+                )
+            }),
         })
     }
 }

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub clock: Clock,
     /// How long its public reads are cached.
     pub cache_ttl: Duration,
+    /// How often its retention job runs.
+    pub retention_every: Duration,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -117,6 +119,7 @@ impl TestApp {
             runtime: Runtime {
                 clock: self.clock,
                 cache_ttl: self.cache_ttl,
+                retention_every: self.retention_every,
             },
         }
     }
@@ -182,6 +185,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// How often the retention job looks for personal data to erase (production: hourly).
+    pub fn with_retention_every(mut self, every: Duration) -> Self {
+        self.0.runtime.retention_every = every;
+        self
+    }
+
     /// Starts the application.
     pub async fn spawn(self) -> TestApp {
         self.0.start().await
@@ -222,6 +231,7 @@ impl Stopped {
             settings,
             clock: runtime.clock,
             cache_ttl: runtime.cache_ttl,
+            retention_every: runtime.retention_every,
             stop: Some(stop),
             task: Some(task),
         }

@@ -9,6 +9,7 @@ mod flow;
 mod helpers;
 mod log;
 mod resilience;
+mod retention;
 mod security;
 mod tokens;
 mod validation;

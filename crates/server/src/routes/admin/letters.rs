@@ -456,7 +456,7 @@ pub async fn preview(
     let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
     let layout = Layout::new(state.instance(), format!("Preview: {}", letter.title))
         .with_nav(organiser.nav());
-    let view = LetterView::of(letter);
+    let view = LetterView::of(letter, None);
     let page_state = PageState {
         preview: true,
         ..PageState::fresh(1)

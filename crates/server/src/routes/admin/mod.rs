@@ -3,6 +3,7 @@
 //! workspace before it reads or changes anything.
 
 pub mod letters;
+pub mod workspaces;
 
 use askama::Template;
 use axum::{extract::State, http::StatusCode, response::Response};
@@ -38,8 +39,18 @@ struct Dashboard {
     layout: Layout,
     can_create: bool,
     letters: Vec<LetterRow>,
-    workspaces: Vec<(String, String)>,
+    csrf: String,
+    workspaces: Vec<WorkspaceRow>,
     audit: Vec<AuditRow>,
+}
+
+pub struct WorkspaceRow {
+    pub slug: String,
+    pub name: String,
+    pub role: String,
+    /// Days personal data is kept after a letter closes, empty when kept.
+    pub retention: String,
+    pub can_manage: bool,
 }
 
 /// `GET /admin`
@@ -86,17 +97,29 @@ pub async fn dashboard(
         }
     }
     audit.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let mut workspaces = Vec::new();
+    for m in &organiser.memberships {
+        workspaces.push(WorkspaceRow {
+            slug: m.workspace.slug.clone(),
+            name: m.workspace.name.clone(),
+            role: m.role.to_string(),
+            retention: state
+                .store
+                .retention(m.workspace.id)
+                .await?
+                .map(|d| d.get().to_string())
+                .unwrap_or_default(),
+            can_manage: m.role.allows(Permission::ManageMembers),
+        });
+    }
     let page = Dashboard {
         layout: Layout::new(state.instance(), "Letters").with_nav(organiser.nav()),
         can_create: !organiser
             .workspaces_allowing(Permission::EditLetters)
             .is_empty(),
         letters,
-        workspaces: organiser
-            .memberships
-            .iter()
-            .map(|m| (m.workspace.name.clone(), m.role.to_string()))
-            .collect(),
+        csrf: organiser.csrf.clone(),
+        workspaces,
         audit: audit.into_iter().take(20).map(|(_, row)| row).collect(),
     };
     Ok(render(StatusCode::OK, &page))
