@@ -68,7 +68,7 @@ pub async fn sign(
         return Err(not_open());
     }
 
-    let signature = match NewSignature::parse(&input, &letter.category_ids(), &letter.signer_fields)
+    let signature = match NewSignature::parse(&input, &letter.category_rules(), &letter.signer_fields)
     {
         Ok(signature) => signature,
         Err(errors) => {
