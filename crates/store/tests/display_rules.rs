@@ -37,18 +37,20 @@ fn blob(bytes: &[u8]) -> String {
 
 /// What a server from before migration 0003 wrote: an open letter with two categories, and
 /// a pending initials-level signature (with a city) whose link is in the signer's mailbox.
+/// The database is fresh, so the rows get the ids 1 (and 2 for the second category) that
+/// the statements refer to; explicit ids would leave PostgreSQL's sequences behind.
 fn old_rows() -> String {
     format!(
-        "INSERT INTO workspaces (id, slug, name, created_at) VALUES (1, 'old', 'Old', {NOW});
-         INSERT INTO letters (id, workspace_id, slug, title, subject, body_md, signer_fields,
+        "INSERT INTO workspaces (slug, name, created_at) VALUES ('old', 'Old', {NOW});
+         INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,
                               state, created_at, updated_at, published_at)
-             VALUES (1, 1, 'before-rules', 'Before rules', 'RE: old', 'Old.', '{{}}', 'open',
+             VALUES (1, 'before-rules', 'Before rules', 'RE: old', 'Old.', '{{}}', 'open',
                      {NOW}, {NOW}, {NOW});
-         INSERT INTO letter_categories (id, letter_id, position, name)
-             VALUES (1, 1, 0, 'Organisation'), (2, 1, 1, 'Survivor');
-         INSERT INTO signatures (id, letter_id, category_id, name, city, email, email_hash,
+         INSERT INTO letter_categories (letter_id, position, name)
+             VALUES (1, 0, 'Organisation'), (1, 1, 'Survivor');
+         INSERT INTO signatures (letter_id, category_id, name, city, email, email_hash,
                                  display_level, state, created_at, last_emailed_at, emails_sent)
-             VALUES (1, 1, 2, 'Tamsin Ardell', 'Lyon', 'tamsin@example.org', {hash},
+             VALUES (1, 2, 'Tamsin Ardell', 'Lyon', 'tamsin@example.org', {hash},
                      'initials', 'pending', {NOW}, {NOW}, 1);
          INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
                                           category_id, name, city, display_level)
