@@ -405,7 +405,11 @@ impl LetterInput {
     /// the boxes as posted (a category added since the table was shown gets every box).
     pub fn rule_rows(&self) -> Vec<RuleRow> {
         let mut names: Vec<String> = Vec::new();
-        for name in self.categories.lines().filter_map(|l| category_name(l).ok()) {
+        for name in self
+            .categories
+            .lines()
+            .filter_map(|l| category_name(l).ok())
+        {
             if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
                 names.push(name);
             }
@@ -492,11 +496,10 @@ impl LetterContent {
                 continue;
             }
             match category_name(line) {
-                Ok(c) if categories.iter().any(|k| k.name.eq_ignore_ascii_case(&c)) => errors
-                    .add(
-                        "categories",
-                        format!("Line {}: “{c}” is listed twice.", n + 1),
-                    ),
+                Ok(c) if categories.iter().any(|k| k.name.eq_ignore_ascii_case(&c)) => errors.add(
+                    "categories",
+                    format!("Line {}: “{c}” is listed twice.", n + 1),
+                ),
                 Ok(name) => match input.rule_row(&name).rule() {
                     Ok(rule) => categories.push(LetterCategory { name, rule }),
                     Err(e) => errors.add("rules", format!("{name}: {e}.")),

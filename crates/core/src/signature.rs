@@ -106,7 +106,9 @@ impl DisplayRule {
 
     /// The allowed levels, from most to least shown.
     pub fn levels(self) -> impl Iterator<Item = DisplayLevel> {
-        DisplayLevel::ALL.into_iter().filter(move |l| self.allows(*l))
+        DisplayLevel::ALL
+            .into_iter()
+            .filter(move |l| self.allows(*l))
     }
 
     /// Whether a signer's city may be shown at all.
@@ -501,7 +503,8 @@ mod tests {
 
     #[test]
     fn display_rules_read_back_and_need_a_level() {
-        let rule = DisplayRule::new([DisplayLevel::Private, DisplayLevel::Initials], false).unwrap();
+        let rule =
+            DisplayRule::new([DisplayLevel::Private, DisplayLevel::Initials], false).unwrap();
         assert_eq!(rule.levels_text(), "initials private");
         assert_eq!(
             DisplayRule::from_levels_text(&rule.levels_text(), false),
@@ -510,8 +513,14 @@ mod tests {
         assert_eq!(DisplayRule::new([], true), Err(NoLevelAllowed));
         assert!(DisplayRule::from_levels_text("", true).is_err());
         assert!(DisplayRule::from_levels_text("loud", true).is_err());
-        assert_eq!(DisplayRule::ALL.describe(), "in full, as initials or not at all");
-        assert_eq!(rule.describe(), "as initials or not at all; city never shown");
+        assert_eq!(
+            DisplayRule::ALL.describe(),
+            "in full, as initials or not at all"
+        );
+        assert_eq!(
+            rule.describe(),
+            "as initials or not at all; city never shown"
+        );
     }
 
     #[test]

@@ -77,16 +77,24 @@ pub fn clean(input: &str, max_chars: usize, lines: Lines) -> Result<String, Text
     Ok(cleaned)
 }
 
+/// `None` when `input` is only white space, else what `check` makes of it.
+fn optional(
+    input: &str,
+    check: impl FnOnce(&str) -> Result<String, TextError>,
+) -> Result<Option<String>, TextError> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    check(input).map(Some)
+}
+
 /// Like [`clean`], but white space only means "not given".
 pub fn clean_optional(
     input: &str,
     max_chars: usize,
     lines: Lines,
 ) -> Result<Option<String>, TextError> {
-    if input.trim().is_empty() {
-        return Ok(None);
-    }
-    clean(input, max_chars, lines).map(Some)
+    optional(input, |s| clean(s, max_chars, lines))
 }
 
 /// Characters that change the direction in which the text around them is shown (embeddings,
@@ -184,10 +192,9 @@ pub fn signer_text_optional(
     max_chars: usize,
     lines: Lines,
 ) -> Result<Option<String>, TextError> {
-    if input.trim().is_empty() {
-        return Ok(None);
-    }
-    signer_text(input, max_chars, lines, SignerTextKind::Other).map(Some)
+    optional(input, |s| {
+        signer_text(s, max_chars, lines, SignerTextKind::Other)
+    })
 }
 
 /// Scripts in which one character is a whole syllable or word, so that a name is only two

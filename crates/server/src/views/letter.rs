@@ -234,9 +234,10 @@ impl LetterPage {
                 })
                 .collect(),
             offer_city: letter.signer_fields.city.is_shown()
-                && letter.categories.iter().any(|c| {
-                    c.rule.city() && c.rule.allows(DisplayLevel::Initials)
-                }),
+                && letter
+                    .categories
+                    .iter()
+                    .any(|c| c.rule.city() && c.rule.allows(DisplayLevel::Initials)),
             fields,
             input: page_state.input,
             errors: page_state.errors,

@@ -78,7 +78,9 @@ async fn reversed_and_invisible_names_are_refused_with_their_messages() {
         let page = refused(&app, "deceive", &[("name", invisible)]).await;
         assert_eq!(
             field_error(&page.body, "name").as_deref(),
-            Some("Remove the invisible characters (zero-width spaces, joiners or fillers) from this field."),
+            Some(
+                "Remove the invisible characters (zero-width spaces, joiners or fillers) from this field."
+            ),
             "{invisible:?}"
         );
     }
@@ -128,8 +130,13 @@ async fn initials_of_a_han_or_hangul_name_show_one_character() {
         .await;
     app.sign_and_confirm("syllables", "김 민준", "kim@example.org", "initials")
         .await;
-    app.sign_and_confirm("syllables", "Mara Ellsworth", "mara@example.org", "initials")
-        .await;
+    app.sign_and_confirm(
+        "syllables",
+        "Mara Ellsworth",
+        "mara@example.org",
+        "initials",
+    )
+    .await;
 
     let page = app.get("/l/syllables").await;
     for shown in ["王.", "김.", "M. E."] {
@@ -200,7 +207,10 @@ async fn user_text_is_isolated_and_right_to_left_names_are_shown_whole() {
             "{name}"
         );
     }
-    assert!(page.body.contains("<bdi class=\"signer-category\">Organisation</bdi>"));
+    assert!(
+        page.body
+            .contains("<bdi class=\"signer-category\">Organisation</bdi>")
+    );
     app.stop().await;
 }
 
@@ -259,7 +269,10 @@ async fn a_level_the_category_forbids_is_a_field_error_and_nothing_is_stored() {
     assert_eq!(signed.status, 303, "{}", signed.body);
     let path = app.confirm_path(&app.mail.wait_for_to("noor@example.org", before + 1).await);
     let confirm = app.get(&path).await;
-    assert!(!confirm.body.contains("Harbour City"), "the preview shows no city");
+    assert!(
+        !confirm.body.contains("Harbour City"),
+        "the preview shows no city"
+    );
     assert_eq!(app.post(&path, &[]).await.status, 200);
     let page = app.get("/l/guarded").await;
     assert!(page.body.contains("N. H."));
@@ -300,7 +313,10 @@ async fn initials_show_the_city_only_when_the_signer_ticks_the_box() {
     assert!(page.body.contains("M. E."));
     assert!(page.body.contains("O. L."));
     assert!(page.body.contains("Lyon"), "the ticked city is shown");
-    assert!(!page.body.contains("Harbour City"), "the unticked city is not");
+    assert!(
+        !page.body.contains("Harbour City"),
+        "the unticked city is not"
+    );
 
     let listed = signatories(&app, "towns").await;
     let rows = listed["signatories"].as_array().unwrap();
@@ -349,7 +365,10 @@ async fn the_editor_keeps_each_categorys_rule_and_refuses_one_with_no_level() {
     assert!(is_checked(&page.body, "rule_0_public", "on"));
     assert!(!is_checked(&page.body, "rule_1_public", "on"));
     assert!(is_checked(&page.body, "rule_1_city", "on"));
-    assert_eq!(hidden_value(&page.body, "rule_2_name").as_deref(), Some("Supporter"));
+    assert_eq!(
+        hidden_value(&page.body, "rule_2_name").as_deref(),
+        Some("Supporter")
+    );
 
     // Saved, the rule is shown on the letter's page and comes back in the editor.
     let fields = letter_fields("kept");
@@ -357,9 +376,16 @@ async fn the_editor_keeps_each_categorys_rule_and_refuses_one_with_no_level() {
     form.extend_from_slice(&SURVIVOR_RULE);
     let id = app.create_letter(&app.client, &form).await;
     let admin = app.get(&format!("/admin/letters/{id}")).await;
-    assert!(admin.body.contains("Survivor</bdi>: names shown as initials or not at all; city never shown"));
+    assert!(
+        admin
+            .body
+            .contains("Survivor</bdi>: names shown as initials or not at all; city never shown")
+    );
     let edit = app.get(&format!("/admin/letters/{id}/edit")).await;
-    assert_eq!(hidden_value(&edit.body, "rule_1_name").as_deref(), Some("Survivor"));
+    assert_eq!(
+        hidden_value(&edit.body, "rule_1_name").as_deref(),
+        Some("Survivor")
+    );
     assert!(!is_checked(&edit.body, "rule_1_public", "on"));
     assert!(is_checked(&edit.body, "rule_1_initials", "on"));
     assert!(is_checked(&edit.body, "rule_1_private", "on"));
