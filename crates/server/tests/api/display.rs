@@ -46,6 +46,17 @@ async fn stored_signatures(app: &TestApp) -> i64 {
     n
 }
 
+/// A new app with the standard letter `slug`, signed and confirmed by each (name, email,
+/// display level) of `signers`.
+async fn letter_signed_by(slug: &str, signers: &[(&str, &str, &str)]) -> TestApp {
+    let app = spawn_app().await;
+    app.open_letter(slug).await;
+    for (name, email, display) in signers {
+        app.sign_and_confirm(slug, name, email, display).await;
+    }
+    app
+}
+
 /// Signs `slug` with the first category and `fields`, expecting the form back with errors.
 async fn refused(app: &TestApp, slug: &str, fields: &[(&str, &str)]) -> Page {
     let categories = app.categories(slug).await;
@@ -124,20 +135,15 @@ async fn a_decomposed_name_is_stored_and_shown_composed() {
 
 #[tokio::test]
 async fn initials_of_a_han_or_hangul_name_show_one_character() {
-    let app = spawn_app().await;
-    app.open_letter("syllables").await;
-    app.sign_and_confirm("syllables", "王 芳", "wang@example.org", "initials")
-        .await;
-    app.sign_and_confirm("syllables", "김 민준", "kim@example.org", "initials")
-        .await;
-    app.sign_and_confirm(
+    let app = letter_signed_by(
         "syllables",
-        "Mara Ellsworth",
-        "mara@example.org",
-        "initials",
+        &[
+            ("王 芳", "wang@example.org", "initials"),
+            ("김 민준", "kim@example.org", "initials"),
+            ("Mara Ellsworth", "mara@example.org", "initials"),
+        ],
     )
     .await;
-
     let page = app.get("/l/syllables").await;
     for shown in ["王.", "김.", "M. E."] {
         assert!(page.body.contains(shown), "{shown}");
@@ -193,12 +199,14 @@ async fn a_form_body_that_is_not_utf8_gets_400_with_what_to_fix() {
 
 #[tokio::test]
 async fn user_text_is_isolated_and_right_to_left_names_are_shown_whole() {
-    let app = spawn_app().await;
-    app.open_letter("isolated").await;
-    app.sign_and_confirm("isolated", "ليلى حداد", "layla@example.org", "public")
-        .await;
-    app.sign_and_confirm("isolated", "דנה לוי", "dana@example.org", "public")
-        .await;
+    let app = letter_signed_by(
+        "isolated",
+        &[
+            ("ليلى حداد", "layla@example.org", "public"),
+            ("דנה לוי", "dana@example.org", "public"),
+        ],
+    )
+    .await;
     let page = app.get("/l/isolated").await;
     for name in ["ليلى حداد", "דנה לוי"] {
         assert!(
