@@ -139,6 +139,16 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 field_city: "optional".into(),
                 field_country: "hidden".into(),
                 field_comment: "optional".into(),
+                // Survivors may sign with initials or privately, and no city is shown
+                // for them: in a small town, initials and a city can name someone.
+                rules: [
+                    ("rule_1_name", "Survivor"),
+                    ("rule_1_initials", "on"),
+                    ("rule_1_private", "on"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
             };
             let content = LetterContent::parse(&input)
                 .map_err(|e| anyhow::anyhow!("the demo letter is invalid: {e:?}"))?;
@@ -160,11 +170,24 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
             let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i * 7) % LAST.len()]);
             let email = EmailAddress::parse(&format!("demo-signer-{i}@example.org"))?;
             let category = &letter.categories[i % letter.categories.len()];
-            let display = match i % 7 {
+            let wanted = match i % 7 {
                 0 | 3 => DisplayLevel::Initials,
                 5 => DisplayLevel::Private,
                 _ => DisplayLevel::Public,
             };
+            // What the category allows: the nearest level that shows less.
+            let display = DisplayLevel::ALL
+                .into_iter()
+                .skip_while(|l| *l != wanted)
+                .find(|l| category.rule.allows(*l))
+                .unwrap_or(DisplayLevel::Private);
+            // Some initials signers ask for their city to be shown.
+            let show_city = category.rule.city()
+                && match display {
+                    DisplayLevel::Public => true,
+                    DisplayLevel::Initials => i % 2 == 0,
+                    DisplayLevel::Private => false,
+                };
             let signature = NewSignature {
                 name: PersonName::parse(&name)?,
                 email,
@@ -177,6 +200,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                     city: Some(CITIES[i % CITIES.len()].to_owned()),
                     country: None,
                     comment: (i % 9 == 4).then(|| "Players deserve to be heard.".to_owned()),
+                    show_city,
                 },
             };
             Ok(WriteCommand::ImportPublished(Box::new(ImportCommand {

@@ -6,8 +6,9 @@ use std::{collections::BTreeMap, fmt, str::FromStr};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    signature::{DisplayLevel, DisplayRule, NoLevelAllowed},
     slug::Slug,
-    text::{Lines, clean, clean_optional},
+    text::{Lines, TextError, clean, clean_optional},
     unknown::{UnknownValue, parse_name},
 };
 
@@ -313,9 +314,109 @@ pub struct LetterInput {
     pub field_country: String,
     #[serde(default)]
     pub field_comment: String,
+    /// The display-rule table, as posted: for row `i`, `rule_{i}_name` names the category it
+    /// was shown for, and `rule_{i}_public`, `_initials`, `_private` and `_city` are its
+    /// boxes (present when ticked). Other keys of the form land here too and are ignored.
+    #[serde(flatten)]
+    pub rules: BTreeMap<String, String>,
+}
+
+/// One row of the letter editor's display-rule table: a category and its boxes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRow {
+    pub name: String,
+    pub public: bool,
+    pub initials: bool,
+    pub private: bool,
+    pub city: bool,
+}
+
+impl RuleRow {
+    /// The row of a category that has no rule yet: every level, and the city.
+    fn new_category(name: &str) -> Self {
+        Self::of(name, DisplayRule::ALL)
+    }
+
+    fn of(name: &str, rule: DisplayRule) -> Self {
+        Self {
+            name: name.to_owned(),
+            public: rule.allows(DisplayLevel::Public),
+            initials: rule.allows(DisplayLevel::Initials),
+            private: rule.allows(DisplayLevel::Private),
+            city: rule.city(),
+        }
+    }
+
+    /// The rule the boxes make; an error when no level is ticked.
+    pub fn rule(&self) -> Result<DisplayRule, NoLevelAllowed> {
+        let levels = [
+            (self.public, DisplayLevel::Public),
+            (self.initials, DisplayLevel::Initials),
+            (self.private, DisplayLevel::Private),
+        ];
+        DisplayRule::new(
+            levels
+                .into_iter()
+                .filter_map(|(ticked, level)| ticked.then_some(level)),
+            self.city,
+        )
+    }
+}
+
+/// A category of signers as the organiser set it up: its name and its display rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterCategory {
+    pub name: String,
+    pub rule: DisplayRule,
+}
+
+/// A category line of the editor, cleaned.
+fn category_name(line: &str) -> Result<String, TextError> {
+    clean(line, LetterContent::MAX_CATEGORY_CHARS, Lines::Single)
 }
 
 impl LetterInput {
+    /// The display-rule row posted for the category `name`, or the one a new category gets.
+    fn rule_row(&self, name: &str) -> RuleRow {
+        let posted = self.rules.iter().find_map(|(key, value)| {
+            let row = key.strip_prefix("rule_")?.strip_suffix("_name")?;
+            category_name(value)
+                .is_ok_and(|v| v.eq_ignore_ascii_case(name))
+                .then_some(row)
+        });
+        let Some(row) = posted else {
+            return RuleRow::new_category(name);
+        };
+        let ticked = |what: &str| {
+            self.rules
+                .get(&format!("rule_{row}_{what}"))
+                .is_some_and(|v| !v.is_empty())
+        };
+        RuleRow {
+            name: name.to_owned(),
+            public: ticked("public"),
+            initials: ticked("initials"),
+            private: ticked("private"),
+            city: ticked("city"),
+        }
+    }
+
+    /// The display-rule table for the categories typed so far, one row per category, with
+    /// the boxes as posted (a category added since the table was shown gets every box).
+    pub fn rule_rows(&self) -> Vec<RuleRow> {
+        let mut names: Vec<String> = Vec::new();
+        for name in self
+            .categories
+            .lines()
+            .filter_map(|l| category_name(l).ok())
+        {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                names.push(name);
+            }
+        }
+        names.iter().map(|name| self.rule_row(name)).collect()
+    }
+
     /// The editor's starting point for a new letter: the default signer fields and two
     /// example categories.
     pub fn new_letter() -> Self {
@@ -340,7 +441,7 @@ pub struct LetterContent {
     pub subject: String,
     pub body_markdown: String,
     pub targets: Vec<Target>,
-    pub categories: Vec<String>,
+    pub categories: Vec<LetterCategory>,
     pub signer_fields: SignerFields,
 }
 
@@ -348,6 +449,7 @@ impl LetterContent {
     pub const MAX_BODY_CHARS: usize = 50_000;
     pub const MAX_TARGETS: usize = 50;
     pub const MAX_CATEGORIES: usize = 20;
+    pub const MAX_CATEGORY_CHARS: usize = 60;
 
     /// Validates the editor's input, collecting a message for every wrong field.
     pub fn parse(input: &LetterInput) -> Result<Self, FieldErrors> {
@@ -388,17 +490,20 @@ impl LetterContent {
             );
         }
 
-        let mut categories: Vec<String> = Vec::new();
+        let mut categories: Vec<LetterCategory> = Vec::new();
         for (n, line) in input.categories.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            match clean(line, 60, Lines::Single) {
-                Ok(c) if categories.iter().any(|k| k.eq_ignore_ascii_case(&c)) => errors.add(
+            match category_name(line) {
+                Ok(c) if categories.iter().any(|k| k.name.eq_ignore_ascii_case(&c)) => errors.add(
                     "categories",
                     format!("Line {}: “{c}” is listed twice.", n + 1),
                 ),
-                Ok(c) => categories.push(c),
+                Ok(name) => match input.rule_row(&name).rule() {
+                    Ok(rule) => categories.push(LetterCategory { name, rule }),
+                    Err(e) => errors.add("rules", format!("{name}: {e}.")),
+                },
                 Err(e) => errors.add("categories", format!("Line {}: {e}", n + 1)),
             }
         }
@@ -452,6 +557,21 @@ impl LetterContent {
 
     /// The editor's input that would produce this content (to fill the edit form).
     pub fn to_input(&self) -> LetterInput {
+        let mut rules = BTreeMap::new();
+        for (i, category) in self.categories.iter().enumerate() {
+            let row = RuleRow::of(&category.name, category.rule);
+            rules.insert(format!("rule_{i}_name"), row.name);
+            for (ticked, what) in [
+                (row.public, "public"),
+                (row.initials, "initials"),
+                (row.private, "private"),
+                (row.city, "city"),
+            ] {
+                if ticked {
+                    rules.insert(format!("rule_{i}_{what}"), "on".to_owned());
+                }
+            }
+        }
         LetterInput {
             slug: self.slug.to_string(),
             title: self.title.clone(),
@@ -463,12 +583,18 @@ impl LetterContent {
                 .map(Target::to_line)
                 .collect::<Vec<_>>()
                 .join("\n"),
-            categories: self.categories.join("\n"),
+            categories: self
+                .categories
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
             field_title: self.signer_fields.title.as_str().to_owned(),
             field_affiliation: self.signer_fields.affiliation.as_str().to_owned(),
             field_city: self.signer_fields.city.as_str().to_owned(),
             field_country: self.signer_fields.country.as_str().to_owned(),
             field_comment: self.signer_fields.comment.as_str().to_owned(),
+            rules,
         }
     }
 }
@@ -496,7 +622,9 @@ mod tests {
         assert_eq!(c.targets.len(), 2);
         assert_eq!(c.targets[0].organisation.as_deref(), Some("Example League"));
         assert_eq!(c.targets[1].title, None);
-        assert_eq!(c.categories, vec!["Organisation", "Survivor"]);
+        let names: Vec<&str> = c.categories.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["Organisation", "Survivor"]);
+        assert!(c.categories.iter().all(|c| c.rule == DisplayRule::ALL));
         assert_eq!(c.signer_fields.comment, FieldRequirement::Optional);
         let again = LetterContent::parse(&c.to_input()).unwrap();
         assert_eq!(again, c);
@@ -523,6 +651,44 @@ mod tests {
             assert!(errors.get(field).is_some(), "{field}");
         }
         assert!(errors.get("categories").unwrap().contains("twice"));
+    }
+
+    #[test]
+    fn display_rules_follow_their_category_and_need_a_level() {
+        let mut posted = input();
+        posted.categories = "Survivor\nOrganisation\nActivist".into();
+        for (key, value) in [
+            // The table was shown with Organisation first and Survivor second.
+            ("rule_0_name", "Organisation"),
+            ("rule_0_public", "on"),
+            ("rule_1_name", " survivor "),
+            ("rule_1_initials", "on"),
+            ("rule_1_private", "on"),
+            ("csrf", "not a rule"),
+        ] {
+            posted.rules.insert(key.into(), value.into());
+        }
+        let c = LetterContent::parse(&posted).unwrap();
+        let survivor = DisplayRule::new([DisplayLevel::Initials, DisplayLevel::Private], false);
+        assert_eq!(c.categories[0].rule, survivor.unwrap());
+        assert_eq!(
+            c.categories[1].rule,
+            DisplayRule::new([DisplayLevel::Public], false).unwrap()
+        );
+        // Activist is new: everything allowed.
+        assert_eq!(c.categories[2].rule, DisplayRule::ALL);
+        assert_eq!(LetterContent::parse(&c.to_input()).unwrap(), c);
+        let rows = posted.rule_rows();
+        assert_eq!(rows.len(), 3);
+        assert!(!rows[0].public && rows[0].initials && !rows[0].city);
+
+        posted.rules.remove("rule_1_initials");
+        posted.rules.remove("rule_1_private");
+        let errors = LetterContent::parse(&posted).unwrap_err();
+        assert_eq!(
+            errors.get("rules"),
+            Some("Survivor: allow at least one way of showing signers.")
+        );
     }
 
     #[test]

@@ -32,7 +32,40 @@ pub async fn form_bytes(req: Request, state: &AppState) -> Result<Bytes, PageErr
     })
 }
 
+/// The first field of a URL-encoded body whose name or value, once percent-decoded, is not
+/// UTF-8: `Some(None)` when it is a field's name that is broken. (The form decoder would
+/// replace the broken bytes with U+FFFD and carry on, storing something else than was sent.)
+fn broken_field(bytes: &[u8]) -> Option<Option<String>> {
+    let decoded = |part: &[u8]| -> Option<String> {
+        percent_encoding::percent_decode(part)
+            .decode_utf8()
+            .ok()
+            .map(|s| s.replace('+', " "))
+    };
+    bytes.split(|b| *b == b'&').find_map(|pair| {
+        let mut halves = pair.splitn(2, |b| *b == b'=');
+        let name = decoded(halves.next().unwrap_or_default());
+        let value_ok = halves.next().is_none_or(|v| decoded(v).is_some());
+        match name {
+            None => Some(None),
+            Some(name) if !value_ok => Some(Some(name)),
+            Some(_) => None,
+        }
+    })
+}
+
+/// Parses a URL-encoded form body. Text that is not UTF-8 is refused with a message naming
+/// its field, rather than silently changed.
 pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PageError> {
+    if let Some(field) = broken_field(bytes) {
+        let which = field.map_or_else(
+            || "One of the fields".to_owned(),
+            |f| format!("The field “{}”", f.chars().take(40).collect::<String>()),
+        );
+        return Err(PageError::BadRequest(format!(
+            "{which} holds characters that are not valid text (UTF-8). Retype what you wrote there, or paste it again as plain text, and send the form again."
+        )));
+    }
     serde_urlencoded::from_bytes(bytes).map_err(|_| {
         PageError::BadRequest("The form could not be read. Reload the page and try again.".into())
     })

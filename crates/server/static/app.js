@@ -23,3 +23,32 @@
   setInterval(refresh, 10000);
   document.addEventListener("visibilitychange", refresh);
 })();
+
+// On the signing form, offers only the display levels that the chosen category allows, and
+// the "show my city" box only where a city may be shown. The server checks the same rules;
+// without this script the form says them in words.
+(function () {
+  "use strict";
+  var categories = document.querySelectorAll('input[name="category"][data-levels]');
+  if (!categories.length) return;
+  function apply() {
+    var chosen = document.querySelector('input[name="category"]:checked');
+    if (!chosen) return;
+    var levels = chosen.getAttribute("data-levels").split(" ");
+    document.querySelectorAll('input[name="display"]').forEach(function (radio) {
+      var allowed = levels.indexOf(radio.value) >= 0;
+      radio.disabled = !allowed;
+      if (!allowed) radio.checked = false;
+      radio.closest("label").classList.toggle("unavailable", !allowed);
+    });
+    var city = document.querySelector('input[name="show_city"]');
+    if (city) {
+      var cityAllowed = chosen.getAttribute("data-city") === "true" && levels.indexOf("initials") >= 0;
+      city.disabled = !cityAllowed;
+      if (!cityAllowed) city.checked = false;
+      city.closest("label").hidden = !cityAllowed;
+    }
+  }
+  categories.forEach(function (radio) { radio.addEventListener("change", apply); });
+  apply();
+})();

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use undersigned_core::{
     DisplayLevel, LetterState, Role, SignatureState, SignerFields,
     dedup::DuplicateKey,
-    letter::{LetterContent, Target},
-    signature::{NewSignature, SignerDetails},
+    letter::{LetterCategory, LetterContent, Target},
+    signature::{DisplayRule, NewSignature, SignerDetails},
     slug::Slug,
 };
 
@@ -120,6 +120,8 @@ pub struct Actor {
 pub struct Category {
     pub id: CategoryId,
     pub name: String,
+    /// Which display levels its signers may choose, and whether their city may be shown.
+    pub rule: DisplayRule,
 }
 
 /// A letter with its targets and categories.
@@ -151,13 +153,25 @@ impl Letter {
             subject: self.subject.clone(),
             body_markdown: self.body_markdown.clone(),
             targets: self.targets.clone(),
-            categories: self.categories.iter().map(|c| c.name.clone()).collect(),
+            categories: self
+                .categories
+                .iter()
+                .map(|c| LetterCategory {
+                    name: c.name.clone(),
+                    rule: c.rule,
+                })
+                .collect(),
             signer_fields: self.signer_fields,
         })
     }
 
     pub fn category_ids(&self) -> Vec<i64> {
         self.categories.iter().map(|c| c.id.0).collect()
+    }
+
+    /// Each category's id with its display rule, as the signing form is checked against.
+    pub fn category_rules(&self) -> Vec<(i64, DisplayRule)> {
+        self.categories.iter().map(|c| (c.id.0, c.rule)).collect()
     }
 }
 

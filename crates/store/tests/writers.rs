@@ -15,8 +15,8 @@ use sqlx::Connection;
 use undersigned_core::{
     DisplayLevel, EmailAddress, LetterState, PersonName, SignerFields, Slug,
     dedup::DuplicateKeySecret,
-    letter::{LetterContent, Target},
-    signature::{NewSignature, SignerDetails},
+    letter::{LetterCategory, LetterContent, Target},
+    signature::{DisplayRule, NewSignature, SignerDetails},
 };
 use undersigned_store::{
     Actor, ConfirmCommand, ConfirmOutcome, DynStore, ImportCommand, LetterId, NewUser,
@@ -117,7 +117,13 @@ async fn open_letter_in(
             title: None,
             organisation: None,
         }],
-        categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+        categories: categories
+            .iter()
+            .map(|c| LetterCategory {
+                name: (*c).to_owned(),
+                rule: DisplayRule::ALL,
+            })
+            .collect(),
         signer_fields: SignerFields::default(),
     };
     let id = store.create_letter(actor, &content, NOW).await.unwrap();

@@ -445,6 +445,7 @@ mod tests {
         let details = SignerDetails {
             city: Some("Lyon".into()),
             comment: Some("Yes.".into()),
+            show_city: true,
             ..Default::default()
         };
         let shown = public_display(name, &details, display);

@@ -432,6 +432,7 @@ mod tests {
             city: Some("Lyon".into()),
             title: Some("Director".into()),
             comment: Some("Line one\nline \"two\"".into()),
+            show_city: true,
             ..Default::default()
         };
         let shown = public_display("Jane Doe", &details, display);

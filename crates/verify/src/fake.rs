@@ -67,6 +67,7 @@ pub fn add(name: &str, category: &str, display: DisplayLevel, commitment: [u8; 3
         city: Some("Lyon".into()),
         title: Some("Coach".into()),
         comment: Some("Long \"overdue\".\nSigned.".into()),
+        show_city: true,
         ..Default::default()
     };
     let shown = public_display(name, &details, display);

@@ -519,6 +519,7 @@ mod tests {
         let signer = NoteSigner::from_seed("letters.example.org", &[3; 32]).unwrap();
         let details = SignerDetails {
             city: Some("Lyon".into()),
+            show_city: true,
             ..Default::default()
         };
         let entries: Vec<Vec<u8>> = (0..size)

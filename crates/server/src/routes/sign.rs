@@ -68,22 +68,22 @@ pub async fn sign(
         return Err(not_open());
     }
 
-    let signature = match NewSignature::parse(&input, &letter.category_ids(), &letter.signer_fields)
-    {
-        Ok(signature) => signature,
-        Err(errors) => {
-            // Show the form again with every value kept and a message at each wrong field.
-            let layout = Layout::new(state.instance(), letter.title.clone());
-            let page_state = PageState {
-                page: 1,
-                input,
-                errors,
-                preview: false,
-            };
-            let page = LetterPage::build(&state, &view, page_state, layout).await?;
-            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
-        }
-    };
+    let signature =
+        match NewSignature::parse(&input, &letter.category_rules(), &letter.signer_fields) {
+            Ok(signature) => signature,
+            Err(errors) => {
+                // Show the form again with every value kept and a message at each wrong field.
+                let layout = Layout::new(state.instance(), letter.title.clone());
+                let page_state = PageState {
+                    page: 1,
+                    input,
+                    errors,
+                    preview: false,
+                };
+                let page = LetterPage::build(&state, &view, page_state, layout).await?;
+                return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+            }
+        };
 
     // Only well-formed signatures count against the client's allowance, so that people
     // sharing an address (a campus, a mobile network) are not held back by typos.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use undersigned_core::{
     LetterState, SignerField,
     letter::{FieldErrors, FieldRequirement, Target},
-    signature::{SignInput, public_display},
+    signature::{DisplayLevel, DisplayRule, SignInput, public_display},
 };
 use undersigned_store::{Letter, SignatoryPage};
 
@@ -48,6 +48,24 @@ pub struct TargetView {
     pub organisation: Option<String>,
 }
 
+/// A category as the signing form offers it, with its display rule for the page's script
+/// and, when it restricts anything, in words for the signer.
+pub struct CategoryChoice {
+    pub id: i64,
+    pub name: String,
+    /// The levels it allows, separated by spaces (for `data-levels`).
+    pub levels: String,
+    pub city: bool,
+    /// "as initials or not at all; city never shown", when not everything is allowed.
+    pub rule: Option<String>,
+}
+
+/// A display level the signing form offers (one that some category allows).
+pub struct LevelChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
 pub struct SignerView {
     pub shown_name: String,
     pub details: Option<String>,
@@ -79,7 +97,11 @@ pub struct LetterPage {
     /// The log size the counts were computed at, and the key that signs the log.
     pub log_size: u64,
     pub log_key: String,
-    pub categories: Vec<(i64, String)>,
+    pub categories: Vec<CategoryChoice>,
+    pub levels: Vec<LevelChoice>,
+    /// Whether to offer "show my city with my initials": the form asks for a city, and
+    /// some category allows initials with a city.
+    pub offer_city: bool,
     pub fields: Vec<FieldView>,
     pub input: SignInput,
     pub errors: FieldErrors,
@@ -197,8 +219,27 @@ impl LetterPage {
             categories: letter
                 .categories
                 .iter()
-                .map(|c| (c.id.0, c.name.clone()))
+                .map(|c| CategoryChoice {
+                    id: c.id.0,
+                    name: c.name.clone(),
+                    levels: c.rule.levels_text(),
+                    city: c.rule.city(),
+                    rule: (c.rule != DisplayRule::ALL).then(|| c.rule.describe()),
+                })
                 .collect(),
+            levels: DisplayLevel::ALL
+                .into_iter()
+                .filter(|l| letter.categories.iter().any(|c| c.rule.allows(*l)))
+                .map(|l| LevelChoice {
+                    value: l.as_str(),
+                    label: level_label(l),
+                })
+                .collect(),
+            offer_city: letter.signer_fields.city.is_shown()
+                && letter
+                    .categories
+                    .iter()
+                    .any(|c| c.rule.city() && c.rule.allows(DisplayLevel::Initials)),
             fields,
             input: page_state.input,
             errors: page_state.errors,
@@ -215,6 +256,15 @@ impl LetterPage {
                 )
             }),
         })
+    }
+}
+
+/// How the signing form words a display level.
+fn level_label(level: DisplayLevel) -> &'static str {
+    match level {
+        DisplayLevel::Public => "In full, with the details I gave",
+        DisplayLevel::Initials => "As initials only (for example “J. D.”)",
+        DisplayLevel::Private => "Not at all: count my signature, never show my name",
     }
 }
 

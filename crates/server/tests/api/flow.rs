@@ -47,6 +47,7 @@ async fn the_whole_loop_from_setup_to_a_counted_signature() {
                 ("category", &categories[1]),
                 ("display", "initials"),
                 ("city", "Lyon"),
+                ("show_city", "on"),
                 ("title", "Director"),
             ],
         )
@@ -77,7 +78,7 @@ async fn the_whole_loop_from_setup_to_a_counted_signature() {
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     assert!(confirmed.body.contains("confirmed and counted"));
 
-    // Counted, by category, and listed with initials and city only.
+    // Counted, by category, and listed with initials and the city they asked to show only.
     let counts = app.counts("investigate").await;
     assert_eq!(counts["total"], 1);
     assert_eq!(counts["by_category"]["Survivor"], 1);

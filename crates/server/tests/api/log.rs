@@ -13,13 +13,13 @@ use undersigned_verify::entry::{LogEntry, RemovalReason, RemoveEntry, commitment
 use crate::helpers::*;
 
 /// What an auditor reads: the verified checkpoint and every entry.
-struct Log {
-    checkpoint: Checkpoint,
-    entries: Vec<Vec<u8>>,
+pub(crate) struct Log {
+    pub checkpoint: Checkpoint,
+    pub entries: Vec<Vec<u8>>,
 }
 
 impl Log {
-    fn decoded(&self) -> Vec<LogEntry> {
+    pub fn decoded(&self) -> Vec<LogEntry> {
         self.entries
             .iter()
             .map(|e| LogEntry::decode(e).unwrap())
@@ -46,7 +46,7 @@ fn origin(app: &TestApp, slug: &str) -> String {
 
 /// Reads a letter's log as an auditor does, checking the signature, the origin, and that
 /// the entries hash to the checkpoint's root.
-async fn read_log(app: &TestApp, slug: &str) -> Log {
+pub(crate) async fn read_log(app: &TestApp, slug: &str) -> Log {
     let (status, note, headers) = bytes(app, &format!("/l/{slug}/log/checkpoint")).await;
     assert_eq!(status, 200);
     assert_eq!(headers["cache-control"], "no-cache");

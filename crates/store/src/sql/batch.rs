@@ -229,8 +229,10 @@ async fn insert_signature(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, last_emailed_at, emails_sent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                 confirmed_at, published_at, last_emailed_at, emails_sent,
+                                 show_city)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18)
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -251,6 +253,7 @@ async fn insert_signature(
     .bind(published)
     .bind(last_emailed)
     .bind(i64::from(last_emailed.is_some()))
+    .bind(i64::from(sig.details.show_city))
     .fetch_optional(conn)
     .await
     .ctx("saving a signature")?;
@@ -268,8 +271,9 @@ async fn insert_token(
     let sealed = SealedSigner::new(keys, sig.name.as_str(), &sig.details);
     sqlx::query(
         "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
-             category_id, name, title, affiliation, city, country, comment, display_level)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             category_id, name, title, affiliation, city, country, comment, display_level,
+             show_city)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&command.token_hash[..])
     .bind(signature.0)
@@ -283,6 +287,7 @@ async fn insert_token(
     .bind(&sealed.country)
     .bind(&sealed.comment)
     .bind(sig.display.as_str())
+    .bind(i64::from(sig.details.show_city))
     .execute(conn)
     .await
     .ctx("saving a confirmation link")?;
@@ -298,9 +303,10 @@ async fn insert_token_for_first_submission(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
-             category_id, name, title, affiliation, city, country, comment, display_level)
+             category_id, name, title, affiliation, city, country, comment, display_level,
+             show_city)
          SELECT $1, id, $2, $3, category_id, name, title, affiliation, city, country, comment,
-                display_level
+                display_level, show_city
          FROM signatures WHERE id = $4",
     )
     .bind(&command.token_hash[..])
@@ -439,7 +445,8 @@ async fn apply_sign(
             sqlx::query(
                 "UPDATE signatures SET category_id = t.category_id, name = t.name,
                      title = t.title, affiliation = t.affiliation, city = t.city,
-                     country = t.country, comment = t.comment, display_level = t.display_level
+                     country = t.country, comment = t.comment, display_level = t.display_level,
+                     show_city = t.show_city
                  FROM (SELECT * FROM confirmation_tokens WHERE token_hash = $1) AS t
                  WHERE signatures.id = t.signature_id",
             )
@@ -511,7 +518,7 @@ async fn apply_confirm(
         "UPDATE signatures SET state = 'published', confirmed_at = $1, published_at = $1,
              category_id = t.category_id, name = t.name, title = t.title,
              affiliation = t.affiliation, city = t.city, country = t.country,
-             comment = t.comment, display_level = t.display_level
+             comment = t.comment, display_level = t.display_level, show_city = t.show_city
          FROM (SELECT * FROM confirmation_tokens WHERE token_hash = $2) AS t
          WHERE signatures.id = t.signature_id AND signatures.state = 'pending'",
     )
@@ -676,7 +683,7 @@ async fn published_entry(
 ) -> Result<PendingEntry, StoreError> {
     let row = sqlx::query(
         "SELECT s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city, s.country,
-                s.comment, s.display_level, s.email, c.name AS category
+                s.comment, s.show_city, s.display_level, s.email, c.name AS category
          FROM signatures s JOIN letter_categories c ON c.id = s.category_id
          WHERE s.id = $1",
     )

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Row};
-use undersigned_core::{LetterState, letter::LetterContent, letter::Target};
+use undersigned_core::{
+    LetterState, letter::LetterContent, letter::Target, signature::DisplayRule,
+};
 
 use super::{
     Conn, Ctx, DbRow, SqlStore, classify, is_unique_violation, organisers::audit, personal,
@@ -29,13 +31,16 @@ async fn insert_parts(
         .await
         .ctx("saving a letter's targets")?;
     }
-    for (position, name) in content.categories.iter().enumerate() {
+    for (position, category) in content.categories.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO letter_categories (letter_id, position, name) VALUES ($1, $2, $3)",
+            "INSERT INTO letter_categories (letter_id, position, name, display_levels, city_shown)
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(letter.0)
         .bind(position as i64)
-        .bind(name)
+        .bind(&category.name)
+        .bind(category.rule.levels_text())
+        .bind(i64::from(category.rule.city()))
         .execute(&mut *conn)
         .await
         .ctx("saving a letter's categories")?;
@@ -100,7 +105,8 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
     let categories = sqlx::query(
-        "SELECT id, name FROM letter_categories WHERE letter_id = $1 ORDER BY position",
+        "SELECT id, name, display_levels, city_shown FROM letter_categories
+         WHERE letter_id = $1 ORDER BY position",
     )
     .bind(id.0)
     .fetch_all(&mut *conn)
@@ -108,9 +114,13 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
     .ctx("reading a letter's categories")?
     .iter()
     .map(|c| {
+        let levels: String = c.try_get("display_levels").ctx("reading a category")?;
+        let city: i64 = c.try_get("city_shown").ctx("reading a category")?;
         Ok(Category {
             id: CategoryId(c.try_get("id").ctx("reading a category")?),
             name: c.try_get("name").ctx("reading a category")?,
+            rule: DisplayRule::from_levels_text(&levels, city != 0)
+                .map_err(|_| StoreError::Corrupt(format!("display levels {levels:?}")))?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
@@ -394,7 +404,7 @@ impl LetterStore for SqlStore {
         // the database on this path.
         let mut tx = self.begin_read().await?;
         const COLUMNS: &str = "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
-                    s.display_level, c.name AS category, s.published_at, s.log_index
+                    s.show_city, s.display_level, c.name AS category, s.published_at, s.log_index
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'";
         let (order, key) = match listing {
@@ -447,7 +457,7 @@ impl LetterStore for SqlStore {
     ) -> Result<Vec<SignatureRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.name, s.email, s.title, s.affiliation, s.city, s.country, s.comment,
-                    s.display_level, s.state, c.name AS category, s.created_at, s.confirmed_at,
+                    s.show_city, s.display_level, s.state, c.name AS category, s.created_at, s.confirmed_at,
                     s.log_index
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              WHERE s.letter_id = $1
@@ -490,7 +500,7 @@ impl LetterStore for SqlStore {
             "SELECT l.slug, l.title AS letter_title, l.state AS letter_state,
                     s.state AS signature_state, t.expires_at, t.used_at,
                     t.name, t.title, t.affiliation, t.city, t.country, t.comment,
-                    t.display_level, c.name AS category
+                    t.show_city, t.display_level, c.name AS category
              FROM confirmation_tokens t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id

@@ -72,5 +72,9 @@ pub(super) fn details(keys: &Keyring, row: &DbRow) -> Result<SignerDetails, Stor
         city: open_optional(keys, row, "city", Field::City)?,
         country: open_optional(keys, row, "country", Field::Country)?,
         comment: open_optional(keys, row, "comment", Field::Comment)?,
+        show_city: row
+            .try_get::<i64, _>("show_city")
+            .ctx("reading a signature")?
+            != 0,
     })
 }

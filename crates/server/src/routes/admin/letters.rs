@@ -10,7 +10,7 @@ use serde::Deserialize;
 use undersigned_core::SignatureState;
 use undersigned_core::{
     LetterState, Role, SignerField,
-    letter::{FieldErrors, LetterContent, LetterInput},
+    letter::{FieldErrors, LetterContent, LetterInput, RuleRow},
     markdown,
     role::Permission,
 };
@@ -121,6 +121,8 @@ struct LetterForm {
     input: LetterInput,
     errors: FieldErrors,
     fields: Vec<FieldChoice>,
+    /// The display-rule table: one row per category typed so far, with its row number.
+    rules: Vec<(usize, RuleRow)>,
 }
 
 fn field_choices(input: &LetterInput) -> Vec<FieldChoice> {
@@ -210,6 +212,7 @@ fn form_page(state: &AppState, status: StatusCode, page: FormPage<'_>) -> Respon
                 .collect(),
             workspace: page.workspace,
             fields: field_choices(&page.input),
+            rules: page.input.rule_rows().into_iter().enumerate().collect(),
             input: page.input,
             errors: page.errors,
         },
@@ -322,6 +325,8 @@ struct LetterAdminPage {
     targets: Vec<String>,
     body_html: String,
     fields: Vec<(&'static str, &'static str)>,
+    /// Each category and its display rule in words.
+    rules: Vec<(String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,6 +383,11 @@ pub async fn show(
         fields: SignerField::ALL
             .into_iter()
             .map(|f| (f.label(), letter.signer_fields.get(f).as_str()))
+            .collect(),
+        rules: letter
+            .categories
+            .iter()
+            .map(|c| (c.name.clone(), c.rule.describe()))
             .collect(),
     };
     Ok(render(StatusCode::OK, &page))
