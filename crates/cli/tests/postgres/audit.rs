@@ -144,7 +144,10 @@ async fn a_format_2_letter_on_postgres_audits_clean_and_names_a_restored_opening
         format!("serves an opening ({name:?}) for entry {index}, which entry "),
         "removed: a removed signature's text must be deleted".to_owned(),
     ] {
-        assert!(stderr.contains(&message), "{message:?} is not in:\n{stderr}");
+        assert!(
+            stderr.contains(&message),
+            "{message:?} is not in:\n{stderr}"
+        );
     }
     drop(server);
 }
