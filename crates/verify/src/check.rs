@@ -44,6 +44,16 @@ impl Entries {
             .and_then(|i| self.decoded.get(i))
     }
 
+    /// The add entry at `index` that `who` (for example "signatories.json lists "J. D." as
+    /// entry 4") names, or the problem to report: it is a remove entry, or not a valid one.
+    pub(crate) fn add_named_by(&self, index: u64, who: &str) -> Result<&AddEntry, String> {
+        match self.get(index) {
+            Some(Ok(LogEntry::Add(add))) => Ok(add),
+            Some(Ok(LogEntry::Remove(_))) => Err(format!("{who}, which is a remove entry")),
+            Some(Err(_)) | None => Err(format!("{who}, which is not a valid entry")),
+        }
+    }
+
     /// The log's format version: its first valid entry's (None while it has none).
     pub fn version(&self) -> Option<LogVersion> {
         self.decoded
@@ -286,14 +296,10 @@ pub fn compare_signatories(
             problems.push(format!("{who}, but its log size is {}", replay.size));
             continue;
         }
-        let add = match entries.get(index) {
-            Some(Ok(LogEntry::Add(add))) => add,
-            Some(Ok(LogEntry::Remove(_))) => {
-                problems.push(format!("{who}, which is a remove entry"));
-                continue;
-            }
-            Some(Err(_)) | None => {
-                problems.push(format!("{who}, which is not a valid entry"));
+        let add = match entries.add_named_by(index, &who) {
+            Ok(add) => add,
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };

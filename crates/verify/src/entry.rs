@@ -388,18 +388,17 @@ impl LogEntry {
         shown: Option<&PublicSigner>,
         commitment: [u8; 32],
     ) -> Self {
-        LogEntry::Add(AddEntry {
-            time: minute(unix_time),
-            category: category.to_owned(),
-            signer: SignerKind::Individual,
+        Self::add(
+            unix_time,
+            category,
             display,
-            text: EntryText::Clear {
+            EntryText::Clear {
                 name: shown.map(|s| s.shown_name.clone()),
                 details: shown.and_then(|s| s.details.clone()),
                 comment: shown.and_then(|s| s.comment.clone()),
             },
             commitment,
-        })
+        )
     }
 
     /// A format 2 add entry: `opening` (None for private signers) is what the page shows
@@ -411,12 +410,29 @@ impl LogEntry {
         opening: Option<&Opening>,
         commitment: [u8; 32],
     ) -> Self {
+        Self::add(
+            unix_time,
+            category,
+            display,
+            EntryText::Committed(opening.map(Opening::commitment)),
+            commitment,
+        )
+    }
+
+    /// An individual's add entry holding `text`, at `unix_time` rounded to the minute.
+    fn add(
+        unix_time: i64,
+        category: &str,
+        display: DisplayLevel,
+        text: EntryText,
+        commitment: [u8; 32],
+    ) -> Self {
         LogEntry::Add(AddEntry {
             time: minute(unix_time),
             category: category.to_owned(),
             signer: SignerKind::Individual,
             display,
-            text: EntryText::Committed(opening.map(Opening::commitment)),
+            text,
             commitment,
         })
     }

@@ -57,14 +57,10 @@ pub fn compare_openings(
             ));
             continue;
         }
-        let add = match entries.get(index) {
-            Some(Ok(LogEntry::Add(add))) => add,
-            Some(Ok(LogEntry::Remove(_))) => {
-                problems.push(format!("{who}, which is a remove entry"));
-                continue;
-            }
-            Some(Err(_)) | None => {
-                problems.push(format!("{who}, which is not a valid entry"));
+        let add = match entries.add_named_by(index, &who) {
+            Ok(add) => add,
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };
