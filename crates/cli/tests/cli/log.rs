@@ -77,6 +77,20 @@ async fn database(data: &Path) -> SqliteConnection {
     SqliteConnection::connect_with(&options).await.unwrap()
 }
 
+/// Empties every log, as a database from before the logs (migration 0002) had them: the
+/// server logs the published signatures again when it starts.
+async fn forget_logs(db: &mut SqliteConnection) {
+    for statement in [
+        "UPDATE signatures SET log_index = NULL, salt = NULL",
+        "DELETE FROM log_openings",
+        "DELETE FROM log_entries",
+        "DELETE FROM log_hashes",
+        "DELETE FROM log_heads",
+    ] {
+        sqlx::query(statement).execute(&mut *db).await.unwrap();
+    }
+}
+
 async fn demo_letter(db: &mut SqliteConnection) -> i64 {
     sqlx::query("SELECT id FROM letters WHERE slug = 'demo'")
         .fetch_one(&mut *db)
@@ -168,15 +182,7 @@ async fn signatures_published_before_the_logs_are_logged_on_start() {
     let state = data.path().join("audit.json");
     demo(data.path());
     let mut db = database(data.path()).await;
-    for statement in [
-        "UPDATE signatures SET log_index = NULL, salt = NULL",
-        "DELETE FROM log_openings",
-        "DELETE FROM log_entries",
-        "DELETE FROM log_hashes",
-        "DELETE FROM log_heads",
-    ] {
-        sqlx::query(statement).execute(&mut db).await.unwrap();
-    }
+    forget_logs(&mut db).await;
     let published: i64 = sqlx::query("SELECT COUNT(*) FROM signatures WHERE state = 'published'")
         .fetch_one(&mut db)
         .await
@@ -668,16 +674,11 @@ async fn a_format_1_letter_still_audits_clean() {
     // The demo letter's log is rewritten in format 1: as migration 0005 leaves a letter
     // whose log had entries, logged by the backfill on start.
     let mut db = database(data.path()).await;
-    for statement in [
-        "UPDATE letters SET log_version = 1 WHERE slug = 'demo'",
-        "UPDATE signatures SET log_index = NULL, salt = NULL",
-        "DELETE FROM log_openings",
-        "DELETE FROM log_entries",
-        "DELETE FROM log_hashes",
-        "DELETE FROM log_heads",
-    ] {
-        sqlx::query(statement).execute(&mut db).await.unwrap();
-    }
+    sqlx::query("UPDATE letters SET log_version = 1 WHERE slug = 'demo'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    forget_logs(&mut db).await;
     db.close().await.unwrap();
     let server = serve(data.path()).await;
     let first = audit(data.path(), server.base_url(), &state);

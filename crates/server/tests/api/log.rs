@@ -913,6 +913,18 @@ async fn sign_with_details(
 
 /// Every public surface of a letter, in one string: the page, its counts and list, the
 /// log's checkpoint, entry bundles and openings.
+/// The extra data of the receipt of the signature confirmed with `link`, as JSON text.
+async fn receipt_extra(app: &TestApp, link: &str) -> String {
+    let receipt = String::from_utf8(bytes(app, &format!("{link}/receipt")).await.1).unwrap();
+    let extra = receipt
+        .lines()
+        .nth(1)
+        .unwrap()
+        .strip_prefix("extra ")
+        .unwrap();
+    String::from_utf8(STANDARD.decode(extra).unwrap()).unwrap()
+}
+
 async fn public_text(app: &TestApp, slug: &str) -> String {
     let log = read_log(app, slug).await;
     let mut text = app.get(&format!("/l/{slug}")).await.body;
@@ -980,15 +992,8 @@ async fn a_withdrawn_or_hidden_signers_text_is_gone_from_every_surface_and_the_d
     ] {
         assert!(before.contains(shown), "{shown} is shown while public");
     }
-    let receipt = String::from_utf8(bytes(&app, &format!("{withdrawn}/receipt")).await.1).unwrap();
-    let extra = receipt
-        .lines()
-        .nth(1)
-        .unwrap()
-        .strip_prefix("extra ")
-        .unwrap();
     let extra: serde_json::Value =
-        serde_json::from_slice(&STANDARD.decode(extra).unwrap()).unwrap();
+        serde_json::from_str(&receipt_extra(&app, &withdrawn).await).unwrap();
     assert_eq!(extra["opening"]["name"], "Wendeline Quorrow");
 
     // Wendeline withdraws; a moderator hides Hesper.
@@ -1020,14 +1025,7 @@ async fn a_withdrawn_or_hidden_signers_text_is_gone_from_every_surface_and_the_d
         "ht-5512",
     ];
     let after = public_text(&app, "erasable").await;
-    let receipt = String::from_utf8(bytes(&app, &format!("{withdrawn}/receipt")).await.1).unwrap();
-    let extra = receipt
-        .lines()
-        .nth(1)
-        .unwrap()
-        .strip_prefix("extra ")
-        .unwrap();
-    let extra = String::from_utf8(STANDARD.decode(extra).unwrap()).unwrap();
+    let extra = receipt_extra(&app, &withdrawn).await;
     let database = database_text(&app).await;
     for marker in markers {
         assert!(!after.contains(marker), "{marker} is still public");
@@ -1094,15 +1092,8 @@ async fn a_letter_whose_log_started_in_format_1_keeps_it() {
     let list = signatories(&app, "older").await;
     assert_eq!(list.signatories.len(), 2);
     assert!(list.signatories.iter().all(|s| s.salt.is_none()));
-    let receipt = String::from_utf8(bytes(&app, &format!("{leaving}/receipt")).await.1).unwrap();
-    let extra = receipt
-        .lines()
-        .nth(1)
-        .unwrap()
-        .strip_prefix("extra ")
-        .unwrap();
     let extra: serde_json::Value =
-        serde_json::from_slice(&STANDARD.decode(extra).unwrap()).unwrap();
+        serde_json::from_str(&receipt_extra(&app, &leaving).await).unwrap();
     assert_eq!(extra["v"], 1);
     assert!(extra.get("opening").is_none());
     // The withdrawal page says the initials stay readable in the log.
