@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use undersigned_verify::audit;
+use undersigned_verify::{audit, entry::LogVersion};
 
 use crate::terminal_safe;
 
@@ -29,6 +29,14 @@ pub async fn run(url: &str, state: Option<PathBuf>) -> anyhow::Result<()> {
         "  public      {} listed in signatories.json (at log size {})",
         report.listed, report.listed_at
     );
+    match report.version {
+        Some(LogVersion::V2) => println!(
+            "  names       format 2: {} openings served open their entries' commitments",
+            report.opened
+        ),
+        Some(LogVersion::V1) => println!("  names       format 1: in the entries, in clear"),
+        None => {}
+    }
     let state = report.finish()?;
     println!(
         "Everything matches. Saved this checkpoint to {}.",

@@ -38,7 +38,7 @@ pub async fn verify(file: &Path, email: Option<&str>, online: Option<&str>) -> a
     println!("  key         {}", verified.key.verifier_key());
     println!(
         "  signature   {}",
-        terminal_safe(&appearance(&verified.entry))
+        terminal_safe(&appearance(&verified.entry, verified.shown.as_ref()))
     );
     match &verified.email {
         Some(email) => println!("  address     the entry's commitment is to {email}"),

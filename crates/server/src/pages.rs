@@ -149,7 +149,7 @@ impl From<StoreError> for PageError {
 impl From<LogError> for PageError {
     fn from(e: LogError) -> Self {
         match e {
-            LogError::NoSuchTile => PageError::NotFound,
+            LogError::NoSuchTile | LogError::NoSuchOpenings => PageError::NotFound,
             LogError::OutOfRange { size } => PageError::BadRequest(format!(
                 "The log has {size} entries: ask for what is in it."
             )),

@@ -129,6 +129,7 @@ pub static TABLES: &[Table] = &[
             int("updated_at"),
             int("published_at"),
             int("closed_at"),
+            int("log_version"),
         ],
         key: &["id"],
         identity: true,
@@ -231,6 +232,19 @@ pub static TABLES: &[Table] = &[
         name: "log_heads",
         columns: &[int("letter_id"), int("size"), blob("root")],
         key: &["letter_id"],
+        identity: false,
+    },
+    Table {
+        name: "log_openings",
+        columns: &[
+            int("letter_id"),
+            int("idx"),
+            blob("salt"),
+            text("name"),
+            text("details"),
+            text("comment"),
+        ],
+        key: &["letter_id", "idx"],
         identity: false,
     },
     Table {

@@ -190,6 +190,9 @@ pub trait LogStore: Send + Sync {
     async fn log_hashes(&self, letter: LetterId, indexes: &[u64]) -> Result<Vec<Hash32>>;
     /// Entries `start..end` of the log.
     async fn log_entries(&self, letter: LetterId, start: u64, end: u64) -> Result<Vec<Vec<u8>>>;
+    /// The openings of the entries `start..end` of a format 2 log that are public now, and
+    /// the log size they were read at (one snapshot).
+    async fn log_openings(&self, letter: LetterId, start: u64, end: u64) -> Result<OpeningsPage>;
     /// What a receipt needs, for the signature confirmed with this link (None when the link
     /// is unknown or its signature is not in the log).
     async fn receipt(&self, token_hash: Hash32) -> Result<Option<ReceiptData>>;

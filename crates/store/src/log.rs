@@ -8,7 +8,7 @@ use undersigned_core::{
     signature::{SignerDetails, public_display},
 };
 use undersigned_tlog::{Hash, append_frontier_indexes, leaf_hash, tree_hash};
-use undersigned_verify::entry::{LogEntry, RemovalReason, commitment};
+use undersigned_verify::entry::{LogEntry, LogVersion, Opening, RemovalReason, commitment};
 
 use crate::{StoreError, model::*};
 
@@ -22,10 +22,14 @@ pub(crate) struct PendingEntry {
     /// For an add entry: the signature whose `log_index` and `salt` to set.
     pub signature: Option<(SignatureId, Hash32)>,
     pub data: Vec<u8>,
+    /// For a format 2 add entry of a shown signer: the opening to keep beside it.
+    pub opening: Option<Opening>,
 }
 
 /// What a published signature looks like in the log.
 pub(crate) struct Published<'a> {
+    /// The format of the letter's log.
+    pub version: LogVersion,
     pub now: Timestamp,
     pub category: &'a str,
     pub display: DisplayLevel,
@@ -35,24 +39,54 @@ pub(crate) struct Published<'a> {
     pub salt: &'a Hash32,
 }
 
-/// The add entry for a signature that has just become public.
-pub(crate) fn add_entry(p: &Published<'_>) -> Result<Vec<u8>, StoreError> {
+/// The add entry for a signature that has just become public, and in a format 2 log the
+/// opening of its commitment to what the page shows (None for private signers).
+pub(crate) fn add_entry(p: &Published<'_>) -> Result<(Vec<u8>, Option<Opening>), StoreError> {
     let email = EmailAddress::parse(p.email)
         .map_err(|_| StoreError::Corrupt("a stored email address".into()))?;
     let shown = public_display(p.name, p.details, p.display);
-    Ok(LogEntry::add(
-        p.now,
-        p.category,
-        p.display,
-        shown.as_ref(),
-        commitment(p.salt, &email),
-    )
-    .encode())
+    let commitment = commitment(p.salt, &email);
+    Ok(match p.version {
+        LogVersion::V1 => (
+            LogEntry::add_v1(p.now, p.category, p.display, shown.as_ref(), commitment).encode(),
+            None,
+        ),
+        LogVersion::V2 => {
+            let opening = shown
+                .map(|shown| {
+                    Ok::<_, StoreError>(Opening {
+                        salt: opening_salt()?,
+                        shown,
+                    })
+                })
+                .transpose()?;
+            let entry =
+                LogEntry::add_v2(p.now, p.category, p.display, opening.as_ref(), commitment);
+            (entry.encode(), opening)
+        }
+    })
 }
 
-/// The remove entry for the add entry at `index`.
-pub(crate) fn remove_entry(now: Timestamp, index: u64, reason: RemovalReason) -> Vec<u8> {
-    LogEntry::remove(now, index, reason).encode()
+/// The salt of an opening: 32 bytes from the operating system, drawn here and kept only
+/// beside the entry, so that once the opening is deleted nothing the instance keeps (not the
+/// address commitment's salt, not the instance key) can open the commitment again.
+fn opening_salt() -> Result<Hash32, StoreError> {
+    let mut salt = [0u8; 32];
+    getrandom::fill(&mut salt).map_err(|e| StoreError::Unavailable {
+        context: "drawing a random salt",
+        source: Box::new(std::io::Error::other(e.to_string())),
+    })?;
+    Ok(salt)
+}
+
+/// The remove entry (of a log of `version`) for the add entry at `index`.
+pub(crate) fn remove_entry(
+    version: LogVersion,
+    now: Timestamp,
+    index: u64,
+    reason: RemovalReason,
+) -> Vec<u8> {
+    LogEntry::remove(version, now, index, reason).encode()
 }
 
 /// An append worked out: what to write, and the head after it.

@@ -6,9 +6,10 @@ use undersigned_core::{
     DisplayLevel, LetterState, Role, SignatureState, SignerFields,
     dedup::DuplicateKey,
     letter::{LetterCategory, LetterContent, Target},
-    signature::{DisplayRule, NewSignature, SignerDetails},
+    signature::{DisplayRule, NewSignature, PublicSigner, SignerDetails, public_display},
     slug::Slug,
 };
+pub use undersigned_verify::entry::{LogVersion, Opening};
 
 /// Unix time in seconds.
 pub type Timestamp = i64;
@@ -141,6 +142,9 @@ pub struct Letter {
     pub updated_at: Timestamp,
     pub published_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
+    /// The format of the letter's log: 1 for letters whose log started before format 2,
+    /// 2 for the others.
+    pub log_version: LogVersion,
 }
 
 impl Letter {
@@ -216,6 +220,20 @@ pub struct PublicSignature {
     pub display: DisplayLevel,
     pub category: String,
     pub published_at: Timestamp,
+    /// The opening of its add entry, in a format 2 log: exactly what the page shows.
+    pub opening: Option<Opening>,
+}
+
+impl PublicSignature {
+    /// What the public sees of this signer: the opening the log committed to (format 2),
+    /// or the display rules applied to the stored signature (format 1). None for private
+    /// signers.
+    pub fn shown(&self) -> Option<PublicSigner> {
+        match &self.opening {
+            Some(opening) => Some(opening.shown.clone()),
+            None => public_display(&self.name, &self.details, self.display),
+        }
+    }
 }
 
 /// A page of the public list, and the log size it was read at.
@@ -235,6 +253,15 @@ pub struct SignatoryPage {
     pub rows: Vec<PublicSignature>,
 }
 
+/// The openings of a format 2 log's entries in a range that are public now, and the log size
+/// they were read at (one snapshot).
+#[derive(Debug, Clone, Default)]
+pub struct OpeningsPage {
+    pub log_size: u64,
+    /// (entry index, opening), by index.
+    pub openings: Vec<(u64, Opening)>,
+}
+
 /// A letter's log: its size and root hash (the empty log's root when nothing is logged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogHead {
@@ -250,6 +277,10 @@ pub struct ReceiptData {
     pub index: u64,
     pub entry: Vec<u8>,
     pub salt: Hash32,
+    /// The format of the letter's log.
+    pub log_version: LogVersion,
+    /// The opening of the entry's commitment, while the signature is public (format 2).
+    pub opening: Option<Opening>,
 }
 
 /// A signature as organisers see it.

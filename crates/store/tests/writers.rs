@@ -420,10 +420,11 @@ async fn signatures_published_before_the_logs_are_logged_once_on_open() {
         .collect();
     write_all(store.clone(), imports).await;
     let logged = store.log_entries(letter, 0, SIGNERS as u64).await.unwrap();
+    let logged_openings = store.log_openings(letter, 0, SIGNERS as u64).await.unwrap();
     store.close().await;
     execute(
         &url,
-        "UPDATE signatures SET log_index = NULL, salt = NULL;
+        "UPDATE signatures SET log_index = NULL, salt = NULL; DELETE FROM log_openings;
          DELETE FROM log_entries; DELETE FROM log_hashes; DELETE FROM log_heads;",
     )
     .await;
@@ -439,7 +440,7 @@ async fn signatures_published_before_the_logs_are_logged_once_on_open() {
             undersigned_tlog::Hash::from(head.root)
         );
         // The same signatures, in the order they were published, with new salts (so new
-        // commitments).
+        // commitments), each with an opening that opens it (the letter's log is format 2).
         let adds = |entries: &[Vec<u8>]| -> Vec<_> {
             entries
                 .iter()
@@ -450,12 +451,35 @@ async fn signatures_published_before_the_logs_are_logged_once_on_open() {
                 .collect()
         };
         let (old, new) = (adds(&logged), adds(&entries));
-        let shown = |adds: &[undersigned_verify::entry::AddEntry]| -> BTreeSet<_> {
+        let openings = store.log_openings(letter, 0, head.size).await.unwrap();
+        let shown = |adds: &[undersigned_verify::entry::AddEntry],
+                     openings: &undersigned_store::OpeningsPage|
+         -> BTreeSet<_> {
+            assert_eq!(openings.openings.len(), adds.len());
             adds.iter()
-                .map(|a| (a.name.clone(), a.category.clone(), a.time.clone()))
+                .zip(&openings.openings)
+                .map(|(a, (_, o))| {
+                    assert!(o.opens(a), "every opening opens its entry");
+                    (
+                        o.shown.shown_name.clone(),
+                        a.category.clone(),
+                        a.time.clone(),
+                    )
+                })
                 .collect()
         };
-        assert_eq!(shown(&old), shown(&new));
+        assert_eq!(shown(&old, &logged_openings), shown(&new, &openings));
+        let old_salts: BTreeSet<_> = logged_openings
+            .openings
+            .iter()
+            .map(|(_, o)| o.salt)
+            .collect();
+        assert!(
+            openings
+                .openings
+                .iter()
+                .all(|(_, o)| !old_salts.contains(&o.salt))
+        );
         assert!(
             new.windows(2).all(|w| w[0].time <= w[1].time),
             "in time order"

@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 use undersigned_tlog::{Checkpoint, Hash, leaf_hash, root_from_leaf_hashes, verify_consistency};
 
 use crate::{
-    check::{self, Counts, Entries, TILE_WIDTH},
-    entry::{LogEntry, minute},
+    check::{self, Counts, Entries, TILE_WIDTH, Texts},
+    entry::{LogEntry, LogVersion, minute},
     fetch::{FetchError, Http, Site},
+    json::OpeningsJson,
     letter::{Letter, LetterError},
+    openings,
 };
 
 /// Why an audit could not be done, or did not pass.
@@ -34,7 +36,7 @@ pub enum AuditError {
     /// Fetching one of the site's documents failed.
     #[error("reading {document}")]
     Document {
-        /// Which document: `counts.json`, `signatories.json`.
+        /// Which document: `counts.json`, `signatories.json`, `the openings`.
         document: &'static str,
         /// Why.
         #[source]
@@ -193,6 +195,10 @@ pub struct Report {
     pub listed: usize,
     /// ... at which log size.
     pub listed_at: u64,
+    /// The log's format version (None for an empty log).
+    pub version: Option<LogVersion>,
+    /// How many openings opened their entry's commitment (format 2).
+    pub opened: usize,
     /// Everything that does not match, one sentence each.
     pub problems: Vec<String>,
     state: State,
@@ -285,6 +291,18 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
     .into_iter()
     .max()
     .unwrap_or(0);
+    let served_openings =
+        site.openings(published_size)
+            .await
+            .map_err(|source| AuditError::Document {
+                document: "the openings",
+                source,
+            })?;
+    let published_size = served_openings
+        .iter()
+        .flatten()
+        .map(|(_, o)| o.log_size)
+        .fold(published_size, u64::max);
     let (mut checkpoint, mut checkpoint_text) = site.checkpoint(&key).await?;
     if checkpoint.size < published_size {
         // Another process may have signed the newer size; ask once more.
@@ -309,8 +327,17 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
     }
 
     let mut problems = entries.decode_problems();
+    problems.extend(entries.version_problems());
     let replay = entries.replay(size);
     problems.extend(replay.problems.iter().cloned());
+    let version = entries.version();
+    let opened = check_openings(
+        version,
+        served_openings.as_deref(),
+        &entries,
+        size,
+        &mut problems,
+    );
 
     let root = root_from_leaf_hashes(&leaves);
     if root != checkpoint.root_hash {
@@ -373,6 +400,15 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
             &entries,
             &at,
             &replay,
+            &opened,
+        ));
+    }
+    if version == Some(LogVersion::V2) {
+        problems.extend(openings::compare_page(
+            &openings::page_signers(&page),
+            &opened,
+            &entries,
+            &replay,
         ));
     }
     match page_count {
@@ -408,12 +444,59 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         counts: replay.counts(),
         listed: signatories.list.len(),
         listed_at: signatories.log_size,
+        version,
+        opened: opened.len(),
         problems,
         state,
         state_path,
         site: letter.site(),
         checkpoint: checkpoint_text,
     })
+}
+
+/// Checks the openings a site serves (read before the checkpoint of `size` entries) against a
+/// format 2 log, bundle by bundle at the log size each was read at; a format 1 log has none.
+/// Returns the text of every opening that opened its entry.
+fn check_openings(
+    version: Option<LogVersion>,
+    served: Option<&[(u64, OpeningsJson)]>,
+    entries: &Entries,
+    size: u64,
+    problems: &mut Vec<String>,
+) -> Texts {
+    let mut opened = Texts::new();
+    match (version, served) {
+        (Some(LogVersion::V2), None) => problems.push(
+            "the log is format 2, but the site serves no openings (log/openings/0 answered \
+             404): nobody can check the names it shows against the log"
+                .to_owned(),
+        ),
+        (Some(LogVersion::V2), Some(bundles)) => {
+            for (bundle, served) in bundles {
+                if served.log_size > size {
+                    problems.push(format!(
+                        "openings/{bundle} is at log size {}, beyond the checkpoint's {size} \
+                         entries",
+                        served.log_size
+                    ));
+                    continue;
+                }
+                let (found, texts) = openings::compare_openings(*bundle, served, entries);
+                problems.extend(found);
+                opened.extend(texts);
+            }
+        }
+        (Some(LogVersion::V1), Some(bundles))
+            if bundles.iter().any(|(_, o)| !o.openings.is_empty()) =>
+        {
+            problems.push(
+                "the log is format 1 (names in its entries), but the site serves openings for it"
+                    .to_owned(),
+            );
+        }
+        _ => {}
+    }
+    opened
 }
 
 /// Checks the new checkpoint against the one seen last time: the log may only have grown,
@@ -477,8 +560,9 @@ mod tests {
 
     use super::*;
     use crate::{
+        entry::Opening,
         error_chain,
-        fake::{self, Shared, add, entries, remove, serve},
+        fake::{self, Shared, add, add_v2, entries, entries_in, remove, remove_in, serve},
     };
     use undersigned_core::DisplayLevel;
     use undersigned_tlog::NoteSigner;
@@ -745,5 +829,203 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("does not verify"), "{err}");
         assert!(err.contains("letters.example.org/l/investigate"), "{err}");
+    }
+
+    /// Serves `n` signatures in a format 2 log, with their openings.
+    async fn serve_v2(n: u64) -> (String, Shared) {
+        let (log, openings) = entries_in(LogVersion::V2, n);
+        let (url, fake) = serve(log).await;
+        with(&fake, |f| f.openings = openings);
+        (url, fake)
+    }
+
+    #[tokio::test]
+    async fn an_honest_format_2_log_passes_with_its_openings() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("audit.json");
+        // Several bundles of openings, a partial one among them.
+        let (url, fake) = serve_v2(600).await;
+        let report = run(&url, Some(state.clone())).await.unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(report.version, Some(LogVersion::V2));
+        let expected = {
+            let f = fake.lock().unwrap();
+            let removed: std::collections::BTreeSet<u64> = f
+                .entries
+                .iter()
+                .filter_map(|e| match LogEntry::decode(e).unwrap() {
+                    LogEntry::Remove(r) => Some(r.removes),
+                    LogEntry::Add(_) => None,
+                })
+                .collect();
+            f.openings.keys().filter(|i| !removed.contains(i)).count()
+        };
+        assert_eq!(report.opened, expected);
+        assert!(expected > 300);
+        report.finish().unwrap();
+
+        // It grows, and a removal deletes the opening: still fine.
+        with(&fake, |f| {
+            let (entry, opening) = add_v2("Late Signer", "Survivor", DisplayLevel::Public, [1; 32]);
+            f.openings.insert(f.entries.len() as u64, opening.unwrap());
+            f.entries.push(entry);
+            f.entries.push(remove_in(LogVersion::V2, 0));
+        });
+        audit(&url, &state).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_missing_a_wrong_and_a_forbidden_opening_are_named_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, fake) = serve_v2(300).await;
+        let state = |name: &str| dir.path().join(name);
+        audit(&url, &state("clean.json")).await.unwrap();
+        // Entry 0 is public, 1 initials, 2 private; entry 10 removes entry 5 (see `entries`).
+        let (one, five) = {
+            let f = fake.lock().unwrap();
+            (f.openings[&1].clone(), f.openings[&5].clone())
+        };
+
+        // Missing.
+        with(&fake, |f| {
+            f.withheld.insert(1);
+        });
+        let err = audit(&url, &state("missing.json")).await.unwrap_err();
+        assert!(
+            err.contains(
+                "entry 1 (shown by initials, Organisation) is a public signature at log size \
+                 330, but openings/0 serves no opening for it"
+            ),
+            "{err}"
+        );
+
+        // Wrong: another name under the same salt.
+        with(&fake, |f| {
+            f.withheld.clear();
+            let mut wrong = one.clone();
+            wrong.shown.shown_name = "S. X.".into();
+            f.forged.insert(1, wrong);
+        });
+        let err = audit(&url, &state("wrong.json")).await.unwrap_err();
+        assert!(
+            err.contains(
+                "openings/0 serves an opening (\"S. X.\") for entry 1 that does not open the \
+                 entry's commitment"
+            ),
+            "{err}"
+        );
+
+        // For a removed entry: its text must be gone.
+        with(&fake, |f| {
+            f.forged.clear();
+            f.forged.insert(5, five.clone());
+        });
+        let err = audit(&url, &state("removed.json")).await.unwrap_err();
+        assert!(
+            err.contains(&format!(
+                "openings/0 serves an opening ({:?}) for entry 5, which entry 10 removed: a \
+                 removed signature's text must be deleted",
+                five.shown.shown_name
+            )),
+            "{err}"
+        );
+
+        // For a private entry.
+        with(&fake, |f| {
+            f.forged.clear();
+            f.forged.insert(
+                2,
+                Opening {
+                    salt: [1; 32],
+                    shown: one.shown.clone(),
+                },
+            );
+        });
+        let err = audit(&url, &state("private.json")).await.unwrap_err();
+        assert!(
+            err.contains("for entry 2, which is a private signature"),
+            "{err}"
+        );
+
+        // No openings at all.
+        with(&fake, |f| {
+            f.forged.clear();
+            f.no_openings = true;
+        });
+        let err = audit(&url, &state("none.json")).await.unwrap_err();
+        assert!(
+            err.contains("the log is format 2, but the site serves no openings"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn format_2_lists_and_pages_must_open_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, fake) = serve_v2(120).await;
+        audit(&url, &dir.path().join("clean.json")).await.unwrap();
+
+        // signatories.json without the salts.
+        with(&fake, |f| f.unsalted = true);
+        let err = audit(&url, &dir.path().join("unsalted.json"))
+            .await
+            .unwrap_err();
+        assert!(
+            err.contains("as entry 0 without the salt that opens its commitment"),
+            "{err}"
+        );
+
+        // signatories.json (and the page) show another name than the log committed to: the
+        // opening served with it does not open the entry.
+        with(&fake, |f| {
+            f.unsalted = false;
+            let opening = f.openings.get_mut(&3).unwrap();
+            opening.shown.shown_name = "Somebody Else".into();
+        });
+        let err = audit(&url, &dir.path().join("renamed.json"))
+            .await
+            .unwrap_err();
+        assert!(
+            err.contains(
+                "signatories.json lists \"Somebody Else\" as entry 3, but its name, details, \
+                 comment and salt do not open the entry's commitment"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "openings/0 serves an opening (\"Somebody Else\") for entry 3 that does not open"
+            ),
+            "{err}"
+        );
+
+        // The page alone shows another name.
+        let (log, openings) = entries_in(LogVersion::V2, 120);
+        with(&fake, |f| {
+            f.entries = log;
+            f.openings = openings;
+            f.page_names.insert(119, "Somebody Else".into());
+        });
+        let err = audit(&url, &dir.path().join("page.json"))
+            .await
+            .unwrap_err();
+        assert!(
+            err.contains("the letter page shows entry 119 as \"Somebody Else\", its opening says"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_log_that_changes_format_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = entries(20);
+        let (entry, _) = add_v2("Mixed Signer", "Survivor", DisplayLevel::Private, [3; 32]);
+        log.push(entry);
+        let (url, _fake) = serve(log).await;
+        let err = audit(&url, &dir.path().join("a.json")).await.unwrap_err();
+        assert!(
+            err.contains("entry 22 is format 2, and the log format 1 (its first entry's)"),
+            "{err}"
+        );
     }
 }

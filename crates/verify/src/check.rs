@@ -4,13 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use undersigned_core::DisplayLevel;
+use undersigned_core::{DisplayLevel, signature::PublicSigner};
 use undersigned_tlog::{Hash, Tile, root_from_leaf_hashes};
 
 use crate::{
-    entry::{AddEntry, EntryError, LogEntry, RemovalReason},
+    entry::{AddEntry, EntryError, EntryText, LogEntry, LogVersion, RemovalReason},
     json::{CountsJson, Signatory},
 };
+
+/// What the verified openings of a format 2 log show, by entry index: the text of each
+/// public add entry whose opening was served and opened its commitment.
+pub type Texts = BTreeMap<u64, PublicSigner>;
 
 /// Entries per entry bundle and hashes per tile: tlog's [`undersigned_tlog::tile::TILE_WIDTH`],
 /// as the `u64` that log sizes and indexes are counted in.
@@ -33,10 +37,47 @@ impl Entries {
         self.decoded.len() as u64
     }
 
-    fn get(&self, index: u64) -> Option<&Result<LogEntry, EntryError>> {
+    /// The entry at `index`, decoded or not.
+    pub fn get(&self, index: u64) -> Option<&Result<LogEntry, EntryError>> {
         usize::try_from(index)
             .ok()
             .and_then(|i| self.decoded.get(i))
+    }
+
+    /// The add entry at `index` that `who` (for example "signatories.json lists "J. D." as
+    /// entry 4") names, or the problem to report: it is a remove entry, or not a valid one.
+    pub(crate) fn add_named_by(&self, index: u64, who: &str) -> Result<&AddEntry, String> {
+        match self.get(index) {
+            Some(Ok(LogEntry::Add(add))) => Ok(add),
+            Some(Ok(LogEntry::Remove(_))) => Err(format!("{who}, which is a remove entry")),
+            Some(Err(_)) | None => Err(format!("{who}, which is not a valid entry")),
+        }
+    }
+
+    /// The log's format version: its first valid entry's (None while it has none).
+    pub fn version(&self) -> Option<LogVersion> {
+        self.decoded
+            .iter()
+            .find_map(|e| e.as_ref().ok().map(LogEntry::version))
+    }
+
+    /// "entry 5 is format 2, and the log format 1 (its first entry's)" for every valid entry
+    /// whose version is not the log's: a log keeps the version it started with.
+    pub fn version_problems(&self) -> Vec<String> {
+        let Some(version) = self.version() else {
+            return Vec::new();
+        };
+        self.decoded
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Ok(e) if e.version() != version => Some(format!(
+                    "entry {i} is format {}, and the log format {version} (its first entry's)",
+                    e.version()
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     /// "entry 17: …" for every entry that is not the canonical encoding of a valid entry.
@@ -194,16 +235,21 @@ pub fn compare_counts(source: &str, published: &CountsJson, log: &Counts) -> Vec
     problems
 }
 
-/// How an add entry reads in a message: "entry 17 (J. D., Lyon, Survivor)".
-fn describe(index: u64, add: &AddEntry) -> String {
+/// How an add entry reads in a message: "entry 17 (J. D., Lyon, Survivor)", with the text
+/// of a format 1 entry, or the verified opening of a format 2 entry (`opened`), if any.
+pub(crate) fn describe(index: u64, add: &AddEntry, opened: Option<&PublicSigner>) -> String {
+    let text = add.clear_text().or_else(|| opened.cloned());
     let mut parts: Vec<&str> = Vec::new();
-    if let Some(name) = &add.name {
-        parts.push(name);
-    } else {
-        parts.push("a private signer");
-    }
-    if let Some(details) = &add.details {
-        parts.push(details);
+    match (&text, add.display) {
+        (Some(text), _) => {
+            parts.push(&text.shown_name);
+            if let Some(details) = &text.details {
+                parts.push(details);
+            }
+        }
+        (None, DisplayLevel::Private) => parts.push("a private signer"),
+        (None, DisplayLevel::Initials) => parts.push("shown by initials"),
+        (None, DisplayLevel::Public) => parts.push("shown by name"),
     }
     parts.push(&add.category);
     format!("entry {index} ({})", parts.join(", "))
@@ -217,16 +263,19 @@ fn quoted(value: Option<&str>) -> String {
 }
 
 /// Compares the public list (read at the replay's size) with the log: every listed
-/// signatory must be a counted public or initials add entry showing the same name, details,
-/// category and comment, and every such entry must be listed.
+/// signatory must be a counted public or initials add entry of the same category showing
+/// the same name, details and comment (format 1: the entry's text; format 2: the listed
+/// text and salt must open the entry's commitment), and every such entry must be listed.
 ///
 /// A public entry missing from the list is fine when `now` (the log at the checkpoint, read
-/// after the list) has removed it: it was removed while the list was being read.
+/// after the list) has removed it: it was removed while the list was being read. `opened`
+/// (the verified openings, format 2) names the missing ones.
 pub fn compare_signatories(
     listed: &[Signatory],
     entries: &Entries,
     replay: &Replay,
     now: &Replay,
+    opened: &Texts,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
@@ -247,14 +296,10 @@ pub fn compare_signatories(
             problems.push(format!("{who}, but its log size is {}", replay.size));
             continue;
         }
-        let add = match entries.get(index) {
-            Some(Ok(LogEntry::Add(add))) => add,
-            Some(Ok(LogEntry::Remove(_))) => {
-                problems.push(format!("{who}, which is a remove entry"));
-                continue;
-            }
-            Some(Err(_)) | None => {
-                problems.push(format!("{who}, which is not a valid entry"));
+        let add = match entries.add_named_by(index, &who) {
+            Ok(add) => add,
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };
@@ -266,31 +311,49 @@ pub fn compare_signatories(
             problems.push(format!("{who}, which is a private signature"));
             continue;
         }
-        let fields = [
-            ("name", Some(s.name.as_str()), add.name.as_deref()),
-            ("details", s.details.as_deref(), add.details.as_deref()),
-            (
-                "category",
-                Some(s.category.as_str()),
-                Some(add.category.as_str()),
-            ),
-            ("comment", s.comment.as_deref(), add.comment.as_deref()),
-        ];
-        for (field, shown, logged) in fields {
-            if shown != logged {
-                problems.push(format!(
-                    "signatories.json shows entry {index}'s {field} as {}, the log says {}",
-                    quoted(shown),
-                    quoted(logged)
-                ));
+        if s.category != add.category {
+            problems.push(format!(
+                "signatories.json shows entry {index}'s category as {:?}, the log says {:?}",
+                s.category, add.category
+            ));
+        }
+        match &add.text {
+            EntryText::Clear {
+                name,
+                details,
+                comment,
+            } => {
+                let fields = [
+                    ("name", Some(s.name.as_str()), name.as_deref()),
+                    ("details", s.details.as_deref(), details.as_deref()),
+                    ("comment", s.comment.as_deref(), comment.as_deref()),
+                ];
+                for (field, shown, logged) in fields {
+                    if shown != logged {
+                        problems.push(format!(
+                            "signatories.json shows entry {index}'s {field} as {}, the log says {}",
+                            quoted(shown),
+                            quoted(logged)
+                        ));
+                    }
+                }
             }
+            EntryText::Committed(_) => match s.opening() {
+                None => problems.push(format!("{who} without the salt that opens its commitment")),
+                Some(Err(e)) => problems.push(format!("{who} with a salt that is wrong: {e}")),
+                Some(Ok(opening)) if !opening.opens(add) => problems.push(format!(
+                    "{who}, but its name, details, comment and salt do not open the entry's \
+                     commitment"
+                )),
+                Some(Ok(_)) => {}
+            },
         }
     }
     for (index, add) in replay.public() {
         if !seen.contains(&index) && !now.removed_by.contains_key(&index) {
             problems.push(format!(
                 "{} is a public signature in the log, but signatories.json does not list it",
-                describe(index, add)
+                describe(index, add, opened.get(&index))
             ));
         }
     }
@@ -449,11 +512,11 @@ mod tests {
             ..Default::default()
         };
         let shown = public_display(name, &details, display);
-        LogEntry::add(1_795_867_259, category, display, shown.as_ref(), [1; 32])
+        LogEntry::add_v1(1_795_867_259, category, display, shown.as_ref(), [1; 32])
     }
 
     fn remove(index: u64) -> LogEntry {
-        LogEntry::remove(1_795_867_300, index, RemovalReason::Hidden)
+        LogEntry::remove(LogVersion::V1, 1_795_867_300, index, RemovalReason::Hidden)
     }
 
     /// Bytes through the real decoder, as the auditor sees them.
@@ -481,12 +544,14 @@ mod tests {
         let LogEntry::Add(a) = &entries[index as usize] else {
             panic!("an add entry")
         };
+        let text = a.clear_text().unwrap();
         Signatory {
             index: Some(index),
-            name: a.name.clone().unwrap(),
-            details: a.details.clone(),
+            name: text.shown_name,
+            details: text.details,
             category: a.category.clone(),
-            comment: a.comment.clone(),
+            comment: text.comment,
+            salt: None,
         }
     }
 
@@ -591,12 +656,12 @@ mod tests {
         let log = log(&entries);
         let replay = log.replay(6);
         let good: Vec<Signatory> = [5, 3, 1].iter().map(|i| listed(*i, &entries)).collect();
-        assert!(compare_signatories(&good, &log, &replay, &replay).is_empty());
+        assert!(compare_signatories(&good, &log, &replay, &replay, &Texts::new()).is_empty());
 
         // A listed signatory missing: named.
         let missing = vec![listed(5, &entries), listed(1, &entries)];
         assert_eq!(
-            compare_signatories(&missing, &log, &replay, &replay),
+            compare_signatories(&missing, &log, &replay, &replay, &Texts::new()),
             [
                 "entry 3 (Bram Oakhallow, Lyon, Survivor) is a public signature in the log, but signatories.json does not list it"
             ]
@@ -611,7 +676,8 @@ mod tests {
                 &missing,
                 &later_log,
                 &later_log.replay(6),
-                &later_log.replay(7)
+                &later_log.replay(7),
+                &Texts::new()
             )
             .is_empty()
         );
@@ -639,7 +705,7 @@ mod tests {
         bad[0].comment = None;
         bad[1].name = "Bram Oakhollow".into();
         assert_eq!(
-            compare_signatories(&bad, &log, &replay, &replay),
+            compare_signatories(&bad, &log, &replay, &replay, &Texts::new()),
             [
                 "signatories.json shows entry 5's comment as none, the log says \"Yes.\"",
                 "signatories.json shows entry 3's name as \"Bram Oakhollow\", the log says \"Bram Oakhallow\"",
@@ -655,7 +721,7 @@ mod tests {
         // At an earlier size, Jane Doe still counts and entry 5 does not exist yet.
         let early = log.replay(4);
         let at_four: Vec<Signatory> = [3, 1, 0].iter().map(|i| listed(*i, &entries)).collect();
-        assert!(compare_signatories(&at_four, &log, &early, &early).is_empty());
+        assert!(compare_signatories(&at_four, &log, &early, &early, &Texts::new()).is_empty());
     }
 
     #[test]

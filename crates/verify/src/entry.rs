@@ -1,5 +1,7 @@
 //! The entries of a letter's public log, in their versioned canonical encoding (see
-//! `docs/log-format.md`), and the salted commitment that stands in for a signer's address.
+//! `docs/log-format.md`), the salted commitment that stands in for a signer's address, and
+//! (from format 2) the commitment that stands in for what the page shows of a signer, with
+//! its [`Opening`].
 //!
 //! An entry is the JSON object below, encoded by [`LogEntry::encode`] with its keys in this
 //! order, no white space, and serde_json's escaping (so the same entry always gives the same
@@ -8,7 +10,9 @@
 //! ```text
 //! {"v":1,"kind":"add","time":"2026-11-28T10:38Z","category":"Survivor","signer":"individual",
 //!  "display":"initials","name":"J. D.","details":"Lyon","comment":null,"commitment":"…"}
-//! {"v":1,"kind":"remove","time":"2026-11-29T08:00Z","removes":17,"reason":"withdrawn"}
+//! {"v":2,"kind":"add","time":"2026-11-28T10:38Z","category":"Survivor","signer":"individual",
+//!  "display":"initials","shown":"…","commitment":"…"}
+//! {"v":2,"kind":"remove","time":"2026-11-29T08:00Z","removes":17,"reason":"withdrawn"}
 //! ```
 
 use std::fmt;
@@ -22,11 +26,52 @@ use undersigned_core::{
     signature::{DisplayLevel, PublicSigner},
 };
 
-/// The version this code writes and reads.
-pub const VERSION: u8 = 1;
+/// The versions of the entry format. A letter's log keeps the version it started with:
+/// every entry of a log has the same version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogVersion {
+    /// Add entries hold what the page shows of a signer in clear.
+    V1,
+    /// Add entries hold a hiding commitment to what the page shows ([`shown_commitment`]);
+    /// the text and its salt (the [`Opening`]) are served beside the log while the
+    /// signature is public, and deleted when it is removed.
+    V2,
+}
+
+impl LogVersion {
+    /// The version new letters' logs are written in.
+    pub const CURRENT: LogVersion = LogVersion::V2;
+
+    /// The number an entry's `v` holds.
+    pub fn number(self) -> u8 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+        }
+    }
+
+    /// The version numbered `n`, if this code knows it.
+    pub fn from_number(n: u8) -> Option<Self> {
+        match n {
+            1 => Some(Self::V1),
+            2 => Some(Self::V2),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for LogVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.number())
+    }
+}
 
 /// The domain tag of signer commitments: `SHA-256(tag ‖ salt ‖ normalised email)`.
 pub const COMMITMENT_TAG: &[u8] = b"undersigned/v1/signer-commitment\n";
+
+/// The domain tag of the commitments to what the page shows (format 2):
+/// `SHA-256(tag ‖ salt ‖ field(name) ‖ field(details) ‖ field(comment))`.
+pub const SHOWN_COMMITMENT_TAG: &[u8] = b"undersigned/v2/shown-commitment\n";
 
 /// The commitment to a signer's (normalised) address under a 32-byte random salt. Without
 /// the salt nobody can test an address against it; with the salt (which only the signer's
@@ -37,6 +82,55 @@ pub fn commitment(salt: &[u8; 32], email: &EmailAddress) -> [u8; 32] {
     hash.update(salt);
     hash.update(email.normalised().as_bytes());
     hash.finalize().into()
+}
+
+/// The commitment of a format 2 add entry to what the page shows of the signer, under a
+/// 32-byte random salt of its own (never the address commitment's):
+/// `SHA-256(tag ‖ salt ‖ field(name) ‖ field(details) ‖ field(comment))`, where a field is
+/// `0x00` when absent and `0x01 ‖ its length in bytes (8 bytes, big-endian) ‖ its UTF-8
+/// bytes` otherwise. Without the salt nobody can test a guessed name against it; once the
+/// opening is deleted, nobody can read it back.
+pub fn shown_commitment(salt: &[u8; 32], shown: &PublicSigner) -> [u8; 32] {
+    fn field(hash: &mut Sha256, value: Option<&str>) {
+        match value {
+            None => hash.update([0]),
+            Some(text) => {
+                hash.update([1]);
+                hash.update((text.len() as u64).to_be_bytes());
+                hash.update(text.as_bytes());
+            }
+        }
+    }
+    let mut hash = Sha256::new();
+    hash.update(SHOWN_COMMITMENT_TAG);
+    hash.update(salt);
+    field(&mut hash, Some(&shown.shown_name));
+    field(&mut hash, shown.details.as_deref());
+    field(&mut hash, shown.comment.as_deref());
+    hash.finalize().into()
+}
+
+/// What opens a format 2 add entry's commitment: the text the page shows and its salt.
+/// Served beside the log while the signature is public; deleted when it is removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opening {
+    /// 32 random bytes, drawn for this entry alone.
+    pub salt: [u8; 32],
+    /// What the page shows: the name (or initials), the details, the comment.
+    pub shown: PublicSigner,
+}
+
+impl Opening {
+    /// The commitment this opening opens.
+    pub fn commitment(&self) -> [u8; 32] {
+        shown_commitment(&self.salt, &self.shown)
+    }
+
+    /// Whether this opens `entry`: a format 2 add entry of a shown signer whose commitment
+    /// is to this text under this salt.
+    pub fn opens(&self, entry: &AddEntry) -> bool {
+        entry.text == EntryText::Committed(Some(self.commitment()))
+    }
 }
 
 /// Why a signature left the public count.
@@ -92,20 +186,62 @@ pub struct AddEntry {
     pub signer: SignerKind,
     /// How the signature is shown.
     pub display: DisplayLevel,
-    /// What the public page shows, exactly; all `None` for private signers: the name (or
-    /// the initials), ...
-    pub name: Option<String>,
-    /// ... what is shown next to it, ...
-    pub details: Option<String>,
-    /// ... and the comment.
-    pub comment: Option<String>,
+    /// What the public page shows of the signer: in clear (format 1) or as a commitment
+    /// (format 2). The version of the entry follows from it.
+    pub text: EntryText,
     /// The signer's salted [`commitment`].
     pub commitment: [u8; 32],
+}
+
+/// What an add entry holds of what the page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryText {
+    /// Format 1: the text itself, all `None` for private signers: the name (or the
+    /// initials), what is shown next to it, and the comment.
+    Clear {
+        /// The name or the initials.
+        name: Option<String>,
+        /// What is shown next to the name.
+        details: Option<String>,
+        /// The comment.
+        comment: Option<String>,
+    },
+    /// Format 2: the [`shown_commitment`] to the text, `None` for private signers.
+    Committed(Option<[u8; 32]>),
+}
+
+impl AddEntry {
+    /// The format version of the entry.
+    pub fn version(&self) -> LogVersion {
+        match self.text {
+            EntryText::Clear { .. } => LogVersion::V1,
+            EntryText::Committed(_) => LogVersion::V2,
+        }
+    }
+
+    /// The text a format 1 entry shows (None for private signers, and for format 2 entries,
+    /// which hold a commitment instead).
+    pub fn clear_text(&self) -> Option<PublicSigner> {
+        match &self.text {
+            EntryText::Clear {
+                name: Some(name),
+                details,
+                comment,
+            } => Some(PublicSigner {
+                shown_name: name.clone(),
+                details: details.clone(),
+                comment: comment.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// An earlier add entry no longer counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoveEntry {
+    /// The format version of the entry (its log's).
+    pub version: LogVersion,
     /// UTC, to the minute: `2026-11-29T08:00Z`.
     pub time: String,
     /// The index of the add entry it cancels.
@@ -127,7 +263,7 @@ struct Wire {
     signer: Option<SignerKind>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     display: Option<DisplayWire>,
-    /// Present (maybe null) on add entries only.
+    /// Present (maybe null) on format 1 add entries only.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
@@ -146,6 +282,13 @@ struct Wire {
         deserialize_with = "present"
     )]
     comment: Option<Option<String>>,
+    /// Present (maybe null) on format 2 add entries only.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "present"
+    )]
+    shown: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     commitment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -206,12 +349,15 @@ pub enum EntryError {
     /// A field the kind of entry needs is absent: (kind, field).
     #[error("an {0} entry is missing its {1} field")]
     Missing(&'static str, &'static str),
-    /// A field of the other kind of entry is present: (kind, field).
+    /// A field of the other kind (or version) of entry is present: (kind, field).
     #[error("an {0} entry has a field it may not have ({1})")]
     Extra(&'static str, &'static str),
     /// A private signer's entry shows something.
     #[error("a private signer's entry shows a name, details or a comment")]
     PrivateShown,
+    /// A shown signer's format 2 entry has no commitment to what is shown.
+    #[error("a shown signer's entry has no commitment to what the page shows")]
+    ShownMissing,
     /// The commitment is malformed.
     #[error("the commitment is not 32 bytes of base64")]
     Commitment,
@@ -223,14 +369,62 @@ pub enum EntryError {
     NotCanonical,
 }
 
+/// 32 bytes of base64, or `Commitment`.
+fn hash32(text: &str) -> Result<[u8; 32], EntryError> {
+    STANDARD
+        .decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(EntryError::Commitment)
+}
+
 impl LogEntry {
-    /// An add entry for a signature as the public sees it (`shown` is None for private
-    /// signers).
-    pub fn add(
+    /// A format 1 add entry for a signature as the public sees it (`shown` is None for
+    /// private signers): the text in clear.
+    pub fn add_v1(
         unix_time: i64,
         category: &str,
         display: DisplayLevel,
         shown: Option<&PublicSigner>,
+        commitment: [u8; 32],
+    ) -> Self {
+        Self::add(
+            unix_time,
+            category,
+            display,
+            EntryText::Clear {
+                name: shown.map(|s| s.shown_name.clone()),
+                details: shown.and_then(|s| s.details.clone()),
+                comment: shown.and_then(|s| s.comment.clone()),
+            },
+            commitment,
+        )
+    }
+
+    /// A format 2 add entry: `opening` (None for private signers) is what the page shows
+    /// and its salt; the entry holds only its commitment.
+    pub fn add_v2(
+        unix_time: i64,
+        category: &str,
+        display: DisplayLevel,
+        opening: Option<&Opening>,
+        commitment: [u8; 32],
+    ) -> Self {
+        Self::add(
+            unix_time,
+            category,
+            display,
+            EntryText::Committed(opening.map(Opening::commitment)),
+            commitment,
+        )
+    }
+
+    /// An individual's add entry holding `text`, at `unix_time` rounded to the minute.
+    fn add(
+        unix_time: i64,
+        category: &str,
+        display: DisplayLevel,
+        text: EntryText,
         commitment: [u8; 32],
     ) -> Self {
         LogEntry::Add(AddEntry {
@@ -238,41 +432,71 @@ impl LogEntry {
             category: category.to_owned(),
             signer: SignerKind::Individual,
             display,
-            name: shown.map(|s| s.shown_name.clone()),
-            details: shown.and_then(|s| s.details.clone()),
-            comment: shown.and_then(|s| s.comment.clone()),
+            text,
             commitment,
         })
     }
 
-    /// A remove entry cancelling the add entry at `removes`.
-    pub fn remove(unix_time: i64, removes: u64, reason: RemovalReason) -> Self {
+    /// A remove entry of a log of `version` cancelling the add entry at `removes`.
+    pub fn remove(
+        version: LogVersion,
+        unix_time: i64,
+        removes: u64,
+        reason: RemovalReason,
+    ) -> Self {
         LogEntry::Remove(RemoveEntry {
+            version,
             time: minute(unix_time),
             removes,
             reason,
         })
     }
 
+    /// The format version of the entry.
+    pub fn version(&self) -> LogVersion {
+        match self {
+            LogEntry::Add(a) => a.version(),
+            LogEntry::Remove(r) => r.version,
+        }
+    }
+
     /// The canonical bytes: the Merkle leaf.
     pub fn encode(&self) -> Vec<u8> {
         let wire = match self {
-            LogEntry::Add(a) => Wire {
-                v: VERSION,
-                kind: Kind::Add,
-                time: a.time.clone(),
-                category: Some(a.category.clone()),
-                signer: Some(a.signer),
-                display: Some(a.display.into()),
-                name: Some(a.name.clone()),
-                details: Some(a.details.clone()),
-                comment: Some(a.comment.clone()),
-                commitment: Some(STANDARD.encode(a.commitment)),
-                removes: None,
-                reason: None,
-            },
+            LogEntry::Add(a) => {
+                let (name, details, comment, shown) = match &a.text {
+                    EntryText::Clear {
+                        name,
+                        details,
+                        comment,
+                    } => (
+                        Some(name.clone()),
+                        Some(details.clone()),
+                        Some(comment.clone()),
+                        None,
+                    ),
+                    EntryText::Committed(shown) => {
+                        (None, None, None, Some(shown.map(|c| STANDARD.encode(c))))
+                    }
+                };
+                Wire {
+                    v: a.version().number(),
+                    kind: Kind::Add,
+                    time: a.time.clone(),
+                    category: Some(a.category.clone()),
+                    signer: Some(a.signer),
+                    display: Some(a.display.into()),
+                    name,
+                    details,
+                    comment,
+                    shown,
+                    commitment: Some(STANDARD.encode(a.commitment)),
+                    removes: None,
+                    reason: None,
+                }
+            }
             LogEntry::Remove(r) => Wire {
-                v: VERSION,
+                v: r.version.number(),
                 kind: Kind::Remove,
                 time: r.time.clone(),
                 category: None,
@@ -281,6 +505,7 @@ impl LogEntry {
                 name: None,
                 details: None,
                 comment: None,
+                shown: None,
                 commitment: None,
                 removes: Some(r.removes),
                 reason: Some(r.reason),
@@ -290,54 +515,13 @@ impl LogEntry {
         serde_json::to_vec(&wire).unwrap_or_default()
     }
 
-    /// Reads an entry, accepting only its canonical encoding.
+    /// Reads an entry of either version, accepting only its canonical encoding.
     pub fn decode(bytes: &[u8]) -> Result<Self, EntryError> {
         let wire: Wire =
             serde_json::from_slice(bytes).map_err(|e| EntryError::Json(e.to_string()))?;
-        if wire.v != VERSION {
-            return Err(EntryError::Version(wire.v));
-        }
+        let version = LogVersion::from_number(wire.v).ok_or(EntryError::Version(wire.v))?;
         let entry = match wire.kind {
-            Kind::Add => {
-                if wire.removes.is_some() {
-                    return Err(EntryError::Extra("add", "removes"));
-                }
-                if wire.reason.is_some() {
-                    return Err(EntryError::Extra("add", "reason"));
-                }
-                let display: DisplayLevel = wire
-                    .display
-                    .ok_or(EntryError::Missing("add", "display"))?
-                    .into();
-                let name = wire.name.ok_or(EntryError::Missing("add", "name"))?;
-                let details = wire.details.ok_or(EntryError::Missing("add", "details"))?;
-                let comment = wire.comment.ok_or(EntryError::Missing("add", "comment"))?;
-                if display == DisplayLevel::Private
-                    && (name.is_some() || details.is_some() || comment.is_some())
-                {
-                    return Err(EntryError::PrivateShown);
-                }
-                let commitment = wire
-                    .commitment
-                    .ok_or(EntryError::Missing("add", "commitment"))?;
-                let commitment: [u8; 32] = STANDARD
-                    .decode(commitment)
-                    .ok()
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or(EntryError::Commitment)?;
-                LogEntry::Add(AddEntry {
-                    time: wire.time,
-                    category: wire
-                        .category
-                        .ok_or(EntryError::Missing("add", "category"))?,
-                    signer: wire.signer.ok_or(EntryError::Missing("add", "signer"))?,
-                    display,
-                    name,
-                    details,
-                    comment,
-                    commitment,
-                })
-            }
+            Kind::Add => LogEntry::Add(decode_add(wire, version)?),
             Kind::Remove => {
                 let extra = [
                     (wire.category.is_some(), "category"),
@@ -346,12 +530,14 @@ impl LogEntry {
                     (wire.name.is_some(), "name"),
                     (wire.details.is_some(), "details"),
                     (wire.comment.is_some(), "comment"),
+                    (wire.shown.is_some(), "shown"),
                     (wire.commitment.is_some(), "commitment"),
                 ];
                 if let Some((_, field)) = extra.iter().find(|(present, _)| *present) {
                     return Err(EntryError::Extra("remove", field));
                 }
                 LogEntry::Remove(RemoveEntry {
+                    version,
                     time: wire.time,
                     removes: wire
                         .removes
@@ -376,6 +562,70 @@ impl LogEntry {
             LogEntry::Remove(r) => &r.time,
         }
     }
+}
+
+/// The add entry a wire form of `version` holds.
+fn decode_add(wire: Wire, version: LogVersion) -> Result<AddEntry, EntryError> {
+    if wire.removes.is_some() {
+        return Err(EntryError::Extra("add", "removes"));
+    }
+    if wire.reason.is_some() {
+        return Err(EntryError::Extra("add", "reason"));
+    }
+    let display: DisplayLevel = wire
+        .display
+        .ok_or(EntryError::Missing("add", "display"))?
+        .into();
+    let private = display == DisplayLevel::Private;
+    let text = match version {
+        LogVersion::V1 => {
+            if wire.shown.is_some() {
+                return Err(EntryError::Extra("add", "shown"));
+            }
+            let name = wire.name.ok_or(EntryError::Missing("add", "name"))?;
+            let details = wire.details.ok_or(EntryError::Missing("add", "details"))?;
+            let comment = wire.comment.ok_or(EntryError::Missing("add", "comment"))?;
+            if private && (name.is_some() || details.is_some() || comment.is_some()) {
+                return Err(EntryError::PrivateShown);
+            }
+            EntryText::Clear {
+                name,
+                details,
+                comment,
+            }
+        }
+        LogVersion::V2 => {
+            let clear = [
+                (wire.name.is_some(), "name"),
+                (wire.details.is_some(), "details"),
+                (wire.comment.is_some(), "comment"),
+            ];
+            if let Some((_, field)) = clear.iter().find(|(present, _)| *present) {
+                return Err(EntryError::Extra("add", field));
+            }
+            let shown = wire.shown.ok_or(EntryError::Missing("add", "shown"))?;
+            match (private, shown) {
+                (true, Some(_)) => return Err(EntryError::PrivateShown),
+                (false, None) => return Err(EntryError::ShownMissing),
+                (_, shown) => EntryText::Committed(shown.as_deref().map(hash32).transpose()?),
+            }
+        }
+    };
+    let commitment = hash32(
+        &wire
+            .commitment
+            .ok_or(EntryError::Missing("add", "commitment"))?,
+    )?;
+    Ok(AddEntry {
+        time: wire.time,
+        category: wire
+            .category
+            .ok_or(EntryError::Missing("add", "category"))?,
+        signer: wire.signer.ok_or(EntryError::Missing("add", "signer"))?,
+        display,
+        text,
+        commitment,
+    })
 }
 
 impl fmt::Display for LogEntry {
@@ -427,7 +677,7 @@ mod tests {
     use super::*;
     use undersigned_core::signature::{SignerDetails, public_display};
 
-    fn add(display: DisplayLevel) -> LogEntry {
+    fn shown(display: DisplayLevel) -> Option<PublicSigner> {
         let details = SignerDetails {
             city: Some("Lyon".into()),
             title: Some("Director".into()),
@@ -435,8 +685,34 @@ mod tests {
             show_city: true,
             ..Default::default()
         };
-        let shown = public_display("Jane Doe", &details, display);
-        LogEntry::add(1_795_867_259, "Survivor", display, shown.as_ref(), [7; 32])
+        public_display("Jane Doe", &details, display)
+    }
+
+    fn add(display: DisplayLevel) -> LogEntry {
+        LogEntry::add_v1(
+            1_795_867_259,
+            "Survivor",
+            display,
+            shown(display).as_ref(),
+            [7; 32],
+        )
+    }
+
+    fn opening(display: DisplayLevel) -> Option<Opening> {
+        shown(display).map(|shown| Opening {
+            salt: [9; 32],
+            shown,
+        })
+    }
+
+    fn add_v2(display: DisplayLevel) -> LogEntry {
+        LogEntry::add_v2(
+            1_795_867_259,
+            "Survivor",
+            display,
+            opening(display).as_ref(),
+            [7; 32],
+        )
     }
 
     #[test]
@@ -446,7 +722,7 @@ mod tests {
             String::from_utf8(e.encode()).unwrap(),
             r#"{"v":1,"kind":"add","time":"2026-11-28T12:00Z","category":"Survivor","signer":"individual","display":"initials","name":"J. D.","details":"Lyon","comment":null,"commitment":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="}"#
         );
-        let r = LogEntry::remove(1_795_867_259, 17, RemovalReason::Withdrawn);
+        let r = LogEntry::remove(LogVersion::V1, 1_795_867_259, 17, RemovalReason::Withdrawn);
         assert_eq!(
             String::from_utf8(r.encode()).unwrap(),
             r#"{"v":1,"kind":"remove","time":"2026-11-28T12:00Z","removes":17,"reason":"withdrawn"}"#
@@ -454,39 +730,170 @@ mod tests {
     }
 
     #[test]
+    fn canonical_bytes_of_version_2() {
+        let e = add_v2(DisplayLevel::Initials);
+        let shown = STANDARD.encode(opening(DisplayLevel::Initials).unwrap().commitment());
+        assert_eq!(
+            String::from_utf8(e.encode()).unwrap(),
+            format!(
+                r#"{{"v":2,"kind":"add","time":"2026-11-28T12:00Z","category":"Survivor","signer":"individual","display":"initials","shown":"{shown}","commitment":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="}}"#
+            )
+        );
+        assert_eq!(
+            String::from_utf8(add_v2(DisplayLevel::Private).encode()).unwrap(),
+            r#"{"v":2,"kind":"add","time":"2026-11-28T12:00Z","category":"Survivor","signer":"individual","display":"private","shown":null,"commitment":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="}"#
+        );
+        let r = LogEntry::remove(LogVersion::V2, 1_795_867_259, 17, RemovalReason::Hidden);
+        assert_eq!(
+            String::from_utf8(r.encode()).unwrap(),
+            r#"{"v":2,"kind":"remove","time":"2026-11-28T12:00Z","removes":17,"reason":"hidden"}"#
+        );
+    }
+
+    #[test]
     fn round_trip_and_privacy() {
         for display in DisplayLevel::ALL {
-            let e = add(display);
-            assert_eq!(LogEntry::decode(&e.encode()).unwrap(), e);
+            for e in [add(display), add_v2(display)] {
+                assert_eq!(LogEntry::decode(&e.encode()).unwrap(), e);
+            }
         }
         let LogEntry::Add(private) = add(DisplayLevel::Private) else {
             panic!("an add entry")
         };
         assert_eq!(
-            (private.name, private.details, private.comment),
-            (None, None, None)
+            private.text,
+            EntryText::Clear {
+                name: None,
+                details: None,
+                comment: None
+            }
         );
         let LogEntry::Add(public) = add(DisplayLevel::Public) else {
             panic!("an add entry")
         };
-        assert_eq!(public.comment.as_deref(), Some("Line one\nline \"two\""));
+        assert_eq!(
+            public.clear_text().unwrap().comment.as_deref(),
+            Some("Line one\nline \"two\"")
+        );
+        // Version 2 holds nothing of the text.
+        for display in DisplayLevel::ALL {
+            let bytes = String::from_utf8(add_v2(display).encode()).unwrap();
+            for secret in ["Jane", "J. D.", "Lyon", "Director", "Line one"] {
+                assert!(!bytes.contains(secret), "{secret} in {bytes}");
+            }
+        }
+        let LogEntry::Add(private) = add_v2(DisplayLevel::Private) else {
+            panic!("an add entry")
+        };
+        assert_eq!(private.text, EntryText::Committed(None));
+        assert_eq!(private.version(), LogVersion::V2);
+    }
+
+    #[test]
+    fn openings_open_their_entry_only() {
+        let LogEntry::Add(entry) = add_v2(DisplayLevel::Public) else {
+            panic!("an add entry")
+        };
+        let good = opening(DisplayLevel::Public).unwrap();
+        assert!(good.opens(&entry));
+        let mut other_salt = good.clone();
+        other_salt.salt[0] ^= 1;
+        assert!(!other_salt.opens(&entry));
+        let mut other_name = good.clone();
+        other_name.shown.shown_name = "Jane Do".into();
+        assert!(!other_name.opens(&entry));
+        let mut no_comment = good.clone();
+        no_comment.shown.comment = None;
+        assert!(!no_comment.opens(&entry));
+        // Moving text from one field to the next changes the commitment.
+        let split = |name: &str, details: Option<&str>| {
+            shown_commitment(
+                &[1; 32],
+                &PublicSigner {
+                    shown_name: name.into(),
+                    details: details.map(Into::into),
+                    comment: None,
+                },
+            )
+        };
+        assert_ne!(split("Ann", Some("Lee")), split("AnnL", Some("ee")));
+        assert_ne!(split("Ann", Some("")), split("Ann", None));
+        // A version 1 entry has nothing to open.
+        let LogEntry::Add(v1) = add(DisplayLevel::Public) else {
+            panic!("an add entry")
+        };
+        assert!(!good.opens(&v1));
+        // The commitment as documented: tag ‖ salt ‖ fields.
+        let mut by_hand = Sha256::new();
+        by_hand.update(b"undersigned/v2/shown-commitment\n");
+        by_hand.update([9; 32]);
+        by_hand.update([1, 0, 0, 0, 0, 0, 0, 0, 8]);
+        by_hand.update(b"Jane Doe");
+        by_hand.update([1, 0, 0, 0, 0, 0, 0, 0, 14]);
+        by_hand.update(b"Director, Lyon");
+        by_hand.update([1, 0, 0, 0, 0, 0, 0, 0, 19]);
+        by_hand.update(b"Line one\nline \"two\"");
+        assert_eq!(good.commitment(), <[u8; 32]>::from(by_hand.finalize()));
     }
 
     #[test]
     fn refuses_non_canonical_and_malformed_entries() {
         let good = String::from_utf8(add(DisplayLevel::Public).encode()).unwrap();
+        let good2 = String::from_utf8(add_v2(DisplayLevel::Public).encode()).unwrap();
+        let private2 = String::from_utf8(add_v2(DisplayLevel::Private).encode()).unwrap();
         for bad in [
             good.replace("{\"v\":1,", "{ \"v\":1,"),
+            good.replace("\"v\":1", "\"v\":3"),
             good.replace("\"v\":1", "\"v\":2"),
             good.replace("\"kind\":\"add\"", "\"kind\":\"remove\""),
             good.replace("T12:00Z", "T12:00:59Z"),
             good.replace("\"commitment\":\"", "\"commitment\":\"AA"),
             good.replace("}", ",\"extra\":1}"),
+            good.replace(",\"commitment\"", ",\"shown\":null,\"commitment\""),
             r#"{"v":1,"kind":"add","time":"2026-11-28T12:00Z","category":"S","signer":"individual","display":"private","name":"Hidden Name","details":null,"comment":null,"commitment":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="}"#.to_owned(),
             "not json".to_owned(),
+            // Version 2: no text in clear, a commitment for shown signers only.
+            good2.replace("\"v\":2", "\"v\":1"),
+            good2.replace(",\"shown\"", ",\"name\":\"Jane Doe\",\"shown\""),
+            good2.replace("\"shown\":\"", "\"shown\":\"AA"),
+            good2.replace("\"display\":\"public\"", "\"display\":\"private\""),
+            private2.replace("\"display\":\"private\"", "\"display\":\"initials\""),
+            private2.replace("\"shown\":null,", ""),
+            String::from_utf8(
+                LogEntry::remove(LogVersion::V2, 0, 1, RemovalReason::Hidden).encode(),
+            )
+            .unwrap()
+            .replace("\"removes\"", "\"shown\":null,\"removes\""),
         ] {
             assert!(LogEntry::decode(bad.as_bytes()).is_err(), "{bad}");
         }
+        assert_eq!(
+            LogEntry::decode(
+                good2
+                    .replace("\"display\":\"public\"", "\"display\":\"private\"")
+                    .as_bytes()
+            ),
+            Err(EntryError::PrivateShown)
+        );
+        assert_eq!(
+            LogEntry::decode(
+                private2
+                    .replace("\"display\":\"private\"", "\"display\":\"public\"")
+                    .as_bytes()
+            ),
+            Err(EntryError::ShownMissing)
+        );
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(LogVersion::CURRENT, LogVersion::V2);
+        for v in [LogVersion::V1, LogVersion::V2] {
+            assert_eq!(LogVersion::from_number(v.number()), Some(v));
+        }
+        assert_eq!(LogVersion::from_number(3), None);
+        assert_eq!(add(DisplayLevel::Public).version(), LogVersion::V1);
+        assert_eq!(add_v2(DisplayLevel::Public).version(), LogVersion::V2);
     }
 
     #[test]

@@ -26,9 +26,14 @@ use undersigned_tlog::{
     inclusion_proof, leaf_hash, parse_tile_path, read_tile, tree_hash,
 };
 
+use base64::{Engine, engine::general_purpose::STANDARD};
+
 use crate::{
-    entry::{LogEntry, RemovalReason},
-    json::{ConsistencyProofJson, CountsJson, SignatoriesJson, Signatory},
+    entry::{EntryText, LogEntry, LogVersion, Opening, RemovalReason},
+    json::{
+        ConsistencyProofJson, CountsJson, IndexedOpening, OpeningJson, OpeningsJson,
+        SignatoriesJson, Signatory,
+    },
     letter::origin,
     receipt::{Extra, Receipt},
 };
@@ -55,6 +60,19 @@ pub struct Fake {
     pub page_size: bool,
     /// counts.json as computed at this log size, however the log grows.
     pub frozen_counts: Option<usize>,
+    /// The openings of the format 2 add entries that show a signer, by index, as the site
+    /// made them; an honest site serves those of the entries not removed.
+    pub openings: BTreeMap<u64, Opening>,
+    /// Openings the site keeps to itself.
+    pub withheld: BTreeSet<u64>,
+    /// Openings served whatever the entry (wrong ones, or for entries that have none).
+    pub forged: BTreeMap<u64, Opening>,
+    /// signatories.json lists the format 2 signatories without their salt.
+    pub unsalted: bool,
+    /// Names the letter page shows instead of the true ones.
+    pub page_names: BTreeMap<u64, String>,
+    /// The site answers 404 for every bundle of openings, whatever the log's format.
+    pub no_openings: bool,
 }
 
 pub type Shared = Arc<Mutex<Fake>>;
@@ -62,7 +80,7 @@ pub type Shared = Arc<Mutex<Fake>>;
 /// What the page shows of a signer: name, details, comment.
 type Shown = (String, Option<String>, Option<String>);
 
-pub fn add(name: &str, category: &str, display: DisplayLevel, commitment: [u8; 32]) -> Vec<u8> {
+fn shown(name: &str, display: DisplayLevel) -> Option<undersigned_core::signature::PublicSigner> {
     let details = SignerDetails {
         city: Some("Lyon".into()),
         title: Some("Coach".into()),
@@ -70,31 +88,75 @@ pub fn add(name: &str, category: &str, display: DisplayLevel, commitment: [u8; 3
         show_city: true,
         ..Default::default()
     };
-    let shown = public_display(name, &details, display);
-    LogEntry::add(TIME, category, display, shown.as_ref(), commitment).encode()
+    public_display(name, &details, display)
 }
 
+/// A format 1 add entry.
+pub fn add(name: &str, category: &str, display: DisplayLevel, commitment: [u8; 32]) -> Vec<u8> {
+    LogEntry::add_v1(
+        TIME,
+        category,
+        display,
+        shown(name, display).as_ref(),
+        commitment,
+    )
+    .encode()
+}
+
+/// A format 2 add entry and its opening (None for private signers).
+pub fn add_v2(
+    name: &str,
+    category: &str,
+    display: DisplayLevel,
+    commitment: [u8; 32],
+) -> (Vec<u8>, Option<Opening>) {
+    let opening = shown(name, display).map(|shown| Opening {
+        salt: [commitment[0] ^ 0x55; 32],
+        shown,
+    });
+    let entry = LogEntry::add_v2(TIME, category, display, opening.as_ref(), commitment);
+    (entry.encode(), opening)
+}
+
+/// A format 1 remove entry.
 pub fn remove(index: u64) -> Vec<u8> {
-    LogEntry::remove(TIME + 3600, index, RemovalReason::Hidden).encode()
+    remove_in(LogVersion::V1, index)
+}
+
+/// A remove entry of a log of `version`.
+pub fn remove_in(version: LogVersion, index: u64) -> Vec<u8> {
+    LogEntry::remove(version, TIME + 3600, index, RemovalReason::Hidden).encode()
 }
 
 /// `n` signatures in three categories and all three display levels, with a few removed.
 pub fn entries(n: u64) -> Vec<Vec<u8>> {
+    entries_in(LogVersion::V1, n).0
+}
+
+/// The same in a log of `version`, with the openings of its format 2 entries.
+pub fn entries_in(version: LogVersion, n: u64) -> (Vec<Vec<u8>>, BTreeMap<u64, Opening>) {
     let mut out = Vec::new();
+    let mut openings = BTreeMap::new();
     for i in 0..n {
         let category = ["Survivor", "Organisation", "Activist"][(i % 3) as usize];
         let display = DisplayLevel::ALL[(i % 4 % 3) as usize];
-        out.push(add(
-            &format!("Signer{} Num{}", i, i % 7),
-            category,
-            display,
-            [(i % 251) as u8; 32],
-        ));
+        let name = format!("Signer{} Num{}", i, i % 7);
+        let commitment = [(i % 251) as u8; 32];
+        match version {
+            LogVersion::V1 => out.push(add(&name, category, display, commitment)),
+            LogVersion::V2 => {
+                let (entry, opening) = add_v2(&name, category, display, commitment);
+                if let Some(opening) = opening {
+                    openings.insert(out.len() as u64, opening);
+                }
+                out.push(entry);
+            }
+        }
         if i % 10 == 9 {
-            out.push(remove(out.len() as u64 - 5));
+            out.push(remove_in(version, out.len() as u64 - 5));
         }
     }
-    out
+    (out, openings)
 }
 
 fn store(entries: &[Vec<u8>]) -> MemoryHashStore {
@@ -117,6 +179,14 @@ impl Fake {
             .unwrap()
     }
 
+    /// The log's version: its first entry's (format 2 while it is empty).
+    fn version(&self) -> LogVersion {
+        self.entries
+            .first()
+            .and_then(|e| LogEntry::decode(e).ok())
+            .map_or(LogVersion::V2, |e| e.version())
+    }
+
     /// (add index, category, shown) of the counted entries, oldest first.
     fn counted(&self) -> Vec<(u64, String, Option<Shown>)> {
         self.counted_at(self.entries.len())
@@ -128,8 +198,15 @@ impl Fake {
             match LogEntry::decode(bytes) {
                 Err(_) => {}
                 Ok(LogEntry::Add(a)) => {
+                    let text = match &a.text {
+                        EntryText::Clear { .. } => a.clear_text(),
+                        EntryText::Committed(_) => {
+                            self.openings.get(&(i as u64)).map(|o| o.shown.clone())
+                        }
+                    };
                     let shown = (a.display != DisplayLevel::Private)
-                        .then(|| (a.name.unwrap(), a.details, a.comment));
+                        .then(|| text.map(|t| (t.shown_name, t.details, t.comment)))
+                        .flatten();
                     active.insert(i as u64, (a.category, shown));
                 }
                 Ok(LogEntry::Remove(r)) => {
@@ -171,6 +248,11 @@ impl Fake {
                     details,
                     category,
                     comment,
+                    salt: self
+                        .openings
+                        .get(&i)
+                        .filter(|_| !self.unsalted)
+                        .map(|o| STANDARD.encode(o.salt)),
                 })
             })
             .collect();
@@ -186,15 +268,51 @@ impl Fake {
     }
 
     fn page(&self) -> String {
-        let total = self.counted().len() as i64 + self.page_off;
+        let counted = self.counted();
+        let total = counted.len() as i64 + self.page_off;
         let size = if self.page_size {
             format!(" data-log-size=\"{}\"", self.entries.len())
         } else {
             String::new()
         };
+        let listed: String = counted
+            .iter()
+            .rev()
+            .filter_map(|(i, _, shown)| shown.as_ref().map(|s| (i, s)))
+            .take(50)
+            .map(|(i, (name, _, _))| {
+                let name = self.page_names.get(i).unwrap_or(name);
+                let name = name.replace('&', "&amp;").replace('<', "&lt;");
+                format!("<li data-log-index=\"{i}\"><span class=\"signer-name\">{name}</span></li>")
+            })
+            .collect();
         format!(
-            "<html><p class=\"total\"><span data-count=\"total\"{size}>{total}</span> confirmed signatures</p></html>"
+            "<html><p class=\"total\"><span data-count=\"total\"{size}>{total}</span> confirmed signatures</p><ol>{listed}</ol></html>"
         )
+    }
+
+    /// The openings of entry bundle `bundle`, as the site serves them.
+    fn openings_bundle(&self, bundle: u64) -> OpeningsJson {
+        let size = self.entries.len() as u64;
+        let (start, end) = (bundle * 256, (bundle * 256 + 256).min(size));
+        let counted: BTreeSet<u64> = self.counted().into_iter().map(|(i, _, _)| i).collect();
+        let mut served: BTreeMap<u64, &Opening> = self
+            .openings
+            .iter()
+            .filter(|(i, _)| counted.contains(i) && !self.withheld.contains(i))
+            .map(|(i, o)| (*i, o))
+            .collect();
+        served.extend(self.forged.iter().map(|(i, o)| (*i, o)));
+        OpeningsJson {
+            log_size: size,
+            openings: served
+                .range(start..end)
+                .map(|(i, o)| IndexedOpening {
+                    index: *i,
+                    opening: OpeningJson::new(o),
+                })
+                .collect(),
+        }
     }
 
     /// The receipt of entry `index` (as `/confirm/{token}/receipt` serves it), at the
@@ -203,10 +321,12 @@ impl Fake {
         let size = self.entries.len() as u64;
         Receipt {
             extra: Extra::new(
+                self.version(),
                 format!("http://{}/l/{SLUG}", self.authority),
                 &self.entries[index as usize],
                 salt,
                 self.signer.verifier().verifier_key(),
+                self.openings.get(&index),
             ),
             index,
             proof: inclusion_proof(index, size, &store(&self.entries)).unwrap(),
@@ -243,6 +363,16 @@ impl Fake {
         };
         let size = self.entries.len() as u64;
         let store = store(&self.entries);
+        if let Some(bundle) = log.strip_prefix("openings/") {
+            return match bundle.parse::<u64>() {
+                Ok(n)
+                    if self.version() == LogVersion::V2 && n * 256 < size && !self.no_openings =>
+                {
+                    json(&self.openings_bundle(n))
+                }
+                _ => StatusCode::NOT_FOUND.into_response(),
+            };
+        }
         match log {
             "checkpoint" => self.checkpoint().into_response(),
             "proof/consistency" => {
@@ -304,6 +434,12 @@ pub async fn serve(entries: Vec<Vec<u8>>) -> (String, Shared) {
         page_off: 0,
         page_size: true,
         frozen_counts: None,
+        openings: BTreeMap::new(),
+        withheld: BTreeSet::new(),
+        forged: BTreeMap::new(),
+        unsalted: false,
+        page_names: BTreeMap::new(),
+        no_openings: false,
     }));
     let app = Router::new().fallback(handle).with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });

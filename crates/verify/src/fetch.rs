@@ -14,7 +14,7 @@ use undersigned_tlog::{
 
 use crate::{
     check::TILE_WIDTH,
-    json::{ConsistencyProofJson, CountsJson, SignatoriesJson, Signatory},
+    json::{ConsistencyProofJson, CountsJson, OpeningsJson, SignatoriesJson, Signatory},
     letter::{Letter, LetterError},
 };
 
@@ -260,7 +260,15 @@ impl Http {
     }
 
     async fn json<T: DeserializeOwned>(&self, url: Url) -> Result<T, FetchError> {
-        let body = self.get(url.clone(), DOCUMENT).await?;
+        self.json_within(url, DOCUMENT).await
+    }
+
+    async fn json_within<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        limit: usize,
+    ) -> Result<T, FetchError> {
+        let body = self.get(url.clone(), limit).await?;
         serde_json::from_slice(&body).map_err(|source| FetchError::Json {
             url: url.to_string(),
             source,
@@ -405,6 +413,53 @@ impl Site<'_> {
             log_size: 0,
             list: Vec::new(),
         }))
+    }
+
+    /// `/l/{slug}/log/openings/{N}`, or None when the site answers 404 (a format 1 log has
+    /// no openings).
+    pub async fn openings_bundle(&self, bundle: u64) -> Result<Option<OpeningsJson>, FetchError> {
+        let url = self.letter.log_url(&format!("openings/{bundle}"))?;
+        match self.http.json_within(url, BUNDLE).await {
+            Err(FetchError::Status { status, .. }) if status == StatusCode::NOT_FOUND => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    /// The openings of every entry bundle of a log of at least `size` entries, each with its
+    /// bundle's index, read before the checkpoint (like the counts and the list): bundles
+    /// are read until one has been read for every entry that the answers' log sizes show.
+    /// None when the site has no openings for the first bundle (404).
+    pub async fn openings(
+        &self,
+        size: u64,
+    ) -> Result<Option<Vec<(u64, OpeningsJson)>>, FetchError> {
+        let mut all = Vec::new();
+        if size == 0 {
+            return Ok(Some(all));
+        }
+        let Some(first) = self.openings_bundle(0).await? else {
+            return Ok(None);
+        };
+        let mut known = size.max(first.log_size);
+        all.push((0, first));
+        let mut next = 1;
+        while next * TILE_WIDTH < known {
+            let bundles = known.div_ceil(TILE_WIDTH);
+            let mut fetched = stream::iter(next..bundles)
+                .map(|n| async move {
+                    let url = self.letter.log_url(&format!("openings/{n}"))?;
+                    let answer: OpeningsJson = self.http.json_within(url, BUNDLE).await?;
+                    Ok::<_, FetchError>((n, answer))
+                })
+                .buffered(PARALLEL);
+            while let Some(bundle) = fetched.next().await {
+                let (n, answer) = bundle?;
+                known = known.max(answer.log_size);
+                all.push((n, answer));
+            }
+            next = bundles;
+        }
+        Ok(Some(all))
     }
 
     /// The letter page's HTML.

@@ -4,8 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
+use undersigned_core::signature::PublicSigner;
 use undersigned_tlog::{Hash, HashParseError};
+
+use crate::entry::Opening;
 
 /// `/l/{slug}/counts.json`: the published counts and the log size they were computed at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +35,104 @@ pub struct Signatory {
     pub category: String,
     /// The comment as shown.
     pub comment: Option<String>,
+    /// For a format 2 log: base64 of the salt that, with the name, details and comment
+    /// above, opens the commitment of the add entry (absent for format 1 logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+}
+
+impl Signatory {
+    /// What the list shows of the signatory.
+    pub fn shown(&self) -> PublicSigner {
+        PublicSigner {
+            shown_name: self.name.clone(),
+            details: self.details.clone(),
+            comment: self.comment.clone(),
+        }
+    }
+
+    /// The opening the list gives for the signatory's entry: None without a salt, an error
+    /// when the salt is not 32 bytes of base64.
+    pub fn opening(&self) -> Option<Result<Opening, SaltError>> {
+        self.salt.as_deref().map(|salt| {
+            Ok(Opening {
+                salt: salt32(salt)?,
+                shown: self.shown(),
+            })
+        })
+    }
+}
+
+/// A salt that is not 32 bytes of base64.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the salt is not 32 bytes of base64")]
+pub struct SaltError;
+
+fn salt32(text: &str) -> Result<[u8; 32], SaltError> {
+    STANDARD
+        .decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(SaltError)
+}
+
+/// An [`Opening`] on the wire: base64 of its salt, and the text as the page shows it. Read
+/// alone (in a receipt), unknown keys are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningJson {
+    /// Base64 of the 32-byte salt.
+    pub salt: String,
+    /// The name or initials.
+    pub name: String,
+    /// What is shown next to the name.
+    pub details: Option<String>,
+    /// The comment.
+    pub comment: Option<String>,
+}
+
+impl OpeningJson {
+    /// The wire form of `opening`.
+    pub fn new(opening: &Opening) -> Self {
+        Self {
+            salt: STANDARD.encode(opening.salt),
+            name: opening.shown.shown_name.clone(),
+            details: opening.shown.details.clone(),
+            comment: opening.shown.comment.clone(),
+        }
+    }
+
+    /// The opening, or an error when the salt is malformed.
+    pub fn opening(&self) -> Result<Opening, SaltError> {
+        Ok(Opening {
+            salt: salt32(&self.salt)?,
+            shown: PublicSigner {
+                shown_name: self.name.clone(),
+                details: self.details.clone(),
+                comment: self.comment.clone(),
+            },
+        })
+    }
+}
+
+/// One opening of `/l/{slug}/log/openings/{N}`: the index of its add entry and the opening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedOpening {
+    /// The index of the add entry it opens.
+    pub index: u64,
+    /// The opening.
+    #[serde(flatten)]
+    pub opening: OpeningJson,
+}
+
+/// `/l/{slug}/log/openings/{N}`: the openings of the add entries `N·256 … N·256+255` that
+/// are public now, by index, and the log size they were read at (in one snapshot).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningsJson {
+    /// The size of the log when the openings were read.
+    pub log_size: u64,
+    /// The openings, by index, lowest first.
+    pub openings: Vec<IndexedOpening>,
 }
 
 /// A page of `/l/{slug}/signatories.json[?before=I]`: the public list by log index, highest
@@ -122,6 +224,7 @@ mod tests {
                 details: Some("Lyon".into()),
                 category: "Survivor".into(),
                 comment: None,
+                salt: None,
             }],
             next: None,
         };
@@ -129,6 +232,40 @@ mod tests {
             serde_json::to_string(&list).unwrap(),
             r#"{"log_size":18,"signatories":[{"index":17,"name":"J. D.","details":"Lyon","category":"Survivor","comment":null}],"next":null}"#
         );
+        // Format 2: each signatory with the salt of its opening.
+        let salted = Signatory {
+            salt: Some(STANDARD.encode([7; 32])),
+            ..list.signatories[0].clone()
+        };
+        assert_eq!(
+            serde_json::to_string(&salted).unwrap(),
+            r#"{"index":17,"name":"J. D.","details":"Lyon","category":"Survivor","comment":null,"salt":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="}"#
+        );
+        let opening = salted.opening().unwrap().unwrap();
+        assert_eq!(
+            (opening.salt, opening.shown.shown_name.as_str()),
+            ([7; 32], "J. D.")
+        );
+        assert_eq!(list.signatories[0].opening(), None);
+        let openings = OpeningsJson {
+            log_size: 18,
+            openings: vec![IndexedOpening {
+                index: 17,
+                opening: OpeningJson::new(&opening),
+            }],
+        };
+        let text = serde_json::to_string(&openings).unwrap();
+        assert_eq!(
+            text,
+            r#"{"log_size":18,"openings":[{"index":17,"salt":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=","name":"J. D.","details":"Lyon","comment":null}]}"#
+        );
+        let read: OpeningsJson = serde_json::from_str(&text).unwrap();
+        assert_eq!(read.openings[0].opening.opening(), Ok(opening));
+        let bad = Signatory {
+            salt: Some("short".into()),
+            ..list.signatories[0].clone()
+        };
+        assert_eq!(bad.opening(), Some(Err(SaltError)));
         let hash = Hash([1; 32]);
         let inclusion = InclusionProofJson::new(3, 10, &[hash]);
         assert_eq!(

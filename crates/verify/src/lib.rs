@@ -4,13 +4,17 @@
 //! The server writes with these types and the verifiers read with them, so there is one
 //! definition of each format:
 //!
-//! - [`entry`]: the log entries, in their canonical encoding, and the signer commitment;
-//! - [`json`]: `counts.json`, `signatories.json` and the proof bodies;
+//! - [`entry`]: the log entries, in their canonical encoding (format 1 with the text in
+//!   clear, format 2 with a commitment to it and its [`entry::Opening`]), and the signer
+//!   commitment;
+//! - [`json`]: `counts.json`, `signatories.json`, the openings and the proof bodies;
 //! - [`receipt`]: signers' receipts (written by [`receipt::Receipt::encode`], read by
 //!   [`receipt::Receipt::parse`]) and their offline checks;
 //! - [`letter`]: a letter's addresses and the origin line of its checkpoints;
 //! - [`check`]: the auditor's pure checks (replaying a log, comparing what a site publishes
-//!   with it, checking hash tiles).
+//!   with it, checking hash tiles);
+//! - [`openings`]: the auditor's pure checks of a format 2 log's openings and of the names
+//!   the letter page shows.
 //!
 //! With the `fetch` feature (on by default) come the checks that read a site over HTTP(S):
 //! `audit` (`undersigned audit URL`), `receipt::check_online` (`undersigned receipt verify
@@ -28,6 +32,7 @@ pub mod entry;
 pub mod fetch;
 pub mod json;
 pub mod letter;
+pub mod openings;
 pub mod receipt;
 
 #[cfg(all(test, feature = "fetch"))]

@@ -1,5 +1,6 @@
 //! Signers' receipts (docs/log-format.md, "Receipts"): a c2sp.org/tlog-proof file whose
-//! extra data names the letter and holds the entry, the salt and the site's key. The server
+//! extra data names the letter and holds the entry, the salt and the site's key, and (for an
+//! entry of a format 2 log) the opening of what the page showed. The server
 //! writes them with [`Receipt::encode`]; `undersigned receipt verify FILE` reads them with
 //! [`Receipt::parse`] and checks them: offline ([`verify_offline`]) the checkpoint's
 //! signature, the entry's inclusion, and given an address the commitment; online
@@ -8,26 +9,29 @@
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
-use undersigned_core::{DisplayLevel, EmailAddress};
+use undersigned_core::{DisplayLevel, EmailAddress, signature::PublicSigner};
 use undersigned_tlog::{Checkpoint, Hash, NoteVerifier, leaf_hash, verify_inclusion};
 
 use crate::{
     check::readable_time,
-    entry::{AddEntry, EntryError, LogEntry, commitment},
+    entry::{AddEntry, EntryError, LogEntry, LogVersion, Opening, commitment},
+    json::{OpeningJson, SaltError},
     letter::{Letter, LetterError},
 };
 
 /// The first line of a tlog-proof file.
 pub const HEADER: &str = "c2sp.org/tlog-proof@v1";
-/// The version of the extra data this code writes and reads.
-pub const VERSION: u8 = 1;
+/// The versions of the extra data this code reads: the version of the log format of the
+/// entry it holds (1, or 2 with the opening).
+pub const VERSIONS: [u8; 2] = [1, 2];
 /// Receipts are small; a file larger than this is not one.
 pub const MAX_BYTES: u64 = 1024 * 1024;
 
 /// The extra data of an Undersigned receipt. Field order here is the key order on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Extra {
-    /// The version, [`VERSION`].
+    /// The version: the log format of the entry (one of [`VERSIONS`]).
     pub v: u8,
     /// The letter's page, `https://host/l/slug`.
     pub letter: String,
@@ -37,18 +41,32 @@ pub struct Extra {
     pub salt: String,
     /// The site's verifier key.
     pub key: String,
+    /// Version 2: the opening of the entry's commitment to what the page shows, so that the
+    /// signer can prove what was shown (absent for private signers, and once the text was
+    /// erased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opening: Option<OpeningJson>,
 }
 
 impl Extra {
-    /// The extra data of the receipt for `entry`, committed to under `salt`, in the log of the
-    /// letter whose page is `letter`, signed by the site's `key` (a verifier key).
-    pub fn new(letter: String, entry: &[u8], salt: &[u8; 32], key: String) -> Self {
+    /// The extra data of the receipt for `entry` (of a log of `version`), committed to under
+    /// `salt`, in the log of the letter whose page is `letter`, signed by the site's `key` (a
+    /// verifier key), with the `opening` of what the page shows (format 2).
+    pub fn new(
+        version: LogVersion,
+        letter: String,
+        entry: &[u8],
+        salt: &[u8; 32],
+        key: String,
+        opening: Option<&Opening>,
+    ) -> Self {
         Self {
-            v: VERSION,
+            v: version.number(),
             letter,
             entry: STANDARD.encode(entry),
             salt: STANDARD.encode(salt),
             key,
+            opening: opening.map(OpeningJson::new),
         }
     }
 }
@@ -85,8 +103,22 @@ pub enum ReceiptError {
     #[error("the extra data is not the receipt's JSON")]
     ExtraJson(#[source] serde_json::Error),
     /// A version this code does not read.
-    #[error("this receipt is version {0}; this program reads version {VERSION}")]
+    #[error("this receipt is version {0}; this program reads versions 1 and 2")]
     Version(u8),
+    /// The receipt's version is not its entry's.
+    #[error("the receipt is version {receipt}, and its entry format {entry}")]
+    EntryVersion {
+        /// The receipt's version.
+        receipt: u8,
+        /// The entry's.
+        entry: LogVersion,
+    },
+    /// The receipt's opening does not fit its entry.
+    #[error("the receipt's opening {0}")]
+    Opening(&'static str),
+    /// The opening's salt is malformed.
+    #[error("the receipt's opening is wrong: {0}")]
+    OpeningSalt(SaltError),
     /// No index line.
     #[error("the receipt has no index line")]
     NoIndex,
@@ -265,7 +297,7 @@ impl Receipt {
         };
         let extra = STANDARD.decode(extra).map_err(ReceiptError::ExtraBase64)?;
         let extra: Extra = serde_json::from_slice(&extra).map_err(ReceiptError::ExtraJson)?;
-        if extra.v != VERSION {
+        if !VERSIONS.contains(&extra.v) {
             return Err(ReceiptError::Version(extra.v));
         }
         let index = line
@@ -308,13 +340,17 @@ pub struct Verified {
     pub index: u64,
     /// The signature's entry.
     pub entry: AddEntry,
+    /// What the page showed: a format 1 entry's text, or the verified opening of a format 2
+    /// entry (None for private signers, and for a format 2 receipt without its opening).
+    pub shown: Option<PublicSigner>,
     /// The address given (which matched, or verification fails).
     pub email: Option<String>,
 }
 
 /// The offline checks: the checkpoint is signed by the receipt's key for the letter's log,
-/// the entry is an add entry in its canonical encoding, it hashes into the checkpoint's root
-/// at the index through the proof, and (given an address) the commitment is the address's.
+/// the entry is an add entry in its canonical encoding (of the receipt's version), it hashes
+/// into the checkpoint's root at the index through the proof, a format 2 receipt's opening
+/// opens the entry's commitment, and (given an address) the commitment is the address's.
 pub fn verify_offline(
     receipt: &Receipt,
     email: Option<&EmailAddress>,
@@ -358,36 +394,76 @@ pub fn verify_offline(
     {
         return Err(ReceiptError::NotCommitted(email.to_string()));
     }
+    let shown = shown_by(extra, &entry)?;
     Ok(Verified {
         letter,
         key,
         checkpoint,
         index: receipt.index,
         entry,
+        shown,
         email: email.map(ToString::to_string),
     })
 }
 
-/// How the signer appears on the letter: "shown by initials as "J. D." (Lyon) as Survivor,
-/// since 2026-11-28 12:00 UTC".
-pub fn appearance(entry: &AddEntry) -> String {
-    let shown = match (entry.display, &entry.name) {
-        (DisplayLevel::Private, _) | (_, None) => "not shown by name (private), counted".to_owned(),
-        (DisplayLevel::Initials, Some(name)) => format!("shown by initials as {name:?}"),
-        (DisplayLevel::Public, Some(name)) => format!("shown as {name:?}"),
+/// What the receipt proves the page showed: a format 1 entry's text, or a format 2 entry's
+/// opening, which must open its commitment.
+fn shown_by(extra: &Extra, entry: &AddEntry) -> Result<Option<PublicSigner>, ReceiptError> {
+    if extra.v != entry.version().number() {
+        return Err(ReceiptError::EntryVersion {
+            receipt: extra.v,
+            entry: entry.version(),
+        });
+    }
+    let Some(opening) = &extra.opening else {
+        return Ok(entry.clear_text());
     };
-    let details = entry
-        .details
-        .as_ref()
+    if entry.version() == LogVersion::V1 {
+        return Err(ReceiptError::Opening(
+            "is for a format 2 entry: a format 1 entry holds its text",
+        ));
+    }
+    if entry.display == DisplayLevel::Private {
+        return Err(ReceiptError::Opening(
+            "is for a shown signer, and the entry is a private signature",
+        ));
+    }
+    let opening = opening.opening().map_err(ReceiptError::OpeningSalt)?;
+    if !opening.opens(entry) {
+        return Err(ReceiptError::Opening(
+            "does not open the entry's commitment: its name, details, comment or salt is not \
+             what the log committed to",
+        ));
+    }
+    Ok(Some(opening.shown))
+}
+
+/// How the signer appears on the letter: "shown by initials as "J. D." (Lyon) as Survivor,
+/// since 2026-11-28 12:00 UTC". `shown` is what the page showed ([`Verified::shown`]).
+pub fn appearance(entry: &AddEntry, shown: Option<&PublicSigner>) -> String {
+    let how = match (entry.display, shown) {
+        (DisplayLevel::Private, _) => "not shown by name (private), counted".to_owned(),
+        (DisplayLevel::Initials, Some(s)) => format!("shown by initials as {:?}", s.shown_name),
+        (DisplayLevel::Public, Some(s)) => format!("shown as {:?}", s.shown_name),
+        (DisplayLevel::Initials, None) => {
+            "shown by initials (the receipt does not hold the text, which may have been erased)"
+                .to_owned()
+        }
+        (DisplayLevel::Public, None) => {
+            "shown by name (the receipt does not hold the text, which may have been erased)"
+                .to_owned()
+        }
+    };
+    let details = shown
+        .and_then(|s| s.details.as_ref())
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
-    let comment = entry
-        .comment
-        .as_ref()
+    let comment = shown
+        .and_then(|s| s.comment.as_ref())
         .map(|c| format!(", with the comment {c:?}"))
         .unwrap_or_default();
     format!(
-        "{shown}{details} as {}{comment}, since {}",
+        "{how}{details} as {}{comment}, since {}",
         entry.category,
         readable_time(&entry.time)
     )
@@ -516,6 +592,24 @@ mod tests {
 
     /// A log of `size` entries whose entry `index` is Jane Doe's, and her receipt.
     fn receipt(index: u64, size: u64, display: DisplayLevel) -> String {
+        receipt_in(LogVersion::V1, index, size, display)
+    }
+
+    /// The opening of Jane Doe's format 2 entry (None when she signed privately).
+    fn jane(display: DisplayLevel) -> Option<Opening> {
+        let details = SignerDetails {
+            city: Some("Lyon".into()),
+            show_city: true,
+            ..Default::default()
+        };
+        public_display("Jane Doe", &details, display).map(|shown| Opening {
+            salt: [4; 32],
+            shown,
+        })
+    }
+
+    /// The same, in a log of `version`.
+    fn receipt_in(version: LogVersion, index: u64, size: u64, display: DisplayLevel) -> String {
         let signer = NoteSigner::from_seed("letters.example.org", &[3; 32]).unwrap();
         let details = SignerDetails {
             city: Some("Lyon".into()),
@@ -530,7 +624,19 @@ mod tests {
                     ("Ada Corvane", [i as u8; 32])
                 };
                 let shown = public_display(name, &details, display);
-                LogEntry::add(1_795_867_259, "Survivor", display, shown.as_ref(), c).encode()
+                match version {
+                    LogVersion::V1 => {
+                        LogEntry::add_v1(1_795_867_259, "Survivor", display, shown.as_ref(), c)
+                    }
+                    LogVersion::V2 => {
+                        let opening = shown.map(|shown| Opening {
+                            salt: [4; 32],
+                            shown,
+                        });
+                        LogEntry::add_v2(1_795_867_259, "Survivor", display, opening.as_ref(), c)
+                    }
+                }
+                .encode()
             })
             .collect();
         let mut store = MemoryHashStore::new();
@@ -541,18 +647,36 @@ mod tests {
         let checkpoint = Checkpoint::new("letters.example.org/l/investigate", size, root)
             .sign([&signer])
             .unwrap();
+        let opening = match version {
+            LogVersion::V1 => None,
+            LogVersion::V2 => jane(display),
+        };
         Receipt {
             extra: Extra::new(
+                version,
                 "https://letters.example.org/l/investigate".into(),
                 &entries[index as usize],
                 &SALT,
                 signer.verifier().verifier_key(),
+                opening.as_ref(),
             ),
             index,
             proof: inclusion_proof(index, size, &store).unwrap(),
             checkpoint,
         }
         .encode()
+    }
+
+    /// A receipt with its extra data's JSON changed by `change`.
+    fn with_extra(text: &str, change: impl FnOnce(&mut serde_json::Value)) -> String {
+        let line = text.lines().nth(1).unwrap();
+        let json = STANDARD.decode(&line["extra ".len()..]).unwrap();
+        let mut json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        change(&mut json);
+        text.replace(
+            line,
+            &format!("extra {}", STANDARD.encode(json.to_string())),
+        )
     }
 
     fn check(text: &str, email: Option<&EmailAddress>) -> Result<Verified, ReceiptError> {
@@ -564,10 +688,12 @@ mod tests {
     fn the_receipt_file() {
         let receipt = Receipt {
             extra: Extra::new(
+                LogVersion::V1,
                 "https://letters.example.org/l/investigate".into(),
                 b"{}",
                 &[1; 32],
                 "letters.example.org+01234567+AQ".into(),
+                None,
             ),
             index: 17,
             proof: vec![Hash([2; 32]), Hash([3; 32])],
@@ -586,6 +712,21 @@ mod tests {
             )
         );
         assert_eq!(Receipt::parse(&text).unwrap(), receipt);
+
+        // Version 2 carries the opening.
+        let opening = jane(DisplayLevel::Initials).unwrap();
+        let extra = Extra::new(
+            LogVersion::V2,
+            "https://letters.example.org/l/investigate".into(),
+            b"{}",
+            &[1; 32],
+            "letters.example.org+01234567+AQ".into(),
+            Some(&opening),
+        );
+        assert_eq!(
+            serde_json::to_string(&extra).unwrap(),
+            r#"{"v":2,"letter":"https://letters.example.org/l/investigate","entry":"e30=","salt":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=","key":"letters.example.org+01234567+AQ","opening":{"salt":"BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ=","name":"J. D.","details":"Lyon","comment":null}}"#
+        );
     }
 
     #[test]
@@ -596,16 +737,45 @@ mod tests {
             assert_eq!((v.index, v.checkpoint.size), (index, size));
             assert_eq!(v.letter.origin(), "letters.example.org/l/investigate");
             assert_eq!(
-                appearance(&v.entry),
+                appearance(&v.entry, v.shown.as_ref()),
+                "shown by initials as \"J. D.\" (Lyon) as Survivor, since 2026-11-28 12:00 UTC"
+            );
+            // Format 2: the same, from the opening.
+            let text = receipt_in(LogVersion::V2, index, size, DisplayLevel::Initials);
+            let v = check(&text, Some(&email())).unwrap();
+            assert_eq!(v.entry.version(), LogVersion::V2);
+            assert_eq!(
+                appearance(&v.entry, v.shown.as_ref()),
                 "shown by initials as \"J. D.\" (Lyon) as Survivor, since 2026-11-28 12:00 UTC"
             );
         }
+        // A format 2 receipt whose text was erased still proves the signature.
+        let text = receipt_in(LogVersion::V2, 2, 5, DisplayLevel::Public);
+        let erased = with_extra(&text, |json| {
+            json.as_object_mut().unwrap().remove("opening");
+        });
+        let v = check(&erased, Some(&email())).unwrap();
+        assert_eq!(v.shown, None);
+        assert_eq!(
+            appearance(&v.entry, None),
+            "shown by name (the receipt does not hold the text, which may have been erased) as \
+             Survivor, since 2026-11-28 12:00 UTC"
+        );
+        let v = check(
+            &receipt_in(LogVersion::V2, 2, 5, DisplayLevel::Private),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            appearance(&v.entry, v.shown.as_ref()),
+            "not shown by name (private), counted as Survivor, since 2026-11-28 12:00 UTC"
+        );
         // The address is normalised as the server does.
         let text = receipt(3, 5, DisplayLevel::Private);
         let same = EmailAddress::parse("jane.doe@Example.org").unwrap();
         let v = check(&text, Some(&same)).unwrap();
         assert_eq!(
-            appearance(&v.entry),
+            appearance(&v.entry, v.shown.as_ref()),
             "not shown by name (private), counted as Survivor, since 2026-11-28 12:00 UTC"
         );
         let other = EmailAddress::parse("john@example.org").unwrap();
@@ -615,8 +785,13 @@ mod tests {
 
     #[test]
     fn every_changed_byte_is_caught() {
-        let text = receipt(17, 40, DisplayLevel::Public);
-        assert!(check(&text, Some(&email())).is_ok());
+        for version in [LogVersion::V1, LogVersion::V2] {
+            every_changed_byte_of(&receipt_in(version, 17, 40, DisplayLevel::Public));
+        }
+    }
+
+    fn every_changed_byte_of(text: &str) {
+        assert!(check(text, Some(&email())).is_ok());
         let bytes = text.as_bytes();
         for i in 0..bytes.len() {
             let mut changed = bytes.to_vec();
@@ -665,7 +840,10 @@ mod tests {
                 .verifier_key(),
         );
         json["entry"] = STANDARD
-            .encode(LogEntry::remove(0, 1, crate::entry::RemovalReason::Withdrawn).encode())
+            .encode(
+                LogEntry::remove(LogVersion::V1, 0, 1, crate::entry::RemovalReason::Withdrawn)
+                    .encode(),
+            )
             .into();
         let removal = text.replace(
             extra_line,
@@ -681,6 +859,45 @@ mod tests {
         assert!(err(&elsewhere).contains(
             "is the checkpoint of \"letters.example.org/l/investigate\", not of this letter"
         ));
+        // An unknown field.
+        let unknown = with_extra(&text, |json| json["shown"] = "x".into());
+        assert!(err(&unknown).contains("not the receipt's JSON"));
+    }
+
+    #[test]
+    fn a_format_2_receipts_opening_must_open_its_entry() {
+        let text = receipt_in(LogVersion::V2, 17, 40, DisplayLevel::Public);
+        let err = |t: &str| error_chain(check(t, None).err().unwrap());
+        let wrong_name = with_extra(&text, |json| json["opening"]["name"] = "Jane Dough".into());
+        assert!(
+            err(&wrong_name).contains(
+                "the receipt's opening does not open the entry's commitment: its name, details, \
+                 comment or salt is not what the log committed to"
+            ),
+            "{}",
+            err(&wrong_name)
+        );
+        let other_salt = with_extra(&text, |json| {
+            json["opening"]["salt"] = STANDARD.encode([5; 32]).into();
+        });
+        assert!(err(&other_salt).contains("does not open the entry's commitment"));
+        let bad_salt = with_extra(&text, |json| json["opening"]["salt"] = "AAAA".into());
+        assert!(err(&bad_salt).contains("the salt is not 32 bytes of base64"));
+        // The version must be the entry's.
+        let as_v1 = with_extra(&text, |json| json["v"] = 1.into());
+        assert!(err(&as_v1).contains("the receipt is version 1, and its entry format 2"));
+        let v1 = receipt(17, 40, DisplayLevel::Public);
+        let as_v2 = with_extra(&v1, |json| json["v"] = 2.into());
+        assert!(err(&as_v2).contains("the receipt is version 2, and its entry format 1"));
+        assert!(err(&with_extra(&v1, |json| json["v"] = 3.into())).contains("version 3"));
+        // An opening beside a format 1 entry, or a private one.
+        let opening =
+            serde_json::to_value(OpeningJson::new(&jane(DisplayLevel::Public).unwrap())).unwrap();
+        let v1_opened = with_extra(&v1, |json| json["opening"] = opening.clone());
+        assert!(err(&v1_opened).contains("is for a format 2 entry"));
+        let private = receipt_in(LogVersion::V2, 17, 40, DisplayLevel::Private);
+        let private_opened = with_extra(&private, |json| json["opening"] = opening.clone());
+        assert!(err(&private_opened).contains("the entry is a private signature"));
     }
 
     #[cfg(feature = "fetch")]

@@ -77,6 +77,20 @@ async fn database(data: &Path) -> SqliteConnection {
     SqliteConnection::connect_with(&options).await.unwrap()
 }
 
+/// Empties every log, as a database from before the logs (migration 0002) had them: the
+/// server logs the published signatures again when it starts.
+async fn forget_logs(db: &mut SqliteConnection) {
+    for statement in [
+        "UPDATE signatures SET log_index = NULL, salt = NULL",
+        "DELETE FROM log_openings",
+        "DELETE FROM log_entries",
+        "DELETE FROM log_hashes",
+        "DELETE FROM log_heads",
+    ] {
+        sqlx::query(statement).execute(&mut *db).await.unwrap();
+    }
+}
+
 async fn demo_letter(db: &mut SqliteConnection) -> i64 {
     sqlx::query("SELECT id FROM letters WHERE slug = 'demo'")
         .fetch_one(&mut *db)
@@ -102,6 +116,14 @@ async fn the_demo_letter_audits_clean_and_grows_consistently() {
     passes(&first);
     assert!(
         first.stdout.contains("first audit of this letter"),
+        "{}",
+        first.stdout
+    );
+    // The demo letter is new, so its log is format 2: every shown signer's opening was
+    // fetched and opened its entry.
+    let opened = value_after(&first.stdout, "format 2: ");
+    assert!(
+        opened.starts_with(|c: char| c.is_ascii_digit() && c != '0'),
         "{}",
         first.stdout
     );
@@ -160,14 +182,7 @@ async fn signatures_published_before_the_logs_are_logged_on_start() {
     let state = data.path().join("audit.json");
     demo(data.path());
     let mut db = database(data.path()).await;
-    for statement in [
-        "UPDATE signatures SET log_index = NULL, salt = NULL",
-        "DELETE FROM log_entries",
-        "DELETE FROM log_hashes",
-        "DELETE FROM log_heads",
-    ] {
-        sqlx::query(statement).execute(&mut db).await.unwrap();
-    }
+    forget_logs(&mut db).await;
     let published: i64 = sqlx::query("SELECT COUNT(*) FROM signatures WHERE state = 'published'")
         .fetch_one(&mut db)
         .await
@@ -497,4 +512,198 @@ async fn a_receipt_verifies_offline_and_online_and_not_when_changed() {
         );
     }
     drop(server);
+}
+
+/// The text of a format 2 log lives beside it, in `log_openings`: an insider who deletes an
+/// opening, changes one, or puts back the text of a removed signature is named by the audit,
+/// with the entry's index.
+#[tokio::test]
+async fn openings_deleted_changed_or_restored_are_named() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    let password = demo(data.path());
+    let server = serve(data.path()).await;
+    passes(&audit(data.path(), server.base_url(), &state));
+
+    let listed = get_json(&server, "/l/demo/signatories.json").await;
+    let victim = &listed["signatories"][2];
+    let index = victim["index"].as_i64().unwrap();
+    assert!(victim["salt"].is_string(), "{victim}");
+    let mut db = database(data.path()).await;
+    let letter = demo_letter(&mut db).await;
+    let row = sqlx::query(
+        "SELECT salt, name, details, comment FROM log_openings WHERE letter_id = ? AND idx = ?",
+    )
+    .bind(letter)
+    .bind(index)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let (salt, name, details, comment): (Vec<u8>, String, Option<String>, Option<String>) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert_eq!(victim["name"].as_str(), Some(name.as_str()));
+    let folder = data.path().to_owned();
+    let put_back = |name: String| {
+        let (salt, details, comment) = (salt.clone(), details.clone(), comment.clone());
+        let folder = folder.clone();
+        async move {
+            let mut db = database(&folder).await;
+            sqlx::query(
+                "INSERT INTO log_openings (letter_id, idx, salt, name, details, comment)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(letter)
+            .bind(index)
+            .bind(salt)
+            .bind(name)
+            .bind(details)
+            .bind(comment)
+            .execute(&mut db)
+            .await
+            .unwrap();
+            db.close().await.unwrap();
+        }
+    };
+    let delete = || async {
+        let mut db = database(&folder).await;
+        sqlx::query("DELETE FROM log_openings WHERE letter_id = ? AND idx = ?")
+            .bind(letter)
+            .bind(index)
+            .execute(&mut db)
+            .await
+            .unwrap();
+        db.close().await.unwrap();
+    };
+
+    // Deleted: the entry is public, and nothing opens it (nor can the list be checked).
+    sqlx::query("DELETE FROM log_openings WHERE letter_id = ? AND idx = ?")
+        .bind(letter)
+        .bind(index)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    let server = restart(server, data.path()).await;
+    let after = audit(data.path(), server.base_url(), &state);
+    fails_with(&after, &format!("entry {index} ("));
+    fails_with(&after, "but openings/0 serves no opening for it");
+
+    // Changed: the site now shows another name than the log committed to.
+    put_back(format!("{name} Changed")).await;
+    let server = restart(server, data.path()).await;
+    let after = audit(data.path(), server.base_url(), &state);
+    fails_with(
+        &after,
+        &format!("for entry {index} that does not open the entry's commitment"),
+    );
+    fails_with(
+        &after,
+        &format!(
+            "signatories.json lists \"{name} Changed\" as entry {index}, but its name, details, \
+             comment and salt do not open the entry's commitment"
+        ),
+    );
+
+    // Put back as it was: clean again.
+    delete().await;
+    put_back(name.clone()).await;
+    let server = restart(server, data.path()).await;
+    passes(&audit(data.path(), server.base_url(), &state));
+
+    // A moderator hides the signature: its opening is deleted and the audit passes. An
+    // insider who restores the text of the removed signature is named.
+    let organiser = client();
+    let logged_in = server
+        .log_in(&organiser, "organiser@example.org", &password)
+        .await;
+    assert_eq!(logged_in.status, 303);
+    let mut db = database(data.path()).await;
+    let signature: i64 =
+        sqlx::query("SELECT id FROM signatures WHERE letter_id = ? AND log_index = ?")
+            .bind(letter)
+            .bind(index)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+            .get(0);
+    db.close().await.unwrap();
+    let signatures = format!("/admin/letters/{letter}/signatures");
+    let page = server.get_with(&organiser, &signatures).await;
+    let hidden = server
+        .post_with(
+            &organiser,
+            &format!("{signatures}/{signature}/hide"),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    passes(&audit(data.path(), server.base_url(), &state));
+    let mut db = database(data.path()).await;
+    let left: i64 =
+        sqlx::query("SELECT COUNT(*) FROM log_openings WHERE letter_id = ? AND idx = ?")
+            .bind(letter)
+            .bind(index)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+            .get(0);
+    assert_eq!(left, 0, "hiding deleted the opening");
+    db.close().await.unwrap();
+    put_back(name.clone()).await;
+    let server = restart(server, data.path()).await;
+    let after = audit(data.path(), server.base_url(), &state);
+    fails_with(
+        &after,
+        &format!("serves an opening ({name:?}) for entry {index}, which entry "),
+    );
+    fails_with(
+        &after,
+        "removed: a removed signature's text must be deleted",
+    );
+    drop(server);
+}
+
+/// A letter whose log started before format 2 (its entries written as format 1, the way
+/// the code before it wrote them) keeps format 1 and audits clean, before and after it
+/// grows.
+#[tokio::test]
+async fn a_format_1_letter_still_audits_clean() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    demo(data.path());
+    // The demo letter's log is rewritten in format 1: as migration 0005 leaves a letter
+    // whose log had entries, logged by the backfill on start.
+    let mut db = database(data.path()).await;
+    sqlx::query("UPDATE letters SET log_version = 1 WHERE slug = 'demo'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    forget_logs(&mut db).await;
+    db.close().await.unwrap();
+    let server = serve(data.path()).await;
+    let first = audit(data.path(), server.base_url(), &state);
+    passes(&first);
+    assert!(
+        first.stdout.contains("format 1: in the entries, in clear"),
+        "{}",
+        first.stdout
+    );
+    let listed = get_json(&server, "/l/demo/signatories.json").await;
+    assert!(listed["signatories"][0].get("salt").is_none(), "{listed}");
+    let openings = server.get_with(&client(), "/l/demo/log/openings/0").await;
+    assert_eq!(openings.status, 404);
+
+    sign(
+        &server,
+        data.path(),
+        "Tamsin Orrery",
+        "tamsin@example.org",
+        "initials",
+    )
+    .await;
+    passes(&audit(data.path(), server.base_url(), &state));
+    let bundle = server
+        .get_with(&client(), "/l/demo/log/tile/entries/000.p/1")
+        .await;
+    assert!(bundle.body.contains("\"v\":1"), "{}", bundle.body);
 }

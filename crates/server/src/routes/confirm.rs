@@ -8,12 +8,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use undersigned_core::signature::{PublicSigner, public_display};
-use undersigned_core::{LetterState, SignatureState};
+use undersigned_core::{DisplayLevel, LetterState, SignatureState};
 use undersigned_store::{
     ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome, ReceiptData, RemoveCommand,
     StoreError, WriteCommand, WriteOutcome,
 };
-use undersigned_verify::entry::{AddEntry, LogEntry, RemovalReason};
+use undersigned_verify::entry::{LogEntry, RemovalReason};
 
 use crate::{
     pages::{Layout, PageError, message, render},
@@ -210,8 +210,11 @@ struct WithdrawPage {
     slug: String,
     token: String,
     index: u64,
-    /// Whether the entry shows a name (public or initials).
+    /// Whether the page shows the signer (public or initials).
     shown: bool,
+    /// Whether the entry holds what the page shows in clear (format 1), so that it stays
+    /// readable in the log after the withdrawal.
+    name_in_log: bool,
 }
 
 /// The signature a used link confirmed, while it is on the letter.
@@ -244,6 +247,10 @@ pub async fn withdraw_show(
 ) -> Result<Response, ConfirmError> {
     let token = Token::parse(&token).ok_or(ConfirmError::Unknown)?;
     let signature = published_by(&state, &token).await?;
+    let entry = match LogEntry::decode(&signature.entry) {
+        Ok(LogEntry::Add(add)) => Some(add),
+        _ => None,
+    };
     Ok(render(
         StatusCode::OK,
         &WithdrawPage {
@@ -252,10 +259,10 @@ pub async fn withdraw_show(
             slug: signature.letter.slug,
             token: token.as_str().to_owned(),
             index: signature.index,
-            shown: matches!(
-                LogEntry::decode(&signature.entry),
-                Ok(LogEntry::Add(AddEntry { name: Some(_), .. }))
-            ),
+            shown: entry
+                .as_ref()
+                .is_some_and(|e| e.display != DisplayLevel::Private),
+            name_in_log: entry.as_ref().is_some_and(|e| e.clear_text().is_some()),
         },
     ))
 }

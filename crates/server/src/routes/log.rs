@@ -1,6 +1,6 @@
-//! Each letter's public log, served as C2SP tlog-tiles resources under the letter, with
-//! JSON proofs, the public list with log indexes, the instance's checkpoint key, and signers'
-//! receipts. The formats are in `docs/log-format.md`.
+//! Each letter's public log, served as C2SP tlog-tiles resources under the letter, with the
+//! openings of a format 2 log, JSON proofs, the public list with log indexes, the instance's
+//! checkpoint key, and signers' receipts. The formats are in `docs/log-format.md`.
 
 use axum::{
     Json,
@@ -8,8 +8,8 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Deserialize;
-use undersigned_core::signature::public_display;
 use undersigned_store::{Letter, LogHead};
 use undersigned_tlog::parse_tile_path;
 use undersigned_verify::json::{
@@ -84,6 +84,31 @@ pub async fn tile(
         .into_response())
 }
 
+/// `GET /l/{slug}/log/openings/{N}`: the openings of entry bundle N of a format 2 log that
+/// are public now (404 for a format 1 log, or beyond the log). A removal deletes an opening,
+/// so caches keep them briefly.
+pub async fn openings(
+    State(state): State<AppState>,
+    Path((slug, bundle)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    // Digits only, without leading zeros: one address per bundle.
+    if bundle.is_empty()
+        || !bundle.bytes().all(|b| b.is_ascii_digit())
+        || (bundle.len() > 1 && bundle.starts_with('0'))
+    {
+        return Err(PageError::NotFound);
+    }
+    let bundle: u64 = bundle.parse().map_err(|_| PageError::NotFound)?;
+    let view = state.reads.public_letter(&slug).await?;
+    let openings = state.logs.openings(&view.letter, bundle).await?;
+    let mut response = Json(openings).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=10"),
+    );
+    Ok(response)
+}
+
 #[derive(Debug, Deserialize)]
 pub struct InclusionQuery {
     index: u64,
@@ -156,7 +181,8 @@ pub struct SignatoriesQuery {
 }
 
 /// `GET /l/{slug}/signatories.json[?before=I]`: the public list, 50 at a time by log index,
-/// highest first, each with the index of its add entry, and the log size it was read at.
+/// highest first, each with the index of its add entry (and in a format 2 log the salt that
+/// opens its commitment), and the log size it was read at.
 /// `next` is the `before` of the next page: new signatures never shift the pages after the
 /// first, so an auditor can read a busy letter's list.
 pub async fn signatories(
@@ -181,12 +207,13 @@ pub async fn signatories(
         .iter()
         .filter(|_| !erased)
         .filter_map(|row| {
-            public_display(&row.name, &row.details, row.display).map(|shown| Signatory {
+            row.shown().map(|shown| Signatory {
                 index: row.log_index,
                 name: shown.shown_name,
                 details: shown.details,
                 category: row.category.clone(),
                 comment: shown.comment,
+                salt: row.opening.as_ref().map(|o| STANDARD.encode(o.salt)),
             })
         })
         .collect();

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/l/{slug}/signatories.json", get(log::signatories))
         .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
         .route("/l/{slug}/log/tile/{*path}", get(log::tile))
+        .route("/l/{slug}/log/openings/{bundle}", get(log::openings))
         .route("/l/{slug}/log/proof/inclusion", get(log::inclusion))
         .route("/l/{slug}/log/proof/consistency", get(log::consistency))
         .route(

@@ -1,17 +1,20 @@
 //! The letters' public logs, read from the store: the instance's checkpoint key and each
-//! letter's signed checkpoints, hash tiles and entry bundles, inclusion and consistency
-//! proofs, and signers' receipts. The wire formats are the verify crate's; the routes only
+//! letter's signed checkpoints, hash tiles and entry bundles, the openings of a format 2
+//! log, inclusion and consistency proofs, and signers' receipts. The wire formats are the verify crate's; the routes only
 //! turn these into responses.
 
 use std::convert::Infallible;
 
-use undersigned_store::{DynStore, Hash32, LetterId, LetterRef, LogHead, StoreError};
+use undersigned_store::{
+    DynStore, Hash32, Letter, LetterId, LetterRef, LogHead, LogVersion, StoreError,
+};
 use undersigned_tlog::{
     Checkpoint, Hash, KeyError, NoteSigner, Tile, TileResource, TreeError,
     consistency_proof_from_hashes, consistency_proof_indexes, encode_entry_bundle,
     inclusion_proof_from_hashes, inclusion_proof_indexes,
 };
 use undersigned_verify::{
+    json::{IndexedOpening, OpeningJson, OpeningsJson},
     letter::origin,
     receipt::{Extra, Receipt},
 };
@@ -24,6 +27,9 @@ pub enum LogError {
     /// A tile beyond the log, or a malformed one.
     #[error("no such tile")]
     NoSuchTile,
+    /// Openings of a format 1 log (whose entries hold the text), or beyond the log.
+    #[error("no such openings")]
+    NoSuchOpenings,
     /// A proof for an index or sizes the log does not have (it has `size` entries).
     #[error("outside the log of {size} entries")]
     OutOfRange { size: u64 },
@@ -114,6 +120,34 @@ impl Logs {
         }
     }
 
+    /// The openings of entry bundle `bundle` (entries `bundle·256 …`) of the letter's
+    /// format 2 log that are public now, and the log size they were read at.
+    pub async fn openings(&self, letter: &Letter, bundle: u64) -> Result<OpeningsJson, LogError> {
+        if letter.log_version != LogVersion::V2 {
+            return Err(LogError::NoSuchOpenings);
+        }
+        let width = undersigned_tlog::tile::TILE_WIDTH as u64;
+        let start = bundle.checked_mul(width).ok_or(LogError::NoSuchOpenings)?;
+        let page = self
+            .store
+            .log_openings(letter.id, start, start.saturating_add(width))
+            .await?;
+        if start >= page.log_size {
+            return Err(LogError::NoSuchOpenings);
+        }
+        Ok(OpeningsJson {
+            log_size: page.log_size,
+            openings: page
+                .openings
+                .iter()
+                .map(|(index, opening)| IndexedOpening {
+                    index: *index,
+                    opening: OpeningJson::new(opening),
+                })
+                .collect(),
+        })
+    }
+
     /// The inclusion proof of entry `index` in the tree of `size` entries of a log at `head`.
     pub async fn inclusion_proof(
         &self,
@@ -149,9 +183,10 @@ impl Logs {
     }
 
     /// The receipt of the signature confirmed with the link whose token hashes to
-    /// `token_hash`: its entry and salt, its inclusion proof at the log's current size, and
-    /// the checkpoint of that size. None when the link is unknown or its signature is not in
-    /// the log.
+    /// `token_hash`: its entry and salt (and in a format 2 log the opening of what the page
+    /// shows, while it is public), its inclusion proof at the log's current size, and the
+    /// checkpoint of that size. None when the link is unknown or its signature is not in the
+    /// log.
     pub async fn receipt(&self, token_hash: Hash32) -> Result<Option<ReceiptFile>, LogError> {
         let Some(data) = self.store.receipt(token_hash).await? else {
             return Ok(None);
@@ -159,10 +194,12 @@ impl Logs {
         let head = self.head(data.letter.id).await?;
         let text = Receipt {
             extra: Extra::new(
+                data.log_version,
                 self.public.url(&format!("/l/{}", data.letter.slug)),
                 &data.entry,
                 &data.salt,
                 self.verifier_key.clone(),
+                data.opening.as_ref(),
             ),
             index: data.index,
             proof: self

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use undersigned_core::{
     LetterState, SignerField,
     letter::{FieldErrors, FieldRequirement, Target},
-    signature::{DisplayLevel, DisplayRule, SignInput, public_display},
+    signature::{DisplayLevel, DisplayRule, SignInput},
 };
-use undersigned_store::{Letter, SignatoryPage};
+use undersigned_store::{Letter, LogVersion, SignatoryPage};
 
 use crate::{
     format,
@@ -67,6 +67,8 @@ pub struct LevelChoice {
 }
 
 pub struct SignerView {
+    /// The index of the signature's add entry in the letter's log (for auditors).
+    pub log_index: Option<u64>,
     pub shown_name: String,
     pub details: Option<String>,
     pub category: String,
@@ -97,6 +99,9 @@ pub struct LetterPage {
     /// The log size the counts were computed at, and the key that signs the log.
     pub log_size: u64,
     pub log_key: String,
+    /// Whether the log holds commitments to the names shown (format 2) rather than the
+    /// names (format 1).
+    pub names_committed: bool,
     pub categories: Vec<CategoryChoice>,
     pub levels: Vec<LevelChoice>,
     /// Whether to offer "show my city with my initials": the form asks for a city, and
@@ -173,7 +178,8 @@ impl LetterPage {
             .iter()
             .take(SIGNATORIES_PER_PAGE as usize)
             .filter_map(|row| {
-                public_display(&row.name, &row.details, row.display).map(|shown| SignerView {
+                row.shown().map(|shown| SignerView {
+                    log_index: row.log_index,
                     shown_name: shown.shown_name,
                     details: shown.details,
                     category: row.category.clone(),
@@ -211,6 +217,7 @@ impl LetterPage {
             total: format::count(counts.total),
             log_size: counts.log_size,
             log_key: state.logs.verifier_key().to_owned(),
+            names_committed: letter.log_version == LogVersion::V2,
             by_category: counts
                 .by_category
                 .iter()

@@ -345,7 +345,22 @@ async fn initials_show_the_city_only_when_the_signer_ticks_the_box() {
     let LogEntry::Add(ticked) = &log.decoded()[1] else {
         panic!("an add entry")
     };
-    assert_eq!(ticked.details.as_deref(), Some("Lyon"));
+    // Format 2: the entry commits to the shown text, which the listing's opening opens.
+    use base64::Engine as _;
+    let salt: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(rows[0]["salt"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let opening = undersigned_verify::entry::Opening {
+        salt,
+        shown: undersigned_core::signature::PublicSigner {
+            shown_name: "O. L.".into(),
+            details: Some("Lyon".into()),
+            comment: None,
+        },
+    };
+    assert!(opening.opens(ticked), "{ticked:?}");
     app.stop().await;
 }
 

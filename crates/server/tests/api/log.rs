@@ -1,6 +1,8 @@
 //! Each letter's public log, checked the way an outside auditor would: with the published
 //! key, the tiles, the entry bundles and the proofs, and against the published counts.
 
+use std::time::Duration;
+
 use base64::{Engine, engine::general_purpose::STANDARD};
 use sha2::{Digest, Sha256};
 use undersigned_core::{DisplayLevel, EmailAddress};
@@ -8,7 +10,10 @@ use undersigned_tlog::{
     Checkpoint, Hash, NoteVerifier, decode_entry_bundle, entry_bundle_path, leaf_hash,
     root_from_leaf_hashes, tile_hashes, verify_consistency, verify_inclusion,
 };
-use undersigned_verify::entry::{LogEntry, RemovalReason, RemoveEntry, commitment};
+use undersigned_verify::{
+    entry::{AddEntry, EntryText, LogEntry, LogVersion, RemovalReason, RemoveEntry, commitment},
+    json::{OpeningsJson, SignatoriesJson},
+};
 
 use crate::helpers::*;
 
@@ -32,6 +37,115 @@ async fn bytes(app: &TestApp, path: &str) -> (u16, Vec<u8>, reqwest::header::Hea
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     (status, response.bytes().await.unwrap().to_vec(), headers)
+}
+
+/// The openings of entry bundle `bundle`, as an auditor reads them (status, body).
+async fn openings(app: &TestApp, slug: &str, bundle: &str) -> (u16, Option<OpeningsJson>) {
+    let (status, body, headers) = bytes(app, &format!("/l/{slug}/log/openings/{bundle}")).await;
+    if status == 200 {
+        assert_eq!(headers["cache-control"], "public, max-age=10");
+    }
+    (status, serde_json::from_slice(&body).ok())
+}
+
+async fn signatories(app: &TestApp, slug: &str) -> SignatoriesJson {
+    app.client
+        .get(app.url(&format!("/l/{slug}/signatories.json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The add entry at `index` of `log`.
+fn add_at(log: &Log, index: usize) -> AddEntry {
+    match &log.decoded()[index] {
+        LogEntry::Add(add) => add.clone(),
+        LogEntry::Remove(r) => panic!("entry {index} is a remove entry: {r:?}"),
+    }
+}
+
+/// The counts an auditor computes from the entries alone: the add entries that no remove
+/// entry names, per category.
+fn counts_from_entries(log: &Log) -> std::collections::BTreeMap<String, u64> {
+    let entries = log.decoded();
+    let removed: std::collections::BTreeSet<u64> = entries
+        .iter()
+        .filter_map(|e| match e {
+            LogEntry::Remove(r) => Some(r.removes),
+            LogEntry::Add(_) => None,
+        })
+        .collect();
+    let mut counts = std::collections::BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let LogEntry::Add(a) = e
+            && !removed.contains(&(i as u64))
+        {
+            *counts.entry(a.category.clone()).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// Every piece of text the application's database holds about signers, in one string:
+/// signatures, the submissions their links carried, the log's openings and entries, the
+/// outbox and the audit trail.
+async fn database_text(app: &TestApp) -> String {
+    use sqlx::Row;
+    use undersigned_store::sealed::Field;
+    let keyring = app.keyring();
+    let db = app.db().await;
+    let mut text = String::new();
+    for statement in [
+        "SELECT name, COALESCE(title, ''), COALESCE(affiliation, ''), COALESCE(city, ''),
+                COALESCE(country, ''), COALESCE(comment, ''), email FROM signatures",
+        "SELECT name, COALESCE(title, ''), COALESCE(affiliation, ''), COALESCE(city, ''),
+                COALESCE(country, ''), COALESCE(comment, ''), '' FROM confirmation_tokens",
+        "SELECT name, COALESCE(details, ''), COALESCE(comment, ''), '', '', '', ''
+         FROM log_openings",
+        "SELECT COALESCE(recipient, ''), COALESCE(params, ''), kind, '', '', '', '' FROM outbox",
+        "SELECT action, subject, detail, '', '', '', '' FROM audit_events",
+    ] {
+        for row in sqlx::query(statement).fetch_all(&db).await.unwrap() {
+            for column in 0..7 {
+                // Personal fields are sealed: open them, whichever field they are.
+                let value = match row.try_get::<String, _>(column) {
+                    Ok(text) => text,
+                    Err(_) => {
+                        let bytes = row.get::<Vec<u8>, _>(column);
+                        [
+                            Field::Email,
+                            Field::Name,
+                            Field::Title,
+                            Field::Affiliation,
+                            Field::City,
+                            Field::Country,
+                            Field::Comment,
+                            Field::Recipient,
+                            Field::EmailParams,
+                        ]
+                        .into_iter()
+                        .find_map(|field| keyring.open(field, &bytes).ok())
+                        .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned())
+                    }
+                };
+                text.push_str(&value);
+                text.push('\n');
+            }
+        }
+    }
+    for row in sqlx::query("SELECT data FROM log_entries")
+        .fetch_all(&db)
+        .await
+        .unwrap()
+    {
+        text.push_str(&String::from_utf8_lossy(&row.get::<Vec<u8>, _>(0)));
+        text.push('\n');
+    }
+    db.close().await;
+    text
 }
 
 async fn verifier(app: &TestApp) -> NoteVerifier {
@@ -105,57 +219,99 @@ async fn confirmed_signatures_are_in_a_signed_log_that_recomputes_the_counts() {
 
     let log = read_log(&app, "logged").await;
     assert_eq!(log.checkpoint.size, 3);
-    let entries = log.decoded();
-    let LogEntry::Add(public) = &entries[0] else {
-        panic!("an add entry")
-    };
-    assert_eq!(public.name.as_deref(), Some("Pia Public"));
-    assert_eq!(public.display, DisplayLevel::Public);
-    assert_eq!(public.category, "Organisation");
-    let LogEntry::Add(initials) = &entries[1] else {
-        panic!("an add entry")
-    };
-    assert_eq!(initials.name.as_deref(), Some("I. I."));
-    let LogEntry::Add(private) = &entries[2] else {
-        panic!("an add entry")
-    };
+    // A new letter's log is format 2: the entries hold the category and the display level
+    // in clear, and only commitments to the text and the address.
+    let (public, initials, private) = (add_at(&log, 0), add_at(&log, 1), add_at(&log, 2));
+    for add in [&public, &initials, &private] {
+        assert_eq!(add.version(), LogVersion::V2);
+        assert_eq!(add.category, "Organisation");
+    }
     assert_eq!(
-        (private.name.as_ref(), private.details.as_ref()),
-        (None, None)
+        [public.display, initials.display, private.display],
+        [
+            DisplayLevel::Public,
+            DisplayLevel::Initials,
+            DisplayLevel::Private
+        ]
     );
-    // Nothing in the log names the private signer, or anybody's address.
+    assert!(matches!(public.text, EntryText::Committed(Some(_))));
+    assert!(matches!(initials.text, EntryText::Committed(Some(_))));
+    assert_eq!(private.text, EntryText::Committed(None));
+    // Nothing in the log names anybody, or gives anybody's address.
     let raw = String::from_utf8(log.entries.concat()).unwrap();
-    for secret in ["Pru", "pru@", "pia@", "Ivo Initials", "Pending"] {
-        assert!(!raw.contains(secret), "{secret} leaked into the log");
+    for secret in [
+        "Pru", "pru@", "pia@", "Pia", "Public", "I. I.", "Ivo", "Pending",
+    ] {
+        assert!(!raw.contains(secret), "{secret} is in the log");
     }
 
-    // The published counts are the log's, at the size they name.
+    // The openings of the shown signers are served beside the log, and open their entries;
+    // the private signer has none.
+    let (status, served) = openings(&app, "logged", "0").await;
+    assert_eq!(status, 200);
+    let served = served.unwrap();
+    assert_eq!(served.log_size, 3);
+    let indexes: Vec<u64> = served.openings.iter().map(|o| o.index).collect();
+    assert_eq!(indexes, [0, 1]);
+    let opened: Vec<_> = served
+        .openings
+        .iter()
+        .map(|o| o.opening.opening().unwrap())
+        .collect();
+    assert!(opened[0].opens(&public));
+    assert!(opened[1].opens(&initials));
+    assert_eq!(opened[0].shown.shown_name, "Pia Public");
+    assert_eq!(opened[1].shown.shown_name, "I. I.");
+    // Another name, or the salt of the other entry, does not open it.
+    let mut forged = opened[0].clone();
+    forged.shown.shown_name = "Pia Publik".into();
+    assert!(!forged.opens(&public));
+    forged = opened[1].clone();
+    forged.shown = opened[0].shown.clone();
+    assert!(!forged.opens(&public));
+    // No bundle beyond the log, and one address per bundle.
+    for missing in ["1", "01", "x", "-1", "18446744073709551616"] {
+        assert_eq!(openings(&app, "logged", missing).await.0, 404, "{missing}");
+    }
+
+    // The published counts are the log's, at the size they name, and anyone recomputes
+    // them from the entries alone.
     let counts = app.counts("logged").await;
     assert_eq!(counts["log_size"], 3);
     assert_eq!(counts["total"], 3);
     assert_eq!(counts["by_category"]["Organisation"], 3);
+    assert_eq!(
+        counts_from_entries(&log),
+        [("Organisation".to_owned(), 3)].into()
+    );
     let page = app.get("/l/logged").await;
     assert!(page.body.contains("data-log-size=\"3\""));
     assert!(page.body.contains(&verifier(&app).await.verifier_key()));
 
-    // The public list as data, with each signatory's entry; private signers are not in it.
-    let list: serde_json::Value = app
-        .client
-        .get(app.url("/l/logged/signatories.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["log_size"], 3);
-    let listed = list["signatories"].as_array().unwrap();
+    // The public list as data, with each signatory's entry and the salt that, with what it
+    // shows, opens the entry; private signers are not in it.
+    let list = signatories(&app, "logged").await;
+    assert_eq!(list.log_size, 3);
+    let listed = &list.signatories;
     assert_eq!(listed.len(), 2);
-    assert_eq!(listed[0]["index"], 1);
-    assert_eq!(listed[0]["name"], "I. I.");
-    assert_eq!(listed[1]["index"], 0);
-    assert_eq!(listed[1]["name"], "Pia Public");
-    assert!(list["next"].is_null());
+    assert_eq!(
+        (listed[0].index, listed[0].name.as_str()),
+        (Some(1), "I. I.")
+    );
+    assert_eq!(
+        (listed[1].index, listed[1].name.as_str()),
+        (Some(0), "Pia Public")
+    );
+    assert!(listed[0].opening().unwrap().unwrap().opens(&initials));
+    assert!(listed[1].opening().unwrap().unwrap().opens(&public));
+    assert!(list.next.is_none());
+    // The page lists them with their entries' indexes.
+    assert!(
+        page.body.contains("<li data-log-index=\"0\">"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<li data-log-index=\"1\">"));
     app.stop().await;
 }
 
@@ -288,7 +444,12 @@ async fn proofs_verify_and_a_receipt_proves_a_private_signature() {
     let LogEntry::Add(add) = LogEntry::decode(&entry).unwrap() else {
         panic!("an add entry")
     };
-    assert_eq!(add.name, None);
+    assert_eq!(add.text, EntryText::Committed(None));
+    assert_eq!(extra["v"], 2);
+    assert!(
+        extra.get("opening").is_none(),
+        "a private signer has no opening"
+    );
     let salt: [u8; 32] = STANDARD
         .decode(extra["salt"].as_str().unwrap())
         .unwrap()
@@ -434,6 +595,7 @@ async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
     assert_eq!(
         log.decoded()[2],
         LogEntry::Remove(RemoveEntry {
+            version: LogVersion::V2,
             time: match &log.decoded()[2] {
                 LogEntry::Remove(r) => r.time.clone(),
                 LogEntry::Add(_) => panic!("a remove entry"),
@@ -502,9 +664,11 @@ async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
     assert!(ask.body.contains("Withdraw your signature?"));
     assert!(ask.body.contains("entry 1 of the letter"), "{}", ask.body);
     assert!(
-        ask.body
-            .contains("stays in the log as it was published: the name and details the page showed"),
-        "a public signer is told their name stays in the log: {}",
+        ask.body.contains(
+            "stays in the log without your name: it holds only salted fingerprints of what \
+             the page showed and of your email address. Withdrawing deletes your name"
+        ),
+        "a public signer is told their name leaves the site: {}",
         ask.body
     );
     assert_eq!(app.counts("changed-mind").await["total"], 2);
@@ -554,10 +718,14 @@ async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
         (counts["total"].as_i64(), counts["log_size"].as_i64()),
         (Some(2), Some(4))
     );
-    match &read_log(&app, "changed-mind").await.decoded()[3] {
-        LogEntry::Add(a) => assert_eq!(a.name.as_deref(), Some("Leave Lanyon")),
-        LogEntry::Remove(r) => panic!("an add entry, not {r:?}"),
-    }
+    let again = add_at(&read_log(&app, "changed-mind").await, 3);
+    let (_, served) = openings(&app, "changed-mind", "0").await;
+    let served = served.unwrap();
+    let indexes: Vec<u64> = served.openings.iter().map(|o| o.index).collect();
+    assert_eq!(indexes, [0, 3], "the withdrawn entry 1 has no opening");
+    let opening = served.openings[1].opening.opening().unwrap();
+    assert!(opening.opens(&again));
+    assert_eq!(opening.shown.shown_name, "Leave Lanyon");
     assert!(
         app.get("/l/changed-mind")
             .await
@@ -677,12 +845,16 @@ async fn two_letters_signed_at_once_keep_separate_consistent_logs() {
     for slug in ["first-log", "second-log"] {
         let log = read_log(&app, slug).await;
         assert_eq!(log.checkpoint.size, 6);
-        let names: Vec<String> = log
-            .decoded()
-            .into_iter()
-            .filter_map(|e| match e {
-                LogEntry::Add(a) => a.name,
-                LogEntry::Remove(_) => None,
+        let (_, served) = openings(&app, slug, "0").await;
+        let served = served.unwrap();
+        assert_eq!(served.openings.len(), 6);
+        let names: Vec<String> = served
+            .openings
+            .iter()
+            .map(|o| {
+                let opening = o.opening.opening().unwrap();
+                assert!(opening.opens(&add_at(&log, o.index as usize)));
+                opening.shown.shown_name
             })
             .collect();
         let parity = if slug == "first-log" { 0 } else { 1 };
@@ -728,4 +900,245 @@ async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: Vec<F>) 
         }
     })
     .await;
+}
+
+/// Signs `name` publicly or by initials with a city and a comment, and confirms; returns the
+/// confirmation link's path.
+async fn sign_with_details(
+    app: &TestApp,
+    slug: &str,
+    name: &str,
+    email: &str,
+    display: &str,
+    city: &str,
+    comment: &str,
+) -> String {
+    let categories = app.categories(slug).await;
+    let page = app
+        .sign(
+            slug,
+            &[
+                ("name", name),
+                ("email", email),
+                ("category", &categories[1]),
+                ("display", display),
+                ("city", city),
+                ("show_city", "on"),
+                ("comment", comment),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let path = app.confirm_path(&app.mail.wait_for_to(email, 1).await);
+    let confirmed = app.post_with(&client(), &path, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    path
+}
+
+/// Every public surface of a letter, in one string: the page, its counts and list, the
+/// log's checkpoint, entry bundles and openings.
+/// The extra data of the receipt of the signature confirmed with `link`, as JSON text.
+async fn receipt_extra(app: &TestApp, link: &str) -> String {
+    let receipt = String::from_utf8(bytes(app, &format!("{link}/receipt")).await.1).unwrap();
+    let extra = receipt
+        .lines()
+        .nth(1)
+        .unwrap()
+        .strip_prefix("extra ")
+        .unwrap();
+    String::from_utf8(STANDARD.decode(extra).unwrap()).unwrap()
+}
+
+async fn public_text(app: &TestApp, slug: &str) -> String {
+    let log = read_log(app, slug).await;
+    let mut text = app.get(&format!("/l/{slug}")).await.body;
+    text.push_str(&app.get(&format!("/l/{slug}/counts.json")).await.body);
+    text.push_str(&app.get(&format!("/l/{slug}/signatories.json")).await.body);
+    text.push_str(&app.get(&format!("/l/{slug}/log/checkpoint")).await.body);
+    text.push_str(&String::from_utf8_lossy(&log.entries.concat()));
+    for bundle in 0..log.checkpoint.size.div_ceil(256) {
+        text.push_str(
+            &app.get(&format!("/l/{slug}/log/openings/{bundle}"))
+                .await
+                .body,
+        );
+    }
+    text
+}
+
+/// Finding 1: a withdrawn or hidden signer's name, details and comment stay nowhere: not in
+/// the log (which holds commitments), not among the openings, not on any page or list, not
+/// in the receipt served afterwards, and not in the database; the counts still follow the
+/// entries alone, and the log stays valid.
+#[tokio::test]
+async fn a_withdrawn_or_hidden_signers_text_is_gone_from_every_surface_and_the_database() {
+    let app = spawn_app().await;
+    let id = app.open_letter("erasable").await;
+    sign_with_details(
+        &app,
+        "erasable",
+        "Stella Keepwell",
+        "stella@example.org",
+        "public",
+        "Keepford",
+        "Staying put",
+    )
+    .await;
+    let withdrawn = sign_with_details(
+        &app,
+        "erasable",
+        "Wendeline Quorrow",
+        "wendeline@example.org",
+        "public",
+        "Quorrowby",
+        "Marker comment wq-7731",
+    )
+    .await;
+    sign_with_details(
+        &app,
+        "erasable",
+        "Hesper Tarnwick",
+        "hesper@example.org",
+        "initials",
+        "Tarnmouth",
+        "Marker comment ht-5512",
+    )
+    .await;
+    // While they are public, their text is served: in the openings, the list and the page.
+    let before = public_text(&app, "erasable").await;
+    for shown in [
+        "Stella Keepwell",
+        "Wendeline Quorrow",
+        "Quorrowby",
+        "wq-7731",
+        "H. T.",
+        "Tarnmouth",
+    ] {
+        assert!(before.contains(shown), "{shown} is shown while public");
+    }
+    let extra: serde_json::Value =
+        serde_json::from_str(&receipt_extra(&app, &withdrawn).await).unwrap();
+    assert_eq!(extra["opening"]["name"], "Wendeline Quorrow");
+
+    // Wendeline withdraws; a moderator hides Hesper.
+    let done = app
+        .post_with(&client(), &format!("{withdrawn}/withdraw"), &[])
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    let hide = list
+        .body
+        .match_indices("/hide\"")
+        .map(|(i, _)| {
+            let start = list.body[..i].rfind("action=\"").unwrap() + 8;
+            list.body[start..i + 5].to_owned()
+        })
+        .next()
+        .unwrap();
+    let hidden = app.post(&hide, &[("csrf", &list.csrf())]).await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+
+    let markers = [
+        "Wendeline",
+        "Quorrow",
+        "wq-7731",
+        "Hesper",
+        "Tarnwick",
+        "H. T.",
+        "Tarnmouth",
+        "ht-5512",
+    ];
+    let after = public_text(&app, "erasable").await;
+    let extra = receipt_extra(&app, &withdrawn).await;
+    let database = database_text(&app).await;
+    for marker in markers {
+        assert!(!after.contains(marker), "{marker} is still public");
+        assert!(!extra.contains(marker), "{marker} is still in the receipt");
+        assert!(
+            !database.contains(marker),
+            "{marker} is still in the database"
+        );
+    }
+    // The signer who stayed is untouched, and the organisers still know who withdrew.
+    assert!(after.contains("Stella Keepwell") && after.contains("Staying put"));
+    assert!(database.contains("stella@example.org") && database.contains("wendeline@example.org"));
+    let (_, served) = openings(&app, "erasable", "0").await;
+    let indexes: Vec<u64> = served.unwrap().openings.iter().map(|o| o.index).collect();
+    assert_eq!(indexes, [0]);
+
+    // The log kept both add entries (as commitments) and appended the removals; the counts
+    // are the entries' alone.
+    let log = read_log(&app, "erasable").await;
+    assert_eq!(log.checkpoint.size, 5);
+    assert_eq!(
+        counts_from_entries(&log),
+        [("Survivor".to_owned(), 1)].into()
+    );
+    assert_eq!(app.counts("erasable").await["total"], 1);
+    assert!(matches!(
+        add_at(&log, 1).text,
+        EntryText::Committed(Some(_))
+    ));
+    app.stop().await;
+}
+
+/// A letter whose log started before format 2 keeps format 1: its entries name the shown
+/// signers in clear (as documented), it serves no openings and no salts, and its removals
+/// are format 1 too; what the database holds of a removed signer is erased all the same.
+#[tokio::test]
+async fn a_letter_whose_log_started_in_format_1_keeps_it() {
+    let app = TestApp::init().with_cache_ttl(Duration::ZERO).spawn().await;
+    app.open_letter("older").await;
+    // As migration 0005 leaves a letter whose log had entries.
+    app.sql("UPDATE letters SET log_version = 1 WHERE slug = 'older'")
+        .await;
+    app.sign_and_confirm("older", "Olwen Prior", "olwen@example.org", "public")
+        .await;
+    let leaving = app
+        .sign_and_confirm("older", "Ivor Lattimer", "ivor@example.org", "initials")
+        .await;
+    app.sign_and_confirm("older", "Pim Quiet", "pim@example.org", "private")
+        .await;
+    let log = read_log(&app, "older").await;
+    let names: Vec<Option<String>> = (0..3)
+        .map(|i| add_at(&log, i).clear_text().map(|t| t.shown_name))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            Some("Olwen Prior".to_owned()),
+            Some("I. L.".to_owned()),
+            None
+        ]
+    );
+    assert!(log.decoded().iter().all(|e| e.version() == LogVersion::V1));
+    assert_eq!(openings(&app, "older", "0").await.0, 404);
+    let list = signatories(&app, "older").await;
+    assert_eq!(list.signatories.len(), 2);
+    assert!(list.signatories.iter().all(|s| s.salt.is_none()));
+    let extra: serde_json::Value =
+        serde_json::from_str(&receipt_extra(&app, &leaving).await).unwrap();
+    assert_eq!(extra["v"], 1);
+    assert!(extra.get("opening").is_none());
+    // The withdrawal page says the initials stay readable in the log.
+    let ask = app.get(&format!("{leaving}/withdraw")).await;
+    assert!(
+        ask.body
+            .contains("stays in the log as it was published: the name and details the page showed"),
+        "{}",
+        ask.body
+    );
+
+    let done = app
+        .post_with(&client(), &format!("{leaving}/withdraw"), &[])
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let log = read_log(&app, "older").await;
+    assert_eq!(log.decoded()[3].version(), LogVersion::V1);
+    assert_eq!(
+        counts_from_entries(&log),
+        [("Organisation".to_owned(), 2)].into()
+    );
+    assert!(!database_text(&app).await.contains("Ivor Lattimer"));
+    app.stop().await;
 }

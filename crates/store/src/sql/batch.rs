@@ -16,7 +16,7 @@ use undersigned_verify::entry::RemovalReason;
 
 use super::{
     Conn, Ctx, DIALECT, SqlStore,
-    log::append,
+    log::{append, log_version},
     lost_race,
     personal::{self, SealedSigner},
 };
@@ -683,8 +683,10 @@ async fn published_entry(
 ) -> Result<PendingEntry, StoreError> {
     let row = sqlx::query(
         "SELECT s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city, s.country,
-                s.comment, s.show_city, s.display_level, s.email, c.name AS category
+                s.comment, s.show_city, s.display_level, s.email, c.name AS category,
+                l.log_version
          FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+         JOIN letters l ON l.id = s.letter_id
          WHERE s.id = $1",
     )
     .bind(signature.0)
@@ -696,7 +698,8 @@ async fn published_entry(
     let email = personal::open(keys, &row, "email", Field::Email)?;
     let category_name: String = row.try_get("category").ctx("reading a signature")?;
     let details = personal::details(keys, &row)?;
-    let data = add_entry(&Published {
+    let (data, opening) = add_entry(&Published {
+        version: log_version(row.try_get("log_version").ctx("reading a signature")?)?,
         now,
         category: &category_name,
         display: parse_stored(&display, "display level")?,
@@ -711,18 +714,22 @@ async fn published_entry(
         delta: 1,
         signature: Some((signature, *salt)),
         data,
+        opening,
     })
 }
 
-/// A published signature leaves the public count: its state changes and a remove entry
-/// naming its add entry goes into the log. The row is locked, so that two removals (from two
-/// processes) cannot both count.
+/// A published signature leaves the public count: its state changes, a remove entry naming
+/// its add entry goes into the log, and what the page showed of the signer is deleted: the
+/// opening of its entry (format 2), and the name, details and comment of the signature and
+/// of every submission its links carried. The organisers keep the address (who signed) and
+/// the category; the log keeps only commitments. The row is locked, so that two removals
+/// (from two processes) cannot both count.
 async fn apply_remove(
     conn: &mut Conn,
     command: &RemoveCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let row = sqlx::query(concat!(
-        "SELECT s.state, s.log_index, s.category_id, l.workspace_id
+        "SELECT s.state, s.log_index, s.category_id, l.workspace_id, l.log_version
          FROM signatures s JOIN letters l ON l.id = s.letter_id
          WHERE s.id = $1 AND s.letter_id = $2",
         lock!(FOR UPDATE OF s)
@@ -737,6 +744,7 @@ async fn apply_remove(
     let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
     let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
     let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
+    let version = log_version(row.try_get("log_version").ctx("reading a signature")?)?;
     let (Some(index), SignatureState::Published) = (
         index,
         parse_stored::<SignatureState>(&state, "signature state")?,
@@ -751,12 +759,17 @@ async fn apply_remove(
         RemovalReason::Hidden => SignatureState::Hidden,
         RemovalReason::Rejected => SignatureState::Rejected,
     };
-    sqlx::query("UPDATE signatures SET state = $1 WHERE id = $2 AND state = 'published'")
-        .bind(new_state.as_str())
-        .bind(command.signature.0)
-        .execute(&mut *conn)
-        .await
-        .ctx("removing a signature")?;
+    sqlx::query(
+        "UPDATE signatures SET state = $1, name = '', title = NULL, affiliation = NULL,
+             city = NULL, country = NULL, comment = NULL
+         WHERE id = $2 AND state = 'published'",
+    )
+    .bind(new_state.as_str())
+    .bind(command.signature.0)
+    .execute(&mut *conn)
+    .await
+    .ctx("removing a signature")?;
+    erase_text(conn, command.letter, command.signature, index).await?;
     super::organisers::audit(
         conn,
         command.actor,
@@ -777,7 +790,34 @@ async fn apply_remove(
             category,
             delta: -1,
             signature: None,
-            data: remove_entry(command.now, index, command.reason),
+            data: remove_entry(version, command.now, index, command.reason),
+            opening: None,
         }),
     ))
+}
+
+/// Deletes what a removed signature showed, beside its signature row: the opening of its
+/// add entry at `index`, and the text of every submission its confirmation links carried.
+async fn erase_text(
+    conn: &mut Conn,
+    letter: LetterId,
+    signature: SignatureId,
+    index: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM log_openings WHERE letter_id = $1 AND idx = $2")
+        .bind(letter.0)
+        .bind(index)
+        .execute(&mut *conn)
+        .await
+        .ctx("removing a signature")?;
+    sqlx::query(
+        "UPDATE confirmation_tokens SET name = '', title = NULL, affiliation = NULL,
+             city = NULL, country = NULL, comment = NULL
+         WHERE signature_id = $1",
+    )
+    .bind(signature.0)
+    .execute(&mut *conn)
+    .await
+    .ctx("removing a signature")?;
+    Ok(())
 }

@@ -7,8 +7,10 @@ use undersigned_core::{
 };
 
 use super::{
-    Conn, Ctx, DbRow, SqlStore, classify, is_unique_violation, organisers::audit, personal,
-    storable,
+    Conn, Ctx, DbRow, SqlStore, classify, is_unique_violation,
+    log::{log_version, optional_opening},
+    organisers::audit,
+    personal, storable,
 };
 use crate::{LetterStore, StoreError, model::*, parse_stored, sealed::Field};
 
@@ -142,6 +144,7 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
         updated_at: row.try_get("updated_at").ctx("reading a letter")?,
         published_at: row.try_get("published_at").ctx("reading a letter")?,
         closed_at: row.try_get("closed_at").ctx("reading a letter")?,
+        log_version: log_version(row.try_get("log_version").ctx("reading a letter")?)?,
     })
 }
 
@@ -401,11 +404,15 @@ impl LetterStore for SqlStore {
         limit: u32,
     ) -> Result<SignatoryPage, StoreError> {
         // One read: the list and the log size it belongs to. Private signers never leave
-        // the database on this path.
+        // the database on this path. In a format 2 log, each signature comes with the
+        // opening of its entry: what the page shows is what the log committed to.
         let mut tx = self.begin_read().await?;
         const COLUMNS: &str = "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
-                    s.show_city, s.display_level, c.name AS category, s.published_at, s.log_index
+                    s.show_city, s.display_level, c.name AS category, s.published_at,
+                    s.log_index, o.salt AS opening_salt, o.name AS opening_name,
+                    o.details AS opening_details, o.comment AS opening_comment
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+             LEFT JOIN log_openings o ON o.letter_id = s.letter_id AND o.idx = s.log_index
              WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'";
         let (order, key) = match listing {
             PublicListing::Newest { offset } => (
@@ -443,6 +450,7 @@ impl LetterStore for SqlStore {
                         .try_get::<Option<i64>, _>("published_at")
                         .ctx("reading a signature")?
                         .unwrap_or_default(),
+                    opening: optional_opening(row, "opening_")?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

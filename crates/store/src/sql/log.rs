@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{Conn, Ctx, SqlStore, dialect};
+use undersigned_core::signature::PublicSigner;
+
+use super::{Conn, Ctx, DbRow, SqlStore, dialect};
 use crate::{
     LogStore, StoreError,
     log::{
@@ -83,8 +85,8 @@ async fn hashes(
 }
 
 /// Appends `entries` (all of `letter`) to its log, in the caller's write transaction:
-/// entries, new stored hashes and the new head, and each add entry's index and salt on its
-/// signature.
+/// entries, new stored hashes and the new head, each add entry's index and salt on its
+/// signature, and the openings of format 2 add entries.
 pub(super) async fn append(
     conn: &mut Conn,
     letter: LetterId,
@@ -123,6 +125,21 @@ pub(super) async fn append(
                 .execute(&mut *conn)
                 .await
                 .ctx("appending to a log")?;
+        }
+        if let Some(opening) = &entry.opening {
+            sqlx::query(
+                "INSERT INTO log_openings (letter_id, idx, salt, name, details, comment)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(letter.0)
+            .bind(index)
+            .bind(&opening.salt[..])
+            .bind(&opening.shown.shown_name)
+            .bind(&opening.shown.details)
+            .bind(&opening.shown.comment)
+            .execute(&mut *conn)
+            .await
+            .ctx("appending to a log")?;
         }
     }
     for (index, hash) in &plan.hashes {
@@ -179,13 +196,46 @@ impl LogStore for SqlStore {
         entries_in_order(letter, start, end, rows)
     }
 
+    async fn log_openings(
+        &self,
+        letter: LetterId,
+        start: u64,
+        end: u64,
+    ) -> Result<OpeningsPage, StoreError> {
+        // One snapshot: the openings and the log size they belong to (a removal deletes an
+        // opening in the transaction that appends its remove entry).
+        let mut tx = self.begin_read().await?;
+        let rows = sqlx::query(
+            "SELECT idx, salt, name, details, comment FROM log_openings
+             WHERE letter_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+        )
+        .bind(letter.0)
+        .bind(to_i64(start)?)
+        .bind(to_i64(end)?)
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("reading log openings")?;
+        let log_size = head(&mut tx, letter, Lock::None).await?.size;
+        let openings = rows
+            .iter()
+            .map(|row| {
+                let index = to_u64(row.try_get("idx").ctx("reading an opening")?, "log index")?;
+                Ok((index, opening_from_row(row, "")?))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(OpeningsPage { log_size, openings })
+    }
+
     async fn receipt(&self, token_hash: Hash32) -> Result<Option<ReceiptData>, StoreError> {
         let row = sqlx::query(
-            "SELECT l.id AS letter_id, l.slug, l.title, s.id AS signature_id, s.log_index, s.salt, e.data
+            "SELECT l.id AS letter_id, l.slug, l.title, l.log_version, s.id AS signature_id,
+                    s.log_index, s.salt, e.data, o.salt AS opening_salt, o.name AS opening_name,
+                    o.details AS opening_details, o.comment AS opening_comment
              FROM confirmation_tokens t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
              JOIN log_entries e ON e.letter_id = s.letter_id AND e.idx = s.log_index
+             LEFT JOIN log_openings o ON o.letter_id = s.letter_id AND o.idx = s.log_index
              WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND s.salt IS NOT NULL",
         )
         .bind(&token_hash[..])
@@ -206,8 +256,52 @@ impl LogStore for SqlStore {
                 )?,
                 entry: row.try_get("data").ctx("reading a receipt")?,
                 salt: hash_from(row.try_get("salt").ctx("reading a receipt")?)?,
+                log_version: log_version(row.try_get("log_version").ctx("reading a receipt")?)?,
+                opening: optional_opening(&row, "opening_")?,
             })
         })
         .transpose()
+    }
+}
+
+/// A stored log version.
+pub(super) fn log_version(number: i64) -> Result<LogVersion, StoreError> {
+    u8::try_from(number)
+        .ok()
+        .and_then(LogVersion::from_number)
+        .ok_or_else(|| StoreError::Corrupt(format!("log version {number}")))
+}
+
+/// The opening in a row's columns `{prefix}salt`, `{prefix}name`, `{prefix}details` and
+/// `{prefix}comment`.
+fn opening_from_row(row: &DbRow, prefix: &str) -> Result<Opening, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
+    Ok(Opening {
+        salt: hash_from(
+            row.try_get(column("salt").as_str())
+                .ctx("reading an opening")?,
+        )?,
+        shown: PublicSigner {
+            shown_name: row
+                .try_get(column("name").as_str())
+                .ctx("reading an opening")?,
+            details: row
+                .try_get(column("details").as_str())
+                .ctx("reading an opening")?,
+            comment: row
+                .try_get(column("comment").as_str())
+                .ctx("reading an opening")?,
+        },
+    })
+}
+
+/// The opening a LEFT JOIN found (its columns prefixed with `prefix`), if any.
+pub(super) fn optional_opening(row: &DbRow, prefix: &str) -> Result<Option<Opening>, StoreError> {
+    let salt: Option<Vec<u8>> = row
+        .try_get(format!("{prefix}salt").as_str())
+        .ctx("reading an opening")?;
+    match salt {
+        None => Ok(None),
+        Some(_) => opening_from_row(row, prefix).map(Some),
     }
 }

@@ -2,8 +2,9 @@
 //! of its letters closes. What stays is what the public count rests on: the signatures' rows
 //! (state, category, display level, times, the keyed hash that tells repeat signers apart),
 //! the counts, and the log's entries with their commitments. What goes: names, addresses,
-//! titles, affiliations, cities, countries, comments, every confirmation link and the
-//! submissions they carry, and pending signatures altogether.
+//! titles, affiliations, cities, countries, comments, the openings of the log's format 2
+//! entries, every confirmation link and the submissions they carry, and pending signatures
+//! altogether.
 
 use async_trait::async_trait;
 use sqlx::Row;
@@ -183,6 +184,12 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .ctx("erasing confirmation links")?;
+        // The openings of the log's format 2 entries: the entries keep their commitments.
+        sqlx::query("DELETE FROM log_openings WHERE letter_id = $1")
+            .bind(letter.0)
+            .execute(&mut *tx)
+            .await
+            .ctx("erasing the log's openings")?;
         sqlx::query(
             "UPDATE signatures SET name = '', email = '', title = NULL, affiliation = NULL,
                  city = NULL, country = NULL, comment = NULL
