@@ -14,7 +14,12 @@ use sqlx::Row;
 use undersigned_core::{LetterState, SignatureState};
 use undersigned_verify::entry::RemovalReason;
 
-use super::{Conn, Ctx, DIALECT, SqlStore, log::append, lost_race};
+use super::{
+    Conn, Ctx, DIALECT, SqlStore,
+    log::append,
+    lost_race,
+    mail_limits::{DomainCaps, spend_budget},
+};
 use crate::{
     BatchStore, StoreError,
     log::{PendingEntry, Published, add_entry, backfill_salt, by_letter, remove_entry},
@@ -76,7 +81,10 @@ async fn try_batch(
 /// The order in which a batch takes its row locks where the dialect asks for one:
 /// signatures by letter and duplicate key, then confirmations by token. Every process's
 /// writer applies its batches in this order, so two batches that touch the same signers lock
-/// them in the same order and rarely deadlock (the retry handles the rest).
+/// them in the same order and rarely deadlock (the retry handles the rest). A sign command
+/// also locks its recipient's email budget, which this order does not cover: two batches
+/// that email the same two mailboxes on different letters in crossing orders can deadlock,
+/// and the retry handles that too.
 fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
     match command {
         WriteCommand::Sign(sign) => (0, sign.letter.0, sign.duplicate_key.0),
@@ -102,8 +110,17 @@ async fn apply_all(
     let mut answers: Vec<Option<Result<WriteOutcome, StoreError>>> =
         (0..commands.len()).map(|_| None).collect();
     let mut pending: Vec<PendingEntry> = Vec::new();
+    let mut domains = DomainCaps::read(conn, commands).await?;
     for index in order {
         let command = &commands[index];
+        // Too many sign-ups to this domain this hour: refused before anything is stored.
+        if let WriteCommand::Sign(sign) = command
+            && let Some(retry_after) = domains.refuse(sign)
+        {
+            let outcome = SignOutcome::DomainBusy { retry_after };
+            answers[index] = Some(Ok(WriteOutcome::Sign(outcome)));
+            continue;
+        }
         sqlx::query("SAVEPOINT command")
             .execute(&mut *conn)
             .await
@@ -121,6 +138,11 @@ async fn apply_all(
                     .await
                     .ctx("finishing a command")?;
                 pending.extend(logged);
+                if let WriteCommand::Sign(sign) = command
+                    && outcome != WriteOutcome::Sign(SignOutcome::LetterNotOpen)
+                {
+                    domains.admit(sign);
+                }
                 answers[index] = Some(Ok(outcome));
             }
             // The whole batch fails (and may be retried).
@@ -164,6 +186,7 @@ async fn apply_all(
         .await
         .ctx("updating counts")?;
     }
+    domains.write(conn).await?;
     Ok(answers
         .into_iter()
         .map(|a| a.unwrap_or_else(|| Err(StoreError::Corrupt("a command was skipped".into()))))
@@ -212,14 +235,14 @@ async fn insert_signature(
     now: Timestamp,
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
-    let last_emailed = (state == SignatureState::Pending).then_some(now);
     // When another process's batch has inserted the same address and not committed yet,
-    // this waits for it, then does nothing (or inserts, if that batch rolled back).
+    // this waits for it, then does nothing (or inserts, if that batch rolled back). Emails
+    // are counted afterwards, by `note_email`, as for a signature that existed.
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, last_emailed_at, emails_sent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                 confirmed_at, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -238,8 +261,6 @@ async fn insert_signature(
     .bind(now)
     .bind(published)
     .bind(published)
-    .bind(last_emailed)
-    .bind(i64::from(last_emailed.is_some()))
     .fetch_optional(conn)
     .await
     .ctx("saving a signature")?;
@@ -276,24 +297,30 @@ async fn insert_token(
     Ok(())
 }
 
-/// Queues an email. The event key (kind, signature, the request's token) is unique per
-/// event, so one event can never queue two emails.
+/// The outbox's key for the email `kind` that `command` causes for `signature`: (kind,
+/// signature, the request's token) is unique per event, so one event can never queue two
+/// emails.
+fn event_key(kind: EmailKind, signature: SignatureId, command: &SignCommand) -> String {
+    let token_prefix: String = command.token_hash[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}:{signature}:{token_prefix}", kind.as_str())
+}
+
+/// Queues an email.
 async fn enqueue(
     conn: &mut Conn,
     kind: EmailKind,
     signature: SignatureId,
     command: &SignCommand,
 ) -> Result<(), StoreError> {
-    let token_prefix: String = command.token_hash[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
     sqlx::query(
         "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
                              next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
     )
-    .bind(format!("{}:{signature}:{token_prefix}", kind.as_str()))
+    .bind(event_key(kind, signature, command))
     .bind(kind.as_str())
     .bind(command.signature.email.to_string())
     .bind(&command.email_params)
@@ -304,16 +331,70 @@ async fn enqueue(
     Ok(())
 }
 
-/// Records that a signature was emailed again (the first email is counted on insert).
-async fn count_email(
+/// Records in the outbox, in the place of the email `kind`, that a limit withheld it
+/// (`reason` goes in `last_error`): no recipient, no parameters, never sent. An insert
+/// like [`enqueue`]'s, so that a withheld email costs what a queued one does.
+async fn withhold(
+    conn: &mut Conn,
+    kind: EmailKind,
+    signature: SignatureId,
+    command: &SignCommand,
+    reason: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
+                             next_attempt_at, created_at, last_error)
+         VALUES ($1, $2, NULL, NULL, 'failed', 0, $3, $3, $4)",
+    )
+    .bind(format!("withheld:{}", event_key(kind, signature, command)))
+    .bind(kind.as_str())
+    .bind(command.now)
+    .bind(reason)
+    .execute(conn)
+    .await
+    .ctx("queueing an email")?;
+    Ok(())
+}
+
+/// Looks the command's (fresh, so never stored) token up: what a command that sends no
+/// confirmation link runs in the place of [`insert_token`], so that every branch of
+/// [`apply_sign`] runs as many statements.
+async fn look_up_token(conn: &mut Conn, command: &SignCommand) -> Result<(), StoreError> {
+    let _: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM confirmation_tokens WHERE token_hash = $1")
+            .bind(&command.token_hash[..])
+            .fetch_one(conn)
+            .await
+            .ctx("saving a confirmation link")?;
+    Ok(())
+}
+
+/// Updates a signature after a sign-up, whatever it decided: counts the email when one
+/// goes out (`emailed`), and when the signer had withdrawn and is sent a new link
+/// (`reopen`), makes the signature pending again (confirming publishes it as a new add
+/// entry; the log keeps the old one and its removal). One statement in every case, so that
+/// no branch is quicker than another.
+async fn note_email(
     conn: &mut Conn,
     signature: SignatureId,
+    emailed: bool,
+    reopen: bool,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE signatures SET last_emailed_at = $1, emails_sent = emails_sent + 1 WHERE id = $2",
+        "UPDATE signatures
+         SET last_emailed_at = CASE WHEN $1 THEN $2 ELSE last_emailed_at END,
+             emails_sent = CASE WHEN $1 THEN emails_sent + 1 ELSE emails_sent END,
+             state = CASE WHEN $3 THEN 'pending' ELSE state END,
+             log_index = CASE WHEN $3 THEN NULL ELSE log_index END,
+             salt = CASE WHEN $3 THEN NULL ELSE salt END,
+             confirmed_at = CASE WHEN $3 THEN NULL ELSE confirmed_at END,
+             published_at = CASE WHEN $3 THEN NULL ELSE published_at END
+         WHERE id = $4",
     )
+    .bind(emailed)
     .bind(now)
+    .bind(reopen)
     .bind(signature.0)
     .execute(conn)
     .await
@@ -331,6 +412,11 @@ async fn apply_sign(
         (Some(LetterState::Open), false) => return Err(StoreError::NotFound),
         _ => return done(SignOutcome::LetterNotOpen),
     }
+    // From here on every branch (a new signer, a repeat one, pending or confirmed, throttled
+    // or over budget) runs the same statements and writes the same tables: a signature row,
+    // the recipient's budget, the outbox (an email, or the record that one was withheld),
+    // and the confirmation links (a new link, or a look-up in its place). So the response
+    // time says nothing about whether, or how recently, an address signed.
     let key = command.duplicate_key.0;
     let inserted = insert_signature(
         conn,
@@ -341,16 +427,12 @@ async fn apply_sign(
         command.now,
     )
     .await?;
-    if let Some(id) = inserted {
-        insert_token(conn, id, command).await?;
-        enqueue(conn, EmailKind::Confirm, id, command).await?;
-        return done(SignOutcome::Created);
-    }
 
-    // The same mailbox signed this letter before. The page says the same either way; only the
-    // email differs. A confirmed signature is never changed by a new submission; a pending
-    // one gets a new link that carries the new submission, and confirming a link publishes
-    // exactly what that link was sent for.
+    // The signature as it now stands: the one just inserted, or the one the same mailbox
+    // made before. The page says the same either way; only the email differs. A confirmed
+    // signature is never changed by a new submission; a pending one gets a new link that
+    // carries the new submission, and confirming a link publishes exactly what that link
+    // was sent for.
     //
     // The row is locked until the batch commits: two processes signing with the same
     // address at once read the email backoff one after the other, so at most one of them
@@ -367,37 +449,44 @@ async fn apply_sign(
     .ctx("finding an earlier signature")?;
     let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
     let state: String = row.try_get("state").ctx("reading a signature")?;
+    let state = parse_stored::<SignatureState>(&state, "signature state")?;
     let last_emailed: Option<i64> = row.try_get("last_emailed_at").ctx("reading a signature")?;
     let emails_sent: i64 = row.try_get("emails_sent").ctx("reading a signature")?;
-    if !may_email_again(last_emailed, emails_sent, command.now) {
-        return done(SignOutcome::EmailThrottled);
+
+    // Someone who withdrew may sign again: the signature is pending once more, and
+    // confirming publishes it as a new add entry. A signature a moderator hid or rejected
+    // stays as it is.
+    let kind = match state {
+        SignatureState::Pending | SignatureState::Withdrawn => EmailKind::Confirm,
+        _ => EmailKind::AlreadySigned,
+    };
+    let backoff_allows = may_email_again(last_emailed, emails_sent, command.now);
+    let budget_allows = spend_budget(conn, command, backoff_allows).await?;
+    let emailed = backoff_allows && budget_allows;
+    let reopen = emailed && state == SignatureState::Withdrawn;
+    note_email(conn, id, emailed, reopen, command.now).await?;
+    if !emailed {
+        look_up_token(conn, command).await?;
+        let (reason, outcome) = if backoff_allows {
+            ("over_budget", SignOutcome::OverBudget)
+        } else {
+            ("throttled", SignOutcome::EmailThrottled)
+        };
+        withhold(conn, kind, id, command, reason).await?;
+        return done(outcome);
     }
-    count_email(conn, id, command.now).await?;
-    match parse_stored::<SignatureState>(&state, "signature state")? {
-        SignatureState::Pending => {
+    match kind {
+        EmailKind::Confirm => {
             insert_token(conn, id, command).await?;
             enqueue(conn, EmailKind::Confirm, id, command).await?;
-            done(SignOutcome::ConfirmationResent)
+            done(if inserted.is_some() {
+                SignOutcome::Created
+            } else {
+                SignOutcome::ConfirmationResent
+            })
         }
-        // Someone who withdrew may sign again: the signature is pending once more, and
-        // confirming publishes it as a new add entry (the log keeps the old one and its
-        // removal). A signature a moderator hid or rejected stays as it is.
-        SignatureState::Withdrawn => {
-            sqlx::query(
-                "UPDATE signatures
-                 SET state = 'pending', log_index = NULL, salt = NULL, confirmed_at = NULL,
-                     published_at = NULL
-                 WHERE id = $1 AND state = 'withdrawn'",
-            )
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await
-            .ctx("signing again")?;
-            insert_token(conn, id, command).await?;
-            enqueue(conn, EmailKind::Confirm, id, command).await?;
-            done(SignOutcome::ConfirmationResent)
-        }
-        _ => {
+        EmailKind::AlreadySigned => {
+            look_up_token(conn, command).await?;
             enqueue(conn, EmailKind::AlreadySigned, id, command).await?;
             done(SignOutcome::AlreadySigned)
         }
