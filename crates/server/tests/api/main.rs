@@ -8,6 +8,7 @@ mod duplicates;
 mod flow;
 mod helpers;
 mod log;
+mod mail_limits;
 mod resilience;
 mod security;
 mod tokens;
