@@ -78,13 +78,18 @@ impl EmailAddress {
         &self.domain
     }
 
+    /// The domain as the mailbox provider knows it (`googlemail.com` is `gmail.com`).
+    pub fn normalised_domain(&self) -> &str {
+        match self.domain.as_str() {
+            "googlemail.com" => "gmail.com",
+            other => other,
+        }
+    }
+
     /// The mailbox this address reaches, for finding duplicates: lower case, and for the
     /// providers where they make no difference, without dots or a `+tag` in the local part.
     pub fn normalised(&self) -> String {
-        let domain = match self.domain.as_str() {
-            "googlemail.com" => "gmail.com",
-            other => other,
-        };
+        let domain = self.normalised_domain();
         let mut local = self.local.to_lowercase();
         if PLUS_TAGS.contains(&domain)
             && let Some(at) = local.find('+')
@@ -95,6 +100,22 @@ impl EmailAddress {
             local.retain(|c| c != '.');
         }
         format!("{local}@{domain}")
+    }
+
+    /// The mailbox this address reaches as far as limits on email go: [`Self::normalised`],
+    /// and without a `+tag` whatever the domain. Most mail servers deliver `name+tag@` to
+    /// `name@`, and an address whose server does not is better counted with its untagged
+    /// form than flooded one tag at a time. (Duplicates are still found by
+    /// [`Self::normalised`]: two tags at a custom domain may be two people.)
+    pub fn untagged(&self) -> String {
+        let mut mailbox = self.normalised();
+        if let Some(plus) = mailbox.find('+') {
+            let at = mailbox.rfind('@').unwrap_or(mailbox.len());
+            if plus < at {
+                mailbox.replace_range(plus..at, "");
+            }
+        }
+        mailbox
     }
 }
 
@@ -184,5 +205,16 @@ mod tests {
         assert_eq!(n("Jane.Doe+letters@GoogleMail.com"), "janedoe@gmail.com");
         assert_eq!(n("jane.doe+x@outlook.com"), "jane.doe@outlook.com");
         assert_eq!(n("Jane.Doe+x@example.org"), "jane.doe+x@example.org");
+    }
+
+    #[test]
+    fn untagged_drops_plus_tags_on_every_domain() {
+        let u = |s: &str| EmailAddress::parse(s).unwrap().untagged();
+        assert_eq!(u("Jane.Doe+x@example.org"), "jane.doe@example.org");
+        assert_eq!(u("victim+1@Shelter.example"), "victim@shelter.example");
+        assert_eq!(u("victim+a+b@shelter.example"), "victim@shelter.example");
+        assert_eq!(u("+only@shelter.example"), "@shelter.example");
+        assert_eq!(u("Jane.Doe+letters@GoogleMail.com"), "janedoe@gmail.com");
+        assert_eq!(u("plain@example.org"), "plain@example.org");
     }
 }

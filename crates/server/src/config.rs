@@ -4,6 +4,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use serde::Deserialize;
+use undersigned_store::rules::MailLimits;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -18,6 +19,8 @@ pub enum ConfigError {
     DatabaseUrl(String),
     #[error("database_max_connections must be at least 1")]
     MaxConnections,
+    #[error("{0} must be at least 1")]
+    ZeroLimit(&'static str),
 }
 
 /// The database the settings name, chosen by the URL's scheme.
@@ -82,6 +85,12 @@ pub struct Settings {
     pub confirmation_link_seconds: u64,
     /// Signing attempts allowed per client address per ten minutes.
     pub sign_limit_per_10min: u32,
+    /// The most emails that sign-ups send to one mailbox in a day, across every letter;
+    /// `name+tag@` counts as `name@` on every domain.
+    pub emails_per_recipient_per_day: u32,
+    /// The most sign-ups to addresses at one domain per hour, across every letter and server
+    /// process; beyond it a sign-up is refused (429) until the hour is over.
+    pub signups_per_domain_per_hour: u32,
     /// Login attempts allowed per account from one client address per fifteen minutes (and
     /// five times as many per client address, whatever the account).
     pub login_limit_per_15min: u32,
@@ -122,7 +131,21 @@ impl Settings {
         if self.database_max_connections == Some(0) {
             return Err(ConfigError::MaxConnections);
         }
+        if self.emails_per_recipient_per_day == 0 {
+            return Err(ConfigError::ZeroLimit("emails_per_recipient_per_day"));
+        }
+        if self.signups_per_domain_per_hour == 0 {
+            return Err(ConfigError::ZeroLimit("signups_per_domain_per_hour"));
+        }
         Ok(())
+    }
+
+    /// The limits on the email that sign-ups send.
+    pub fn mail_limits(&self) -> MailLimits {
+        MailLimits {
+            per_recipient_per_day: self.emails_per_recipient_per_day,
+            signups_per_domain_per_hour: self.signups_per_domain_per_hour,
+        }
     }
 
     fn with_defaults() -> Result<config::ConfigBuilder<config::builder::DefaultState>, ConfigError>
@@ -141,6 +164,14 @@ impl Settings {
             .set_default("session_hours", 24 * 7)?
             .set_default("confirmation_link_seconds", 7 * 24 * 3600)?
             .set_default("sign_limit_per_10min", 60)?
+            .set_default(
+                "emails_per_recipient_per_day",
+                MailLimits::default().per_recipient_per_day,
+            )?
+            .set_default(
+                "signups_per_domain_per_hour",
+                MailLimits::default().signups_per_domain_per_hour,
+            )?
             .set_default("login_limit_per_15min", 10)?)
     }
 
@@ -293,5 +324,19 @@ mod tests {
             DatabaseChoice::Postgres("postgres://u:hunter2@h/x".into())
         );
         assert!(!shown.contains("hunter2"));
+    }
+
+    #[test]
+    fn mail_limits_default_and_refuse_zero() {
+        let settings = Settings::defaults().unwrap();
+        assert_eq!(settings.mail_limits(), MailLimits::default());
+        for zero in [
+            |s: &mut Settings| s.emails_per_recipient_per_day = 0,
+            |s: &mut Settings| s.signups_per_domain_per_hour = 0,
+        ] {
+            let mut settings = Settings::defaults().unwrap();
+            zero(&mut settings);
+            assert!(matches!(settings.check(), Err(ConfigError::ZeroLimit(_))));
+        }
     }
 }

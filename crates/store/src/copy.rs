@@ -268,6 +268,23 @@ pub static TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "mail_budgets",
+        columns: &[
+            blob("recipient_key"),
+            int("window_start"),
+            int("sent"),
+            int("asked"),
+        ],
+        key: &["recipient_key"],
+        identity: false,
+    },
+    Table {
+        name: "mail_domain_counts",
+        columns: &[int("domain_key"), int("hour"), int("signups")],
+        key: &["domain_key"],
+        identity: false,
+    },
+    Table {
         name: "instance_facts",
         columns: &[text("name"), text("value")],
         key: &["name"],

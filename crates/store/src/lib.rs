@@ -223,6 +223,10 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<()>;
     /// Emails not sent yet (pending, including leased ones).
     async fn outbox_pending(&self) -> Result<u64>;
+    /// Forgets the records of the limits on email that no longer limit anything at `now`
+    /// (recipients' budgets whose day is over, domains' counts of past hours); returns how
+    /// many went.
+    async fn prune_mail_limits(&self, now: Timestamp) -> Result<u64>;
 }
 
 /// Personal data sealed at rest (see [`sealed`]): resealing under the keyring's current key.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use undersigned_core::{
     DisplayLevel, LetterState, Role, SignatureState, SignerFields,
-    dedup::DuplicateKey,
+    dedup::{DomainKey, DuplicateKey, RecipientKey},
     letter::{LetterCategory, LetterContent, Target},
     signature::{DisplayRule, NewSignature, PublicSigner, SignerDetails, public_display},
     slug::Slug,
@@ -394,13 +394,20 @@ pub enum WriteCommand {
 }
 
 /// Someone signs a letter. The store decides which email applies (a confirmation link, an
-/// "already signed" notice, or none when the signer was emailed recently) and queues it with
-/// `email_params`, which the server rendered as JSON and reads back when it sends.
+/// "already signed" notice, or none when the signer was emailed recently or the recipient's
+/// budget is spent) and queues it with `email_params`, which the server rendered as JSON and
+/// reads back when it sends. Whichever it decides, the command does the same database work.
 #[derive(Debug, Clone)]
 pub struct SignCommand {
     pub letter: LetterId,
     pub signature: NewSignature,
     pub duplicate_key: DuplicateKey,
+    /// The recipient as the per-recipient budget counts it (its mailbox without `+tags`).
+    pub recipient_key: RecipientKey,
+    /// The recipient's domain, as the per-domain cap counts it.
+    pub domain_key: DomainKey,
+    /// The limits this command is held to.
+    pub mail_limits: crate::rules::MailLimits,
     pub token_hash: Hash32,
     pub now: Timestamp,
     pub token_expires_at: Timestamp,
@@ -474,6 +481,12 @@ pub enum SignOutcome {
     AlreadySigned,
     /// The address was emailed about this letter moments ago; nothing new is queued.
     EmailThrottled,
+    /// The recipient has had all the emails it may get today (across letters and `+tags`):
+    /// the signature is kept (new or not) and nothing is queued.
+    OverBudget,
+    /// Too many sign-ups to addresses at the recipient's domain this hour: nothing was stored;
+    /// the signer may try again in `retry_after` seconds.
+    DomainBusy { retry_after: i64 },
     /// The letter does not take signatures (not open, or gone).
     LetterNotOpen,
 }

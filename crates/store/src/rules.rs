@@ -19,6 +19,40 @@ pub fn may_email_again(last_emailed: Option<i64>, emails_sent: i64, now: i64) ->
     !too_soon && emails_sent < MAX_EMAILS_PER_SIGNATURE
 }
 
+/// How much email the sign-up form may cause, beyond each signature's own backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailLimits {
+    /// The most emails one recipient (a mailbox, whatever its `+tags`) gets from sign-ups in
+    /// a day, across every letter. At least 1.
+    pub per_recipient_per_day: u32,
+    /// The most sign-ups to addresses at one domain in an hour, across every letter and
+    /// server process; more are refused until the hour is over. At least 1.
+    pub signups_per_domain_per_hour: u32,
+}
+
+impl Default for MailLimits {
+    fn default() -> Self {
+        Self {
+            per_recipient_per_day: 10,
+            signups_per_domain_per_hour: 5000,
+        }
+    }
+}
+
+/// The length of a recipient's budget window.
+pub const RECIPIENT_BUDGET_SECONDS: i64 = 86_400;
+
+/// The length of the per-domain cap's window.
+pub const DOMAIN_CAP_SECONDS: i64 = 3600;
+
+/// The per-domain cap's window that `now` falls in, and how many seconds are left of it.
+pub fn domain_cap_window(now: i64) -> (i64, i64) {
+    (
+        now.div_euclid(DOMAIN_CAP_SECONDS),
+        DOMAIN_CAP_SECONDS - now.rem_euclid(DOMAIN_CAP_SECONDS),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +78,13 @@ mod tests {
             MAX_EMAILS_PER_SIGNATURE,
             10_000_000
         ));
+    }
+
+    #[test]
+    fn the_domain_window_is_the_clock_hour() {
+        assert_eq!(domain_cap_window(7200), (2, 3600));
+        assert_eq!(domain_cap_window(7201), (2, 3599));
+        assert_eq!(domain_cap_window(10_799), (2, 1));
+        assert_eq!(domain_cap_window(-1), (-1, 1));
     }
 }

@@ -190,6 +190,9 @@ async fn letters_from_before_display_rules_allow_everything_and_keep_their_promi
         WriteCommand::Sign(Box::new(SignCommand {
             letter: letter.id,
             duplicate_key: secret.key("signature", &signature.email),
+            recipient_key: secret.recipient_key(&signature.email),
+            domain_key: secret.domain_key(&signature.email),
+            mail_limits: undersigned_store::rules::MailLimits::default(),
             signature,
             token_hash: [0xB2; 32],
             now: NOW + 120,

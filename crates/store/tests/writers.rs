@@ -22,6 +22,7 @@ use undersigned_store::{
     Actor, ConfirmCommand, ConfirmOutcome, DynStore, ImportCommand, LetterId, NewUser,
     NewWorkspace, SignCommand, SignOutcome, WriteCommand, WriteOutcome,
     postgres::{PgOptions, PgStore},
+    rules::MailLimits,
     sqlite::{SqliteOptions, SqliteStore},
 };
 use undersigned_testkit::{Backend, backend, fresh_postgres_database};
@@ -150,6 +151,9 @@ fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteComm
     WriteCommand::Sign(Box::new(SignCommand {
         letter,
         duplicate_key: secret.key("signature", &email),
+        recipient_key: secret.recipient_key(&email),
+        domain_key: secret.domain_key(&email),
+        mail_limits: MailLimits::default(),
         signature: NewSignature {
             name: PersonName::parse(&format!("Signer {i}")).unwrap(),
             email,

@@ -23,6 +23,8 @@ const ROUND: u32 = 10;
 pub const MAX_ATTEMPTS: u32 = 8;
 /// How often the worker looks for due emails when nothing wakes it.
 const POLL: Duration = Duration::from_secs(2);
+/// How often the worker forgets the limits on email that have run out.
+const PRUNE_SECONDS: i64 = 3600;
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at one hour.
 pub fn backoff(attempts: u32) -> i64 {
@@ -40,9 +42,18 @@ pub async fn run(
     // Leases carry this worker's id, so that a worker whose lease ran out cannot mark an
     // email that another worker has taken over.
     let worker = crate::secrets::Token::generate().as_str()[..16].to_owned();
+    let mut pruned_at: Option<i64> = None;
     loop {
         if *shutdown.borrow() {
             break;
+        }
+        let now = clock.now();
+        if pruned_at.is_none_or(|at| now - at >= PRUNE_SECONDS) {
+            pruned_at = Some(now);
+            match store.prune_mail_limits(now).await {
+                Ok(rows) => tracing::debug!(rows, "forgot spent limits on email"),
+                Err(e) => tracing::warn!(error = %e, "could not forget spent limits on email"),
+            }
         }
         match send_due(&store, &mailer, &worker, &clock).await {
             // A full round: there may be more waiting.

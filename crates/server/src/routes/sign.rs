@@ -20,7 +20,7 @@ use crate::{
     client::ClientIp,
     extract::FormBody,
     mail::messages::EmailParams,
-    pages::{Layout, PageError, message, render},
+    pages::{Layout, PageError, message, render, retry_after as retry_after_header},
     secrets::Token,
     state::AppState,
     views::letter::{LetterPage, PageState},
@@ -30,6 +30,10 @@ use crate::{
 pub enum SignError {
     #[error("the letter is not open")]
     NotOpen { slug: String },
+    /// The per-domain cap: too many sign-ups to addresses at the signer's email provider
+    /// this hour. Nothing was stored.
+    #[error("too many sign-ups to this provider; retry in {retry_after} s")]
+    ProviderBusy { slug: String, retry_after: u64 },
     #[error(transparent)]
     Page(#[from] PageError),
 }
@@ -43,6 +47,23 @@ impl IntoResponse for SignError {
                 "Signing has closed for this letter, so your signature was not recorded.",
                 Some((&format!("/l/{slug}"), "Back to the letter")),
             ),
+            SignError::ProviderBusy { slug, retry_after } => {
+                let minutes = retry_after.div_ceil(60).max(1);
+                let mut response = message(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many sign-ups to addresses at this provider right now",
+                    &format!(
+                        "To protect people's mailboxes, this site sends only so many emails an \
+                         hour to addresses at one email provider, and that many have gone to \
+                         yours this hour. Your signature was not recorded: please try again in \
+                         {minutes} {}.",
+                        if minutes == 1 { "minute" } else { "minutes" }
+                    ),
+                    Some((&format!("/l/{slug}#sign"), "Back to the letter")),
+                );
+                retry_after_header(&mut response, retry_after);
+                response
+            }
             SignError::Page(e) => e.into_response(),
         }
     }
@@ -103,9 +124,13 @@ pub async fn sign(
         confirm_link: state.public.url(&format!("/confirm/{}", token.as_str())),
         expires_at: token_expires_at,
     };
+    let keys = &state.keys.duplicates;
     let command = SignCommand {
         letter: letter.id,
-        duplicate_key: state.keys.duplicates.key("signature", &signature.email),
+        duplicate_key: keys.key("signature", &signature.email),
+        recipient_key: keys.recipient_key(&signature.email),
+        domain_key: keys.domain_key(&signature.email),
+        mail_limits: state.settings.mail_limits(),
         signature,
         token_hash: token.hash(),
         now: signed_at,
@@ -120,6 +145,14 @@ pub async fn sign(
         .map_err(PageError::from)?
     {
         WriteOutcome::Sign(SignOutcome::LetterNotOpen) => Err(not_open()),
+        WriteOutcome::Sign(SignOutcome::DomainBusy { retry_after }) => {
+            Err(SignError::ProviderBusy {
+                slug: letter.slug.clone(),
+                retry_after: u64::try_from(retry_after).unwrap_or(1).max(1),
+            })
+        }
+        // Whether an email went out is not for the page to say: it would tell anyone who
+        // types an address whether its owner signed.
         WriteOutcome::Sign(_) => {
             Ok(Redirect::to(&format!("/l/{}/check-email", letter.slug)).into_response())
         }

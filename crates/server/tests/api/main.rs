@@ -9,6 +9,7 @@ mod duplicates;
 mod flow;
 mod helpers;
 mod log;
+mod mail_limits;
 mod resilience;
 mod retention;
 mod security;

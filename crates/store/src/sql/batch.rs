@@ -18,6 +18,7 @@ use super::{
     Conn, Ctx, DIALECT, SqlStore,
     log::{append, log_version},
     lost_race,
+    mail_limits::{DomainCaps, spend_budget},
     personal::{self, SealedSigner},
 };
 use crate::{
@@ -82,7 +83,10 @@ async fn try_batch(
 /// The order in which a batch takes its row locks where the dialect asks for one:
 /// signatures by letter and duplicate key, then confirmations by token. Every process's
 /// writer applies its batches in this order, so two batches that touch the same signers lock
-/// them in the same order and rarely deadlock (the retry handles the rest).
+/// them in the same order and rarely deadlock (the retry handles the rest). A sign command
+/// also locks its recipient's email budget, which this order does not cover: two batches
+/// that email the same two mailboxes on different letters in crossing orders can deadlock,
+/// and the retry handles that too.
 fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
     match command {
         WriteCommand::Sign(sign) => (0, sign.letter.0, sign.duplicate_key.0),
@@ -110,8 +114,17 @@ async fn apply_all(
     let mut answers: Vec<Option<Result<WriteOutcome, StoreError>>> =
         (0..commands.len()).map(|_| None).collect();
     let mut pending: Vec<PendingEntry> = Vec::new();
+    let mut domains = DomainCaps::read(conn, commands).await?;
     for index in order {
         let command = &commands[index];
+        // Too many sign-ups to this domain this hour: refused before anything is stored.
+        if let WriteCommand::Sign(sign) = command
+            && let Some(retry_after) = domains.refuse(sign)
+        {
+            let outcome = SignOutcome::DomainBusy { retry_after };
+            answers[index] = Some(Ok(WriteOutcome::Sign(outcome)));
+            continue;
+        }
         sqlx::query("SAVEPOINT command")
             .execute(&mut *conn)
             .await
@@ -130,6 +143,11 @@ async fn apply_all(
                     .await
                     .ctx("finishing a command")?;
                 pending.extend(logged);
+                if let WriteCommand::Sign(sign) = command
+                    && outcome != WriteOutcome::Sign(SignOutcome::LetterNotOpen)
+                {
+                    domains.admit(sign);
+                }
                 answers[index] = Some(Ok(outcome));
             }
             // The whole batch fails (and may be retried).
@@ -173,6 +191,7 @@ async fn apply_all(
         .await
         .ctx("updating counts")?;
     }
+    domains.write(conn).await?;
     Ok(answers
         .into_iter()
         .map(|a| a.unwrap_or_else(|| Err(StoreError::Corrupt("a command was skipped".into()))))
@@ -222,17 +241,15 @@ async fn insert_signature(
     now: Timestamp,
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
-    let last_emailed = (state == SignatureState::Pending).then_some(now);
     let sealed = SealedSigner::new(keys, sig.name.as_str(), &sig.details);
     // When another process's batch has inserted the same address and not committed yet,
-    // this waits for it, then does nothing (or inserts, if that batch rolled back).
+    // this waits for it, then does nothing (or inserts, if that batch rolled back). Emails
+    // are counted afterwards, by `note_email`, as for a signature that existed.
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, last_emailed_at, emails_sent,
-                                 show_city)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18)
+                                 confirmed_at, published_at, show_city)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -251,8 +268,6 @@ async fn insert_signature(
     .bind(now)
     .bind(published)
     .bind(published)
-    .bind(last_emailed)
-    .bind(i64::from(last_emailed.is_some()))
     .bind(i64::from(sig.details.show_city))
     .fetch_optional(conn)
     .await
@@ -319,8 +334,18 @@ async fn insert_token_for_first_submission(
     Ok(())
 }
 
-/// Queues an email. The event key (kind, signature, the request's token) is unique per
-/// event, so one event can never queue two emails.
+/// The outbox's key for the email `kind` that `command` causes for `signature`: (kind,
+/// signature, the request's token) is unique per event, so one event can never queue two
+/// emails.
+fn event_key(kind: EmailKind, signature: SignatureId, command: &SignCommand) -> String {
+    let token_prefix: String = command.token_hash[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}:{signature}:{token_prefix}", kind.as_str())
+}
+
+/// Queues an email.
 async fn enqueue(
     conn: &mut Conn,
     keys: &Keyring,
@@ -328,16 +353,12 @@ async fn enqueue(
     signature: SignatureId,
     command: &SignCommand,
 ) -> Result<(), StoreError> {
-    let token_prefix: String = command.token_hash[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
     sqlx::query(
         "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
                              next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
     )
-    .bind(format!("{}:{signature}:{token_prefix}", kind.as_str()))
+    .bind(event_key(kind, signature, command))
     .bind(kind.as_str())
     .bind(keys.seal(Field::Recipient, &command.signature.email.to_string()))
     .bind(keys.seal(Field::EmailParams, &command.email_params))
@@ -348,17 +369,99 @@ async fn enqueue(
     Ok(())
 }
 
-/// Records that a signature was emailed again (the first email is counted on insert).
-async fn count_email(
+/// Records in the outbox, in the place of the email `kind`, that a limit withheld it
+/// (`reason` goes in `last_error`): no recipient, no parameters, never sent. An insert
+/// like [`enqueue`]'s, so that a withheld email costs what a queued one does.
+async fn withhold(
     conn: &mut Conn,
+    kind: EmailKind,
     signature: SignatureId,
-    now: Timestamp,
+    command: &SignCommand,
+    reason: &'static str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE signatures SET last_emailed_at = $1, emails_sent = emails_sent + 1 WHERE id = $2",
+        "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
+                             next_attempt_at, created_at, last_error)
+         VALUES ($1, $2, NULL, NULL, 'failed', 0, $3, $3, $4)",
     )
+    .bind(format!("withheld:{}", event_key(kind, signature, command)))
+    .bind(kind.as_str())
+    .bind(command.now)
+    .bind(reason)
+    .execute(conn)
+    .await
+    .ctx("queueing an email")?;
+    Ok(())
+}
+
+/// Looks the command's (fresh, so never stored) token up: what a command that sends no
+/// confirmation link runs in the place of [`insert_token`], so that every branch of
+/// [`apply_sign`] runs as many statements.
+async fn look_up_token(conn: &mut Conn, command: &SignCommand) -> Result<(), StoreError> {
+    let _: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM confirmation_tokens WHERE token_hash = $1")
+            .bind(&command.token_hash[..])
+            .fetch_one(conn)
+            .await
+            .ctx("saving a confirmation link")?;
+    Ok(())
+}
+
+/// A new submission from the same mailbox, sealed: what a withdrawn signature takes when its
+/// signer signs again.
+struct Resubmission<'a> {
+    sealed: SealedSigner,
+    signature: &'a undersigned_core::signature::NewSignature,
+}
+
+/// Updates a signature after a sign-up, whatever it decided: counts the email when one
+/// goes out (`emailed`), and when the signer had withdrawn and is sent a new link
+/// (`reopen`), makes the signature pending again (confirming publishes it as a new add
+/// entry; the log keeps the old one and its removal). One statement in every case, so that
+/// no branch is quicker than another.
+async fn note_email(
+    conn: &mut Conn,
+    signature: SignatureId,
+    emailed: bool,
+    reopen: bool,
+    resubmitted: &Resubmission<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let sig = resubmitted.signature;
+    let sealed = &resubmitted.sealed;
+    sqlx::query(
+        "UPDATE signatures
+         SET last_emailed_at = CASE WHEN $1 THEN $2 ELSE last_emailed_at END,
+             emails_sent = CASE WHEN $1 THEN emails_sent + 1 ELSE emails_sent END,
+             state = CASE WHEN $3 THEN 'pending' ELSE state END,
+             log_index = CASE WHEN $3 THEN NULL ELSE log_index END,
+             salt = CASE WHEN $3 THEN NULL ELSE salt END,
+             confirmed_at = CASE WHEN $3 THEN NULL ELSE confirmed_at END,
+             published_at = CASE WHEN $3 THEN NULL ELSE published_at END,
+             category_id = CASE WHEN $3 THEN $5 ELSE category_id END,
+             name = CASE WHEN $3 THEN $6 ELSE name END,
+             title = CASE WHEN $3 THEN $7 ELSE title END,
+             affiliation = CASE WHEN $3 THEN $8 ELSE affiliation END,
+             city = CASE WHEN $3 THEN $9 ELSE city END,
+             country = CASE WHEN $3 THEN $10 ELSE country END,
+             comment = CASE WHEN $3 THEN $11 ELSE comment END,
+             display_level = CASE WHEN $3 THEN $12 ELSE display_level END,
+             show_city = CASE WHEN $3 THEN $13 ELSE show_city END
+         WHERE id = $4",
+    )
+    .bind(emailed)
     .bind(now)
+    .bind(reopen)
     .bind(signature.0)
+    .bind(sig.category_id)
+    .bind(&sealed.name)
+    .bind(&sealed.title)
+    .bind(&sealed.affiliation)
+    .bind(&sealed.city)
+    .bind(&sealed.country)
+    .bind(&sealed.comment)
+    .bind(sig.display.as_str())
+    .bind(i64::from(sig.details.show_city))
     .execute(conn)
     .await
     .ctx("queueing an email")?;
@@ -376,6 +479,11 @@ async fn apply_sign(
         (Some(LetterState::Open), false) => return Err(StoreError::NotFound),
         _ => return done(SignOutcome::LetterNotOpen),
     }
+    // From here on every branch (a new signer, a repeat one, pending or confirmed, throttled
+    // or over budget) runs the same statements and writes the same tables: a signature row,
+    // the recipient's budget, the outbox (an email, or the record that one was withheld),
+    // and the confirmation links (a new link, or a look-up in its place). So the response
+    // time says nothing about whether, or how recently, an address signed.
     let key = command.duplicate_key.0;
     let inserted = insert_signature(
         conn,
@@ -387,17 +495,13 @@ async fn apply_sign(
         command.now,
     )
     .await?;
-    if let Some(id) = inserted {
-        insert_token(conn, keys, id, command).await?;
-        enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
-        return done(SignOutcome::Created);
-    }
 
-    // The same mailbox signed this letter before. The page says the same either way; only the
-    // email differs. A new submission never changes what a signature will publish: a
-    // confirmed one is left as it is, and a pending one gets a new link for the submission it
-    // was first made with (whoever posts the form again, with whatever values). Someone who
-    // gets a link for a submission that is not theirs discards it on the confirmation page.
+    // The signature as it now stands: the one just inserted, or the one the same mailbox
+    // made before. The page says the same either way; only the email differs. A new
+    // submission never changes what a signature will publish: a confirmed one is left as it
+    // is, and a pending one gets a new link for the submission it was first made with
+    // (whoever posts the form again, with whatever values). Someone who gets a link for a
+    // submission that is not theirs discards it on the confirmation page.
     //
     // The row is locked until the batch commits: two processes signing with the same
     // address at once read the email backoff one after the other, so at most one of them
@@ -414,50 +518,58 @@ async fn apply_sign(
     .ctx("finding an earlier signature")?;
     let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
     let state: String = row.try_get("state").ctx("reading a signature")?;
+    let state = parse_stored::<SignatureState>(&state, "signature state")?;
     let last_emailed: Option<i64> = row.try_get("last_emailed_at").ctx("reading a signature")?;
     let emails_sent: i64 = row.try_get("emails_sent").ctx("reading a signature")?;
-    if !may_email_again(last_emailed, emails_sent, command.now) {
-        return done(SignOutcome::EmailThrottled);
+
+    // Someone who withdrew may sign again: the signature is pending once more, and
+    // confirming publishes it as a new add entry. A signature a moderator hid or rejected
+    // stays as it is.
+    let kind = match state {
+        SignatureState::Pending | SignatureState::Withdrawn => EmailKind::Confirm,
+        _ => EmailKind::AlreadySigned,
+    };
+    let backoff_allows = may_email_again(last_emailed, emails_sent, command.now);
+    let budget_allows = spend_budget(conn, command, backoff_allows).await?;
+    let emailed = backoff_allows && budget_allows;
+    let reopen = emailed && state == SignatureState::Withdrawn;
+    // A signer who withdrew and signs again starts a new submission: the signature takes
+    // its values (in the same statement, whichever branch this is).
+    let resubmitted = Resubmission {
+        sealed: SealedSigner::new(
+            keys,
+            command.signature.name.as_str(),
+            &command.signature.details,
+        ),
+        signature: &command.signature,
+    };
+    note_email(conn, id, emailed, reopen, &resubmitted, command.now).await?;
+    if !emailed {
+        look_up_token(conn, command).await?;
+        let (reason, outcome) = if backoff_allows {
+            ("over_budget", SignOutcome::OverBudget)
+        } else {
+            ("throttled", SignOutcome::EmailThrottled)
+        };
+        withhold(conn, kind, id, command, reason).await?;
+        return done(outcome);
     }
-    count_email(conn, id, command.now).await?;
-    match parse_stored::<SignatureState>(&state, "signature state")? {
-        SignatureState::Pending => {
-            insert_token_for_first_submission(conn, id, command).await?;
+    match kind {
+        EmailKind::Confirm => {
+            if inserted.is_none() && state == SignatureState::Pending {
+                insert_token_for_first_submission(conn, id, command).await?;
+            } else {
+                insert_token(conn, keys, id, command).await?;
+            }
             enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
-            done(SignOutcome::ConfirmationResent)
+            done(if inserted.is_some() {
+                SignOutcome::Created
+            } else {
+                SignOutcome::ConfirmationResent
+            })
         }
-        // Someone who withdrew may sign again: the signature is pending once more, and
-        // confirming publishes it as a new add entry (the log keeps the old one and its
-        // removal). A signature a moderator hid or rejected stays as it is.
-        SignatureState::Withdrawn => {
-            sqlx::query(
-                "UPDATE signatures
-                 SET state = 'pending', log_index = NULL, salt = NULL, confirmed_at = NULL,
-                     published_at = NULL
-                 WHERE id = $1 AND state = 'withdrawn'",
-            )
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await
-            .ctx("signing again")?;
-            insert_token(conn, keys, id, command).await?;
-            // This submission is the pending signature's first one from now on.
-            sqlx::query(
-                "UPDATE signatures SET category_id = t.category_id, name = t.name,
-                     title = t.title, affiliation = t.affiliation, city = t.city,
-                     country = t.country, comment = t.comment, display_level = t.display_level,
-                     show_city = t.show_city
-                 FROM (SELECT * FROM confirmation_tokens WHERE token_hash = $1) AS t
-                 WHERE signatures.id = t.signature_id",
-            )
-            .bind(&command.token_hash[..])
-            .execute(&mut *conn)
-            .await
-            .ctx("signing again")?;
-            enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
-            done(SignOutcome::ConfirmationResent)
-        }
-        _ => {
+        EmailKind::AlreadySigned => {
+            look_up_token(conn, command).await?;
             enqueue(conn, keys, EmailKind::AlreadySigned, id, command).await?;
             done(SignOutcome::AlreadySigned)
         }

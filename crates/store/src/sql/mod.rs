@@ -17,6 +17,7 @@ mod batch;
 mod copy;
 mod letters;
 mod log;
+mod mail_limits;
 mod organisers;
 mod outbox;
 mod personal;

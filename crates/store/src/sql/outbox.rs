@@ -121,4 +121,8 @@ impl OutboxStore for SqlStore {
             .ctx("counting queued emails")?;
         Ok(n.max(0) as u64)
     }
+
+    async fn prune_mail_limits(&self, now: Timestamp) -> Result<u64, StoreError> {
+        super::mail_limits::prune(self, now).await
+    }
 }
