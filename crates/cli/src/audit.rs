@@ -29,6 +29,13 @@ pub async fn run(url: &str, state: Option<PathBuf>) -> anyhow::Result<()> {
         "  public      {} listed in signatories.json (at log size {})",
         report.listed, report.listed_at
     );
+    if let Some(at) = report.erased_at {
+        println!(
+            "  erased      the host erased the signatories' names and details at {} (its \
+             retention): the counts are checked, the names can no longer be",
+            undersigned_verify::entry::minute(at)
+        );
+    }
     match report.version {
         Some(LogVersion::V2) => println!(
             "  names       format 2: {} openings served open their entries' commitments",

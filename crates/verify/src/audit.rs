@@ -195,6 +195,8 @@ pub struct Report {
     pub listed: usize,
     /// ... at which log size.
     pub listed_at: u64,
+    /// When the host says it erased the signatories' texts (its retention policy).
+    pub erased_at: Option<i64>,
     /// The log's format version (None for an empty log).
     pub version: Option<LogVersion>,
     /// How many openings opened their entry's commitment (format 2).
@@ -331,11 +333,13 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
     let replay = entries.replay(size);
     problems.extend(replay.problems.iter().cloned());
     let version = entries.version();
+    let erased_at = signatories.erased_at;
     let opened = check_openings(
         version,
         served_openings.as_deref(),
         &entries,
         size,
+        erased_at.is_some(),
         &mut problems,
     );
 
@@ -393,7 +397,16 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         let at = entries.replay(counts.log_size);
         problems.extend(check::compare_counts("counts.json", &counts, &at.counts()));
     }
-    if signatories.log_size <= size {
+    if erased_at.is_some() {
+        // The host says it erased the texts: nothing may be listed any more (the counts are
+        // still checked, from the entries).
+        if !signatories.list.is_empty() {
+            problems.push(format!(
+                "signatories.json says the signatories' texts were erased, but lists {}",
+                signatories.list.len()
+            ));
+        }
+    } else if signatories.log_size <= size {
         let at = entries.replay(signatories.log_size);
         problems.extend(check::compare_signatories(
             &signatories.list,
@@ -403,7 +416,7 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
             &opened,
         ));
     }
-    if version == Some(LogVersion::V2) {
+    if version == Some(LogVersion::V2) && erased_at.is_none() {
         problems.extend(openings::compare_page(
             &openings::page_signers(&page),
             &opened,
@@ -444,6 +457,7 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         counts: replay.counts(),
         listed: signatories.list.len(),
         listed_at: signatories.log_size,
+        erased_at,
         version,
         opened: opened.len(),
         problems,
@@ -462,10 +476,25 @@ fn check_openings(
     served: Option<&[(u64, OpeningsJson)]>,
     entries: &Entries,
     size: u64,
+    erased: bool,
     problems: &mut Vec<String>,
 ) -> Texts {
     let mut opened = Texts::new();
     match (version, served) {
+        // Texts erased by the host's retention: no opening may be served any more.
+        (Some(LogVersion::V2), served) if erased => {
+            let left: usize = served
+                .unwrap_or_default()
+                .iter()
+                .map(|(_, o)| o.openings.len())
+                .sum();
+            if left > 0 {
+                problems.push(format!(
+                    "the site says the signatories' texts were erased, but serves {left} \
+                     openings"
+                ));
+            }
+        }
         (Some(LogVersion::V2), None) => problems.push(
             "the log is format 2, but the site serves no openings (log/openings/0 answered \
              404): nobody can check the names it shows against the log"
@@ -957,6 +986,51 @@ mod tests {
             err.contains("the log is format 2, but the site serves no openings"),
             "{err}"
         );
+    }
+
+    /// A host whose retention erased the signatories' texts lists and shows nobody and
+    /// serves no openings; the counts still check out from the entries. An opening or a
+    /// listing left behind after it says so is named.
+    #[tokio::test]
+    async fn a_letter_whose_texts_the_host_erased_audits_clean_and_nothing_may_be_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, fake) = serve_v2(120).await;
+        let one = fake.lock().unwrap().openings[&1].clone();
+        with(&fake, |f| f.erased_at = Some(fake::TIME + 40 * 86_400));
+        audit(&url, &dir.path().join("erased.json")).await.unwrap();
+
+        with(&fake, |f| {
+            f.forged.insert(1, one.clone());
+        });
+        let err = audit(&url, &dir.path().join("left.json"))
+            .await
+            .unwrap_err();
+        assert!(
+            err.contains("the site says the signatories' texts were erased, but serves 1 openings"),
+            "{err}"
+        );
+
+        with(&fake, |f| {
+            f.forged.clear();
+            f.erased_but_listed = true;
+        });
+        let err = audit(&url, &dir.path().join("listed.json"))
+            .await
+            .unwrap_err();
+        assert!(
+            err.contains("signatories.json says the signatories' texts were erased, but lists"),
+            "{err}"
+        );
+
+        // Erasing never changes the counts: a wrong count is still named.
+        with(&fake, |f| {
+            f.erased_but_listed = false;
+            f.counts_off.insert("Organisation".into(), 1);
+        });
+        let err = audit(&url, &dir.path().join("counts.json"))
+            .await
+            .unwrap_err();
+        assert!(err.contains("counts.json"), "{err}");
     }
 
     #[tokio::test]

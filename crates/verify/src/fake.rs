@@ -73,6 +73,11 @@ pub struct Fake {
     pub page_names: BTreeMap<u64, String>,
     /// The site answers 404 for every bundle of openings, whatever the log's format.
     pub no_openings: bool,
+    /// The host erased the signatories' texts at this time (its retention): it lists and
+    /// shows nobody, and serves no openings but forged ones.
+    pub erased_at: Option<i64>,
+    /// With `erased_at`, signatories.json still lists the signatories.
+    pub erased_but_listed: bool,
 }
 
 pub type Shared = Arc<Mutex<Fake>>;
@@ -260,10 +265,19 @@ impl Fake {
         list.retain(|s| before.is_none_or(|b| s.index.unwrap() < b));
         let this: Vec<_> = list.iter().take(50).cloned().collect();
         let next = (list.len() > 50).then(|| this[49].index.unwrap());
+        if self.erased_at.is_some() && !self.erased_but_listed {
+            return SignatoriesJson {
+                log_size: self.entries.len() as u64,
+                signatories: Vec::new(),
+                next: None,
+                erased_at: self.erased_at,
+            };
+        }
         SignatoriesJson {
             log_size: self.entries.len() as u64,
             signatories: this,
             next,
+            erased_at: self.erased_at,
         }
     }
 
@@ -279,6 +293,7 @@ impl Fake {
             .iter()
             .rev()
             .filter_map(|(i, _, shown)| shown.as_ref().map(|s| (i, s)))
+            .filter(|_| self.erased_at.is_none())
             .take(50)
             .map(|(i, (name, _, _))| {
                 let name = self.page_names.get(i).unwrap_or(name);
@@ -299,7 +314,9 @@ impl Fake {
         let mut served: BTreeMap<u64, &Opening> = self
             .openings
             .iter()
-            .filter(|(i, _)| counted.contains(i) && !self.withheld.contains(i))
+            .filter(|(i, _)| {
+                counted.contains(i) && !self.withheld.contains(i) && self.erased_at.is_none()
+            })
             .map(|(i, o)| (*i, o))
             .collect();
         served.extend(self.forged.iter().map(|(i, o)| (*i, o)));
@@ -440,6 +457,8 @@ pub async fn serve(entries: Vec<Vec<u8>>) -> (String, Shared) {
         unsalted: false,
         page_names: BTreeMap::new(),
         no_openings: false,
+        erased_at: None,
+        erased_but_listed: false,
     }));
     let app = Router::new().fallback(handle).with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });

@@ -298,6 +298,8 @@ pub struct Signatories {
     pub log_size: u64,
     /// Every page's signatories, highest log index first.
     pub list: Vec<Signatory>,
+    /// When the host says it erased the signatories' texts (the first page's word).
+    pub erased_at: Option<i64>,
 }
 
 /// A letter's log and public resources on its site.
@@ -379,6 +381,7 @@ impl Site<'_> {
                 None => all.insert(Signatories {
                     log_size: answer.log_size,
                     list: answer.signatories,
+                    erased_at: answer.erased_at,
                 }),
                 Some(all) => {
                     if answer.log_size < all.log_size {
@@ -412,6 +415,7 @@ impl Site<'_> {
         Ok(all.unwrap_or(Signatories {
             log_size: 0,
             list: Vec::new(),
+            erased_at: None,
         }))
     }
 

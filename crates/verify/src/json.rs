@@ -145,6 +145,10 @@ pub struct SignatoriesJson {
     pub signatories: Vec<Signatory>,
     /// The `before` of the next page, if there is one.
     pub next: Option<u64>,
+    /// When the host erased the signatories' names and details (its retention policy, Unix
+    /// seconds): the list is empty from then on, and so are the openings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<i64>,
 }
 
 /// `/l/{slug}/log/proof/inclusion?index=I&size=S`.
@@ -227,6 +231,7 @@ mod tests {
                 salt: None,
             }],
             next: None,
+            erased_at: None,
         };
         assert_eq!(
             serde_json::to_string(&list).unwrap(),

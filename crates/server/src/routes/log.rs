@@ -221,7 +221,8 @@ pub async fn signatories(
         Json(SignatoriesJson {
             log_size: listing.log_size,
             signatories,
-            next,
+            next: next.filter(|_| !erased),
+            erased_at: view.erasure.as_ref().map(|e| e.erased_at),
         })
         .into_response(),
     ))

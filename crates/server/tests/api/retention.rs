@@ -146,14 +146,28 @@ async fn a_closed_letters_personal_data_is_erased_when_the_workspace_retention_r
     let page = app.get("/l/kept-thirty-days").await.body;
     assert!(!page.contains("Publicmark"));
     assert!(page.contains("were erased on"), "{page}");
-    let signatories = app.get("/l/kept-thirty-days/signatories.json").await.body;
-    assert!(!signatories.contains("Publicmark"), "{signatories}");
+    let signatories: serde_json::Value =
+        serde_json::from_str(&app.get("/l/kept-thirty-days/signatories.json").await.body).unwrap();
+    assert_eq!(signatories["signatories"], serde_json::json!([]));
+    assert_eq!(signatories["erased_at"], serde_json::json!(clock.now()));
     // The counts and the log are untouched.
     assert_eq!(app.total("kept-thirty-days").await, 2);
     assert_eq!(
         app.get("/l/kept-thirty-days/log/checkpoint").await.body,
         checkpoint
     );
+    // An auditor still checks the counts against the log, and is told the names were
+    // erased rather than that they are missing.
+    let report = undersigned_verify::audit::run(
+        &format!("{}/l/kept-thirty-days", app.address),
+        Some(app.data.path().join("audit-state.json")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.erased_at, Some(clock.now()));
+    assert_eq!(report.counts.total, 2);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+
     // The links are gone with the data.
     assert_eq!(
         app.get(&format!("{receipt_link}/receipt")).await.status,
