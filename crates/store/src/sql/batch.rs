@@ -15,7 +15,7 @@ use undersigned_core::{LetterState, SignatureState};
 use undersigned_verify::entry::RemovalReason;
 
 use super::{
-    Conn, Ctx, DIALECT, SqlStore,
+    Conn, Ctx, DIALECT, SqlStore, dialect,
     log::{append, log_version},
     lost_race,
     mail_limits::{DomainCaps, spend_budget},
@@ -43,7 +43,7 @@ impl BatchStore for SqlStore {
         commands: Vec<WriteCommand>,
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
         let mut attempt = 1;
-        loop {
+        let result = loop {
             match try_batch(self, &commands).await {
                 Err(e) if attempt < BATCH_ATTEMPTS && lost_race(&e) => {
                     tracing::debug!(attempt, "batch lost a race with another writer; retrying");
@@ -51,9 +51,22 @@ impl BatchStore for SqlStore {
                     tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
                     attempt += 1;
                 }
-                result => return result,
+                result => break result,
             }
+        };
+        // A withdrawal, a moderator's removal or a discarded submission deleted a signer's
+        // text: make sure its old bytes do not linger in the write-ahead log. Rare, so the
+        // signing path never pays for it.
+        let erased = commands
+            .iter()
+            .any(|c| matches!(c, WriteCommand::Remove(_) | WriteCommand::Discard(_)));
+        if erased
+            && result.is_ok()
+            && let Err(e) = dialect::after_erase(&self.pool).await
+        {
+            tracing::warn!(error = %e, "could not clear erased text from the write-ahead log");
         }
+        result
     }
 }
 
