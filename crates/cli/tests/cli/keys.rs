@@ -80,9 +80,61 @@ async fn personal_data_is_sealed_and_its_key_rotates_while_the_server_runs() {
     }
     assert_eq!(key_lines(data.path()), 1);
 
-    // A new key while the server runs: everything is resealed under it.
-    let (ok, out, err) = keys(data.path(), "rotate");
+    // A new key while the server runs and people sign: everything is resealed under it.
+    let folder = data.path().to_owned();
+    let rotation = tokio::task::spawn_blocking(move || keys(&folder, "rotate"));
+    let page = server.get_with(&client(), "/l/demo").await.body;
+    let first = undersigned_testkit::html::radio_values(&page, "category").remove(0);
+    let mut during = 0;
+    // Spread over the rotation (within the default allowance of 60 signatures a client
+    // address may make in 10 minutes).
+    while !rotation.is_finished() && during < 40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let email = format!("during-{during}@example.org");
+        let signed = server
+            .post_with(
+                &client(),
+                "/l/demo/sign",
+                &[
+                    ("name", "Rotor Signer"),
+                    ("email", &email),
+                    ("category", &first),
+                    ("display", "private"),
+                ],
+            )
+            .await;
+        assert_eq!(signed.status, 303, "signing goes on during the rotation");
+        during += 1;
+    }
+    let (ok, out, err) = rotation.await.unwrap();
     assert!(ok, "{out}{err}");
+    assert!(during > 0);
+    // Every signature made during the rotation opens: its link confirms it.
+    let sent_during = || {
+        undersigned_testkit::mail::written(data.path())
+            .into_iter()
+            .filter(|m| m.to.iter().any(|to| to.starts_with("during-")))
+            .collect::<Vec<_>>()
+    };
+    let emails = undersigned_testkit::eventually(
+        std::time::Duration::from_secs(20),
+        "the emails of the signatures made during the rotation",
+        || async { (sent_during().len() == during).then(sent_during) },
+    )
+    .await;
+    let mut confirmed = 0;
+    for email in emails {
+        {
+            let path = email.confirm_path().expect("a confirmation link");
+            let page = server.post_with(&client(), &path, &[]).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            confirmed += 1;
+        }
+    }
+    assert_eq!(
+        confirmed, during,
+        "every email was sent and every link works"
+    );
     assert!(out.contains("New data key"), "{out}");
     let resealed = out
         .lines()
@@ -117,7 +169,11 @@ async fn personal_data_is_sealed_and_its_key_rotates_while_the_server_runs() {
         "public",
     )
     .await;
-    assert_eq!(server.total("demo").await, 39, "the repeat is not counted");
+    assert_eq!(
+        server.total("demo").await,
+        39 + during as u64,
+        "the repeat is not counted"
+    );
 
     // Nothing is left under the old key, so prune removes it.
     let (ok, out, err) = keys(data.path(), "reseal");
@@ -133,7 +189,7 @@ async fn personal_data_is_sealed_and_its_key_rotates_while_the_server_runs() {
     // After a restart everything still opens with the one key left.
     server.kill_hard();
     let server = serve(data.path()).await;
-    assert_eq!(server.total("demo").await, 39);
+    assert_eq!(server.total("demo").await, 39 + during as u64);
     let page = server.get_with(&client(), "/l/demo").await.body;
     assert!(page.contains("Odalys Brackenridge"), "{page}");
     assert!(page.contains("Linnea Stavros"), "{page}");

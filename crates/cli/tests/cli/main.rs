@@ -4,5 +4,6 @@
 
 mod commands;
 mod keys;
+mod leak;
 mod log;
 mod process;

@@ -1,0 +1,220 @@
+//! The leak test: signers with unique markers at each display level, one of them withdrawn,
+//! then every public surface, the server's own log output and the raw bytes of the SQLite
+//! file, its WAL and a backup are searched for every marker that must not be there.
+
+use std::path::Path;
+
+use undersigned_testkit::{Site, client, html::radio_values};
+
+use crate::process::{demo, serve, undersigned};
+
+/// Everything the public can fetch about the demo letter, in one string (binary resources
+/// lossily).
+async fn public_surfaces(server: &undersigned_testkit::ServerProcess) -> String {
+    let mut all = String::new();
+    let counts: serde_json::Value =
+        serde_json::from_str(&server.get_with(&client(), "/l/demo/counts.json").await.body)
+            .unwrap();
+    let size = counts["log_size"].as_u64().unwrap();
+    let mut paths = vec![
+        "/".to_owned(),
+        "/l/demo".to_owned(),
+        "/l/demo?page=2".to_owned(),
+        "/l/demo/counts.json".to_owned(),
+        "/l/demo/signatories.json".to_owned(),
+        "/l/demo/log/checkpoint".to_owned(),
+        "/.well-known/undersigned/checkpoint-key".to_owned(),
+    ];
+    for bundle in 0..size.div_ceil(256) {
+        let full = (bundle + 1) * 256 <= size;
+        let suffix = if full {
+            String::new()
+        } else {
+            format!(".p/{}", size % 256)
+        };
+        paths.push(format!("/l/demo/log/tile/entries/{bundle:03}{suffix}"));
+        paths.push(format!("/l/demo/log/tile/0/{bundle:03}{suffix}"));
+        paths.push(format!("/l/demo/log/openings/{bundle}"));
+    }
+    for path in paths {
+        let response = client()
+            .get(format!("{}{path}", server.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        all.push_str(&String::from_utf8_lossy(&response.bytes().await.unwrap()));
+        all.push('\n');
+    }
+    all
+}
+
+fn bytes_of(files: &[&Path]) -> Vec<u8> {
+    let mut all = Vec::new();
+    for file in files {
+        if let Ok(bytes) = std::fs::read(file) {
+            all.extend(bytes);
+        }
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+struct Marked {
+    name: &'static str,
+    email: &'static str,
+    city: &'static str,
+    comment: &'static str,
+    category: usize,
+    display: &'static str,
+}
+
+const WITHDRAWN: Marked = Marked {
+    name: "Pubmark Alderley",
+    email: "pubmark-mail@example.org",
+    city: "Pubcitymark",
+    comment: "Pubcommentmark",
+    category: 0,
+    display: "public",
+};
+const INITIALS: Marked = Marked {
+    name: "Inimark Bexhill",
+    email: "inimark-mail@example.org",
+    city: "Inicitymark",
+    comment: "Inicommentmark",
+    category: 1,
+    display: "initials",
+};
+const PRIVATE: Marked = Marked {
+    name: "Privmark Carrow",
+    email: "privmark-mail@example.org",
+    city: "Privcitymark",
+    comment: "Privcommentmark",
+    category: 0,
+    display: "private",
+};
+const KEPT: Marked = Marked {
+    name: "Keptmark Dunmore",
+    email: "keptmark-mail@example.org",
+    city: "Keptcitymark",
+    comment: "Keptcommentmark",
+    category: 0,
+    display: "public",
+};
+
+/// Signs and confirms as `who` (with the city shown if the category allows it); returns
+/// the confirmation link.
+async fn sign(server: &undersigned_testkit::ServerProcess, data: &Path, who: &Marked) -> String {
+    let page = server.get_with(&client(), "/l/demo").await;
+    let category = radio_values(&page.body, "category").remove(who.category);
+    let before = undersigned_testkit::mail::written(data).len();
+    let signed = server
+        .post_with(
+            &client(),
+            "/l/demo/sign",
+            &[
+                ("name", who.name),
+                ("email", who.email),
+                ("category", &category),
+                ("display", who.display),
+                ("city", who.city),
+                ("show_city", "on"),
+                ("comment", who.comment),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "{}: {}", who.name, signed.body);
+    let email = undersigned_testkit::mail::wait_for_written(data, before + 1).await;
+    let path = email.confirm_path().expect("a confirmation link");
+    let confirmed = server.post_with(&client(), &path, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    path
+}
+
+#[tokio::test]
+async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_files() {
+    let data = tempfile::tempdir().unwrap();
+    demo(data.path());
+    let server = serve(data.path()).await;
+    let withdrawn = sign(&server, data.path(), &WITHDRAWN).await;
+    sign(&server, data.path(), &INITIALS).await;
+    sign(&server, data.path(), &PRIVATE).await;
+    sign(&server, data.path(), &KEPT).await;
+
+    // While public, the public signer's text is served: the search can see it.
+    let before = public_surfaces(&server).await;
+    assert!(before.contains(WITHDRAWN.name));
+    assert!(before.contains(KEPT.name) && before.contains(KEPT.comment));
+    assert!(before.contains("I. B."), "the initials are shown");
+
+    let page = server
+        .get_with(&client(), &format!("{withdrawn}/withdraw"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let gone = server
+        .post_with(&client(), &format!("{withdrawn}/withdraw"), &[])
+        .await;
+    assert_eq!(gone.status, 200, "{}", gone.body);
+
+    let public = public_surfaces(&server).await;
+    assert!(public.contains(KEPT.name), "the kept signer is still shown");
+
+    let backup = data.path().join("backup");
+    let out = undersigned(data.path())
+        .args(["backup", "--to"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let raw = bytes_of(&[
+        &data.path().join("undersigned.db"),
+        &data.path().join("undersigned.db-wal"),
+        &backup.join("undersigned.db"),
+    ]);
+    assert!(
+        contains(&raw, "Keptmark Dunmore"),
+        "a public name is found where it is kept"
+    );
+    let logs = server.output();
+
+    // Never anywhere: addresses, the private signer's text, what initials hide, and
+    // everything the withdrawn signer wrote.
+    let mut hidden = Vec::new();
+    for who in [&WITHDRAWN, &INITIALS, &PRIVATE, &KEPT] {
+        hidden.push(who.email);
+    }
+    hidden.extend([PRIVATE.name, PRIVATE.city, PRIVATE.comment]);
+    hidden.extend([INITIALS.name, "Inimark", "Bexhill", INITIALS.city]);
+    hidden.extend([
+        WITHDRAWN.name,
+        "Pubmark",
+        "Alderley",
+        WITHDRAWN.city,
+        WITHDRAWN.comment,
+    ]);
+    for marker in &hidden {
+        assert!(!public.contains(marker), "{marker} is public");
+        assert!(
+            !logs.contains(marker),
+            "{marker} is in the server's log output"
+        );
+        assert!(
+            !contains(&raw, marker),
+            "{marker} is in the database, its WAL or the backup"
+        );
+    }
+    server.kill_hard();
+}
