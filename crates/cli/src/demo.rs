@@ -139,6 +139,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 field_city: "optional".into(),
                 field_country: "hidden".into(),
                 field_comment: "optional".into(),
+                // Published as signers confirm (a sensitive letter would batch them).
+                batch_minutes: String::new(),
                 // Survivors may sign with initials or privately, and no city is shown
                 // for them: in a small town, initials and a city can name someone.
                 rules: [

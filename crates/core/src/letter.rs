@@ -314,6 +314,10 @@ pub struct LetterInput {
     pub field_country: String,
     #[serde(default)]
     pub field_comment: String,
+    /// Publish private and initials signatures together every this many minutes (empty: at
+    /// once).
+    #[serde(default)]
+    pub batch_minutes: String,
     /// The display-rule table, as posted: for row `i`, `rule_{i}_name` names the category it
     /// was shown for, and `rule_{i}_public`, `_initials`, `_private` and `_city` are its
     /// boxes (present when ticked). Other keys of the form land here too and are ignored.
@@ -443,6 +447,40 @@ pub struct LetterContent {
     pub targets: Vec<Target>,
     pub categories: Vec<LetterCategory>,
     pub signer_fields: SignerFields,
+    /// A sensitive letter publishes private and initials signatures in batches, so that
+    /// nobody watching the log can tie a confirmation to an entry (None: at once).
+    pub batch: Option<BatchMinutes>,
+}
+
+/// How often a sensitive letter publishes its private and initials signatures: every 1 to
+/// 1,440 minutes (once a day at most), at multiples of this many minutes since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchMinutes(u32);
+
+impl BatchMinutes {
+    pub const MAX: u32 = 1440;
+
+    pub fn new(minutes: u32) -> Option<Self> {
+        (1..=Self::MAX).contains(&minutes).then_some(Self(minutes))
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    fn seconds(self) -> i64 {
+        i64::from(self.0) * 60
+    }
+
+    /// The batch boundary at or before `unix_seconds`.
+    pub fn boundary(self, unix_seconds: i64) -> i64 {
+        unix_seconds - unix_seconds.rem_euclid(self.seconds())
+    }
+
+    /// When a signature confirmed at `unix_seconds` is published: the next boundary after it.
+    pub fn published_at(self, unix_seconds: i64) -> i64 {
+        self.boundary(unix_seconds) + self.seconds()
+    }
 }
 
 impl LetterContent {
@@ -539,6 +577,21 @@ impl LetterContent {
             }
         }
 
+        let batch_text = input.batch_minutes.trim();
+        let batch = if batch_text.is_empty() {
+            None
+        } else {
+            let parsed = batch_text.parse::<u32>().ok().and_then(BatchMinutes::new);
+            if parsed.is_none() {
+                errors.add(
+                    "batch_minutes",
+                    "Enter a whole number of minutes from 1 to 1440, or leave it empty to \
+                     publish every signature at once.",
+                );
+            }
+            parsed
+        };
+
         match (title, subject, body, slug) {
             (Some(title), Some(subject), Some(body_markdown), Some(slug)) if errors.is_empty() => {
                 Ok(Self {
@@ -549,6 +602,7 @@ impl LetterContent {
                     targets,
                     categories,
                     signer_fields,
+                    batch,
                 })
             }
             _ => Err(errors),
@@ -594,6 +648,7 @@ impl LetterContent {
             field_city: self.signer_fields.city.as_str().to_owned(),
             field_country: self.signer_fields.country.as_str().to_owned(),
             field_comment: self.signer_fields.comment.as_str().to_owned(),
+            batch_minutes: self.batch.map(|b| b.get().to_string()).unwrap_or_default(),
             rules,
         }
     }
@@ -602,6 +657,43 @@ impl LetterContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_start_on_multiples_of_their_minutes_and_refuse_what_is_not_a_minute_count() {
+        let ten = BatchMinutes::new(10).unwrap();
+        // 2026-12-02 07:23:45 UTC is in the batch that started at 07:20 and ends at 07:30.
+        let t = 1_796_195_025;
+        assert_eq!(ten.boundary(t), 1_796_194_800);
+        assert_eq!(ten.published_at(t), 1_796_195_400);
+        assert_eq!(
+            ten.published_at(1_796_194_800),
+            1_796_195_400,
+            "a boundary is a start"
+        );
+        assert!(BatchMinutes::new(0).is_none());
+        assert!(BatchMinutes::new(1441).is_none());
+        for bad in ["0", "1441", "ten", "-5", "2.5", "99999999999"] {
+            let errors = LetterContent::parse(&LetterInput {
+                batch_minutes: bad.into(),
+                ..input()
+            })
+            .unwrap_err();
+            assert!(
+                errors
+                    .get("batch_minutes")
+                    .is_some_and(|m| m.contains("1 to 1440")),
+                "{bad}"
+            );
+        }
+        let content = LetterContent::parse(&LetterInput {
+            batch_minutes: " 15 ".into(),
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(content.batch, BatchMinutes::new(15));
+        assert_eq!(content.to_input().batch_minutes, "15");
+        assert_eq!(LetterContent::parse(&input()).unwrap().batch, None);
+    }
 
     fn input() -> LetterInput {
         LetterInput {

@@ -130,6 +130,7 @@ pub static TABLES: &[Table] = &[
             int("published_at"),
             int("closed_at"),
             int("log_version"),
+            int("batch_minutes"),
         ],
         key: &["id"],
         identity: true,

@@ -178,6 +178,9 @@ pub trait BatchStore: Send + Sync {
     /// at the same time (PostgreSQL): a batch that loses a deadlock to one of them is run
     /// again from the start, and the results are those of the run that committed.
     async fn commit_batch(&self, commands: Vec<WriteCommand>) -> Result<Vec<Result<WriteOutcome>>>;
+    /// The sensitive letters' batches due at `now`: for each letter holding signatures
+    /// confirmed before its latest batch boundary, the command that publishes them.
+    async fn due_releases(&self, now: Timestamp) -> Result<Vec<ReleaseCommand>>;
 }
 
 /// The letters' logs, for the public log resources and receipts.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use undersigned_core::{
     DisplayLevel, LetterState, Role, SignatureState, SignerFields,
     dedup::{DomainKey, DuplicateKey, RecipientKey},
-    letter::{LetterCategory, LetterContent, Target},
+    letter::{BatchMinutes, LetterCategory, LetterContent, Target},
     signature::{DisplayRule, NewSignature, PublicSigner, SignerDetails, public_display},
     slug::Slug,
 };
@@ -145,6 +145,8 @@ pub struct Letter {
     /// The format of the letter's log: 1 for letters whose log started before format 2,
     /// 2 for the others.
     pub log_version: LogVersion,
+    /// A sensitive letter's batches (None: signatures are published when confirmed).
+    pub batch: Option<BatchMinutes>,
 }
 
 impl Letter {
@@ -166,6 +168,7 @@ impl Letter {
                 })
                 .collect(),
             signer_fields: self.signer_fields,
+            batch: self.batch,
         })
     }
 
@@ -365,6 +368,8 @@ pub struct ConfirmationLink {
     pub signature_state: SignatureState,
     pub expires_at: Timestamp,
     pub used: bool,
+    /// When it was used to confirm.
+    pub used_at: Option<Timestamp>,
     pub submission: PendingSubmission,
 }
 
@@ -391,6 +396,16 @@ pub enum WriteCommand {
     /// The holder of a pending signature's link deletes it: the submission was not theirs,
     /// or they changed their mind before confirming.
     Discard(DiscardCommand),
+    /// A sensitive letter's batch: its signatures held since before `before` are published.
+    Release(ReleaseCommand),
+}
+
+#[derive(Debug, Clone)]
+pub struct ReleaseCommand {
+    pub letter: LetterId,
+    /// The batch boundary: signatures confirmed before it are published, with it as their
+    /// time.
+    pub before: Timestamp,
 }
 
 /// Someone signs a letter. The store decides which email applies (a confirmation link, an
@@ -451,9 +466,19 @@ pub struct ImportCommand {
 pub enum WriteOutcome {
     Sign(SignOutcome),
     Confirm(ConfirmOutcome),
-    Imported { letter: LetterId, duplicate: bool },
-    Removed { letter: LetterId },
+    Imported {
+        letter: LetterId,
+        duplicate: bool,
+    },
+    Removed {
+        letter: LetterId,
+    },
     Discard(DiscardOutcome),
+    /// A sensitive letter's batch was published (`published` signatures).
+    Released {
+        letter: LetterId,
+        published: u64,
+    },
 }
 
 impl WriteOutcome {
@@ -466,6 +491,7 @@ impl WriteOutcome {
                 duplicate: false,
             } => Some(*letter),
             WriteOutcome::Removed { letter } => Some(*letter),
+            WriteOutcome::Released { letter, published } if *published > 0 => Some(*letter),
             _ => None,
         }
     }
@@ -509,6 +535,12 @@ pub enum ConfirmOutcome {
     Confirmed {
         letter: LetterRef,
         signature: SignatureId,
+    },
+    /// Confirmed on a sensitive letter: published with its batch at `publish_at`.
+    Held {
+        letter: LetterRef,
+        signature: SignatureId,
+        publish_at: Timestamp,
     },
     /// The link was used before (or the signature was confirmed through another link).
     AlreadyUsed {

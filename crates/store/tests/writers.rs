@@ -126,6 +126,7 @@ async fn open_letter_in(
             })
             .collect(),
         signer_fields: SignerFields::default(),
+        batch: None,
     };
     let id = store.create_letter(actor, &content, NOW).await.unwrap();
     store

@@ -11,7 +11,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::Row;
-use undersigned_core::{LetterState, SignatureState};
+use undersigned_core::{DisplayLevel, LetterState, SignatureState, letter::BatchMinutes};
 use undersigned_verify::entry::RemovalReason;
 
 use super::{
@@ -32,6 +32,11 @@ use crate::{
 
 /// The log entry a command produced, if any.
 type Logged = Option<PendingEntry>;
+
+/// A command's outcome with the log entries it produced, however many.
+fn one((outcome, logged): (WriteOutcome, Logged)) -> (WriteOutcome, Vec<PendingEntry>) {
+    (outcome, logged.into_iter().collect())
+}
 
 /// How many times a batch runs in all when it keeps losing deadlocks or serialization races.
 const BATCH_ATTEMPTS: u32 = 3;
@@ -67,6 +72,35 @@ impl BatchStore for SqlStore {
             tracing::warn!(error = %e, "could not clear erased text from the write-ahead log");
         }
         result
+    }
+
+    async fn due_releases(&self, now: Timestamp) -> Result<Vec<ReleaseCommand>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.letter_id, l.batch_minutes, MIN(s.confirmed_at) AS first
+             FROM signatures s JOIN letters l ON l.id = s.letter_id
+             WHERE s.state = 'confirmed' AND l.batch_minutes IS NOT NULL
+             GROUP BY s.letter_id, l.batch_minutes",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .ctx("looking for held signatures")?;
+        let mut due = Vec::new();
+        for row in rows {
+            let letter = LetterId(row.try_get("letter_id").ctx("reading held signatures")?);
+            let minutes: i64 = row
+                .try_get("batch_minutes")
+                .ctx("reading held signatures")?;
+            let first: Option<i64> = row.try_get("first").ctx("reading held signatures")?;
+            let batch = u32::try_from(minutes)
+                .ok()
+                .and_then(BatchMinutes::new)
+                .ok_or_else(|| StoreError::Corrupt(format!("batch of {minutes} minutes")))?;
+            let before = batch.boundary(now);
+            if first.is_some_and(|first| first < before) {
+                due.push(ReleaseCommand { letter, before });
+            }
+        }
+        Ok(due)
     }
 }
 
@@ -106,6 +140,7 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
         WriteCommand::ImportPublished(import) => (0, import.letter.0, import.duplicate_key.0),
         WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
         WriteCommand::Discard(discard) => (1, 0, discard.token_hash),
+        WriteCommand::Release(release) => (3, release.letter.0, [0; 32]),
         WriteCommand::Remove(remove) => {
             let mut key = [0; 32];
             key[..8].copy_from_slice(&remove.signature.0.to_be_bytes());
@@ -143,11 +178,14 @@ async fn apply_all(
             .await
             .ctx("starting a command")?;
         let applied = match command {
-            WriteCommand::Sign(sign) => apply_sign(conn, keys, sign).await,
-            WriteCommand::Confirm(confirm) => apply_confirm(conn, keys, confirm).await,
-            WriteCommand::ImportPublished(import) => apply_import(conn, keys, import).await,
-            WriteCommand::Remove(remove) => apply_remove(conn, remove).await,
-            WriteCommand::Discard(discard) => apply_discard(conn, discard).await,
+            WriteCommand::Sign(sign) => apply_sign(conn, keys, sign).await.map(one),
+            WriteCommand::Confirm(confirm) => apply_confirm(conn, keys, confirm).await.map(one),
+            WriteCommand::ImportPublished(import) => {
+                apply_import(conn, keys, import).await.map(one)
+            }
+            WriteCommand::Remove(remove) => apply_remove(conn, remove).await.map(one),
+            WriteCommand::Discard(discard) => apply_discard(conn, discard).await.map(one),
+            WriteCommand::Release(release) => apply_release(conn, keys, release).await,
         };
         match applied {
             Ok((outcome, logged)) => {
@@ -598,7 +636,8 @@ async fn apply_confirm(
     // The letter row is share-locked, as in `letter_and_category`.
     let Some(row) = sqlx::query(concat!(
         "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
-                s.state AS signature_state, l.state AS letter_state, l.slug, l.title
+                s.state AS signature_state, l.state AS letter_state, l.slug, l.title,
+                t.display_level AS link_display, l.batch_minutes
          FROM confirmation_tokens t
          JOIN signatures s ON s.id = t.signature_id
          JOIN letters l ON l.id = s.letter_id
@@ -625,6 +664,16 @@ async fn apply_confirm(
     let letter_state: String = row.try_get("letter_state").ctx("reading a link")?;
     let signature_state: SignatureState = parse_stored(&signature_state, "signature state")?;
     let letter_state: LetterState = parse_stored(&letter_state, "letter state")?;
+    let link_display: String = row.try_get("link_display").ctx("reading a link")?;
+    let link_display: DisplayLevel = parse_stored(&link_display, "display level")?;
+    let batch: Option<i64> = row.try_get("batch_minutes").ctx("reading a link")?;
+    // A sensitive letter holds private and initials signatures until its next batch, so that
+    // nobody watching the log can tie this confirmation to an entry.
+    let held_until = batch
+        .and_then(|m| u32::try_from(m).ok())
+        .and_then(BatchMinutes::new)
+        .filter(|_| link_display != DisplayLevel::Public)
+        .map(|b| b.published_at(command.now));
 
     if used_at.is_some() || signature_state != SignatureState::Pending {
         return done(ConfirmOutcome::AlreadyUsed { letter }, None);
@@ -639,8 +688,11 @@ async fn apply_confirm(
     // concurrent confirmation (another link, another process) count once: under READ
     // COMMITTED this waits for the other transaction, re-reads the row, and changes nothing
     // when it was published meanwhile.
+    // A held signature keeps its commitment's salt for the batch that publishes it.
     let published = sqlx::query(
-        "UPDATE signatures SET state = 'published', confirmed_at = $1, published_at = $1,
+        "UPDATE signatures SET state = CASE WHEN $3 THEN 'confirmed' ELSE 'published' END,
+             confirmed_at = $1, published_at = CASE WHEN $3 THEN NULL ELSE $1 END,
+             salt = CASE WHEN $3 THEN $4 ELSE salt END,
              category_id = t.category_id, name = t.name, title = t.title,
              affiliation = t.affiliation, city = t.city, country = t.country,
              comment = t.comment, display_level = t.display_level, show_city = t.show_city
@@ -649,6 +701,8 @@ async fn apply_confirm(
     )
     .bind(command.now)
     .bind(&command.token_hash[..])
+    .bind(held_until.is_some())
+    .bind(&command.salt[..])
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
@@ -664,6 +718,16 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
+    if let Some(publish_at) = held_until {
+        return done(
+            ConfirmOutcome::Held {
+                letter,
+                signature,
+                publish_at,
+            },
+            None,
+        );
+    }
     let logged = published_entry(conn, keys, signature, command.now, &command.salt).await?;
     debug_assert_eq!(logged.category, category);
     done(
@@ -714,6 +778,64 @@ async fn apply_discard(
         .await
         .ctx("discarding a signature")?;
     done(DiscardOutcome::Discarded { letter })
+}
+
+/// Publishes a sensitive letter's held signatures confirmed before `release.before` (a batch
+/// boundary), in an order drawn at random, every entry with the boundary as its time: an
+/// observer sees a batch of entries at once and cannot tell who confirmed when.
+async fn apply_release(
+    conn: &mut Conn,
+    keys: &Keyring,
+    release: &ReleaseCommand,
+) -> Result<(WriteOutcome, Vec<PendingEntry>), StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT id, salt FROM signatures
+         WHERE letter_id = $1 AND state = 'confirmed' AND confirmed_at < $2",
+        lock!(FOR UPDATE)
+    ))
+    .bind(release.letter.0)
+    .bind(release.before)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("reading held signatures")?;
+    let mut held = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = SignatureId(row.try_get("id").ctx("reading a held signature")?);
+        let salt: Option<Vec<u8>> = row.try_get("salt").ctx("reading a held signature")?;
+        let salt: Hash32 = salt
+            .and_then(|s| s.try_into().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("held signature {id} without a salt")))?;
+        held.push((id, salt));
+    }
+    shuffle(&mut held)?;
+    let mut entries = Vec::with_capacity(held.len());
+    for (id, salt) in &held {
+        sqlx::query("UPDATE signatures SET state = 'published', published_at = $1 WHERE id = $2")
+            .bind(release.before)
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await
+            .ctx("publishing a held signature")?;
+        entries.push(published_entry(conn, keys, *id, release.before, salt).await?);
+    }
+    Ok((
+        WriteOutcome::Released {
+            letter: release.letter,
+            published: held.len() as u64,
+        },
+        entries,
+    ))
+}
+
+/// Puts `items` in an order drawn from the operating system's randomness (Fisher-Yates).
+fn shuffle<T>(items: &mut [T]) -> Result<(), StoreError> {
+    for i in (1..items.len()).rev() {
+        let draw = getrandom::u64()
+            .map_err(|e| StoreError::Corrupt(format!("no randomness to shuffle with: {e}")))?;
+        let j = usize::try_from(draw % (i as u64 + 1)).unwrap_or(0);
+        items.swap(i, j);
+    }
+    Ok(())
 }
 
 async fn apply_import(

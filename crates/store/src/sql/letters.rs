@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Row};
 use undersigned_core::{
-    LetterState, letter::LetterContent, letter::Target, signature::DisplayRule,
+    LetterState, letter::BatchMinutes, letter::LetterContent, letter::Target,
+    signature::DisplayRule,
 };
 
 use super::{
@@ -145,6 +146,16 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
         published_at: row.try_get("published_at").ctx("reading a letter")?,
         closed_at: row.try_get("closed_at").ctx("reading a letter")?,
         log_version: log_version(row.try_get("log_version").ctx("reading a letter")?)?,
+        batch: row
+            .try_get::<Option<i64>, _>("batch_minutes")
+            .ctx("reading a letter")?
+            .map(|m| {
+                u32::try_from(m)
+                    .ok()
+                    .and_then(BatchMinutes::new)
+                    .ok_or_else(|| StoreError::Corrupt(format!("batch of {m} minutes")))
+            })
+            .transpose()?,
     })
 }
 
@@ -160,8 +171,8 @@ impl LetterStore for SqlStore {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,
-                                  state, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7)
+                                  state, created_at, updated_at, batch_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7, $8)
              RETURNING id",
         )
         .bind(actor.workspace.0)
@@ -171,6 +182,7 @@ impl LetterStore for SqlStore {
         .bind(&content.body_markdown)
         .bind(&fields)
         .bind(now)
+        .bind(content.batch.map(|b| i64::from(b.get())))
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "creating a letter"))?;
@@ -217,7 +229,7 @@ impl LetterStore for SqlStore {
         }
         sqlx::query(
             "UPDATE letters SET slug = $1, title = $2, subject = $3, body_md = $4, signer_fields = $5,
-                                updated_at = $6
+                                updated_at = $6, batch_minutes = $8
              WHERE id = $7",
         )
         .bind(content.slug.as_str())
@@ -227,6 +239,7 @@ impl LetterStore for SqlStore {
         .bind(&fields)
         .bind(now)
         .bind(letter.0)
+        .bind(content.batch.map(|b| i64::from(b.get())))
         .execute(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "editing a letter"))?;
@@ -537,6 +550,7 @@ impl LetterStore for SqlStore {
                 signature_state: parse_stored(&signature_state, "signature state")?,
                 expires_at: row.try_get("expires_at").ctx("reading a link")?,
                 used: used_at.is_some(),
+                used_at,
             })
         })
         .transpose()
