@@ -191,6 +191,7 @@ pub struct Application {
     writer_task: JoinHandle<()>,
     mail_task: JoinHandle<()>,
     retention_task: JoinHandle<()>,
+    batches_task: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     setup_link: Option<String>,
 }
@@ -203,6 +204,8 @@ pub struct Runtime {
     pub cache_ttl: Duration,
     /// How often the retention job looks for personal data to erase.
     pub retention_every: Duration,
+    /// How often sensitive letters' due batches are looked for.
+    pub batches_every: Duration,
 }
 
 impl Default for Runtime {
@@ -211,6 +214,7 @@ impl Default for Runtime {
             clock: Clock::system(),
             cache_ttl: Duration::from_secs(2),
             retention_every: Duration::from_secs(3600),
+            batches_every: Duration::from_secs(15),
         }
     }
 }
@@ -281,6 +285,13 @@ impl Application {
             runtime.clock.clone(),
             shutdown_rx.clone(),
         ));
+        let batches_task = tokio::spawn(services::batches::run(
+            store.clone(),
+            writer.clone(),
+            runtime.clock.clone(),
+            runtime.batches_every,
+            shutdown_rx.clone(),
+        ));
         let retention_task = tokio::spawn(services::retention::run(
             store.clone(),
             reads.caches(),
@@ -328,6 +339,7 @@ impl Application {
             writer_task,
             mail_task,
             retention_task,
+            batches_task,
             shutdown,
             setup_link,
         })
@@ -372,6 +384,12 @@ impl Application {
             .is_err()
         {
             tracing::warn!("the mail worker did not stop in time");
+        }
+        if tokio::time::timeout(Duration::from_secs(10), self.batches_task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the batch job did not stop in time");
         }
         if tokio::time::timeout(Duration::from_secs(10), self.retention_task)
             .await

@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use undersigned_core::signature::{PublicSigner, public_display};
-use undersigned_core::{DisplayLevel, LetterState, SignatureState};
+use undersigned_core::{DisplayLevel, LetterState, SignatureState, letter::BatchMinutes};
 use undersigned_store::{
     ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome, ReceiptData, RemoveCommand,
     StoreError, WriteCommand, WriteOutcome,
@@ -16,6 +16,7 @@ use undersigned_store::{
 use undersigned_verify::entry::{LogEntry, RemovalReason};
 
 use crate::{
+    format,
     pages::{Layout, PageError, message, render},
     secrets::Token,
     services::writer::WriteError,
@@ -99,6 +100,37 @@ struct ConfirmedPage {
     index: String,
 }
 
+#[derive(Template)]
+#[template(path = "held.html")]
+struct HeldPage {
+    layout: Layout,
+    heading: &'static str,
+    title: String,
+    slug: String,
+    minutes: u32,
+    publish_at: String,
+}
+
+impl HeldPage {
+    fn new(
+        state: &AppState,
+        heading: &'static str,
+        title: String,
+        slug: String,
+        batch: BatchMinutes,
+        publish_at: i64,
+    ) -> Self {
+        Self {
+            layout: Layout::new(state.instance(), "Signature confirmed"),
+            heading,
+            title,
+            slug,
+            minutes: batch.get(),
+            publish_at: format!("{} UTC", format::date_time(publish_at)),
+        }
+    }
+}
+
 /// `GET /confirm/{token}`: shows the button. Never changes anything.
 pub async fn show(
     State(state): State<AppState>,
@@ -131,6 +163,24 @@ pub async fn show(
                 token: token.as_str().to_owned(),
                 index: receipt.index.to_string(),
             },
+        ));
+    }
+    // Confirmed on a sensitive letter, waiting for its batch.
+    if let Some(confirmed_at) = link.used_at
+        && link.signature_state == SignatureState::Confirmed
+        && let Ok(view) = state.reads.letter(&slug).await
+        && let Some(batch) = view.letter.batch
+    {
+        return Ok(render(
+            StatusCode::OK,
+            &HeldPage::new(
+                &state,
+                "Already confirmed",
+                view.letter.title.clone(),
+                slug,
+                batch,
+                batch.published_at(confirmed_at),
+            ),
         ));
     }
     if link.used || link.signature_state != SignatureState::Pending {
@@ -186,6 +236,30 @@ pub async fn confirm(
                     token: token.as_str().to_owned(),
                     index,
                 },
+            ))
+        }
+        WriteOutcome::Confirm(ConfirmOutcome::Held {
+            letter, publish_at, ..
+        }) => {
+            let batch = state
+                .reads
+                .letter(&letter.slug)
+                .await
+                .ok()
+                .and_then(|view| view.letter.batch)
+                .ok_or_else(|| {
+                    PageError::Internal("a held signature's letter has no batch".into())
+                })?;
+            Ok(render(
+                StatusCode::OK,
+                &HeldPage::new(
+                    &state,
+                    "Thank you",
+                    letter.title,
+                    letter.slug,
+                    batch,
+                    publish_at,
+                ),
             ))
         }
         WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { letter }) => {

@@ -5,6 +5,7 @@
 //! Layers, bottom up: services, then [`crate::state::AppState`] that holds them, then the
 //! view models and page frame (`crate::views`, `crate::pages`), then `crate::routes`.
 
+pub mod batches;
 pub mod cache;
 pub mod logs;
 pub mod passwords;

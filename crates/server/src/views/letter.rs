@@ -115,6 +115,8 @@ pub struct LetterPage {
     pub has_next: bool,
     /// Said instead of the list once the signers' personal data was erased.
     pub erased: Option<String>,
+    /// A sensitive letter's batches, in minutes.
+    pub batch_minutes: Option<u32>,
 }
 
 /// The text of a letter's body without Markdown, shortened, for link previews.
@@ -253,6 +255,7 @@ impl LetterPage {
             signers,
             page,
             has_next,
+            batch_minutes: letter.batch.map(|b| b.get()),
             erased: view.erasure.as_ref().map(|e| {
                 format!(
                     "The signatories' names and details were erased on {}, {} days after the \

@@ -44,6 +44,8 @@ pub struct TestApp {
     pub cache_ttl: Duration,
     /// How often its retention job runs.
     pub retention_every: Duration,
+    /// How often it looks for sensitive letters' due batches.
+    pub batches_every: Duration,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -120,6 +122,7 @@ impl TestApp {
                 clock: self.clock,
                 cache_ttl: self.cache_ttl,
                 retention_every: self.retention_every,
+                batches_every: self.batches_every,
             },
         }
     }
@@ -191,6 +194,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// How often sensitive letters' due batches are looked for (production: every 15 s).
+    pub fn with_batches_every(mut self, every: Duration) -> Self {
+        self.0.runtime.batches_every = every;
+        self
+    }
+
     /// Starts the application.
     pub async fn spawn(self) -> TestApp {
         self.0.start().await
@@ -232,6 +241,7 @@ impl Stopped {
             clock: runtime.clock,
             cache_ttl: runtime.cache_ttl,
             retention_every: runtime.retention_every,
+            batches_every: runtime.batches_every,
             stop: Some(stop),
             task: Some(task),
         }

@@ -13,5 +13,6 @@ mod mail_limits;
 mod resilience;
 mod retention;
 mod security;
+mod sensitive;
 mod tokens;
 mod validation;
