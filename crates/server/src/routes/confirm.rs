@@ -126,7 +126,7 @@ impl HeldPage {
             title,
             slug,
             minutes: batch.get(),
-            publish_at: format!("{} UTC", format::date_time(publish_at)),
+            publish_at: format::date_time(publish_at),
         }
     }
 }

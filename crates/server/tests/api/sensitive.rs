@@ -71,7 +71,7 @@ async fn a_sensitive_letter_publishes_private_and_initials_signatures_together_a
 
     // Private and initials ones wait for the boundary, and their signers are told when.
     let publish_at = ten.published_at(start);
-    let when = format!("{} UTC", undersigned_server::format::date_time(publish_at));
+    let when = undersigned_server::format::date_time(publish_at);
     let private_link = app
         .sign_pending_as(SLUG, "Prue Hollowell", "prue@example.org", "private")
         .await;
