@@ -281,6 +281,13 @@ pub struct ReceiptData {
     pub log_version: LogVersion,
     /// The opening of the entry's commitment, while the signature is public (format 2).
     pub opening: Option<Opening>,
+    /// When the link was used to confirm: its manage, receipt and withdraw uses expire a
+    /// set time after.
+    pub link_used_at: Timestamp,
+    /// The signature's category (whose rule says which display levels it may change to).
+    pub category: CategoryId,
+    /// How the signature is shown now.
+    pub display: DisplayLevel,
 }
 
 /// A signature as organisers see it.
@@ -365,6 +372,8 @@ pub struct ConfirmationLink {
     pub signature_state: SignatureState,
     pub expires_at: Timestamp,
     pub used: bool,
+    /// When the link was used to confirm.
+    pub used_at: Option<Timestamp>,
     pub submission: PendingSubmission,
 }
 
@@ -391,6 +400,9 @@ pub enum WriteCommand {
     /// The holder of a pending signature's link deletes it: the submission was not theirs,
     /// or they changed their mind before confirming.
     Discard(DiscardCommand),
+    /// A published signer changes how they are shown: a remove entry for the old add entry
+    /// and a new add entry with the new level, so the counts do not move.
+    ChangeDisplay(ChangeDisplayCommand),
 }
 
 /// Someone signs a letter. The store decides which email applies (a confirmation link, an
@@ -437,6 +449,18 @@ pub struct RemoveCommand {
     pub now: Timestamp,
 }
 
+/// See [`WriteCommand::ChangeDisplay`]. The caller has checked that the signature's
+/// category allows `display`.
+#[derive(Debug, Clone)]
+pub struct ChangeDisplayCommand {
+    pub letter: LetterId,
+    pub signature: SignatureId,
+    pub display: DisplayLevel,
+    pub now: Timestamp,
+    /// The salt of the new add entry's commitment (32 random bytes).
+    pub salt: Hash32,
+}
+
 #[derive(Debug, Clone)]
 pub struct ImportCommand {
     pub letter: LetterId,
@@ -451,9 +475,22 @@ pub struct ImportCommand {
 pub enum WriteOutcome {
     Sign(SignOutcome),
     Confirm(ConfirmOutcome),
-    Imported { letter: LetterId, duplicate: bool },
-    Removed { letter: LetterId },
+    Imported {
+        letter: LetterId,
+        duplicate: bool,
+    },
+    Removed {
+        letter: LetterId,
+    },
     Discard(DiscardOutcome),
+    /// The signature is shown at its new level, under a new add entry.
+    DisplayChanged {
+        letter: LetterId,
+    },
+    /// The signature is shown at that level already: nothing was written.
+    DisplayUnchanged {
+        letter: LetterId,
+    },
 }
 
 impl WriteOutcome {
@@ -466,6 +503,7 @@ impl WriteOutcome {
                 duplicate: false,
             } => Some(*letter),
             WriteOutcome::Removed { letter } => Some(*letter),
+            WriteOutcome::DisplayChanged { letter } => Some(*letter),
             _ => None,
         }
     }

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
             get(confirm::withdraw_show).post(confirm::withdraw),
         )
         .route("/confirm/{token}/discard", post(confirm::discard))
+        .route("/confirm/{token}/display", post(confirm::change_display))
         .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
         .route(

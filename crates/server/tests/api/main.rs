@@ -10,6 +10,7 @@ mod flow;
 mod helpers;
 mod log;
 mod mail_limits;
+mod manage;
 mod resilience;
 mod retention;
 mod security;

@@ -11,7 +11,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::Row;
-use undersigned_core::{LetterState, SignatureState};
+use undersigned_core::{DisplayLevel, LetterState, SignatureState};
 use undersigned_verify::entry::RemovalReason;
 
 use super::{
@@ -57,9 +57,12 @@ impl BatchStore for SqlStore {
         // A withdrawal, a moderator's removal or a discarded submission deleted a signer's
         // text: make sure its old bytes do not linger in the write-ahead log. Rare, so the
         // signing path never pays for it.
-        let erased = commands
-            .iter()
-            .any(|c| matches!(c, WriteCommand::Remove(_) | WriteCommand::Discard(_)));
+        let erased = commands.iter().any(|c| {
+            matches!(
+                c,
+                WriteCommand::Remove(_) | WriteCommand::Discard(_) | WriteCommand::ChangeDisplay(_)
+            )
+        });
         if erased
             && result.is_ok()
             && let Err(e) = dialect::after_erase(&self.pool).await
@@ -111,6 +114,11 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
             key[..8].copy_from_slice(&remove.signature.0.to_be_bytes());
             (2, remove.letter.0, key)
         }
+        WriteCommand::ChangeDisplay(change) => {
+            let mut key = [0; 32];
+            key[..8].copy_from_slice(&change.signature.0.to_be_bytes());
+            (2, change.letter.0, key)
+        }
     }
 }
 
@@ -142,12 +150,17 @@ async fn apply_all(
             .execute(&mut *conn)
             .await
             .ctx("starting a command")?;
+        // Most commands log one entry or none; changing a display level logs two.
+        let one = |(outcome, logged): (WriteOutcome, Logged)| (outcome, Vec::from_iter(logged));
         let applied = match command {
-            WriteCommand::Sign(sign) => apply_sign(conn, keys, sign).await,
-            WriteCommand::Confirm(confirm) => apply_confirm(conn, keys, confirm).await,
-            WriteCommand::ImportPublished(import) => apply_import(conn, keys, import).await,
-            WriteCommand::Remove(remove) => apply_remove(conn, remove).await,
-            WriteCommand::Discard(discard) => apply_discard(conn, discard).await,
+            WriteCommand::Sign(sign) => apply_sign(conn, keys, sign).await.map(one),
+            WriteCommand::Confirm(confirm) => apply_confirm(conn, keys, confirm).await.map(one),
+            WriteCommand::ImportPublished(import) => {
+                apply_import(conn, keys, import).await.map(one)
+            }
+            WriteCommand::Remove(remove) => apply_remove(conn, remove).await.map(one),
+            WriteCommand::Discard(discard) => apply_discard(conn, discard).await.map(one),
+            WriteCommand::ChangeDisplay(change) => apply_change_display(conn, keys, change).await,
         };
         match applied {
             Ok((outcome, logged)) => {
@@ -945,4 +958,96 @@ async fn erase_text(
     .await
     .ctx("removing a signature")?;
     Ok(())
+}
+
+/// A published signer changes how they are shown, in one command: a remove entry (reason
+/// `withdrawn`) naming the old add entry, then a new add entry at the new level, with a new
+/// salt. The counts do not move (-1 and +1 in the same category), the log is only appended
+/// to, and the old entry's opening (what the page showed) is deleted. The submissions its
+/// links carried are kept: the signature is still on the letter.
+///
+/// Why `withdrawn` and no reason of its own: a reason `changed` would tell anyone reading
+/// the log that the removed entry and the next add are the same person, and so link a name
+/// someone saved before to a signer who chose to be private since. With `withdrawn` the
+/// log reads as a withdrawal and a signature, which is what it is to an outsider.
+async fn apply_change_display(
+    conn: &mut Conn,
+    keys: &Keyring,
+    command: &ChangeDisplayCommand,
+) -> Result<(WriteOutcome, Vec<PendingEntry>), StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT s.state, s.log_index, s.category_id, s.display_level, l.workspace_id,
+                l.log_version
+         FROM signatures s JOIN letters l ON l.id = s.letter_id
+         WHERE s.id = $1 AND s.letter_id = $2",
+        lock!(FOR UPDATE OF s)
+    ))
+    .bind(command.signature.0)
+    .bind(command.letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a signature")?
+    .ok_or(StoreError::NotFound)?;
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
+    let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
+    let display: String = row.try_get("display_level").ctx("reading a signature")?;
+    let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
+    let version = log_version(row.try_get("log_version").ctx("reading a signature")?)?;
+    let (Some(index), SignatureState::Published) = (
+        index,
+        parse_stored::<SignatureState>(&state, "signature state")?,
+    ) else {
+        return Err(StoreError::WrongState {
+            what: "signature",
+            actual: state,
+        });
+    };
+    if parse_stored::<DisplayLevel>(&display, "display level")? == command.display {
+        return Ok((
+            WriteOutcome::DisplayUnchanged {
+                letter: command.letter,
+            },
+            Vec::new(),
+        ));
+    }
+    sqlx::query("UPDATE signatures SET display_level = $1 WHERE id = $2 AND state = 'published'")
+        .bind(command.display.as_str())
+        .bind(command.signature.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("changing how a signature is shown")?;
+    sqlx::query("DELETE FROM log_openings WHERE letter_id = $1 AND idx = $2")
+        .bind(command.letter.0)
+        .bind(index)
+        .execute(&mut *conn)
+        .await
+        .ctx("changing how a signature is shown")?;
+    super::organisers::audit(
+        conn,
+        None,
+        Some(workspace),
+        "signature.display_changed",
+        &format!("signature {}", command.signature),
+        &format!("log entry {index}, now {}", command.display.as_str()),
+        command.now,
+    )
+    .await?;
+    let old = u64::try_from(index).map_err(|_| StoreError::Corrupt("a log index".into()))?;
+    let removal = PendingEntry {
+        letter: command.letter,
+        category,
+        delta: -1,
+        signature: None,
+        data: remove_entry(version, command.now, old, RemovalReason::Withdrawn),
+        opening: None,
+    };
+    // Read back from the updated row, as when it was first published.
+    let added = published_entry(conn, keys, command.signature, command.now, &command.salt).await?;
+    Ok((
+        WriteOutcome::DisplayChanged {
+            letter: command.letter,
+        },
+        vec![removal, added],
+    ))
 }

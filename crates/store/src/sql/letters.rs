@@ -537,6 +537,7 @@ impl LetterStore for SqlStore {
                 signature_state: parse_stored(&signature_state, "signature state")?,
                 expires_at: row.try_get("expires_at").ctx("reading a link")?,
                 used: used_at.is_some(),
+                used_at,
             })
         })
         .transpose()

@@ -230,7 +230,8 @@ impl LogStore for SqlStore {
         let row = sqlx::query(
             "SELECT l.id AS letter_id, l.slug, l.title, l.log_version, s.id AS signature_id,
                     s.log_index, s.salt, e.data, o.salt AS opening_salt, o.name AS opening_name,
-                    o.details AS opening_details, o.comment AS opening_comment
+                    o.details AS opening_details, o.comment AS opening_comment,
+                    t.used_at, s.category_id, s.display_level
              FROM confirmation_tokens t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
@@ -258,6 +259,13 @@ impl LogStore for SqlStore {
                 salt: hash_from(row.try_get("salt").ctx("reading a receipt")?)?,
                 log_version: log_version(row.try_get("log_version").ctx("reading a receipt")?)?,
                 opening: optional_opening(&row, "opening_")?,
+                link_used_at: row.try_get("used_at").ctx("reading a receipt")?,
+                category: CategoryId(row.try_get("category_id").ctx("reading a receipt")?),
+                display: crate::parse_stored(
+                    &row.try_get::<String, _>("display_level")
+                        .ctx("reading a receipt")?,
+                    "display level",
+                )?,
             })
         })
         .transpose()
