@@ -288,6 +288,8 @@ pub struct ReceiptData {
     pub category: CategoryId,
     /// How the signature is shown now.
     pub display: DisplayLevel,
+    /// The signature's state (a receipt outlives a withdrawal).
+    pub state: SignatureState,
 }
 
 /// A signature as organisers see it.
@@ -312,6 +314,8 @@ pub enum EmailKind {
     Confirm,
     /// A confirmed signer's address was used to sign again.
     AlreadySigned,
+    /// A new link to manage a published signature, which its signer asked for.
+    Manage,
 }
 
 impl EmailKind {
@@ -319,6 +323,7 @@ impl EmailKind {
         match self {
             EmailKind::Confirm => "confirm",
             EmailKind::AlreadySigned => "already_signed",
+            EmailKind::Manage => "manage",
         }
     }
 }
@@ -327,7 +332,11 @@ impl std::str::FromStr for EmailKind {
     type Err = undersigned_core::UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         undersigned_core::unknown::parse_name(
-            &[EmailKind::Confirm, EmailKind::AlreadySigned],
+            &[
+                EmailKind::Confirm,
+                EmailKind::AlreadySigned,
+                EmailKind::Manage,
+            ],
             EmailKind::as_str,
             "email kind",
             s,
@@ -403,6 +412,43 @@ pub enum WriteCommand {
     /// A published signer changes how they are shown: a remove entry for the old add entry
     /// and a new add entry with the new level, so the counts do not move.
     ChangeDisplay(ChangeDisplayCommand),
+    /// Someone asks for a new link for an address on a letter ("Lost your link?").
+    RequestLink(Box<RequestLinkCommand>),
+}
+
+/// "Lost your link?": the store decides what the address gets (a new manage link for a
+/// published signature, the link for its first submission again for a pending one on an
+/// open letter, nothing otherwise, and nothing when the signature's backoff or the
+/// recipient's budget says so) and does the same database work whichever it is.
+#[derive(Debug, Clone)]
+pub struct RequestLinkCommand {
+    pub letter: LetterId,
+    /// Whether the letter takes signatures (a pending one is sent its link only then).
+    pub letter_open: bool,
+    pub email: undersigned_core::EmailAddress,
+    pub duplicate_key: DuplicateKey,
+    pub recipient_key: RecipientKey,
+    pub mail_limits: crate::rules::MailLimits,
+    /// The new link's token, stored as a manage link or a confirmation link.
+    pub token_hash: Hash32,
+    pub now: Timestamp,
+    /// When a confirmation link made with this token would expire.
+    pub token_expires_at: Timestamp,
+    /// The JSON of the email for each case, rendered by the server.
+    pub confirm_params: String,
+    pub manage_params: String,
+}
+
+/// What a link request did. Never for the page to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    ManageLinkSent,
+    ConfirmationResent,
+    /// The signature's backoff, or the recipient's budget, held the email back.
+    Withheld,
+    /// No signature that a link could serve (never signed, withdrawn, removed, or pending on
+    /// a closed letter).
+    NoSignature,
 }
 
 /// Someone signs a letter. The store decides which email applies (a confirmation link, an
@@ -491,6 +537,7 @@ pub enum WriteOutcome {
     DisplayUnchanged {
         letter: LetterId,
     },
+    LinkRequested(LinkOutcome),
 }
 
 impl WriteOutcome {
@@ -567,7 +614,11 @@ mod tests {
 
     #[test]
     fn email_kinds_read_back_and_an_unknown_one_says_what_it_is() {
-        for kind in [EmailKind::Confirm, EmailKind::AlreadySigned] {
+        for kind in [
+            EmailKind::Confirm,
+            EmailKind::AlreadySigned,
+            EmailKind::Manage,
+        ] {
             assert_eq!(kind.as_str().parse::<EmailKind>(), Ok(kind));
         }
         assert_eq!(

@@ -142,14 +142,15 @@ pub async fn show(
         .store
         .confirmation_link(token.hash())
         .await
-        .map_err(PageError::from)?
-        .ok_or(ConfirmError::Unknown)?;
-    let slug = link.letter_slug.clone();
-    // A link that confirmed a signature still on the letter: the manage page.
-    if link.used && link.signature_state == SignatureState::Published {
+        .map_err(PageError::from)?;
+    // A link that confirmed a signature still on the letter, or a manage link: the manage
+    // page.
+    let Some(link) = link.filter(|l| !(l.used && l.signature_state == SignatureState::Published))
+    else {
         let signature = published_by(&state, &token).await?;
         return manage_page(&state, &token, signature).await;
-    }
+    };
+    let slug = link.letter_slug.clone();
     if link.used || link.signature_state != SignatureState::Pending {
         return Err(ConfirmError::Used { slug });
     }
@@ -236,25 +237,33 @@ struct WithdrawPage {
 
 /// The signature a used link confirmed, while it is on the letter.
 async fn published_by(state: &AppState, token: &Token) -> Result<ReceiptData, ConfirmError> {
-    let link = state
-        .store
-        .confirmation_link(token.hash())
-        .await
-        .map_err(PageError::from)?
-        .ok_or(ConfirmError::Unknown)?;
-    if !link.used || link.signature_state != SignatureState::Published {
-        return Err(ConfirmError::NotPublic {
-            slug: link.letter_slug,
-        });
-    }
-    let signature = state
+    // A used confirmation link or a manage link (the receipt outlives a withdrawal).
+    let Some(signature) = state
         .store
         .receipt(token.hash())
         .await
         .map_err(PageError::from)?
-        .ok_or(ConfirmError::NotPublic {
-            slug: link.letter_slug,
-        })?;
+    else {
+        // A link that never confirmed, or none at all.
+        return Err(
+            match state
+                .store
+                .confirmation_link(token.hash())
+                .await
+                .map_err(PageError::from)?
+            {
+                Some(link) => ConfirmError::NotPublic {
+                    slug: link.letter_slug,
+                },
+                None => ConfirmError::Unknown,
+            },
+        );
+    };
+    if signature.state != SignatureState::Published {
+        return Err(ConfirmError::NotPublic {
+            slug: signature.letter.slug,
+        });
+    }
     if state
         .settings
         .manage_link_expires_at(signature.link_used_at)

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod confirm;
 pub mod letter;
+pub mod link;
 pub mod log;
 pub mod login;
 pub mod setup;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/confirm/{token}/display", post(confirm::change_display))
         .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
+        .route("/l/{slug}/link", get(link::show).post(link::request))
         .route(
             "/confirm/{token}",
             get(confirm::show).post(confirm::confirm),

@@ -9,6 +9,7 @@ mod duplicates;
 mod flow;
 mod helpers;
 mod log;
+mod lost_link;
 mod mail_limits;
 mod manage;
 mod resilience;
