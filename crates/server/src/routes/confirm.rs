@@ -299,6 +299,9 @@ struct ManagePage {
     choices: Vec<LevelChoice>,
     /// When this link stops working, as a date.
     expires: String,
+    /// Whether the entry holds what the page shows in clear (format 1), so that it stays
+    /// readable in the log after a change.
+    name_in_log: bool,
 }
 
 /// The page a used link opens while its signature is on the letter.
@@ -320,12 +323,14 @@ async fn manage_page(
         .ok_or_else(|| PageError::Internal("a signature's category is gone".into()))?;
     // What the page shows: the opening the log committed to (format 2), or the entry's
     // own text (format 1); nothing for a private signer.
+    let clear_text = match LogEntry::decode(&signature.entry) {
+        Ok(LogEntry::Add(add)) => add.clear_text(),
+        _ => None,
+    };
+    let name_in_log = clear_text.is_some();
     let shown = match &signature.opening {
         Some(opening) => Some(opening.shown.clone()),
-        None => match LogEntry::decode(&signature.entry) {
-            Ok(LogEntry::Add(add)) => add.clear_text(),
-            _ => None,
-        },
+        None => clear_text,
     };
     let mut choices: Vec<LevelChoice> = category
         .rule
@@ -355,6 +360,7 @@ async fn manage_page(
                     .settings
                     .manage_link_expires_at(signature.link_used_at),
             ),
+            name_in_log,
         },
     ))
 }

@@ -414,3 +414,53 @@ async fn changing_needs_a_same_site_form_post() {
     );
     app.stop().await;
 }
+
+/// A letter whose log is in format 1 names shown signers in its entries: the manage page
+/// says the old entry keeps the name, and a change is logged in format 1 too.
+#[tokio::test]
+async fn a_format_1_letter_says_the_old_entry_keeps_the_name() {
+    let app = TestApp::init()
+        .with_cache_ttl(std::time::Duration::ZERO)
+        .spawn()
+        .await;
+    app.open_letter("older").await;
+    app.sql("UPDATE letters SET log_version = 1 WHERE slug = 'older'")
+        .await;
+    let link = app
+        .sign_and_confirm("older", "Fenella Ashdown", "fenella@example.org", "public")
+        .await;
+    let page = app.get(&link).await;
+    assert!(page.body.contains("Fenella Ashdown"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("keeps the name and details the page showed, in clear"),
+        "{}",
+        page.body
+    );
+    let changed = app
+        .post_with(
+            &client(),
+            &format!("{link}/display"),
+            &[("display", "private")],
+        )
+        .await;
+    assert_eq!(changed.status, 303);
+    let log = read_log(&app, "older").await;
+    assert!(
+        log.decoded()
+            .iter()
+            .all(|e| e.version() == undersigned_verify::entry::LogVersion::V1)
+    );
+    assert!(
+        add_at(&log, 2).clear_text().is_none(),
+        "the new entry is private"
+    );
+    assert_eq!(app.total("older").await, 1);
+    let page = app.get(&link).await;
+    assert!(
+        !page.body.contains("in clear"),
+        "a private entry has no text: {}",
+        page.body
+    );
+    app.stop().await;
+}
