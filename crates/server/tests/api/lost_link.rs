@@ -388,3 +388,48 @@ async fn bad_requests_get_clear_answers_and_change_nothing() {
     assert_eq!(app.mail.to("lucasta@example.org").len(), 1);
     app.stop().await;
 }
+
+/// On a letter that no longer takes signatures a pending signature cannot be confirmed, so
+/// it is sent nothing; a published one still gets its manage link. The answer is the same.
+#[tokio::test]
+async fn after_the_letter_closes_only_published_signers_get_a_link() {
+    let app = TestApp::init()
+        .with_clock(Clock::manual(now()))
+        .spawn()
+        .await;
+    let id = app.open_letter("closing").await;
+    app.sign_and_confirm(
+        "closing",
+        "Rosalind Marchetti",
+        "rosalind@example.org",
+        "public",
+    )
+    .await;
+    app.sign_pending("closing", "Casimir Lowe", "casimir@example.org")
+        .await;
+    assert_eq!(app.close(&app.client, id).await.status, 303);
+    app.clock.advance(3600);
+    let published = ask(&app, "closing", "rosalind@example.org").await;
+    let pending = ask(&app, "closing", "casimir@example.org").await;
+    assert_eq!(published.status, 200);
+    assert_eq!(published.body, pending.body);
+    let mail = app.mail.wait_for_to("rosalind@example.org", 2).await;
+    assert!(mail.subject().starts_with("Manage your signature"));
+    assert_eq!(app.get(&app.confirm_path(&mail)).await.status, 200);
+    // The outbox records the withheld one, without a recipient.
+    let db = app.db().await;
+    let withheld: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT last_error, recipient FROM outbox WHERE status = 'failed' ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    assert_eq!(withheld, vec![("no_signature".to_owned(), None)]);
+    assert_eq!(
+        app.mail.to("casimir@example.org").len(),
+        1,
+        "his first link only"
+    );
+    app.stop().await;
+}
