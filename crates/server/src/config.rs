@@ -83,6 +83,9 @@ pub struct Settings {
     pub session_hours: u32,
     /// How long a confirmation link works.
     pub confirmation_link_seconds: u64,
+    /// How many days a used confirmation link keeps working as the signer's manage link
+    /// (how they appear, receipt, withdrawal), counted from when it confirmed.
+    pub manage_link_days: u32,
     /// Signing attempts allowed per client address per ten minutes.
     pub sign_limit_per_10min: u32,
     /// The most emails that sign-ups send to one mailbox in a day, across every letter;
@@ -134,10 +137,18 @@ impl Settings {
         if self.emails_per_recipient_per_day == 0 {
             return Err(ConfigError::ZeroLimit("emails_per_recipient_per_day"));
         }
+        if self.manage_link_days == 0 {
+            return Err(ConfigError::ZeroLimit("manage_link_days"));
+        }
         if self.signups_per_domain_per_hour == 0 {
             return Err(ConfigError::ZeroLimit("signups_per_domain_per_hour"));
         }
         Ok(())
+    }
+
+    /// When a manage link used (or issued) at `since` stops working.
+    pub fn manage_link_expires_at(&self, since: i64) -> i64 {
+        since.saturating_add(i64::from(self.manage_link_days).saturating_mul(86_400))
     }
 
     /// The limits on the email that sign-ups send.
@@ -163,6 +174,7 @@ impl Settings {
             .set_default("trust_forwarded_for", false)?
             .set_default("session_hours", 24 * 7)?
             .set_default("confirmation_link_seconds", 7 * 24 * 3600)?
+            .set_default("manage_link_days", 365)?
             .set_default("sign_limit_per_10min", 60)?
             .set_default(
                 "emails_per_recipient_per_day",

@@ -212,6 +212,12 @@ pub static TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "manage_tokens",
+        columns: &[blob("token_hash"), int("signature_id"), int("created_at")],
+        key: &["token_hash"],
+        identity: false,
+    },
+    Table {
         name: "letter_counts",
         columns: &[int("letter_id"), int("category_id"), int("count")],
         key: &["letter_id", "category_id"],

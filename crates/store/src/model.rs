@@ -284,6 +284,15 @@ pub struct ReceiptData {
     pub log_version: LogVersion,
     /// The opening of the entry's commitment, while the signature is public (format 2).
     pub opening: Option<Opening>,
+    /// When the link was used to confirm: its manage, receipt and withdraw uses expire a
+    /// set time after.
+    pub link_used_at: Timestamp,
+    /// The signature's category (whose rule says which display levels it may change to).
+    pub category: CategoryId,
+    /// How the signature is shown now.
+    pub display: DisplayLevel,
+    /// The signature's state (a receipt outlives a withdrawal).
+    pub state: SignatureState,
 }
 
 /// A signature as organisers see it.
@@ -308,6 +317,8 @@ pub enum EmailKind {
     Confirm,
     /// A confirmed signer's address was used to sign again.
     AlreadySigned,
+    /// A new link to manage a published signature, which its signer asked for.
+    Manage,
 }
 
 impl EmailKind {
@@ -315,6 +326,7 @@ impl EmailKind {
         match self {
             EmailKind::Confirm => "confirm",
             EmailKind::AlreadySigned => "already_signed",
+            EmailKind::Manage => "manage",
         }
     }
 }
@@ -323,7 +335,11 @@ impl std::str::FromStr for EmailKind {
     type Err = undersigned_core::UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         undersigned_core::unknown::parse_name(
-            &[EmailKind::Confirm, EmailKind::AlreadySigned],
+            &[
+                EmailKind::Confirm,
+                EmailKind::AlreadySigned,
+                EmailKind::Manage,
+            ],
             EmailKind::as_str,
             "email kind",
             s,
@@ -368,7 +384,7 @@ pub struct ConfirmationLink {
     pub signature_state: SignatureState,
     pub expires_at: Timestamp,
     pub used: bool,
-    /// When it was used to confirm.
+    /// When the link was used to confirm.
     pub used_at: Option<Timestamp>,
     pub submission: PendingSubmission,
 }
@@ -398,6 +414,11 @@ pub enum WriteCommand {
     Discard(DiscardCommand),
     /// A sensitive letter's batch: its signatures held since before `before` are published.
     Release(ReleaseCommand),
+    /// A published signer changes how they are shown: a remove entry for the old add entry
+    /// and a new add entry with the new level, so the counts do not move.
+    ChangeDisplay(ChangeDisplayCommand),
+    /// Someone asks for a new link for an address on a letter ("Lost your link?").
+    RequestLink(Box<RequestLinkCommand>),
 }
 
 #[derive(Debug, Clone)]
@@ -406,6 +427,41 @@ pub struct ReleaseCommand {
     /// The batch boundary: signatures confirmed before it are published, with it as their
     /// time.
     pub before: Timestamp,
+}
+
+/// "Lost your link?": the store decides what the address gets (a new manage link for a
+/// published signature, the link for its first submission again for a pending one on an
+/// open letter, nothing otherwise, and nothing when the signature's backoff or the
+/// recipient's budget says so) and does the same database work whichever it is.
+#[derive(Debug, Clone)]
+pub struct RequestLinkCommand {
+    pub letter: LetterId,
+    /// Whether the letter takes signatures (a pending one is sent its link only then).
+    pub letter_open: bool,
+    pub email: undersigned_core::EmailAddress,
+    pub duplicate_key: DuplicateKey,
+    pub recipient_key: RecipientKey,
+    pub mail_limits: crate::rules::MailLimits,
+    /// The new link's token, stored as a manage link or a confirmation link.
+    pub token_hash: Hash32,
+    pub now: Timestamp,
+    /// When a confirmation link made with this token would expire.
+    pub token_expires_at: Timestamp,
+    /// The JSON of the email for each case, rendered by the server.
+    pub confirm_params: String,
+    pub manage_params: String,
+}
+
+/// What a link request did. Never for the page to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    ManageLinkSent,
+    ConfirmationResent,
+    /// The signature's backoff, or the recipient's budget, held the email back.
+    Withheld,
+    /// No signature that a link could serve (never signed, withdrawn, removed, or pending on
+    /// a closed letter).
+    NoSignature,
 }
 
 /// Someone signs a letter. The store decides which email applies (a confirmation link, an
@@ -452,6 +508,18 @@ pub struct RemoveCommand {
     pub now: Timestamp,
 }
 
+/// See [`WriteCommand::ChangeDisplay`]. The caller has checked that the signature's
+/// category allows `display`.
+#[derive(Debug, Clone)]
+pub struct ChangeDisplayCommand {
+    pub letter: LetterId,
+    pub signature: SignatureId,
+    pub display: DisplayLevel,
+    pub now: Timestamp,
+    /// The salt of the new add entry's commitment (32 random bytes).
+    pub salt: Hash32,
+}
+
 #[derive(Debug, Clone)]
 pub struct ImportCommand {
     pub letter: LetterId,
@@ -479,6 +547,15 @@ pub enum WriteOutcome {
         letter: LetterId,
         published: u64,
     },
+    /// The signature is shown at its new level, under a new add entry.
+    DisplayChanged {
+        letter: LetterId,
+    },
+    /// The signature is shown at that level already: nothing was written.
+    DisplayUnchanged {
+        letter: LetterId,
+    },
+    LinkRequested(LinkOutcome),
 }
 
 impl WriteOutcome {
@@ -492,6 +569,7 @@ impl WriteOutcome {
             } => Some(*letter),
             WriteOutcome::Removed { letter } => Some(*letter),
             WriteOutcome::Released { letter, published } if *published > 0 => Some(*letter),
+            WriteOutcome::DisplayChanged { letter } => Some(*letter),
             _ => None,
         }
     }
@@ -561,7 +639,11 @@ mod tests {
 
     #[test]
     fn email_kinds_read_back_and_an_unknown_one_says_what_it_is() {
-        for kind in [EmailKind::Confirm, EmailKind::AlreadySigned] {
+        for kind in [
+            EmailKind::Confirm,
+            EmailKind::AlreadySigned,
+            EmailKind::Manage,
+        ] {
             assert_eq!(kind.as_str().parse::<EmailKind>(), Ok(kind));
         }
         assert_eq!(

@@ -12,7 +12,8 @@ use undersigned_store::EmailKind;
 
 use crate::format::date;
 
-/// What the signing emails need to know, stored as JSON with the outbox row.
+/// What the signing emails need to know (for a manage link, `confirm_link` is the manage
+/// link and `expires_at` its expiry), stored as JSON with the outbox row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EmailParams {
     pub instance: String,
@@ -64,6 +65,20 @@ struct AlreadyHtml<'a> {
     p: &'a EmailParams,
 }
 
+#[derive(Template)]
+#[template(path = "email/manage.txt")]
+struct ManageText<'a> {
+    p: &'a EmailParams,
+    expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/manage.html")]
+struct ManageHtml<'a> {
+    p: &'a EmailParams,
+    expires: String,
+}
+
 /// Renders an outbox email from its kind and JSON parameters.
 pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
     let p: EmailParams = serde_json::from_str(params)?;
@@ -78,6 +93,18 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
                 }
                 .render()?,
                 html: ConfirmHtml { p: &p, expires }.render()?,
+            }
+        }
+        EmailKind::Manage => {
+            let expires = date(p.expires_at);
+            Rendered {
+                subject: format!("Manage your signature: {}", p.letter_title),
+                text: ManageText {
+                    p: &p,
+                    expires: expires.clone(),
+                }
+                .render()?,
+                html: ManageHtml { p: &p, expires }.render()?,
             }
         }
         EmailKind::AlreadySigned => Rendered {

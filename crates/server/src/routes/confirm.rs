@@ -1,26 +1,31 @@
-//! Confirming a signature. The link in the email opens a page with a button (`GET`, which
-//! changes nothing); the button posts to the same address, which confirms.
+//! Confirming a signature, then managing it. The link in the email opens a page with a
+//! button (`GET`, which changes nothing); the button posts to the same address, which
+//! confirms. Once used, the same link opens "Manage your signature" (how it appears now,
+//! changing that, the receipt, withdrawing) for `manage_link_days` after it confirmed.
 
 use askama::Template;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
+use serde::Deserialize;
 use undersigned_core::signature::{PublicSigner, public_display};
 use undersigned_core::{DisplayLevel, LetterState, SignatureState, letter::BatchMinutes};
 use undersigned_store::{
-    ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome, ReceiptData, RemoveCommand,
-    StoreError, WriteCommand, WriteOutcome,
+    ChangeDisplayCommand, ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome,
+    ReceiptData, RemoveCommand, StoreError, WriteCommand, WriteOutcome,
 };
 use undersigned_verify::entry::{LogEntry, RemovalReason};
 
 use crate::{
+    extract::FormBody,
     format,
     pages::{Layout, PageError, message, render},
     secrets::Token,
     services::writer::WriteError,
     state::AppState,
+    views::letter::level_label,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +38,15 @@ pub enum ConfirmError {
     Used { slug: String },
     #[error("link expired")]
     Expired { slug: String },
+    /// A used link past `manage_link_days`.
+    #[error("manage link expired")]
+    ManageExpired { slug: String },
+    /// A display level the signature's category does not allow, or no level at all.
+    #[error("display level not allowed")]
+    LevelNotAllowed { token: String },
+    /// The letter's signers' personal data was erased: there is no name left to show.
+    #[error("personal data erased")]
+    Erased { slug: String },
     #[error("letter closed")]
     Closed { slug: String },
     #[error(transparent)]
@@ -66,6 +80,24 @@ impl IntoResponse for ConfirmError {
                 "This link has expired",
                 "Confirmation links work for a limited time. Sign the letter again to get a new link.",
                 Some((&back(&slug), "Sign again")),
+            ),
+            ConfirmError::ManageExpired { slug } => message(
+                StatusCode::GONE,
+                "This link has expired",
+                "The link to manage your signature works for a limited time after you confirmed. Your signature is unchanged. To get a new link, open the letter and use “Lost your link?” with the address you signed with.",
+                Some((&format!("/l/{slug}#lost-link"), "Get a new link")),
+            ),
+            ConfirmError::LevelNotAllowed { token } => message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Choose one of the ways offered",
+                "Pick how you want to appear from the choices on the page: the letter's organisers allow only those for your category. Nothing was changed.",
+                Some((&format!("/confirm/{token}"), "Back to your signature")),
+            ),
+            ConfirmError::Erased { slug } => message(
+                StatusCode::CONFLICT,
+                "This signature can no longer be changed",
+                "The letter's organisers erased its signers' names and details after it closed, as their retention policy says. Your signature is still counted.",
+                Some((&back(&slug), "See the letter")),
             ),
             ConfirmError::Closed { slug } => message(
                 StatusCode::CONFLICT,
@@ -141,30 +173,15 @@ pub async fn show(
         .store
         .confirmation_link(token.hash())
         .await
-        .map_err(PageError::from)?
-        .ok_or(ConfirmError::Unknown)?;
+        .map_err(PageError::from)?;
+    // A link that confirmed a signature still on the letter, or a manage link: the manage
+    // page.
+    let Some(link) = link.filter(|l| !(l.used && l.signature_state == SignatureState::Published))
+    else {
+        let signature = published_by(&state, &token).await?;
+        return manage_page(&state, &token, signature).await;
+    };
     let slug = link.letter_slug.clone();
-    // A link that confirmed a signature still on the letter: the receipt and withdrawal.
-    if link.used
-        && link.signature_state == SignatureState::Published
-        && let Some(receipt) = state
-            .store
-            .receipt(token.hash())
-            .await
-            .map_err(PageError::from)?
-    {
-        return Ok(render(
-            StatusCode::OK,
-            &ConfirmedPage {
-                layout: Layout::new(state.instance(), "Signature confirmed"),
-                heading: "Already confirmed",
-                title: receipt.letter.title,
-                slug: receipt.letter.slug,
-                token: token.as_str().to_owned(),
-                index: receipt.index.to_string(),
-            },
-        ));
-    }
     // Confirmed on a sensitive letter, waiting for its batch.
     if let Some(confirmed_at) = link.used_at
         && link.signature_state == SignatureState::Confirmed
@@ -293,25 +310,200 @@ struct WithdrawPage {
 
 /// The signature a used link confirmed, while it is on the letter.
 async fn published_by(state: &AppState, token: &Token) -> Result<ReceiptData, ConfirmError> {
-    let link = state
-        .store
-        .confirmation_link(token.hash())
-        .await
-        .map_err(PageError::from)?
-        .ok_or(ConfirmError::Unknown)?;
-    if !link.used || link.signature_state != SignatureState::Published {
-        return Err(ConfirmError::NotPublic {
-            slug: link.letter_slug,
-        });
-    }
-    state
+    // A used confirmation link or a manage link (the receipt outlives a withdrawal).
+    let Some(signature) = state
         .store
         .receipt(token.hash())
         .await
         .map_err(PageError::from)?
-        .ok_or(ConfirmError::NotPublic {
-            slug: link.letter_slug,
+    else {
+        // A link that never confirmed, or none at all.
+        return Err(
+            match state
+                .store
+                .confirmation_link(token.hash())
+                .await
+                .map_err(PageError::from)?
+            {
+                Some(link) => ConfirmError::NotPublic {
+                    slug: link.letter_slug,
+                },
+                None => ConfirmError::Unknown,
+            },
+        );
+    };
+    if signature.state != SignatureState::Published {
+        return Err(ConfirmError::NotPublic {
+            slug: signature.letter.slug,
+        });
+    }
+    if state
+        .settings
+        .manage_link_expires_at(signature.link_used_at)
+        <= state.clock.now()
+    {
+        return Err(ConfirmError::ManageExpired {
+            slug: signature.letter.slug,
+        });
+    }
+    Ok(signature)
+}
+
+/// A way to appear, as the manage page offers it.
+struct LevelChoice {
+    value: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "manage.html")]
+struct ManagePage {
+    layout: Layout,
+    title: String,
+    slug: String,
+    token: String,
+    index: u64,
+    category: String,
+    /// How the signer appears now, exactly as the public sees it (None: not shown).
+    shown: Option<PublicSigner>,
+    /// The levels the category allows, the current one marked; empty when there is no
+    /// other one to choose.
+    choices: Vec<LevelChoice>,
+    /// When this link stops working, as a date.
+    expires: String,
+    /// Whether the entry holds what the page shows in clear (format 1), so that it stays
+    /// readable in the log after a change.
+    name_in_log: bool,
+}
+
+/// The page a used link opens while its signature is on the letter.
+async fn manage_page(
+    state: &AppState,
+    token: &Token,
+    signature: ReceiptData,
+) -> Result<Response, ConfirmError> {
+    let letter = state
+        .store
+        .letter(signature.letter.id)
+        .await
+        .map_err(PageError::from)?
+        .ok_or(PageError::NotFound)?;
+    let category = letter
+        .categories
+        .iter()
+        .find(|c| c.id == signature.category)
+        .ok_or_else(|| PageError::Internal("a signature's category is gone".into()))?;
+    // What the page shows: the opening the log committed to (format 2), or the entry's
+    // own text (format 1); nothing for a private signer.
+    let clear_text = match LogEntry::decode(&signature.entry) {
+        Ok(LogEntry::Add(add)) => add.clear_text(),
+        _ => None,
+    };
+    let name_in_log = clear_text.is_some();
+    let shown = match &signature.opening {
+        Some(opening) => Some(opening.shown.clone()),
+        None => clear_text,
+    };
+    let mut choices: Vec<LevelChoice> = category
+        .rule
+        .levels()
+        .map(|level| LevelChoice {
+            value: level.as_str(),
+            label: level_label(level),
+            current: level == signature.display,
         })
+        .collect();
+    if choices.iter().all(|c| c.current) {
+        choices.clear();
+    }
+    Ok(render(
+        StatusCode::OK,
+        &ManagePage {
+            layout: Layout::new(state.instance(), "Manage your signature"),
+            title: signature.letter.title,
+            slug: signature.letter.slug,
+            token: token.as_str().to_owned(),
+            index: signature.index,
+            category: category.name.clone(),
+            shown,
+            choices,
+            expires: format::date(
+                state
+                    .settings
+                    .manage_link_expires_at(signature.link_used_at),
+            ),
+            name_in_log,
+        },
+    ))
+}
+
+/// The manage page's "change how you appear" form.
+#[derive(Debug, Deserialize)]
+pub struct DisplayForm {
+    #[serde(default)]
+    display: String,
+}
+
+/// `POST /confirm/{token}/display`: the signer changes how they appear, to another level
+/// their category allows. The log gets a remove entry for the old add entry and a new add
+/// entry; the counts do not move. Back to the manage page (303), which shows the result.
+pub async fn change_display(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    FormBody(form): FormBody<DisplayForm>,
+) -> Result<Response, ConfirmError> {
+    let token = Token::parse(&token).ok_or(ConfirmError::Unknown)?;
+    let signature = published_by(&state, &token).await?;
+    let not_allowed = || ConfirmError::LevelNotAllowed {
+        token: token.as_str().to_owned(),
+    };
+    let display: DisplayLevel = form.display.trim().parse().map_err(|_| not_allowed())?;
+    let letter = state
+        .store
+        .letter(signature.letter.id)
+        .await
+        .map_err(PageError::from)?
+        .ok_or(PageError::NotFound)?;
+    let allowed = letter
+        .categories
+        .iter()
+        .find(|c| c.id == signature.category)
+        .is_some_and(|c| c.rule.allows(display));
+    if !allowed {
+        return Err(not_allowed());
+    }
+    let slug = signature.letter.slug.clone();
+    if state
+        .store
+        .erasure(signature.letter.id)
+        .await
+        .map_err(PageError::from)?
+        .is_some()
+    {
+        return Err(ConfirmError::Erased { slug });
+    }
+    let outcome = state
+        .writer
+        .submit(WriteCommand::ChangeDisplay(ChangeDisplayCommand {
+            letter: signature.letter.id,
+            signature: signature.signature,
+            display,
+            now: state.clock.now(),
+            salt: crate::secrets::random_bytes(),
+        }))
+        .await;
+    match outcome {
+        Ok(WriteOutcome::DisplayChanged { .. } | WriteOutcome::DisplayUnchanged { .. }) => {
+            Ok(Redirect::to(&format!("/confirm/{}", token.as_str())).into_response())
+        }
+        Ok(other) => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
+        // Withdrawn or hidden in the meantime.
+        Err(WriteError::Failed(StoreError::WrongState { .. })) => {
+            Err(ConfirmError::NotPublic { slug })
+        }
+        Err(e) => Err(PageError::from(e).into()),
+    }
 }
 
 /// `GET /confirm/{token}/withdraw`: asks. Never changes anything.

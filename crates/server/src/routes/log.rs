@@ -17,7 +17,7 @@ use undersigned_verify::json::{
 };
 
 use crate::{
-    pages::PageError,
+    pages::{PageError, message},
     secrets::Token,
     services::{logs::LogError, reads::SIGNATORIES_PER_PAGE as PER_PAGE},
     state::AppState,
@@ -240,6 +240,17 @@ pub async fn receipt(
         .receipt(token.hash())
         .await?
         .ok_or(PageError::NotFound)?;
+    if state.settings.manage_link_expires_at(receipt.link_used_at) <= state.clock.now() {
+        return Ok(message(
+            StatusCode::GONE,
+            "This link has expired",
+            "The link to your receipt works for a limited time after you confirmed. Your signature is unchanged. To get a new link, open the letter and use “Lost your link?” with the address you signed with.",
+            Some((
+                &format!("/l/{}#lost-link", receipt.letter.slug),
+                "Get a new link",
+            )),
+        ));
+    }
     let filename = format!(
         "attachment; filename=\"{}-receipt.tlog-proof\"",
         receipt.letter.slug

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod confirm;
 pub mod letter;
+pub mod link;
 pub mod log;
 pub mod login;
 pub mod setup;
@@ -51,8 +52,10 @@ pub fn router(state: AppState) -> Router {
             get(confirm::withdraw_show).post(confirm::withdraw),
         )
         .route("/confirm/{token}/discard", post(confirm::discard))
+        .route("/confirm/{token}/display", post(confirm::change_display))
         .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
+        .route("/l/{slug}/link", get(link::show).post(link::request))
         .route(
             "/confirm/{token}",
             get(confirm::show).post(confirm::confirm),

@@ -46,6 +46,8 @@ pub struct ReceiptFile {
     pub letter: LetterRef,
     /// The receipt in C2SP tlog-proof form.
     pub text: String,
+    /// When the link asking for it was used to confirm.
+    pub link_used_at: i64,
 }
 
 /// The letters' logs, signed with the instance's log key.
@@ -211,6 +213,7 @@ impl Logs {
         Ok(Some(ReceiptFile {
             letter: data.letter,
             text,
+            link_used_at: data.link_used_at,
         }))
     }
 

@@ -270,7 +270,7 @@ impl LetterPage {
 }
 
 /// How the signing form words a display level.
-fn level_label(level: DisplayLevel) -> &'static str {
+pub fn level_label(level: DisplayLevel) -> &'static str {
     match level {
         DisplayLevel::Public => "In full, with the details I gave",
         DisplayLevel::Initials => "As initials only (for example “J. D.”)",

@@ -8,7 +8,7 @@ use undersigned_verify::entry::LogEntry;
 use crate::{helpers::*, log::read_log};
 
 /// The letter `slug`, opened with the standard fields plus `extra` (display rules).
-async fn open_letter_with(app: &TestApp, slug: &str, extra: &[(&str, &str)]) -> i64 {
+pub(crate) async fn open_letter_with(app: &TestApp, slug: &str, extra: &[(&str, &str)]) -> i64 {
     if app.get("/admin").await.status != 200 {
         app.set_up_owner().await;
     }
@@ -23,7 +23,7 @@ async fn open_letter_with(app: &TestApp, slug: &str, extra: &[(&str, &str)]) -> 
 
 /// The standard letter's categories are Organisation, Survivor, Supporter: survivors may
 /// sign with initials or privately, and their city is never shown.
-const SURVIVOR_RULE: [(&str, &str); 3] = [
+pub(crate) const SURVIVOR_RULE: [(&str, &str); 3] = [
     ("rule_1_name", "Survivor"),
     ("rule_1_initials", "on"),
     ("rule_1_private", "on"),

@@ -26,7 +26,11 @@ async fn a_used_link_answers_409_and_counts_once() {
     }
     let opened = app.get(&link).await;
     assert_eq!(opened.status, 200);
-    assert!(opened.body.contains("Already confirmed"), "{}", opened.body);
+    assert!(
+        opened.body.contains("Manage your signature"),
+        "{}",
+        opened.body
+    );
     assert!(opened.body.contains(&format!("{link}/receipt")));
     assert!(opened.body.contains(&format!("{link}/withdraw")));
     assert_eq!(app.total("used").await, 1);

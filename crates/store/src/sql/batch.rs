@@ -18,7 +18,7 @@ use super::{
     Conn, Ctx, DIALECT, SqlStore, dialect,
     log::{append, log_version},
     lost_race,
-    mail_limits::{DomainCaps, spend_budget},
+    mail_limits::{DomainCaps, spend_budget, spend_recipient_budget},
     personal::{self, SealedSigner},
 };
 use crate::{
@@ -62,9 +62,12 @@ impl BatchStore for SqlStore {
         // A withdrawal, a moderator's removal or a discarded submission deleted a signer's
         // text: make sure its old bytes do not linger in the write-ahead log. Rare, so the
         // signing path never pays for it.
-        let erased = commands
-            .iter()
-            .any(|c| matches!(c, WriteCommand::Remove(_) | WriteCommand::Discard(_)));
+        let erased = commands.iter().any(|c| {
+            matches!(
+                c,
+                WriteCommand::Remove(_) | WriteCommand::Discard(_) | WriteCommand::ChangeDisplay(_)
+            )
+        });
         if erased
             && result.is_ok()
             && let Err(e) = dialect::after_erase(&self.pool).await
@@ -146,6 +149,12 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
             key[..8].copy_from_slice(&remove.signature.0.to_be_bytes());
             (2, remove.letter.0, key)
         }
+        WriteCommand::RequestLink(request) => (0, request.letter.0, request.duplicate_key.0),
+        WriteCommand::ChangeDisplay(change) => {
+            let mut key = [0; 32];
+            key[..8].copy_from_slice(&change.signature.0.to_be_bytes());
+            (2, change.letter.0, key)
+        }
     }
 }
 
@@ -177,6 +186,7 @@ async fn apply_all(
             .execute(&mut *conn)
             .await
             .ctx("starting a command")?;
+        // Most commands log one entry or none; changing a display level logs two.
         let applied = match command {
             WriteCommand::Sign(sign) => apply_sign(conn, keys, sign).await.map(one),
             WriteCommand::Confirm(confirm) => apply_confirm(conn, keys, confirm).await.map(one),
@@ -186,6 +196,10 @@ async fn apply_all(
             WriteCommand::Remove(remove) => apply_remove(conn, remove).await.map(one),
             WriteCommand::Discard(discard) => apply_discard(conn, discard).await.map(one),
             WriteCommand::Release(release) => apply_release(conn, keys, release).await,
+            WriteCommand::ChangeDisplay(change) => apply_change_display(conn, keys, change).await,
+            WriteCommand::RequestLink(request) => {
+                apply_request_link(conn, keys, request).await.map(one)
+            }
         };
         match applied {
             Ok((outcome, logged)) => {
@@ -619,7 +633,8 @@ async fn apply_sign(
                 SignOutcome::ConfirmationResent
             })
         }
-        EmailKind::AlreadySigned => {
+        // Signing never sends a manage link.
+        EmailKind::AlreadySigned | EmailKind::Manage => {
             look_up_token(conn, command).await?;
             enqueue(conn, keys, EmailKind::AlreadySigned, id, command).await?;
             done(SignOutcome::AlreadySigned)
@@ -1067,4 +1082,247 @@ async fn erase_text(
     .await
     .ctx("removing a signature")?;
     Ok(())
+}
+
+/// A published signer changes how they are shown, in one command: a remove entry (reason
+/// `withdrawn`) naming the old add entry, then a new add entry at the new level, with a new
+/// salt. The counts do not move (-1 and +1 in the same category), the log is only appended
+/// to, and the old entry's opening (what the page showed) is deleted. The submissions its
+/// links carried are kept: the signature is still on the letter.
+///
+/// Why `withdrawn` and no reason of its own: a reason `changed` would tell anyone reading
+/// the log that the removed entry and the next add are the same person, and so link a name
+/// someone saved before to a signer who chose to be private since. With `withdrawn` the
+/// log reads as a withdrawal and a signature, which is what it is to an outsider.
+async fn apply_change_display(
+    conn: &mut Conn,
+    keys: &Keyring,
+    command: &ChangeDisplayCommand,
+) -> Result<(WriteOutcome, Vec<PendingEntry>), StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT s.state, s.log_index, s.category_id, s.display_level, l.workspace_id,
+                l.log_version
+         FROM signatures s JOIN letters l ON l.id = s.letter_id
+         WHERE s.id = $1 AND s.letter_id = $2",
+        lock!(FOR UPDATE OF s)
+    ))
+    .bind(command.signature.0)
+    .bind(command.letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a signature")?
+    .ok_or(StoreError::NotFound)?;
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
+    let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
+    let display: String = row.try_get("display_level").ctx("reading a signature")?;
+    let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
+    let version = log_version(row.try_get("log_version").ctx("reading a signature")?)?;
+    let (Some(index), SignatureState::Published) = (
+        index,
+        parse_stored::<SignatureState>(&state, "signature state")?,
+    ) else {
+        return Err(StoreError::WrongState {
+            what: "signature",
+            actual: state,
+        });
+    };
+    if parse_stored::<DisplayLevel>(&display, "display level")? == command.display {
+        return Ok((
+            WriteOutcome::DisplayUnchanged {
+                letter: command.letter,
+            },
+            Vec::new(),
+        ));
+    }
+    sqlx::query("UPDATE signatures SET display_level = $1 WHERE id = $2 AND state = 'published'")
+        .bind(command.display.as_str())
+        .bind(command.signature.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("changing how a signature is shown")?;
+    sqlx::query("DELETE FROM log_openings WHERE letter_id = $1 AND idx = $2")
+        .bind(command.letter.0)
+        .bind(index)
+        .execute(&mut *conn)
+        .await
+        .ctx("changing how a signature is shown")?;
+    super::organisers::audit(
+        conn,
+        None,
+        Some(workspace),
+        "signature.display_changed",
+        &format!("signature {}", command.signature),
+        &format!("log entry {index}, now {}", command.display.as_str()),
+        command.now,
+    )
+    .await?;
+    let old = u64::try_from(index).map_err(|_| StoreError::Corrupt("a log index".into()))?;
+    let removal = PendingEntry {
+        letter: command.letter,
+        category,
+        delta: -1,
+        signature: None,
+        data: remove_entry(version, command.now, old, RemovalReason::Withdrawn),
+        opening: None,
+    };
+    // Read back from the updated row, as when it was first published.
+    let added = published_entry(conn, keys, command.signature, command.now, &command.salt).await?;
+    Ok((
+        WriteOutcome::DisplayChanged {
+            letter: command.letter,
+        },
+        vec![removal, added],
+    ))
+}
+
+/// "Lost your link?". Every branch (a published signature, a pending one, none, and any of
+/// them held back by the signature's backoff or the recipient's budget) runs the same
+/// statements on the same tables: the signature looked up and locked, the recipient's
+/// budget counted, the signature's email count updated (no row when there is none), a
+/// link stored or looked up, and an outbox row (the email, or the record that none went).
+/// So neither the page nor the time it takes says whether the address signed.
+async fn apply_request_link(
+    conn: &mut Conn,
+    keys: &Keyring,
+    command: &RequestLinkCommand,
+) -> Result<(WriteOutcome, Logged), StoreError> {
+    let done = |outcome| Ok((WriteOutcome::LinkRequested(outcome), None));
+    let key = command.duplicate_key.0;
+    let row = sqlx::query(concat!(
+        "SELECT id, state, last_emailed_at, emails_sent FROM signatures
+         WHERE letter_id = $1 AND email_hash = $2",
+        lock!(FOR UPDATE)
+    ))
+    .bind(command.letter.0)
+    .bind(&key[..])
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("finding a signature")?;
+    let mut found = None;
+    if let Some(row) = row {
+        let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
+        let state: String = row.try_get("state").ctx("reading a signature")?;
+        let last: Option<i64> = row.try_get("last_emailed_at").ctx("reading a signature")?;
+        let sent: i64 = row.try_get("emails_sent").ctx("reading a signature")?;
+        found = Some((
+            id,
+            parse_stored::<SignatureState>(&state, "signature state")?,
+            last,
+            sent,
+        ));
+    }
+    let serves = found.and_then(|(id, state, last, sent)| {
+        let kind = match state {
+            SignatureState::Published => EmailKind::Manage,
+            SignatureState::Pending if command.letter_open => EmailKind::Confirm,
+            _ => return None,
+        };
+        Some((id, kind, may_email_again(last, sent, command.now)))
+    });
+    let backoff_allows = serves.is_some_and(|(_, _, allows)| allows);
+    let budget_allows = spend_recipient_budget(
+        conn,
+        &command.recipient_key,
+        command.now,
+        command.mail_limits,
+        backoff_allows,
+    )
+    .await?;
+    let emailed = backoff_allows && budget_allows;
+    sqlx::query(
+        "UPDATE signatures
+         SET last_emailed_at = CASE WHEN $1 THEN $2 ELSE last_emailed_at END,
+             emails_sent = CASE WHEN $1 THEN emails_sent + 1 ELSE emails_sent END
+         WHERE letter_id = $3 AND email_hash = $4",
+    )
+    .bind(emailed)
+    .bind(command.now)
+    .bind(command.letter.0)
+    .bind(&key[..])
+    .execute(&mut *conn)
+    .await
+    .ctx("queueing an email")?;
+    let token_prefix: String = command.token_hash[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let (signature, kind) = match serves {
+        Some((id, kind, _)) if emailed => (id, kind),
+        _ => {
+            // No link: look the (fresh, so never stored) token up in the place of storing
+            // it, and record in the outbox that nothing went, without a recipient.
+            let _: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM manage_tokens WHERE token_hash = $1")
+                    .bind(&command.token_hash[..])
+                    .fetch_one(&mut *conn)
+                    .await
+                    .ctx("saving a link")?;
+            let (kind, reason, outcome) = match serves {
+                Some((_, kind, _)) => (kind, "throttled_or_over_budget", LinkOutcome::Withheld),
+                None => (EmailKind::Manage, "no_signature", LinkOutcome::NoSignature),
+            };
+            sqlx::query(
+                "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
+                                     next_attempt_at, created_at, last_error)
+                 VALUES ($1, $2, NULL, NULL, 'failed', 0, $3, $3, $4)",
+            )
+            .bind(format!("withheld:link:{}:{token_prefix}", kind.as_str()))
+            .bind(kind.as_str())
+            .bind(command.now)
+            .bind(reason)
+            .execute(&mut *conn)
+            .await
+            .ctx("queueing an email")?;
+            return done(outcome);
+        }
+    };
+    let (params, outcome) = match kind {
+        EmailKind::Manage => {
+            sqlx::query(
+                "INSERT INTO manage_tokens (token_hash, signature_id, created_at)
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(&command.token_hash[..])
+            .bind(signature.0)
+            .bind(command.now)
+            .execute(&mut *conn)
+            .await
+            .ctx("saving a link")?;
+            (&command.manage_params, LinkOutcome::ManageLinkSent)
+        }
+        _ => {
+            // The submission the signature was first made with, as a re-post sends.
+            sqlx::query(
+                "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at,
+                     expires_at, category_id, name, title, affiliation, city, country,
+                     comment, display_level, show_city)
+                 SELECT $1, id, $2, $3, category_id, name, title, affiliation, city, country,
+                        comment, display_level, show_city
+                 FROM signatures WHERE id = $4",
+            )
+            .bind(&command.token_hash[..])
+            .bind(command.now)
+            .bind(command.token_expires_at)
+            .bind(signature.0)
+            .execute(&mut *conn)
+            .await
+            .ctx("saving a link")?;
+            (&command.confirm_params, LinkOutcome::ConfirmationResent)
+        }
+    };
+    sqlx::query(
+        "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
+                             next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+    )
+    .bind(format!("link:{}:{signature}:{token_prefix}", kind.as_str()))
+    .bind(kind.as_str())
+    .bind(keys.seal(Field::Recipient, &command.email.to_string()))
+    .bind(keys.seal(Field::EmailParams, params))
+    .bind(command.now)
+    .execute(&mut *conn)
+    .await
+    .ctx("queueing an email")?;
+    done(outcome)
 }

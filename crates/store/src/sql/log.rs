@@ -230,13 +230,18 @@ impl LogStore for SqlStore {
         let row = sqlx::query(
             "SELECT l.id AS letter_id, l.slug, l.title, l.log_version, s.id AS signature_id,
                     s.log_index, s.salt, e.data, o.salt AS opening_salt, o.name AS opening_name,
-                    o.details AS opening_details, o.comment AS opening_comment
-             FROM confirmation_tokens t
+                    o.details AS opening_details, o.comment AS opening_comment,
+                    t.since AS used_at, s.category_id, s.display_level, s.state
+             FROM (SELECT signature_id, used_at AS since FROM confirmation_tokens
+                   WHERE token_hash = $1 AND used_at IS NOT NULL
+                   UNION ALL
+                   SELECT signature_id, created_at AS since FROM manage_tokens
+                   WHERE token_hash = $1) t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
              JOIN log_entries e ON e.letter_id = s.letter_id AND e.idx = s.log_index
              LEFT JOIN log_openings o ON o.letter_id = s.letter_id AND o.idx = s.log_index
-             WHERE t.token_hash = $1 AND t.used_at IS NOT NULL AND s.salt IS NOT NULL",
+             WHERE s.salt IS NOT NULL",
         )
         .bind(&token_hash[..])
         .fetch_optional(&self.pool)
@@ -258,6 +263,17 @@ impl LogStore for SqlStore {
                 salt: hash_from(row.try_get("salt").ctx("reading a receipt")?)?,
                 log_version: log_version(row.try_get("log_version").ctx("reading a receipt")?)?,
                 opening: optional_opening(&row, "opening_")?,
+                link_used_at: row.try_get("used_at").ctx("reading a receipt")?,
+                category: CategoryId(row.try_get("category_id").ctx("reading a receipt")?),
+                display: crate::parse_stored(
+                    &row.try_get::<String, _>("display_level")
+                        .ctx("reading a receipt")?,
+                    "display level",
+                )?,
+                state: crate::parse_stored(
+                    &row.try_get::<String, _>("state").ctx("reading a receipt")?,
+                    "signature state",
+                )?,
             })
         })
         .transpose()

@@ -48,7 +48,25 @@ pub(super) async fn spend_budget(
     command: &SignCommand,
     wants: bool,
 ) -> Result<bool, StoreError> {
-    let limit = i64::from(command.mail_limits.per_recipient_per_day.max(1));
+    spend_recipient_budget(
+        conn,
+        &command.recipient_key,
+        command.now,
+        command.mail_limits,
+        wants,
+    )
+    .await
+}
+
+/// [`spend_budget`] for any command that may email `recipient` (a link request, say).
+pub(super) async fn spend_recipient_budget(
+    conn: &mut Conn,
+    recipient: &undersigned_core::dedup::RecipientKey,
+    now: Timestamp,
+    limits: crate::rules::MailLimits,
+    wants: bool,
+) -> Result<bool, StoreError> {
+    let limit = i64::from(limits.per_recipient_per_day.max(1));
     let sent: i64 = sqlx::query_scalar(
         "INSERT INTO mail_budgets (recipient_key, window_start, sent, asked)
          VALUES ($1, $2, $3, 1)
@@ -63,8 +81,8 @@ pub(super) async fn spend_budget(
                          ELSE mail_budgets.sent END
          RETURNING sent",
     )
-    .bind(&command.recipient_key.0[..])
-    .bind(command.now)
+    .bind(&recipient.0[..])
+    .bind(now)
     .bind(i64::from(wants))
     .bind(limit)
     .bind(RECIPIENT_BUDGET_SECONDS)

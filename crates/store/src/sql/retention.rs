@@ -184,6 +184,14 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .ctx("erasing confirmation links")?;
+        sqlx::query(
+            "DELETE FROM manage_tokens
+             WHERE signature_id IN (SELECT id FROM signatures WHERE letter_id = $1)",
+        )
+        .bind(letter.0)
+        .execute(&mut *tx)
+        .await
+        .ctx("erasing manage links")?;
         // The openings of the log's format 2 entries: the entries keep their commitments.
         sqlx::query("DELETE FROM log_openings WHERE letter_id = $1")
             .bind(letter.0)
