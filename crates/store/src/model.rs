@@ -356,6 +356,8 @@ pub struct OutboxEmail {
     /// The JSON the server wrote when it queued the email.
     pub params: String,
     pub attempts: u32,
+    /// A limit held this email back (the reason): the worker records it and sends nothing.
+    pub withheld: Option<String>,
 }
 
 /// A letter as the hot path names it back to the handler.

@@ -83,6 +83,14 @@ pub async fn send_due(
         .await?;
     let taken = emails.len();
     for email in emails {
+        // Withheld by a limit: recorded as such, nothing sent, the same database work as
+        // for an email that goes out.
+        if let Some(reason) = &email.withheld {
+            if let Err(e) = store.outbox_failed(email.id, worker, reason, None).await {
+                tracing::warn!(outbox_id = email.id, error = %e, "could not record a withheld email");
+            }
+            continue;
+        }
         match mailer.send(&email).await {
             Ok(()) => mark_sent(store, email.id, worker, clock).await,
             Err(e) => {

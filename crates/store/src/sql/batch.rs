@@ -436,7 +436,10 @@ async fn enqueue(
 
 /// Records in the outbox, in the place of the email `kind`, that a limit withheld it
 /// (`reason` goes in `last_error`): no recipient, no parameters, never sent. An insert
-/// like [`enqueue`]'s, so that a withheld email costs what a queued one does.
+/// like [`enqueue`]'s, so that a withheld email costs what a queued one does; and pending
+/// like a queued one, so that the mail worker's claim and update follow it as they follow an
+/// email that goes out (the worker records it as failed with its reason, sending nothing):
+/// the database is as busy after a withheld email as after a sent one.
 async fn withhold(
     conn: &mut Conn,
     kind: EmailKind,
@@ -447,7 +450,7 @@ async fn withhold(
     sqlx::query(
         "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
                              next_attempt_at, created_at, last_error)
-         VALUES ($1, $2, NULL, NULL, 'failed', 0, $3, $3, $4)",
+         VALUES ($1, $2, NULL, NULL, 'pending', 0, $3, $3, $4)",
     )
     .bind(format!("withheld:{}", event_key(kind, signature, command)))
     .bind(kind.as_str())
@@ -456,19 +459,6 @@ async fn withhold(
     .execute(conn)
     .await
     .ctx("queueing an email")?;
-    Ok(())
-}
-
-/// Looks the command's (fresh, so never stored) token up: what a command that sends no
-/// confirmation link runs in the place of [`insert_token`], so that every branch of
-/// [`apply_sign`] runs as many statements.
-async fn look_up_token(conn: &mut Conn, command: &SignCommand) -> Result<(), StoreError> {
-    let _: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM confirmation_tokens WHERE token_hash = $1")
-            .bind(&command.token_hash[..])
-            .fetch_one(conn)
-            .await
-            .ctx("saving a confirmation link")?;
     Ok(())
 }
 
@@ -547,7 +537,7 @@ async fn apply_sign(
     // From here on every branch (a new signer, a repeat one, pending or confirmed, throttled
     // or over budget) runs the same statements and writes the same tables: a signature row,
     // the recipient's budget, the outbox (an email, or the record that one was withheld),
-    // and the confirmation links (a new link, or a look-up in its place). So the response
+    // and the confirmation links (one new link each time, a link nobody is sent when no email goes out). So the response
     // time says nothing about whether, or how recently, an address signed.
     let key = command.duplicate_key.0;
     let inserted = insert_signature(
@@ -610,7 +600,7 @@ async fn apply_sign(
     };
     note_email(conn, id, emailed, reopen, &resubmitted, command.now).await?;
     if !emailed {
-        look_up_token(conn, command).await?;
+        insert_token_for_first_submission(conn, id, command).await?;
         let (reason, outcome) = if backoff_allows {
             ("over_budget", SignOutcome::OverBudget)
         } else {
@@ -635,7 +625,7 @@ async fn apply_sign(
         }
         // Signing never sends a manage link.
         EmailKind::AlreadySigned | EmailKind::Manage => {
-            look_up_token(conn, command).await?;
+            insert_token_for_first_submission(conn, id, command).await?;
             enqueue(conn, keys, EmailKind::AlreadySigned, id, command).await?;
             done(SignOutcome::AlreadySigned)
         }
@@ -1265,7 +1255,7 @@ async fn apply_request_link(
             sqlx::query(
                 "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
                                      next_attempt_at, created_at, last_error)
-                 VALUES ($1, $2, NULL, NULL, 'failed', 0, $3, $3, $4)",
+                 VALUES ($1, $2, NULL, NULL, 'pending', 0, $3, $3, $4)",
             )
             .bind(format!("withheld:link:{}:{token_prefix}", kind.as_str()))
             .bind(kind.as_str())

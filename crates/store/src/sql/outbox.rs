@@ -30,7 +30,7 @@ impl OutboxStore for SqlStore {
             ")
              UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
              FROM due WHERE outbox.id = due.due_id
-             RETURNING id, kind, recipient, params, attempts",
+             RETURNING id, kind, recipient, params, attempts, last_error",
         ))
         .bind(worker)
         .bind(lease_until)
@@ -62,6 +62,19 @@ impl OutboxStore for SqlStore {
                     )?
                     .unwrap_or_default(),
                     attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    withheld: if row
+                        .try_get::<Option<Vec<u8>>, _>("recipient")
+                        .ctx("reading an email")?
+                        .is_none()
+                    {
+                        Some(
+                            row.try_get::<Option<String>, _>("last_error")
+                                .ctx("reading an email")?
+                                .unwrap_or_else(|| "withheld".to_owned()),
+                        )
+                    } else {
+                        None
+                    },
                 })
             })
             .collect::<Result<_, StoreError>>()?;
