@@ -330,6 +330,11 @@ impl Keyring {
         sealed
     }
 
+    /// How many bytes [`Keyring::seal`] makes of `text`.
+    pub fn sealed_len(&self, text: &str) -> usize {
+        HEADER_LEN + text.len() + TAG_LEN
+    }
+
     /// Seals an optional value.
     pub fn seal_optional(&self, field: Field, text: Option<&str>) -> Option<Vec<u8>> {
         text.map(|t| self.seal(field, t))
@@ -470,6 +475,14 @@ mod tests {
             Err(SealError::Damaged)
         ));
         assert!(keyring.is_current(&sealed));
+    }
+
+    #[test]
+    fn sealed_len_is_the_length_of_what_seal_makes() {
+        let keys = Keyring::ephemeral();
+        for text in ["", "Ada", "Wenna Trefusis, Port Averly", "王 芳"] {
+            assert_eq!(keys.seal(Field::Name, text).len(), keys.sealed_len(text));
+        }
     }
 
     #[test]

@@ -340,6 +340,46 @@ async fn insert_signature(
     Ok(id.map(SignatureId))
 }
 
+/// What a repeat sign-up inserts where a first one inserts its signature: a row of the same
+/// size in a table indexed alike, so that both cost the same (see migration 0010).
+async fn insert_decoy(
+    conn: &mut Conn,
+    keys: &Keyring,
+    command: &SignCommand,
+) -> Result<(), StoreError> {
+    let sig = &command.signature;
+    // The size the sealed fields take (each sealed value is its text and a fixed overhead):
+    // the sealing itself was paid for already, by the insert that found the signature.
+    let details = &sig.details;
+    let size = [
+        Some(sig.name.as_str()),
+        details.title.as_deref(),
+        details.affiliation.as_deref(),
+        details.city.as_deref(),
+        details.country.as_deref(),
+        details.comment.as_deref(),
+        Some(&*sig.email.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|text| keys.sealed_len(text))
+    .sum::<usize>();
+    sqlx::query(
+        "INSERT INTO signing_decoys (letter_id, category_id, email_hash, payload, state,
+                                     created_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5)",
+    )
+    .bind(command.letter.0)
+    .bind(sig.category_id)
+    .bind(&command.duplicate_key.0[..])
+    .bind(vec![0u8; size])
+    .bind(command.now)
+    .execute(conn)
+    .await
+    .ctx("saving a signature")?;
+    Ok(())
+}
+
 /// Stores a confirmation link with the submission it was sent for.
 async fn insert_token(
     conn: &mut Conn,
@@ -550,6 +590,9 @@ async fn apply_sign(
         command.now,
     )
     .await?;
+    if inserted.is_none() {
+        insert_decoy(conn, keys, command).await?;
+    }
 
     // The signature as it now stands: the one just inserted, or the one the same mailbox
     // made before. The page says the same either way; only the email differs. A new

@@ -206,5 +206,10 @@ pub(super) async fn prune(store: &SqlStore, now: Timestamp) -> Result<u64, Store
         .execute(&store.pool)
         .await
         .ctx("forgetting past sign-up counts")?;
-    Ok(budgets.rows_affected() + domains.rows_affected())
+    let decoys = sqlx::query("DELETE FROM signing_decoys WHERE created_at < $1")
+        .bind(now - 3600)
+        .execute(&store.pool)
+        .await
+        .ctx("forgetting repeat sign-ups' stand-ins")?;
+    Ok(budgets.rows_affected() + domains.rows_affected() + decoys.rows_affected())
 }
