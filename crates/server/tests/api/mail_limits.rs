@@ -306,6 +306,7 @@ async fn limit_rows(app: &TestApp) -> Vec<i64> {
     for count in [
         "SELECT COUNT(*) FROM mail_budgets",
         "SELECT COUNT(*) FROM mail_domain_counts",
+        "SELECT COUNT(*) FROM signing_decoys",
     ] {
         counts.push(sqlx::query_scalar(count).fetch_one(&db).await.unwrap());
     }
@@ -322,14 +323,26 @@ async fn spent_limits_are_forgotten_once_they_limit_nothing() {
     app.open_letter("forgotten").await;
     app.sign_pending("forgotten", "Fleeting Fenn", "fenn+x@example.org")
         .await;
-    assert_eq!(limit_rows(&app).await, vec![1, 1]);
-    // A day and an hour later the mail worker, on its hourly round, forgets both: they no
+    assert_eq!(limit_rows(&app).await, vec![1, 1, 0]);
+    // Signing again stores a stand-in of a first signature's size (a first one has none).
+    app.sign(
+        "forgotten",
+        &[
+            ("name", "Fleeting Fenn"),
+            ("email", "fenn+x@example.org"),
+            ("category", &app.categories("forgotten").await[0]),
+            ("display", "public"),
+        ],
+    )
+    .await;
+    assert_eq!(limit_rows(&app).await, vec![1, 1, 1]);
+    // A day and an hour later the mail worker, on its hourly round, forgets them all: they no
     // longer limit anything, and a budget tells whoever reads it that a mailbox was emailed.
     app.clock.advance(86_400 + 3600);
     undersigned_testkit::eventually(
         std::time::Duration::from_secs(10),
         "the limits forgotten",
-        || async { (limit_rows(&app).await == vec![0, 0]).then_some(()) },
+        || async { (limit_rows(&app).await == vec![0, 0, 0]).then_some(()) },
     )
     .await;
     app.stop().await;
