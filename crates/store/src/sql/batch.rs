@@ -1013,6 +1013,57 @@ async fn published_entry(
     })
 }
 
+/// A published signature as its removal or change needs it: its add entry's index, category
+/// and display level, its letter's workspace and log format.
+struct Shown {
+    index: i64,
+    category: CategoryId,
+    display: DisplayLevel,
+    workspace: WorkspaceId,
+    version: LogVersion,
+}
+
+/// Locks `signature` of `letter` until the batch commits (so that two removals or changes,
+/// from two processes, cannot both count) and reads it; it must be published.
+async fn lock_published(
+    conn: &mut Conn,
+    letter: LetterId,
+    signature: SignatureId,
+) -> Result<Shown, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT s.state, s.log_index, s.category_id, s.display_level, l.workspace_id,
+                l.log_version
+         FROM signatures s JOIN letters l ON l.id = s.letter_id
+         WHERE s.id = $1 AND s.letter_id = $2",
+        lock!(FOR UPDATE OF s)
+    ))
+    .bind(signature.0)
+    .bind(letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a signature")?
+    .ok_or(StoreError::NotFound)?;
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
+    let display: String = row.try_get("display_level").ctx("reading a signature")?;
+    let (Some(index), SignatureState::Published) = (
+        index,
+        parse_stored::<SignatureState>(&state, "signature state")?,
+    ) else {
+        return Err(StoreError::WrongState {
+            what: "signature",
+            actual: state,
+        });
+    };
+    Ok(Shown {
+        index,
+        category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
+        display: parse_stored(&display, "display level")?,
+        workspace: WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?),
+        version: log_version(row.try_get("log_version").ctx("reading a signature")?)?,
+    })
+}
+
 /// A published signature leaves the public count: its state changes, a remove entry naming
 /// its add entry goes into the log, and what the page showed of the signer is deleted: the
 /// opening of its entry (format 2), and the name, details and comment of the signature and
@@ -1023,32 +1074,13 @@ async fn apply_remove(
     conn: &mut Conn,
     command: &RemoveCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
-    let row = sqlx::query(concat!(
-        "SELECT s.state, s.log_index, s.category_id, l.workspace_id, l.log_version
-         FROM signatures s JOIN letters l ON l.id = s.letter_id
-         WHERE s.id = $1 AND s.letter_id = $2",
-        lock!(FOR UPDATE OF s)
-    ))
-    .bind(command.signature.0)
-    .bind(command.letter.0)
-    .fetch_optional(&mut *conn)
-    .await
-    .ctx("reading a signature")?
-    .ok_or(StoreError::NotFound)?;
-    let state: String = row.try_get("state").ctx("reading a signature")?;
-    let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
-    let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
-    let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
-    let version = log_version(row.try_get("log_version").ctx("reading a signature")?)?;
-    let (Some(index), SignatureState::Published) = (
+    let Shown {
         index,
-        parse_stored::<SignatureState>(&state, "signature state")?,
-    ) else {
-        return Err(StoreError::WrongState {
-            what: "signature",
-            actual: state,
-        });
-    };
+        category,
+        workspace,
+        version,
+        ..
+    } = lock_published(conn, command.letter, command.signature).await?;
     let new_state = match command.reason {
         RemovalReason::Withdrawn => SignatureState::Withdrawn,
         RemovalReason::Hidden => SignatureState::Hidden,
@@ -1132,35 +1164,14 @@ async fn apply_change_display(
     keys: &Keyring,
     command: &ChangeDisplayCommand,
 ) -> Result<(WriteOutcome, Vec<PendingEntry>), StoreError> {
-    let row = sqlx::query(concat!(
-        "SELECT s.state, s.log_index, s.category_id, s.display_level, l.workspace_id,
-                l.log_version
-         FROM signatures s JOIN letters l ON l.id = s.letter_id
-         WHERE s.id = $1 AND s.letter_id = $2",
-        lock!(FOR UPDATE OF s)
-    ))
-    .bind(command.signature.0)
-    .bind(command.letter.0)
-    .fetch_optional(&mut *conn)
-    .await
-    .ctx("reading a signature")?
-    .ok_or(StoreError::NotFound)?;
-    let state: String = row.try_get("state").ctx("reading a signature")?;
-    let index: Option<i64> = row.try_get("log_index").ctx("reading a signature")?;
-    let category = CategoryId(row.try_get("category_id").ctx("reading a signature")?);
-    let display: String = row.try_get("display_level").ctx("reading a signature")?;
-    let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
-    let version = log_version(row.try_get("log_version").ctx("reading a signature")?)?;
-    let (Some(index), SignatureState::Published) = (
+    let Shown {
         index,
-        parse_stored::<SignatureState>(&state, "signature state")?,
-    ) else {
-        return Err(StoreError::WrongState {
-            what: "signature",
-            actual: state,
-        });
-    };
-    if parse_stored::<DisplayLevel>(&display, "display level")? == command.display {
+        category,
+        display,
+        workspace,
+        version,
+    } = lock_published(conn, command.letter, command.signature).await?;
+    if display == command.display {
         return Ok((
             WriteOutcome::DisplayUnchanged {
                 letter: command.letter,
