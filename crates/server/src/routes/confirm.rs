@@ -13,7 +13,7 @@ use serde::Deserialize;
 use undersigned_core::signature::{PublicSigner, public_display};
 use undersigned_core::{DisplayLevel, LetterState, SignatureState, letter::BatchMinutes};
 use undersigned_store::{
-    ChangeDisplayCommand, ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome,
+    Category, ChangeDisplayCommand, ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome,
     ReceiptData, RemoveCommand, StoreError, WriteCommand, WriteOutcome,
 };
 use undersigned_verify::entry::{LogEntry, RemovalReason};
@@ -377,22 +377,31 @@ struct ManagePage {
     name_in_log: bool,
 }
 
-/// The page a used link opens while its signature is on the letter.
-async fn manage_page(
+/// The category a published signature was made in, as its letter defines it now.
+async fn category_of(
     state: &AppState,
-    token: &Token,
-    signature: ReceiptData,
-) -> Result<Response, ConfirmError> {
+    signature: &ReceiptData,
+) -> Result<Option<Category>, ConfirmError> {
     let letter = state
         .store
         .letter(signature.letter.id)
         .await
         .map_err(PageError::from)?
         .ok_or(PageError::NotFound)?;
-    let category = letter
+    Ok(letter
         .categories
-        .iter()
-        .find(|c| c.id == signature.category)
+        .into_iter()
+        .find(|c| c.id == signature.category))
+}
+
+/// The page a used link opens while its signature is on the letter.
+async fn manage_page(
+    state: &AppState,
+    token: &Token,
+    signature: ReceiptData,
+) -> Result<Response, ConfirmError> {
+    let category = category_of(state, &signature)
+        .await?
         .ok_or_else(|| PageError::Internal("a signature's category is gone".into()))?;
     // What the page shows: the opening the log committed to (format 2), or the entry's
     // own text (format 1); nothing for a private signer.
@@ -459,16 +468,8 @@ pub async fn change_display(
         token: token.as_str().to_owned(),
     };
     let display: DisplayLevel = form.display.trim().parse().map_err(|_| not_allowed())?;
-    let letter = state
-        .store
-        .letter(signature.letter.id)
-        .await
-        .map_err(PageError::from)?
-        .ok_or(PageError::NotFound)?;
-    let allowed = letter
-        .categories
-        .iter()
-        .find(|c| c.id == signature.category)
+    let allowed = category_of(&state, &signature)
+        .await?
         .is_some_and(|c| c.rule.allows(display));
     if !allowed {
         return Err(not_allowed());

@@ -296,17 +296,20 @@ async fn letter_and_category(
     }
 }
 
+/// Inserts a signature whose personal fields `sealed` holds (sealed once per command, for
+/// every row that stores them).
+#[allow(clippy::too_many_arguments)]
 async fn insert_signature(
     conn: &mut Conn,
     keys: &Keyring,
     letter: LetterId,
     sig: &undersigned_core::signature::NewSignature,
+    sealed: &SealedSigner,
     duplicate_key: &[u8],
     state: SignatureState,
     now: Timestamp,
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
-    let sealed = SealedSigner::new(keys, sig.name.as_str(), &sig.details);
     // When another process's batch has inserted the same address and not committed yet,
     // this waits for it, then does nothing (or inserts, if that batch rolled back). Emails
     // are counted afterwards, by `note_email`, as for a signature that existed.
@@ -383,12 +386,11 @@ async fn insert_decoy(
 /// Stores a confirmation link with the submission it was sent for.
 async fn insert_token(
     conn: &mut Conn,
-    keys: &Keyring,
+    sealed: &SealedSigner,
     signature: SignatureId,
     command: &SignCommand,
 ) -> Result<(), StoreError> {
     let sig = &command.signature;
-    let sealed = SealedSigner::new(keys, sig.name.as_str(), &sig.details);
     sqlx::query(
         "INSERT INTO confirmation_tokens (token_hash, signature_id, created_at, expires_at,
              category_id, name, title, affiliation, city, country, comment, display_level,
@@ -505,7 +507,7 @@ async fn withhold(
 /// A new submission from the same mailbox, sealed: what a withdrawn signature takes when its
 /// signer signs again.
 struct Resubmission<'a> {
-    sealed: SealedSigner,
+    sealed: &'a SealedSigner,
     signature: &'a undersigned_core::signature::NewSignature,
 }
 
@@ -523,7 +525,7 @@ async fn note_email(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let sig = resubmitted.signature;
-    let sealed = &resubmitted.sealed;
+    let sealed = resubmitted.sealed;
     sqlx::query(
         "UPDATE signatures
          SET last_emailed_at = CASE WHEN $1 THEN $2 ELSE last_emailed_at END,
@@ -577,14 +579,22 @@ async fn apply_sign(
     // From here on every branch (a new signer, a repeat one, pending or confirmed, throttled
     // or over budget) runs the same statements and writes the same tables: a signature row,
     // the recipient's budget, the outbox (an email, or the record that one was withheld),
-    // and the confirmation links (one new link each time, a link nobody is sent when no email goes out). So the response
-    // time says nothing about whether, or how recently, an address signed.
+    // and the confirmation links (one new link each time, a link nobody is sent when no
+    // email goes out). So the response time says nothing about whether, or how recently, an
+    // address signed.
     let key = command.duplicate_key.0;
+    // Sealed once, for the signature, its link and a re-signing after withdrawal alike.
+    let sealed = SealedSigner::new(
+        keys,
+        command.signature.name.as_str(),
+        &command.signature.details,
+    );
     let inserted = insert_signature(
         conn,
         keys,
         command.letter,
         &command.signature,
+        &sealed,
         &key,
         SignatureState::Pending,
         command.now,
@@ -634,11 +644,7 @@ async fn apply_sign(
     // A signer who withdrew and signs again starts a new submission: the signature takes
     // its values (in the same statement, whichever branch this is).
     let resubmitted = Resubmission {
-        sealed: SealedSigner::new(
-            keys,
-            command.signature.name.as_str(),
-            &command.signature.details,
-        ),
+        sealed: &sealed,
         signature: &command.signature,
     };
     note_email(conn, id, emailed, reopen, &resubmitted, command.now).await?;
@@ -657,7 +663,7 @@ async fn apply_sign(
             if inserted.is_none() && state == SignatureState::Pending {
                 insert_token_for_first_submission(conn, id, command).await?;
             } else {
-                insert_token(conn, keys, id, command).await?;
+                insert_token(conn, &sealed, id, command).await?;
             }
             enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
             done(if inserted.is_some() {
@@ -901,11 +907,17 @@ async fn apply_import(
         }
         (Some(_), true) => {}
     }
+    let sealed = SealedSigner::new(
+        keys,
+        command.signature.name.as_str(),
+        &command.signature.details,
+    );
     let inserted = insert_signature(
         conn,
         keys,
         command.letter,
         &command.signature,
+        &sealed,
         &command.duplicate_key.0,
         SignatureState::Published,
         command.now,
