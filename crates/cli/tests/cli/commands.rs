@@ -49,6 +49,8 @@ async fn sigterm_shuts_down_gracefully() {
 async fn first_start_prints_a_one_time_setup_link() {
     let data = tempfile::tempdir().unwrap();
     let server = serve(data.path()).await;
+    // The link is printed once the server listens: wait for it rather than race it.
+    server.setup_path().await;
     let output = server.output();
     let link = value_after(&output, "  http://");
     assert!(link.contains("/setup/"), "{output}");
