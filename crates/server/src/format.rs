@@ -24,6 +24,12 @@ pub fn date_time(unix_seconds: i64) -> String {
     )
 }
 
+/// Unix seconds as "2026-11-28" (UTC), for `<time datetime>`.
+pub fn iso_date(unix_seconds: i64) -> String {
+    let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Days since 1970-01-01 to (year, month, day), from Howard Hinnant's `civil_from_days`.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;

@@ -654,3 +654,30 @@ mod tests {
         );
     }
 }
+
+/// A logo to store: PNG bytes re-encoded by the server, and the hash that names them.
+#[derive(Debug, Clone, Copy)]
+pub struct NewLogo<'a> {
+    pub reference: undersigned_core::logo::LogoRef,
+    pub png: &'a [u8],
+    pub width: u32,
+    pub height: u32,
+}
+
+/// How a workspace presents itself as the host of its letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branding {
+    pub name: String,
+    /// An `http(s)://` address, checked when it was set.
+    pub website: Option<String>,
+    pub logo: Option<undersigned_core::logo::LogoRef>,
+}
+
+/// What to do with a workspace's logo when its branding changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoChange {
+    Keep,
+    Remove,
+    /// A logo stored with [`crate::BrandingStore::put_logo`].
+    Set(undersigned_core::logo::LogoRef),
+}

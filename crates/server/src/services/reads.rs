@@ -10,8 +10,8 @@ use std::{sync::Arc, time::Duration};
 
 use undersigned_core::{Slug, markdown};
 use undersigned_store::{
-    Counts, DynStore, Erasure, Letter, LetterId, LetterSummary, PublicListing, SignatoryPage,
-    StoreError,
+    Branding, Counts, DynStore, Erasure, Letter, LetterId, LetterSummary, PublicListing,
+    SignatoryPage, StoreError,
 };
 
 use super::cache::{Generation, TtlMap};
@@ -36,15 +36,18 @@ pub struct LetterView {
     pub body_html: String,
     /// When its signers' personal data was erased (the workspace's retention), if it was.
     pub erasure: Option<Erasure>,
+    /// The workspace that hosts it: its name, website and logo.
+    pub host: Option<Branding>,
 }
 
 impl LetterView {
     /// Renders the letter's body.
-    pub fn of(letter: Letter, erasure: Option<Erasure>) -> Self {
+    pub fn of(letter: Letter, erasure: Option<Erasure>, host: Option<Branding>) -> Self {
         Self {
             body_html: markdown::render(&letter.body_markdown),
             letter,
             erasure,
+            host,
         }
     }
 }
@@ -83,7 +86,8 @@ impl Reads {
             .await?
             .ok_or(ReadError::NotFound)?;
         let erasure = self.store.erasure(letter.id).await?;
-        let view = Arc::new(LetterView::of(letter, erasure));
+        let host = self.store.branding(letter.workspace_id).await?;
+        let view = Arc::new(LetterView::of(letter, erasure, host));
         self.caches.put_letter(generation, view.clone());
         Ok(view)
     }
@@ -164,6 +168,11 @@ impl Reads {
     /// An organiser changed a letter (its slug, text or state).
     pub fn letter_changed(&self, letter: LetterId) {
         self.caches.invalidate_letter(letter);
+    }
+
+    /// A workspace's name, website or logo changed: every letter page names its host.
+    pub fn hosts_changed(&self) {
+        self.caches.letters.invalidate_all();
     }
 }
 

@@ -75,6 +75,14 @@ pub struct SignerView {
     pub comment: Option<String>,
 }
 
+/// The workspace hosting the letter, as its page names it.
+pub struct HostView {
+    pub name: String,
+    pub website: Option<String>,
+    /// The logo's address.
+    pub logo: Option<String>,
+}
+
 pub struct OpenGraph {
     pub title: String,
     pub description: String,
@@ -92,6 +100,11 @@ pub struct LetterPage {
     pub open: bool,
     pub title: String,
     pub subject: String,
+    pub host: Option<HostView>,
+    /// "Published on 2 December 2026", once published.
+    pub published: Option<String>,
+    /// The same date for machines (`YYYY-MM-DD`).
+    pub published_iso: Option<String>,
     pub targets: Vec<TargetView>,
     pub body_html: String,
     pub total: String,
@@ -214,6 +227,13 @@ impl LetterPage {
             open: letter.state == LetterState::Open,
             title: letter.title.clone(),
             subject: letter.subject.clone(),
+            host: view.host.as_ref().map(|b| HostView {
+                name: b.name.clone(),
+                website: b.website.clone(),
+                logo: b.logo.map(|l| l.path()),
+            }),
+            published: letter.published_at.map(format::date),
+            published_iso: letter.published_at.map(format::iso_date),
             targets: letter.targets.iter().map(target_view).collect(),
             body_html: view.body_html.clone(),
             total: format::count(counts.total),
