@@ -201,6 +201,9 @@ pub struct Counts {
     pub log_size: u64,
     /// Category name → count, in the letter's category order.
     pub by_category: Vec<(String, u64)>,
+    /// Category name → how many of its counted signers chose not to be named, in the letter's
+    /// category order; categories with none are left out.
+    pub withheld: Vec<(String, u64)>,
 }
 
 impl Counts {

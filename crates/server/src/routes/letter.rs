@@ -14,18 +14,18 @@ use crate::{
     format,
     pages::{Layout, PageError, render},
     state::AppState,
-    views::letter::{LetterPage, PageQuery, PageState},
+    views::letter::{LetterPage, ListQuery, PageState},
 };
 
 /// `GET /l/{slug}`
 pub async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
     let layout = Layout::new(state.instance(), view.letter.title.clone());
-    let page = LetterPage::build(&state, &view, PageState::fresh(query.number()), layout).await?;
+    let page = LetterPage::build(&state, &view, PageState::fresh(query.before()), layout).await?;
     Ok(render(StatusCode::OK, &page))
 }
 

@@ -96,7 +96,7 @@ pub async fn sign(
                 // Show the form again with every value kept and a message at each wrong field.
                 let layout = Layout::new(state.instance(), letter.title.clone());
                 let page_state = PageState {
-                    page: 1,
+                    before: None,
                     input,
                     errors,
                     preview: false,

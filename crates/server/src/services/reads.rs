@@ -113,33 +113,27 @@ impl Reads {
         Ok(counts)
     }
 
-    /// Page `page` (from 1) of the public signatories, newest first, with one row more than
-    /// a page to tell whether a next page exists. The first page, the one everybody sees,
-    /// comes from the cache.
+    /// A page of the public signatories, newest in the log first: those logged before the
+    /// entry `before` (the newest when None), with one row more than a page to tell whether
+    /// another page follows. Keyset pages: each costs one index range, however deep, and
+    /// stays put while the log grows. The first page, the one everybody sees, comes from the
+    /// cache.
     pub async fn signatories(
         &self,
         letter: LetterId,
-        page: u64,
+        before: Option<u64>,
     ) -> Result<Arc<SignatoryPage>, StoreError> {
-        let read = || async {
-            let offset = page.saturating_sub(1) * u64::from(SIGNATORIES_PER_PAGE);
-            self.store
-                .public_signatures(
-                    letter,
-                    PublicListing::Newest { offset },
-                    SIGNATORIES_PER_PAGE + 1,
-                )
+        if before.is_some() {
+            return self
+                .signatories_by_index(letter, before)
                 .await
-                .map(Arc::new)
-        };
-        if page != 1 {
-            return read().await;
+                .map(Arc::new);
         }
         let generation = match self.caches.first_page(letter) {
             Ok(rows) => return Ok(rows),
             Err(generation) => generation,
         };
-        let rows = read().await?;
+        let rows = Arc::new(self.signatories_by_index(letter, None).await?);
         self.caches.put_first_page(letter, generation, rows.clone());
         Ok(rows)
     }
@@ -260,8 +254,8 @@ mod tests {
             fresh,
             Arc::new(Counts {
                 total: 1,
-                by_category: vec![],
                 log_size: 1,
+                ..Counts::default()
             }),
         );
         assert_eq!(caches.counts(letter).map(|c| c.total), Ok(1));

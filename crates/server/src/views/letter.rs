@@ -32,6 +32,20 @@ impl PageQuery {
     }
 }
 
+/// Where the public list of signatories starts: before a log entry (`?before=N`), or at the
+/// newest. Anything else (an old `?page=2` link, a typo) means the newest.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    before: String,
+}
+
+impl ListQuery {
+    pub fn before(&self) -> Option<u64> {
+        self.before.parse::<u64>().ok()
+    }
+}
+
 /// A signer field as the signing form shows it.
 pub struct FieldView {
     pub key: &'static str,
@@ -124,8 +138,14 @@ pub struct LetterPage {
     pub input: SignInput,
     pub errors: FieldErrors,
     pub signers: Vec<SignerView>,
-    pub page: u64,
-    pub has_next: bool,
+    /// "63 organisations · 19 survivors · 12 activists": the categories with signatures.
+    pub count_words: String,
+    /// "And 19 survivors whose names are withheld.", when some signers are not named.
+    pub withheld: Option<String>,
+    /// Where this page of signatories starts (None: the newest).
+    pub before: Option<u64>,
+    /// Where the next (older) page starts, when there is one.
+    pub next_before: Option<u64>,
     /// Said instead of the list once the signers' personal data was erased.
     pub erased: Option<String>,
     /// A sensitive letter's batches, in minutes.
@@ -152,16 +172,17 @@ fn description(letter: &Letter) -> String {
 /// What the letter page shows besides the letter: the form's state, and whether it is an
 /// organiser's preview.
 pub struct PageState {
-    pub page: u64,
+    /// Where the list of signatories starts (None: the newest).
+    pub before: Option<u64>,
     pub input: SignInput,
     pub errors: FieldErrors,
     pub preview: bool,
 }
 
 impl PageState {
-    pub fn fresh(page: u64) -> Self {
+    pub fn fresh(before: Option<u64>) -> Self {
         Self {
-            page,
+            before,
             // No display level is chosen for the signer: they choose.
             input: SignInput::default(),
             errors: FieldErrors::default(),
@@ -181,17 +202,38 @@ impl LetterPage {
     ) -> Result<Self, PageError> {
         let letter = &view.letter;
         let counts = state.reads.counts(letter.id).await?;
-        let page = page_state.page;
+        let before = page_state.before;
         let listing = if page_state.preview || view.erasure.is_some() {
             Arc::new(SignatoryPage::default())
         } else {
-            state.reads.signatories(letter.id, page).await?
+            state.reads.signatories(letter.id, before).await?
         };
-        let has_next = listing.rows.len() > SIGNATORIES_PER_PAGE as usize;
-        let signers = listing
-            .rows
+        let shown = &listing.rows[..listing.rows.len().min(SIGNATORIES_PER_PAGE as usize)];
+        let next_before = (listing.rows.len() > shown.len())
+            .then(|| shown.last().and_then(|row| row.log_index))
+            .flatten();
+        let count_words = counts
+            .by_category
             .iter()
-            .take(SIGNATORIES_PER_PAGE as usize)
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format::counted(*n, name))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let withheld = (!counts.withheld.is_empty()).then(|| {
+            let parts: Vec<String> = counts
+                .withheld
+                .iter()
+                .map(|(name, n)| format::counted(*n, name))
+                .collect();
+            let whose = if counts.withheld.iter().map(|(_, n)| n).sum::<u64>() == 1 {
+                "whose name is"
+            } else {
+                "whose names are"
+            };
+            format!("And {} {whose} withheld.", format::and_list(&parts))
+        });
+        let signers = shown
+            .iter()
             .filter_map(|row| {
                 row.shown().map(|shown| SignerView {
                     log_index: row.log_index,
@@ -273,8 +315,10 @@ impl LetterPage {
             input: page_state.input,
             errors: page_state.errors,
             signers,
-            page,
-            has_next,
+            count_words,
+            withheld,
+            before,
+            next_before,
             batch_minutes: letter.batch.map(|b| b.get()),
             erased: view.erasure.as_ref().map(|e| {
                 format!(

@@ -470,7 +470,7 @@ pub async fn preview(
     let view = LetterView::of(letter, None, host);
     let page_state = PageState {
         preview: true,
-        ..PageState::fresh(1)
+        ..PageState::fresh(None)
     };
     let page = LetterPage::build(&state, &view, page_state, layout).await?;
     Ok(render(StatusCode::OK, &page))
