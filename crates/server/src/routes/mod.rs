@@ -32,7 +32,7 @@ use crate::{
 const PUBLIC_BODY_LIMIT: usize = 32 * 1024;
 const ADMIN_BODY_LIMIT: usize = 1024 * 1024;
 /// A form with a logo: the logo's 2 MB and the form around it.
-pub(crate) const LOGO_FORM_LIMIT: usize = undersigned_logo::MAX_UPLOAD_BYTES + 64 * 1024;
+pub const LOGO_FORM_LIMIT: usize = undersigned_logo::MAX_UPLOAD_BYTES + 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let public = Router::new()
@@ -71,37 +71,11 @@ pub fn router(state: AppState) -> Router {
         .route("/logos/{file}", get(logos::show))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
-    let organisers = Router::new()
-        .route("/admin", get(admin::dashboard))
-        .route("/admin/workspaces/{slug}", get(admin::workspaces::show))
-        .route(
-            "/admin/workspaces/{slug}/branding",
-            post(admin::workspaces::set_branding).layer(DefaultBodyLimit::max(LOGO_FORM_LIMIT)),
-        )
-        .route(
-            "/admin/workspaces/{slug}/retention",
-            post(admin::workspaces::set_retention),
-        )
-        .route(
-            "/admin/letters/new",
-            get(admin::letters::new_form).post(admin::letters::create),
-        )
-        .route("/admin/letters/{id}", get(admin::letters::show))
-        .route(
-            "/admin/letters/{id}/edit",
-            get(admin::letters::edit_form).post(admin::letters::update),
-        )
-        .route("/admin/letters/{id}/preview", get(admin::letters::preview))
-        .route("/admin/letters/{id}/publish", post(admin::letters::publish))
-        .route("/admin/letters/{id}/close", post(admin::letters::close))
-        .route(
-            "/admin/letters/{id}/signatures",
-            get(admin::letters::signatures),
-        )
-        .route(
-            "/admin/letters/{id}/signatures/{signature}/hide",
-            post(admin::letters::hide),
-        )
+    let organisers = admin::table()
+        .into_iter()
+        .fold(Router::new(), |router, (route, handler)| {
+            router.route(route.path, handler)
+        })
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
     Router::new()
         .merge(public)

@@ -15,6 +15,7 @@ mod mail_limits;
 mod manage;
 mod resilience;
 mod retention;
+mod roles;
 mod security;
 mod sensitive;
 mod tokens;

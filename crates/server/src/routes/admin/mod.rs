@@ -6,7 +6,12 @@ pub mod letters;
 pub mod workspaces;
 
 use askama::Template;
-use axum::{extract::State, http::StatusCode, response::Response};
+use axum::{
+    extract::{DefaultBodyLimit, State},
+    http::{Method, StatusCode},
+    response::Response,
+    routing::{MethodRouter, get, post},
+};
 use undersigned_core::role::Permission;
 
 use crate::{
@@ -15,6 +20,135 @@ use crate::{
     pages::{Layout, PageError, render},
     state::AppState,
 };
+
+/// What an organiser route needs of the organiser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Being logged in (the page shows what each workspace's role allows).
+    Login,
+    /// The permission in the workspace of the letter, signature or workspace in the path.
+    Permission(Permission),
+    /// The permission in at least one workspace (writing a new letter).
+    PermissionSomewhere(Permission),
+}
+
+/// What a route's request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    None,
+    /// A URL-encoded form with the session's `csrf` field.
+    Form,
+    /// A `multipart/form-data` form (with a file) and the `csrf` field.
+    Multipart,
+}
+
+/// An organiser route: its method and path pattern, what it needs, and what it takes. The
+/// router is built from [`table`], so this list is every organiser route, and the test suite
+/// generates the whole role × route matrix from it.
+#[derive(Debug, Clone)]
+pub struct OrganiserRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub needs: Needs,
+    pub body: Body,
+}
+
+/// Every organiser route, with what it needs.
+pub fn routes() -> Vec<OrganiserRoute> {
+    table().into_iter().map(|(route, _)| route).collect()
+}
+
+/// Every organiser route and its handler; a path may appear once per method.
+pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
+    use Needs::{Login, Permission as Role, PermissionSomewhere as Somewhere};
+    use Permission::*;
+    let page = |path, needs, handler| {
+        let route = OrganiserRoute {
+            method: Method::GET,
+            path,
+            needs,
+            body: Body::None,
+        };
+        (route, handler)
+    };
+    let form = |path, needs, handler| {
+        let route = OrganiserRoute {
+            method: Method::POST,
+            path,
+            needs,
+            body: Body::Form,
+        };
+        (route, handler)
+    };
+    vec![
+        page("/admin", Login, get(dashboard)),
+        page(
+            "/admin/workspaces/{slug}",
+            Role(View),
+            get(workspaces::show),
+        ),
+        (
+            OrganiserRoute {
+                method: Method::POST,
+                path: "/admin/workspaces/{slug}/branding",
+                needs: Role(ManageMembers),
+                body: Body::Multipart,
+            },
+            post(workspaces::set_branding).layer(DefaultBodyLimit::max(super::LOGO_FORM_LIMIT)),
+        ),
+        form(
+            "/admin/workspaces/{slug}/retention",
+            Role(ManageMembers),
+            post(workspaces::set_retention),
+        ),
+        page(
+            "/admin/letters/new",
+            Somewhere(EditLetters),
+            get(letters::new_form),
+        ),
+        form(
+            "/admin/letters/new",
+            Somewhere(EditLetters),
+            post(letters::create),
+        ),
+        page("/admin/letters/{id}", Role(View), get(letters::show)),
+        page(
+            "/admin/letters/{id}/edit",
+            Role(EditLetters),
+            get(letters::edit_form),
+        ),
+        form(
+            "/admin/letters/{id}/edit",
+            Role(EditLetters),
+            post(letters::update),
+        ),
+        page(
+            "/admin/letters/{id}/preview",
+            Role(View),
+            get(letters::preview),
+        ),
+        form(
+            "/admin/letters/{id}/publish",
+            Role(EditLetters),
+            post(letters::publish),
+        ),
+        form(
+            "/admin/letters/{id}/close",
+            Role(EditLetters),
+            post(letters::close),
+        ),
+        page(
+            "/admin/letters/{id}/signatures",
+            Role(View),
+            get(letters::signatures),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/{signature}/hide",
+            Role(Moderate),
+            post(letters::hide),
+        ),
+    ]
+}
 
 pub struct LetterRow {
     pub id: i64,
