@@ -97,6 +97,7 @@ async fn user_create_makes_an_organiser_who_can_log_in() {
             "Vera Viewer",
             "--workspace",
             "coalition",
+            "--new-workspace",
             "--role",
             "viewer",
             "--password-stdin",
