@@ -319,6 +319,10 @@ pub enum EmailKind {
     AlreadySigned,
     /// A new link to manage a published signature, which its signer asked for.
     Manage,
+    /// An owner invited someone to their workspace.
+    Invitation,
+    /// An organiser asked for a link to set a new password.
+    PasswordReset,
 }
 
 impl EmailKind {
@@ -327,6 +331,8 @@ impl EmailKind {
             EmailKind::Confirm => "confirm",
             EmailKind::AlreadySigned => "already_signed",
             EmailKind::Manage => "manage",
+            EmailKind::Invitation => "invitation",
+            EmailKind::PasswordReset => "password_reset",
         }
     }
 }
@@ -339,6 +345,8 @@ impl std::str::FromStr for EmailKind {
                 EmailKind::Confirm,
                 EmailKind::AlreadySigned,
                 EmailKind::Manage,
+                EmailKind::Invitation,
+                EmailKind::PasswordReset,
             ],
             EmailKind::as_str,
             "email kind",

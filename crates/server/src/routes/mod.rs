@@ -3,10 +3,12 @@
 
 pub mod admin;
 pub mod confirm;
+pub mod invite;
 pub mod letter;
 pub mod link;
 pub mod log;
 pub mod login;
+pub mod reset;
 pub mod setup;
 pub mod sign;
 
@@ -62,6 +64,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/setup/{token}", get(setup::show).post(setup::create))
         .route("/login", get(login::show).post(login::login))
+        .route("/login/code", post(login::code))
+        .route(
+            "/login/forgot",
+            get(reset::forgot_form).post(reset::forgot),
+        )
+        .route("/reset/{token}", get(reset::show).post(reset::reset))
+        .route("/invite/{token}", get(invite::show).post(invite::accept_new))
+        .route("/invite/{token}/join", post(invite::join))
         .route("/logout", post(login::logout))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
@@ -73,6 +83,26 @@ pub fn router(state: AppState) -> Router {
             "/admin/workspaces/{slug}/retention",
             post(admin::workspaces::set_retention),
         )
+        .route(
+            "/admin/workspaces/{slug}/team",
+            get(admin::team::show),
+        )
+        .route(
+            "/admin/workspaces/{slug}/team/invite",
+            post(admin::team::invite),
+        )
+        .route(
+            "/admin/workspaces/{slug}/team/{user}/role",
+            post(admin::team::change_role),
+        )
+        .route(
+            "/admin/workspaces/{slug}/team/{user}/remove",
+            post(admin::team::remove),
+        )
+        .route("/admin/account", get(admin::account::show))
+        .route("/admin/account/totp/start", post(admin::account::start))
+        .route("/admin/account/totp/confirm", post(admin::account::confirm))
+        .route("/admin/account/totp/disable", post(admin::account::disable))
         .route(
             "/admin/letters/new",
             get(admin::letters::new_form).post(admin::letters::create),

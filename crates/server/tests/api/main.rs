@@ -16,5 +16,6 @@ mod resilience;
 mod retention;
 mod security;
 mod sensitive;
+mod team;
 mod tokens;
 mod validation;

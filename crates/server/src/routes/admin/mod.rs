@@ -2,7 +2,9 @@
 //! visitor is sent to the login page) and checks the organiser's role in the letter's
 //! workspace before it reads or changes anything.
 
+pub mod account;
 pub mod letters;
+pub mod team;
 pub mod workspaces;
 
 use askama::Template;
