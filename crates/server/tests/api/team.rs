@@ -41,17 +41,27 @@ async fn invitation(app: &TestApp, email: &str, role: &str) -> String {
     link_path(&message, "/invite/")
 }
 
+/// The pre-login form token of `browser`: from `page` if it has a form, else from the login
+/// page (the same cookie), so that a post is refused for what it says, not for its token.
+async fn anon_csrf(app: &TestApp, browser: &reqwest::Client, page: &Page) -> String {
+    match hidden_value(&page.body, "csrf") {
+        Some(csrf) => csrf,
+        None => app.get_with(browser, "/login").await.csrf(),
+    }
+}
+
 /// Accepts an invitation as someone new, with a fresh browser; returns it and the answer.
 async fn accept(app: &TestApp, path: &str, name: &str, password: &str) -> (reqwest::Client, Page) {
     let browser = client();
     let page = app.get_with(&browser, path).await;
     assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = anon_csrf(app, &browser, &page).await;
     let answer = app
         .post_with(
             &browser,
             path,
             &[
-                ("csrf", &page.csrf()),
+                ("csrf", &csrf),
                 ("name", name),
                 ("password", password),
                 ("password_again", password),
@@ -403,7 +413,7 @@ async fn reset_link(app: &TestApp, email: &str) -> String {
 async fn set_password(app: &TestApp, path: &str, password: &str, again: &str) -> Page {
     let browser = client();
     let form = app.get_with(&browser, path).await;
-    let csrf = hidden_value(&form.body, "csrf").unwrap_or_default();
+    let csrf = anon_csrf(app, &browser, &form).await;
     app.post_with(
         &browser,
         path,
