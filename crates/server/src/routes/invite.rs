@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 use undersigned_core::{PersonName, letter::FieldErrors};
-use undersigned_store::{Invitation, NewUser, StoreError};
+use undersigned_store::{Invitation, NewUser, Session, StoreError};
 
 use crate::{
     auth::{
@@ -76,17 +76,13 @@ async fn valid(state: &AppState, token: &str) -> Result<Option<(Token, Invitatio
         .map(|i| (token, i)))
 }
 
-/// The organiser logged in on this browser, if any.
-async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, PageError> {
+/// The session of the organiser logged in on this browser, if any.
+async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, PageError> {
     let Some(token) = read_cookie(headers, cookie_name(state.secure_cookies())).and_then(Token::parse)
     else {
         return Ok(None);
     };
-    Ok(state
-        .store
-        .session(token.hash(), state.clock.now())
-        .await?
-        .map(|s| s.user.email))
+    Ok(state.store.session(token.hash(), state.clock.now()).await?)
 }
 
 fn page(
@@ -122,23 +118,14 @@ pub async fn show(
     let Some((token, invitation)) = valid(&state, &token).await? else {
         return Ok(invalid_link());
     };
-    let viewer = logged_in(&state, &headers).await?;
-    let as_invitee = viewer.as_deref() == Some(invitation.email.as_str());
+    let session = logged_in(&state, &headers).await?;
     // A logged-in invitee's button posts with the session's token; everyone else's form
     // with the pre-login one.
-    let (csrf, set_cookie) = if as_invitee {
-        let token = read_cookie(&headers, cookie_name(state.secure_cookies()))
-            .and_then(Token::parse)
-            .ok_or(PageError::NotFound)?;
-        let session = state
-            .store
-            .session(token.hash(), state.clock.now())
-            .await?
-            .ok_or(PageError::NotFound)?;
-        (session.csrf_token, None)
-    } else {
-        anon_token(&state, &headers)
+    let (csrf, set_cookie) = match &session {
+        Some(s) if s.user.email == invitation.email => (s.csrf_token.clone(), None),
+        _ => anon_token(&state, &headers),
     };
+    let viewer = session.map(|s| s.user.email);
     let page = page(&state, &token, &invitation, csrf, viewer);
     Ok(with_cookie(render(StatusCode::OK, &page), set_cookie))
 }
