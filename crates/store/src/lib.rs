@@ -366,8 +366,12 @@ pub trait TeamStore: Send + Sync {
     /// one) was used already, so that a code works once.
     async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
     /// Spends a recovery code: false when it is unknown or used.
-    async fn use_recovery_code(&self, user: UserId, code_hash: Hash32, now: Timestamp)
-    -> Result<bool>;
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: Hash32,
+        now: Timestamp,
+    ) -> Result<bool>;
     /// How many unused recovery codes the user has.
     async fn recovery_codes_left(&self, user: UserId) -> Result<u64>;
     /// Stores a login waiting for its second factor (and forgets expired ones).

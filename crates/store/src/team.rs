@@ -87,4 +87,3 @@ pub struct NewChallenge {
     pub now: Timestamp,
     pub expires_at: Timestamp,
 }
-

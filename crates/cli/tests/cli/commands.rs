@@ -241,23 +241,40 @@ fn user_create_refuses_a_workspace_that_does_not_exist() {
     let out = create("coalition", &[]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("there is no workspace coalition"), "{stderr}");
+    assert!(
+        stderr.contains("there is no workspace coalition"),
+        "{stderr}"
+    );
     assert!(stderr.contains("there are none yet"), "{stderr}");
     assert!(stderr.contains("--new-workspace"), "{stderr}");
 
-    let out = create("coalition", &["--new-workspace", "--workspace-name", "The Coalition"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = create(
+        "coalition",
+        &["--new-workspace", "--workspace-name", "The Coalition"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Created workspace coalition."));
 
     // A typo is refused and lists the workspaces that exist; nothing is created.
     let out = create("coaliton", &[]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("there is no workspace coaliton"), "{stderr}");
+    assert!(
+        stderr.contains("there is no workspace coaliton"),
+        "{stderr}"
+    );
     assert!(stderr.contains("the workspaces are: coalition"), "{stderr}");
     // The right name works without the flag.
     let out = create("coalition", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Created workspace"));
 }
 

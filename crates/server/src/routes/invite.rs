@@ -78,7 +78,8 @@ async fn valid(state: &AppState, token: &str) -> Result<Option<(Token, Invitatio
 
 /// The session of the organiser logged in on this browser, if any.
 async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, PageError> {
-    let Some(token) = read_cookie(headers, cookie_name(state.secure_cookies())).and_then(Token::parse)
+    let Some(token) =
+        read_cookie(headers, cookie_name(state.secure_cookies())).and_then(Token::parse)
     else {
         return Ok(None);
     };
@@ -94,7 +95,10 @@ fn page(
 ) -> InvitePage {
     let as_invitee = viewer.as_deref() == Some(invitation.email.as_str());
     InvitePage {
-        layout: Layout::new(state.instance(), format!("Join {}", invitation.workspace.name)),
+        layout: Layout::new(
+            state.instance(),
+            format!("Join {}", invitation.workspace.name),
+        ),
         token: token.as_str().to_owned(),
         csrf,
         workspace: invitation.workspace.name.clone(),

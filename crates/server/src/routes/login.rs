@@ -29,7 +29,11 @@ const CHALLENGE_SECONDS: i64 = 600;
 const CHALLENGE_ATTEMPTS: u32 = 5;
 
 fn challenge_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-us_login" } else { "us_login" }
+    if secure {
+        "__Host-us_login"
+    } else {
+        "us_login"
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,8 +210,8 @@ async fn code_matches(state: &AppState, user: &User, code: &str) -> Result<bool,
         return Ok(false);
     };
     let now = state.clock.now();
-    let factor = SecondFactor::from_secret(&totp.secret)
-        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let factor =
+        SecondFactor::from_secret(&totp.secret).map_err(|e| PageError::Internal(e.to_string()))?;
     if let Some(step) = factor.check(code, now) {
         return Ok(state.store.use_totp_step(user.id, step).await?);
     }
@@ -232,7 +236,8 @@ pub async fn code(
             Some(("/login", "Log in")),
         )
     };
-    let Some(challenge) = read_cookie(&headers, challenge_cookie_name(secure)).and_then(Token::parse)
+    let Some(challenge) =
+        read_cookie(&headers, challenge_cookie_name(secure)).and_then(Token::parse)
     else {
         return Ok(expired());
     };

@@ -65,12 +65,12 @@ pub fn router(state: AppState) -> Router {
         .route("/setup/{token}", get(setup::show).post(setup::create))
         .route("/login", get(login::show).post(login::login))
         .route("/login/code", post(login::code))
-        .route(
-            "/login/forgot",
-            get(reset::forgot_form).post(reset::forgot),
-        )
+        .route("/login/forgot", get(reset::forgot_form).post(reset::forgot))
         .route("/reset/{token}", get(reset::show).post(reset::reset))
-        .route("/invite/{token}", get(invite::show).post(invite::accept_new))
+        .route(
+            "/invite/{token}",
+            get(invite::show).post(invite::accept_new),
+        )
         .route("/invite/{token}/join", post(invite::join))
         .route("/logout", post(login::logout))
         .route("/static/style.css", get(style))
@@ -83,10 +83,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/workspaces/{slug}/retention",
             post(admin::workspaces::set_retention),
         )
-        .route(
-            "/admin/workspaces/{slug}/team",
-            get(admin::team::show),
-        )
+        .route("/admin/workspaces/{slug}/team", get(admin::team::show))
         .route(
             "/admin/workspaces/{slug}/team/invite",
             post(admin::team::invite),

@@ -130,8 +130,9 @@ pub async fn forgot(
         .map_err(|e| PageError::Internal(format!("writing an email's parameters: {e}")))?;
     // The budget is its own (a purpose of its own in the key), so that resets and signing
     // emails do not eat into each other.
-    let recipient_key =
-        undersigned_core::dedup::RecipientKey(state.keys.duplicates.key("password-reset", &email).0);
+    let recipient_key = undersigned_core::dedup::RecipientKey(
+        state.keys.duplicates.key("password-reset", &email).0,
+    );
     state
         .store
         .request_password_reset(ResetRequest {

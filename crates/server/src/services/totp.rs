@@ -61,7 +61,9 @@ impl SecondFactor {
 
     /// The current code (for tests and the demo).
     pub fn code(&self, now: i64) -> String {
-        self.totp.generate(u64::try_from(now).unwrap_or(0)).to_string()
+        self.totp
+            .generate(u64::try_from(now).unwrap_or(0))
+            .to_string()
     }
 }
 

@@ -113,13 +113,20 @@ async fn post_role(app: &TestApp, client: &reqwest::Client, member: &str, role: 
 
 async fn post_remove(app: &TestApp, client: &reqwest::Client, member: &str) -> Page {
     let csrf = app.organiser_csrf(client).await;
-    app.post_with(client, &format!("{TEAM}/{member}/remove"), &[("csrf", &csrf)])
-        .await
+    app.post_with(
+        client,
+        &format!("{TEAM}/{member}/remove"),
+        &[("csrf", &csrf)],
+    )
+    .await
 }
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
     let db = app.db().await;
-    let n = sqlx::query_scalar::<_, i64>(sql).fetch_one(&db).await.unwrap();
+    let n = sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(&db)
+        .await
+        .unwrap();
     db.close().await;
     n
 }
@@ -136,7 +143,11 @@ async fn an_invited_colleague_joins_with_the_role_and_the_link_works_once() {
     for _ in 0..2 {
         let page = app.get_with(&client(), &path).await;
         assert_eq!(page.status, 200);
-        assert!(page.body.contains("as <strong>editor</strong>"), "{}", page.body);
+        assert!(
+            page.body.contains("as <strong>editor</strong>"),
+            "{}",
+            page.body
+        );
     }
     let (eddie, joined) = accept(&app, &path, "Eddie Editor", NEW_PASSWORD).await;
     assert_eq!(joined.status, 303, "{}", joined.body);
@@ -144,7 +155,10 @@ async fn an_invited_colleague_joins_with_the_role_and_the_link_works_once() {
     let dashboard = app.get_with(&eddie, "/admin").await;
     assert_eq!(dashboard.status, 200);
     assert!(dashboard.body.contains("<strong>editor</strong>"));
-    assert!(dashboard.body.contains("New letter"), "editors write letters");
+    assert!(
+        dashboard.body.contains("New letter"),
+        "editors write letters"
+    );
 
     // The new member logs in with their own password.
     let again = client();
@@ -194,7 +208,12 @@ async fn someone_with_an_account_joins_by_logging_in_as_the_invited_address() {
     let app = spawn_app().await;
     app.set_up_owner().await;
     let mona = app
-        .add_organiser("mona@example.org", "Mona Moderator", "elsewhere", Role::Viewer)
+        .add_organiser(
+            "mona@example.org",
+            "Mona Moderator",
+            "elsewhere",
+            Role::Viewer,
+        )
         .await;
     let path = invitation(&app, "mona@example.org", "moderator").await;
 
@@ -208,7 +227,11 @@ async fn someone_with_an_account_joins_by_logging_in_as_the_invited_address() {
 
     // Logged in as someone else: said so, and their join is refused.
     let other = app.get(&path).await;
-    assert!(other.body.contains("You are logged in as owner@example.org"));
+    assert!(
+        other
+            .body
+            .contains("You are logged in as owner@example.org")
+    );
     let csrf = app.organiser_csrf(&app.client).await;
     let wrong = app
         .post_with(&app.client, &format!("{path}/join"), &[("csrf", &csrf)])
@@ -224,7 +247,10 @@ async fn someone_with_an_account_joins_by_logging_in_as_the_invited_address() {
     assert_eq!(joined.status, 303, "{}", joined.body);
     let dashboard = app.get_with(&mona, "/admin").await.body;
     assert!(dashboard.contains("Test Coalition</bdi>: <strong>moderator</strong>"));
-    assert!(dashboard.contains("<strong>viewer</strong>"), "the other role stays");
+    assert!(
+        dashboard.contains("<strong>viewer</strong>"),
+        "the other role stays"
+    );
     assert_eq!(app.get_with(&mona, &path).await.status, 404, "spent");
 }
 
@@ -280,8 +306,16 @@ async fn owners_change_roles_and_remove_members_but_never_the_last_owner() {
         .add_organiser("vera@example.org", "Vera Viewer", WS, Role::Viewer)
         .await;
     let id = member_id(&app, "Vera Viewer").await;
-    assert_eq!(post_role(&app, &app.client, &id, "editor").await.status, 303);
-    assert!(app.get_with(&vera, "/admin").await.body.contains("New letter"));
+    assert_eq!(
+        post_role(&app, &app.client, &id, "editor").await.status,
+        303
+    );
+    assert!(
+        app.get_with(&vera, "/admin")
+            .await
+            .body
+            .contains("New letter")
+    );
 
     // With a second owner, the first may step down.
     assert_eq!(post_role(&app, &app.client, &id, "owner").await.status, 303);
@@ -305,7 +339,11 @@ async fn team_forms_refuse_bad_input_with_a_message() {
     app.set_up_owner().await;
     let bad_email = invite(&app, &app.client, "not-an-address", "editor").await;
     assert_eq!(bad_email.status, 422);
-    assert!(field_error(&bad_email.body, "email").is_some(), "{}", bad_email.body);
+    assert!(
+        field_error(&bad_email.body, "email").is_some(),
+        "{}",
+        bad_email.body
+    );
     let bad_role = invite(&app, &app.client, "ok@example.org", "admin").await;
     assert_eq!(bad_role.status, 422);
     assert!(bad_role.body.contains("Choose a role"));
@@ -318,7 +356,11 @@ async fn team_forms_refuse_bad_input_with_a_message() {
         let page = app
             .post(
                 &format!("{TEAM}/invite"),
-                &[("csrf", csrf), ("email", "x@example.org"), ("role", "viewer")],
+                &[
+                    ("csrf", csrf),
+                    ("email", "x@example.org"),
+                    ("role", "viewer"),
+                ],
             )
             .await;
         assert_eq!(page.status, 403);
@@ -363,7 +405,11 @@ async fn team_forms_refuse_bad_input_with_a_message() {
         .await;
     assert_eq!(page.status, 422);
     assert!(field_error(&page.body, "name").is_some());
-    assert!(field_error(&page.body, "password").unwrap().contains("at least 12"));
+    assert!(
+        field_error(&page.body, "password")
+            .unwrap()
+            .contains("at least 12")
+    );
     assert!(field_error(&page.body, "password_again").is_some());
     // Without the form token.
     let page = app
@@ -436,7 +482,11 @@ async fn forgot_password_answers_the_same_for_every_address() {
     app.mail.wait_for_to(OWNER_EMAIL, 1).await;
     // The same writes: a budget row and an outbox row each; a link only for the account.
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'"
+        )
+        .await,
         2
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM mail_budgets").await, 2);
@@ -485,7 +535,11 @@ async fn a_reset_link_works_once_and_ends_every_session() {
     assert!(field_error(&mismatch.body, "password_again").is_some());
     let empty = set_password(&app, &path, "", "").await;
     assert_eq!(empty.status, 422);
-    assert!(field_error(&empty.body, "password").unwrap().contains("at least 12"));
+    assert!(
+        field_error(&empty.body, "password")
+            .unwrap()
+            .contains("at least 12")
+    );
 
     let done = set_password(&app, &path, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(done.status, 200, "{}", done.body);
@@ -494,19 +548,32 @@ async fn a_reset_link_works_once_and_ends_every_session() {
     for browser in [&app.client, &other_browser] {
         let page = app.get_with(browser, "/admin").await;
         assert_eq!(page.status, 303);
-        assert_eq!(page.location.as_deref(), Some(login_redirect("/admin").as_str()));
+        assert_eq!(
+            page.location.as_deref(),
+            Some(login_redirect("/admin").as_str())
+        );
     }
     assert_eq!(
-        app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD).await.status,
+        app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD)
+            .await
+            .status,
         401
     );
     assert_eq!(
-        app.log_in(&client(), OWNER_EMAIL, NEW_PASSWORD).await.status,
+        app.log_in(&client(), OWNER_EMAIL, NEW_PASSWORD)
+            .await
+            .status,
         303
     );
     // Spent.
     assert_eq!(app.get_with(&client(), &path).await.status, 404);
-    let again = set_password(&app, &path, "yet another long password", "yet another long password").await;
+    let again = set_password(
+        &app,
+        &path,
+        "yet another long password",
+        "yet another long password",
+    )
+    .await;
     assert_eq!(again.status, 404);
     let trail = count(
         &app,
@@ -529,7 +596,9 @@ async fn a_reset_link_expires_after_an_hour() {
     let page = set_password(&app, &path, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(page.status, 404);
     assert_eq!(
-        app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD).await.status,
+        app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD)
+            .await
+            .status,
         303,
         "the password is unchanged"
     );
@@ -560,7 +629,10 @@ async fn turn_on_totp(app: &TestApp) -> (String, Vec<String>) {
         .unwrap()
         .code(app.clock.now());
     let on = app
-        .post("/admin/account/totp/confirm", &[("csrf", &csrf), ("code", &code)])
+        .post(
+            "/admin/account/totp/confirm",
+            &[("csrf", &csrf), ("code", &code)],
+        )
         .await;
     assert_eq!(on.status, 200, "{}", on.body);
     let list = &on.body[on.body.find("id=\"recovery-codes\"").unwrap()..];
@@ -628,8 +700,18 @@ async fn with_a_second_factor_login_needs_a_code_or_a_recovery_code() {
     let used = second_step(&app, &third, &step3, &recovery[0].to_lowercase()).await;
     assert_eq!(used.status, 303, "{}", used.body);
     let (fourth, step4) = first_step(&app).await;
-    assert_eq!(second_step(&app, &fourth, &step4, &recovery[0]).await.status, 401);
-    assert!(app.get("/admin/account").await.body.contains("Unused recovery codes: 9"));
+    assert_eq!(
+        second_step(&app, &fourth, &step4, &recovery[0])
+            .await
+            .status,
+        401
+    );
+    assert!(
+        app.get("/admin/account")
+            .await
+            .body
+            .contains("Unused recovery codes: 9")
+    );
 
     // Five wrong codes end the attempt: even a right code then needs the password again.
     let (fifth, step5) = first_step(&app).await;
@@ -642,12 +724,18 @@ async fn with_a_second_factor_login_needs_a_code_or_a_recovery_code() {
     // Without the challenge cookie: nothing to answer.
     let bare = client();
     let login = app.get_with(&bare, "/login").await;
-    assert_eq!(second_step(&app, &bare, &login, &recovery[1]).await.status, 401);
+    assert_eq!(
+        second_step(&app, &bare, &login, &recovery[1]).await.status,
+        401
+    );
 
     // Turning it off needs a current code.
     let csrf = app.organiser_csrf(&app.client).await;
     let refused = app
-        .post("/admin/account/totp/disable", &[("csrf", &csrf), ("code", "000000")])
+        .post(
+            "/admin/account/totp/disable",
+            &[("csrf", &csrf), ("code", "000000")],
+        )
         .await;
     assert_eq!(refused.status, 422);
     app.clock.advance(30);
@@ -675,9 +763,7 @@ async fn the_totp_secret_is_sealed_at_rest() {
         .unwrap();
     db.close().await;
     assert!(
-        !stored
-            .windows(secret.len())
-            .any(|w| w == secret.as_bytes()),
+        !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
         "not in clear"
     );
     let opened = app

@@ -304,7 +304,14 @@ impl TeamStore for SqlStore {
     ) -> Result<(WorkspaceId, UserId), StoreError> {
         let mut tx = self.begin_write().await?;
         let (workspace, email, role) = use_invitation(&mut tx, token_hash, user.created_at).await?;
-        let user_id = insert_user(&mut tx, &NewUser { email, ..user.clone() }).await?;
+        let user_id = insert_user(
+            &mut tx,
+            &NewUser {
+                email,
+                ..user.clone()
+            },
+        )
+        .await?;
         sqlx::query("INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3)")
             .bind(workspace.0)
             .bind(user_id.0)
@@ -378,8 +385,7 @@ impl TeamStore for SqlStore {
     ) -> Result<Result<(), TeamRefusal>, StoreError> {
         let mut tx = self.begin_write().await?;
         let members = locked_members(&mut tx, actor.workspace).await?;
-        let Some((_, before, name)) = members.iter().find(|(u, _, _)| *u == member).cloned()
-        else {
+        let Some((_, before, name)) = members.iter().find(|(u, _, _)| *u == member).cloned() else {
             return Err(StoreError::NotFound);
         };
         if leaves_no_owner(&members, member, Some(role)) {
@@ -417,8 +423,7 @@ impl TeamStore for SqlStore {
     ) -> Result<Result<(), TeamRefusal>, StoreError> {
         let mut tx = self.begin_write().await?;
         let members = locked_members(&mut tx, actor.workspace).await?;
-        let Some((_, before, name)) = members.iter().find(|(u, _, _)| *u == member).cloned()
-        else {
+        let Some((_, before, name)) = members.iter().find(|(u, _, _)| *u == member).cloned() else {
             return Err(StoreError::NotFound);
         };
         if leaves_no_owner(&members, member, None) {
@@ -492,12 +497,13 @@ impl TeamStore for SqlStore {
                 // No link: look the (fresh, so never stored) token up in the place of
                 // storing it, and record in the outbox that nothing went, without a
                 // recipient.
-                let _: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE token_hash = $1")
-                        .bind(&request.token_hash[..])
-                        .fetch_one(&mut *tx)
-                        .await
-                        .ctx("saving a reset link")?;
+                let _: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM password_resets WHERE token_hash = $1",
+                )
+                .bind(&request.token_hash[..])
+                .fetch_one(&mut *tx)
+                .await
+                .ctx("saving a reset link")?;
                 let reason = if user.is_some() {
                     "over_budget"
                 } else {
@@ -602,7 +608,12 @@ impl TeamStore for SqlStore {
         .transpose()
     }
 
-    async fn begin_totp(&self, user: UserId, secret: &str, now: Timestamp) -> Result<(), StoreError> {
+    async fn begin_totp(
+        &self,
+        user: UserId,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let stored = sqlx::query(
             "INSERT INTO user_totp (user_id, secret, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret,

@@ -28,8 +28,13 @@ pub struct CodeForm {
 enum Factor {
     Off,
     /// Being set up: the secret and its URI, waiting for a code.
-    SettingUp { secret: String, uri: String },
-    On { recovery_left: u64 },
+    SettingUp {
+        secret: String,
+        uri: String,
+    },
+    On {
+        recovery_left: u64,
+    },
 }
 
 #[derive(Template)]
@@ -152,8 +157,7 @@ pub async fn disable(
     };
     if !spent {
         current.error = Some(
-            "This code is wrong or was used already. Type the 6 digits your app shows now."
-                .into(),
+            "This code is wrong or was used already. Type the 6 digits your app shows now.".into(),
         );
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
     }

@@ -203,9 +203,8 @@ pub async fn show(
     let (_, workspace) = owned(&organiser, &slug)?;
     let mut page = team_page(&state, &organiser, workspace).await?;
     if query.invited.is_some() {
-        page.notice = Some(
-            "Invitation sent. It is listed below until it is accepted or expires.".to_owned(),
-        );
+        page.notice =
+            Some("Invitation sent. It is listed below until it is accepted or expires.".to_owned());
     }
     Ok(render(StatusCode::OK, &page))
 }
@@ -315,9 +314,9 @@ async fn after_change(
 ) -> Result<Response, TeamError> {
     match outcome {
         Ok(()) if member == organiser.user.id.0 => Ok(Redirect::to("/admin").into_response()),
-        Ok(()) => Ok(
-            Redirect::to(&format!("/admin/workspaces/{}/team", workspace.slug)).into_response(),
-        ),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/admin/workspaces/{}/team", workspace.slug)).into_response())
+        }
         Err(refusal) => {
             let mut page = team_page(state, organiser, workspace).await?;
             page.refusal = Some(refusal_text(refusal));
