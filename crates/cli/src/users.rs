@@ -21,9 +21,13 @@ pub enum UserCommand {
         /// Their name as shown to other organisers.
         #[arg(long)]
         name: String,
-        /// The workspace's short name (created if it does not exist).
+        /// The short name of an existing workspace (or of a new one, with --new-workspace).
         #[arg(long)]
         workspace: String,
+        /// Create the workspace when it does not exist. Without it, a workspace name that
+        /// does not exist is refused (so that a typo cannot create a workspace).
+        #[arg(long)]
+        new_workspace: bool,
         /// The workspace's display name, when it is created. Default: the short name.
         #[arg(long)]
         workspace_name: Option<String>,
@@ -42,6 +46,7 @@ pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()
         email,
         name,
         workspace,
+        new_workspace,
         workspace_name,
         role,
         password_stdin,
@@ -64,7 +69,11 @@ pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()
         NewPassword::parse(&password_text).map_err(|e| anyhow::anyhow!("password: {e}"))?;
 
     let store = open_store(settings).await.context("opening the database")?;
-    let workspace_id = ensure_workspace(&store, &slug, workspace_name.as_deref()).await?;
+    let workspace_id = if new_workspace {
+        ensure_workspace(&store, &slug, workspace_name.as_deref()).await?
+    } else {
+        existing_workspace(&store, &slug).await?
+    };
     let hash = passwords(settings)?
         .hash(password)
         .await
@@ -100,6 +109,29 @@ pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()
     println!("{login} is {role} of workspace {slug}.");
     store.close().await;
     Ok(())
+}
+
+/// Finds the workspace by slug; a name that does not exist is refused with the names that
+/// do, and how to create a new one.
+async fn existing_workspace(store: &DynStore, slug: &Slug) -> anyhow::Result<WorkspaceId> {
+    if let Some(existing) = store.workspace_by_slug(slug.as_str()).await? {
+        return Ok(existing.id);
+    }
+    let known: Vec<String> = store
+        .workspaces()
+        .await?
+        .into_iter()
+        .map(|w| w.slug)
+        .collect();
+    let known = if known.is_empty() {
+        "there are none yet".to_owned()
+    } else {
+        format!("the workspaces are: {}", known.join(", "))
+    };
+    bail!(
+        "--workspace: there is no workspace {slug} ({known}). Check the spelling, or add \
+         --new-workspace (and optionally --workspace-name \"Display name\") to create it."
+    )
 }
 
 /// Finds the workspace by slug, creating it when missing.

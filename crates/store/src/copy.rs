@@ -127,6 +127,63 @@ pub static TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "invitations",
+        columns: &[
+            blob("token_hash"),
+            int("workspace_id"),
+            text("email"),
+            text("role"),
+            int("invited_by"),
+            int("created_at"),
+            int("expires_at"),
+            int("used_at"),
+        ],
+        key: &["token_hash"],
+        identity: false,
+    },
+    Table {
+        name: "password_resets",
+        columns: &[
+            blob("token_hash"),
+            int("user_id"),
+            int("created_at"),
+            int("expires_at"),
+            int("used_at"),
+        ],
+        key: &["token_hash"],
+        identity: false,
+    },
+    Table {
+        name: "user_totp",
+        columns: &[
+            int("user_id"),
+            blob("secret"),
+            int("created_at"),
+            int("enabled_at"),
+            int("last_step"),
+        ],
+        key: &["user_id"],
+        identity: false,
+    },
+    Table {
+        name: "recovery_codes",
+        columns: &[blob("code_hash"), int("user_id"), int("used_at")],
+        key: &["user_id", "code_hash"],
+        identity: false,
+    },
+    Table {
+        name: "login_challenges",
+        columns: &[
+            blob("token_hash"),
+            int("user_id"),
+            int("attempts"),
+            int("created_at"),
+            int("expires_at"),
+        ],
+        key: &["token_hash"],
+        identity: false,
+    },
+    Table {
         name: "letters",
         columns: &[
             int("id"),

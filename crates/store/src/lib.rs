@@ -22,6 +22,7 @@ pub mod postgres;
 pub mod rules;
 pub mod sealed;
 pub mod sqlite;
+mod team;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ use async_trait::async_trait;
 pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use team::*;
 
 /// Everything the server needs from a database. One implementation, compiled for each
 /// backend; its methods are grouped by concern in the traits it extends, which each file of
@@ -44,6 +46,7 @@ pub trait Store:
     + SealStore
     + RetentionStore
     + BrandingStore
+    + TeamStore
     + Send
     + Sync
     + 'static
@@ -289,6 +292,121 @@ pub trait BrandingStore: Send + Sync {
         logo: LogoChange,
         now: Timestamp,
     ) -> Result<()>;
+}
+
+/// The organiser team: members, invitations, password resets and the second factor.
+#[async_trait]
+pub trait TeamStore: Send + Sync {
+    /// Every workspace, by slug.
+    async fn workspaces(&self) -> Result<Vec<Workspace>>;
+    /// The workspace's members, by name.
+    async fn members(&self, workspace: WorkspaceId) -> Result<Vec<Member>>;
+    /// Stores an invitation to the actor's workspace and queues its email, with an audit
+    /// event, in one transaction. `Err(Ok(AlreadyMember))` when the address is a member.
+    async fn invite(
+        &self,
+        actor: Actor,
+        invitation: NewInvitation,
+    ) -> Result<std::result::Result<(), TeamRefusal>>;
+    /// The workspace's invitations that are neither used nor expired at `now`.
+    async fn pending_invitations(
+        &self,
+        workspace: WorkspaceId,
+        now: Timestamp,
+    ) -> Result<Vec<PendingInvitation>>;
+    /// The invitation with this token hash, if it is neither used nor expired at `now`.
+    async fn invitation(&self, token_hash: Hash32, now: Timestamp) -> Result<Option<Invitation>>;
+    /// Uses the invitation to create its invitee's account and membership, with an audit
+    /// event. `NotFound` when it is used or expired, `Conflict("email")` when the address
+    /// has an account already (nothing changes then).
+    async fn accept_invitation_as_new(
+        &self,
+        token_hash: Hash32,
+        user: NewUser,
+    ) -> Result<(WorkspaceId, UserId)>;
+    /// Uses the invitation to add the existing organiser `user`, whose address it was sent
+    /// to, to its workspace (a member already keeps their role). `NotFound` when it is used
+    /// or expired, `Conflict("email")` when it was sent to another address.
+    async fn accept_invitation_as(
+        &self,
+        token_hash: Hash32,
+        user: &User,
+        now: Timestamp,
+    ) -> Result<WorkspaceId>;
+    /// Changes a member's role, with an audit event. `NotFound` when they are not a member;
+    /// `Err(Ok(LastOwner))` when it would leave the workspace without an owner.
+    async fn change_role(
+        &self,
+        actor: Actor,
+        member: UserId,
+        role: undersigned_core::Role,
+        now: Timestamp,
+    ) -> Result<std::result::Result<(), TeamRefusal>>;
+    /// Removes a member (and their sessions' access to the workspace), with an audit event.
+    /// `NotFound` when they are not a member; `Err(Ok(LastOwner))` for the last owner.
+    async fn remove_member(
+        &self,
+        actor: Actor,
+        member: UserId,
+        now: Timestamp,
+    ) -> Result<std::result::Result<(), TeamRefusal>>;
+
+    /// "Forgot password": whether or not the address has an account, the same statements
+    /// run (a lookup, the recipient's budget, a reset link stored or looked up, an outbox
+    /// row: the email, or the record that none went), so that neither the page nor its
+    /// timing says whether the account exists.
+    async fn request_password_reset(&self, request: ResetRequest) -> Result<()>;
+    /// Whether the reset link is unused and unexpired at `now`.
+    async fn password_reset_valid(&self, token_hash: Hash32, now: Timestamp) -> Result<bool>;
+    /// Uses the reset link: sets the password, ends every session of the user and spends
+    /// their other reset links. `NotFound` when the link is used or expired.
+    async fn complete_password_reset(
+        &self,
+        token_hash: Hash32,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<UserId>;
+
+    /// The organiser's second factor, if they have begun or finished setting one up.
+    async fn totp(&self, user: UserId) -> Result<Option<TotpRecord>>;
+    /// Stores a new secret (base32) for a second factor being set up, replacing one being
+    /// set up. `WrongState` when a second factor is on.
+    async fn begin_totp(&self, user: UserId, secret: &str, now: Timestamp) -> Result<()>;
+    /// Turns the second factor on, spending the time step whose code confirmed it and
+    /// storing the recovery codes' hashes. `WrongState` unless one is being set up.
+    async fn enable_totp(
+        &self,
+        user: UserId,
+        step: i64,
+        recovery_codes: &[Hash32],
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Turns the second factor off and forgets its recovery codes.
+    async fn disable_totp(&self, user: UserId, now: Timestamp) -> Result<()>;
+    /// Spends the time step `step` of the user's second factor: false when it (or a later
+    /// one) was used already, so that a code works once.
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
+    /// Spends a recovery code: false when it is unknown or used.
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: Hash32,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// How many unused recovery codes the user has.
+    async fn recovery_codes_left(&self, user: UserId) -> Result<u64>;
+    /// Stores a login waiting for its second factor (and forgets expired ones).
+    async fn create_login_challenge(&self, challenge: NewChallenge) -> Result<()>;
+    /// Counts an attempt at the challenge and returns its user, unless the challenge is
+    /// unknown, expired or has had `max_attempts` already.
+    async fn login_challenge_attempt(
+        &self,
+        token_hash: Hash32,
+        now: Timestamp,
+        max_attempts: u32,
+    ) -> Result<Option<User>>;
+    /// Forgets the challenge (the login finished).
+    async fn end_login_challenge(&self, token_hash: Hash32) -> Result<()>;
 }
 
 /// The store the server holds.

@@ -322,6 +322,10 @@ pub enum EmailKind {
     AlreadySigned,
     /// A new link to manage a published signature, which its signer asked for.
     Manage,
+    /// An owner invited someone to their workspace.
+    Invitation,
+    /// An organiser asked for a link to set a new password.
+    PasswordReset,
 }
 
 impl EmailKind {
@@ -330,6 +334,8 @@ impl EmailKind {
             EmailKind::Confirm => "confirm",
             EmailKind::AlreadySigned => "already_signed",
             EmailKind::Manage => "manage",
+            EmailKind::Invitation => "invitation",
+            EmailKind::PasswordReset => "password_reset",
         }
     }
 }
@@ -342,6 +348,8 @@ impl std::str::FromStr for EmailKind {
                 EmailKind::Confirm,
                 EmailKind::AlreadySigned,
                 EmailKind::Manage,
+                EmailKind::Invitation,
+                EmailKind::PasswordReset,
             ],
             EmailKind::as_str,
             "email kind",

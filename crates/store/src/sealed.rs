@@ -59,6 +59,8 @@ pub enum Field {
     Recipient,
     /// A queued email's parameters (which may carry a confirmation link).
     EmailParams,
+    /// An organiser's TOTP secret (base32).
+    TotpSecret,
 }
 
 impl Field {
@@ -73,6 +75,7 @@ impl Field {
             Field::Comment => b"undersigned/v1/sealed/comment",
             Field::Recipient => b"undersigned/v1/sealed/recipient",
             Field::EmailParams => b"undersigned/v1/sealed/email-params",
+            Field::TotpSecret => b"undersigned/v1/sealed/totp-secret",
         }
     }
 }

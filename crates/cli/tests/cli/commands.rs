@@ -97,6 +97,7 @@ async fn user_create_makes_an_organiser_who_can_log_in() {
             "Vera Viewer",
             "--workspace",
             "coalition",
+            "--new-workspace",
             "--role",
             "viewer",
             "--password-stdin",
@@ -204,6 +205,77 @@ fn user_create_refuses_bad_input_with_a_message() {
         .unwrap();
     assert!(!out.status.success(), "an empty password is refused");
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12"));
+}
+
+#[test]
+fn user_create_refuses_a_workspace_that_does_not_exist() {
+    let data = tempfile::tempdir().unwrap();
+    let create = |workspace: &str, extra: &[&str]| {
+        let mut child = undersigned(data.path())
+            .args([
+                "user",
+                "create",
+                "--email",
+                "wanda@example.org",
+                "--name",
+                "Wanda Typo",
+                "--workspace",
+                workspace,
+                "--password-stdin",
+            ])
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a long enough password\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // No workspace yet: refused, with how to create one.
+    let out = create("coalition", &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("there is no workspace coalition"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("there are none yet"), "{stderr}");
+    assert!(stderr.contains("--new-workspace"), "{stderr}");
+
+    let out = create(
+        "coalition",
+        &["--new-workspace", "--workspace-name", "The Coalition"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Created workspace coalition."));
+
+    // A typo is refused and lists the workspaces that exist; nothing is created.
+    let out = create("coaliton", &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("there is no workspace coaliton"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the workspaces are: coalition"), "{stderr}");
+    // The right name works without the flag.
+    let out = create("coalition", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Created workspace"));
 }
 
 #[test]

@@ -23,6 +23,19 @@ pub struct EmailParams {
     pub expires_at: i64,
 }
 
+/// What the organiser account emails (an invitation, a password reset) need to know,
+/// stored as JSON with the outbox row. For a reset, `workspace`, `inviter` and `role` are
+/// empty.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AccountParams {
+    pub instance: String,
+    pub workspace: String,
+    pub inviter: String,
+    pub role: String,
+    pub link: String,
+    pub expires_at: i64,
+}
+
 /// An email ready to send.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -79,8 +92,70 @@ struct ManageHtml<'a> {
     expires: String,
 }
 
+#[derive(Template)]
+#[template(path = "email/invitation.txt")]
+struct InvitationText<'a> {
+    p: &'a AccountParams,
+    expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.html")]
+struct InvitationHtml<'a> {
+    p: &'a AccountParams,
+    expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_reset.txt")]
+struct ResetText<'a> {
+    p: &'a AccountParams,
+    expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_reset.html")]
+struct ResetHtml<'a> {
+    p: &'a AccountParams,
+    expires: String,
+}
+
+/// Renders an organiser account email (an invitation or a password reset).
+fn render_account(kind: EmailKind, params: &str) -> Result<Option<Rendered>, RenderError> {
+    let account = matches!(kind, EmailKind::Invitation | EmailKind::PasswordReset);
+    if !account {
+        return Ok(None);
+    }
+    let p: AccountParams = serde_json::from_str(params)?;
+    let expires = crate::format::date_time(p.expires_at);
+    Ok(Some(if kind == EmailKind::Invitation {
+        Rendered {
+            subject: format!("Join {} on {}", p.workspace, p.instance),
+            text: InvitationText {
+                p: &p,
+                expires: expires.clone(),
+            }
+            .render()?,
+            html: InvitationHtml { p: &p, expires }.render()?,
+        }
+    } else {
+        Rendered {
+            subject: format!("Set a new password on {}", p.instance),
+            text: ResetText {
+                p: &p,
+                expires: expires.clone(),
+            }
+            .render()?,
+            html: ResetHtml { p: &p, expires }.render()?,
+        }
+    }))
+}
+
 /// Renders an outbox email from its kind and JSON parameters.
 pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
+    if let Some(rendered) = render_account(kind, params)? {
+        return Ok(rendered);
+    }
     let p: EmailParams = serde_json::from_str(params)?;
     Ok(match kind {
         EmailKind::Confirm => {
@@ -112,5 +187,11 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
             text: AlreadyText { p: &p }.render()?,
             html: AlreadyHtml { p: &p }.render()?,
         },
+        // Rendered by `render_account` above.
+        EmailKind::Invitation | EmailKind::PasswordReset => {
+            return Err(RenderError::Params(serde::de::Error::custom(
+                "an account email's parameters",
+            )));
+        }
     })
 }

@@ -8,16 +8,50 @@ use axum::{
 };
 use serde::Deserialize;
 
+use undersigned_store::{NewChallenge, User};
+
 use crate::{
     auth::{
         csrf::{AnonForm, OrganiserForm, anon_token, with_cookie},
-        session,
+        session::{self, cookie, read_cookie},
     },
     client::ClientIp,
     extract::Empty,
-    pages::{Layout, PageError, render},
+    pages::{Layout, PageError, message, render},
+    secrets::Token,
+    services::totp::{SecondFactor, recovery_hash},
     state::AppState,
 };
+
+/// How long the second step of a login may take.
+const CHALLENGE_SECONDS: i64 = 600;
+/// Wrong codes before the login must start again (with the password, which is rate-limited).
+const CHALLENGE_ATTEMPTS: u32 = 5;
+
+fn challenge_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-us_login"
+    } else {
+        "us_login"
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct CodePage {
+    layout: Layout,
+    csrf: String,
+    next: String,
+    error: Option<String>,
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginQuery {
@@ -107,6 +141,14 @@ pub async fn login(
         .map_err(|_| PageError::Unavailable)?;
     if let (true, Some(user)) = (matched, user) {
         state.login_limiter.reset(&pair_key);
+        if state
+            .store
+            .totp(user.id)
+            .await?
+            .is_some_and(|totp| totp.enabled)
+        {
+            return second_step(&state, &user, csrf, local_path(&form.next)).await;
+        }
         let cookie = session::start(&state, &user).await?;
         let mut response = Redirect::to(&local_path(&form.next)).into_response();
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -120,6 +162,114 @@ pub async fn login(
         error: Some("The email or the password is wrong.".into()),
     };
     Ok(render(StatusCode::UNAUTHORIZED, &page))
+}
+
+/// The password was right and the organiser has a second factor: no session yet, only a
+/// challenge (its token in a short-lived cookie) that the code page answers.
+async fn second_step(
+    state: &AppState,
+    user: &User,
+    csrf: String,
+    next: String,
+) -> Result<Response, PageError> {
+    let token = Token::generate();
+    let now = state.clock.now();
+    state
+        .store
+        .create_login_challenge(NewChallenge {
+            token_hash: token.hash(),
+            user: user.id,
+            now,
+            expires_at: now + CHALLENGE_SECONDS,
+        })
+        .await?;
+    let page = CodePage {
+        layout: Layout::new(state.instance(), "Your code"),
+        csrf,
+        next,
+        error: None,
+    };
+    let secure = state.secure_cookies();
+    let mut response = render(StatusCode::OK, &page);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(
+            challenge_cookie_name(secure),
+            token.as_str(),
+            CHALLENGE_SECONDS,
+            secure,
+        ),
+    );
+    Ok(response)
+}
+
+/// Whether `code` is the user's current code (spending its time step) or one of their
+/// unused recovery codes (spending it).
+async fn code_matches(state: &AppState, user: &User, code: &str) -> Result<bool, PageError> {
+    let Some(totp) = state.store.totp(user.id).await?.filter(|t| t.enabled) else {
+        return Ok(false);
+    };
+    let now = state.clock.now();
+    let factor =
+        SecondFactor::from_secret(&totp.secret).map_err(|e| PageError::Internal(e.to_string()))?;
+    if let Some(step) = factor.check(code, now) {
+        return Ok(state.store.use_totp_step(user.id, step).await?);
+    }
+    match recovery_hash(code) {
+        Some(hash) => Ok(state.store.use_recovery_code(user.id, hash, now).await?),
+        None => Ok(false),
+    }
+}
+
+/// `POST /login/code`: the second step. The session starts only here.
+pub async fn code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AnonForm { form, csrf }: AnonForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let secure = state.secure_cookies();
+    let expired = || {
+        message(
+            StatusCode::UNAUTHORIZED,
+            "Log in again",
+            "This login has expired or had too many wrong codes. Log in again with your password.",
+            Some(("/login", "Log in")),
+        )
+    };
+    let Some(challenge) =
+        read_cookie(&headers, challenge_cookie_name(secure)).and_then(Token::parse)
+    else {
+        return Ok(expired());
+    };
+    let Some(user) = state
+        .store
+        .login_challenge_attempt(challenge.hash(), state.clock.now(), CHALLENGE_ATTEMPTS)
+        .await?
+    else {
+        return Ok(expired());
+    };
+    if !code_matches(&state, &user, &form.code).await? {
+        let page = CodePage {
+            layout: Layout::new(state.instance(), "Your code"),
+            csrf,
+            next: local_path(&form.next),
+            error: Some(
+                "This code is wrong or was used already. Type the 6 digits your app shows \
+                 now, or one of your unused recovery codes."
+                    .into(),
+            ),
+        };
+        return Ok(render(StatusCode::UNAUTHORIZED, &page));
+    }
+    state.store.end_login_challenge(challenge.hash()).await?;
+    let session = session::start(&state, &user).await?;
+    let mut response = Redirect::to(&local_path(&form.next)).into_response();
+    response.headers_mut().append(header::SET_COOKIE, session);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(challenge_cookie_name(secure), "", 0, secure),
+    );
+    Ok(response)
 }
 
 /// `POST /logout`

@@ -3,11 +3,13 @@
 
 pub mod admin;
 pub mod confirm;
+pub mod invite;
 pub mod letter;
 pub mod link;
 pub mod log;
 pub mod login;
 pub mod logos;
+pub mod reset;
 pub mod setup;
 pub mod sign;
 
@@ -65,6 +67,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/setup/{token}", get(setup::show).post(setup::create))
         .route("/login", get(login::show).post(login::login))
+        .route("/login/code", post(login::code))
+        .route("/login/forgot", get(reset::forgot_form).post(reset::forgot))
+        .route("/reset/{token}", get(reset::show).post(reset::reset))
+        .route(
+            "/invite/{token}",
+            get(invite::show).post(invite::accept_new),
+        )
+        .route("/invite/{token}/join", post(invite::join))
         .route("/logout", post(login::logout))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))

@@ -11,4 +11,5 @@ pub mod logs;
 pub mod passwords;
 pub mod reads;
 pub mod retention;
+pub mod totp;
 pub mod writer;

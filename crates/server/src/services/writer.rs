@@ -28,6 +28,8 @@ type Reply = oneshot::Sender<Result<WriteOutcome, WriteError>>;
 #[derive(Clone)]
 pub struct Writer {
     sender: mpsc::Sender<(WriteCommand, Reply)>,
+    /// Wakes the mail worker (for emails queued outside a batch: invitations, resets).
+    mail_wakeup: Arc<Notify>,
 }
 
 impl Writer {
@@ -44,12 +46,23 @@ impl Writer {
         let task = tokio::spawn(run(
             store,
             caches,
-            mail_wakeup,
+            mail_wakeup.clone(),
             max_batch.max(1),
             receiver,
             shutdown,
         ));
-        (Self { sender }, task)
+        (
+            Self {
+                sender,
+                mail_wakeup,
+            },
+            task,
+        )
+    }
+
+    /// Tells the mail worker that an email was queued outside a batch.
+    pub fn wake_mail(&self) {
+        self.mail_wakeup.notify_one();
     }
 
     /// Commits `command` and returns what it did, once it is on disk.

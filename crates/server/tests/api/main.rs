@@ -18,5 +18,6 @@ mod retention;
 mod roles;
 mod security;
 mod sensitive;
+mod team;
 mod tokens;
 mod validation;

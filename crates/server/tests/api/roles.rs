@@ -33,9 +33,12 @@ impl Member {
     }
 }
 
-fn path_of(route: &OrganiserRoute, letter: i64, signature: i64) -> String {
+/// The route's path for the letter, signature and team member given (the owner, so that
+/// changing or removing them is refused as removing the last owner, not carried out).
+fn path_of(route: &OrganiserRoute, letter: i64, signature: i64, user: i64) -> String {
     route
         .path
+        .replace("{user}", &user.to_string())
         .replace("{id}", &letter.to_string())
         .replace("{signature}", &signature.to_string())
         .replace("{slug}", WORKSPACE)
@@ -73,6 +76,10 @@ async fn every_organiser_route_answers_each_role_as_its_permission_says() {
     app.sign_and_confirm("matrix", "Mara Matrix", "mara@example.org", "public")
         .await;
     let signature: i64 = sqlx::query_scalar("SELECT id FROM signatures LIMIT 1")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    let owner: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.org'")
         .fetch_one(&app.db().await)
         .await
         .unwrap();
@@ -124,7 +131,7 @@ async fn every_organiser_route_answers_each_role_as_its_permission_says() {
     // Refusals first, so that the allowed requests (which change things) come after.
     for refusals in [true, false] {
         for route in &table {
-            let path = path_of(route, letter, signature);
+            let path = path_of(route, letter, signature, owner);
             for member in &members {
                 let allowed = member.allowed(route);
                 if allowed == refusals {
@@ -169,7 +176,7 @@ async fn every_organiser_route_sends_a_visitor_to_log_in_and_refuses_forms_witho
         client: client(),
     };
     for route in routes() {
-        let path = path_of(&route, letter, 1);
+        let path = path_of(&route, letter, 1, 1);
         let page = match route.body {
             Body::None => app.get_with(&anonymous.client, &path).await,
             Body::Form => {

@@ -672,8 +672,11 @@ async fn apply_sign(
                 SignOutcome::ConfirmationResent
             })
         }
-        // Signing never sends a manage link.
-        EmailKind::AlreadySigned | EmailKind::Manage => {
+        // Signing never sends a manage link (nor an organiser's email).
+        EmailKind::AlreadySigned
+        | EmailKind::Manage
+        | EmailKind::Invitation
+        | EmailKind::PasswordReset => {
             insert_token_for_first_submission(conn, id, command).await?;
             enqueue(conn, keys, EmailKind::AlreadySigned, id, command).await?;
             done(SignOutcome::AlreadySigned)

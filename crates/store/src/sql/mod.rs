@@ -24,6 +24,7 @@ mod outbox;
 mod personal;
 mod retention;
 mod seal;
+mod team;
 
 use std::sync::Arc;
 

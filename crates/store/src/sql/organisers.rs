@@ -33,7 +33,7 @@ pub(super) async fn audit(
     Ok(())
 }
 
-async fn insert_user(conn: &mut Conn, user: &NewUser) -> Result<UserId, StoreError> {
+pub(super) async fn insert_user(conn: &mut Conn, user: &NewUser) -> Result<UserId, StoreError> {
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)
          RETURNING id",
@@ -89,7 +89,7 @@ async fn upsert_membership(
     Ok(())
 }
 
-fn user_from_row(row: &DbRow) -> Result<User, StoreError> {
+pub(super) fn user_from_row(row: &DbRow) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(row.try_get("id").ctx("reading an organiser")?),
         email: row.try_get("email").ctx("reading an organiser")?,

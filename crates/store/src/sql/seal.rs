@@ -80,6 +80,11 @@ static TABLES: &[SealedTable] = &[
             ("params", Field::EmailParams),
         ],
     },
+    SealedTable {
+        name: "user_totp",
+        key: Key::Integer("user_id"),
+        columns: &[("secret", Field::TotpSecret)],
+    },
 ];
 
 /// Where a pass stands in a table.

@@ -2,7 +2,9 @@
 //! visitor is sent to the login page) and checks the organiser's role in the letter's
 //! workspace before it reads or changes anything.
 
+pub mod account;
 pub mod letters;
+pub mod team;
 pub mod workspaces;
 
 use askama::Template;
@@ -101,6 +103,30 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             Role(ManageMembers),
             post(workspaces::set_retention),
         ),
+        page(
+            "/admin/workspaces/{slug}/team",
+            Role(ManageMembers),
+            get(team::show),
+        ),
+        form(
+            "/admin/workspaces/{slug}/team/invite",
+            Role(ManageMembers),
+            post(team::invite),
+        ),
+        form(
+            "/admin/workspaces/{slug}/team/{user}/role",
+            Role(ManageMembers),
+            post(team::change_role),
+        ),
+        form(
+            "/admin/workspaces/{slug}/team/{user}/remove",
+            Role(ManageMembers),
+            post(team::remove),
+        ),
+        page("/admin/account", Login, get(account::show)),
+        form("/admin/account/totp/start", Login, post(account::start)),
+        form("/admin/account/totp/confirm", Login, post(account::confirm)),
+        form("/admin/account/totp/disable", Login, post(account::disable)),
         page(
             "/admin/letters/new",
             Somewhere(EditLetters),
