@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod confirm;
+pub mod export;
 pub mod letter;
 pub mod link;
 pub mod log;
@@ -14,6 +15,7 @@ use std::time::Instant;
 
 use axum::{
     Router,
+    body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
@@ -21,9 +23,12 @@ use axum::{
     routing::{get, post},
 };
 
+use futures_util::StreamExt;
+
 use crate::{
     auth::csrf::check_origin,
     pages::{PageError, frame_messages, message},
+    services::export::{Export, ExportError, ExportFormat},
     state::AppState,
 };
 
@@ -37,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/l/{slug}", get(letter::show))
         .route("/l/{slug}/counts.json", get(letter::counts_json))
         .route("/l/{slug}/signatories.json", get(log::signatories))
+        .route("/l/{slug}/export.csv", get(export::csv))
+        .route("/l/{slug}/export.json", get(export::json))
         .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
         .route("/l/{slug}/log/tile/{*path}", get(log::tile))
         .route("/l/{slug}/log/openings/{bundle}", get(log::openings))
@@ -89,6 +96,8 @@ pub fn router(state: AppState) -> Router {
             "/admin/letters/{id}/signatures",
             get(admin::letters::signatures),
         )
+        .route("/admin/letters/{id}/export.csv", get(admin::exports::csv))
+        .route("/admin/letters/{id}/export.json", get(admin::exports::json))
         .route(
             "/admin/letters/{id}/signatures/{signature}/hide",
             post(admin::letters::hide),
@@ -147,6 +156,34 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// An export as an attachment named `stem.csv` (or `.json`). Its first chunk (the header
+/// and the first page of rows) is read before the response starts, so that a failure to
+/// read is an error page; the rest streams as it is read.
+pub(crate) async fn download(
+    mut export: Export,
+    format: ExportFormat,
+    stem: &str,
+) -> Result<Response, ExportError> {
+    let first = export.next_chunk().await?.unwrap_or_default();
+    let body = Body::from_stream(
+        futures_util::stream::once(async move { Ok::<_, ExportError>(first.bytes) })
+            .chain(export.into_stream()),
+    );
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{stem}.{}\"",
+        format.extension()
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 /// `GET /healthz`: 200 when the database answers.

@@ -15,6 +15,7 @@
 
 mod batch;
 mod copy;
+mod exports;
 mod letters;
 mod log;
 mod mail_limits;

@@ -2,6 +2,7 @@
 //! visitor is sent to the login page) and checks the organiser's role in the letter's
 //! workspace before it reads or changes anything.
 
+pub mod exports;
 pub mod letters;
 pub mod workspaces;
 
