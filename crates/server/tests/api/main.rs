@@ -6,6 +6,7 @@
 mod app;
 mod display;
 mod duplicates;
+mod exports;
 mod flow;
 mod helpers;
 mod log;
