@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod copy;
 mod demo;
+mod export;
 mod keys;
 mod receipt;
 mod users;
@@ -81,6 +82,9 @@ enum Command {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
+    /// Export a letter's signatures as CSV or JSON: the organisers' full table (with
+    /// filters), or with --public what the letter's page shows.
+    Export(export::ExportArgs),
     /// Signers' receipts.
     Receipt {
         #[command(subcommand)]
@@ -175,6 +179,7 @@ fn run() -> anyhow::Result<()> {
             Command::Backup { to } => backup::run(&settings, &to).await,
             Command::Audit { url, state } => audit::run(&url, state).await,
             Command::Keys { command } => keys::run(&settings, command).await,
+            Command::Export(args) => export::run(&settings, args).await,
             Command::Receipt {
                 command:
                     ReceiptCommand::Verify {

@@ -8,6 +8,7 @@
 
 pub mod dedup;
 pub mod email;
+pub mod filter;
 pub mod letter;
 pub mod logo;
 pub mod markdown;
@@ -18,6 +19,7 @@ pub mod text;
 pub mod unknown;
 
 pub use email::EmailAddress;
+pub use filter::{SignatureFilter, SignatureKind};
 pub use letter::{FieldRequirement, LetterState, SignerField, SignerFields};
 pub use role::Role;
 pub use signature::{DisplayLevel, SignatureState};

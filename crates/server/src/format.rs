@@ -30,6 +30,18 @@ pub fn iso_date(unix_seconds: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Unix seconds as ISO 8601 in UTC, "2026-11-28T14:05:09Z" (for exports).
+pub fn iso_date_time(unix_seconds: i64) -> String {
+    let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}
+
 /// Days since 1970-01-01 to (year, month, day), from Howard Hinnant's `civil_from_days`.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -142,6 +154,7 @@ mod tests {
         assert_eq!(date(1_795_867_200), "28 Nov 2026");
         assert_eq!(date_time(1_795_867_200 + 3723), "2026-11-28 13:02 UTC");
         assert_eq!(date(951_782_400), "29 Feb 2000");
+        assert_eq!(iso_date_time(1_795_867_200 + 3723), "2026-11-28T13:02:03Z");
     }
 
     #[test]

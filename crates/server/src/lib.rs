@@ -9,6 +9,7 @@ pub mod auth;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod csv;
 pub mod extract;
 pub mod format;
 pub mod mail;

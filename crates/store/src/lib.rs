@@ -15,6 +15,7 @@
 
 pub mod copy;
 mod error;
+pub mod exports;
 pub mod files;
 pub mod log;
 mod model;
@@ -30,6 +31,7 @@ use async_trait::async_trait;
 
 pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
+pub use exports::{ExportCursor, ExportRow};
 pub use model::*;
 pub use team::*;
 
@@ -47,6 +49,7 @@ pub trait Store:
     + RetentionStore
     + BrandingStore
     + TeamStore
+    + ExportStore
     + Send
     + Sync
     + 'static
@@ -407,6 +410,37 @@ pub trait TeamStore: Send + Sync {
     ) -> Result<Option<User>>;
     /// Forgets the challenge (the login finished).
     async fn end_login_challenge(&self, token_hash: Hash32) -> Result<()>;
+}
+
+/// Exports of a letter's signatures, a page at a time (keyset pagination), so that a letter
+/// of any size streams without being read into memory.
+#[async_trait]
+pub trait ExportStore: Send + Sync {
+    /// How many of the letter's signatures `filter` lets through (for a progress bar).
+    async fn export_count(
+        &self,
+        letter: LetterId,
+        filter: &undersigned_core::SignatureFilter,
+    ) -> Result<u64>;
+    /// Up to `limit` of the letter's signatures that `filter` lets through, after `after`,
+    /// by signing time then id, with their personal fields opened.
+    async fn export_page(
+        &self,
+        letter: LetterId,
+        filter: &undersigned_core::SignatureFilter,
+        after: ExportCursor,
+        limit: u32,
+    ) -> Result<Vec<ExportRow>>;
+    /// Records in the audit trail that personal data was exported: by the organiser `by`,
+    /// or from the command line (None).
+    async fn record_export(
+        &self,
+        workspace: WorkspaceId,
+        by: Option<UserId>,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<()>;
 }
 
 /// The store the server holds.

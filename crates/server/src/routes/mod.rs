@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod confirm;
+pub mod export;
 pub mod invite;
 pub mod letter;
 pub mod link;
@@ -17,6 +18,7 @@ use std::time::Instant;
 
 use axum::{
     Router,
+    body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
@@ -24,9 +26,12 @@ use axum::{
     routing::{get, post},
 };
 
+use futures_util::StreamExt;
+
 use crate::{
     auth::csrf::check_origin,
     pages::{PageError, frame_messages, message},
+    services::export::{Export, ExportError, ExportFormat},
     state::AppState,
 };
 
@@ -42,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route("/l/{slug}", get(letter::show))
         .route("/l/{slug}/counts.json", get(letter::counts_json))
         .route("/l/{slug}/signatories.json", get(log::signatories))
+        .route("/l/{slug}/export.csv", get(export::csv))
+        .route("/l/{slug}/export.json", get(export::json))
         .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
         .route("/l/{slug}/log/tile/{*path}", get(log::tile))
         .route("/l/{slug}/log/openings/{bundle}", get(log::openings))
@@ -140,6 +147,34 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// An export as an attachment named `stem.csv` (or `.json`). Its first chunk (the header
+/// and the first page of rows) is read before the response starts, so that a failure to
+/// read is an error page; the rest streams as it is read.
+pub(crate) async fn download(
+    mut export: Export,
+    format: ExportFormat,
+    stem: &str,
+) -> Result<Response, ExportError> {
+    let first = export.next_chunk().await?.unwrap_or_default();
+    let body = Body::from_stream(
+        futures_util::stream::once(async move { Ok::<_, ExportError>(first.bytes) })
+            .chain(export.into_stream()),
+    );
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{stem}.{}\"",
+        format.extension()
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 /// `GET /healthz`: 200 when the database answers.

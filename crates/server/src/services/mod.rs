@@ -7,6 +7,7 @@
 
 pub mod batches;
 pub mod cache;
+pub mod export;
 pub mod logs;
 pub mod passwords;
 pub mod reads;

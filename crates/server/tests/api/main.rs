@@ -7,6 +7,7 @@ mod app;
 mod branding;
 mod display;
 mod duplicates;
+mod exports;
 mod flow;
 mod helpers;
 mod log;

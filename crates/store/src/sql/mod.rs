@@ -16,6 +16,7 @@
 mod batch;
 mod branding;
 mod copy;
+mod exports;
 mod letters;
 mod log;
 mod mail_limits;

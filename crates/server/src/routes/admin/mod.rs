@@ -3,6 +3,7 @@
 //! workspace before it reads or changes anything.
 
 pub mod account;
+pub mod exports;
 pub mod letters;
 pub mod team;
 pub mod workspaces;
@@ -167,6 +168,16 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/signatures",
             Role(View),
             get(letters::signatures),
+        ),
+        page(
+            "/admin/letters/{id}/export.csv",
+            Role(View),
+            get(exports::csv),
+        ),
+        page(
+            "/admin/letters/{id}/export.json",
+            Role(View),
+            get(exports::json),
         ),
         form(
             "/admin/letters/{id}/signatures/{signature}/hide",

@@ -1,0 +1,52 @@
+//! The records of an organiser's export: a letter's signatures with everything stored about
+//! each, read a page at a time (keyset pagination) so that a letter of any size streams.
+
+use undersigned_core::{DisplayLevel, SignatureKind, SignatureState, signature::SignerDetails};
+
+use crate::model::{SignatureId, Timestamp};
+
+/// Where a page of an export starts: after the signature signed at `signed_at` with id `id`
+/// (the export is ordered by signing time, then id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportCursor {
+    pub signed_at: Timestamp,
+    pub id: SignatureId,
+}
+
+impl ExportCursor {
+    /// Before the first signature.
+    pub const START: ExportCursor = ExportCursor {
+        signed_at: Timestamp::MIN,
+        id: SignatureId(i64::MIN),
+    };
+}
+
+/// A signature as an organiser's export holds it: the signer's contact details included,
+/// whatever their display level.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    pub id: SignatureId,
+    pub kind: SignatureKind,
+    pub state: SignatureState,
+    pub category: String,
+    pub display: DisplayLevel,
+    pub name: String,
+    pub email: String,
+    pub details: SignerDetails,
+    /// When the form was sent.
+    pub signed_at: Timestamp,
+    pub confirmed_at: Option<Timestamp>,
+    pub published_at: Option<Timestamp>,
+    /// Its add entry in the letter's log, while it has one.
+    pub log_index: Option<u64>,
+}
+
+impl ExportRow {
+    /// The cursor of the page that follows this row.
+    pub fn cursor(&self) -> ExportCursor {
+        ExportCursor {
+            signed_at: self.signed_at,
+            id: self.id,
+        }
+    }
+}
