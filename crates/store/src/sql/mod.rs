@@ -18,6 +18,7 @@ mod copy;
 mod letters;
 mod log;
 mod mail_limits;
+mod moderation;
 mod organisers;
 mod outbox;
 mod personal;
