@@ -298,6 +298,9 @@ pub trait ModerationStore: Send + Sync {
         limit: u32,
         scan: u32,
     ) -> Result<QueuePage>;
+    /// One signature of the letter, as the queue shows it.
+    async fn queue_row(&self, letter: LetterId, signature: SignatureId)
+    -> Result<Option<QueueRow>>;
     /// The ids of the letter's signatures among `ids` that match `filter`.
     async fn queue_members(
         &self,
@@ -305,6 +308,17 @@ pub trait ModerationStore: Send + Sync {
         filter: &QueueFilter,
         ids: &[i64],
     ) -> Result<Vec<SignatureId>>;
+    /// Records an organiser action on the letter that has no store method of its own (the
+    /// summary of a bulk action, say).
+    async fn record_letter_audit(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<()>;
     /// The letter's audit trail, newest first, events before the one with id `before`.
     async fn letter_audit(
         &self,

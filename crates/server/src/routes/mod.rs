@@ -87,12 +87,37 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/letters/{id}/close", post(admin::letters::close))
         .route(
             "/admin/letters/{id}/signatures",
-            get(admin::letters::signatures),
+            get(admin::moderation::queue),
+        )
+        .route(
+            "/admin/letters/{id}/signatures/bulk",
+            post(admin::moderation::bulk_preview),
+        )
+        .route(
+            "/admin/letters/{id}/signatures/bulk/apply",
+            post(admin::moderation::bulk_apply),
+        )
+        .route(
+            "/admin/letters/{id}/signatures/{signature}/approve",
+            post(admin::moderation::approve),
         )
         .route(
             "/admin/letters/{id}/signatures/{signature}/hide",
-            post(admin::letters::hide),
+            get(admin::moderation::hide_page).post(admin::moderation::hide),
         )
+        .route(
+            "/admin/letters/{id}/signatures/{signature}/undo",
+            post(admin::moderation::undo),
+        )
+        .route(
+            "/admin/letters/{id}/signatures/{signature}/reject",
+            get(admin::moderation::reject_page).post(admin::moderation::reject),
+        )
+        .route(
+            "/admin/letters/{id}/moderation",
+            post(admin::moderation::set_moderation),
+        )
+        .route("/admin/letters/{id}/audit", get(admin::moderation::audit))
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
     Router::new()
         .merge(public)

@@ -266,6 +266,27 @@ impl ModerationStore for SqlStore {
         }
     }
 
+    async fn queue_row(
+        &self,
+        letter: LetterId,
+        signature: SignatureId,
+    ) -> Result<Option<QueueRow>, StoreError> {
+        const STATEMENT: &str = concat!(queue_select!(), " AND s.id = $8");
+        let row = sqlx::query(STATEMENT)
+            .bind(letter.0)
+            .bind(None::<i64>)
+            .bind(None::<&str>)
+            .bind(None::<&str>)
+            .bind(None::<i64>)
+            .bind(None::<i64>)
+            .bind(None::<&[u8]>)
+            .bind(signature.0)
+            .fetch_optional(&self.pool)
+            .await
+            .ctx("reading a signature")?;
+        row.map(|row| queue_row(self, &row)).transpose()
+    }
+
     async fn queue_members(
         &self,
         letter: LetterId,
@@ -303,6 +324,30 @@ impl ModerationStore for SqlStore {
             }
         }
         Ok(members)
+    }
+
+    async fn record_letter_audit(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.ctx("recording an audit event")?;
+        audit_letter(
+            &mut conn,
+            Some(actor),
+            None,
+            letter,
+            action,
+            subject,
+            detail,
+            None,
+            at,
+        )
+        .await
     }
 
     async fn letter_audit(
