@@ -387,6 +387,18 @@ impl ModerationStore for SqlStore {
         &self,
         now: Timestamp,
     ) -> Result<Vec<(LetterId, u64)>, StoreError> {
+        // Most rounds find nothing: look before taking the write lock.
+        let due: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM signatures
+             WHERE undo_until IS NOT NULL AND undo_until <= $1 AND state = 'hidden'",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .ctx("finding hides past their undo window")?;
+        if due == 0 {
+            return Ok(Vec::new());
+        }
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(concat!(
             "SELECT s.id, s.letter_id, l.workspace_id FROM signatures s

@@ -44,6 +44,8 @@ const PAGE_SIZE: u32 = 50;
 const SEARCH_SCAN: u32 = 2_000;
 /// The most signatures one bulk action changes (run it again for the rest).
 const MAX_BULK: usize = 5_000;
+/// The most signatures a bulk action with a name search looks at.
+const MAX_BULK_SCAN: u64 = 50_000;
 /// How many of a bulk action's commands go to the writer at a time.
 const BULK_CHUNK: usize = 100;
 /// Events on a page of the audit trail.
@@ -788,12 +790,18 @@ impl Bulk {
         }
         let mut ids = Vec::new();
         let mut after = None;
+        let mut scanned = 0;
         loop {
             let page = state
                 .store
                 .queue(letter.id, &filter, after, 500, 10_000)
                 .await?;
             ids.extend(page.rows.iter().map(|r| r.id));
+            scanned += page.scanned;
+            // A name search opens names one by one: bounded here too.
+            if scanned >= MAX_BULK_SCAN && page.next.is_some() {
+                return Ok((ids, true));
+            }
             if ids.len() >= MAX_BULK {
                 let more = ids.len() > MAX_BULK || page.next.is_some();
                 ids.truncate(MAX_BULK);
