@@ -318,6 +318,10 @@ pub struct LetterInput {
     /// once).
     #[serde(default)]
     pub batch_minutes: String,
+    /// `publish` (signatures are published when confirmed) or `review` (held for a
+    /// moderator); empty means `publish`.
+    #[serde(default)]
+    pub moderation: String,
     /// The display-rule table, as posted: for row `i`, `rule_{i}_name` names the category it
     /// was shown for, and `rule_{i}_public`, `_initials`, `_private` and `_city` are its
     /// boxes (present when ticked). Other keys of the form land here too and are ignored.
@@ -450,6 +454,51 @@ pub struct LetterContent {
     /// A sensitive letter publishes private and initials signatures in batches, so that
     /// nobody watching the log can tie a confirmation to an entry (None: at once).
     pub batch: Option<BatchMinutes>,
+    /// Whether confirmed signatures are published at once or held for a moderator.
+    pub moderation: Moderation,
+}
+
+/// What happens to a signature once its signer confirms it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Moderation {
+    /// It is published (counted, logged, shown) at once (or with a sensitive letter's
+    /// batch).
+    #[default]
+    Publish,
+    /// It is held for a moderator, who approves (publishes) or rejects it.
+    Review,
+}
+
+impl Moderation {
+    pub const ALL: [Moderation; 2] = [Self::Publish, Self::Review];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::Review => "review",
+        }
+    }
+
+    /// The choice in words, for organisers.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Publish => "signatures are published when confirmed",
+            Self::Review => "signatures are held for review",
+        }
+    }
+}
+
+impl FromStr for Moderation {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_name(&Self::ALL, Self::as_str, "moderation", s.trim())
+    }
+}
+
+impl fmt::Display for Moderation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// How often a sensitive letter publishes its private and initials signatures: every 1 to
@@ -592,6 +641,18 @@ impl LetterContent {
             parsed
         };
 
+        let moderation = if input.moderation.trim().is_empty() {
+            Moderation::Publish
+        } else {
+            input.moderation.parse().unwrap_or_else(|_| {
+                errors.add(
+                    "moderation",
+                    "Choose whether signatures are published when confirmed or held for review.",
+                );
+                Moderation::Publish
+            })
+        };
+
         match (title, subject, body, slug) {
             (Some(title), Some(subject), Some(body_markdown), Some(slug)) if errors.is_empty() => {
                 Ok(Self {
@@ -603,6 +664,7 @@ impl LetterContent {
                     categories,
                     signer_fields,
                     batch,
+                    moderation,
                 })
             }
             _ => Err(errors),
@@ -649,6 +711,7 @@ impl LetterContent {
             field_country: self.signer_fields.country.as_str().to_owned(),
             field_comment: self.signer_fields.comment.as_str().to_owned(),
             batch_minutes: self.batch.map(|b| b.get().to_string()).unwrap_or_default(),
+            moderation: self.moderation.as_str().to_owned(),
             rules,
         }
     }

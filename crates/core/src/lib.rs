@@ -12,6 +12,7 @@ pub mod filter;
 pub mod letter;
 pub mod logo;
 pub mod markdown;
+pub mod moderation;
 pub mod role;
 pub mod signature;
 pub mod slug;

@@ -86,6 +86,10 @@ pub struct Settings {
     /// How many days a used confirmation link keeps working as the signer's manage link
     /// (how they appear, receipt, withdrawal), counted from when it confirmed.
     pub manage_link_days: u32,
+    /// How many days a moderator's hide can be undone. Until then the hidden signer's text
+    /// stays sealed in the database (never on a public surface); the hourly retention job
+    /// then erases it.
+    pub hide_undo_days: u32,
     /// Signing attempts allowed per client address per ten minutes.
     pub sign_limit_per_10min: u32,
     /// The most emails that sign-ups send to one mailbox in a day, across every letter;
@@ -140,6 +144,9 @@ impl Settings {
         if self.manage_link_days == 0 {
             return Err(ConfigError::ZeroLimit("manage_link_days"));
         }
+        if self.hide_undo_days == 0 {
+            return Err(ConfigError::ZeroLimit("hide_undo_days"));
+        }
         if self.signups_per_domain_per_hour == 0 {
             return Err(ConfigError::ZeroLimit("signups_per_domain_per_hour"));
         }
@@ -149,6 +156,11 @@ impl Settings {
     /// When a manage link used (or issued) at `since` stops working.
     pub fn manage_link_expires_at(&self, since: i64) -> i64 {
         since.saturating_add(i64::from(self.manage_link_days).saturating_mul(86_400))
+    }
+
+    /// Until when a hide made at `now` can be undone.
+    pub fn hide_undo_until(&self, now: i64) -> i64 {
+        now.saturating_add(i64::from(self.hide_undo_days).saturating_mul(86_400))
     }
 
     /// The limits on the email that sign-ups send.
@@ -175,6 +187,7 @@ impl Settings {
             .set_default("session_hours", 24 * 7)?
             .set_default("confirmation_link_seconds", 7 * 24 * 3600)?
             .set_default("manage_link_days", 365)?
+            .set_default("hide_undo_days", 7)?
             .set_default("sign_limit_per_10min", 60)?
             .set_default(
                 "emails_per_recipient_per_day",

@@ -20,6 +20,7 @@ pub mod files;
 pub mod log;
 mod model;
 pub mod postgres;
+mod queue;
 pub mod rules;
 pub mod sealed;
 pub mod sqlite;
@@ -33,6 +34,7 @@ pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
 pub use exports::{ExportCursor, ExportRow};
 pub use model::*;
+pub use queue::*;
 pub use team::*;
 
 /// Everything the server needs from a database. One implementation, compiled for each
@@ -47,6 +49,7 @@ pub trait Store:
     + OutboxStore
     + SealStore
     + RetentionStore
+    + ModerationStore
     + BrandingStore
     + TeamStore
     + ExportStore
@@ -441,6 +444,64 @@ pub trait ExportStore: Send + Sync {
         detail: &str,
         at: Timestamp,
     ) -> Result<()>;
+}
+
+/// Moderation: the per-letter setting, the queue, the audit trail of a letter, and the
+/// erasure of hidden signatures' text once their undo window has passed. The actions
+/// themselves go through the writer ([`WriteCommand::Moderate`]).
+#[async_trait]
+pub trait ModerationStore: Send + Sync {
+    /// Whether the letter publishes confirmed signatures or holds them for review, with an
+    /// audit event. Held signatures stay held when review is switched off.
+    async fn set_moderation(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        moderation: undersigned_core::letter::Moderation,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// A page of the letter's signatures matching `filter`, newest first, after `after`:
+    /// at most `limit` rows, looking at no more than `scan` signatures when the filter
+    /// matches names (which are sealed, so they are opened and compared one by one).
+    async fn queue(
+        &self,
+        letter: LetterId,
+        filter: &QueueFilter,
+        after: Option<QueueCursor>,
+        limit: u32,
+        scan: u32,
+    ) -> Result<QueuePage>;
+    /// One signature of the letter, as the queue shows it.
+    async fn queue_row(&self, letter: LetterId, signature: SignatureId)
+    -> Result<Option<QueueRow>>;
+    /// The ids of the letter's signatures among `ids` that match `filter`.
+    async fn queue_members(
+        &self,
+        letter: LetterId,
+        filter: &QueueFilter,
+        ids: &[i64],
+    ) -> Result<Vec<SignatureId>>;
+    /// Records an organiser action on the letter that has no store method of its own (the
+    /// summary of a bulk action, say).
+    async fn record_letter_audit(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// The letter's audit trail, newest first, events before the one with id `before`.
+    async fn letter_audit(
+        &self,
+        letter: LetterId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<LetterAuditEvent>>;
+    /// Erases the sealed text of hidden signatures whose undo window ended by `now` (the
+    /// hide can no longer be undone); returns how many, per letter.
+    async fn erase_expired_hides(&self, now: Timestamp) -> Result<Vec<(LetterId, u64)>>;
 }
 
 /// The store the server holds.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use undersigned_core::{
     DisplayLevel, LetterState, Role, SignatureState, SignerFields,
     dedup::{DomainKey, DuplicateKey, RecipientKey},
-    letter::{BatchMinutes, LetterCategory, LetterContent, Target},
+    letter::{BatchMinutes, LetterCategory, LetterContent, Moderation, Target},
     signature::{DisplayRule, NewSignature, PublicSigner, SignerDetails, public_display},
     slug::Slug,
 };
@@ -147,6 +147,8 @@ pub struct Letter {
     pub log_version: LogVersion,
     /// A sensitive letter's batches (None: signatures are published when confirmed).
     pub batch: Option<BatchMinutes>,
+    /// Whether confirmed signatures are published at once or held for a moderator.
+    pub moderation: Moderation,
 }
 
 impl Letter {
@@ -169,6 +171,7 @@ impl Letter {
                 .collect(),
             signer_fields: self.signer_fields,
             batch: self.batch,
+            moderation: self.moderation,
         })
     }
 
@@ -432,6 +435,8 @@ pub enum WriteCommand {
     ChangeDisplay(ChangeDisplayCommand),
     /// Someone asks for a new link for an address on a letter ("Lost your link?").
     RequestLink(Box<RequestLinkCommand>),
+    /// A moderator approves, hides, restores or rejects a signature.
+    Moderate(Box<crate::ModerateCommand>),
 }
 
 #[derive(Debug, Clone)]
@@ -569,6 +574,11 @@ pub enum WriteOutcome {
         letter: LetterId,
     },
     LinkRequested(LinkOutcome),
+    /// A moderator's action was applied (or, for an undo past its window, refused).
+    Moderated {
+        letter: LetterId,
+        outcome: crate::ModerationOutcome,
+    },
 }
 
 impl WriteOutcome {
@@ -583,6 +593,7 @@ impl WriteOutcome {
             WriteOutcome::Removed { letter } => Some(*letter),
             WriteOutcome::Released { letter, published } if *published > 0 => Some(*letter),
             WriteOutcome::DisplayChanged { letter } => Some(*letter),
+            WriteOutcome::Moderated { letter, .. } => Some(*letter),
             _ => None,
         }
     }
@@ -632,6 +643,12 @@ pub enum ConfirmOutcome {
         letter: LetterRef,
         signature: SignatureId,
         publish_at: Timestamp,
+    },
+    /// Confirmed on a letter that holds signatures for review: a moderator approves it
+    /// (then it is counted) or rejects it.
+    HeldForReview {
+        letter: LetterRef,
+        signature: SignatureId,
     },
     /// The link was used before (or the signature was confirmed through another link).
     AlreadyUsed {

@@ -127,6 +127,7 @@ async fn open_letter_in(
             .collect(),
         signer_fields: SignerFields::default(),
         batch: None,
+        moderation: Default::default(),
     };
     let id = store.create_letter(actor, &content, NOW).await.unwrap();
     store

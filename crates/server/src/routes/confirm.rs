@@ -139,11 +139,26 @@ struct HeldPage {
     heading: &'static str,
     title: String,
     slug: String,
+    /// Held for a moderator's review (rather than for a sensitive letter's batch).
+    review: bool,
     minutes: u32,
     publish_at: String,
 }
 
 impl HeldPage {
+    /// A signature held until a moderator reviews it.
+    fn review(state: &AppState, heading: &'static str, title: String, slug: String) -> Self {
+        Self {
+            layout: Layout::new(state.instance(), "Signature confirmed"),
+            heading,
+            title,
+            slug,
+            review: true,
+            minutes: 0,
+            publish_at: String::new(),
+        }
+    }
+
     fn new(
         state: &AppState,
         heading: &'static str,
@@ -157,6 +172,7 @@ impl HeldPage {
             heading,
             title,
             slug,
+            review: false,
             minutes: batch.get(),
             publish_at: format::date_time(publish_at),
         }
@@ -198,6 +214,13 @@ pub async fn show(
                 batch,
                 batch.published_at(confirmed_at),
             ),
+        ));
+    }
+    // Confirmed on a letter that holds signatures for review, waiting for a moderator.
+    if link.used && link.signature_state == SignatureState::Held {
+        return Ok(render(
+            StatusCode::OK,
+            &HeldPage::review(&state, "Already confirmed", link.letter_title, slug),
         ));
     }
     if link.used || link.signature_state != SignatureState::Pending {
@@ -279,6 +302,10 @@ pub async fn confirm(
                 ),
             ))
         }
+        WriteOutcome::Confirm(ConfirmOutcome::HeldForReview { letter, .. }) => Ok(render(
+            StatusCode::OK,
+            &HeldPage::review(&state, "Thank you", letter.title, letter.slug),
+        )),
         WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { letter }) => {
             Err(ConfirmError::Used { slug: letter.slug })
         }

@@ -1,7 +1,8 @@
 //! The retention job: erases signers' personal data once a workspace's retention has run out
 //! for a letter (see `undersigned_store::RetentionStore`). Runs when the server starts and
 //! then every `every`; several processes on one database may run it at once (each letter is
-//! erased by one of them).
+//! erased by one of them). Each round also erases the text of hidden signatures whose undo
+//! window has ended.
 
 use std::{sync::Arc, time::Duration};
 
@@ -35,6 +36,19 @@ pub async fn run(
                 }
             }
             Err(e) => tracing::warn!(error = %e, "retention round failed"),
+        }
+        // Hidden signatures whose undo window ended lose their sealed text.
+        match store.erase_expired_hides(clock.now()).await {
+            Ok(erased) => {
+                for (letter, signatures) in erased {
+                    tracing::info!(
+                        letter = letter.0,
+                        signatures,
+                        "erased hidden signatures' text (undo window over)"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "erasing hidden signatures' text failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

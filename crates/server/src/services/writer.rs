@@ -74,6 +74,30 @@ impl Writer {
             .map_err(|_| WriteError::Unavailable)?;
         answer.await.map_err(|_| WriteError::Unavailable)?
     }
+
+    /// Commits `commands` (queued together, so the writer takes them into as few batches as
+    /// its batch size allows) and returns what each did, in order, once on disk.
+    pub async fn submit_all(
+        &self,
+        commands: Vec<WriteCommand>,
+    ) -> Vec<Result<WriteOutcome, WriteError>> {
+        let mut answers = Vec::with_capacity(commands.len());
+        for command in commands {
+            let (reply, answer) = oneshot::channel();
+            match self.sender.send((command, reply)).await {
+                Ok(()) => answers.push(Some(answer)),
+                Err(_) => answers.push(None),
+            }
+        }
+        let mut results = Vec::with_capacity(answers.len());
+        for answer in answers {
+            results.push(match answer {
+                Some(answer) => answer.await.unwrap_or(Err(WriteError::Unavailable)),
+                None => Err(WriteError::Unavailable),
+            });
+        }
+        results
+    }
 }
 
 async fn run(

@@ -63,6 +63,18 @@ pub(crate) async fn signatories(app: &TestApp, slug: &str) -> SignatoriesJson {
         .unwrap()
 }
 
+/// The first "Hide" link of a signatures page (the newest hideable signature): the
+/// confirmation page, whose form posts to the same address.
+pub(crate) fn first_hide_link(body: &str) -> String {
+    body.match_indices("/hide\"")
+        .map(|(i, _)| {
+            let start = body[..i].rfind("href=\"").unwrap() + 6;
+            body[start..i + 5].to_owned()
+        })
+        .next()
+        .expect("a Hide link")
+}
+
 /// The add entry at `index` of `log`.
 pub(crate) fn add_at(log: &Log, index: usize) -> AddEntry {
     match &log.decoded()[index] {
@@ -568,15 +580,7 @@ async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
         .await;
     let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
     assert!(list.body.contains("Hide"));
-    let action = list
-        .body
-        .match_indices("/hide\"")
-        .map(|(i, _)| {
-            let start = list.body[..i].rfind("action=\"").unwrap() + 8;
-            list.body[start..i + 5].to_owned()
-        })
-        .next()
-        .unwrap();
+    let action = first_hide_link(&list.body);
     // The newest (Gone Garner) is listed first.
     let csrf = list.csrf();
     let hidden = app.post(&action, &[("csrf", &csrf)]).await;
@@ -980,7 +984,11 @@ async fn public_text(app: &TestApp, slug: &str) -> String {
 /// entries alone, and the log stays valid.
 #[tokio::test]
 async fn a_withdrawn_or_hidden_signers_text_is_gone_from_every_surface_and_the_database() {
-    let app = spawn_app().await;
+    // The retention job runs often, to erase a hide's text once its undo window is over.
+    let app = TestApp::init()
+        .with_retention_every(Duration::from_millis(50))
+        .spawn()
+        .await;
     let id = app.open_letter("erasable").await;
     sign_with_details(
         &app,
@@ -1034,15 +1042,7 @@ async fn a_withdrawn_or_hidden_signers_text_is_gone_from_every_surface_and_the_d
         .await;
     assert_eq!(done.status, 200, "{}", done.body);
     let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
-    let hide = list
-        .body
-        .match_indices("/hide\"")
-        .map(|(i, _)| {
-            let start = list.body[..i].rfind("action=\"").unwrap() + 8;
-            list.body[start..i + 5].to_owned()
-        })
-        .next()
-        .unwrap();
+    let hide = first_hide_link(&list.body);
     let hidden = app.post(&hide, &[("csrf", &list.csrf())]).await;
     assert_eq!(hidden.status, 303, "{}", hidden.body);
 
@@ -1056,6 +1056,23 @@ async fn a_withdrawn_or_hidden_signers_text_is_gone_from_every_surface_and_the_d
         "Tarnmouth",
         "ht-5512",
     ];
+    // A hide can be undone for a while: until then the hidden signer's text stays, sealed,
+    // in the database (never on a public surface). Once the window is over, the retention
+    // job erases it.
+    let database = database_text(&app).await;
+    assert!(database.contains("Hesper Tarnwick"), "kept for the undo");
+    assert!(
+        !database.contains("Wendeline"),
+        "a withdrawal erases at once"
+    );
+    app.sql("UPDATE signatures SET undo_until = 1 WHERE undo_until IS NOT NULL")
+        .await;
+    undersigned_testkit::eventually(
+        Duration::from_secs(10),
+        "the hide's text erased",
+        || async { (!database_text(&app).await.contains("Hesper")).then_some(()) },
+    )
+    .await;
     let after = public_text(&app, "erasable").await;
     let extra = receipt_extra(&app, &withdrawn).await;
     let database = database_text(&app).await;

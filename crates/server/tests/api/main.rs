@@ -14,6 +14,7 @@ mod log;
 mod lost_link;
 mod mail_limits;
 mod manage;
+mod moderation;
 mod resilience;
 mod retention;
 mod roles;

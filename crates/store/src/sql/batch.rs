@@ -11,7 +11,10 @@ use std::{collections::BTreeMap, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::Row;
-use undersigned_core::{DisplayLevel, LetterState, SignatureState, letter::BatchMinutes};
+use undersigned_core::{
+    DisplayLevel, LetterState, SignatureState,
+    letter::{BatchMinutes, Moderation},
+};
 use undersigned_verify::entry::RemovalReason;
 
 use super::{
@@ -26,6 +29,7 @@ use crate::{
     log::{PendingEntry, Published, add_entry, backfill_salt, by_letter, remove_entry},
     model::*,
     parse_stored,
+    queue::*,
     rules::may_email_again,
     sealed::{Field, Keyring},
 };
@@ -65,7 +69,10 @@ impl BatchStore for SqlStore {
         let erased = commands.iter().any(|c| {
             matches!(
                 c,
-                WriteCommand::Remove(_) | WriteCommand::Discard(_) | WriteCommand::ChangeDisplay(_)
+                WriteCommand::Remove(_)
+                    | WriteCommand::Discard(_)
+                    | WriteCommand::ChangeDisplay(_)
+                    | WriteCommand::Moderate(_)
             )
         });
         if erased
@@ -155,6 +162,11 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
             key[..8].copy_from_slice(&change.signature.0.to_be_bytes());
             (2, change.letter.0, key)
         }
+        WriteCommand::Moderate(moderate) => {
+            let mut key = [0; 32];
+            key[..8].copy_from_slice(&moderate.signature.0.to_be_bytes());
+            (2, moderate.letter.0, key)
+        }
     }
 }
 
@@ -199,6 +211,19 @@ async fn apply_all(
             WriteCommand::ChangeDisplay(change) => apply_change_display(conn, keys, change).await,
             WriteCommand::RequestLink(request) => {
                 apply_request_link(conn, keys, request).await.map(one)
+            }
+            WriteCommand::Moderate(moderate) => {
+                apply_moderate(conn, keys, moderate)
+                    .await
+                    .map(|(outcome, logged)| {
+                        (
+                            WriteOutcome::Moderated {
+                                letter: moderate.letter,
+                                outcome,
+                            },
+                            logged.into_iter().collect(),
+                        )
+                    })
             }
         };
         match applied {
@@ -694,7 +719,7 @@ async fn apply_confirm(
     let Some(row) = sqlx::query(concat!(
         "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
                 s.state AS signature_state, l.state AS letter_state, l.slug, l.title,
-                t.display_level AS link_display, l.batch_minutes
+                t.display_level AS link_display, l.batch_minutes, l.moderation
          FROM confirmation_tokens t
          JOIN signatures s ON s.id = t.signature_id
          JOIN letters l ON l.id = s.letter_id
@@ -724,12 +749,17 @@ async fn apply_confirm(
     let link_display: String = row.try_get("link_display").ctx("reading a link")?;
     let link_display: DisplayLevel = parse_stored(&link_display, "display level")?;
     let batch: Option<i64> = row.try_get("batch_minutes").ctx("reading a link")?;
+    let moderation: String = row.try_get("moderation").ctx("reading a link")?;
+    // A letter that holds signatures for review keeps this one out of the log and the
+    // counts until a moderator approves it (which publishes it, or hands it to the letter's
+    // batch); the salt of its commitment waits with it.
+    let review = parse_stored::<Moderation>(&moderation, "moderation")? == Moderation::Review;
     // A sensitive letter holds private and initials signatures until its next batch, so that
     // nobody watching the log can tie this confirmation to an entry.
     let held_until = batch
         .and_then(|m| u32::try_from(m).ok())
         .and_then(BatchMinutes::new)
-        .filter(|_| link_display != DisplayLevel::Public)
+        .filter(|_| link_display != DisplayLevel::Public && !review)
         .map(|b| b.published_at(command.now));
 
     if used_at.is_some() || signature_state != SignatureState::Pending {
@@ -747,9 +777,10 @@ async fn apply_confirm(
     // when it was published meanwhile.
     // A held signature keeps its commitment's salt for the batch that publishes it.
     let published = sqlx::query(
-        "UPDATE signatures SET state = CASE WHEN $3 THEN 'confirmed' ELSE 'published' END,
-             confirmed_at = $1, published_at = CASE WHEN $3 THEN NULL ELSE $1 END,
-             salt = CASE WHEN $3 THEN $4 ELSE salt END,
+        "UPDATE signatures
+         SET state = CASE WHEN $5 THEN 'held' WHEN $3 THEN 'confirmed' ELSE 'published' END,
+             confirmed_at = $1, published_at = CASE WHEN $3 OR $5 THEN NULL ELSE $1 END,
+             salt = CASE WHEN $3 OR $5 THEN $4 ELSE salt END,
              category_id = t.category_id, name = t.name, title = t.title,
              affiliation = t.affiliation, city = t.city, country = t.country,
              comment = t.comment, display_level = t.display_level, show_city = t.show_city
@@ -760,6 +791,7 @@ async fn apply_confirm(
     .bind(&command.token_hash[..])
     .bind(held_until.is_some())
     .bind(&command.salt[..])
+    .bind(review)
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
@@ -775,6 +807,9 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
+    if review {
+        return done(ConfirmOutcome::HeldForReview { letter, signature }, None);
+    }
     if let Some(publish_at) = held_until {
         return done(
             ConfirmOutcome::Held {
@@ -1112,13 +1147,15 @@ async fn apply_remove(
     .await
     .ctx("removing a signature")?;
     erase_text(conn, command.letter, command.signature, index).await?;
-    super::organisers::audit(
+    super::moderation::audit_letter(
         conn,
         command.actor,
         Some(workspace),
+        command.letter,
         &format!("signature.{}", command.reason.as_str()),
         &format!("signature {}", command.signature),
         &format!("log entry {index}"),
+        None,
         command.now,
     )
     .await?;
@@ -1206,13 +1243,15 @@ async fn apply_change_display(
         .execute(&mut *conn)
         .await
         .ctx("changing how a signature is shown")?;
-    super::organisers::audit(
+    super::moderation::audit_letter(
         conn,
         None,
         Some(workspace),
+        command.letter,
         "signature.display_changed",
         &format!("signature {}", command.signature),
         &format!("log entry {index}, now {}", command.display.as_str()),
+        None,
         command.now,
     )
     .await?;
@@ -1384,4 +1423,253 @@ async fn apply_request_link(
     .await
     .ctx("queueing an email")?;
     done(outcome)
+}
+
+/// A signature as a moderator's action needs it, locked until the batch commits (so that
+/// two moderators, or a moderator and the signer, cannot both act on it).
+struct Moderated {
+    state: SignatureState,
+    index: Option<i64>,
+    category: CategoryId,
+    display: DisplayLevel,
+    undo_until: Option<Timestamp>,
+    workspace: WorkspaceId,
+    version: LogVersion,
+    batch: Option<BatchMinutes>,
+    /// The letter's signers' personal data was erased (retention): nothing to publish.
+    erased: bool,
+}
+
+async fn lock_for_moderation(
+    conn: &mut Conn,
+    letter: LetterId,
+    signature: SignatureId,
+) -> Result<Moderated, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT s.state, s.log_index, s.category_id, s.display_level, s.undo_until,
+                l.workspace_id, l.log_version, l.batch_minutes,
+                EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = l.id) AS erased
+         FROM signatures s JOIN letters l ON l.id = s.letter_id
+         WHERE s.id = $1 AND s.letter_id = $2",
+        lock!(FOR UPDATE OF s)
+    ))
+    .bind(signature.0)
+    .bind(letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a signature")?
+    .ok_or(StoreError::NotFound)?;
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let display: String = row.try_get("display_level").ctx("reading a signature")?;
+    let batch: Option<i64> = row.try_get("batch_minutes").ctx("reading a letter")?;
+    Ok(Moderated {
+        state: parse_stored(&state, "signature state")?,
+        index: row.try_get("log_index").ctx("reading a signature")?,
+        category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
+        display: parse_stored(&display, "display level")?,
+        undo_until: row.try_get("undo_until").ctx("reading a signature")?,
+        workspace: WorkspaceId(row.try_get("workspace_id").ctx("reading a letter")?),
+        version: log_version(row.try_get("log_version").ctx("reading a letter")?)?,
+        batch: batch
+            .and_then(|m| u32::try_from(m).ok())
+            .and_then(BatchMinutes::new),
+        erased: row.try_get("erased").ctx("reading a letter")?,
+    })
+}
+
+/// A moderator's action on one signature. Each publishes or removes through the log like
+/// any other change (an add entry counted, or a remove entry naming the add entry), in the
+/// batch's transaction, with its audit event.
+///
+/// Hiding and privacy (DESIGN invariant 3): a hide deletes the public opening at once (the
+/// name is gone from every public surface, and the log holds only a commitment), but keeps
+/// the signer's sealed text on the signature's row, for the organisers' undo, until
+/// `undo_until` (the `hide_undo_days` setting, 7 days by default). The hourly retention job
+/// then erases that text (`erase_expired_hides`) and the hide can no longer be undone. An
+/// undo publishes a new add entry with a fresh salt and opening; the log never rewrites.
+/// A rejection erases the signer's text at once, as a withdrawal does.
+async fn apply_moderate(
+    conn: &mut Conn,
+    keys: &Keyring,
+    command: &ModerateCommand,
+) -> Result<(ModerationOutcome, Option<PendingEntry>), StoreError> {
+    let signature = lock_for_moderation(conn, command.letter, command.signature).await?;
+    let allowed = match &command.action {
+        ModerationAction::Approve => signature.state == SignatureState::Held,
+        ModerationAction::Hide { .. } => signature.state == SignatureState::Published,
+        ModerationAction::Undo => signature.state == SignatureState::Hidden,
+        ModerationAction::Reject(_) => matches!(
+            signature.state,
+            SignatureState::Held | SignatureState::Published
+        ),
+    };
+    if !allowed || (signature.erased && command.action == ModerationAction::Approve) {
+        return Err(StoreError::WrongState {
+            what: "signature",
+            actual: if signature.erased {
+                "erased".to_owned()
+            } else {
+                signature.state.as_str().to_owned()
+            },
+        });
+    }
+    let id = command.signature.0;
+    let mut detail = String::new();
+    let mut outcome = ModerationOutcome::Done;
+    let logged = match &command.action {
+        ModerationAction::Approve => {
+            // A sensitive letter's private and initials signatures wait for its next batch,
+            // as they would have without review.
+            if signature.batch.is_some() && signature.display != DisplayLevel::Public {
+                sqlx::query(
+                    "UPDATE signatures SET state = 'confirmed', salt = $1
+                     WHERE id = $2 AND state = 'held'",
+                )
+                .bind(&command.salt[..])
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .ctx("approving a signature")?;
+                detail.push_str("approved; published with the letter's next batch");
+                outcome = ModerationOutcome::ApprovedForBatch;
+                None
+            } else {
+                sqlx::query(
+                    "UPDATE signatures SET state = 'published', published_at = $1
+                     WHERE id = $2 AND state = 'held'",
+                )
+                .bind(command.now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .ctx("approving a signature")?;
+                detail.push_str("approved and published");
+                Some(
+                    published_entry(conn, keys, command.signature, command.now, &command.salt)
+                        .await?,
+                )
+            }
+        }
+        ModerationAction::Undo => {
+            if signature.erased
+                || signature
+                    .undo_until
+                    .is_none_or(|until| until <= command.now)
+            {
+                return Ok((ModerationOutcome::UndoExpired, None));
+            }
+            sqlx::query(
+                "UPDATE signatures SET state = 'published', published_at = $1, undo_until = NULL
+                 WHERE id = $2 AND state = 'hidden'",
+            )
+            .bind(command.now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .ctx("restoring a signature")?;
+            let entry =
+                published_entry(conn, keys, command.signature, command.now, &command.salt).await?;
+            detail.push_str("hide undone: published again under a new add entry");
+            Some(entry)
+        }
+        ModerationAction::Hide { undo_until } => {
+            let index = published_index(&signature)?;
+            sqlx::query(
+                "UPDATE signatures SET state = 'hidden', undo_until = $1
+                 WHERE id = $2 AND state = 'published'",
+            )
+            .bind(undo_until)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .ctx("hiding a signature")?;
+            // The public opening goes now; the sealed text on the row stays for the undo.
+            erase_text(conn, command.letter, command.signature, index).await?;
+            detail = format!("log entry {index}; can be undone until {undo_until}");
+            Some(removal(command, &signature, index, RemovalReason::Hidden)?)
+        }
+        ModerationAction::Reject(reason) => {
+            let was_published = signature.state == SignatureState::Published;
+            sqlx::query(
+                "UPDATE signatures SET state = 'rejected', name = '', title = NULL,
+                     affiliation = NULL, city = NULL, country = NULL, comment = NULL,
+                     moderation_reason = $1, undo_until = NULL,
+                     salt = CASE WHEN log_index IS NULL THEN NULL ELSE salt END
+                 WHERE id = $2",
+            )
+            .bind(reason.as_str())
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .ctx("rejecting a signature")?;
+            if was_published {
+                let index = published_index(&signature)?;
+                erase_text(conn, command.letter, command.signature, index).await?;
+                detail = format!("log entry {index}");
+                Some(removal(
+                    command,
+                    &signature,
+                    index,
+                    RemovalReason::Rejected,
+                )?)
+            } else {
+                sqlx::query(
+                    "UPDATE confirmation_tokens SET name = '', title = NULL, affiliation = NULL,
+                         city = NULL, country = NULL, comment = NULL
+                     WHERE signature_id = $1",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .ctx("rejecting a signature")?;
+                detail.push_str("rejected while held; never published");
+                None
+            }
+        }
+    };
+    if command.bulk {
+        detail.push_str(" (bulk action)");
+    }
+    let reason = match &command.action {
+        ModerationAction::Reject(reason) => Some(reason.as_str()),
+        _ => None,
+    };
+    super::moderation::audit_letter(
+        conn,
+        Some(command.actor),
+        Some(signature.workspace),
+        command.letter,
+        &format!("signature.{}", command.action.as_str()),
+        &format!("signature {}", command.signature),
+        &detail,
+        reason,
+        command.now,
+    )
+    .await?;
+    Ok((outcome, logged))
+}
+
+/// The add entry of a published signature.
+fn published_index(signature: &Moderated) -> Result<i64, StoreError> {
+    signature
+        .index
+        .ok_or_else(|| StoreError::Corrupt("a published signature without a log entry".into()))
+}
+
+/// The remove entry naming the add entry at `index`.
+fn removal(
+    command: &ModerateCommand,
+    signature: &Moderated,
+    index: i64,
+    reason: RemovalReason,
+) -> Result<PendingEntry, StoreError> {
+    let index = u64::try_from(index).map_err(|_| StoreError::Corrupt("a log index".into()))?;
+    Ok(PendingEntry {
+        letter: command.letter,
+        category: signature.category,
+        delta: -1,
+        signature: None,
+        data: remove_entry(signature.version, command.now, index, reason),
+        opening: None,
+    })
 }

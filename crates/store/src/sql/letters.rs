@@ -10,7 +10,7 @@ use undersigned_core::{
 use super::{
     Conn, Ctx, DbRow, SqlStore, classify, is_unique_violation,
     log::{log_version, optional_opening},
-    organisers::audit,
+    moderation::audit_letter,
     personal, storable,
 };
 use crate::{LetterStore, StoreError, model::*, parse_stored, sealed::Field};
@@ -156,6 +156,11 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
                     .ok_or_else(|| StoreError::Corrupt(format!("batch of {m} minutes")))
             })
             .transpose()?,
+        moderation: parse_stored(
+            &row.try_get::<String, _>("moderation")
+                .ctx("reading a letter")?,
+            "moderation",
+        )?,
     })
 }
 
@@ -171,8 +176,8 @@ impl LetterStore for SqlStore {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,
-                                  state, created_at, updated_at, batch_minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7, $8)
+                                  state, created_at, updated_at, batch_minutes, moderation)
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7, $8, $9)
              RETURNING id",
         )
         .bind(actor.workspace.0)
@@ -183,18 +188,21 @@ impl LetterStore for SqlStore {
         .bind(&fields)
         .bind(now)
         .bind(content.batch.map(|b| i64::from(b.get())))
+        .bind(content.moderation.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "creating a letter"))?;
         let id = LetterId(id);
         insert_parts(&mut tx, id, content).await?;
-        audit(
+        audit_letter(
             &mut tx,
             Some(actor),
             None,
+            id,
             "letter.create",
             &format!("letter {}", content.slug),
             "",
+            None,
             now,
         )
         .await?;
@@ -229,7 +237,7 @@ impl LetterStore for SqlStore {
         }
         sqlx::query(
             "UPDATE letters SET slug = $1, title = $2, subject = $3, body_md = $4, signer_fields = $5,
-                                updated_at = $6, batch_minutes = $8
+                                updated_at = $6, batch_minutes = $8, moderation = $9
              WHERE id = $7",
         )
         .bind(content.slug.as_str())
@@ -240,6 +248,7 @@ impl LetterStore for SqlStore {
         .bind(now)
         .bind(letter.0)
         .bind(content.batch.map(|b| i64::from(b.get())))
+        .bind(content.moderation.as_str())
         .execute(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "editing a letter"))?;
@@ -254,13 +263,15 @@ impl LetterStore for SqlStore {
             .await
             .ctx("editing a letter")?;
         insert_parts(&mut tx, letter, content).await?;
-        audit(
+        audit_letter(
             &mut tx,
             Some(actor),
             None,
+            letter,
             "letter.edit",
             &format!("letter {}", content.slug),
             "",
+            None,
             now,
         )
         .await?;
@@ -308,13 +319,15 @@ impl LetterStore for SqlStore {
         .execute(&mut *tx)
         .await
         .ctx("changing a letter's state")?;
-        audit(
+        audit_letter(
             &mut tx,
             Some(actor),
             None,
+            letter,
             &format!("letter.{}", to.as_str()),
             &format!("letter {slug}"),
             &format!("{from} → {to}"),
+            None,
             now,
         )
         .await?;

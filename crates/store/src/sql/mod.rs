@@ -20,6 +20,7 @@ mod exports;
 mod letters;
 mod log;
 mod mail_limits;
+mod moderation;
 mod organisers;
 mod outbox;
 mod personal;

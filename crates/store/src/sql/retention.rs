@@ -200,22 +200,24 @@ impl SqlStore {
             .ctx("erasing the log's openings")?;
         sqlx::query(
             "UPDATE signatures SET name = '', email = '', title = NULL, affiliation = NULL,
-                 city = NULL, country = NULL, comment = NULL
+                 city = NULL, country = NULL, comment = NULL, undo_until = NULL
              WHERE letter_id = $1",
         )
         .bind(letter.0)
         .execute(&mut *tx)
         .await
         .ctx("erasing personal data")?;
-        audit(
+        super::moderation::audit_letter(
             &mut tx,
             None,
             Some(workspace),
+            letter,
             "letter.erased",
             slug,
             &format!(
                 "personal data of {kept} signatures erased, {days} days after the letter closed"
             ),
+            None,
             now,
         )
         .await?;

@@ -7,29 +7,23 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use undersigned_core::SignatureState;
 use undersigned_core::{
     LetterState, Role, SignerField,
     letter::{FieldErrors, LetterContent, LetterInput, RuleRow},
     markdown,
     role::Permission,
 };
-use undersigned_store::{
-    Actor, Letter, LetterId, RemoveCommand, SignatureId, StoreError, WorkspaceId, WriteCommand,
-};
-use undersigned_verify::entry::RemovalReason;
+use undersigned_store::{Actor, Letter, LetterId, StoreError, WorkspaceId};
 
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     extract::Empty,
     format,
     pages::{Layout, PageError, message, render},
-    services::{reads::LetterView, writer::WriteError},
+    services::reads::LetterView,
     state::AppState,
-    views::letter::{LetterPage, PageQuery, PageState},
+    views::letter::{LetterPage, PageState},
 };
-
-const SIGNATURES_PER_PAGE: u32 = 100;
 
 /// Why a letter action failed, beyond the usual page errors.
 #[derive(Debug, thiserror::Error)]
@@ -327,6 +321,9 @@ struct LetterAdminPage {
     fields: Vec<(&'static str, &'static str)>,
     /// Each category and its display rule in words.
     rules: Vec<(String, String)>,
+    /// `publish` or `review`, and in words.
+    moderation: String,
+    moderation_words: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -389,6 +386,8 @@ pub async fn show(
             .iter()
             .map(|c| (c.name.clone(), c.rule.describe()))
             .collect(),
+        moderation: letter.moderation.as_str().to_owned(),
+        moderation_words: letter.moderation.describe().to_owned(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -508,135 +507,4 @@ pub async fn close(
     OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
 ) -> Result<Response, LetterError> {
     change_state(&state, &organiser, &id, LetterState::Closed, "closed").await
-}
-
-pub struct SignatureRow {
-    pub id: i64,
-    pub log_index: String,
-    pub hideable: bool,
-    pub name: String,
-    pub email: String,
-    pub category: String,
-    pub display: String,
-    pub state: String,
-    pub details: String,
-    pub created: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin/signatures.html")]
-struct SignaturesPage {
-    layout: Layout,
-    id: i64,
-    title: String,
-    csrf: String,
-    can_moderate: bool,
-    notice: Option<String>,
-    rows: Vec<SignatureRow>,
-    page: u64,
-    has_next: bool,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SignaturesQuery {
-    #[serde(flatten)]
-    page: PageQuery,
-    #[serde(default)]
-    done: String,
-}
-
-/// `GET /admin/letters/{id}/signatures`
-pub async fn signatures(
-    State(state): State<AppState>,
-    organiser: Organiser,
-    Path(id): Path<String>,
-    Query(query): Query<SignaturesQuery>,
-) -> Result<Response, PageError> {
-    let (letter, role) = authorised(&state, &organiser, &id, Permission::View).await?;
-    let can_moderate = role.allows(Permission::Moderate);
-    let page = query.page.number();
-    let mut records = state
-        .store
-        .organiser_signatures(
-            letter.id,
-            (page - 1) * u64::from(SIGNATURES_PER_PAGE),
-            SIGNATURES_PER_PAGE + 1,
-        )
-        .await?;
-    let has_next = records.len() > SIGNATURES_PER_PAGE as usize;
-    records.truncate(SIGNATURES_PER_PAGE as usize);
-    let rows = records
-        .into_iter()
-        .map(|r| {
-            let d = &r.details;
-            let details = [&d.title, &d.affiliation, &d.city, &d.country, &d.comment]
-                .into_iter()
-                .filter_map(|x| x.as_deref())
-                .collect::<Vec<_>>()
-                .join(" · ");
-            SignatureRow {
-                id: r.id.0,
-                log_index: r.log_index.map(|i| i.to_string()).unwrap_or_default(),
-                hideable: can_moderate && r.state == SignatureState::Published,
-                name: r.name,
-                email: r.email,
-                category: r.category,
-                display: r.display.to_string(),
-                state: r.state.as_str().to_owned(),
-                details,
-                created: format::date_time(r.created_at),
-            }
-        })
-        .collect();
-    Ok(render(
-        StatusCode::OK,
-        &SignaturesPage {
-            layout: Layout::new(state.instance(), format!("Signatures: {}", letter.title))
-                .with_nav(organiser.nav()),
-            id: letter.id.0,
-            title: letter.title,
-            csrf: organiser.csrf.clone(),
-            can_moderate,
-            notice: (query.done == "hidden").then(|| {
-                "Hidden: the signature no longer counts or shows, and a removal entry is in the log."
-                    .to_owned()
-            }),
-            rows,
-            page,
-            has_next,
-        },
-    ))
-}
-
-/// `POST /admin/letters/{id}/signatures/{signature}/hide`: a moderator takes a published
-/// signature out of the public count and list; a removal entry naming its add entry goes
-/// into the log, and the audit trail records who did it.
-pub async fn hide(
-    State(state): State<AppState>,
-    Path((id, signature)): Path<(String, String)>,
-    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
-) -> Result<Response, LetterError> {
-    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
-    let signature = signature.parse::<i64>().map_err(|_| PageError::NotFound)?;
-    let outcome = state
-        .writer
-        .submit(WriteCommand::Remove(RemoveCommand {
-            actor: Some(actor(&organiser, &letter)),
-            letter: letter.id,
-            signature: SignatureId(signature),
-            reason: RemovalReason::Hidden,
-            now: state.clock.now(),
-        }))
-        .await;
-    match outcome {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/admin/letters/{}/signatures?done=hidden",
-            letter.id
-        ))
-        .into_response()),
-        Err(WriteError::Failed(StoreError::WrongState { actual, .. })) => {
-            Err(LetterError::SignatureState(actual))
-        }
-        Err(e) => Err(PageError::from(e).into()),
-    }
 }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod exports;
 pub mod letters;
+pub mod moderation;
 pub mod team;
 pub mod workspaces;
 
@@ -167,7 +168,52 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
         page(
             "/admin/letters/{id}/signatures",
             Role(View),
-            get(letters::signatures),
+            get(moderation::queue),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/bulk",
+            Role(Moderate),
+            post(moderation::bulk_preview),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/bulk/apply",
+            Role(Moderate),
+            post(moderation::bulk_apply),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/{signature}/approve",
+            Role(Moderate),
+            post(moderation::approve),
+        ),
+        page(
+            "/admin/letters/{id}/signatures/{signature}/hide",
+            Role(Moderate),
+            get(moderation::hide_page),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/{signature}/undo",
+            Role(Moderate),
+            post(moderation::undo),
+        ),
+        page(
+            "/admin/letters/{id}/signatures/{signature}/reject",
+            Role(Moderate),
+            get(moderation::reject_page),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/{signature}/reject",
+            Role(Moderate),
+            post(moderation::reject),
+        ),
+        form(
+            "/admin/letters/{id}/moderation",
+            Role(EditLetters),
+            post(moderation::set_moderation),
+        ),
+        page(
+            "/admin/letters/{id}/audit",
+            Role(EditLetters),
+            get(moderation::audit),
         ),
         page(
             "/admin/letters/{id}/export.csv",
@@ -182,7 +228,7 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
         form(
             "/admin/letters/{id}/signatures/{signature}/hide",
             Role(Moderate),
-            post(letters::hide),
+            post(moderation::hide),
         ),
     ]
 }

@@ -1,0 +1,1094 @@
+//! Moderation: the queue of a letter's signatures with its filters and search, a moderator's
+//! actions on one signature (approve, hide after a confirmation page, undo a hide, reject
+//! with a reason) and on many (a preview that says how many, then a confirm button), the
+//! letter's moderation setting, and the letter's audit trail.
+//!
+//! Every action goes through the writer, so a signature's state, the log entry and the
+//! counts change in one transaction, with the audit event. Bulk actions are applied in
+//! bounded batches and audited with one event per signature (each written in the same
+//! transaction as its change, marked "bulk action") and one summarising event with the
+//! count.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use undersigned_core::{
+    SignatureState,
+    letter::Moderation,
+    moderation::{Action, Filter, FilterInput, Reason, Search, SignerKind},
+    role::Permission,
+};
+use undersigned_store::{
+    Actor, Letter, LetterId, ModerateCommand, ModerationAction, ModerationOutcome, QueueCursor,
+    QueueFilter, QueueRow, SignatureId, StoreError, WriteCommand, WriteOutcome,
+};
+
+use crate::{
+    auth::{Organiser, csrf::OrganiserForm},
+    extract::Empty,
+    format,
+    pages::{Layout, PageError, message, render},
+    services::writer::WriteError,
+    state::AppState,
+};
+
+/// Signatures on a page of the queue.
+const PAGE_SIZE: u32 = 50;
+/// The most signatures a name search opens for one page.
+const SEARCH_SCAN: u32 = 2_000;
+/// The most signatures one bulk action changes (run it again for the rest).
+const MAX_BULK: usize = 5_000;
+/// The most signatures a bulk action with a name search looks at.
+const MAX_BULK_SCAN: u64 = 50_000;
+/// How many of a bulk action's commands go to the writer at a time.
+const BULK_CHUNK: usize = 100;
+/// Events on a page of the audit trail.
+const AUDIT_PAGE: u32 = 50;
+
+/// Why a moderation request failed, beyond the usual page errors.
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    /// The signature's state does not allow the action.
+    #[error("the signature is {state}")]
+    SignatureState { state: String, action: Action },
+    /// The hide's undo window has passed.
+    #[error("the undo window has passed")]
+    UndoExpired { days: u32 },
+    #[error(transparent)]
+    Page(#[from] PageError),
+}
+
+impl From<StoreError> for ModerationError {
+    fn from(e: StoreError) -> Self {
+        Self::Page(e.into())
+    }
+}
+
+impl From<WriteError> for ModerationError {
+    fn from(e: WriteError) -> Self {
+        Self::Page(e.into())
+    }
+}
+
+impl IntoResponse for ModerationError {
+    fn into_response(self) -> Response {
+        let sentence = match self {
+            Self::SignatureState { state, action } => {
+                let only = match action {
+                    Action::Approve => "Only a held signature can be approved.",
+                    Action::Hide => "Only a published signature can be hidden.",
+                    Action::Undo => "Only a hidden signature can be restored.",
+                    Action::Reject => "Only a held or published signature can be rejected.",
+                };
+                format!("The signature is {state}, which does not allow this. {only}")
+            }
+            Self::UndoExpired { days } => format!(
+                "This hide can no longer be undone: a hide can be undone for {days} days, after \
+                 which the signer's text is erased. The signature stays hidden."
+            ),
+            Self::Page(e) => return e.into_response(),
+        };
+        message(
+            StatusCode::CONFLICT,
+            "Not possible in this state",
+            &sentence,
+            Some(("/admin", "Back to letters")),
+        )
+    }
+}
+
+/// Loads a letter by its id in the path, if the organiser may do `permission` on it.
+async fn authorised(
+    state: &AppState,
+    organiser: &Organiser,
+    id: &str,
+    permission: Permission,
+) -> Result<Letter, PageError> {
+    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    let letter = state
+        .store
+        .letter(LetterId(id))
+        .await?
+        .ok_or(PageError::NotFound)?;
+    organiser.require(letter.workspace_id, permission)?;
+    Ok(letter)
+}
+
+fn actor(organiser: &Organiser, letter: &Letter) -> Actor {
+    Actor {
+        user: organiser.user.id,
+        workspace: letter.workspace_id,
+    }
+}
+
+fn signature_id(text: &str) -> Result<SignatureId, PageError> {
+    text.parse::<i64>()
+        .map(SignatureId)
+        .map_err(|_| PageError::NotFound)
+}
+
+/// The query string's filters, validated against the letter, as the store applies them.
+fn store_filter(
+    state: &AppState,
+    letter: &Letter,
+    input: &FilterInput,
+) -> Result<(Filter, QueueFilter), PageError> {
+    let filter = Filter::parse(input, &letter.category_ids())
+        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let (email, name) = match &filter.search {
+        Some(Search::Email(email)) => (Some(state.keys.duplicates.key("signature", email)), None),
+        Some(Search::Name(name)) => (None, Some(name.clone())),
+        None => (None, None),
+    };
+    let queue = QueueFilter {
+        category: filter.category,
+        kind: filter.kind,
+        states: filter.state.into_iter().collect(),
+        from: filter.from,
+        until: filter.until,
+        email,
+        name,
+    };
+    Ok((filter, queue))
+}
+
+/// The filters as query-string pairs (to carry them to the next page or a bulk action).
+fn filter_pairs(input: &FilterInput) -> Vec<(&'static str, String)> {
+    [
+        ("category", &input.category),
+        ("kind", &input.kind),
+        ("state", &input.state),
+        ("from", &input.from),
+        ("to", &input.to),
+        ("q", &input.q),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| (k, v.trim().to_owned()))
+    .collect()
+}
+
+fn query_string(pairs: &[(&str, String)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+pub struct QueueLine {
+    pub id: i64,
+    pub kind: &'static str,
+    pub log_index: String,
+    pub name: String,
+    pub email: String,
+    pub category: String,
+    pub display: String,
+    pub state: String,
+    pub details: String,
+    pub created: String,
+    pub reason: String,
+    /// Until when the hide can be undone, in words (empty: no undo).
+    pub undo_until: String,
+    pub can_approve: bool,
+    pub can_hide: bool,
+    pub can_undo: bool,
+    pub can_reject: bool,
+    /// A hide whose undo window has passed (its text is erased).
+    pub hide_final: bool,
+}
+
+fn line(row: QueueRow, can_moderate: bool, now: i64) -> QueueLine {
+    let d = &row.details;
+    let details = [&d.title, &d.affiliation, &d.city, &d.country, &d.comment]
+        .into_iter()
+        .filter_map(|x| x.as_deref())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let undo_open = row.undo_until.filter(|until| *until > now);
+    QueueLine {
+        id: row.id.0,
+        kind: row.kind.as_str(),
+        log_index: row.log_index.map(|i| i.to_string()).unwrap_or_default(),
+        name: row.name,
+        email: row.email,
+        category: row.category,
+        display: row.display.to_string(),
+        state: row.state.as_str().to_owned(),
+        details,
+        created: format::date_time(row.created_at),
+        reason: row.reason.unwrap_or_default(),
+        undo_until: undo_open.map(format::date_time).unwrap_or_default(),
+        can_approve: can_moderate && row.state == SignatureState::Held,
+        can_hide: can_moderate && row.state == SignatureState::Published,
+        can_undo: can_moderate && undo_open.is_some() && row.state == SignatureState::Hidden,
+        can_reject: can_moderate
+            && matches!(row.state, SignatureState::Held | SignatureState::Published),
+        hide_final: row.state == SignatureState::Hidden && undo_open.is_none(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/signatures.html")]
+struct QueuePage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    csrf: String,
+    can_moderate: bool,
+    notice: Option<String>,
+    /// The filters as typed, to fill the form again.
+    input: FilterInput,
+    categories: Vec<(String, String)>,
+    kinds: Vec<&'static str>,
+    states: Vec<&'static str>,
+    filtered: bool,
+    moderation: String,
+    rows: Vec<QueueLine>,
+    /// The query string of the next page, when there may be one.
+    next: Option<String>,
+    /// The query string of the first page with these filters, when this is not it.
+    first: Option<String>,
+    /// For a name search: how many signatures this page looked at.
+    scanned: Option<u64>,
+    undo_days: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QueueQuery {
+    #[serde(flatten)]
+    filter: FilterInput,
+    #[serde(default)]
+    after: String,
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    n: String,
+}
+
+/// `12345.67`: the keyset cursor (signed at, id) of the last row of the page before.
+fn parse_cursor(text: &str) -> Result<Option<QueueCursor>, PageError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad =
+        || PageError::BadRequest("The page address is damaged: start from the first page.".into());
+    let (at, id) = text.split_once('.').ok_or_else(bad)?;
+    Ok(Some(QueueCursor {
+        created_at: at.parse().map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    }))
+}
+
+fn notice(done: &str, n: &str, undo_days: u32) -> Option<String> {
+    let n = n.parse::<u64>().unwrap_or(0);
+    Some(match done {
+        "approved" => "Approved: the signature is counted and in the log.".to_owned(),
+        "approved_batch" => {
+            "Approved: the signature is published with the letter's next batch.".to_owned()
+        }
+        "hidden" => format!(
+            "Hidden: the signature no longer counts or shows, and a removal entry is in the log. \
+             You can undo this for {undo_days} days."
+        ),
+        "restored" => {
+            "Restored: the signature is counted again, under a new entry in the log.".to_owned()
+        }
+        "rejected" => {
+            "Rejected: the signer's text is erased; your reason is in the audit trail.".to_owned()
+        }
+        "bulk_approve" => format!("Approved {} signatures.", format::count(n)),
+        "bulk_hide" => format!("Hid {} signatures.", format::count(n)),
+        "bulk_reject" => format!("Rejected {} signatures.", format::count(n)),
+        _ => return None,
+    })
+}
+
+/// `GET /admin/letters/{id}/signatures`: the queue, filtered, newest first.
+pub async fn queue(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path(id): Path<String>,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, PageError> {
+    let letter = authorised(&state, &organiser, &id, Permission::View).await?;
+    let can_moderate = organiser
+        .require(letter.workspace_id, Permission::Moderate)
+        .is_ok();
+    let (filter, queue_filter) = store_filter(&state, &letter, &query.filter)?;
+    let after = parse_cursor(&query.after)?;
+    let page = state
+        .store
+        .queue(letter.id, &queue_filter, after, PAGE_SIZE, SEARCH_SCAN)
+        .await?;
+    let pairs = filter_pairs(&query.filter);
+    let next = page.next.map(|c| {
+        let mut pairs = pairs.clone();
+        pairs.push(("after", format!("{}.{}", c.created_at, c.id)));
+        query_string(&pairs)
+    });
+    let now = state.clock.now();
+    let undo_days = state.settings.hide_undo_days;
+    let scanned = matches!(filter.search, Some(Search::Name(_))).then_some(page.scanned);
+    Ok(render(
+        StatusCode::OK,
+        &QueuePage {
+            layout: Layout::new(state.instance(), format!("Signatures: {}", letter.title))
+                .with_nav(organiser.nav()),
+            id: letter.id.0,
+            title: letter.title.clone(),
+            csrf: organiser.csrf.clone(),
+            can_moderate,
+            notice: notice(&query.done, &query.n, undo_days),
+            categories: letter
+                .categories
+                .iter()
+                .map(|c| (c.id.0.to_string(), c.name.clone()))
+                .collect(),
+            kinds: SignerKind::ALL.iter().map(|k| k.as_str()).collect(),
+            states: SignatureState::ALL.iter().map(|s| s.as_str()).collect(),
+            filtered: !filter.is_empty(),
+            moderation: letter.moderation.describe().to_owned(),
+            rows: page
+                .rows
+                .into_iter()
+                .map(|r| line(r, can_moderate, now))
+                .collect(),
+            next,
+            first: after.map(|_| query_string(&pairs)),
+            scanned,
+            undo_days,
+            input: query.filter,
+        },
+    ))
+}
+
+/// Applies one moderator action through the writer.
+async fn moderate(
+    state: &AppState,
+    organiser: &Organiser,
+    letter: &Letter,
+    signature: SignatureId,
+    action: ModerationAction,
+    bulk: bool,
+) -> Result<ModerationOutcome, ModerationError> {
+    let name = match &action {
+        ModerationAction::Approve => Action::Approve,
+        ModerationAction::Hide { .. } => Action::Hide,
+        ModerationAction::Undo => Action::Undo,
+        ModerationAction::Reject(_) => Action::Reject,
+    };
+    let outcome = state
+        .writer
+        .submit(command(state, organiser, letter, signature, action, bulk))
+        .await;
+    outcome_of(state, name, outcome)
+}
+
+fn command(
+    state: &AppState,
+    organiser: &Organiser,
+    letter: &Letter,
+    signature: SignatureId,
+    action: ModerationAction,
+    bulk: bool,
+) -> WriteCommand {
+    WriteCommand::Moderate(Box::new(ModerateCommand {
+        actor: actor(organiser, letter),
+        letter: letter.id,
+        signature,
+        action,
+        now: state.clock.now(),
+        salt: crate::secrets::random_bytes(),
+        bulk,
+    }))
+}
+
+fn outcome_of(
+    state: &AppState,
+    action: Action,
+    outcome: Result<WriteOutcome, WriteError>,
+) -> Result<ModerationOutcome, ModerationError> {
+    match outcome {
+        Ok(WriteOutcome::Moderated {
+            outcome: ModerationOutcome::UndoExpired,
+            ..
+        }) => Err(ModerationError::UndoExpired {
+            days: state.settings.hide_undo_days,
+        }),
+        Ok(WriteOutcome::Moderated { outcome, .. }) => Ok(outcome),
+        Ok(other) => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
+        Err(WriteError::Failed(StoreError::WrongState { actual, .. })) => {
+            Err(ModerationError::SignatureState {
+                state: actual,
+                action,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn back_to_queue(letter: &Letter, done: &str) -> Response {
+    Redirect::to(&format!(
+        "/admin/letters/{}/signatures?done={done}",
+        letter.id
+    ))
+    .into_response()
+}
+
+/// `POST /admin/letters/{id}/signatures/{signature}/approve`: held → published.
+pub async fn approve(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, ModerationError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let signature = signature_id(&signature)?;
+    let outcome = moderate(
+        &state,
+        &organiser,
+        &letter,
+        signature,
+        ModerationAction::Approve,
+        false,
+    )
+    .await?;
+    Ok(back_to_queue(
+        &letter,
+        if outcome == ModerationOutcome::ApprovedForBatch {
+            "approved_batch"
+        } else {
+            "approved"
+        },
+    ))
+}
+
+/// `POST /admin/letters/{id}/signatures/{signature}/undo`: hidden → published again.
+pub async fn undo(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, ModerationError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let signature = signature_id(&signature)?;
+    moderate(
+        &state,
+        &organiser,
+        &letter,
+        signature,
+        ModerationAction::Undo,
+        false,
+    )
+    .await?;
+    Ok(back_to_queue(&letter, "restored"))
+}
+
+#[derive(Template)]
+#[template(path = "admin/moderate.html")]
+struct ConfirmPage {
+    layout: Layout,
+    id: i64,
+    letter_title: String,
+    csrf: String,
+    /// Where the form posts.
+    path: String,
+    heading: String,
+    /// What will happen, in sentences.
+    consequences: Vec<String>,
+    who: String,
+    state: String,
+    category: String,
+    /// The form asks for a reason.
+    reason: bool,
+    reason_value: String,
+    error: Option<String>,
+    button: String,
+}
+
+/// The page that asks a moderator to confirm `action` on one signature.
+async fn confirm_page(
+    state: &AppState,
+    organiser: &Organiser,
+    letter: &Letter,
+    signature: SignatureId,
+    action: Action,
+    reason_value: String,
+    error: Option<String>,
+) -> Result<Response, ModerationError> {
+    let row = state
+        .store
+        .queue_row(letter.id, signature)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if !action.applies_to().contains(&row.state) {
+        return Err(ModerationError::SignatureState {
+            state: row.state.as_str().to_owned(),
+            action,
+        });
+    }
+    let days = state.settings.hide_undo_days;
+    let consequences = match action {
+        Action::Hide => vec![
+            "It no longer counts and no longer shows on the public page; the public count goes down by one.".to_owned(),
+            "A removal entry naming its entry goes into the letter's public log (the log is never rewritten).".to_owned(),
+            "The public copy of the signer's name is deleted now.".to_owned(),
+            format!("You can undo this for {days} days (the signature then counts again, under a new log entry). After that the signer's text is erased and the hide is final."),
+        ],
+        Action::Reject if row.state == SignatureState::Published => vec![
+            "It no longer counts and no longer shows; a removal entry goes into the public log.".to_owned(),
+            "The signer's name and details are erased now: this cannot be undone.".to_owned(),
+            "Your reason is recorded in the audit trail and shown to the other organisers.".to_owned(),
+        ],
+        Action::Reject => vec![
+            "It will never be published or counted.".to_owned(),
+            "The signer's name and details are erased now: this cannot be undone.".to_owned(),
+            "Your reason is recorded in the audit trail and shown to the other organisers.".to_owned(),
+        ],
+        Action::Approve | Action::Undo => Vec::new(),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(
+        status,
+        &ConfirmPage {
+            layout: Layout::new(
+                state.instance(),
+                format!("{} a signature", capitalised(action.verb())),
+            )
+            .with_nav(organiser.nav()),
+            id: letter.id.0,
+            letter_title: letter.title.clone(),
+            csrf: organiser.csrf.clone(),
+            path: format!(
+                "/admin/letters/{}/signatures/{}/{}",
+                letter.id,
+                signature,
+                action.as_str()
+            ),
+            heading: format!("{} this signature?", capitalised(action.verb())),
+            consequences,
+            who: format!("{} <{}>", row.name, row.email),
+            state: row.state.as_str().to_owned(),
+            category: row.category,
+            reason: action == Action::Reject,
+            reason_value,
+            error,
+            button: format!("{} the signature", capitalised(action.verb())),
+        },
+    ))
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `GET /admin/letters/{id}/signatures/{signature}/hide`: what a hide does, and its button.
+pub async fn hide_page(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path((id, signature)): Path<(String, String)>,
+) -> Result<Response, ModerationError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let signature = signature_id(&signature)?;
+    confirm_page(
+        &state,
+        &organiser,
+        &letter,
+        signature,
+        Action::Hide,
+        String::new(),
+        None,
+    )
+    .await
+}
+
+/// `POST /admin/letters/{id}/signatures/{signature}/hide`: published → hidden.
+pub async fn hide(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, ModerationError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let signature = signature_id(&signature)?;
+    let undo_until = state.settings.hide_undo_until(state.clock.now());
+    moderate(
+        &state,
+        &organiser,
+        &letter,
+        signature,
+        ModerationAction::Hide { undo_until },
+        false,
+    )
+    .await?;
+    Ok(back_to_queue(&letter, "hidden"))
+}
+
+/// `GET /admin/letters/{id}/signatures/{signature}/reject`: the reason to give, and the
+/// button.
+pub async fn reject_page(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path((id, signature)): Path<(String, String)>,
+) -> Result<Response, ModerationError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let signature = signature_id(&signature)?;
+    confirm_page(
+        &state,
+        &organiser,
+        &letter,
+        signature,
+        Action::Reject,
+        String::new(),
+        None,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /admin/letters/{id}/signatures/{signature}/reject`: held or published → rejected,
+/// with a reason (required).
+pub async fn reject(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    OrganiserForm { organiser, form }: OrganiserForm<ReasonForm>,
+) -> Result<Response, ModerationError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let signature = signature_id(&signature)?;
+    let reason = match Reason::parse(&form.reason) {
+        Ok(reason) => reason,
+        Err(e) => {
+            return confirm_page(
+                &state,
+                &organiser,
+                &letter,
+                signature,
+                Action::Reject,
+                form.reason,
+                Some(e.to_string()),
+            )
+            .await;
+        }
+    };
+    moderate(
+        &state,
+        &organiser,
+        &letter,
+        signature,
+        ModerationAction::Reject(reason),
+        false,
+    )
+    .await?;
+    Ok(back_to_queue(&letter, "rejected"))
+}
+
+// --- bulk ------------------------------------------------------------------------------------
+
+/// A bulk form: the action, the filters it was shown with, the ticked signatures
+/// (`sig_ID`), and for a rejection its reason.
+#[derive(Debug, Deserialize)]
+pub struct BulkForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
+}
+
+/// A bulk request, validated: the action and which signatures it means.
+struct Bulk {
+    action: Action,
+    input: FilterInput,
+    ticked: Vec<i64>,
+}
+
+impl Bulk {
+    fn parse(form: &BulkForm) -> Result<Self, PageError> {
+        let action = form
+            .action
+            .parse::<Action>()
+            .ok()
+            .filter(|a| Action::BULK.contains(a))
+            .ok_or_else(|| {
+                PageError::BadRequest("Choose what to do: approve, hide or reject.".into())
+            })?;
+        let get = |key: &str| form.rest.get(key).cloned().unwrap_or_default();
+        let input = FilterInput {
+            category: get("category"),
+            kind: get("kind"),
+            state: get("state"),
+            from: get("from"),
+            to: get("to"),
+            q: get("q"),
+        };
+        let mut ticked = Vec::new();
+        for key in form.rest.keys() {
+            if let Some(id) = key.strip_prefix("sig_") {
+                ticked.push(id.parse::<i64>().map_err(|_| {
+                    PageError::BadRequest(
+                        "A ticked signature could not be read. Reload the list and tick again."
+                            .into(),
+                    )
+                })?);
+            }
+        }
+        if ticked.len() > MAX_BULK {
+            return Err(PageError::BadRequest(format!(
+                "Tick at most {MAX_BULK} signatures at a time."
+            )));
+        }
+        Ok(Self {
+            action,
+            input,
+            ticked,
+        })
+    }
+
+    /// The signatures the action would change now: the ticked ones, or every one matching
+    /// the filters, in a state the action applies to; at most [`MAX_BULK`]. The second value
+    /// says whether more matched.
+    async fn targets(
+        &self,
+        state: &AppState,
+        letter: &Letter,
+    ) -> Result<(Vec<SignatureId>, bool), PageError> {
+        let (_, mut filter) = store_filter(state, letter, &self.input)?;
+        let applies = self.action.applies_to();
+        filter.states = if filter.states.is_empty() {
+            applies.to_vec()
+        } else {
+            filter
+                .states
+                .iter()
+                .copied()
+                .filter(|s| applies.contains(s))
+                .collect()
+        };
+        if filter.states.is_empty() {
+            return Ok((Vec::new(), false));
+        }
+        if !self.ticked.is_empty() {
+            let members = state
+                .store
+                .queue_members(letter.id, &filter, &self.ticked)
+                .await?;
+            return Ok((members, false));
+        }
+        let mut ids = Vec::new();
+        let mut after = None;
+        let mut scanned = 0;
+        loop {
+            let page = state
+                .store
+                .queue(letter.id, &filter, after, 500, 10_000)
+                .await?;
+            ids.extend(page.rows.iter().map(|r| r.id));
+            scanned += page.scanned;
+            // A name search opens names one by one: bounded here too.
+            if scanned >= MAX_BULK_SCAN && page.next.is_some() {
+                return Ok((ids, true));
+            }
+            if ids.len() >= MAX_BULK {
+                let more = ids.len() > MAX_BULK || page.next.is_some();
+                ids.truncate(MAX_BULK);
+                return Ok((ids, more));
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok((ids, false)),
+            }
+        }
+    }
+
+    /// The form's fields to carry to the confirm button.
+    fn hidden_fields(&self) -> Vec<(String, String)> {
+        let mut fields: Vec<(String, String)> = filter_pairs(&self.input)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        fields.extend(
+            self.ticked
+                .iter()
+                .map(|id| (format!("sig_{id}"), "on".into())),
+        );
+        fields.push(("action".into(), self.action.as_str().into()));
+        fields
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/bulk.html")]
+struct BulkPage {
+    layout: Layout,
+    id: i64,
+    letter_title: String,
+    csrf: String,
+    sentence: String,
+    count: usize,
+    more: bool,
+    ticked: bool,
+    reason: bool,
+    reason_value: String,
+    error: Option<String>,
+    fields: Vec<(String, String)>,
+    button: String,
+    back: String,
+    undo_days: u32,
+    hide: bool,
+}
+
+async fn bulk_page(
+    state: &AppState,
+    organiser: &Organiser,
+    letter: &Letter,
+    bulk: &Bulk,
+    reason_value: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let (targets, more) = bulk.targets(state, letter).await?;
+    let count = targets.len();
+    let noun = if count == 1 {
+        "signature"
+    } else {
+        "signatures"
+    };
+    let sentence = format!(
+        "This will {} {} {noun}.",
+        bulk.action.verb(),
+        format::count(count as u64)
+    );
+    Ok(render(
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &BulkPage {
+            layout: Layout::new(state.instance(), "Bulk action").with_nav(organiser.nav()),
+            id: letter.id.0,
+            letter_title: letter.title.clone(),
+            csrf: organiser.csrf.clone(),
+            sentence,
+            count,
+            more,
+            ticked: !bulk.ticked.is_empty(),
+            reason: bulk.action == Action::Reject,
+            reason_value,
+            error,
+            fields: bulk.hidden_fields(),
+            button: format!("{} {count} {noun}", capitalised(bulk.action.verb())),
+            back: format!(
+                "/admin/letters/{}/signatures?{}",
+                letter.id,
+                query_string(&filter_pairs(&bulk.input))
+            ),
+            undo_days: state.settings.hide_undo_days,
+            hide: bulk.action == Action::Hide,
+        },
+    ))
+}
+
+/// `POST /admin/letters/{id}/signatures/bulk`: the preview ("This will approve 37
+/// signatures") with the confirm button. Changes nothing.
+pub async fn bulk_preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, form }: OrganiserForm<BulkForm>,
+) -> Result<Response, PageError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let bulk = Bulk::parse(&form)?;
+    bulk_page(&state, &organiser, &letter, &bulk, String::new(), None).await
+}
+
+/// `POST /admin/letters/{id}/signatures/bulk/apply`: applies the action to what the
+/// filters (or ticks) match now, through the writer in bounded batches.
+pub async fn bulk_apply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, form }: OrganiserForm<BulkForm>,
+) -> Result<Response, ModerationError> {
+    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let bulk = Bulk::parse(&form)?;
+    let reason = if bulk.action == Action::Reject {
+        match Reason::parse(&form.reason) {
+            Ok(reason) => Some(reason),
+            Err(e) => {
+                return Ok(bulk_page(
+                    &state,
+                    &organiser,
+                    &letter,
+                    &bulk,
+                    form.reason.clone(),
+                    Some(e.to_string()),
+                )
+                .await?);
+            }
+        }
+    } else {
+        None
+    };
+    let (targets, _) = bulk.targets(&state, &letter).await?;
+    let undo_until = state.settings.hide_undo_until(state.clock.now());
+    let mut applied = 0u64;
+    for chunk in targets.chunks(BULK_CHUNK) {
+        let commands = chunk
+            .iter()
+            .map(|signature| {
+                let action = match (bulk.action, &reason) {
+                    (Action::Approve, _) => ModerationAction::Approve,
+                    (Action::Hide, _) => ModerationAction::Hide { undo_until },
+                    (Action::Reject, Some(reason)) => ModerationAction::Reject(reason.clone()),
+                    // Not a bulk action, or a rejection without a reason: parsed away above.
+                    (Action::Undo, _) | (Action::Reject, None) => ModerationAction::Undo,
+                };
+                command(&state, &organiser, &letter, *signature, action, true)
+            })
+            .collect();
+        for result in state.writer.submit_all(commands).await {
+            match outcome_of(&state, bulk.action, result) {
+                Ok(_) => applied += 1,
+                // Changed by someone else since it was read: skipped.
+                Err(ModerationError::SignatureState { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    state
+        .store
+        .record_letter_audit(
+            actor(&organiser, &letter),
+            letter.id,
+            &format!("signature.bulk_{}", bulk.action.as_str()),
+            &format!("letter {}", letter.slug),
+            &format!("{applied} signatures"),
+            state.clock.now(),
+        )
+        .await
+        .map_err(PageError::from)?;
+    Ok(Redirect::to(&format!(
+        "/admin/letters/{}/signatures?done=bulk_{}&n={applied}",
+        letter.id,
+        bulk.action.as_str()
+    ))
+    .into_response())
+}
+
+// --- the setting and the audit trail ---------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct ModerationForm {
+    #[serde(default)]
+    moderation: String,
+}
+
+/// `POST /admin/letters/{id}/moderation`: publish when confirmed, or hold for review
+/// (editors and owners, in any state of the letter).
+pub async fn set_moderation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, form }: OrganiserForm<ModerationForm>,
+) -> Result<Response, PageError> {
+    let letter = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    let moderation = form.moderation.parse::<Moderation>().map_err(|_| {
+        PageError::BadRequest(
+            "Choose whether signatures are published when confirmed or held for review.".into(),
+        )
+    })?;
+    state
+        .store
+        .set_moderation(
+            actor(&organiser, &letter),
+            letter.id,
+            moderation,
+            state.clock.now(),
+        )
+        .await?;
+    state.reads.letter_changed(letter.id);
+    Ok(Redirect::to(&format!("/admin/letters/{}?done=saved", letter.id)).into_response())
+}
+
+pub struct AuditLine {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    events: Vec<AuditLine>,
+    next: Option<i64>,
+    first: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    before: String,
+}
+
+/// `GET /admin/letters/{id}/audit`: every organiser action on the letter and its
+/// signatures, newest first (owners and editors).
+pub async fn audit(
+    State(state): State<AppState>,
+    organiser: Organiser,
+    Path(id): Path<String>,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let letter = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    let before = match query.before.as_str() {
+        "" => None,
+        text => Some(text.parse::<i64>().map_err(|_| {
+            PageError::BadRequest("The page address is damaged: start from the first page.".into())
+        })?),
+    };
+    let mut events = state
+        .store
+        .letter_audit(letter.id, before, AUDIT_PAGE + 1)
+        .await?;
+    let more = events.len() > AUDIT_PAGE as usize;
+    events.truncate(AUDIT_PAGE as usize);
+    let next = more.then(|| events.last().map(|e| e.id)).flatten();
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage {
+            layout: Layout::new(state.instance(), format!("Audit trail: {}", letter.title))
+                .with_nav(organiser.nav()),
+            id: letter.id.0,
+            title: letter.title.clone(),
+            events: events
+                .into_iter()
+                .map(|e| AuditLine {
+                    at: format::date_time(e.at),
+                    who: e.user_name.unwrap_or_else(|| "the server".into()),
+                    action: e.action,
+                    subject: e.subject,
+                    detail: e.detail,
+                    reason: e.reason.unwrap_or_default(),
+                })
+                .collect(),
+            next,
+            first: before.is_some(),
+        },
+    ))
+}
