@@ -176,8 +176,9 @@ async fn opening_the_link_never_changes_anything() {
 
     assert_eq!(app.total("just-looking").await, 0);
     let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
-    assert!(list.body.contains("pending"));
-    assert!(!list.body.contains("published"));
+    // The row's state (the page's filters name every state).
+    assert!(list.body.contains("state-pending"));
+    assert!(!list.body.contains("state-published"));
     let public = app.get("/l/just-looking").await;
     assert!(!public.body.contains("Lysander Peek"));
 
