@@ -318,6 +318,10 @@ pub struct LetterInput {
     /// once).
     #[serde(default)]
     pub batch_minutes: String,
+    /// The category organisations sign under (one of the categories' names), or empty: no
+    /// organisation signatures.
+    #[serde(default)]
+    pub organisation_category: String,
     /// The display-rule table, as posted: for row `i`, `rule_{i}_name` names the category it
     /// was shown for, and `rule_{i}_public`, `_initials`, `_private` and `_city` are its
     /// boxes (present when ticked). Other keys of the form land here too and are ignored.
@@ -450,6 +454,9 @@ pub struct LetterContent {
     /// A sensitive letter publishes private and initials signatures in batches, so that
     /// nobody watching the log can tie a confirmation to an entry (None: at once).
     pub batch: Option<BatchMinutes>,
+    /// The category organisations sign under, as an organisation (one of `categories`, by
+    /// name); None: organisations cannot sign as organisations.
+    pub organisation_category: Option<String>,
 }
 
 /// How often a sensitive letter publishes its private and initials signatures: every 1 to
@@ -592,6 +599,24 @@ impl LetterContent {
             parsed
         };
 
+        let chosen = input.organisation_category.trim();
+        let organisation_category = if chosen.is_empty() {
+            None
+        } else {
+            let found = categories
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(chosen))
+                .map(|c| c.name.clone());
+            if found.is_none() {
+                errors.add(
+                    "organisation_category",
+                    "Choose one of the letter's categories for organisations, or “Organisations \
+                     cannot sign”.",
+                );
+            }
+            found
+        };
+
         match (title, subject, body, slug) {
             (Some(title), Some(subject), Some(body_markdown), Some(slug)) if errors.is_empty() => {
                 Ok(Self {
@@ -603,6 +628,7 @@ impl LetterContent {
                     categories,
                     signer_fields,
                     batch,
+                    organisation_category,
                 })
             }
             _ => Err(errors),
@@ -649,6 +675,7 @@ impl LetterContent {
             field_country: self.signer_fields.country.as_str().to_owned(),
             field_comment: self.signer_fields.comment.as_str().to_owned(),
             batch_minutes: self.batch.map(|b| b.get().to_string()).unwrap_or_default(),
+            organisation_category: self.organisation_category.clone().unwrap_or_default(),
             rules,
         }
     }

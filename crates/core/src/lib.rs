@@ -10,6 +10,7 @@ pub mod dedup;
 pub mod email;
 pub mod letter;
 pub mod markdown;
+pub mod organisation;
 pub mod role;
 pub mod signature;
 pub mod slug;

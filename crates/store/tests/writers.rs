@@ -127,6 +127,7 @@ async fn open_letter_in(
             .collect(),
         signer_fields: SignerFields::default(),
         batch: None,
+        organisation_category: None,
     };
     let id = store.create_letter(actor, &content, NOW).await.unwrap();
     store
@@ -166,6 +167,7 @@ fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteComm
         now: NOW,
         token_expires_at: NOW + 3600,
         email_params: "{}".into(),
+        organisation: None,
     }))
 }
 
