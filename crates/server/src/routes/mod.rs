@@ -30,6 +30,9 @@ use crate::{
 /// Public forms are small; a letter body may be long.
 const PUBLIC_BODY_LIMIT: usize = 32 * 1024;
 const ADMIN_BODY_LIMIT: usize = 1024 * 1024;
+/// The signing form may carry an organisation's logo (2 MB at most) beside its text, which
+/// the form's extractor holds to the public forms' limit.
+const SIGN_BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let public = Router::new()
@@ -53,7 +56,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/confirm/{token}/discard", post(confirm::discard))
         .route("/confirm/{token}/display", post(confirm::change_display))
-        .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
         .route("/l/{slug}/link", get(link::show).post(link::request))
         .route(
@@ -67,6 +69,9 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.js", get(script))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
+    let signing = Router::new()
+        .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
+        .layer(DefaultBodyLimit::max(SIGN_BODY_LIMIT));
     let organisers = Router::new()
         .route("/admin", get(admin::dashboard))
         .route(
@@ -93,9 +98,18 @@ pub fn router(state: AppState) -> Router {
             "/admin/letters/{id}/signatures/{signature}/hide",
             post(admin::letters::hide),
         )
+        .route(
+            "/admin/letters/{id}/organisations",
+            get(admin::organisations::held),
+        )
+        .route(
+            "/admin/letters/{id}/signatures/{signature}/verify",
+            post(admin::organisations::verify),
+        )
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
     Router::new()
         .merge(public)
+        .merge(signing)
         .merge(organisers)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

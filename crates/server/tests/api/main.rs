@@ -12,6 +12,7 @@ mod log;
 mod lost_link;
 mod mail_limits;
 mod manage;
+mod organisations;
 mod resilience;
 mod retention;
 mod security;

@@ -3,6 +3,7 @@
 //! workspace before it reads or changes anything.
 
 pub mod letters;
+pub mod organisations;
 pub mod workspaces;
 
 use askama::Template;
