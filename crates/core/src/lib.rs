@@ -9,6 +9,7 @@
 pub mod dedup;
 pub mod email;
 pub mod letter;
+pub mod logo;
 pub mod markdown;
 pub mod organisation;
 pub mod role;

@@ -93,7 +93,10 @@ impl WebsiteDomain {
             return Err(WebsiteError::Invalid);
         }
         // A last label of digits only is an address the URL parser did not read as one.
-        if labels.last().is_some_and(|l| l.chars().all(|c| c.is_ascii_digit())) {
+        if labels
+            .last()
+            .is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()))
+        {
             return Err(WebsiteError::IpAddress);
         }
         Ok(Self(host))
@@ -164,6 +167,8 @@ pub struct Organisation {
     /// Whether the signer's email address is on the website's domain (or a subdomain): once
     /// the address is confirmed, the signature is verified by domain.
     pub email_on_domain: bool,
+    /// Its logo, once stored (set by the server after it checked the upload).
+    pub logo: Option<crate::logo::LogoRef>,
 }
 
 impl Organisation {
@@ -239,6 +244,7 @@ impl NewOrganisationSignature {
                         website,
                         domain,
                         email_on_domain,
+                        logo: None,
                     },
                 })
             }
@@ -308,7 +314,10 @@ mod tests {
     #[test]
     fn bad_websites_are_refused_with_a_reason() {
         assert_eq!(domain(""), Err(WebsiteError::Empty));
-        assert_eq!(domain("https://192.168.1.10/"), Err(WebsiteError::IpAddress));
+        assert_eq!(
+            domain("https://192.168.1.10/"),
+            Err(WebsiteError::IpAddress)
+        );
         assert_eq!(domain("http://[::1]/"), Err(WebsiteError::IpAddress));
         assert_eq!(domain("localhost"), Err(WebsiteError::Local));
         assert_eq!(domain("https://localhost:8080"), Err(WebsiteError::Local));
@@ -356,7 +365,14 @@ mod tests {
                 .email_on_domain
         );
         let errors = NewOrganisationSignature::parse(&SignInput::default(), 3).unwrap_err();
-        for field in ["organisation", "website", "name", "title", "email", "authorised"] {
+        for field in [
+            "organisation",
+            "website",
+            "name",
+            "title",
+            "email",
+            "authorised",
+        ] {
             assert!(errors.get(field).is_some(), "{field}");
         }
     }

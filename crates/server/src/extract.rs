@@ -84,6 +84,111 @@ impl<T: DeserializeOwned> FromRequest<AppState> for FormBody<T> {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Empty {}
 
+/// A file sent with a `multipart/form-data` form.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub bytes: Bytes,
+}
+
+/// A `multipart/form-data` body: its text fields and its files. A file input left empty
+/// (the browser sends a part with no file name and no bytes) is no file.
+#[derive(Debug, Default)]
+pub struct MultipartBody {
+    fields: Vec<(String, String)>,
+    files: Vec<(String, Upload)>,
+}
+
+/// Parts a form may have: more is not a form of ours.
+const MAX_PARTS: usize = 200;
+
+impl MultipartBody {
+    /// Reads the whole body within the route's body limit; `too_large` is what to tell the
+    /// sender when it is over (say the limit of the file the form takes).
+    pub async fn read(
+        req: Request,
+        state: &AppState,
+        too_large: &'static str,
+    ) -> Result<Self, PageError> {
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !is_multipart {
+            return Err(PageError::UnsupportedMediaType);
+        }
+        let unreadable = || {
+            PageError::BadRequest(
+                "The form could not be read. Reload the page and try again.".into(),
+            )
+        };
+        let over = |e: &axum::extract::multipart::MultipartError| {
+            e.status() == StatusCode::PAYLOAD_TOO_LARGE
+        };
+        let mut multipart = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| unreadable())?;
+        let mut body = MultipartBody::default();
+        while let Some(field) = multipart.next_field().await.map_err(|e| {
+            if over(&e) {
+                PageError::UploadTooLarge(too_large)
+            } else {
+                unreadable()
+            }
+        })? {
+            if body.fields.len() + body.files.len() >= MAX_PARTS {
+                return Err(unreadable());
+            }
+            let name = field.name().unwrap_or_default().to_owned();
+            let is_file = field.file_name().is_some();
+            let bytes = field.bytes().await.map_err(|e| {
+                if over(&e) {
+                    PageError::UploadTooLarge(too_large)
+                } else {
+                    unreadable()
+                }
+            })?;
+            if is_file {
+                if !bytes.is_empty() {
+                    body.files.push((name, Upload { bytes }));
+                }
+            } else {
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    PageError::BadRequest(format!(
+                        "The field “{}” holds characters that are not valid text (UTF-8). Retype what you wrote there and send the form again.",
+                        name.chars().take(40).collect::<String>()
+                    ))
+                })?;
+                body.fields.push((name, text));
+            }
+        }
+        Ok(body)
+    }
+
+    /// The text of the field `name` (the first, when sent twice), if sent.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The file sent as `name`, if one was chosen.
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, f)| f)
+    }
+
+    /// The text fields, read into `T` as a URL-encoded form with the same fields would be.
+    pub fn form<T: DeserializeOwned>(&self) -> Result<T, PageError> {
+        let encoded = serde_urlencoded::to_string(&self.fields).map_err(|_| {
+            PageError::BadRequest(
+                "The form could not be read. Reload the page and try again.".into(),
+            )
+        })?;
+        parse_form(encoded.as_bytes())
+    }
+}
+
 /// The most text a public form may carry: its fields, however the form is encoded.
 pub const PUBLIC_FORM_LIMIT: usize = 32 * 1024;
 
@@ -155,7 +260,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SignForm<T> {
                 .or_insert(serde_json::Value::String(value));
         }
         let form = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|_| {
-            PageError::BadRequest("The form could not be read. Reload the page and try again.".into())
+            PageError::BadRequest(
+                "The form could not be read. Reload the page and try again.".into(),
+            )
         })?;
         Ok(SignForm { form, logo })
     }

@@ -24,6 +24,12 @@ pub fn date_time(unix_seconds: i64) -> String {
     )
 }
 
+/// Unix seconds as "2026-11-28" (UTC), for `<time datetime>`.
+pub fn iso_date(unix_seconds: i64) -> String {
+    let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Days since 1970-01-01 to (year, month, day), from Howard Hinnant's `civil_from_days`.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -49,6 +55,73 @@ pub fn count(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A count and what it counts, for sentences: "63 organisations", "1 survivor". Category
+/// names are English words by default and are put in the plural by English rules (on their
+/// last word); a name in another script or with accents is kept as written, after a colon
+/// ("Organización: 12"), rather than pluralised wrongly.
+pub fn counted(n: u64, name: &str) -> String {
+    let name = name.trim();
+    if !name.is_ascii() || name.is_empty() {
+        return format!("{name}: {}", count(n));
+    }
+    let noun = if n == 1 {
+        name.to_owned()
+    } else {
+        plural(name)
+    };
+    format!("{} {}", count(n), sentence_case(&noun))
+}
+
+/// English plural of the last word: "activist" → "activists", "party" → "parties",
+/// "coach" → "coaches".
+fn plural(name: &str) -> String {
+    let (head, last) = match name.rfind(' ') {
+        Some(i) => name.split_at(i + 1),
+        None => ("", name),
+    };
+    let lower = last.to_ascii_lowercase();
+    let ends_consonant_y = lower.ends_with('y')
+        && !matches!(
+            lower.chars().rev().nth(1),
+            Some('a' | 'e' | 'i' | 'o' | 'u') | None
+        );
+    let word = if ends_consonant_y {
+        format!("{}ies", &last[..last.len() - 1])
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        format!("{last}es")
+    } else {
+        format!("{last}s")
+    };
+    format!("{head}{word}")
+}
+
+/// "Survivors" → "survivors" inside a sentence; acronyms ("NGOs") stay as written.
+fn sentence_case(noun: &str) -> String {
+    let first_word = noun.split(' ').next().unwrap_or_default();
+    let mut chars = first_word.chars();
+    let capitalised = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| !c.is_ascii_uppercase());
+    if capitalised {
+        let mut out = noun[..1].to_ascii_lowercase();
+        out.push_str(&noun[1..]);
+        out
+    } else {
+        noun.to_owned()
+    }
+}
+
+/// "a, b and c".
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The current time in Unix seconds.
@@ -77,5 +150,24 @@ mod tests {
         assert_eq!(count(999), "999");
         assert_eq!(count(1000), "1,000");
         assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(counted(63, "Organisation"), "63 organisations");
+        assert_eq!(counted(1, "Survivor"), "1 survivor");
+        assert_eq!(counted(12, "activist"), "12 activists");
+        assert_eq!(counted(2, "Faith leader"), "2 faith leaders");
+        assert_eq!(counted(3, "Party"), "3 parties");
+        assert_eq!(counted(3, "Coach"), "3 coaches");
+        assert_eq!(counted(4, "Day"), "4 days");
+        assert_eq!(counted(5, "NGO"), "5 NGOs");
+        assert_eq!(counted(1200, "Supporter"), "1,200 supporters");
+        assert_eq!(counted(7, "Organización"), "Organización: 7");
+        assert_eq!(
+            and_list(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+        assert_eq!(and_list(&["a".into()]), "a");
     }
 }

@@ -126,6 +126,9 @@ pub enum PageError {
     BadRequest(String),
     #[error("payload too large")]
     TooLarge,
+    /// A form with a file that is larger than the form accepts (the message says the limit).
+    #[error("upload too large")]
+    UploadTooLarge(&'static str),
     #[error("not a form")]
     UnsupportedMediaType,
     #[error("too many requests")]
@@ -209,6 +212,12 @@ impl IntoResponse for PageError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Too much text",
                 "What you sent is larger than this form accepts. Shorten it and try again.",
+                None,
+            ),
+            PageError::UploadTooLarge(what) => message(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The file is too large",
+                what,
                 None,
             ),
             PageError::UnsupportedMediaType => message(

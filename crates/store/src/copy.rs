@@ -79,6 +79,18 @@ pub static TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "logos",
+        columns: &[
+            blob("hash"),
+            blob("png"),
+            int("width"),
+            int("height"),
+            int("created_at"),
+        ],
+        key: &["hash"],
+        identity: false,
+    },
+    Table {
         name: "users",
         columns: &[
             int("id"),
@@ -331,6 +343,12 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "workspace_retention",
         columns: &[int("workspace_id"), int("days")],
+        key: &["workspace_id"],
+        identity: false,
+    },
+    Table {
+        name: "workspace_branding",
+        columns: &[int("workspace_id"), text("website"), blob("logo_hash")],
         key: &["workspace_id"],
         identity: false,
     },

@@ -43,6 +43,7 @@ pub trait Store:
     + OutboxStore
     + SealStore
     + RetentionStore
+    + BrandingStore
     + Send
     + Sync
     + 'static
@@ -271,6 +272,26 @@ pub trait RetentionStore: Send + Sync {
     /// Erases the personal data of every letter whose retention ran out by `now`, a letter
     /// per transaction, each with an audit event; returns what it erased.
     async fn erase_due(&self, now: Timestamp) -> Result<Vec<Erasure>>;
+}
+
+/// Logos, and how a workspace presents itself as the host of its letters.
+#[async_trait]
+pub trait BrandingStore: Send + Sync {
+    /// Stores a logo; storing one with the same hash again does nothing.
+    async fn put_logo(&self, logo: NewLogo<'_>, now: Timestamp) -> Result<()>;
+    /// A stored logo's PNG bytes.
+    async fn logo(&self, reference: undersigned_core::logo::LogoRef) -> Result<Option<Vec<u8>>>;
+    /// The workspace's name, website and logo (None when there is no such workspace).
+    async fn branding(&self, workspace: WorkspaceId) -> Result<Option<Branding>>;
+    /// Renames the actor's workspace, sets its website and changes its logo as told (a logo
+    /// set must have been stored first), with an audit event.
+    async fn set_branding(
+        &self,
+        actor: Actor,
+        branding: &Branding,
+        logo: LogoChange,
+        now: Timestamp,
+    ) -> Result<()>;
 }
 
 /// The store the server holds.

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use undersigned_core::{
     DisplayLevel, LetterState, Role, SignatureState, SignerFields,
-    organisation::{Organisation, Verification},
     dedup::{DomainKey, DuplicateKey, RecipientKey},
     letter::{BatchMinutes, LetterCategory, LetterContent, Target},
+    organisation::{Organisation, Verification},
     signature::{DisplayRule, NewSignature, PublicSigner, SignerDetails, public_display},
     slug::Slug,
 };
@@ -210,6 +210,9 @@ pub struct Counts {
     pub log_size: u64,
     /// Category name → count, in the letter's category order.
     pub by_category: Vec<(String, u64)>,
+    /// Category name → how many of its counted signers chose not to be named, in the letter's
+    /// category order; categories with none are left out.
+    pub withheld: Vec<(String, u64)>,
 }
 
 impl Counts {
@@ -272,11 +275,13 @@ impl PublicSignature {
     pub fn shown(&self) -> Option<PublicSigner> {
         match (&self.opening, &self.organisation) {
             (Some(opening), _) => Some(opening.shown.clone()),
-            (None, Some(organisation)) => Some(undersigned_core::organisation::organisation_display(
-                &organisation.name,
-                &self.name,
-                self.details.title.as_deref(),
-            )),
+            (None, Some(organisation)) => {
+                Some(undersigned_core::organisation::organisation_display(
+                    &organisation.name,
+                    &self.name,
+                    self.details.title.as_deref(),
+                ))
+            }
             (None, None) => public_display(&self.name, &self.details, self.display),
         }
     }
@@ -725,4 +730,31 @@ mod tests {
             Err("unknown email kind \"newsletter\"".to_owned())
         );
     }
+}
+
+/// A logo to store: PNG bytes re-encoded by the server, and the hash that names them.
+#[derive(Debug, Clone, Copy)]
+pub struct NewLogo<'a> {
+    pub reference: undersigned_core::logo::LogoRef,
+    pub png: &'a [u8],
+    pub width: u32,
+    pub height: u32,
+}
+
+/// How a workspace presents itself as the host of its letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branding {
+    pub name: String,
+    /// An `http(s)://` address, checked when it was set.
+    pub website: Option<String>,
+    pub logo: Option<undersigned_core::logo::LogoRef>,
+}
+
+/// What to do with a workspace's logo when its branding changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoChange {
+    Keep,
+    Remove,
+    /// A logo stored with [`crate::BrandingStore::put_logo`].
+    Set(undersigned_core::logo::LogoRef),
 }

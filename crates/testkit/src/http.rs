@@ -153,6 +153,33 @@ pub trait Site: Sync {
         Page::send(self.post_request(client, path, form))
     }
 
+    /// POST a `multipart/form-data` form to `path` with `client`, as a browser on the site
+    /// does: its text fields and its files (field name, file name, bytes).
+    fn post_multipart(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> impl Future<Output = Page> + Send {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        for (name, file_name, bytes) in files {
+            form = form.part(
+                (*name).to_owned(),
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name((*file_name).to_owned()),
+            );
+        }
+        Page::send(
+            client
+                .post(self.url(path))
+                .header("origin", self.origin())
+                .multipart(form),
+        )
+    }
+
     /// The public counts of the letter `slug`, from its `counts.json`.
     fn counts(&self, slug: &str) -> impl Future<Output = serde_json::Value> + Send {
         let request = plain_client().get(self.url(&format!("/l/{slug}/counts.json")));

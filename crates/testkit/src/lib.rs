@@ -31,6 +31,7 @@ use std::{
 pub mod fixtures;
 pub mod html;
 pub mod http;
+pub mod images;
 pub mod mail;
 pub mod postgres;
 pub mod process;

@@ -579,16 +579,24 @@ mod tests {
     fn organisations_and_their_verification_are_counted() {
         use undersigned_core::organisation::Verification;
         let mut entries = sample();
-        let org = |verified| add("Example Trust", "Organisation", DisplayLevel::Public).by_organisation(verified);
+        let org = |verified| {
+            add("Example Trust", "Organisation", DisplayLevel::Public).by_organisation(verified)
+        };
         entries.push(org(Some(Verification::Domain))); // 6
         entries.push(org(Some(Verification::Organiser))); // 7
         entries.push(org(None)); // 8
         entries.push(remove(7)); // 9
         let log = log(&entries);
         let counts = log.replay(9).counts();
-        assert_eq!((counts.organisations, counts.verified_organisations), (3, 2));
+        assert_eq!(
+            (counts.organisations, counts.verified_organisations),
+            (3, 2)
+        );
         let counts = log.replay(10).counts();
-        assert_eq!((counts.organisations, counts.verified_organisations), (2, 1));
+        assert_eq!(
+            (counts.organisations, counts.verified_organisations),
+            (2, 1)
+        );
         assert_eq!(
             counts.describe(),
             "5 (Activist 2, Organisation 2, Survivor 1); 2 organisations, 1 verified"

@@ -984,7 +984,10 @@ mod tests {
         assert_eq!(
             LogEntry::decode(
                 individual
-                    .replace(r#""display":"public","#, r#""display":"public","verified":null,"#)
+                    .replace(
+                        r#""display":"public","#,
+                        r#""display":"public","verified":null,"#
+                    )
                     .as_bytes()
             ),
             Err(EntryError::Extra("add", "verified"))

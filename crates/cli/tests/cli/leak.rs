@@ -19,7 +19,7 @@ async fn public_surfaces(server: &undersigned_testkit::ServerProcess) -> String 
     let mut paths = vec![
         "/".to_owned(),
         "/l/demo".to_owned(),
-        "/l/demo?page=2".to_owned(),
+        "/l/demo?before=20".to_owned(),
         "/l/demo/counts.json".to_owned(),
         "/l/demo/signatories.json".to_owned(),
         "/l/demo/log/checkpoint".to_owned(),

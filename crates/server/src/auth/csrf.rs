@@ -15,7 +15,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 
 use super::session::{AuthRejection, Organiser, cookie, read_cookie};
 use crate::{
-    extract::{form_bytes, parse_form},
+    extract::{MultipartBody, form_bytes, parse_form},
     pages::PageError,
     secrets::{Token, same},
     state::AppState,
@@ -77,6 +77,36 @@ impl<T: DeserializeOwned> FromRequest<AppState> for OrganiserForm<T> {
         }
         let form = parse_form(&bytes).map_err(IntoResponse::into_response)?;
         Ok(Self { organiser, form })
+    }
+}
+
+/// An organiser's `multipart/form-data` post (a form with a file): the session, and the body,
+/// whose `csrf` field matched. The route's body limit bounds it.
+pub struct OrganiserUpload {
+    pub organiser: Organiser,
+    pub body: MultipartBody,
+}
+
+/// What an organiser is told when a form with a file is over its route's limit.
+pub const UPLOAD_TOO_LARGE: &str =
+    "A logo may be at most 2 MB. Choose a smaller PNG, JPEG or WebP file and send the form again.";
+
+impl FromRequest<AppState> for OrganiserUpload {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let organiser = Organiser::from_request_parts(&mut parts, state)
+            .await
+            .map_err(AuthRejection::into_response)?;
+        let body = MultipartBody::read(Request::from_parts(parts, body), state, UPLOAD_TOO_LARGE)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let csrf = body.text("csrf").unwrap_or_default();
+        if csrf.is_empty() || !same(csrf, &organiser.csrf) {
+            return Err(PageError::Forbidden(FORGED).into_response());
+        }
+        Ok(Self { organiser, body })
     }
 }
 

@@ -14,20 +14,20 @@ use crate::{
     format,
     pages::{Layout, PageError, render},
     state::AppState,
-    views::letter::{LetterPage, PageQuery, PageState},
+    views::letter::{LetterPage, ListQuery, PageState},
 };
 
 /// `GET /l/{slug}`
 pub async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
     let layout = Layout::new(state.instance(), view.letter.title.clone());
     let page_state = PageState {
         organisation_form: query.organisation_form(),
-        ..PageState::fresh(query.number())
+        ..PageState::fresh(query.before())
     };
     let page = LetterPage::build(&state, &view, page_state, layout).await?;
     Ok(render(StatusCode::OK, &page))

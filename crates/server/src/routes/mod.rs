@@ -7,6 +7,7 @@ pub mod letter;
 pub mod link;
 pub mod log;
 pub mod login;
+pub mod logos;
 pub mod setup;
 pub mod sign;
 
@@ -30,9 +31,8 @@ use crate::{
 /// Public forms are small; a letter body may be long.
 const PUBLIC_BODY_LIMIT: usize = 32 * 1024;
 const ADMIN_BODY_LIMIT: usize = 1024 * 1024;
-/// The signing form may carry an organisation's logo (2 MB at most) beside its text, which
-/// the form's extractor holds to the public forms' limit.
-const SIGN_BODY_LIMIT: usize = 3 * 1024 * 1024;
+/// A form with a logo: the logo's 2 MB and the form around it.
+pub(crate) const LOGO_FORM_LIMIT: usize = undersigned_logo::MAX_UPLOAD_BYTES + 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let public = Router::new()
@@ -67,13 +67,19 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(login::logout))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
+        .route("/logos/{file}", get(logos::show))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
     let signing = Router::new()
         .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
-        .layer(DefaultBodyLimit::max(SIGN_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(LOGO_FORM_LIMIT));
     let organisers = Router::new()
         .route("/admin", get(admin::dashboard))
+        .route("/admin/workspaces/{slug}", get(admin::workspaces::show))
+        .route(
+            "/admin/workspaces/{slug}/branding",
+            post(admin::workspaces::set_branding).layer(DefaultBodyLimit::max(LOGO_FORM_LIMIT)),
+        )
         .route(
             "/admin/workspaces/{slug}/retention",
             post(admin::workspaces::set_retention),

@@ -115,11 +115,52 @@ pub async fn sign(
         NewSignature::parse(&input, &letter.category_rules(), &letter.signer_fields)
             .map(|signature| (signature, None))
     };
-    // Logos are not stored yet (they come with the logo store): a chosen file is ignored.
-    let _ = logo;
-    let (signature, organisation): (NewSignature, Option<Organisation>) = match parsed {
-        Ok(parsed) => parsed,
-        Err(errors) => return form_again(&state, &view, input, errors).await,
+    // An organisation's logo: decoded with limits and re-encoded, or a message at the field.
+    let logo = match logo.filter(|_| input.for_organisation()) {
+        Some(bytes) => Some(
+            tokio::task::spawn_blocking(move || undersigned_logo::normalise(&bytes))
+                .await
+                .map_err(|e| PageError::Internal(format!("reading a logo: {e}")))?,
+        ),
+        None => None,
+    };
+    let (signature, organisation): (NewSignature, Option<Organisation>) = match (parsed, logo) {
+        (Ok(_), Some(Err(e))) => {
+            let mut errors = FieldErrors::default();
+            errors.add("logo", e);
+            return form_again(&state, &view, input, errors).await;
+        }
+        (Err(mut errors), logo) => {
+            if let Some(Err(e)) = logo {
+                errors.add("logo", e);
+            }
+            return form_again(&state, &view, input, errors).await;
+        }
+        (Ok(parsed), logo) => {
+            if let (Some(Ok(logo)), Some(_)) = (&logo, &parsed.1) {
+                state
+                    .store
+                    .put_logo(
+                        undersigned_store::NewLogo {
+                            reference: logo.reference(),
+                            png: logo.png(),
+                            width: logo.width(),
+                            height: logo.height(),
+                        },
+                        state.clock.now(),
+                    )
+                    .await
+                    .map_err(PageError::from)?;
+            }
+            let reference = logo.and_then(Result::ok).map(|l| l.reference());
+            (
+                parsed.0,
+                parsed.1.map(|o| Organisation {
+                    logo: reference,
+                    ..o
+                }),
+            )
+        }
     };
 
     // Only well-formed signatures count against the client's allowance, so that people
@@ -192,7 +233,7 @@ async fn form_again(
 ) -> Result<Response, SignError> {
     let layout = Layout::new(state.instance(), view.letter.title.clone());
     let page_state = PageState {
-        page: 1,
+        before: None,
         organisation_form: input.for_organisation(),
         input,
         errors,

@@ -10,8 +10,8 @@ use std::{sync::Arc, time::Duration};
 
 use undersigned_core::{Slug, markdown};
 use undersigned_store::{
-    Counts, DynStore, Erasure, Letter, LetterId, LetterSummary, PublicListing, SignatoryPage,
-    StoreError,
+    Branding, Counts, DynStore, Erasure, Letter, LetterId, LetterSummary, PublicListing,
+    SignatoryPage, StoreError,
 };
 
 use super::cache::{Generation, TtlMap};
@@ -36,15 +36,18 @@ pub struct LetterView {
     pub body_html: String,
     /// When its signers' personal data was erased (the workspace's retention), if it was.
     pub erasure: Option<Erasure>,
+    /// The workspace that hosts it: its name, website and logo.
+    pub host: Option<Branding>,
 }
 
 impl LetterView {
     /// Renders the letter's body.
-    pub fn of(letter: Letter, erasure: Option<Erasure>) -> Self {
+    pub fn of(letter: Letter, erasure: Option<Erasure>, host: Option<Branding>) -> Self {
         Self {
             body_html: markdown::render(&letter.body_markdown),
             letter,
             erasure,
+            host,
         }
     }
 }
@@ -83,7 +86,8 @@ impl Reads {
             .await?
             .ok_or(ReadError::NotFound)?;
         let erasure = self.store.erasure(letter.id).await?;
-        let view = Arc::new(LetterView::of(letter, erasure));
+        let host = self.store.branding(letter.workspace_id).await?;
+        let view = Arc::new(LetterView::of(letter, erasure, host));
         self.caches.put_letter(generation, view.clone());
         Ok(view)
     }
@@ -109,33 +113,27 @@ impl Reads {
         Ok(counts)
     }
 
-    /// Page `page` (from 1) of the public signatories, newest first, with one row more than
-    /// a page to tell whether a next page exists. The first page, the one everybody sees,
-    /// comes from the cache.
+    /// A page of the public signatories, newest in the log first: those logged before the
+    /// entry `before` (the newest when None), with one row more than a page to tell whether
+    /// another page follows. Keyset pages: each costs one index range, however deep, and
+    /// stays put while the log grows. The first page, the one everybody sees, comes from the
+    /// cache.
     pub async fn signatories(
         &self,
         letter: LetterId,
-        page: u64,
+        before: Option<u64>,
     ) -> Result<Arc<SignatoryPage>, StoreError> {
-        let read = || async {
-            let offset = page.saturating_sub(1) * u64::from(SIGNATORIES_PER_PAGE);
-            self.store
-                .public_signatures(
-                    letter,
-                    PublicListing::Newest { offset },
-                    SIGNATORIES_PER_PAGE + 1,
-                )
+        if before.is_some() {
+            return self
+                .signatories_by_index(letter, before)
                 .await
-                .map(Arc::new)
-        };
-        if page != 1 {
-            return read().await;
+                .map(Arc::new);
         }
         let generation = match self.caches.first_page(letter) {
             Ok(rows) => return Ok(rows),
             Err(generation) => generation,
         };
-        let rows = read().await?;
+        let rows = Arc::new(self.signatories_by_index(letter, None).await?);
         self.caches.put_first_page(letter, generation, rows.clone());
         Ok(rows)
     }
@@ -164,6 +162,11 @@ impl Reads {
     /// An organiser changed a letter (its slug, text or state).
     pub fn letter_changed(&self, letter: LetterId) {
         self.caches.invalidate_letter(letter);
+    }
+
+    /// A workspace's name, website or logo changed: every letter page names its host.
+    pub fn hosts_changed(&self) {
+        self.caches.letters.invalidate_all();
     }
 }
 
@@ -251,8 +254,8 @@ mod tests {
             fresh,
             Arc::new(Counts {
                 total: 1,
-                by_category: vec![],
                 log_size: 1,
+                ..Counts::default()
             }),
         );
         assert_eq!(caches.counts(letter).map(|c| c.total), Ok(1));

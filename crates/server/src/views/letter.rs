@@ -24,16 +24,30 @@ use crate::{
 pub struct PageQuery {
     #[serde(default)]
     page: String,
-    /// `organisation`: show the organisation's signing form (a page of its own, so that it
-    /// works without JavaScript).
-    #[serde(default, rename = "as")]
-    signer: String,
 }
 
 impl PageQuery {
     /// Page numbers that are not numbers mean page 1.
     pub fn number(&self) -> u64 {
         self.page.parse::<u64>().unwrap_or(1).clamp(1, 1_000_000)
+    }
+}
+
+/// Where the public list of signatories starts: before a log entry (`?before=N`), or at the
+/// newest. Anything else (an old `?page=2` link, a typo) means the newest.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    before: String,
+    /// `organisation`: show the organisation's signing form (a page of its own, so that it
+    /// works without JavaScript).
+    #[serde(default, rename = "as")]
+    signer: String,
+}
+
+impl ListQuery {
+    pub fn before(&self) -> Option<u64> {
+        self.before.parse::<u64>().ok()
     }
 
     /// Whether the organisation's form was asked for.
@@ -95,6 +109,14 @@ pub struct SignerView {
     pub logo: Option<String>,
 }
 
+/// The workspace hosting the letter, as its page names it.
+pub struct HostView {
+    pub name: String,
+    pub website: Option<String>,
+    /// The logo's address.
+    pub logo: Option<String>,
+}
+
 pub struct OpenGraph {
     pub title: String,
     pub description: String,
@@ -112,6 +134,11 @@ pub struct LetterPage {
     pub open: bool,
     pub title: String,
     pub subject: String,
+    pub host: Option<HostView>,
+    /// "Published on 2 December 2026", once published.
+    pub published: Option<String>,
+    /// The same date for machines (`YYYY-MM-DD`).
+    pub published_iso: Option<String>,
     pub targets: Vec<TargetView>,
     pub body_html: String,
     pub total: String,
@@ -131,8 +158,14 @@ pub struct LetterPage {
     pub input: SignInput,
     pub errors: FieldErrors,
     pub signers: Vec<SignerView>,
-    pub page: u64,
-    pub has_next: bool,
+    /// "63 organisations · 19 survivors · 12 activists": the categories with signatures.
+    pub count_words: String,
+    /// "And 19 survivors whose names are withheld.", when some signers are not named.
+    pub withheld: Option<String>,
+    /// Where this page of signatories starts (None: the newest).
+    pub before: Option<u64>,
+    /// Where the next (older) page starts, when there is one.
+    pub next_before: Option<u64>,
     /// Said instead of the list once the signers' personal data was erased.
     pub erased: Option<String>,
     /// A sensitive letter's batches, in minutes.
@@ -164,7 +197,8 @@ fn description(letter: &Letter) -> String {
 /// What the letter page shows besides the letter: the form's state, and whether it is an
 /// organiser's preview.
 pub struct PageState {
-    pub page: u64,
+    /// Where the list of signatories starts (None: the newest).
+    pub before: Option<u64>,
     pub input: SignInput,
     pub errors: FieldErrors,
     pub preview: bool,
@@ -173,9 +207,9 @@ pub struct PageState {
 }
 
 impl PageState {
-    pub fn fresh(page: u64) -> Self {
+    pub fn fresh(before: Option<u64>) -> Self {
         Self {
-            page,
+            before,
             organisation_form: false,
             // No display level is chosen for the signer: they choose.
             input: SignInput::default(),
@@ -203,17 +237,38 @@ impl LetterPage {
                 .map(|c| c.name.clone())
         });
         let counts = state.reads.counts(letter.id).await?;
-        let page = page_state.page;
+        let before = page_state.before;
         let listing = if page_state.preview || view.erasure.is_some() {
             Arc::new(SignatoryPage::default())
         } else {
-            state.reads.signatories(letter.id, page).await?
+            state.reads.signatories(letter.id, before).await?
         };
-        let has_next = listing.rows.len() > SIGNATORIES_PER_PAGE as usize;
-        let signers = listing
-            .rows
+        let shown = &listing.rows[..listing.rows.len().min(SIGNATORIES_PER_PAGE as usize)];
+        let next_before = (listing.rows.len() > shown.len())
+            .then(|| shown.last().and_then(|row| row.log_index))
+            .flatten();
+        let count_words = counts
+            .by_category
             .iter()
-            .take(SIGNATORIES_PER_PAGE as usize)
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format::counted(*n, name))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let withheld = (!counts.withheld.is_empty()).then(|| {
+            let parts: Vec<String> = counts
+                .withheld
+                .iter()
+                .map(|(name, n)| format::counted(*n, name))
+                .collect();
+            let whose = if counts.withheld.iter().map(|(_, n)| n).sum::<u64>() == 1 {
+                "whose name is"
+            } else {
+                "whose names are"
+            };
+            format!("And {} {whose} withheld.", format::and_list(&parts))
+        });
+        let signers = shown
+            .iter()
             .filter_map(|row| {
                 row.shown().map(|shown| SignerView {
                     log_index: row.log_index,
@@ -226,15 +281,15 @@ impl LetterPage {
                         .as_ref()
                         .and_then(|o| o.verified)
                         .map(|v| v.as_str()),
-                    verified_note: row.organisation.as_ref().and_then(|o| o.verified).map(
-                        |v| match v {
+                    verified_note: row.organisation.as_ref().and_then(|o| o.verified).map(|v| {
+                        match v {
                             Verification::Domain => {
                                 "Verified: the person who signed confirmed an email address on \
                                  the organisation's website domain"
                             }
                             Verification::Organiser => "Verified by the letter's organisers",
-                        },
-                    ),
+                        }
+                    }),
                     organisation: row.organisation.is_some(),
                     domain: row.organisation.as_ref().map(|o| o.domain.clone()),
                     logo: row.organisation.as_ref().and_then(|o| o.logo.clone()),
@@ -266,6 +321,13 @@ impl LetterPage {
             open: letter.state == LetterState::Open,
             title: letter.title.clone(),
             subject: letter.subject.clone(),
+            host: view.host.as_ref().map(|b| HostView {
+                name: b.name.clone(),
+                website: b.website.clone(),
+                logo: b.logo.map(|l| l.path()),
+            }),
+            published: letter.published_at.map(format::date),
+            published_iso: letter.published_at.map(format::iso_date),
             targets: letter.targets.iter().map(target_view).collect(),
             body_html: view.body_html.clone(),
             total: format::count(counts.total),
@@ -305,8 +367,10 @@ impl LetterPage {
             input: page_state.input,
             errors: page_state.errors,
             signers,
-            page,
-            has_next,
+            count_words,
+            withheld,
+            before,
+            next_before,
             batch_minutes: letter.batch.map(|b| b.get()),
             organisation_category: organisation_category.clone(),
             organisation_form: page_state.organisation_form && organisation_category.is_some(),

@@ -145,12 +145,46 @@ async fn the_signatory_list_is_paginated_newest_first() {
     let first = app.get("/l/many").await;
     assert!(first.body.contains("Signer Number51"), "newest first");
     assert!(!first.body.contains("Signer Number01"));
-    assert!(first.body.contains("?page=2"));
-    let second = app.get("/l/many?page=2").await;
+    assert!(first.body.contains("52 organisations"), "counts in words");
+    // Keyset pages: the next page starts before the last entry shown.
+    let older = first
+        .body
+        .find("?before=")
+        .expect("a link to older signatories");
+    let link = &first.body[older..older + first.body[older..].find('"').unwrap()];
+    assert_eq!(link, "?before=2#signatories");
+    let second = app.get("/l/many?before=2").await;
     assert!(second.body.contains("Signer Number01"));
     assert!(second.body.contains("Signer Number00"));
     assert!(!second.body.contains("Signer Number51"));
-    assert_eq!(app.get("/l/many?page=abc").await.status, 200);
+    assert!(
+        second.body.contains("rel=\"first\""),
+        "a way back to the newest"
+    );
+    assert!(!second.body.contains("?before="), "no page after the last");
+    // Those who signed privately are counted in words, never listed.
+    app.sign_and_confirm("many", "Quiet Person", "quiet@example.org", "private")
+        .await;
+    let page = app.get("/l/many").await;
+    assert!(page.body.contains("53 organisations"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("And 1 organisation whose name is withheld.")
+    );
+    assert!(!page.body.contains("Quiet Person"));
+    // A page that is more signatures than the list: still the same page, and anything else
+    // than a number means the newest.
+    assert!(
+        app.get("/l/many?before=0")
+            .await
+            .body
+            .contains("No more signatories.")
+    );
+    for odd in ["/l/many?page=2", "/l/many?before=abc", "/l/many?before=-1"] {
+        let page = app.get(odd).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Signer Number51"), "{odd}");
+    }
     app.stop().await;
 }
 

@@ -21,24 +21,30 @@ async fn open_letter_for_organisations(app: &TestApp, slug: &str) -> i64 {
     id
 }
 
-/// A `multipart/form-data` body of `fields` (and an empty `logo` file, as a browser sends
-/// when no file was chosen), with its content type.
-fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+/// A `multipart/form-data` body of `fields` and the file `logo` (empty, as a browser sends
+/// it when no file was chosen), with its content type.
+fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
     const BOUNDARY: &str = "----undersigned-test-boundary";
-    let mut body = String::new();
+    let mut body = Vec::new();
     for (name, value) in fields {
-        body.push_str(&format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
     }
-    body.push_str(&format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n\r\n--{BOUNDARY}--\r\n"
-    ));
-    (
-        format!("multipart/form-data; boundary={BOUNDARY}"),
-        body.into_bytes(),
-    )
+    let filename = if logo.is_empty() { "" } else { "logo.png" };
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"logo\"; \
+             filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(logo);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
 }
 
 /// The organisation form's fields, filled in.
@@ -61,7 +67,12 @@ fn organisation_form<'a>(
 
 /// Posts the organisation form as a browser does (multipart), from a fresh client.
 async fn sign_multipart(app: &TestApp, slug: &str, fields: &[(&str, &str)]) -> Page {
-    let (content_type, body) = multipart(fields);
+    sign_with_logo(app, slug, fields, &[]).await
+}
+
+/// Posts the organisation form with `logo` as its file.
+async fn sign_with_logo(app: &TestApp, slug: &str, fields: &[(&str, &str)], logo: &[u8]) -> Page {
+    let (content_type, body) = multipart(fields, logo);
     app.send(
         client()
             .post(app.url(&format!("/l/{slug}/sign")))
@@ -237,10 +248,9 @@ async fn an_organisation_signing_from_another_domain_waits_for_an_organiser() {
         .await;
     let page = app.get_with(&moderator, &evidence_path).await;
     assert!(page.body.contains(&verify));
-    assert!(
-        page.body
-            .contains(&format!("/admin/letters/{id}/signatures/{signature}/reject"))
-    );
+    assert!(page.body.contains(&format!(
+        "/admin/letters/{id}/signatures/{signature}/reject"
+    )));
     let csrf = app.organiser_csrf(&moderator).await;
     let done = app.post_with(&moderator, &verify, &[("csrf", &csrf)]).await;
     assert_eq!(done.status, 303, "{}", done.body);
@@ -327,7 +337,11 @@ async fn an_organisation_signs_once_by_its_website_domain() {
         assert!(app.mail.to(&format!("other{n}@mail.test")).is_empty());
     }
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM signatures WHERE kind = 'organisation'").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM signatures WHERE kind = 'organisation'"
+        )
+        .await,
         1
     );
     assert_eq!(app.counts("once").await["total"], 1);
@@ -431,7 +445,12 @@ async fn organisations_cannot_sign_a_letter_that_does_not_take_them() {
     let page = app
         .sign(
             "people-only",
-            &organisation_form("Example Trust", "example.org", "Ada Example", "ada@example.org"),
+            &organisation_form(
+                "Example Trust",
+                "example.org",
+                "Ada Example",
+                "ada@example.org",
+            ),
         )
         .await;
     assert_eq!(page.status, 422, "{}", page.body);
@@ -464,5 +483,46 @@ async fn the_organisation_category_must_be_one_of_the_letters() {
         edit.contains("<option value=\"Organisation\" selected>"),
         "{edit}"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organisation_signs_with_its_logo_and_a_bad_one_is_refused() {
+    use undersigned_testkit::images;
+    let app = spawn_app().await;
+    open_letter_for_organisations(&app, "logos").await;
+    let fields = organisation_form(
+        "Example Logo Guild",
+        "logo-guild.example",
+        "Lou Lettering",
+        "lou@logo-guild.example",
+    );
+    for (bad, what) in [
+        (images::svg(), "svg"),
+        (images::text_file(), "text"),
+        (images::truncated_png(), "truncated"),
+        (images::bomb(), "bomb"),
+    ] {
+        let page = sign_with_logo(&app, "logos", &fields, &bad).await;
+        assert_eq!(page.status, 422, "{what}: {}", page.body);
+        assert!(field_error(&page.body, "logo").is_some(), "{what}");
+    }
+    let page = sign_with_logo(&app, "logos", &fields, &images::huge(3)).await;
+    assert_eq!(page.status, 413, "{}", page.body);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM signatures").await, 0);
+
+    let page = sign_with_logo(&app, "logos", &fields, &images::png(800, 400)).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let email = app.mail.wait_for_to("lou@logo-guild.example", 1).await;
+    let confirmed = app
+        .post_with(&client(), &app.confirm_path(&email), &[])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let letter = app.get("/l/logos").await.body;
+    let at = letter.find("src=\"/logos/").expect("the logo is shown");
+    let src: String = letter[at + 5..].chars().take_while(|c| *c != '"').collect();
+    let logo = app.client.get(app.url(&src)).send().await.unwrap();
+    assert_eq!(logo.status(), 200);
+    assert_eq!(logo.headers()["content-type"], "image/png");
     app.stop().await;
 }

@@ -704,7 +704,15 @@ async fn apply_sign(
         // Signing never sends a manage link.
         EmailKind::AlreadySigned | EmailKind::Manage => {
             insert_token_for_first_submission(conn, id, command).await?;
-            enqueue(conn, keys, EmailKind::AlreadySigned, id, command, &recipient).await?;
+            enqueue(
+                conn,
+                keys,
+                EmailKind::AlreadySigned,
+                id,
+                command,
+                &recipient,
+            )
+            .await?;
             done(SignOutcome::AlreadySigned)
         }
     }
@@ -1455,14 +1463,15 @@ async fn insert_organisation(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO signature_organisations (signature_id, name, website, domain,
-                                              email_on_domain)
-         VALUES ($1, $2, $3, $4, $5)",
+                                              email_on_domain, logo)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(signature.0)
     .bind(&organisation.name)
     .bind(&organisation.website)
     .bind(organisation.domain.as_str())
     .bind(i64::from(organisation.email_on_domain))
+    .bind(organisation.logo.as_ref().map(ToString::to_string))
     .execute(conn)
     .await
     .ctx("saving an organisation")?;

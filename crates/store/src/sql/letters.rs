@@ -489,6 +489,25 @@ impl LetterStore for SqlStore {
                 .by_category
                 .push((row.try_get("name").ctx("counting signatures")?, n));
         }
+        // From the partial index of private published signatures: as many rows as there are
+        // private signers, not all signers.
+        let withheld = sqlx::query(
+            "SELECT c.name, COUNT(*) AS n FROM signatures s
+             JOIN letter_categories c ON c.id = s.category_id
+             WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level = 'private'
+             GROUP BY c.name, c.position ORDER BY c.position",
+        )
+        .bind(letter.0)
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("counting withheld signers")?;
+        for row in &withheld {
+            let n: i64 = row.try_get("n").ctx("counting withheld signers")?;
+            counts.withheld.push((
+                row.try_get("name").ctx("counting withheld signers")?,
+                n.max(0) as u64,
+            ));
+        }
         Ok(counts)
     }
 

@@ -14,6 +14,7 @@
 //! against two dialects gives the same single source without them.
 
 mod batch;
+mod branding;
 mod copy;
 mod letters;
 mod log;

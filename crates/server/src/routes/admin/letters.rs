@@ -466,10 +466,11 @@ pub async fn preview(
     let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
     let layout = Layout::new(state.instance(), format!("Preview: {}", letter.title))
         .with_nav(organiser.nav());
-    let view = LetterView::of(letter, None);
+    let host = state.store.branding(letter.workspace_id).await?;
+    let view = LetterView::of(letter, None, host);
     let page_state = PageState {
         preview: true,
-        ..PageState::fresh(1)
+        ..PageState::fresh(None)
     };
     let page = LetterPage::build(&state, &view, page_state, layout).await?;
     Ok(render(StatusCode::OK, &page))

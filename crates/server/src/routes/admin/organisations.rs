@@ -160,16 +160,18 @@ pub async fn verify(
     let signature = signature.parse::<i64>().map_err(|_| PageError::NotFound)?;
     let outcome = state
         .writer
-        .submit(WriteCommand::VerifyOrganisation(VerifyOrganisationCommand {
-            actor: Actor {
-                user: organiser.user.id,
-                workspace: letter.workspace_id,
+        .submit(WriteCommand::VerifyOrganisation(
+            VerifyOrganisationCommand {
+                actor: Actor {
+                    user: organiser.user.id,
+                    workspace: letter.workspace_id,
+                },
+                letter: letter.id,
+                signature: SignatureId(signature),
+                now: state.clock.now(),
+                salt: crate::secrets::random_bytes(),
             },
-            letter: letter.id,
-            signature: SignatureId(signature),
-            now: state.clock.now(),
-            salt: crate::secrets::random_bytes(),
-        }))
+        ))
         .await;
     match outcome {
         Ok(WriteOutcome::OrganisationVerified { .. }) => Ok(Redirect::to(&format!(
@@ -177,9 +179,7 @@ pub async fn verify(
             letter.id
         ))
         .into_response()),
-        Ok(other) => {
-            Err(PageError::Internal(format!("unexpected outcome {other:?}")).into())
-        }
+        Ok(other) => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
         Err(WriteError::Failed(StoreError::WrongState { what, actual })) => {
             Err(VerifyError::WrongState {
                 what,
