@@ -599,7 +599,7 @@ mod tests {
         );
         assert_eq!(
             counts.describe(),
-            "5 (Activist 2, Organisation 2, Survivor 1); 2 organisations, 1 verified"
+            "6 (Activist 2, Organisation 2, Survivor 2); 2 organisations, 1 verified"
         );
     }
 
