@@ -142,6 +142,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 // Published as signers confirm (a sensitive letter would batch them).
                 batch_minutes: String::new(),
                 moderation: "publish".into(),
+                organisation_category: String::new(),
                 // Survivors may sign with initials or privately, and no city is shown
                 // for them: in a small town, initials and a city can name someone.
                 rules: [

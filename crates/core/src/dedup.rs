@@ -20,6 +20,12 @@ impl DuplicateKeySecret {
         DuplicateKey(self.mac(purpose, &email.normalised()))
     }
 
+    /// The key that finds an organisation's earlier signature of a letter: its website
+    /// domain, whoever signs for it.
+    pub fn organisation_key(&self, domain: &crate::organisation::WebsiteDomain) -> DuplicateKey {
+        DuplicateKey(self.mac("organisation", domain.as_str()))
+    }
+
     /// The key that limits on email count a recipient by: the mailbox without any `+tag`
     /// ([`EmailAddress::untagged`]), so that `name+1@`, `name+2@` … share one budget on
     /// every domain.

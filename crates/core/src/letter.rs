@@ -322,6 +322,10 @@ pub struct LetterInput {
     /// moderator); empty means `publish`.
     #[serde(default)]
     pub moderation: String,
+    /// The category organisations sign under (one of the categories' names), or empty: no
+    /// organisation signatures.
+    #[serde(default)]
+    pub organisation_category: String,
     /// The display-rule table, as posted: for row `i`, `rule_{i}_name` names the category it
     /// was shown for, and `rule_{i}_public`, `_initials`, `_private` and `_city` are its
     /// boxes (present when ticked). Other keys of the form land here too and are ignored.
@@ -456,6 +460,9 @@ pub struct LetterContent {
     pub batch: Option<BatchMinutes>,
     /// Whether confirmed signatures are published at once or held for a moderator.
     pub moderation: Moderation,
+    /// The category organisations sign under, as an organisation (one of `categories`, by
+    /// name); None: organisations cannot sign as organisations.
+    pub organisation_category: Option<String>,
 }
 
 /// What happens to a signature once its signer confirms it.
@@ -652,6 +659,23 @@ impl LetterContent {
                 Moderation::Publish
             })
         };
+        let chosen = input.organisation_category.trim();
+        let organisation_category = if chosen.is_empty() {
+            None
+        } else {
+            let found = categories
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(chosen))
+                .map(|c| c.name.clone());
+            if found.is_none() {
+                errors.add(
+                    "organisation_category",
+                    "Choose one of the letter's categories for organisations, or “Organisations \
+                     cannot sign”.",
+                );
+            }
+            found
+        };
 
         match (title, subject, body, slug) {
             (Some(title), Some(subject), Some(body_markdown), Some(slug)) if errors.is_empty() => {
@@ -665,6 +689,7 @@ impl LetterContent {
                     signer_fields,
                     batch,
                     moderation,
+                    organisation_category,
                 })
             }
             _ => Err(errors),
@@ -712,6 +737,7 @@ impl LetterContent {
             field_comment: self.signer_fields.comment.as_str().to_owned(),
             batch_minutes: self.batch.map(|b| b.get().to_string()).unwrap_or_default(),
             moderation: self.moderation.as_str().to_owned(),
+            organisation_category: self.organisation_category.clone().unwrap_or_default(),
             rules,
         }
     }

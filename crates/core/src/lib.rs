@@ -13,6 +13,7 @@ pub mod letter;
 pub mod logo;
 pub mod markdown;
 pub mod moderation;
+pub mod organisation;
 pub mod role;
 pub mod signature;
 pub mod slug;

@@ -256,9 +256,25 @@ pub struct SignInput {
     /// The "show my city with my initials" box: ticked when not empty.
     #[serde(default)]
     pub show_city: String,
+    /// Who signs: `organisation` for the organisation form, anything else for a person.
+    #[serde(default)]
+    pub signer: String,
+    /// The organisation form: the organisation's name, its website, and the "I am
+    /// authorised to sign for this organisation" box (ticked when not empty).
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub website: String,
+    #[serde(default)]
+    pub authorised: String,
 }
 
 impl SignInput {
+    /// Whether this is the organisation form.
+    pub fn for_organisation(&self) -> bool {
+        self.signer.trim() == "organisation"
+    }
+
     fn field(&self, field: SignerField) -> &str {
         match field {
             SignerField::Title => &self.title,

@@ -188,3 +188,82 @@ impl MultipartBody {
         parse_form(encoded.as_bytes())
     }
 }
+
+/// The most text a public form may carry: its fields, however the form is encoded.
+pub const PUBLIC_FORM_LIMIT: usize = 32 * 1024;
+
+/// The signing form, URL-encoded (the individual's form, and every existing client) or
+/// `multipart/form-data` (the organisation's form, which may carry a logo): its text
+/// fields parsed into `T`, and the bytes of the file posted as `logo`, if one was chosen.
+/// Text fields are held to [`PUBLIC_FORM_LIMIT`] either way; the route's body limit bounds
+/// the file.
+pub struct SignForm<T> {
+    pub form: T,
+    pub logo: Option<Bytes>,
+}
+
+fn unreadable_multipart(e: &axum::extract::multipart::MultipartError) -> PageError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        PageError::TooLarge
+    } else {
+        PageError::BadRequest("The form could not be read. Reload the page and try again.".into())
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for SignForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let bytes = form_bytes(req, state).await?;
+            if bytes.len() > PUBLIC_FORM_LIMIT {
+                return Err(PageError::TooLarge);
+            }
+            return parse_form(&bytes).map(|form| SignForm { form, logo: None });
+        }
+        let mut parts = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| {
+                PageError::BadRequest(
+                    "The form could not be read. Reload the page and try again.".into(),
+                )
+            })?;
+        let mut fields = serde_json::Map::new();
+        let mut logo = None;
+        let mut text = 0usize;
+        while let Some(field) = parts
+            .next_field()
+            .await
+            .map_err(|e| unreadable_multipart(&e))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "logo" {
+                let bytes = field.bytes().await.map_err(|e| unreadable_multipart(&e))?;
+                // A form whose file input was left empty still sends the part, empty.
+                if !bytes.is_empty() {
+                    logo = Some(bytes);
+                }
+                continue;
+            }
+            let value = field.text().await.map_err(|e| unreadable_multipart(&e))?;
+            text += name.len() + value.len();
+            if text > PUBLIC_FORM_LIMIT {
+                return Err(PageError::TooLarge);
+            }
+            fields
+                .entry(name)
+                .or_insert(serde_json::Value::String(value));
+        }
+        let form = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|_| {
+            PageError::BadRequest(
+                "The form could not be read. Reload the page and try again.".into(),
+            )
+        })?;
+        Ok(SignForm { form, logo })
+    }
+}

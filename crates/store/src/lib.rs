@@ -177,6 +177,9 @@ pub trait LetterStore: Send + Sync {
     ) -> Result<Vec<SignatureRecord>>;
     /// What a confirmation link points at, for the page that shows the button.
     async fn confirmation_link(&self, token_hash: Hash32) -> Result<Option<ConfirmationLink>>;
+    /// The organisations' signatures of a letter held for an organiser to verify, with the
+    /// evidence (oldest confirmation first; at most 500).
+    async fn held_organisations(&self, letter: LetterId) -> Result<Vec<HeldOrganisation>>;
 }
 
 /// The hot path: signing, confirming, imports and removals, many to a transaction.

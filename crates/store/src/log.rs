@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use undersigned_core::{
     DisplayLevel, EmailAddress,
+    organisation::{Verification, organisation_display},
     signature::{SignerDetails, public_display},
 };
 use undersigned_tlog::{Hash, append_frontier_indexes, leaf_hash, tree_hash};
@@ -37,6 +38,9 @@ pub(crate) struct Published<'a> {
     pub details: &'a SignerDetails,
     pub email: &'a str,
     pub salt: &'a Hash32,
+    /// For an organisation's signature: its name and how it was verified. The page shows
+    /// the organisation's name, and who signed for it (`name`, `details.title`).
+    pub organisation: Option<(&'a str, Option<Verification>)>,
 }
 
 /// The add entry for a signature that has just become public, and in a format 2 log the
@@ -44,11 +48,29 @@ pub(crate) struct Published<'a> {
 pub(crate) fn add_entry(p: &Published<'_>) -> Result<(Vec<u8>, Option<Opening>), StoreError> {
     let email = EmailAddress::parse(p.email)
         .map_err(|_| StoreError::Corrupt("a stored email address".into()))?;
-    let shown = public_display(p.name, p.details, p.display);
+    let shown = match p.organisation {
+        Some((organisation, _)) => Some(organisation_display(
+            organisation,
+            p.name,
+            p.details.title.as_deref(),
+        )),
+        None => public_display(p.name, p.details, p.display),
+    };
     let commitment = commitment(p.salt, &email);
+    let by = |entry: LogEntry| match p.organisation {
+        Some((_, verified)) => entry.by_organisation(verified),
+        None => entry,
+    };
     Ok(match p.version {
         LogVersion::V1 => (
-            LogEntry::add_v1(p.now, p.category, p.display, shown.as_ref(), commitment).encode(),
+            by(LogEntry::add_v1(
+                p.now,
+                p.category,
+                p.display,
+                shown.as_ref(),
+                commitment,
+            ))
+            .encode(),
             None,
         ),
         LogVersion::V2 => {
@@ -60,8 +82,13 @@ pub(crate) fn add_entry(p: &Published<'_>) -> Result<(Vec<u8>, Option<Opening>),
                     })
                 })
                 .transpose()?;
-            let entry =
-                LogEntry::add_v2(p.now, p.category, p.display, opening.as_ref(), commitment);
+            let entry = by(LogEntry::add_v2(
+                p.now,
+                p.category,
+                p.display,
+                opening.as_ref(),
+                commitment,
+            ));
             (entry.encode(), opening)
         }
     })

@@ -6,6 +6,7 @@ use undersigned_core::{
     DisplayLevel, LetterState, Role, SignatureState, SignerFields,
     dedup::{DomainKey, DuplicateKey, RecipientKey},
     letter::{BatchMinutes, LetterCategory, LetterContent, Moderation, Target},
+    organisation::{Organisation, Verification},
     signature::{DisplayRule, NewSignature, PublicSigner, SignerDetails, public_display},
     slug::Slug,
 };
@@ -149,6 +150,8 @@ pub struct Letter {
     pub batch: Option<BatchMinutes>,
     /// Whether confirmed signatures are published at once or held for a moderator.
     pub moderation: Moderation,
+    /// The category organisations sign under as organisations (None: they cannot).
+    pub organisation_category: Option<CategoryId>,
 }
 
 impl Letter {
@@ -172,6 +175,12 @@ impl Letter {
             signer_fields: self.signer_fields,
             batch: self.batch,
             moderation: self.moderation,
+            organisation_category: self.organisation_category.and_then(|id| {
+                self.categories
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| c.name.clone())
+            }),
         })
     }
 
@@ -231,6 +240,35 @@ pub struct PublicSignature {
     pub published_at: Timestamp,
     /// The opening of its add entry, in a format 2 log: exactly what the page shows.
     pub opening: Option<Opening>,
+    /// For an organisation's signature: the organisation as the public sees it.
+    pub organisation: Option<PublicOrganisation>,
+}
+
+/// An organisation that signed, as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrganisation {
+    pub name: String,
+    pub domain: String,
+    /// How it was verified (None: it was not).
+    pub verified: Option<Verification>,
+    /// The content hash of its logo (hex), served at `/logos/{hex}.png`.
+    pub logo: Option<String>,
+}
+
+/// An organisation's signature held for an organiser to verify, with the evidence.
+#[derive(Debug, Clone)]
+pub struct HeldOrganisation {
+    pub signature: SignatureId,
+    pub organisation: String,
+    pub website: String,
+    pub website_domain: String,
+    /// The domain of the address its signer confirmed.
+    pub email_domain: String,
+    pub signer_name: String,
+    pub signer_title: Option<String>,
+    pub signed_at: Timestamp,
+    pub confirmed_at: Option<Timestamp>,
+    pub logo: Option<String>,
 }
 
 impl PublicSignature {
@@ -238,9 +276,16 @@ impl PublicSignature {
     /// or the display rules applied to the stored signature (format 1). None for private
     /// signers.
     pub fn shown(&self) -> Option<PublicSigner> {
-        match &self.opening {
-            Some(opening) => Some(opening.shown.clone()),
-            None => public_display(&self.name, &self.details, self.display),
+        match (&self.opening, &self.organisation) {
+            (Some(opening), _) => Some(opening.shown.clone()),
+            (None, Some(organisation)) => {
+                Some(undersigned_core::organisation::organisation_display(
+                    &organisation.name,
+                    &self.name,
+                    self.details.title.as_deref(),
+                ))
+            }
+            (None, None) => public_display(&self.name, &self.details, self.display),
         }
     }
 }
@@ -437,6 +482,8 @@ pub enum WriteCommand {
     RequestLink(Box<RequestLinkCommand>),
     /// A moderator approves, hides, restores or rejects a signature.
     Moderate(Box<crate::ModerateCommand>),
+    /// An organiser verifies an organisation's held signature, which publishes it.
+    VerifyOrganisation(VerifyOrganisationCommand),
 }
 
 #[derive(Debug, Clone)]
@@ -501,6 +548,22 @@ pub struct SignCommand {
     pub now: Timestamp,
     pub token_expires_at: Timestamp,
     pub email_params: String,
+    /// For an organisation's signature: the organisation (`signature` is the person who
+    /// signs for it, and `duplicate_key` the key of its website domain, so that a letter
+    /// takes one signature per organisation).
+    pub organisation: Option<Organisation>,
+}
+
+/// An organiser verifies an organisation's held signature: it is published, with an add
+/// entry that says it was verified by an organiser.
+#[derive(Debug, Clone)]
+pub struct VerifyOrganisationCommand {
+    pub actor: Actor,
+    pub letter: LetterId,
+    pub signature: SignatureId,
+    pub now: Timestamp,
+    /// The salt of the signer's commitment in the log (32 random bytes).
+    pub salt: Hash32,
 }
 
 #[derive(Debug, Clone)]
@@ -579,6 +642,10 @@ pub enum WriteOutcome {
         letter: LetterId,
         outcome: crate::ModerationOutcome,
     },
+    /// An organisation's held signature was verified and published.
+    OrganisationVerified {
+        letter: LetterId,
+    },
 }
 
 impl WriteOutcome {
@@ -594,6 +661,7 @@ impl WriteOutcome {
             WriteOutcome::Released { letter, published } if *published > 0 => Some(*letter),
             WriteOutcome::DisplayChanged { letter } => Some(*letter),
             WriteOutcome::Moderated { letter, .. } => Some(*letter),
+            WriteOutcome::OrganisationVerified { letter } => Some(*letter),
             _ => None,
         }
     }
@@ -647,6 +715,12 @@ pub enum ConfirmOutcome {
     /// Confirmed on a letter that holds signatures for review: a moderator approves it
     /// (then it is counted) or rejects it.
     HeldForReview {
+        letter: LetterRef,
+        signature: SignatureId,
+    },
+    /// An organisation's signature whose signer's address is not on its website's domain:
+    /// confirmed, and held until an organiser verifies it.
+    HeldForVerification {
         letter: LetterRef,
         signature: SignatureId,
     },

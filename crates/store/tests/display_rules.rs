@@ -198,6 +198,7 @@ async fn letters_from_before_display_rules_allow_everything_and_keep_their_promi
             now: NOW + 120,
             token_expires_at: NOW + 86_400,
             email_params: "{}".into(),
+            organisation: None,
         })),
     )
     .await;

@@ -128,6 +128,7 @@ async fn open_letter_in(
         signer_fields: SignerFields::default(),
         batch: None,
         moderation: Default::default(),
+        organisation_category: None,
     };
     let id = store.create_letter(actor, &content, NOW).await.unwrap();
     store
@@ -167,6 +168,7 @@ fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteComm
         now: NOW,
         token_expires_at: NOW + 3600,
         email_params: "{}".into(),
+        organisation: None,
     }))
 }
 

@@ -8,7 +8,7 @@ use undersigned_core::{DisplayLevel, signature::PublicSigner};
 use undersigned_tlog::{Hash, Tile, root_from_leaf_hashes};
 
 use crate::{
-    entry::{AddEntry, EntryError, EntryText, LogEntry, LogVersion, RemovalReason},
+    entry::{AddEntry, EntryError, EntryText, LogEntry, LogVersion, RemovalReason, SignerKind},
     json::{CountsJson, Signatory},
 };
 
@@ -167,6 +167,10 @@ pub struct Counts {
     pub total: u64,
     /// Category name → count (categories with none are absent).
     pub by_category: BTreeMap<String, u64>,
+    /// How many of the counted signatures are organisations'.
+    pub organisations: u64,
+    /// How many of those organisations were verified (by domain or by an organiser).
+    pub verified_organisations: u64,
 }
 
 impl Counts {
@@ -180,7 +184,17 @@ impl Counts {
             .iter()
             .map(|(c, n)| format!("{c} {n}"))
             .collect();
-        format!("{} ({})", self.total, parts.join(", "))
+        let organisations = if self.organisations == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {} organisation{}, {} verified",
+                self.organisations,
+                if self.organisations == 1 { "" } else { "s" },
+                self.verified_organisations
+            )
+        };
+        format!("{} ({}){organisations}", self.total, parts.join(", "))
     }
 }
 
@@ -191,6 +205,12 @@ impl Replay<'_> {
         for add in self.active.values() {
             counts.total += 1;
             *counts.by_category.entry(add.category.clone()).or_default() += 1;
+            if add.signer == SignerKind::Organisation {
+                counts.organisations += 1;
+                if add.verified.is_some() {
+                    counts.verified_organisations += 1;
+                }
+            }
         }
         counts
     }
@@ -553,6 +573,34 @@ mod tests {
             comment: text.comment,
             salt: None,
         }
+    }
+
+    #[test]
+    fn organisations_and_their_verification_are_counted() {
+        use undersigned_core::organisation::Verification;
+        let mut entries = sample();
+        let org = |verified| {
+            add("Example Trust", "Organisation", DisplayLevel::Public).by_organisation(verified)
+        };
+        entries.push(org(Some(Verification::Domain))); // 6
+        entries.push(org(Some(Verification::Organiser))); // 7
+        entries.push(org(None)); // 8
+        entries.push(remove(7)); // 9
+        let log = log(&entries);
+        let counts = log.replay(9).counts();
+        assert_eq!(
+            (counts.organisations, counts.verified_organisations),
+            (3, 2)
+        );
+        let counts = log.replay(10).counts();
+        assert_eq!(
+            (counts.organisations, counts.verified_organisations),
+            (2, 1)
+        );
+        assert_eq!(
+            counts.describe(),
+            "6 (Activist 2, Organisation 2, Survivor 2); 2 organisations, 1 verified"
+        );
     }
 
     #[test]

@@ -12,8 +12,14 @@
 //!  "display":"initials","name":"J. D.","details":"Lyon","comment":null,"commitment":"…"}
 //! {"v":2,"kind":"add","time":"2026-11-28T10:38Z","category":"Survivor","signer":"individual",
 //!  "display":"initials","shown":"…","commitment":"…"}
+//! {"v":2,"kind":"add","time":"2026-11-28T10:38Z","category":"Organisation",
+//!  "signer":"organisation","display":"public","verified":"domain","shown":"…","commitment":"…"}
 //! {"v":2,"kind":"remove","time":"2026-11-29T08:00Z","removes":17,"reason":"withdrawn"}
 //! ```
+//!
+//! An organisation's add entry (and only theirs) has a `verified` key: how the organisation
+//! was verified before its signature was published, `"domain"` (its signer confirmed an
+//! address on its website's domain), `"organiser"` (an organiser checked it) or null.
 
 use std::fmt;
 
@@ -23,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use undersigned_core::{
     email::EmailAddress,
+    organisation::Verification,
     signature::{DisplayLevel, PublicSigner},
 };
 
@@ -156,13 +163,13 @@ impl RemovalReason {
     }
 }
 
-/// Who signed: an individual (organisations come later).
+/// Who signed: a person, or an organisation (through a person authorised to sign for it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SignerKind {
     /// A person signing for themselves.
     Individual,
-    /// An organisation (reserved: organisation signatures come later).
+    /// An organisation: what the page shows is its name, and who signed for it.
     Organisation,
 }
 
@@ -186,6 +193,9 @@ pub struct AddEntry {
     pub signer: SignerKind,
     /// How the signature is shown.
     pub display: DisplayLevel,
+    /// For an organisation: how it was verified before publication (None: it was not).
+    /// Always None for individuals, whose entries have no `verified` key.
+    pub verified: Option<Verification>,
     /// What the public page shows of the signer: in clear (format 1) or as a commitment
     /// (format 2). The version of the entry follows from it.
     pub text: EntryText,
@@ -263,6 +273,13 @@ struct Wire {
     signer: Option<SignerKind>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     display: Option<DisplayWire>,
+    /// Present (maybe null) on organisations' add entries only.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "present_verified"
+    )]
+    verified: Option<Option<VerifiedWire>>,
     /// Present (maybe null) on format 1 add entries only.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -300,6 +317,38 @@ struct Wire {
 /// A field that is present, maybe as null (serde otherwise reads `null` as absent).
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
+}
+
+/// `verified`, present, maybe as null.
+fn present_verified<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<VerifiedWire>>, D::Error> {
+    Option::<VerifiedWire>::deserialize(d).map(Some)
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum VerifiedWire {
+    Domain,
+    Organiser,
+}
+
+impl From<Verification> for VerifiedWire {
+    fn from(v: Verification) -> Self {
+        match v {
+            Verification::Domain => Self::Domain,
+            Verification::Organiser => Self::Organiser,
+        }
+    }
+}
+
+impl From<VerifiedWire> for Verification {
+    fn from(v: VerifiedWire) -> Self {
+        match v {
+            VerifiedWire::Domain => Self::Domain,
+            VerifiedWire::Organiser => Self::Organiser,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, PartialEq, Eq)]
@@ -432,9 +481,23 @@ impl LogEntry {
             category: category.to_owned(),
             signer: SignerKind::Individual,
             display,
+            verified: None,
             text,
             commitment,
         })
+    }
+
+    /// The same add entry made by an organisation, verified as `verified` says. (A remove
+    /// entry is returned as it is.)
+    pub fn by_organisation(self, verified: Option<Verification>) -> Self {
+        match self {
+            LogEntry::Add(add) => LogEntry::Add(AddEntry {
+                signer: SignerKind::Organisation,
+                verified,
+                ..add
+            }),
+            remove => remove,
+        }
     }
 
     /// A remove entry of a log of `version` cancelling the add entry at `removes`.
@@ -486,6 +549,8 @@ impl LogEntry {
                     category: Some(a.category.clone()),
                     signer: Some(a.signer),
                     display: Some(a.display.into()),
+                    verified: (a.signer == SignerKind::Organisation)
+                        .then(|| a.verified.map(VerifiedWire::from)),
                     name,
                     details,
                     comment,
@@ -502,6 +567,7 @@ impl LogEntry {
                 category: None,
                 signer: None,
                 display: None,
+                verified: None,
                 name: None,
                 details: None,
                 comment: None,
@@ -527,6 +593,7 @@ impl LogEntry {
                     (wire.category.is_some(), "category"),
                     (wire.signer.is_some(), "signer"),
                     (wire.display.is_some(), "display"),
+                    (wire.verified.is_some(), "verified"),
                     (wire.name.is_some(), "name"),
                     (wire.details.is_some(), "details"),
                     (wire.comment.is_some(), "comment"),
@@ -616,13 +683,21 @@ fn decode_add(wire: Wire, version: LogVersion) -> Result<AddEntry, EntryError> {
             .commitment
             .ok_or(EntryError::Missing("add", "commitment"))?,
     )?;
+    let signer = wire.signer.ok_or(EntryError::Missing("add", "signer"))?;
+    let verified = match (signer, wire.verified) {
+        (SignerKind::Individual, None) => None,
+        (SignerKind::Individual, Some(_)) => return Err(EntryError::Extra("add", "verified")),
+        (SignerKind::Organisation, None) => return Err(EntryError::Missing("add", "verified")),
+        (SignerKind::Organisation, Some(v)) => v.map(Verification::from),
+    };
     Ok(AddEntry {
         time: wire.time,
         category: wire
             .category
             .ok_or(EntryError::Missing("add", "category"))?,
-        signer: wire.signer.ok_or(EntryError::Missing("add", "signer"))?,
+        signer,
         display,
+        verified,
         text,
         commitment,
     })
@@ -882,6 +957,55 @@ mod tests {
                     .as_bytes()
             ),
             Err(EntryError::ShownMissing)
+        );
+    }
+
+    #[test]
+    fn organisation_entries_say_how_they_were_verified() {
+        let org = add_v2(DisplayLevel::Public).by_organisation(Some(Verification::Domain));
+        let text = String::from_utf8(org.encode()).unwrap();
+        assert!(
+            text.contains(
+                r#""signer":"organisation","display":"public","verified":"domain","shown":""#
+            ),
+            "{text}"
+        );
+        assert_eq!(LogEntry::decode(text.as_bytes()).unwrap(), org);
+        for verified in [None, Some(Verification::Organiser)] {
+            let e = add(DisplayLevel::Public).by_organisation(verified);
+            assert_eq!(LogEntry::decode(&e.encode()).unwrap(), e);
+        }
+        let unverified =
+            String::from_utf8(add_v2(DisplayLevel::Public).by_organisation(None).encode()).unwrap();
+        assert!(unverified.contains(r#""verified":null"#), "{unverified}");
+        // Individuals have no `verified` key; organisations must have one.
+        let individual = String::from_utf8(add_v2(DisplayLevel::Public).encode()).unwrap();
+        assert!(!individual.contains("verified"));
+        assert_eq!(
+            LogEntry::decode(
+                individual
+                    .replace(
+                        r#""display":"public","#,
+                        r#""display":"public","verified":null,"#
+                    )
+                    .as_bytes()
+            ),
+            Err(EntryError::Extra("add", "verified"))
+        );
+        assert_eq!(
+            LogEntry::decode(text.replace(r#""verified":"domain","#, "").as_bytes()),
+            Err(EntryError::Missing("add", "verified"))
+        );
+        assert!(LogEntry::decode(text.replace("\"domain\"", "\"email\"").as_bytes()).is_err());
+        // A remove entry never has one, and `by_organisation` leaves it alone.
+        let r = LogEntry::remove(LogVersion::V2, 0, 1, RemovalReason::Hidden);
+        assert_eq!(r.clone().by_organisation(Some(Verification::Domain)), r);
+        let bad = String::from_utf8(r.encode())
+            .unwrap()
+            .replace(r#""removes""#, r#""verified":"domain","removes""#);
+        assert_eq!(
+            LogEntry::decode(bad.as_bytes()),
+            Err(EntryError::Extra("remove", "verified"))
         );
     }
 

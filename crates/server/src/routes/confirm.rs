@@ -306,6 +306,17 @@ pub async fn confirm(
             StatusCode::OK,
             &HeldPage::review(&state, "Thank you", letter.title, letter.slug),
         )),
+        WriteOutcome::Confirm(ConfirmOutcome::HeldForVerification { letter, .. }) => Ok(message(
+            StatusCode::OK,
+            "Thank you: your organisation's signature is confirmed",
+            &format!(
+                "The address you confirmed is not on your organisation's website domain, \
+                     so an organiser of “{}” checks that you may sign for it before it is \
+                     published and counted. You do not need to do anything more.",
+                letter.title
+            ),
+            Some((&format!("/l/{}", letter.slug), "See the letter")),
+        )),
         WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { letter }) => {
             Err(ConfirmError::Used { slug: letter.slug })
         }

@@ -25,7 +25,11 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
     let layout = Layout::new(state.instance(), view.letter.title.clone());
-    let page = LetterPage::build(&state, &view, PageState::fresh(query.before()), layout).await?;
+    let page_state = PageState {
+        organisation_form: query.organisation_form(),
+        ..PageState::fresh(query.before())
+    };
+    let page = LetterPage::build(&state, &view, page_state, layout).await?;
     Ok(render(StatusCode::OK, &page))
 }
 

@@ -65,7 +65,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/confirm/{token}/discard", post(confirm::discard))
         .route("/confirm/{token}/display", post(confirm::change_display))
-        .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
         .route("/l/{slug}/check-email", get(sign::check_email))
         .route("/l/{slug}/link", get(link::show).post(link::request))
         .route(
@@ -88,6 +87,9 @@ pub fn router(state: AppState) -> Router {
         .route("/logos/{file}", get(logos::show))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
+    let signing = Router::new()
+        .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
+        .layer(DefaultBodyLimit::max(LOGO_FORM_LIMIT));
     let organisers = admin::table()
         .into_iter()
         .fold(Router::new(), |router, (route, handler)| {
@@ -96,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
     Router::new()
         .merge(public)
+        .merge(signing)
         .merge(organisers)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -12,13 +12,15 @@ use axum::{
 };
 use undersigned_core::{
     LetterState,
+    letter::FieldErrors,
+    organisation::{NewOrganisationSignature, Organisation},
     signature::{NewSignature, SignInput},
 };
 use undersigned_store::{SignCommand, SignOutcome, WriteCommand, WriteOutcome};
 
 use crate::{
     client::ClientIp,
-    extract::FormBody,
+    extract::SignForm,
     mail::messages::EmailParams,
     pages::{Layout, PageError, message, render, retry_after as retry_after_header},
     secrets::Token,
@@ -34,6 +36,10 @@ pub enum SignError {
     /// this hour. Nothing was stored.
     #[error("too many sign-ups to this provider; retry in {retry_after} s")]
     ProviderBusy { slug: String, retry_after: u64 },
+    /// The organisation form was posted to a letter that names no category for
+    /// organisations.
+    #[error("the letter takes no organisation signatures")]
+    NoOrganisations { slug: String },
     #[error(transparent)]
     Page(#[from] PageError),
 }
@@ -64,6 +70,14 @@ impl IntoResponse for SignError {
                 retry_after_header(&mut response, retry_after);
                 response
             }
+            SignError::NoOrganisations { slug } => message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "This letter does not take signatures from organisations",
+                "Its organisers chose to collect signatures from people only, so your \
+                 organisation's signature was not recorded. You can sign as yourself, and name \
+                 your organisation in your details if the form asks for it.",
+                Some((&format!("/l/{slug}#sign"), "Back to the letter")),
+            ),
             SignError::Page(e) => e.into_response(),
         }
     }
@@ -74,7 +88,7 @@ pub async fn sign(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     Path(slug): Path<String>,
-    FormBody(input): FormBody<SignInput>,
+    SignForm { form: input, logo }: SignForm<SignInput>,
 ) -> Result<Response, SignError> {
     let view = state
         .reads
@@ -89,22 +103,65 @@ pub async fn sign(
         return Err(not_open());
     }
 
-    let signature =
-        match NewSignature::parse(&input, &letter.category_rules(), &letter.signer_fields) {
-            Ok(signature) => signature,
-            Err(errors) => {
-                // Show the form again with every value kept and a message at each wrong field.
-                let layout = Layout::new(state.instance(), letter.title.clone());
-                let page_state = PageState {
-                    before: None,
-                    input,
-                    errors,
-                    preview: false,
-                };
-                let page = LetterPage::build(&state, &view, page_state, layout).await?;
-                return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    let parsed = if input.for_organisation() {
+        let category = letter
+            .organisation_category
+            .ok_or_else(|| SignError::NoOrganisations {
+                slug: letter.slug.clone(),
+            })?;
+        NewOrganisationSignature::parse(&input, category.0)
+            .map(|org| (org.signature, Some(org.organisation)))
+    } else {
+        NewSignature::parse(&input, &letter.category_rules(), &letter.signer_fields)
+            .map(|signature| (signature, None))
+    };
+    // An organisation's logo: decoded with limits and re-encoded, or a message at the field.
+    let logo = match logo.filter(|_| input.for_organisation()) {
+        Some(bytes) => Some(
+            tokio::task::spawn_blocking(move || undersigned_logo::normalise(&bytes))
+                .await
+                .map_err(|e| PageError::Internal(format!("reading a logo: {e}")))?,
+        ),
+        None => None,
+    };
+    let (signature, organisation): (NewSignature, Option<Organisation>) = match (parsed, logo) {
+        (Ok(_), Some(Err(e))) => {
+            let mut errors = FieldErrors::default();
+            errors.add("logo", e);
+            return form_again(&state, &view, input, errors).await;
+        }
+        (Err(mut errors), logo) => {
+            if let Some(Err(e)) = logo {
+                errors.add("logo", e);
             }
-        };
+            return form_again(&state, &view, input, errors).await;
+        }
+        (Ok(parsed), logo) => {
+            if let (Some(Ok(logo)), Some(_)) = (&logo, &parsed.1) {
+                state
+                    .store
+                    .put_logo(
+                        undersigned_store::NewLogo {
+                            reference: logo.reference(),
+                            png: logo.png(),
+                            width: logo.width(),
+                            height: logo.height(),
+                        },
+                        state.clock.now(),
+                    )
+                    .await
+                    .map_err(PageError::from)?;
+            }
+            let reference = logo.and_then(Result::ok).map(|l| l.reference());
+            (
+                parsed.0,
+                parsed.1.map(|o| Organisation {
+                    logo: reference,
+                    ..o
+                }),
+            )
+        }
+    };
 
     // Only well-formed signatures count against the client's allowance, so that people
     // sharing an address (a campus, a mobile network) are not held back by typos.
@@ -125,9 +182,14 @@ pub async fn sign(
         expires_at: token_expires_at,
     };
     let keys = &state.keys.duplicates;
+    // An organisation signs a letter once, by its website's domain, whoever signs for it.
+    let duplicate_key = match &organisation {
+        Some(organisation) => keys.organisation_key(&organisation.domain),
+        None => keys.key("signature", &signature.email),
+    };
     let command = SignCommand {
         letter: letter.id,
-        duplicate_key: keys.key("signature", &signature.email),
+        duplicate_key,
         recipient_key: keys.recipient_key(&signature.email),
         domain_key: keys.domain_key(&signature.email),
         mail_limits: state.settings.mail_limits(),
@@ -137,6 +199,7 @@ pub async fn sign(
         token_expires_at,
         email_params: serde_json::to_string(&params)
             .map_err(|e| PageError::Internal(format!("email parameters: {e}")))?,
+        organisation,
     };
     match state
         .writer
@@ -158,6 +221,26 @@ pub async fn sign(
         }
         other => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
     }
+}
+
+/// The letter page again, with the form as posted (the organisation's form if that was
+/// the one) and a message at each wrong field.
+async fn form_again(
+    state: &AppState,
+    view: &crate::services::reads::LetterView,
+    input: SignInput,
+    errors: FieldErrors,
+) -> Result<Response, SignError> {
+    let layout = Layout::new(state.instance(), view.letter.title.clone());
+    let page_state = PageState {
+        before: None,
+        organisation_form: input.for_organisation(),
+        input,
+        errors,
+        preview: false,
+    };
+    let page = LetterPage::build(state, view, page_state, layout).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 #[derive(Template)]

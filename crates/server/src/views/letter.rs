@@ -8,6 +8,7 @@ use serde::Deserialize;
 use undersigned_core::{
     LetterState, SignerField,
     letter::{FieldErrors, FieldRequirement, Target},
+    organisation::Verification,
     signature::{DisplayLevel, DisplayRule, SignInput},
 };
 use undersigned_store::{Letter, LogVersion, SignatoryPage};
@@ -38,11 +39,20 @@ impl PageQuery {
 pub struct ListQuery {
     #[serde(default)]
     before: String,
+    /// `organisation`: show the organisation's signing form (a page of its own, so that it
+    /// works without JavaScript).
+    #[serde(default, rename = "as")]
+    signer: String,
 }
 
 impl ListQuery {
     pub fn before(&self) -> Option<u64> {
         self.before.parse::<u64>().ok()
+    }
+
+    /// Whether the organisation's form was asked for.
+    pub fn organisation_form(&self) -> bool {
+        self.signer == "organisation"
     }
 }
 
@@ -87,6 +97,16 @@ pub struct SignerView {
     pub details: Option<String>,
     pub category: String,
     pub comment: Option<String>,
+    /// For an organisation: how it was verified ("domain" or "organiser"), if it was.
+    pub verified: Option<&'static str>,
+    /// What the verified mark says on hover, for a verified organisation.
+    pub verified_note: Option<&'static str>,
+    /// Whether an organisation signed (not a person).
+    pub organisation: bool,
+    /// The organisation's website domain.
+    pub domain: Option<String>,
+    /// The content hash of the organisation's logo, served at `/logos/{hex}.png`.
+    pub logo: Option<String>,
 }
 
 /// The workspace hosting the letter, as its page names it.
@@ -150,6 +170,11 @@ pub struct LetterPage {
     pub erased: Option<String>,
     /// A sensitive letter's batches, in minutes.
     pub batch_minutes: Option<u32>,
+    /// The category organisations sign under, when the letter takes organisations'
+    /// signatures.
+    pub organisation_category: Option<String>,
+    /// Whether the form shown is the organisation's.
+    pub organisation_form: bool,
 }
 
 /// The text of a letter's body without Markdown, shortened, for link previews.
@@ -177,12 +202,15 @@ pub struct PageState {
     pub input: SignInput,
     pub errors: FieldErrors,
     pub preview: bool,
+    /// Whether to show the organisation's form (when the letter takes organisations).
+    pub organisation_form: bool,
 }
 
 impl PageState {
     pub fn fresh(before: Option<u64>) -> Self {
         Self {
             before,
+            organisation_form: false,
             // No display level is chosen for the signer: they choose.
             input: SignInput::default(),
             errors: FieldErrors::default(),
@@ -201,6 +229,13 @@ impl LetterPage {
         layout: Layout,
     ) -> Result<Self, PageError> {
         let letter = &view.letter;
+        let organisation_category = letter.organisation_category.and_then(|id| {
+            letter
+                .categories
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.name.clone())
+        });
         let counts = state.reads.counts(letter.id).await?;
         let before = page_state.before;
         let listing = if page_state.preview || view.erasure.is_some() {
@@ -241,6 +276,23 @@ impl LetterPage {
                     details: shown.details,
                     category: row.category.clone(),
                     comment: shown.comment,
+                    verified: row
+                        .organisation
+                        .as_ref()
+                        .and_then(|o| o.verified)
+                        .map(|v| v.as_str()),
+                    verified_note: row.organisation.as_ref().and_then(|o| o.verified).map(|v| {
+                        match v {
+                            Verification::Domain => {
+                                "Verified: the person who signed confirmed an email address on \
+                                 the organisation's website domain"
+                            }
+                            Verification::Organiser => "Verified by the letter's organisers",
+                        }
+                    }),
+                    organisation: row.organisation.is_some(),
+                    domain: row.organisation.as_ref().map(|o| o.domain.clone()),
+                    logo: row.organisation.as_ref().and_then(|o| o.logo.clone()),
                 })
             })
             .collect();
@@ -320,6 +372,8 @@ impl LetterPage {
             before,
             next_before,
             batch_minutes: letter.batch.map(|b| b.get()),
+            organisation_category: organisation_category.clone(),
+            organisation_form: page_state.organisation_form && organisation_category.is_some(),
             erased: view.erasure.as_ref().map(|e| {
                 format!(
                     "The signatories' names and details were erased on {}, {} days after the \

@@ -15,6 +15,7 @@ mod lost_link;
 mod mail_limits;
 mod manage;
 mod moderation;
+mod organisations;
 mod resilience;
 mod retention;
 mod roles;

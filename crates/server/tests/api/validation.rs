@@ -807,15 +807,24 @@ async fn a_body_that_is_not_a_form_gets_415() {
             .header("content-type", "text/plain")
             .body("name=Jasper"),
         client().post(&sign).body("name=Jasper"),
-        client()
-            .post(&sign)
-            .header("content-type", "multipart/form-data; boundary=x")
-            .body("--x--"),
     ] {
         let page = app.send(request.header("origin", &app.address)).await;
         assert_eq!(page.status, 415);
         assert!(page.body.contains("application/x-www-form-urlencoded"));
     }
+    // The signing form is also taken as multipart (the organisation's form, with its logo):
+    // an empty one is a form whose every field is missing.
+    let page = app
+        .send(
+            client()
+                .post(&sign)
+                .header("origin", &app.address)
+                .header("content-type", "multipart/form-data; boundary=x")
+                .body("--x--"),
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(field_error(&page.body, "email").is_some());
 
     // A form that cannot be read (a field given twice) is a 400 too, never a 500.
     let page = app

@@ -14,6 +14,7 @@ use sqlx::Row;
 use undersigned_core::{
     DisplayLevel, LetterState, SignatureState,
     letter::{BatchMinutes, Moderation},
+    organisation::{Organisation, Verification},
 };
 use undersigned_verify::entry::RemovalReason;
 
@@ -167,6 +168,11 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
             key[..8].copy_from_slice(&moderate.signature.0.to_be_bytes());
             (2, moderate.letter.0, key)
         }
+        WriteCommand::VerifyOrganisation(verify) => {
+            let mut key = [0; 32];
+            key[..8].copy_from_slice(&verify.signature.0.to_be_bytes());
+            (2, verify.letter.0, key)
+        }
     }
 }
 
@@ -224,6 +230,9 @@ async fn apply_all(
                             logged.into_iter().collect(),
                         )
                     })
+            }
+            WriteCommand::VerifyOrganisation(verify) => {
+                apply_verify_organisation(conn, keys, verify).await.map(one)
             }
         };
         match applied {
@@ -333,6 +342,7 @@ async fn insert_signature(
     duplicate_key: &[u8],
     state: SignatureState,
     now: Timestamp,
+    organisation: bool,
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
     // When another process's batch has inserted the same address and not committed yet,
@@ -341,8 +351,8 @@ async fn insert_signature(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, show_city)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                                 confirmed_at, published_at, show_city, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -362,6 +372,11 @@ async fn insert_signature(
     .bind(published)
     .bind(published)
     .bind(i64::from(sig.details.show_city))
+    .bind(if organisation {
+        "organisation"
+    } else {
+        "individual"
+    })
     .fetch_optional(conn)
     .await
     .ctx("saving a signature")?;
@@ -477,13 +492,14 @@ fn event_key(kind: EmailKind, signature: SignatureId, command: &SignCommand) -> 
     format!("{}:{signature}:{token_prefix}", kind.as_str())
 }
 
-/// Queues an email.
+/// Queues an email to `recipient`.
 async fn enqueue(
     conn: &mut Conn,
     keys: &Keyring,
     kind: EmailKind,
     signature: SignatureId,
     command: &SignCommand,
+    recipient: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
@@ -492,7 +508,7 @@ async fn enqueue(
     )
     .bind(event_key(kind, signature, command))
     .bind(kind.as_str())
-    .bind(keys.seal(Field::Recipient, &command.signature.email.to_string()))
+    .bind(keys.seal(Field::Recipient, recipient))
     .bind(keys.seal(Field::EmailParams, &command.email_params))
     .bind(command.now)
     .execute(conn)
@@ -623,10 +639,13 @@ async fn apply_sign(
         &key,
         SignatureState::Pending,
         command.now,
+        command.organisation.is_some(),
     )
     .await?;
-    if inserted.is_none() {
-        insert_decoy(conn, keys, command).await?;
+    match (inserted, &command.organisation) {
+        (None, _) => insert_decoy(conn, keys, command).await?,
+        (Some(id), Some(organisation)) => insert_organisation(conn, id, organisation).await?,
+        (Some(_), None) => {}
     }
 
     // The signature as it now stands: the one just inserted, or the one the same mailbox
@@ -640,7 +659,7 @@ async fn apply_sign(
     // address at once read the email backoff one after the other, so at most one of them
     // emails, and a confirmation in between is seen.
     let row = sqlx::query(concat!(
-        "SELECT id, state, last_emailed_at, emails_sent FROM signatures
+        "SELECT id, state, last_emailed_at, emails_sent, email FROM signatures
          WHERE letter_id = $1 AND email_hash = $2",
         lock!(FOR UPDATE)
     ))
@@ -649,6 +668,13 @@ async fn apply_sign(
     .fetch_one(&mut *conn)
     .await
     .ctx("finding an earlier signature")?;
+    // An organisation's earlier signature (found by its website's domain) was made from
+    // another address, perhaps: its emails go to the address that signed first, never to
+    // the new one, which learns nothing it would not learn from an individual's duplicate.
+    let recipient = match (&command.organisation, inserted) {
+        (Some(_), None) => personal::open(keys, &row, "email", Field::Email)?,
+        _ => command.signature.email.to_string(),
+    };
     let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
     let state: String = row.try_get("state").ctx("reading a signature")?;
     let state = parse_stored::<SignatureState>(&state, "signature state")?;
@@ -690,7 +716,7 @@ async fn apply_sign(
             } else {
                 insert_token(conn, &sealed, id, command).await?;
             }
-            enqueue(conn, keys, EmailKind::Confirm, id, command).await?;
+            enqueue(conn, keys, EmailKind::Confirm, id, command, &recipient).await?;
             done(if inserted.is_some() {
                 SignOutcome::Created
             } else {
@@ -703,7 +729,15 @@ async fn apply_sign(
         | EmailKind::Invitation
         | EmailKind::PasswordReset => {
             insert_token_for_first_submission(conn, id, command).await?;
-            enqueue(conn, keys, EmailKind::AlreadySigned, id, command).await?;
+            enqueue(
+                conn,
+                keys,
+                EmailKind::AlreadySigned,
+                id,
+                command,
+                &recipient,
+            )
+            .await?;
             done(SignOutcome::AlreadySigned)
         }
     }
@@ -719,10 +753,12 @@ async fn apply_confirm(
     let Some(row) = sqlx::query(concat!(
         "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
                 s.state AS signature_state, l.state AS letter_state, l.slug, l.title,
-                t.display_level AS link_display, l.batch_minutes, l.moderation
+                t.display_level AS link_display, l.batch_minutes, l.moderation,
+                o.email_on_domain AS organisation_on_domain
          FROM confirmation_tokens t
          JOIN signatures s ON s.id = t.signature_id
          JOIN letters l ON l.id = s.letter_id
+         LEFT JOIN signature_organisations o ON o.signature_id = s.id
          WHERE t.token_hash = $1",
         lock!(FOR SHARE OF l)
     ))
@@ -754,6 +790,13 @@ async fn apply_confirm(
     // counts until a moderator approves it (which publishes it, or hands it to the letter's
     // batch); the salt of its commitment waits with it.
     let review = parse_stored::<Moderation>(&moderation, "moderation")? == Moderation::Review;
+    // An organisation's signature is verified by its confirmed address when that is on its
+    // website's domain; otherwise it waits for an organiser.
+    let organisation: Option<i64> = row
+        .try_get("organisation_on_domain")
+        .ctx("reading a link")?;
+    let unverified = organisation == Some(0);
+    let for_review = review || unverified;
     // A sensitive letter holds private and initials signatures until its next batch, so that
     // nobody watching the log can tie this confirmation to an entry.
     let held_until = batch
@@ -791,7 +834,7 @@ async fn apply_confirm(
     .bind(&command.token_hash[..])
     .bind(held_until.is_some())
     .bind(&command.salt[..])
-    .bind(review)
+    .bind(for_review)
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
@@ -807,6 +850,23 @@ async fn apply_confirm(
     .execute(&mut *conn)
     .await
     .ctx("confirming a signature")?;
+    if organisation.is_some() && !unverified {
+        sqlx::query(
+            "UPDATE signature_organisations SET verified = 'domain', verified_at = $1
+             WHERE signature_id = $2",
+        )
+        .bind(command.now)
+        .bind(signature.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("verifying an organisation")?;
+    }
+    if unverified {
+        return done(
+            ConfirmOutcome::HeldForVerification { letter, signature },
+            None,
+        );
+    }
     if review {
         return done(ConfirmOutcome::HeldForReview { letter, signature }, None);
     }
@@ -959,6 +1019,7 @@ async fn apply_import(
         &command.duplicate_key.0,
         SignatureState::Published,
         command.now,
+        false,
     )
     .await?;
     let outcome = WriteOutcome::Imported {
@@ -1029,9 +1090,10 @@ async fn published_entry(
     let row = sqlx::query(
         "SELECT s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city, s.country,
                 s.comment, s.show_city, s.display_level, s.email, c.name AS category,
-                l.log_version
+                l.log_version, o.name AS organisation, o.verified
          FROM signatures s JOIN letter_categories c ON c.id = s.category_id
          JOIN letters l ON l.id = s.letter_id
+         LEFT JOIN signature_organisations o ON o.signature_id = s.id
          WHERE s.id = $1",
     )
     .bind(signature.0)
@@ -1043,6 +1105,11 @@ async fn published_entry(
     let email = personal::open(keys, &row, "email", Field::Email)?;
     let category_name: String = row.try_get("category").ctx("reading a signature")?;
     let details = personal::details(keys, &row)?;
+    let organisation: Option<String> = row.try_get("organisation").ctx("reading a signature")?;
+    let verified: Option<String> = row.try_get("verified").ctx("reading a signature")?;
+    let verified = verified
+        .map(|v| parse_stored::<Verification>(&v, "verification"))
+        .transpose()?;
     let (data, opening) = add_entry(&Published {
         version: log_version(row.try_get("log_version").ctx("reading a signature")?)?,
         now,
@@ -1052,6 +1119,7 @@ async fn published_entry(
         details: &details,
         email: &email,
         salt,
+        organisation: organisation.as_deref().map(|name| (name, verified)),
     })?;
     Ok(PendingEntry {
         letter: LetterId(row.try_get("letter_id").ctx("reading a signature")?),
@@ -1672,4 +1740,105 @@ fn removal(
         data: remove_entry(signature.version, command.now, index, reason),
         opening: None,
     })
+}
+
+/// Stores the organisation an organisation's new signature is made for.
+async fn insert_organisation(
+    conn: &mut Conn,
+    signature: SignatureId,
+    organisation: &Organisation,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO signature_organisations (signature_id, name, website, domain,
+                                              email_on_domain, logo)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(signature.0)
+    .bind(&organisation.name)
+    .bind(&organisation.website)
+    .bind(organisation.domain.as_str())
+    .bind(i64::from(organisation.email_on_domain))
+    .bind(organisation.logo.as_ref().map(ToString::to_string))
+    .execute(conn)
+    .await
+    .ctx("saving an organisation")?;
+    Ok(())
+}
+
+/// An organiser verifies an organisation's held signature: it is published (counted, with
+/// an add entry that says `"verified":"organiser"`), and the audit trail says who did it.
+/// Only a held organisation signature of an open letter can be verified.
+async fn apply_verify_organisation(
+    conn: &mut Conn,
+    keys: &Keyring,
+    command: &VerifyOrganisationCommand,
+) -> Result<(WriteOutcome, Logged), StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT s.state, s.kind, l.state AS letter_state, l.workspace_id
+         FROM signatures s JOIN letters l ON l.id = s.letter_id
+         WHERE s.id = $1 AND s.letter_id = $2",
+        lock!(FOR UPDATE OF s)
+    ))
+    .bind(command.signature.0)
+    .bind(command.letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a signature")?
+    .ok_or(StoreError::NotFound)?;
+    let state: String = row.try_get("state").ctx("reading a signature")?;
+    let kind: String = row.try_get("kind").ctx("reading a signature")?;
+    let letter_state: String = row.try_get("letter_state").ctx("reading a signature")?;
+    let workspace = WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?);
+    if kind != "organisation" {
+        return Err(StoreError::NotFound);
+    }
+    if parse_stored::<SignatureState>(&state, "signature state")? != SignatureState::Held {
+        return Err(StoreError::WrongState {
+            what: "signature",
+            actual: state,
+        });
+    }
+    if parse_stored::<LetterState>(&letter_state, "letter state")? != LetterState::Open {
+        return Err(StoreError::WrongState {
+            what: "letter",
+            actual: letter_state,
+        });
+    }
+    sqlx::query(
+        "UPDATE signatures SET state = 'published', published_at = $1
+         WHERE id = $2 AND state = 'held'",
+    )
+    .bind(command.now)
+    .bind(command.signature.0)
+    .execute(&mut *conn)
+    .await
+    .ctx("publishing a verified organisation")?;
+    sqlx::query(
+        "UPDATE signature_organisations
+         SET verified = 'organiser', verified_at = $1, verified_by = $2
+         WHERE signature_id = $3",
+    )
+    .bind(command.now)
+    .bind(command.actor.user.0)
+    .bind(command.signature.0)
+    .execute(&mut *conn)
+    .await
+    .ctx("verifying an organisation")?;
+    let logged = published_entry(conn, keys, command.signature, command.now, &command.salt).await?;
+    super::organisers::audit(
+        conn,
+        Some(command.actor),
+        Some(workspace),
+        "signature.verify",
+        &format!("signature {}", command.signature),
+        "organisation verified by an organiser",
+        command.now,
+    )
+    .await?;
+    Ok((
+        WriteOutcome::OrganisationVerified {
+            letter: command.letter,
+        },
+        Some(logged),
+    ))
 }

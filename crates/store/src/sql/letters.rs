@@ -129,6 +129,15 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
     .collect::<Result<Vec<_>, StoreError>>()?;
     let state: String = row.try_get("state").ctx("reading a letter")?;
     let fields: String = row.try_get("signer_fields").ctx("reading a letter")?;
+    let organisation_category: Option<String> = row
+        .try_get("organisation_category")
+        .ctx("reading a letter")?;
+    let organisation_category = organisation_category.and_then(|name| {
+        categories
+            .iter()
+            .find(|c: &&Category| c.name == name)
+            .map(|c| c.id)
+    });
     Ok(Letter {
         id,
         workspace_id: WorkspaceId(row.try_get("workspace_id").ctx("reading a letter")?),
@@ -161,11 +170,81 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
                 .ctx("reading a letter")?,
             "moderation",
         )?,
+        organisation_category,
     })
+}
+
+/// The organisation of a signature row read with `so.name AS organisation`,
+/// `so.domain AS organisation_domain`, `so.verified AS organisation_verified` and
+/// `so.logo AS organisation_logo` (None for an individual's).
+fn public_organisation(row: &DbRow) -> Result<Option<PublicOrganisation>, StoreError> {
+    let name: Option<String> = row.try_get("organisation").ctx("reading an organisation")?;
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let verified: Option<String> = row
+        .try_get("organisation_verified")
+        .ctx("reading an organisation")?;
+    Ok(Some(PublicOrganisation {
+        name,
+        domain: row
+            .try_get("organisation_domain")
+            .ctx("reading an organisation")?,
+        verified: verified
+            .map(|v| parse_stored(&v, "verification"))
+            .transpose()?,
+        logo: row
+            .try_get("organisation_logo")
+            .ctx("reading an organisation")?,
+    }))
 }
 
 #[async_trait]
 impl LetterStore for SqlStore {
+    async fn held_organisations(
+        &self,
+        letter: LetterId,
+    ) -> Result<Vec<HeldOrganisation>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.name, s.title, s.email, s.created_at, s.confirmed_at,
+                    so.name AS organisation, so.website, so.domain, so.logo
+             FROM signatures s JOIN signature_organisations so ON so.signature_id = s.id
+             WHERE s.letter_id = $1 AND s.state = 'held'
+             ORDER BY s.confirmed_at, s.id
+             LIMIT 500",
+        )
+        .bind(letter.0)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("listing organisations to verify")?;
+        rows.iter()
+            .map(|row| {
+                let email = personal::open(&self.keyring, row, "email", Field::Email)?;
+                let email_domain = email
+                    .rsplit_once('@')
+                    .map(|(_, domain)| domain.to_owned())
+                    .unwrap_or_default();
+                Ok(HeldOrganisation {
+                    signature: SignatureId(row.try_get("id").ctx("reading a signature")?),
+                    organisation: row.try_get("organisation").ctx("reading a signature")?,
+                    website: row.try_get("website").ctx("reading a signature")?,
+                    website_domain: row.try_get("domain").ctx("reading a signature")?,
+                    email_domain,
+                    signer_name: personal::open(&self.keyring, row, "name", Field::Name)?,
+                    signer_title: personal::open_optional(
+                        &self.keyring,
+                        row,
+                        "title",
+                        Field::Title,
+                    )?,
+                    signed_at: row.try_get("created_at").ctx("reading a signature")?,
+                    confirmed_at: row.try_get("confirmed_at").ctx("reading a signature")?,
+                    logo: row.try_get("logo").ctx("reading a signature")?,
+                })
+            })
+            .collect()
+    }
+
     async fn create_letter(
         &self,
         actor: Actor,
@@ -176,8 +255,9 @@ impl LetterStore for SqlStore {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,
-                                  state, created_at, updated_at, batch_minutes, moderation)
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7, $8, $9)
+                                  state, created_at, updated_at, batch_minutes, moderation,
+                                  organisation_category)
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7, $8, $9, $10)
              RETURNING id",
         )
         .bind(actor.workspace.0)
@@ -189,6 +269,7 @@ impl LetterStore for SqlStore {
         .bind(now)
         .bind(content.batch.map(|b| i64::from(b.get())))
         .bind(content.moderation.as_str())
+        .bind(&content.organisation_category)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "creating a letter"))?;
@@ -237,7 +318,8 @@ impl LetterStore for SqlStore {
         }
         sqlx::query(
             "UPDATE letters SET slug = $1, title = $2, subject = $3, body_md = $4, signer_fields = $5,
-                                updated_at = $6, batch_minutes = $8, moderation = $9
+                                updated_at = $6, batch_minutes = $8, moderation = $9,
+                                organisation_category = $10
              WHERE id = $7",
         )
         .bind(content.slug.as_str())
@@ -249,6 +331,7 @@ impl LetterStore for SqlStore {
         .bind(letter.0)
         .bind(content.batch.map(|b| i64::from(b.get())))
         .bind(content.moderation.as_str())
+        .bind(&content.organisation_category)
         .execute(&mut *tx)
         .await
         .map_err(|e| map_slug_conflict(e, "editing a letter"))?;
@@ -455,9 +538,12 @@ impl LetterStore for SqlStore {
         const COLUMNS: &str = "SELECT s.name, s.title, s.affiliation, s.city, s.country, s.comment,
                     s.show_city, s.display_level, c.name AS category, s.published_at,
                     s.log_index, o.salt AS opening_salt, o.name AS opening_name,
-                    o.details AS opening_details, o.comment AS opening_comment
+                    o.details AS opening_details, o.comment AS opening_comment,
+                    so.name AS organisation, so.domain AS organisation_domain,
+                    so.verified AS organisation_verified, so.logo AS organisation_logo
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              LEFT JOIN log_openings o ON o.letter_id = s.letter_id AND o.idx = s.log_index
+             LEFT JOIN signature_organisations so ON so.signature_id = s.id
              WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'";
         let (order, key) = match listing {
             PublicListing::Newest { offset } => (
@@ -496,6 +582,7 @@ impl LetterStore for SqlStore {
                         .ctx("reading a signature")?
                         .unwrap_or_default(),
                     opening: optional_opening(row, "opening_")?,
+                    organisation: public_organisation(row)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod exports;
 pub mod letters;
 pub mod moderation;
+pub mod organisations;
 pub mod team;
 pub mod workspaces;
 
@@ -214,6 +215,16 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/audit",
             Role(EditLetters),
             get(moderation::audit),
+        ),
+        page(
+            "/admin/letters/{id}/organisations",
+            Role(View),
+            get(organisations::held),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/{signature}/verify",
+            Role(Moderate),
+            post(organisations::verify),
         ),
         page(
             "/admin/letters/{id}/export.csv",

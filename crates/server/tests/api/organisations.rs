@@ -1,0 +1,528 @@
+//! Organisations that sign as organisations: the letter setting, the form (multipart and
+//! URL-encoded), one signature per website domain, verification by domain or by an
+//! organiser, and what the log and the auditor make of them.
+
+use undersigned_core::{Role, organisation::Verification};
+use undersigned_verify::entry::SignerKind;
+
+use crate::{
+    helpers::*,
+    log::{add_at, read_log},
+};
+
+/// A letter whose "Organisation" category is where organisations sign; returns its id.
+async fn open_letter_for_organisations(app: &TestApp, slug: &str) -> i64 {
+    app.set_up_owner().await;
+    let mut fields = letter_fields(slug);
+    fields.push(("organisation_category", "Organisation".to_owned()));
+    let id = app.create_letter(&app.client, &as_form(&fields)).await;
+    let page = app.publish(&app.client, id).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    id
+}
+
+/// A `multipart/form-data` body of `fields` and the file `logo` (empty, as a browser sends
+/// it when no file was chosen), with its content type.
+fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "----undersigned-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let filename = if logo.is_empty() { "" } else { "logo.png" };
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"logo\"; \
+             filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(logo);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// The organisation form's fields, filled in.
+fn organisation_form<'a>(
+    organisation: &'a str,
+    website: &'a str,
+    name: &'a str,
+    email: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("signer", "organisation"),
+        ("organisation", organisation),
+        ("website", website),
+        ("name", name),
+        ("title", "Director"),
+        ("email", email),
+        ("authorised", "on"),
+    ]
+}
+
+/// Posts the organisation form as a browser does (multipart), from a fresh client.
+async fn sign_multipart(app: &TestApp, slug: &str, fields: &[(&str, &str)]) -> Page {
+    sign_with_logo(app, slug, fields, &[]).await
+}
+
+/// Posts the organisation form with `logo` as its file.
+async fn sign_with_logo(app: &TestApp, slug: &str, fields: &[(&str, &str)], logo: &[u8]) -> Page {
+    let (content_type, body) = multipart(fields, logo);
+    app.send(
+        client()
+            .post(app.url(&format!("/l/{slug}/sign")))
+            .header("content-type", content_type)
+            .header("origin", &app.address)
+            .body(body),
+    )
+    .await
+}
+
+async fn audit_report(app: &TestApp, slug: &str) -> undersigned_verify::audit::Report {
+    undersigned_verify::audit::run(
+        &format!("{}/l/{slug}", app.address),
+        Some(app.data.path().join("audit-state.json")),
+    )
+    .await
+    .unwrap()
+}
+
+async fn scalar(app: &TestApp, statement: &'static str) -> i64 {
+    use sqlx::Row;
+    let db = app.db().await;
+    sqlx::query(statement)
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_organisation_signing_from_its_domain_is_verified_counted_and_logged() {
+    let app = spawn_app().await;
+    open_letter_for_organisations(&app, "coalition").await;
+
+    // The letter offers the organisation form, on a page of its own (no script needed).
+    let letter = app.get("/l/coalition").await;
+    assert!(letter.body.contains("/l/coalition?as=organisation#sign"));
+    let form = app.get("/l/coalition?as=organisation").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    assert!(form.body.contains("name=\"authorised\""));
+    assert!(form.body.contains("name=\"website\""));
+
+    let page = sign_multipart(
+        &app,
+        "coalition",
+        &organisation_form(
+            "Example Press Collective",
+            "https://www.example.org",
+            "Jo Quillfeather",
+            "jo@press.example.org",
+        ),
+    )
+    .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location.as_deref(), Some("/l/coalition/check-email"));
+    let email = app.mail.wait_for_to("jo@press.example.org", 1).await;
+    let confirmed = app
+        .post_with(&client(), &app.confirm_path(&email), &[])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+
+    let counts = app.counts("coalition").await;
+    assert_eq!(counts["total"], 1);
+    assert_eq!(counts["by_category"]["Organisation"], 1);
+    let log = read_log(&app, "coalition").await;
+    let add = add_at(&log, 0);
+    assert_eq!(add.signer, SignerKind::Organisation);
+    assert_eq!(add.verified, Some(Verification::Domain));
+    assert_eq!(add.category, "Organisation");
+    let raw = String::from_utf8(log.entries[0].clone()).unwrap();
+    assert!(
+        raw.contains(r#""signer":"organisation","display":"public","verified":"domain""#),
+        "{raw}"
+    );
+
+    // The page shows the organisation, who signed for it, and that it is verified.
+    let letter = app.get("/l/coalition").await.body;
+    assert!(letter.contains("Example Press Collective"));
+    assert!(letter.contains("Signed by Jo Quillfeather, Director"));
+    assert!(letter.contains("✓ verified"));
+    assert!(!letter.contains("jo@press.example.org"));
+
+    let report = audit_report(&app, "coalition").await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.counts.organisations, 1);
+    assert_eq!(report.counts.verified_organisations, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organisation_signing_from_another_domain_waits_for_an_organiser() {
+    let app = spawn_app().await;
+    let id = open_letter_for_organisations(&app, "held-orgs").await;
+
+    // URL-encoded works too (clients without the file field).
+    let page = app
+        .sign(
+            "held-orgs",
+            &organisation_form(
+                "Northfield Tenants Union",
+                "northfield-tenants.example",
+                "Kim Harrowgate",
+                "kim@mail.test",
+            ),
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let email = app.mail.wait_for_to("kim@mail.test", 1).await;
+    let confirmed = app
+        .post_with(&client(), &app.confirm_path(&email), &[])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert!(confirmed.body.contains("checks that you may sign"));
+
+    // Held: not counted, not logged, not shown.
+    let counts = app.counts("held-orgs").await;
+    assert_eq!(counts["total"], 0);
+    assert_eq!(counts["log_size"], 0);
+    assert!(
+        !app.get("/l/held-orgs")
+            .await
+            .body
+            .contains("Northfield Tenants Union")
+    );
+
+    // Every organiser sees the evidence; a viewer may not verify.
+    let evidence_path = format!("/admin/letters/{id}/organisations");
+    let viewer = app
+        .add_organiser(
+            "viewer@example.org",
+            "Vera Viewer",
+            "test-coalition",
+            Role::Viewer,
+        )
+        .await;
+    let evidence = app.get_with(&viewer, &evidence_path).await;
+    assert_eq!(evidence.status, 200, "{}", evidence.body);
+    for shown in [
+        "Northfield Tenants Union",
+        "northfield-tenants.example",
+        "mail.test",
+        "Kim Harrowgate",
+        "Director",
+    ] {
+        assert!(evidence.body.contains(shown), "{shown}");
+    }
+    assert!(!evidence.body.contains("/verify"));
+    let signature: i64 = scalar(&app, "SELECT MAX(id) FROM signatures").await;
+    let verify = format!("/admin/letters/{id}/signatures/{signature}/verify");
+    let viewer_csrf = app.organiser_csrf(&viewer).await;
+    let refused = app
+        .post_with(&viewer, &verify, &[("csrf", &viewer_csrf)])
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // Without the form token, nobody may.
+    let forged = app.post(&verify, &[]).await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let forged = app.post(&verify, &[("csrf", "not-the-token")]).await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert_eq!(app.counts("held-orgs").await["total"], 0);
+
+    // A moderator verifies it: published, counted, logged as verified by an organiser.
+    let moderator = app
+        .add_organiser(
+            "moderator@example.org",
+            "Mo Moderator",
+            "test-coalition",
+            Role::Moderator,
+        )
+        .await;
+    let page = app.get_with(&moderator, &evidence_path).await;
+    assert!(page.body.contains(&verify));
+    assert!(page.body.contains(&format!(
+        "/admin/letters/{id}/signatures/{signature}/reject"
+    )));
+    let csrf = app.organiser_csrf(&moderator).await;
+    let done = app.post_with(&moderator, &verify, &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let counts = app.counts("held-orgs").await;
+    assert_eq!(counts["total"], 1);
+    assert_eq!(counts["by_category"]["Organisation"], 1);
+    let log = read_log(&app, "held-orgs").await;
+    let add = add_at(&log, 0);
+    assert_eq!(add.signer, SignerKind::Organisation);
+    assert_eq!(add.verified, Some(Verification::Organiser));
+    let letter = app.get("/l/held-orgs").await.body;
+    assert!(letter.contains("Northfield Tenants Union"));
+    assert!(letter.contains("✓ verified"));
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'signature.verify'"
+        )
+        .await,
+        1
+    );
+    // Once is enough.
+    let again = app.post_with(&moderator, &verify, &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(
+        app.get_with(&moderator, &evidence_path)
+            .await
+            .body
+            .contains("No organisation is waiting")
+    );
+
+    let report = audit_report(&app, "held-orgs").await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.counts.organisations, 1);
+    assert_eq!(report.counts.verified_organisations, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organisation_signs_once_by_its_website_domain() {
+    let app = spawn_app().await;
+    open_letter_for_organisations(&app, "once").await;
+    let first = app
+        .sign(
+            "once",
+            &organisation_form(
+                "Example Trust",
+                "https://example.org",
+                "Ada Example",
+                "ada@example.org",
+            ),
+        )
+        .await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let email = app.mail.wait_for_to("ada@example.org", 1).await;
+    let confirmed = app
+        .post_with(&client(), &app.confirm_path(&email), &[])
+        .await;
+    assert_eq!(confirmed.status, 200);
+
+    // The same domain however it is written, from other addresses: the same answer as a
+    // first signature, and nothing for the new addresses.
+    for (n, website) in [
+        "EXAMPLE.ORG",
+        "https://www.example.org/about/us",
+        "http://Example.org.",
+        "www.example.org",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let other = format!("other{n}@mail.test");
+        let page = app
+            .sign(
+                "once",
+                &organisation_form("Example Trust (copy)", website, "Eve Other", &other),
+            )
+            .await;
+        assert_eq!(page.status, 303, "{website}: {}", page.body);
+        assert_eq!(page.location.as_deref(), Some("/l/once/check-email"));
+    }
+    app.mail_barrier("once").await;
+    for n in 0..4 {
+        assert!(app.mail.to(&format!("other{n}@mail.test")).is_empty());
+    }
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM signatures WHERE kind = 'organisation'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(app.counts("once").await["total"], 1);
+    let letter = app.get("/l/once").await.body;
+    assert!(!letter.contains("(copy)"));
+    // A subdomain is another organisation.
+    let page = app
+        .sign(
+            "once",
+            &organisation_form(
+                "Example Trust Press Office",
+                "press.example.org",
+                "Pat Press",
+                "pat@press.example.org",
+            ),
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    app.mail.wait_for_to("pat@press.example.org", 1).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_organisation_form_names_each_wrong_field() {
+    let app = spawn_app().await;
+    open_letter_for_organisations(&app, "checked").await;
+    let mut unticked = organisation_form(
+        "Example Trust",
+        "example.org",
+        "Ada Example",
+        "ada@example.org",
+    );
+    unticked.retain(|(k, _)| *k != "authorised");
+    let page = sign_multipart(&app, "checked", &unticked).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(
+        field_error(&page.body, "authorised")
+            .unwrap()
+            .contains("may sign for this organisation")
+    );
+    // The form comes back as the organisation's, with what was typed.
+    assert!(page.body.contains("value=\"Example Trust\""));
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+
+    for website in [
+        "",
+        "https://192.168.10.4",
+        "http://[::1]/",
+        "localhost",
+        "https://localhost:8080",
+        "org",
+        "ftp://example.org",
+        "javascript:alert(1)",
+        "exa mple.org",
+    ] {
+        let page = app
+            .sign(
+                "checked",
+                &organisation_form("Example Trust", website, "Ada Example", "ada@example.org"),
+            )
+            .await;
+        assert_eq!(page.status, 422, "{website}: {}", page.body);
+        assert!(field_error(&page.body, "website").is_some(), "{website}");
+    }
+    let page = app
+        .sign(
+            "checked",
+            &[("signer", "organisation"), ("authorised", "on")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    for field in ["organisation", "website", "name", "title", "email"] {
+        assert!(field_error(&page.body, field).is_some(), "{field}");
+    }
+    // Too much text is refused, multipart or not.
+    let long = "x".repeat(40 * 1024);
+    let page = sign_multipart(
+        &app,
+        "checked",
+        &organisation_form(&long, "example.org", "Ada Example", "ada@example.org"),
+    )
+    .await;
+    assert_eq!(page.status, 413, "{}", page.body);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM signatures").await,
+        0,
+        "nothing was stored"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn organisations_cannot_sign_a_letter_that_does_not_take_them() {
+    let app = spawn_app().await;
+    app.open_letter("people-only").await;
+    let letter = app.get("/l/people-only").await.body;
+    assert!(!letter.contains("as=organisation"));
+    // Asking for the form shows the people's form.
+    let form = app.get("/l/people-only?as=organisation").await.body;
+    assert!(!form.contains("name=\"authorised\""));
+    let page = app
+        .sign(
+            "people-only",
+            &organisation_form(
+                "Example Trust",
+                "example.org",
+                "Ada Example",
+                "ada@example.org",
+            ),
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(
+        message_text(&page.body)
+            .unwrap_or_default()
+            .contains("signatures from people only"),
+        "{}",
+        page.body
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM signatures").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_organisation_category_must_be_one_of_the_letters() {
+    let app = spawn_app().await;
+    app.set_up_owner().await;
+    let mut fields = letter_fields("bad-category");
+    fields.push(("organisation_category", "Companies".to_owned()));
+    let page = app.post_letter(&app.client, &as_form(&fields)).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(field_error(&page.body, "organisation_category").is_some());
+    // Any case of a category's name is that category; the editor shows the choice back.
+    let mut fields = letter_fields("good-category");
+    fields.push(("organisation_category", "organisation".to_owned()));
+    let id = app.create_letter(&app.client, &as_form(&fields)).await;
+    let edit = app.get(&format!("/admin/letters/{id}/edit")).await.body;
+    assert!(
+        edit.contains("<option value=\"Organisation\" selected>"),
+        "{edit}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organisation_signs_with_its_logo_and_a_bad_one_is_refused() {
+    use undersigned_testkit::images;
+    let app = spawn_app().await;
+    open_letter_for_organisations(&app, "logos").await;
+    let fields = organisation_form(
+        "Example Logo Guild",
+        "logo-guild.example",
+        "Lou Lettering",
+        "lou@logo-guild.example",
+    );
+    for (bad, what) in [
+        (images::svg(), "svg"),
+        (images::text_file(), "text"),
+        (images::truncated_png(), "truncated"),
+        (images::bomb(), "bomb"),
+    ] {
+        let page = sign_with_logo(&app, "logos", &fields, &bad).await;
+        assert_eq!(page.status, 422, "{what}: {}", page.body);
+        assert!(field_error(&page.body, "logo").is_some(), "{what}");
+    }
+    let page = sign_with_logo(&app, "logos", &fields, &images::huge(3)).await;
+    assert_eq!(page.status, 413, "{}", page.body);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM signatures").await, 0);
+
+    let page = sign_with_logo(&app, "logos", &fields, &images::png(800, 400)).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let email = app.mail.wait_for_to("lou@logo-guild.example", 1).await;
+    let confirmed = app
+        .post_with(&client(), &app.confirm_path(&email), &[])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let letter = app.get("/l/logos").await.body;
+    let at = letter.find("src=\"/logos/").expect("the logo is shown");
+    let src: String = letter[at + 5..].chars().take_while(|c| *c != '"').collect();
+    let logo = app.client.get(app.url(&src)).send().await.unwrap();
+    assert_eq!(logo.status(), 200);
+    assert_eq!(logo.headers()["content-type"], "image/png");
+    app.stop().await;
+}
