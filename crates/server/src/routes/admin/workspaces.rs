@@ -92,7 +92,7 @@ fn page(
     errors: FieldErrors,
 ) -> WorkspacePage {
     WorkspacePage {
-        layout: Layout::new(state.instance(), &format!("Host page: {}", branding.name))
+        layout: Layout::new(state.instance(), format!("Host page: {}", branding.name))
             .with_nav(organiser.nav()),
         slug: membership.workspace.slug.clone(),
         name: branding.name.clone(),
