@@ -613,7 +613,10 @@ mod tests {
 
     #[test]
     fn insert_statements() {
-        let table = &TABLES[2];
+        let table = TABLES
+            .iter()
+            .find(|t| t.name == "memberships")
+            .expect("memberships is copied");
         assert_eq!(
             insert_sql(table, 2),
             "INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3), ($4, $5, $6)"
