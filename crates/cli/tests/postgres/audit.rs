@@ -87,7 +87,7 @@ async fn a_format_2_letter_on_postgres_audits_clean_and_names_a_restored_opening
             .unwrap()
             .get(0);
 
-    // A moderator hides the signature: its opening and its text leave the database, and the
+    // A moderator hides the signature: its opening leaves the database at once, and the
     // audit still passes.
     let organiser = client();
     let logged_in = server
@@ -113,14 +113,22 @@ async fn a_format_2_letter_on_postgres_audits_clean_and_names_a_restored_opening
             .unwrap()
             .get(0);
     assert_eq!(left, 0, "hiding deleted the opening");
-    // The column holds sealed bytes; the erased name is no bytes at all.
+    // A hide can be undone for a while (`hide_undo_days`): the name stays on the row, sealed
+    // (never in clear), until the hourly job erases it at the window's end.
     let kept: Vec<u8> = sqlx::query("SELECT name FROM signatures WHERE id = $1")
         .bind(signature)
         .fetch_one(&db)
         .await
         .unwrap()
         .get(0);
-    assert!(kept.is_empty(), "hiding deleted the signer's name");
+    assert!(
+        !kept.is_empty(),
+        "the hidden name is kept, sealed, for the undo"
+    );
+    assert!(
+        !kept.windows(name.len()).any(|w| w == name.as_bytes()),
+        "the kept name is sealed, not in clear"
+    );
     let (ok, stdout, stderr) = audit(data.path(), server.base_url(), &state);
     assert!(ok, "{stdout}\n{stderr}");
 
