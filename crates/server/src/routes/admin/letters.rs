@@ -1,5 +1,6 @@
 //! Organisers write, preview, publish and close letters, and see who signed.
 
+use super::{actor, authorised};
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
@@ -8,12 +9,12 @@ use axum::{
 };
 use serde::Deserialize;
 use undersigned_core::{
-    LetterState, Role, SignerField,
+    LetterState, SignerField,
     letter::{FieldErrors, LetterContent, LetterInput, RuleRow},
     markdown,
     role::Permission,
 };
-use undersigned_store::{Actor, Letter, LetterId, StoreError, WorkspaceId};
+use undersigned_store::{Actor, Letter, StoreError, WorkspaceId};
 
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
@@ -68,30 +69,6 @@ impl IntoResponse for LetterError {
             &sentence,
             Some(("/admin", "Back to letters")),
         )
-    }
-}
-
-/// Loads a letter by its id in the path, if the organiser may do `permission` on it.
-async fn authorised(
-    state: &AppState,
-    organiser: &Organiser,
-    id: &str,
-    permission: Permission,
-) -> Result<(Letter, Role), PageError> {
-    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-    let letter = state
-        .store
-        .letter(LetterId(id))
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let role = organiser.require(letter.workspace_id, permission)?;
-    Ok((letter, role))
-}
-
-fn actor(organiser: &Organiser, letter: &Letter) -> Actor {
-    Actor {
-        user: organiser.user.id,
-        workspace: letter.workspace_id,
     }
 }
 

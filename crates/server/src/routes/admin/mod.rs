@@ -17,7 +17,8 @@ use axum::{
     response::Response,
     routing::{MethodRouter, get, post},
 };
-use undersigned_core::role::Permission;
+use undersigned_core::{Role, role::Permission};
+use undersigned_store::{Actor, Letter, LetterId};
 
 use crate::{
     auth::Organiser,
@@ -242,6 +243,32 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             post(moderation::hide),
         ),
     ]
+}
+
+/// Loads a letter by its id in the path, if the organiser may do `permission` on it, with the
+/// organiser's role in its workspace. The one check every letter page and action makes.
+async fn authorised(
+    state: &AppState,
+    organiser: &Organiser,
+    id: &str,
+    permission: Permission,
+) -> Result<(Letter, Role), PageError> {
+    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    let letter = state
+        .store
+        .letter(LetterId(id))
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let role = organiser.require(letter.workspace_id, permission)?;
+    Ok((letter, role))
+}
+
+/// The organiser acting on a letter, for the audit trail.
+fn actor(organiser: &Organiser, letter: &Letter) -> Actor {
+    Actor {
+        user: organiser.user.id,
+        workspace: letter.workspace_id,
+    }
 }
 
 pub struct LetterRow {

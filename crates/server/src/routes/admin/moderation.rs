@@ -9,6 +9,7 @@
 //! transaction as its change, marked "bulk action") and one summarising event with the
 //! count.
 
+use super::{actor, authorised};
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -25,8 +26,8 @@ use undersigned_core::{
     role::Permission,
 };
 use undersigned_store::{
-    Actor, Letter, LetterId, ModerateCommand, ModerationAction, ModerationOutcome, QueueCursor,
-    QueueFilter, QueueRow, SignatureId, StoreError, WriteCommand, WriteOutcome,
+    Letter, ModerateCommand, ModerationAction, ModerationOutcome, QueueCursor, QueueFilter,
+    QueueRow, SignatureId, StoreError, WriteCommand, WriteOutcome,
 };
 
 use crate::{
@@ -100,30 +101,6 @@ impl IntoResponse for ModerationError {
             &sentence,
             Some(("/admin", "Back to letters")),
         )
-    }
-}
-
-/// Loads a letter by its id in the path, if the organiser may do `permission` on it.
-async fn authorised(
-    state: &AppState,
-    organiser: &Organiser,
-    id: &str,
-    permission: Permission,
-) -> Result<Letter, PageError> {
-    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-    let letter = state
-        .store
-        .letter(LetterId(id))
-        .await?
-        .ok_or(PageError::NotFound)?;
-    organiser.require(letter.workspace_id, permission)?;
-    Ok(letter)
-}
-
-fn actor(organiser: &Organiser, letter: &Letter) -> Actor {
-    Actor {
-        user: organiser.user.id,
-        workspace: letter.workspace_id,
     }
 }
 
@@ -313,7 +290,7 @@ pub async fn queue(
     Path(id): Path<String>,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, PageError> {
-    let letter = authorised(&state, &organiser, &id, Permission::View).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
     let can_moderate = organiser
         .require(letter.workspace_id, Permission::Moderate)
         .is_ok();
@@ -444,7 +421,7 @@ pub async fn approve(
     Path((id, signature)): Path<(String, String)>,
     OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
 ) -> Result<Response, ModerationError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let signature = signature_id(&signature)?;
     let outcome = moderate(
         &state,
@@ -471,7 +448,7 @@ pub async fn undo(
     Path((id, signature)): Path<(String, String)>,
     OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
 ) -> Result<Response, ModerationError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let signature = signature_id(&signature)?;
     moderate(
         &state,
@@ -597,7 +574,7 @@ pub async fn hide_page(
     organiser: Organiser,
     Path((id, signature)): Path<(String, String)>,
 ) -> Result<Response, ModerationError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let signature = signature_id(&signature)?;
     confirm_page(
         &state,
@@ -617,7 +594,7 @@ pub async fn hide(
     Path((id, signature)): Path<(String, String)>,
     OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
 ) -> Result<Response, ModerationError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let signature = signature_id(&signature)?;
     let undo_until = state.settings.hide_undo_until(state.clock.now());
     moderate(
@@ -639,7 +616,7 @@ pub async fn reject_page(
     organiser: Organiser,
     Path((id, signature)): Path<(String, String)>,
 ) -> Result<Response, ModerationError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let signature = signature_id(&signature)?;
     confirm_page(
         &state,
@@ -666,7 +643,7 @@ pub async fn reject(
     Path((id, signature)): Path<(String, String)>,
     OrganiserForm { organiser, form }: OrganiserForm<ReasonForm>,
 ) -> Result<Response, ModerationError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let signature = signature_id(&signature)?;
     let reason = match Reason::parse(&form.reason) {
         Ok(reason) => reason,
@@ -909,7 +886,7 @@ pub async fn bulk_preview(
     Path(id): Path<String>,
     OrganiserForm { organiser, form }: OrganiserForm<BulkForm>,
 ) -> Result<Response, PageError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let bulk = Bulk::parse(&form)?;
     bulk_page(&state, &organiser, &letter, &bulk, String::new(), None).await
 }
@@ -921,7 +898,7 @@ pub async fn bulk_apply(
     Path(id): Path<String>,
     OrganiserForm { organiser, form }: OrganiserForm<BulkForm>,
 ) -> Result<Response, ModerationError> {
-    let letter = authorised(&state, &organiser, &id, Permission::Moderate).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let bulk = Bulk::parse(&form)?;
     let reason = if bulk.action == Action::Reject {
         match Reason::parse(&form.reason) {
@@ -1002,7 +979,7 @@ pub async fn set_moderation(
     Path(id): Path<String>,
     OrganiserForm { organiser, form }: OrganiserForm<ModerationForm>,
 ) -> Result<Response, PageError> {
-    let letter = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
     let moderation = form.moderation.parse::<Moderation>().map_err(|_| {
         PageError::BadRequest(
             "Choose whether signatures are published when confirmed or held for review.".into(),
@@ -1055,7 +1032,7 @@ pub async fn audit(
     Path(id): Path<String>,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let letter = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
     let before = match query.before.as_str() {
         "" => None,
         text => Some(text.parse::<i64>().map_err(|_| {

@@ -4,6 +4,7 @@
 //! `POST /admin/letters/{id}/signatures/{signature}/verify` verifies one, which publishes
 //! it. Rejecting one is the moderation queue's reject (with a reason).
 
+use super::authorised;
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
@@ -13,8 +14,7 @@ use axum::{
 use serde::Deserialize;
 use undersigned_core::role::Permission;
 use undersigned_store::{
-    Actor, Letter, LetterId, SignatureId, StoreError, VerifyOrganisationCommand, WriteCommand,
-    WriteOutcome,
+    Actor, SignatureId, StoreError, VerifyOrganisationCommand, WriteCommand, WriteOutcome,
 };
 
 use crate::{
@@ -51,23 +51,6 @@ impl IntoResponse for VerifyError {
             VerifyError::Page(e) => e.into_response(),
         }
     }
-}
-
-/// Loads a letter by its id in the path, if the organiser may do `permission` on it.
-async fn authorised(
-    state: &AppState,
-    organiser: &Organiser,
-    id: &str,
-    permission: Permission,
-) -> Result<(Letter, bool), PageError> {
-    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-    let letter = state
-        .store
-        .letter(LetterId(id))
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let role = organiser.require(letter.workspace_id, permission)?;
-    Ok((letter, role.allows(Permission::Moderate)))
 }
 
 /// One held organisation signature and its evidence.
@@ -109,7 +92,8 @@ pub async fn held(
     Path(id): Path<String>,
     Query(query): Query<HeldQuery>,
 ) -> Result<Response, PageError> {
-    let (letter, can_moderate) = authorised(&state, &organiser, &id, Permission::View).await?;
+    let (letter, role) = authorised(&state, &organiser, &id, Permission::View).await?;
+    let can_moderate = role.allows(Permission::Moderate);
     let rows = state
         .store
         .held_organisations(letter.id)
