@@ -14,7 +14,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" --data "$data" demo >/dev/null
+"$bin" --data "$data" demo >"$data/demo.txt"
+export EMAIL=organiser@example.org
+PASSWORD=$(awk '/password:/ {print $2}' "$data/demo.txt")
+export PASSWORD
 "$bin" --data "$data" serve --bind "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
@@ -23,7 +26,10 @@ for _ in $(seq 100); do
 done
 cd "$here"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
-if ! BASE_URL="http://127.0.0.1:$port" DATA_DIR="$data" node sign-demo.mjs; then
-  echo "--- server log ---"; cat "$data/server.log"
-  exit 1
-fi
+export BASE_URL="http://127.0.0.1:$port" DATA_DIR="$data"
+for script in sign-demo.mjs organisation.mjs; do
+  if ! node "$script"; then
+    echo "--- $script failed; server log ---"; cat "$data/server.log"
+    exit 1
+  fi
+done

@@ -4,36 +4,16 @@
 //
 // BASE_URL: the running server; DATA_DIR: its data folder (no SMTP, so emails are files).
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch, required } from "./browser.mjs";
+import { emlFiles as emlIn, waitForConfirmLink } from "./mail.mjs";
 
 const base = required("BASE_URL");
 const data = required("DATA_DIR");
 const mailDir = join(data, "mail");
-
-function emlFiles() {
-  try {
-    return readdirSync(mailDir).filter((f) => f.endsWith(".eml")).sort();
-  } catch {
-    return [];
-  }
-}
-
-async function waitForNewEmail(before) {
-  for (let i = 0; i < 200; i++) {
-    const files = emlFiles();
-    if (files.length > before) {
-      // Undo quoted-printable soft line breaks before looking for the link.
-      const raw = readFileSync(join(mailDir, files[files.length - 1]), "utf8").replace(/=\r?\n/g, "");
-      const link = raw.match(/https?:\/\/\S+\/confirm\/[A-Za-z0-9_-]{43}/);
-      assert.ok(link, "the email holds a confirmation link");
-      return link[0];
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("no email was written to " + mailDir);
-}
+const emlFiles = () => emlIn(mailDir);
+const waitForNewEmail = (before) => waitForConfirmLink(mailDir, before);
 
 function total(page) {
   return page.locator('[data-count="total"]').innerText().then((t) => Number(t.replace(/,/g, "")));

@@ -8,6 +8,7 @@ use anyhow::Context;
 use undersigned_core::{
     DisplayLevel, EmailAddress, LetterState, PersonName, Role, Slug,
     letter::{LetterContent, LetterInput},
+    organisation::{Organisation, WebsiteDomain},
     signature::{NewSignature, SignerDetails},
 };
 use undersigned_server::{
@@ -22,6 +23,76 @@ use undersigned_store::{Actor, ImportCommand, NewUser, WriteCommand};
 use crate::users::ensure_workspace;
 
 const ORGANISER: &str = "organiser@example.org";
+
+/// Fictional organisations that sign the demo letter: name, website domain, who signs for
+/// it (first and last names from the lists below), the colour of its logo (none: no logo),
+/// and whether the signer's address is on its domain (otherwise the organiser verified it).
+type DemoOrganisation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<[u8; 3]>,
+    bool,
+);
+
+const ORGANISATIONS: [DemoOrganisation; 8] = [
+    (
+        "Riverside Tenants' Union",
+        "riverside-tenants.example",
+        "Cato Farrowdale",
+        Some([0x1f, 0x6f, 0x8b]),
+        true,
+    ),
+    (
+        "Open Pitch Collective",
+        "openpitch.example",
+        "Noor Elderwyn",
+        Some([0xc0, 0x39, 0x2b]),
+        true,
+    ),
+    (
+        "Harbour Youth Sports Trust",
+        "harbour-youth.example",
+        "Jun Corvane",
+        Some([0x2e, 0x7d, 0x32]),
+        true,
+    ),
+    (
+        "Safe Play Network",
+        "safeplay.example",
+        "Tove Lindqvane",
+        None,
+        false,
+    ),
+    (
+        "Northgate Community Law Centre",
+        "northgate-law.example",
+        "Farid Osterwick",
+        Some([0x6a, 0x1b, 0x9a]),
+        true,
+    ),
+    (
+        "Coastal Referees' Association",
+        "coastal-refs.example",
+        "Ulla Brindlemoor",
+        Some([0xe6, 0x7e, 0x22]),
+        true,
+    ),
+    (
+        "Players Together",
+        "players-together.example",
+        "Sefa Mistlecombe",
+        None,
+        true,
+    ),
+    (
+        "Fair Game Foundation",
+        "fairgame.example",
+        "Lior Vellacourt",
+        Some([0x00, 0x79, 0x6b]),
+        false,
+    ),
+];
 
 const FIRST: [&str; 26] = [
     "Ada", "Bram", "Cato", "Delphine", "Eshe", "Farid", "Greta", "Hollis", "Ines", "Jun", "Kalani",
@@ -133,7 +204,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 targets: "Ingrid Solvane | Commissioner | Meridian Football League\n\
                           The Board of Governors | | Meridian Football League"
                     .into(),
-                categories: "Activist\nSurvivor\nSupporter".into(),
+                categories: "Organisation\nActivist\nSurvivor\nSupporter".into(),
                 field_title: "optional".into(),
                 field_affiliation: "optional".into(),
                 field_city: "optional".into(),
@@ -142,7 +213,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 // Published as signers confirm (a sensitive letter would batch them).
                 batch_minutes: String::new(),
                 moderation: "publish".into(),
-                organisation_category: String::new(),
+                organisation_category: "Organisation".into(),
                 // Survivors may sign with initials or privately, and no city is shown
                 // for them: in a small town, initials and a city can name someone.
                 rules: [
@@ -169,11 +240,16 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
 
     // A few dozen fictional signatures; importing twice adds nothing (same addresses).
     let started = now();
-    let commands = (0..36usize)
+    let people: Vec<_> = letter.people_categories().collect();
+    anyhow::ensure!(
+        !people.is_empty(),
+        "the demo letter has no category for people"
+    );
+    let mut commands = (0..36usize)
         .map(|i| {
             let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i * 7) % LAST.len()]);
             let email = EmailAddress::parse(&format!("demo-signer-{i}@example.org"))?;
-            let category = &letter.categories[i % letter.categories.len()];
+            let category = people[i % people.len()];
             let wanted = match i % 7 {
                 0 | 3 => DisplayLevel::Initials,
                 5 => DisplayLevel::Private,
@@ -213,9 +289,66 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 signature,
                 now: started - i64::try_from(36 - i).unwrap_or(0) * 3600,
                 salt: undersigned_server::secrets::random_bytes(),
+                organisation: None,
             })))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // And a few organisations, when the letter takes them (one made by an older demo may not).
+    if let Some(category) = letter.organisation_category {
+        for (i, (name, domain, signer, colour, on_domain)) in ORGANISATIONS.into_iter().enumerate()
+        {
+            let logo = match colour {
+                Some(colour) => {
+                    let logo = undersigned_logo::normalise(&demo_logo(colour, i))
+                        .map_err(|e| anyhow::anyhow!("a demo logo: {e}"))?;
+                    store
+                        .put_logo(
+                            undersigned_store::NewLogo {
+                                reference: logo.reference(),
+                                png: logo.png(),
+                                width: logo.width(),
+                                height: logo.height(),
+                            },
+                            now(),
+                        )
+                        .await?;
+                    Some(logo.reference())
+                }
+                None => None,
+            };
+            let domain =
+                WebsiteDomain::parse(domain).map_err(|e| anyhow::anyhow!("a demo website: {e}"))?;
+            let email = if on_domain {
+                format!("office@{}", domain.as_str())
+            } else {
+                format!("demo-organisation-{i}@example.org")
+            };
+            let signature = NewSignature {
+                name: PersonName::parse(signer)?,
+                email: EmailAddress::parse(&email)?,
+                category_id: category.0,
+                display: DisplayLevel::Public,
+                details: SignerDetails {
+                    title: Some(["Director", "Chair", "Coordinator"][i % 3].to_owned()),
+                    ..SignerDetails::default()
+                },
+            };
+            commands.push(WriteCommand::ImportPublished(Box::new(ImportCommand {
+                letter: letter.id,
+                duplicate_key: keys.duplicates.organisation_key(&domain),
+                signature,
+                now: started - i64::try_from(40 - i).unwrap_or(0) * 3600,
+                salt: undersigned_server::secrets::random_bytes(),
+                organisation: Some(Organisation {
+                    name: name.to_owned(),
+                    website: format!("https://{}/", domain.as_str()),
+                    email_on_domain: on_domain,
+                    domain,
+                    logo,
+                }),
+            })));
+        }
+    }
     let results = store.commit_batch(commands).await?;
     let added = results
         .iter()
@@ -252,4 +385,26 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     println!("    email:    {ORGANISER}");
     println!("    password: {password}");
     Ok(())
+}
+
+/// A fictional organisation's logo: a white mark (a ring, a bar or a diamond, by `shape`)
+/// on `colour`, as PNG.
+fn demo_logo(colour: [u8; 3], shape: usize) -> Vec<u8> {
+    const SIZE: u32 = 192;
+    let centre = f64::from(SIZE) / 2.0;
+    let image = image::RgbImage::from_fn(SIZE, SIZE, |x, y| {
+        let (dx, dy) = (f64::from(x) - centre, f64::from(y) - centre);
+        let mark = match shape % 3 {
+            0 => (40.0..64.0).contains(&dx.hypot(dy)),
+            1 => dy.abs() < 18.0 && dx.abs() < 64.0 || dx.abs() < 18.0 && dy.abs() < 64.0,
+            _ => dx.abs() + dy.abs() < 60.0,
+        };
+        image::Rgb(if mark { [255, 255, 255] } else { colour })
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    // Writing to memory cannot fail for lack of space; an error here is a bug.
+    image
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map(|()| png.into_inner())
+        .unwrap_or_default()
 }

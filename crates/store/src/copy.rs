@@ -275,6 +275,7 @@ pub static TABLES: &[Table] = &[
             int("verified_at"),
             int("verified_by"),
             text("logo"),
+            int("pinned_at"),
         ],
         key: &["signature_id"],
         identity: false,

@@ -177,9 +177,21 @@ pub trait LetterStore: Send + Sync {
     ) -> Result<Vec<SignatureRecord>>;
     /// What a confirmation link points at, for the page that shows the button.
     async fn confirmation_link(&self, token_hash: Hash32) -> Result<Option<ConfirmationLink>>;
-    /// The organisations' signatures of a letter held for an organiser to verify, with the
-    /// evidence (oldest confirmation first; at most 500).
-    async fn held_organisations(&self, letter: LetterId) -> Result<Vec<HeldOrganisation>>;
+    /// The organisations' signatures of a letter that are held or published, with the
+    /// evidence for verifying them (oldest confirmation first; at most 1,000).
+    async fn organisation_signatures(&self, letter: LetterId)
+    -> Result<Vec<OrganisationSignature>>;
+    /// Pins a published organisation's signature to the head of the letter's grid, or
+    /// unpins it, with an audit event. `NotFound` when the letter has no such published
+    /// organisation signature.
+    async fn pin_organisation(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        signature: SignatureId,
+        pinned: bool,
+        now: Timestamp,
+    ) -> Result<()>;
 }
 
 /// The hot path: signing, confirming, imports and removals, many to a transaction.

@@ -192,6 +192,19 @@ impl Letter {
     pub fn category_rules(&self) -> Vec<(i64, DisplayRule)> {
         self.categories.iter().map(|c| (c.id.0, c.rule)).collect()
     }
+
+    /// The categories people sign under, with their display rules: all but the one
+    /// organisations sign under (they have their own form).
+    pub fn people_category_rules(&self) -> Vec<(i64, DisplayRule)> {
+        self.people_categories().map(|c| (c.id.0, c.rule)).collect()
+    }
+
+    /// The categories people sign under (see [`Self::people_category_rules`]).
+    pub fn people_categories(&self) -> impl Iterator<Item = &Category> {
+        self.categories
+            .iter()
+            .filter(move |c| Some(c.id) != self.organisation_category)
+    }
 }
 
 /// A line in a list of letters.
@@ -253,12 +266,20 @@ pub struct PublicOrganisation {
     pub verified: Option<Verification>,
     /// The content hash of its logo (hex), served at `/logos/{hex}.png`.
     pub logo: Option<String>,
+    /// Whether an organiser pinned it to the head of the grid.
+    pub pinned: bool,
 }
 
-/// An organisation's signature held for an organiser to verify, with the evidence.
+/// An organisation's signature as its letter's organisers see it: held for an organiser to
+/// verify (with the evidence), held for review, or published.
 #[derive(Debug, Clone)]
-pub struct HeldOrganisation {
+pub struct OrganisationSignature {
     pub signature: SignatureId,
+    /// `Held` or `Published`.
+    pub state: SignatureState,
+    /// How it was verified (None: not yet).
+    pub verified: Option<Verification>,
+    pub pinned: bool,
     pub organisation: String,
     pub website: String,
     pub website_domain: String,
@@ -299,6 +320,61 @@ pub enum PublicListing {
     /// By log index, highest first, those below `before` (all when None): pages that stay
     /// put while the log grows, for `signatories.json`.
     LogIndexBefore(Option<u64>),
+    /// People only (no organisation), by log index like `LogIndexBefore`: the letter page's
+    /// list under the organisations' grid.
+    PeopleBefore(Option<u64>),
+    /// Organisations only, the grid's order: pinned first, then verified, then the rest,
+    /// each group by log index, oldest first; those after the key (all when None).
+    Organisations(Option<GridKey>),
+}
+
+/// Where an organisation stands in a letter's grid: its group and its log index. Keys
+/// order like the grid, so a page of the grid starts after the last key of the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GridKey {
+    /// 0 pinned, 1 verified, 2 not verified.
+    pub group: u8,
+    pub log_index: u64,
+}
+
+impl GridKey {
+    /// The key of a listed organisation (None for a person, or a row not in the log).
+    pub fn of(row: &PublicSignature) -> Option<Self> {
+        let organisation = row.organisation.as_ref()?;
+        let group = if organisation.pinned {
+            0
+        } else if organisation.verified.is_some() {
+            1
+        } else {
+            2
+        };
+        Some(Self {
+            group,
+            log_index: row.log_index?,
+        })
+    }
+}
+
+impl std::fmt::Display for GridKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.group, self.log_index)
+    }
+}
+
+impl std::str::FromStr for GridKey {
+    type Err = ();
+    /// Reads `group-index` as [`GridKey`]'s `Display` writes it.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (group, index) = s.split_once('-').ok_or(())?;
+        let group = group.parse::<u8>().map_err(|_| ())?;
+        if group > 2 {
+            return Err(());
+        }
+        Ok(Self {
+            group,
+            log_index: index.parse::<u64>().map_err(|_| ())?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -605,9 +681,14 @@ pub struct ChangeDisplayCommand {
 pub struct ImportCommand {
     pub letter: LetterId,
     pub signature: NewSignature,
+    /// For a person, the keyed hash of their address; for an organisation, of its domain.
     pub duplicate_key: DuplicateKey,
     pub now: Timestamp,
     pub salt: Hash32,
+    /// For an organisation's signature: the organisation (`signature` is the person who
+    /// signed for it). It is published verified: by its domain when the address is on it,
+    /// otherwise by the organiser who imports it.
+    pub organisation: Option<Organisation>,
 }
 
 /// What a command did.

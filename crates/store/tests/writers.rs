@@ -423,6 +423,7 @@ async fn signatures_published_before_the_logs_are_logged_once_on_open() {
                 },
                 now: NOW + i as i64 * 60,
                 salt: [9; 32],
+                organisation: None,
             }))
         })
         .collect();

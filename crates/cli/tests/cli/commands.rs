@@ -1,5 +1,6 @@
 //! The commands a newcomer and an operator run.
 
+use crate::DEMO_SIGNATURES;
 use std::{io::Write, process::Stdio};
 
 use undersigned_testkit::{Site, client, html::value_after};
@@ -11,7 +12,7 @@ async fn a_confirmed_signature_survives_kill_9() {
     let data = tempfile::tempdir().unwrap();
     demo(data.path());
     let server = serve(data.path()).await;
-    assert_eq!(server.total("demo").await, 36);
+    assert_eq!(server.total("demo").await, DEMO_SIGNATURES);
     sign_demo(
         &server,
         data.path(),
@@ -20,14 +21,14 @@ async fn a_confirmed_signature_survives_kill_9() {
         "public",
     )
     .await;
-    assert_eq!(server.total("demo").await, 37);
+    assert_eq!(server.total("demo").await, DEMO_SIGNATURES + 1);
 
     // No graceful anything: the process is killed the moment the response arrived.
     server.kill_hard();
     let server = serve(data.path()).await;
     assert_eq!(
         server.total("demo").await,
-        37,
+        DEMO_SIGNATURES + 1,
         "the acknowledged signature is still counted"
     );
     let page = server.get_with(&client(), "/l/demo").await.body;
@@ -65,13 +66,16 @@ async fn first_start_prints_a_one_time_setup_link() {
 async fn demo_is_idempotent_and_its_login_works() {
     let data = tempfile::tempdir().unwrap();
     let first = demo(data.path());
-    assert!(first.contains("36 new signatures"), "{first}");
+    assert!(
+        first.contains(&format!("{DEMO_SIGNATURES} new signatures")),
+        "{first}"
+    );
     let second = demo(data.path());
     assert!(second.contains("0 new signatures"), "{second}");
     let password = value_after(&second, "password: ");
 
     let server = serve(data.path()).await;
-    assert_eq!(server.total("demo").await, 36);
+    assert_eq!(server.total("demo").await, DEMO_SIGNATURES);
     // No setup link: an organiser exists.
     assert!(!server.output().contains("/setup/"));
     let client = client();
@@ -303,7 +307,7 @@ async fn a_live_backup_is_a_folder_that_serve_starts_from() {
         "public",
     )
     .await;
-    assert_eq!(server.total("demo").await, 37);
+    assert_eq!(server.total("demo").await, DEMO_SIGNATURES + 1);
 
     // While the server runs.
     let copy = tempfile::tempdir().unwrap();
@@ -332,7 +336,7 @@ async fn a_live_backup_is_a_folder_that_serve_starts_from() {
         assert_eq!(mode(&path), private, "{} stays private", path.display());
     }
     let restored = serve(&folder).await;
-    assert_eq!(restored.total("demo").await, 37);
+    assert_eq!(restored.total("demo").await, DEMO_SIGNATURES + 1);
     let page = restored.get_with(&client(), "/l/demo").await.body;
     assert!(page.contains("Tamsin Orrery"));
     // The same key: the signer who signed before is recognised, not counted again.
@@ -350,7 +354,7 @@ async fn a_live_backup_is_a_folder_that_serve_starts_from() {
         )
         .await;
     assert_eq!(again.status, 303);
-    assert_eq!(restored.total("demo").await, 37);
+    assert_eq!(restored.total("demo").await, DEMO_SIGNATURES + 1);
     restored.kill_hard();
 
     // A backup never overwrites.

@@ -1,5 +1,6 @@
 //! Signers' personal data sealed at rest, and `undersigned keys` as an operator runs it.
 
+use crate::DEMO_SIGNATURES;
 use std::path::Path;
 
 use undersigned_testkit::{Site, client};
@@ -62,7 +63,7 @@ async fn personal_data_is_sealed_and_its_key_rotates_while_the_server_runs() {
         "public",
     )
     .await;
-    assert_eq!(server.total("demo").await, 38);
+    assert_eq!(server.total("demo").await, DEMO_SIGNATURES + 2);
 
     // Someone who copies the database files learns neither address nor the private name.
     let raw = database_bytes(data.path());
@@ -171,7 +172,7 @@ async fn personal_data_is_sealed_and_its_key_rotates_while_the_server_runs() {
     .await;
     assert_eq!(
         server.total("demo").await,
-        39 + during as u64,
+        DEMO_SIGNATURES + 3 + during as u64,
         "the repeat is not counted"
     );
 
@@ -189,7 +190,10 @@ async fn personal_data_is_sealed_and_its_key_rotates_while_the_server_runs() {
     // After a restart everything still opens with the one key left.
     server.kill_hard();
     let server = serve(data.path()).await;
-    assert_eq!(server.total("demo").await, 39 + during as u64);
+    assert_eq!(
+        server.total("demo").await,
+        DEMO_SIGNATURES + 3 + during as u64
+    );
     let page = server.get_with(&client(), "/l/demo").await.body;
     assert!(page.contains("Odalys Brackenridge"), "{page}");
     assert!(page.contains("Linnea Stavros"), "{page}");
@@ -243,6 +247,6 @@ async fn without_its_keyring_the_data_does_not_open_and_the_operator_is_told() {
     // With the keyring back, all is well.
     std::fs::write(&keyring, saved).unwrap();
     let server = serve(data.path()).await;
-    assert_eq!(server.total("demo").await, 37);
+    assert_eq!(server.total("demo").await, DEMO_SIGNATURES + 1);
     server.kill_hard();
 }

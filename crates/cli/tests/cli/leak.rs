@@ -149,12 +149,52 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
     sign(&server, data.path(), &INITIALS).await;
     sign(&server, data.path(), &PRIVATE).await;
     sign(&server, data.path(), &KEPT).await;
+    // An organisation signs from its own domain (published, verified), another from
+    // elsewhere (held for an organiser): the names of the people who sign for them are
+    // shown or not, and their addresses never are.
+    for (organisation, website, signer, email) in [
+        (
+            "Orgmark Trust",
+            "orgmark.example",
+            "Orgsignermark Ellery",
+            "orgmail@orgmark.example",
+        ),
+        (
+            "Heldorgmark Club",
+            "heldorgmark.example",
+            "Heldsignermark Fenn",
+            "heldorgmail@example.org",
+        ),
+    ] {
+        let before = undersigned_testkit::mail::written(data.path()).len();
+        let signed = server
+            .post_with(
+                &client(),
+                "/l/demo/sign",
+                &[
+                    ("signer", "organisation"),
+                    ("organisation", organisation),
+                    ("website", website),
+                    ("name", signer),
+                    ("title", "Chair"),
+                    ("email", email),
+                    ("authorised", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(signed.status, 303, "{organisation}: {}", signed.body);
+        let email = undersigned_testkit::mail::wait_for_written(data.path(), before + 1).await;
+        let path = email.confirm_path().expect("a confirmation link");
+        let confirmed = server.post_with(&client(), &path, &[]).await;
+        assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    }
 
     // While public, the public signer's text is served: the search can see it.
     let before = public_surfaces(&server).await;
     assert!(before.contains(WITHDRAWN.name));
     assert!(before.contains(KEPT.name) && before.contains(KEPT.comment));
     assert!(before.contains("I. B."), "the initials are shown");
+    assert!(before.contains("Orgmark Trust") && before.contains("Orgsignermark Ellery"));
 
     let page = server
         .get_with(&client(), &format!("{withdrawn}/withdraw"))
@@ -198,6 +238,15 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
     }
     hidden.extend([PRIVATE.name, PRIVATE.city, PRIVATE.comment]);
     hidden.extend([INITIALS.name, "Inimark", "Bexhill", INITIALS.city]);
+    // The organisations' signers' addresses; the held one is not shown at all (its name
+    // and its signer's are kept, sealed, for the organiser who verifies it).
+    hidden.extend(["orgmail@orgmark.example", "heldorgmail@example.org"]);
+    for marker in ["Heldorgmark", "Heldsignermark"] {
+        assert!(
+            !public.contains(marker),
+            "{marker} is public before verification"
+        );
+    }
     hidden.extend([
         WITHDRAWN.name,
         "Pubmark",

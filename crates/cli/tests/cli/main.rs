@@ -8,3 +8,6 @@ mod keys;
 mod leak;
 mod log;
 mod process;
+
+/// The signatures `undersigned demo` imports: 36 people and 8 organisations.
+pub const DEMO_SIGNATURES: u64 = 44;

@@ -135,6 +135,7 @@ async fn big_instance(data: &Path) -> (String, Vec<(LetterId, u64)>) {
                     signature: sig,
                     now: started,
                     salt: [3; 32],
+                    organisation: None,
                 }))
             })
             .collect();

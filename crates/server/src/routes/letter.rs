@@ -27,6 +27,7 @@ pub async fn show(
     let layout = Layout::new(state.instance(), view.letter.title.clone());
     let page_state = PageState {
         organisation_form: query.organisation_form(),
+        grid_after: query.grid_after(),
         ..PageState::fresh(query.before())
     };
     let page = LetterPage::build(&state, &view, page_state, layout).await?;

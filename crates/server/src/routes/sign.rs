@@ -112,8 +112,12 @@ pub async fn sign(
         NewOrganisationSignature::parse(&input, category.0)
             .map(|org| (org.signature, Some(org.organisation)))
     } else {
-        NewSignature::parse(&input, &letter.category_rules(), &letter.signer_fields)
-            .map(|signature| (signature, None))
+        NewSignature::parse(
+            &input,
+            &letter.people_category_rules(),
+            &letter.signer_fields,
+        )
+        .map(|signature| (signature, None))
     };
     // An organisation's logo: decoded with limits and re-encoded, or a message at the field.
     let logo = match logo.filter(|_| input.for_organisation()) {
@@ -234,6 +238,7 @@ async fn form_again(
     let layout = Layout::new(state.instance(), view.letter.title.clone());
     let page_state = PageState {
         before: None,
+        grid_after: None,
         organisation_form: input.for_organisation(),
         input,
         errors,

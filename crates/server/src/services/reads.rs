@@ -10,7 +10,7 @@ use std::{sync::Arc, time::Duration};
 
 use undersigned_core::{Slug, markdown};
 use undersigned_store::{
-    Branding, Counts, DynStore, Erasure, Letter, LetterId, LetterSummary, PublicListing,
+    Branding, Counts, DynStore, Erasure, GridKey, Letter, LetterId, LetterSummary, PublicListing,
     SignatoryPage, StoreError,
 };
 
@@ -28,6 +28,9 @@ pub enum ReadError {
 
 /// Signatories per page, on the letter page and in `signatories.json`.
 pub const SIGNATORIES_PER_PAGE: u32 = 50;
+
+/// Organisations on a page of the letter's grid.
+pub const ORGANISATIONS_PER_PAGE: u32 = 60;
 
 /// A letter ready to show: the record and its body rendered once.
 #[derive(Debug)]
@@ -113,28 +116,61 @@ impl Reads {
         Ok(counts)
     }
 
-    /// A page of the public signatories, newest in the log first: those logged before the
-    /// entry `before` (the newest when None), with one row more than a page to tell whether
-    /// another page follows. Keyset pages: each costs one index range, however deep, and
-    /// stays put while the log grows. The first page, the one everybody sees, comes from the
-    /// cache.
-    pub async fn signatories(
+    /// A page of the public signatories who are people (organisations have their grid),
+    /// newest in the log first: those logged before the entry `before` (the newest when
+    /// None), with one row more than a page to tell whether another page follows. Keyset
+    /// pages: each costs one index range, however deep, and stays put while the log grows.
+    /// The first page, the one everybody sees, comes from the cache.
+    pub async fn people(
         &self,
         letter: LetterId,
         before: Option<u64>,
     ) -> Result<Arc<SignatoryPage>, StoreError> {
+        let read = || {
+            self.store.public_signatures(
+                letter,
+                PublicListing::PeopleBefore(before),
+                SIGNATORIES_PER_PAGE + 1,
+            )
+        };
         if before.is_some() {
-            return self
-                .signatories_by_index(letter, before)
-                .await
-                .map(Arc::new);
+            return read().await.map(Arc::new);
         }
         let generation = match self.caches.first_page(letter) {
             Ok(rows) => return Ok(rows),
             Err(generation) => generation,
         };
-        let rows = Arc::new(self.signatories_by_index(letter, None).await?);
+        let rows = Arc::new(read().await?);
         self.caches.put_first_page(letter, generation, rows.clone());
+        Ok(rows)
+    }
+
+    /// A page of the letter's organisations in the grid's order (pinned, verified, the
+    /// rest), those after `after` (from the first when None), with one row more than a page.
+    /// The first page comes from the cache.
+    pub async fn organisations(
+        &self,
+        letter: LetterId,
+        after: Option<GridKey>,
+    ) -> Result<Arc<SignatoryPage>, StoreError> {
+        let read = || {
+            self.store.public_signatures(
+                letter,
+                PublicListing::Organisations(after),
+                ORGANISATIONS_PER_PAGE + 1,
+            )
+        };
+        if after.is_some() {
+            return read().await.map(Arc::new);
+        }
+        let generation = match self.caches.first_grids.get(&letter) {
+            Ok(rows) => return Ok(rows),
+            Err(generation) => generation,
+        };
+        let rows = Arc::new(read().await?);
+        self.caches
+            .first_grids
+            .put(letter, generation, rows.clone());
         Ok(rows)
     }
 
@@ -176,6 +212,8 @@ pub struct Caches {
     counts: TtlMap<LetterId, Counts>,
     /// The newest signatories (the first page of the list) per letter.
     first_pages: TtlMap<LetterId, SignatoryPage>,
+    /// The first page of the organisations' grid per letter.
+    first_grids: TtlMap<LetterId, SignatoryPage>,
 }
 
 impl Caches {
@@ -184,6 +222,7 @@ impl Caches {
             letters: TtlMap::new(ttl),
             counts: TtlMap::new(ttl),
             first_pages: TtlMap::new(ttl),
+            first_grids: TtlMap::new(ttl),
         }
     }
 
@@ -221,6 +260,7 @@ impl Caches {
         for letter in letters {
             self.counts.invalidate(letter);
             self.first_pages.invalidate(letter);
+            self.first_grids.invalidate(letter);
         }
     }
 

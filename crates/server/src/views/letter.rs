@@ -11,12 +11,12 @@ use undersigned_core::{
     organisation::Verification,
     signature::{DisplayLevel, DisplayRule, SignInput},
 };
-use undersigned_store::{Letter, LogVersion, SignatoryPage};
+use undersigned_store::{GridKey, Letter, LogVersion, PublicSignature, SignatoryPage};
 
 use crate::{
     format,
     pages::{Layout, PageError},
-    services::reads::{LetterView, SIGNATORIES_PER_PAGE},
+    services::reads::{LetterView, ORGANISATIONS_PER_PAGE, SIGNATORIES_PER_PAGE},
     state::AppState,
 };
 
@@ -43,11 +43,19 @@ pub struct ListQuery {
     /// works without JavaScript).
     #[serde(default, rename = "as")]
     signer: String,
+    /// Where the organisations' grid starts: after this key (`?orgs=1-42`), or at the first.
+    #[serde(default)]
+    orgs: String,
 }
 
 impl ListQuery {
     pub fn before(&self) -> Option<u64> {
         self.before.parse::<u64>().ok()
+    }
+
+    /// Where the grid starts; anything unreadable means the first page.
+    pub fn grid_after(&self) -> Option<GridKey> {
+        self.orgs.parse::<GridKey>().ok()
     }
 
     /// Whether the organisation's form was asked for.
@@ -107,6 +115,8 @@ pub struct SignerView {
     pub domain: Option<String>,
     /// The content hash of the organisation's logo, served at `/logos/{hex}.png`.
     pub logo: Option<String>,
+    /// Whether its organisers pinned it to the head of the grid.
+    pub pinned: bool,
 }
 
 /// The workspace hosting the letter, as its page names it.
@@ -157,7 +167,14 @@ pub struct LetterPage {
     pub fields: Vec<FieldView>,
     pub input: SignInput,
     pub errors: FieldErrors,
+    /// The people who signed publicly (a page of them).
     pub signers: Vec<SignerView>,
+    /// The organisations (a page of the grid): pinned first, then verified, then the rest.
+    pub organisations: Vec<SignerView>,
+    /// Where this page of the grid starts (None: the first).
+    pub grid_after: Option<String>,
+    /// Where the grid's next page starts, when there is one.
+    pub grid_next: Option<String>,
     /// "63 organisations · 19 survivors · 12 activists": the categories with signatures.
     pub count_words: String,
     /// "And 19 survivors whose names are withheld.", when some signers are not named.
@@ -199,6 +216,8 @@ fn description(letter: &Letter) -> String {
 pub struct PageState {
     /// Where the list of signatories starts (None: the newest).
     pub before: Option<u64>,
+    /// Where the organisations' grid starts (None: the first).
+    pub grid_after: Option<GridKey>,
     pub input: SignInput,
     pub errors: FieldErrors,
     pub preview: bool,
@@ -210,6 +229,7 @@ impl PageState {
     pub fn fresh(before: Option<u64>) -> Self {
         Self {
             before,
+            grid_after: None,
             organisation_form: false,
             // No display level is chosen for the signer: they choose.
             input: SignInput::default(),
@@ -238,15 +258,30 @@ impl LetterPage {
         });
         let counts = state.reads.counts(letter.id).await?;
         let before = page_state.before;
-        let listing = if page_state.preview || view.erasure.is_some() {
-            Arc::new(SignatoryPage::default())
+        let listed = !page_state.preview && view.erasure.is_none();
+        let listing = if listed {
+            state.reads.people(letter.id, before).await?
         } else {
-            state.reads.signatories(letter.id, before).await?
+            Arc::new(SignatoryPage::default())
         };
         let shown = &listing.rows[..listing.rows.len().min(SIGNATORIES_PER_PAGE as usize)];
         let next_before = (listing.rows.len() > shown.len())
             .then(|| shown.last().and_then(|row| row.log_index))
             .flatten();
+        // The grid, for a letter that takes organisations' signatures (or took them once).
+        let grid = if listed && letter.organisation_category.is_some() {
+            state
+                .reads
+                .organisations(letter.id, page_state.grid_after)
+                .await?
+        } else {
+            Arc::new(SignatoryPage::default())
+        };
+        let grid_shown = &grid.rows[..grid.rows.len().min(ORGANISATIONS_PER_PAGE as usize)];
+        let grid_next = (grid.rows.len() > grid_shown.len())
+            .then(|| grid_shown.last().and_then(GridKey::of))
+            .flatten()
+            .map(|k| k.to_string());
         let count_words = counts
             .by_category
             .iter()
@@ -267,35 +302,8 @@ impl LetterPage {
             };
             format!("And {} {whose} withheld.", format::and_list(&parts))
         });
-        let signers = shown
-            .iter()
-            .filter_map(|row| {
-                row.shown().map(|shown| SignerView {
-                    log_index: row.log_index,
-                    shown_name: shown.shown_name,
-                    details: shown.details,
-                    category: row.category.clone(),
-                    comment: shown.comment,
-                    verified: row
-                        .organisation
-                        .as_ref()
-                        .and_then(|o| o.verified)
-                        .map(|v| v.as_str()),
-                    verified_note: row.organisation.as_ref().and_then(|o| o.verified).map(|v| {
-                        match v {
-                            Verification::Domain => {
-                                "Verified: the person who signed confirmed an email address on \
-                                 the organisation's website domain"
-                            }
-                            Verification::Organiser => "Verified by the letter's organisers",
-                        }
-                    }),
-                    organisation: row.organisation.is_some(),
-                    domain: row.organisation.as_ref().map(|o| o.domain.clone()),
-                    logo: row.organisation.as_ref().and_then(|o| o.logo.clone()),
-                })
-            })
-            .collect();
+        let signers = shown.iter().filter_map(signer_view).collect();
+        let organisations = grid_shown.iter().filter_map(signer_view).collect();
         let fields = SignerField::ALL
             .into_iter()
             .filter(|f| letter.signer_fields.get(*f).is_shown())
@@ -340,8 +348,7 @@ impl LetterPage {
                 .map(|(name, n)| (name.clone(), format::count(*n)))
                 .collect(),
             categories: letter
-                .categories
-                .iter()
+                .people_categories()
                 .map(|c| CategoryChoice {
                     id: c.id.0,
                     name: c.name.clone(),
@@ -352,7 +359,7 @@ impl LetterPage {
                 .collect(),
             levels: DisplayLevel::ALL
                 .into_iter()
-                .filter(|l| letter.categories.iter().any(|c| c.rule.allows(*l)))
+                .filter(|l| letter.people_categories().any(|c| c.rule.allows(*l)))
                 .map(|l| LevelChoice {
                     value: l.as_str(),
                     label: level_label(l),
@@ -360,13 +367,15 @@ impl LetterPage {
                 .collect(),
             offer_city: letter.signer_fields.city.is_shown()
                 && letter
-                    .categories
-                    .iter()
+                    .people_categories()
                     .any(|c| c.rule.city() && c.rule.allows(DisplayLevel::Initials)),
             fields,
             input: page_state.input,
             errors: page_state.errors,
             signers,
+            organisations,
+            grid_after: page_state.grid_after.map(|k| k.to_string()),
+            grid_next,
             count_words,
             withheld,
             before,
@@ -385,6 +394,33 @@ impl LetterPage {
             }),
         })
     }
+}
+
+/// A listed signature as the page shows it (None for a private signer, who is never
+/// listed anyway).
+fn signer_view(row: &PublicSignature) -> Option<SignerView> {
+    let shown = row.shown()?;
+    let organisation = row.organisation.as_ref();
+    let verified = organisation.and_then(|o| o.verified);
+    Some(SignerView {
+        log_index: row.log_index,
+        shown_name: shown.shown_name,
+        details: shown.details,
+        category: row.category.clone(),
+        comment: shown.comment,
+        verified: verified.map(|v| v.as_str()),
+        verified_note: verified.map(|v| match v {
+            Verification::Domain => {
+                "Verified: the person who signed confirmed an email address on the \
+                 organisation's website domain"
+            }
+            Verification::Organiser => "Verified by the letter's organisers",
+        }),
+        organisation: organisation.is_some(),
+        domain: organisation.map(|o| o.domain.clone()),
+        logo: organisation.and_then(|o| o.logo.clone()),
+        pinned: organisation.is_some_and(|o| o.pinned),
+    })
 }
 
 /// How the signing form words a display level.

@@ -200,6 +200,7 @@ async fn import_with_details(app: &TestApp, letter: i64, name: &str, details: Si
         },
         now: app.clock.now(),
         salt: undersigned_server::secrets::random_bytes(),
+        organisation: None,
     }));
     for result in store.commit_batch(vec![command]).await.unwrap() {
         result.unwrap();

@@ -279,6 +279,7 @@ impl TestApp {
                     },
                     now: self.clock.now(),
                     salt: undersigned_server::secrets::random_bytes(),
+                    organisation: None,
                 }))
             })
             .collect();

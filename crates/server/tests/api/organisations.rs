@@ -526,3 +526,263 @@ async fn an_organisation_signs_with_its_logo_and_a_bad_one_is_refused() {
     assert_eq!(logo.headers()["content-type"], "image/png");
     app.stop().await;
 }
+
+/// The id of one row that `statement` (with `$1` bound to `value`) selects.
+async fn id_where(app: &TestApp, statement: &'static str, value: &str) -> i64 {
+    use sqlx::Row;
+    let db = app.db().await;
+    sqlx::query(statement)
+        .bind(value.to_owned())
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap()
+}
+
+/// Signs as `organisation` from an address on its own domain and confirms: verified.
+async fn sign_verified(app: &TestApp, slug: &str, organisation: &str, domain: &str) {
+    let email = format!("lead@{domain}");
+    let page = app
+        .sign(
+            slug,
+            &organisation_form(organisation, domain, "Rowan Ellery", &email),
+        )
+        .await;
+    assert_eq!(page.status, 303, "{organisation}: {}", page.body);
+    let message = app.mail.wait_for_to(&email, 1).await;
+    let confirmed = app
+        .post_with(&client(), &app.confirm_path(&message), &[])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+}
+
+/// The organisations' names in the letter page's grid, in order.
+fn grid(body: &str) -> Vec<String> {
+    let Some(start) = body.find("<ul class=\"org-grid\">") else {
+        return Vec::new();
+    };
+    let end = start + body[start..].find("</ul>").unwrap();
+    body[start..end]
+        .split("<bdi class=\"signer-name\">")
+        .skip(1)
+        .map(|s| s[..s.find("</bdi>").unwrap()].to_owned())
+        .collect()
+}
+
+/// The names in the letter page's list of people.
+fn people(body: &str) -> Vec<String> {
+    let Some(start) = body.find("<ol class=\"signers\">") else {
+        return Vec::new();
+    };
+    let end = start + body[start..].find("</ol>").unwrap();
+    body[start..end]
+        .split("<bdi class=\"signer-name\">")
+        .skip(1)
+        .map(|s| s[..s.find("</bdi>").unwrap()].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_page_shows_organisations_in_a_grid_pinned_first_and_people_apart() {
+    let app = spawn_app().await;
+    let id = open_letter_for_organisations(&app, "grid").await;
+    sign_verified(
+        &app,
+        "grid",
+        "Harbour Rights Network",
+        "harbour-rights.example",
+    )
+    .await;
+    app.sign_and_confirm("grid", "Sam Oduya", "sam@mail.test", "public")
+        .await;
+    sign_verified(&app, "grid", "Valley Legal Aid", "valley-legal.example").await;
+    // One from a free-mail address, verified by an organiser afterwards.
+    let page = app
+        .sign(
+            "grid",
+            &organisation_form(
+                "Coastal Youth Forum",
+                "coastal-youth.example",
+                "Lee Marrow",
+                "lee@mail.test",
+            ),
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let message = app.mail.wait_for_to("lee@mail.test", 1).await;
+    app.post_with(&client(), &app.confirm_path(&message), &[])
+        .await;
+    let coastal = id_where(
+        &app,
+        "SELECT signature_id FROM signature_organisations WHERE name = $1",
+        "Coastal Youth Forum",
+    )
+    .await;
+    let csrf = app.organiser_csrf(&app.client).await;
+    let verified = app
+        .post(
+            &format!("/admin/letters/{id}/signatures/{coastal}/verify"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(verified.status, 303, "{}", verified.body);
+
+    // Organisations in the grid, in the order they signed (all verified); people apart.
+    let body = app.get("/l/grid").await.body;
+    assert_eq!(
+        grid(&body),
+        [
+            "Harbour Rights Network",
+            "Valley Legal Aid",
+            "Coastal Youth Forum"
+        ]
+    );
+    assert_eq!(people(&body), ["Sam Oduya"]);
+    assert!(body.contains("3 organisations"), "{body}");
+    assert_eq!(body.matches("✓ verified").count(), 3);
+    assert!(body.contains("Signed by Lee Marrow, Director"));
+
+    // A moderator pins the last one: it leads the grid, and the audit trail says who did it.
+    let pin = format!("/admin/letters/{id}/signatures/{coastal}/pin");
+    let pinned = app.post(&pin, &[("csrf", &csrf)]).await;
+    assert_eq!(pinned.status, 303, "{}", pinned.body);
+    let body = app.get("/l/grid").await.body;
+    assert_eq!(
+        grid(&body),
+        [
+            "Coastal Youth Forum",
+            "Harbour Rights Network",
+            "Valley Legal Aid"
+        ]
+    );
+    assert!(body.contains("class=\"org pinned\""));
+    let admin = app.get(pinned.location.as_deref().unwrap()).await.body;
+    assert!(admin.contains("Pinned: it now comes first"), "{admin}");
+    assert!(admin.contains("Unpin"));
+    let audit = app.get(&format!("/admin/letters/{id}/audit")).await.body;
+    assert!(audit.contains("organisation.pin"), "{audit}");
+
+    // Unpinned, it goes back to its place.
+    let unpin = format!("/admin/letters/{id}/signatures/{coastal}/unpin");
+    assert_eq!(app.post(&unpin, &[("csrf", &csrf)]).await.status, 303);
+    assert_eq!(
+        grid(&app.get("/l/grid").await.body)[0],
+        "Harbour Rights Network"
+    );
+
+    // Only moderators and up pin; only published organisations of this letter can be.
+    let viewer = app
+        .add_organiser(
+            "viewer@example.org",
+            "Vera Viewer",
+            "test-coalition",
+            Role::Viewer,
+        )
+        .await;
+    let viewer_csrf = app.organiser_csrf(&viewer).await;
+    let refused = app
+        .post_with(&viewer, &pin, &[("csrf", &viewer_csrf)])
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(app.post(&pin, &[]).await.status, 403, "no form token");
+    let sam = id_where(
+        &app,
+        "SELECT id FROM signatures WHERE kind <> 'organisation' AND letter_id = \
+         (SELECT id FROM letters WHERE slug = $1)",
+        "grid",
+    )
+    .await;
+    for signature in [
+        sam.to_string(),
+        "999999".to_owned(),
+        "not-a-number".to_owned(),
+    ] {
+        let page = app
+            .post(
+                &format!("/admin/letters/{id}/signatures/{signature}/pin"),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(page.status, 404, "{signature}: {}", page.body);
+    }
+    assert!(
+        !app.get("/l/grid")
+            .await
+            .body
+            .contains("class=\"org pinned\"")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn people_cannot_sign_under_the_organisations_category() {
+    let app = spawn_app().await;
+    open_letter_for_organisations(&app, "apart").await;
+    let organisation_category = id_where(
+        &app,
+        "SELECT id FROM letter_categories WHERE name = $1",
+        "Organisation",
+    )
+    .await
+    .to_string();
+    // The people's form does not offer it…
+    let offered = app.categories("apart").await;
+    assert!(!offered.contains(&organisation_category), "{offered:?}");
+    assert!(!offered.is_empty());
+    // …and refuses it when it is posted anyway.
+    let page = app
+        .sign(
+            "apart",
+            &[
+                ("name", "Ira Pennock"),
+                ("email", "ira@mail.test"),
+                ("category", &organisation_category),
+                ("display", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(
+        field_error(&page.body, "category").is_some(),
+        "{}",
+        page.body
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM signatures").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_grid_pages_by_key_and_ignores_a_bad_one() {
+    let app = spawn_app().await;
+    open_letter_for_organisations(&app, "many").await;
+    for n in 0..61 {
+        sign_verified(
+            &app,
+            "many",
+            &format!("Member Group {n:02}"),
+            &format!("group{n:02}.example"),
+        )
+        .await;
+    }
+    let first = app.get("/l/many").await.body;
+    let shown = grid(&first);
+    assert_eq!(shown.len(), 60);
+    assert_eq!(shown[0], "Member Group 00");
+    let next = first
+        .split("href=\"/l/many?orgs=")
+        .nth(1)
+        .and_then(|s| s.split('#').next())
+        .expect("a link to more organisations")
+        .to_owned();
+    let second = app.get(&format!("/l/many?orgs={next}")).await.body;
+    assert_eq!(grid(&second), ["Member Group 60"]);
+    assert!(second.contains("First organisations"));
+    assert!(!second.contains("More organisations"));
+    for bad in ["zzz", "9-1", "-1", "1-", "1-99999999999999999999999"] {
+        let page = app.get(&format!("/l/many?orgs={bad}")).await;
+        assert_eq!(page.status, 200, "{bad}");
+        assert_eq!(grid(&page.body).len(), 60, "{bad}");
+    }
+    app.stop().await;
+}

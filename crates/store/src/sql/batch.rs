@@ -1019,9 +1019,26 @@ async fn apply_import(
         &command.duplicate_key.0,
         SignatureState::Published,
         command.now,
-        false,
+        command.organisation.is_some(),
     )
     .await?;
+    if let (Some(id), Some(organisation)) = (inserted, &command.organisation) {
+        insert_organisation(conn, id, organisation).await?;
+        sqlx::query(
+            "UPDATE signature_organisations SET verified = $1, verified_at = $2
+             WHERE signature_id = $3",
+        )
+        .bind(if organisation.email_on_domain {
+            Verification::Domain.as_str()
+        } else {
+            Verification::Organiser.as_str()
+        })
+        .bind(command.now)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("verifying an imported organisation")?;
+    }
     let outcome = WriteOutcome::Imported {
         letter: command.letter,
         duplicate: inserted.is_none(),

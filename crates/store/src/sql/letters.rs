@@ -177,6 +177,14 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
 /// The organisation of a signature row read with `so.name AS organisation`,
 /// `so.domain AS organisation_domain`, `so.verified AS organisation_verified` and
 /// `so.logo AS organisation_logo` (None for an individual's).
+/// The factor between the grid's groups in its one-number key (see `public_signatures`).
+const GRID_GROUP: i64 = 1 << 48;
+
+/// A `before` log index as the statements bind it (None: from the newest).
+fn index_key(before: Option<u64>) -> i64 {
+    before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX))
+}
+
 fn public_organisation(row: &DbRow) -> Result<Option<PublicOrganisation>, StoreError> {
     let name: Option<String> = row.try_get("organisation").ctx("reading an organisation")?;
     let Some(name) = name else {
@@ -196,27 +204,32 @@ fn public_organisation(row: &DbRow) -> Result<Option<PublicOrganisation>, StoreE
         logo: row
             .try_get("organisation_logo")
             .ctx("reading an organisation")?,
+        pinned: row
+            .try_get::<Option<i64>, _>("organisation_pinned_at")
+            .ctx("reading an organisation")?
+            .is_some(),
     }))
 }
 
 #[async_trait]
 impl LetterStore for SqlStore {
-    async fn held_organisations(
+    async fn organisation_signatures(
         &self,
         letter: LetterId,
-    ) -> Result<Vec<HeldOrganisation>, StoreError> {
+    ) -> Result<Vec<OrganisationSignature>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.id, s.name, s.title, s.email, s.created_at, s.confirmed_at,
-                    so.name AS organisation, so.website, so.domain, so.logo
+            "SELECT s.id, s.state, s.name, s.title, s.email, s.created_at, s.confirmed_at,
+                    so.name AS organisation, so.website, so.domain, so.logo, so.verified,
+                    so.pinned_at
              FROM signatures s JOIN signature_organisations so ON so.signature_id = s.id
-             WHERE s.letter_id = $1 AND s.state = 'held'
+             WHERE s.letter_id = $1 AND s.state IN ('held', 'published')
              ORDER BY s.confirmed_at, s.id
-             LIMIT 500",
+             LIMIT 1000",
         )
         .bind(letter.0)
         .fetch_all(&self.pool)
         .await
-        .ctx("listing organisations to verify")?;
+        .ctx("listing a letter's organisations")?;
         rows.iter()
             .map(|row| {
                 let email = personal::open(&self.keyring, row, "email", Field::Email)?;
@@ -224,8 +237,19 @@ impl LetterStore for SqlStore {
                     .rsplit_once('@')
                     .map(|(_, domain)| domain.to_owned())
                     .unwrap_or_default();
-                Ok(HeldOrganisation {
+                let state: String = row.try_get("state").ctx("reading a signature")?;
+                let verified: Option<String> =
+                    row.try_get("verified").ctx("reading a signature")?;
+                Ok(OrganisationSignature {
                     signature: SignatureId(row.try_get("id").ctx("reading a signature")?),
+                    state: parse_stored(&state, "signature state")?,
+                    verified: verified
+                        .map(|v| parse_stored(&v, "verification"))
+                        .transpose()?,
+                    pinned: row
+                        .try_get::<Option<i64>, _>("pinned_at")
+                        .ctx("reading a signature")?
+                        .is_some(),
                     organisation: row.try_get("organisation").ctx("reading a signature")?,
                     website: row.try_get("website").ctx("reading a signature")?,
                     website_domain: row.try_get("domain").ctx("reading a signature")?,
@@ -243,6 +267,51 @@ impl LetterStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn pin_organisation(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        signature: SignatureId,
+        pinned: bool,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE signature_organisations SET pinned_at = $1
+             WHERE signature_id = $2
+               AND signature_id IN (SELECT id FROM signatures
+                                    WHERE letter_id = $3 AND state = 'published')",
+        )
+        .bind(pinned.then_some(now))
+        .bind(signature.0)
+        .bind(letter.0)
+        .execute(&mut *tx)
+        .await
+        .ctx("pinning an organisation")?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        super::moderation::audit_letter(
+            &mut tx,
+            Some(actor),
+            None,
+            letter,
+            if pinned {
+                "organisation.pin"
+            } else {
+                "organisation.unpin"
+            },
+            &format!("signature {}", signature.0),
+            "",
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await.ctx("pinning an organisation")?;
+        Ok(())
     }
 
     async fn create_letter(
@@ -540,7 +609,8 @@ impl LetterStore for SqlStore {
                     s.log_index, o.salt AS opening_salt, o.name AS opening_name,
                     o.details AS opening_details, o.comment AS opening_comment,
                     so.name AS organisation, so.domain AS organisation_domain,
-                    so.verified AS organisation_verified, so.logo AS organisation_logo
+                    so.verified AS organisation_verified, so.logo AS organisation_logo,
+                    so.pinned_at AS organisation_pinned_at
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              LEFT JOIN log_openings o ON o.letter_id = s.letter_id AND o.idx = s.log_index
              LEFT JOIN signature_organisations so ON so.signature_id = s.id
@@ -552,7 +622,27 @@ impl LetterStore for SqlStore {
             ),
             PublicListing::LogIndexBefore(before) => (
                 "AND s.log_index < $3 ORDER BY s.log_index DESC LIMIT $2",
-                before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX)),
+                index_key(before),
+            ),
+            PublicListing::PeopleBefore(before) => (
+                "AND so.signature_id IS NULL AND s.log_index < $3
+                 ORDER BY s.log_index DESC LIMIT $2",
+                index_key(before),
+            ),
+            // The group and the index in one key: group × 2^48 + index (log indexes stay
+            // far below 2^48), so that one comparison pages through the grid.
+            PublicListing::Organisations(after) => (
+                "AND so.signature_id IS NOT NULL AND s.log_index IS NOT NULL
+                 AND (CASE WHEN so.pinned_at IS NOT NULL THEN 0
+                           WHEN so.verified IS NOT NULL THEN 1 ELSE 2 END) * 281474976710656
+                     + s.log_index > $3
+                 ORDER BY (CASE WHEN so.pinned_at IS NOT NULL THEN 0
+                                WHEN so.verified IS NOT NULL THEN 1 ELSE 2 END),
+                          s.log_index
+                 LIMIT $2",
+                after.map_or(-1, |k| {
+                    i64::from(k.group) * GRID_GROUP + i64::try_from(k.log_index).unwrap_or(0)
+                }),
             ),
         };
         // Only the constant fragments above are formatted into the statement.

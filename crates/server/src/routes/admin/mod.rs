@@ -227,6 +227,16 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             Role(Moderate),
             post(organisations::verify),
         ),
+        form(
+            "/admin/letters/{id}/signatures/{signature}/pin",
+            Role(Moderate),
+            post(organisations::pin),
+        ),
+        form(
+            "/admin/letters/{id}/signatures/{signature}/unpin",
+            Role(Moderate),
+            post(organisations::unpin),
+        ),
         page(
             "/admin/letters/{id}/export.csv",
             Role(View),

@@ -1,8 +1,10 @@
-//! Organisations' signatures waiting for an organiser: `GET /admin/letters/{id}/organisations`
-//! shows the evidence for each (the domain of the address its signer confirmed beside the
-//! organisation's website, who signed, with what title, when), and
-//! `POST /admin/letters/{id}/signatures/{signature}/verify` verifies one, which publishes
-//! it. Rejecting one is the moderation queue's reject (with a reason).
+//! A letter's organisations: `GET /admin/letters/{id}/organisations` shows those waiting for
+//! an organiser with the evidence for each (the domain of the address its signer confirmed
+//! beside the organisation's website, who signed, with what title, when), and those
+//! published. `POST /admin/letters/{id}/signatures/{signature}/verify` verifies a waiting
+//! one, which publishes it; rejecting one is the moderation queue's reject (with a reason).
+//! `POST …/pin` and `…/unpin` put a published one at the head of the letter's grid, or take
+//! it back to its place.
 
 use super::authorised;
 use askama::Template;
@@ -12,7 +14,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use undersigned_core::role::Permission;
+use undersigned_core::{SignatureState, organisation::Verification, role::Permission};
 use undersigned_store::{
     Actor, SignatureId, StoreError, VerifyOrganisationCommand, WriteCommand, WriteOutcome,
 };
@@ -53,9 +55,12 @@ impl IntoResponse for VerifyError {
     }
 }
 
-/// One held organisation signature and its evidence.
+/// One organisation signature and its evidence.
 pub struct HeldRow {
     pub id: i64,
+    /// "verified by its domain", "verified by an organiser", or empty.
+    pub verified: &'static str,
+    pub pinned: bool,
     pub organisation: String,
     pub website: String,
     pub website_domain: String,
@@ -75,7 +80,12 @@ struct HeldPage {
     csrf: String,
     can_moderate: bool,
     notice: Option<&'static str>,
+    /// Held until an organiser verifies them.
     rows: Vec<HeldRow>,
+    /// Verified, and held for the letter's review (approved in the queue).
+    in_review: Vec<HeldRow>,
+    /// Published, in the grid's order: pinned first, then verified.
+    published: Vec<HeldRow>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,13 +104,23 @@ pub async fn held(
 ) -> Result<Response, PageError> {
     let (letter, role) = authorised(&state, &organiser, &id, Permission::View).await?;
     let can_moderate = role.allows(Permission::Moderate);
-    let rows = state
-        .store
-        .held_organisations(letter.id)
-        .await?
-        .into_iter()
-        .map(|h| HeldRow {
+    let mut rows = Vec::new();
+    let mut in_review = Vec::new();
+    let mut published = Vec::new();
+    for h in state.store.organisation_signatures(letter.id).await? {
+        let list = match (h.state, h.verified) {
+            (SignatureState::Published, _) => &mut published,
+            (_, Some(_)) => &mut in_review,
+            (_, None) => &mut rows,
+        };
+        list.push(HeldRow {
             id: h.signature.0,
+            verified: match h.verified {
+                Some(Verification::Domain) => "verified by its domain",
+                Some(Verification::Organiser) => "verified by an organiser",
+                None => "",
+            },
+            pinned: h.pinned,
             organisation: h.organisation,
             website: h.website,
             website_domain: h.website_domain,
@@ -109,24 +129,29 @@ pub async fn held(
             title: h.signer_title.unwrap_or_default(),
             signed: format::date_time(h.signed_at),
             confirmed: h.confirmed_at.map(format::date_time).unwrap_or_default(),
-        })
-        .collect();
+        });
+    }
+    published.sort_by_key(|r| (!r.pinned, r.verified.is_empty()));
     Ok(render(
         StatusCode::OK,
         &HeldPage {
-            layout: Layout::new(
-                state.instance(),
-                format!("Organisations to verify: {}", letter.title),
-            )
-            .with_nav(organiser.nav()),
+            layout: Layout::new(state.instance(), format!("Organisations: {}", letter.title))
+                .with_nav(organiser.nav()),
+            in_review,
+            published,
             id: letter.id.0,
             title: letter.title,
             csrf: organiser.csrf.clone(),
             can_moderate,
-            notice: (query.done == "verified").then_some(
-                "Verified: the organisation's signature is published and counted, and its \
-                 entry in the log says an organiser verified it.",
-            ),
+            notice: match query.done.as_str() {
+                "verified" => Some(
+                    "Verified: the organisation's signature is published and counted, and \
+                     its entry in the log says an organiser verified it.",
+                ),
+                "pinned" => Some("Pinned: it now comes first in the letter's organisations."),
+                "unpinned" => Some("Unpinned: it is back in its place among the organisations."),
+                _ => None,
+            },
             rows,
         },
     ))
@@ -172,4 +197,54 @@ pub async fn verify(
         }
         Err(e) => Err(PageError::from(e).into()),
     }
+}
+
+/// `POST /admin/letters/{id}/signatures/{signature}/pin`: a moderator (or an editor or owner)
+/// puts a published organisation at the head of the letter's grid, audited.
+pub async fn pin(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, PageError> {
+    set_pinned(&state, &organiser, &id, &signature, true).await
+}
+
+/// `POST /admin/letters/{id}/signatures/{signature}/unpin`: back to its place in the grid.
+pub async fn unpin(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, PageError> {
+    set_pinned(&state, &organiser, &id, &signature, false).await
+}
+
+async fn set_pinned(
+    state: &AppState,
+    organiser: &Organiser,
+    id: &str,
+    signature: &str,
+    pinned: bool,
+) -> Result<Response, PageError> {
+    let (letter, _) = authorised(state, organiser, id, Permission::Moderate).await?;
+    let signature = signature.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    state
+        .store
+        .pin_organisation(
+            Actor {
+                user: organiser.user.id,
+                workspace: letter.workspace_id,
+            },
+            letter.id,
+            SignatureId(signature),
+            pinned,
+            state.clock.now(),
+        )
+        .await?;
+    state.reads.letter_changed(letter.id);
+    let done = if pinned { "pinned" } else { "unpinned" };
+    Ok(Redirect::to(&format!(
+        "/admin/letters/{}/organisations?done={done}#published",
+        letter.id
+    ))
+    .into_response())
 }
