@@ -510,6 +510,23 @@ pub struct PendingSubmission {
     pub details: SignerDetails,
     pub display: DisplayLevel,
     pub category: String,
+    /// The organisation's name, when the signer signs for one.
+    pub organisation: Option<String>,
+}
+
+impl PendingSubmission {
+    /// How the signature will appear once published, as the public will see it (None: not
+    /// shown).
+    pub fn shown(&self) -> Option<PublicSigner> {
+        match &self.organisation {
+            Some(organisation) => Some(undersigned_core::organisation::organisation_display(
+                organisation,
+                &self.name,
+                self.details.title.as_deref(),
+            )),
+            None => public_display(&self.name, &self.details, self.display),
+        }
+    }
 }
 
 /// What a confirmation link points at.

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use undersigned_core::signature::{PublicSigner, public_display};
+use undersigned_core::signature::PublicSigner;
 use undersigned_core::{DisplayLevel, LetterState, SignatureState, letter::BatchMinutes};
 use undersigned_store::{
     Category, ChangeDisplayCommand, ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome,
@@ -239,7 +239,7 @@ pub async fn show(
             layout: Layout::new(state.instance(), "Confirm your signature"),
             title: link.letter_title,
             token: token.as_str().to_owned(),
-            shown: public_display(&submission.name, &submission.details, submission.display),
+            shown: submission.shown(),
             category: submission.category,
         },
     ))

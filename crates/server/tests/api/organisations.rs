@@ -131,6 +131,13 @@ async fn an_organisation_signing_from_its_domain_is_verified_counted_and_logged(
     assert_eq!(page.status, 303, "{}", page.body);
     assert_eq!(page.location.as_deref(), Some("/l/coalition/check-email"));
     let email = app.mail.wait_for_to("jo@press.example.org", 1).await;
+    // The link's page shows the signature as the public will see it: the organisation.
+    let preview = app.get(&app.confirm_path(&email)).await.body;
+    assert!(
+        preview.contains("<bdi class=\"signer-name\">Example Press Collective</bdi>"),
+        "{preview}"
+    );
+    assert!(preview.contains("Signed by Jo Quillfeather, Director"));
     let confirmed = app
         .post_with(&client(), &app.confirm_path(&email), &[])
         .await;

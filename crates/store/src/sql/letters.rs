@@ -730,11 +730,12 @@ impl LetterStore for SqlStore {
             "SELECT l.slug, l.title AS letter_title, l.state AS letter_state,
                     s.state AS signature_state, t.expires_at, t.used_at,
                     t.name, t.title, t.affiliation, t.city, t.country, t.comment,
-                    t.show_city, t.display_level, c.name AS category
+                    t.show_city, t.display_level, c.name AS category, so.name AS organisation
              FROM confirmation_tokens t
              JOIN signatures s ON s.id = t.signature_id
              JOIN letters l ON l.id = s.letter_id
              JOIN letter_categories c ON c.id = t.category_id
+             LEFT JOIN signature_organisations so ON so.signature_id = s.id
              WHERE t.token_hash = $1",
         )
         .bind(&token_hash[..])
@@ -752,6 +753,7 @@ impl LetterStore for SqlStore {
                     details: personal::details(&self.keyring, &row)?,
                     display: parse_stored(&display, "display level")?,
                     category: row.try_get("category").ctx("reading a link")?,
+                    organisation: row.try_get("organisation").ctx("reading a link")?,
                 },
                 letter_slug: row.try_get("slug").ctx("reading a link")?,
                 letter_title: row.try_get("letter_title").ctx("reading a link")?,
