@@ -793,3 +793,73 @@ async fn the_grid_pages_by_key_and_ignores_a_bad_one() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_organisation_that_withdrew_signs_again_as_it_is_now() {
+    let app = TestApp::init()
+        .with_clock(undersigned_server::clock::Clock::manual(
+            undersigned_server::format::now(),
+        ))
+        .spawn()
+        .await;
+    open_letter_for_organisations(&app, "again").await;
+    let page = app
+        .sign(
+            "again",
+            &organisation_form(
+                "Example Press Collective",
+                "example.org",
+                "Jo Quillfeather",
+                "jo@example.org",
+            ),
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let first = app.mail.wait_for_to("jo@example.org", 1).await;
+    let link = app.confirm_path(&first);
+    assert_eq!(app.post_with(&client(), &link, &[]).await.status, 200);
+    let gone = app
+        .post_with(&client(), &format!("{link}/withdraw"), &[])
+        .await;
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    assert_eq!(app.counts("again").await["total"], 0);
+
+    // It signs again under a new name (from another address on its domain), an hour later
+    // (no address is emailed twice in a row): the link goes to the address that signed
+    // first, and the page shows the new name once confirmed.
+    app.clock.advance(3600);
+    let page = app
+        .sign(
+            "again",
+            &organisation_form(
+                "Example Press Cooperative",
+                "https://example.org/about",
+                "Jo Quillfeather",
+                "press@example.org",
+            ),
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(app.mail.to("press@example.org").is_empty());
+    let second = app.mail.wait_for_to("jo@example.org", 2).await;
+    let link = app.confirm_path(&second);
+    assert!(
+        app.get(&link)
+            .await
+            .body
+            .contains("Example Press Cooperative")
+    );
+    let confirmed = app.post_with(&client(), &link, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let letter = app.get("/l/again").await.body;
+    assert_eq!(grid(&letter), ["Example Press Cooperative"]);
+    assert!(letter.contains("✓ verified"));
+    assert_eq!(app.counts("again").await["by_category"]["Organisation"], 1);
+    let log = read_log(&app, "again").await;
+    assert_eq!(log.entries.len(), 3, "add, remove, add");
+    assert_eq!(add_at(&log, 2).verified, Some(Verification::Domain));
+    let report = audit_report(&app, "again").await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.counts.organisations, 1);
+    app.stop().await;
+}

@@ -699,6 +699,24 @@ async fn apply_sign(
         signature: &command.signature,
     };
     note_email(conn, id, emailed, reopen, &resubmitted, command.now).await?;
+    // An organisation that withdrew and signs again does so as it is now (its name, website
+    // and logo as submitted), and is verified again when it confirms (by its domain, or by
+    // an organiser); a pin is not carried over.
+    if let (true, Some(organisation)) = (reopen, &command.organisation) {
+        sqlx::query(
+            "UPDATE signature_organisations
+             SET name = $1, website = $2, logo = $3, verified = NULL, verified_at = NULL,
+                 verified_by = NULL, pinned_at = NULL
+             WHERE signature_id = $4",
+        )
+        .bind(&organisation.name)
+        .bind(&organisation.website)
+        .bind(organisation.logo.as_ref().map(ToString::to_string))
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("signing again for an organisation")?;
+    }
     if !emailed {
         insert_token_for_first_submission(conn, id, command).await?;
         let (reason, outcome) = if backoff_allows {
