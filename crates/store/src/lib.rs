@@ -238,6 +238,10 @@ pub trait OutboxStore: Send + Sync {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>>;
+    /// Extends `worker`'s leases on the emails `ids` that it still holds (and has not
+    /// finished) until `until`: a worker keeps short leases alive while it works, so that
+    /// the emails of a worker that died are free again soon.
+    async fn renew_outbox_leases(&self, worker: &str, ids: &[i64], until: Timestamp) -> Result<()>;
     /// Marks an email sent and forgets its recipient and parameters. False when `worker` no
     /// longer holds its lease.
     async fn outbox_sent(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool>;

@@ -550,6 +550,74 @@ async fn two_mail_workers_never_lease_the_same_email() {
     second.close().await;
 }
 
+/// A worker that dies leaves its emails leased only until its lease runs out; one that
+/// lives renews the leases of the emails it has not done yet, and keeps them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dead_workers_emails_are_free_when_its_lease_runs_out_and_a_live_one_keeps_them() {
+    let (first, second, _dir) = two_stores().await;
+    let (letter, categories) = open_letter(&first).await;
+    sign_through_both(&first, &second, letter, &categories).await;
+    let lease = 60;
+    let t = NOW + 120;
+
+    // The dead worker takes a round and is never heard of again.
+    let dead = first.claim_outbox("dead", t, t + lease, 5).await.unwrap();
+    assert_eq!(dead.len(), 5);
+    // The live one takes a round of its own and renews it half-way.
+    let live = second.claim_outbox("live", t, t + lease, 5).await.unwrap();
+    let live_ids: Vec<i64> = live.iter().map(|e| e.id).collect();
+    second
+        .renew_outbox_leases("live", &live_ids, t + 30 + lease)
+        .await
+        .unwrap();
+    // Renewing what it does not hold changes nothing.
+    let dead_ids: Vec<i64> = dead.iter().map(|e| e.id).collect();
+    second
+        .renew_outbox_leases("live", &dead_ids, t + 10 * lease)
+        .await
+        .unwrap();
+
+    let ids = |emails: Vec<undersigned_store::OutboxEmail>| -> BTreeSet<i64> {
+        emails.into_iter().map(|e| e.id).collect()
+    };
+    // Before the leases run out, neither round is anybody else's.
+    let early = ids(second
+        .claim_outbox("restarted", t + lease - 1, t + 2 * lease, 1000)
+        .await
+        .unwrap());
+    assert!(
+        early
+            .iter()
+            .all(|id| !dead_ids.contains(id) && !live_ids.contains(id))
+    );
+    // Once the dead worker's lease ran out, its emails are taken again; the live worker's
+    // renewed ones are not.
+    let later = ids(first
+        .claim_outbox("restarted-2", t + lease, t + 2 * lease, 1000)
+        .await
+        .unwrap());
+    assert!(dead_ids.iter().all(|id| later.contains(id)), "{later:?}");
+    assert!(live_ids.iter().all(|id| !later.contains(id)));
+    // The live worker still holds what it renewed, and can mark it sent.
+    for id in &live_ids {
+        assert!(
+            second
+                .outbox_sent(*id, "live", t + lease + 1)
+                .await
+                .unwrap()
+        );
+    }
+    // The dead worker's lease is gone: it cannot mark an email that was taken over.
+    assert!(
+        !first
+            .outbox_sent(dead_ids[0], "dead", t + lease + 1)
+            .await
+            .unwrap()
+    );
+    first.close().await;
+    second.close().await;
+}
+
 /// A database from before sealing (its personal fields in clear, no record of a reseal) is
 /// sealed on the first `reseal_if_needed`, once, and reads back the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -3,8 +3,11 @@
 //! A row is leased before it is sent, so two workers (in one process or several) never send
 //! the same row. A send that fails for a reason that may pass (a refused connection, a 4xx
 //! answer) is retried with exponential backoff; a permanent refusal is recorded and given up.
-//! If the process dies between sending and recording, the lease expires and the email is
-//! sent again with the same Message-ID: SMTP cannot offer more than that.
+//! Leases are short, and the worker renews the ones it still holds between sends: when a
+//! process dies, the emails it had taken are free again within [`LEASE_SECONDS`], and
+//! another process (or the same one restarted) sends them. If the process dies between
+//! sending and recording, the email is sent again with the same Message-ID: SMTP cannot
+//! offer more than that.
 
 use std::{sync::Arc, time::Duration};
 
@@ -14,9 +17,12 @@ use undersigned_store::DynStore;
 use super::Mailer;
 use crate::clock::Clock;
 
-/// How long a leased email is reserved for the worker that took it: longer than a round can
-/// take (ten sends with a 20-second SMTP timeout each).
-const LEASE_SECONDS: i64 = 600;
+/// How long a leased email is reserved for the worker that took it, unless renewed: longer
+/// than one send can take (a 20-second SMTP timeout), and short enough that a dead
+/// process's emails go out again within a minute.
+pub const LEASE_SECONDS: i64 = 60;
+/// The worker renews its leases before a send when less than this is left of them.
+const RENEW_WHEN_LEFT: i64 = 40;
 /// How many emails one round takes.
 const ROUND: u32 = 10;
 /// After this many attempts an email is given up.
@@ -82,7 +88,18 @@ pub async fn send_due(
         .claim_outbox(worker, started, started + LEASE_SECONDS, ROUND)
         .await?;
     let taken = emails.len();
+    let mut held: Vec<i64> = emails.iter().map(|e| e.id).collect();
+    let mut lease_until = started + LEASE_SECONDS;
     for email in emails {
+        // The emails not yet done stay this worker's while it works through the round.
+        let now = clock.now();
+        if lease_until - now < RENEW_WHEN_LEFT {
+            lease_until = now + LEASE_SECONDS;
+            if let Err(e) = store.renew_outbox_leases(worker, &held, lease_until).await {
+                tracing::warn!(error = %e, "could not renew leases on emails");
+            }
+        }
+        held.retain(|id| *id != email.id);
         // Withheld by a limit: recorded as such, nothing sent, the same database work as
         // for an email that goes out.
         if let Some(reason) = &email.withheld {

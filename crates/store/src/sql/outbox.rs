@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{Ctx, SqlStore, personal};
+use super::{Ctx, SqlStore, dialect, personal};
 use crate::{OutboxStore, StoreError, model::*, parse_stored, sealed::Field};
 
 #[async_trait]
@@ -80,6 +80,29 @@ impl OutboxStore for SqlStore {
             .collect::<Result<_, StoreError>>()?;
         emails.sort_by_key(|e| e.id);
         Ok(emails)
+    }
+
+    async fn renew_outbox_leases(
+        &self,
+        worker: &str,
+        ids: &[i64],
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(concat!(
+            "UPDATE outbox SET claimed_until = $1
+             WHERE claimed_by = $2 AND status = 'pending' AND id ",
+            in_list!("$3")
+        ))
+        .bind(until)
+        .bind(worker)
+        .bind(dialect::id_list(ids))
+        .execute(&self.pool)
+        .await
+        .ctx("renewing leases on emails")?;
+        Ok(())
     }
 
     async fn outbox_sent(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool, StoreError> {
