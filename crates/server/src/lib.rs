@@ -15,6 +15,7 @@ pub mod format;
 pub mod mail;
 pub mod pages;
 pub mod ratelimit;
+pub mod rendered;
 pub mod routes;
 pub mod secrets;
 pub mod services;

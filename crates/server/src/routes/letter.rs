@@ -3,59 +3,94 @@
 
 use askama::Template;
 use axum::{
-    Json,
     extract::{Path, Query, State},
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::{HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Response},
 };
 use undersigned_verify::json::CountsJson;
 
 use crate::{
     format,
     pages::{Layout, PageError, render},
+    rendered::Rendered,
+    services::reads::Cached,
     state::AppState,
     views::letter::{LetterPage, ListQuery, PageState},
 };
 
-/// `GET /l/{slug}`
+/// `GET /l/{slug}`. The page most visitors get (the newest signatories, an empty form) is
+/// rendered once per change and served as shared bytes with an entity tag; other pages of
+/// the list, and the organisations' form, are rendered for each request.
 pub async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(query): Query<ListQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
-    let layout = Layout::new(state.instance(), view.letter.title.clone());
     let page_state = PageState {
         organisation_form: query.organisation_form(),
         grid_after: query.grid_after(),
         ..PageState::fresh(query.before())
     };
-    let page = LetterPage::build(&state, &view, page_state, layout).await?;
-    Ok(render(StatusCode::OK, &page))
+    let build = |page_state| async {
+        let layout = Layout::new(state.instance(), view.letter.title.clone());
+        LetterPage::build(&state, &view, page_state, layout)
+            .await?
+            .render()
+            .map_err(|e| PageError::Internal(format!("rendering a letter page: {e}")))
+    };
+    if !page_state.is_first_page() {
+        return Ok(Html(build(page_state).await?).into_response());
+    }
+    let letter = view.letter.id;
+    let page = match state.reads.rendered(letter, Cached::Page) {
+        Ok(page) => page,
+        Err(generation) => {
+            let html = build(page_state).await?;
+            state.reads.keep_rendered(
+                letter,
+                Cached::Page,
+                generation,
+                Rendered::new(html, "text/html; charset=utf-8"),
+            )
+        }
+    };
+    Ok(page.respond(&headers, "no-cache"))
 }
 
-/// `GET /l/{slug}/counts.json`: `{"total": N, "by_category": {...}}`
+/// `GET /l/{slug}/counts.json`: `{"total": N, "by_category": {...}, "log_size": N}`, rendered
+/// once per change, with an entity tag.
 pub async fn counts_json(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
-    let counts = state.reads.counts(view.letter.id).await?;
-    let mut response = Json(CountsJson {
-        total: counts.total,
-        by_category: counts
-            .as_map()
-            .into_iter()
-            .map(|(category, n)| (category.to_owned(), n))
-            .collect(),
-        log_size: counts.log_size,
-    })
-    .into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=5"),
-    );
-    Ok(response)
+    let letter = view.letter.id;
+    let rendered = match state.reads.rendered(letter, Cached::CountsJson) {
+        Ok(rendered) => rendered,
+        Err(generation) => {
+            let counts = state.reads.counts(letter).await?;
+            let json = serde_json::to_vec(&CountsJson {
+                total: counts.total,
+                by_category: counts
+                    .as_map()
+                    .into_iter()
+                    .map(|(category, n)| (category.to_owned(), n))
+                    .collect(),
+                log_size: counts.log_size,
+            })
+            .map_err(|e| PageError::Internal(format!("writing counts: {e}")))?;
+            state.reads.keep_rendered(
+                letter,
+                Cached::CountsJson,
+                generation,
+                Rendered::new(json, "application/json"),
+            )
+        }
+    };
+    Ok(rendered.respond(&headers, "public, max-age=5"))
 }
 
 pub struct LetterLine {

@@ -25,10 +25,7 @@ pub async fn show(
         // A logo is shown on other pages of this site only.
         (header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
     ];
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let matches = crate::rendered::if_none_match(&headers, &etag);
     let etag = HeaderValue::from_str(&etag).map_err(|e| PageError::Internal(e.to_string()))?;
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, cache, [(header::ETAG, etag)]).into_response());

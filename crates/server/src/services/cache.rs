@@ -20,11 +20,22 @@ struct Entry<T> {
 struct Slots<K, T> {
     entries: HashMap<K, Entry<T>>,
     generations: HashMap<K, u64>,
+    /// Bumped by [`TtlMap::invalidate_all`], for the keys it has no generation for yet.
+    epoch: u64,
+}
+
+impl<K: std::hash::Hash + Eq, T> Slots<K, T> {
+    fn generation(&self, key: &K) -> Generation {
+        Generation(
+            self.epoch,
+            self.generations.get(key).copied().unwrap_or_default(),
+        )
+    }
 }
 
 /// A cache miss: the generation to hand back to [`TtlMap::put`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generation(u64);
+pub struct Generation(u64, u64);
 
 pub struct TtlMap<K, T> {
     ttl: Duration,
@@ -38,6 +49,7 @@ impl<K: std::hash::Hash + Eq + Clone, T> TtlMap<K, T> {
             slots: Mutex::new(Slots {
                 entries: HashMap::new(),
                 generations: HashMap::new(),
+                epoch: 0,
             }),
         }
     }
@@ -51,16 +63,14 @@ impl<K: std::hash::Hash + Eq + Clone, T> TtlMap<K, T> {
         let slots = self.lock();
         match slots.entries.get(key) {
             Some(e) if e.at.elapsed() < self.ttl => Ok(e.value.clone()),
-            _ => Err(Generation(
-                slots.generations.get(key).copied().unwrap_or_default(),
-            )),
+            _ => Err(slots.generation(key)),
         }
     }
 
     /// Stores a value read at `generation`, unless the key was invalidated since.
     pub fn put(&self, key: K, generation: Generation, value: Arc<T>) {
         let mut slots = self.lock();
-        if slots.generations.get(&key).copied().unwrap_or_default() != generation.0 {
+        if slots.generation(&key) != generation {
             return;
         }
         if slots.entries.len() > 10_000 {
@@ -85,8 +95,6 @@ impl<K: std::hash::Hash + Eq + Clone, T> TtlMap<K, T> {
     pub fn invalidate_all(&self) {
         let mut slots = self.lock();
         slots.entries.clear();
-        for generation in slots.generations.values_mut() {
-            *generation += 1;
-        }
+        slots.epoch += 1;
     }
 }

@@ -15,6 +15,7 @@ use undersigned_store::{
 };
 
 use super::cache::{Generation, TtlMap};
+use crate::rendered::Rendered;
 
 /// Why a read found nothing to show.
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +204,27 @@ impl Reads {
     /// A workspace's name, website or logo changed: every letter page names its host.
     pub fn hosts_changed(&self) {
         self.caches.letters.invalidate_all();
+        self.caches.rendered.invalidate_all();
+    }
+
+    /// A response of the letter's rendered earlier, or the generation to render one at.
+    pub fn rendered(&self, letter: LetterId, which: Cached) -> Result<Arc<Rendered>, Generation> {
+        self.caches.rendered.get(&(letter, which))
+    }
+
+    /// Keeps a response rendered at `generation` (unless the letter changed since).
+    pub fn keep_rendered(
+        &self,
+        letter: LetterId,
+        which: Cached,
+        generation: Generation,
+        rendered: Rendered,
+    ) -> Arc<Rendered> {
+        let rendered = Arc::new(rendered);
+        self.caches
+            .rendered
+            .put((letter, which), generation, rendered.clone());
+        rendered
     }
 }
 
@@ -214,6 +236,17 @@ pub struct Caches {
     first_pages: TtlMap<LetterId, SignatoryPage>,
     /// The first page of the organisations' grid per letter.
     first_grids: TtlMap<LetterId, SignatoryPage>,
+    /// Responses rendered once per change: the letter page as most visitors see it, and
+    /// `counts.json`.
+    rendered: TtlMap<(LetterId, Cached), Rendered>,
+}
+
+/// Which rendered response of a letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cached {
+    /// `/l/{slug}` without a query: the first page of signatories, an empty form.
+    Page,
+    CountsJson,
 }
 
 impl Caches {
@@ -223,6 +256,7 @@ impl Caches {
             counts: TtlMap::new(ttl),
             first_pages: TtlMap::new(ttl),
             first_grids: TtlMap::new(ttl),
+            rendered: TtlMap::new(ttl),
         }
     }
 
@@ -261,6 +295,8 @@ impl Caches {
             self.counts.invalidate(letter);
             self.first_pages.invalidate(letter);
             self.first_grids.invalidate(letter);
+            self.rendered.invalidate(&(*letter, Cached::Page));
+            self.rendered.invalidate(&(*letter, Cached::CountsJson));
         }
     }
 

@@ -226,6 +226,16 @@ pub struct PageState {
 }
 
 impl PageState {
+    /// Whether this is the page most visitors get: the newest signatories, the first
+    /// organisations, the people's form, empty.
+    pub fn is_first_page(&self) -> bool {
+        self.before.is_none()
+            && self.grid_after.is_none()
+            && !self.organisation_form
+            && !self.preview
+            && self.errors.is_empty()
+    }
+
     pub fn fresh(before: Option<u64>) -> Self {
         Self {
             before,

@@ -5,6 +5,7 @@
 
 mod app;
 mod branding;
+mod cached;
 mod display;
 mod duplicates;
 mod exports;

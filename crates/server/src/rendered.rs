@@ -1,0 +1,109 @@
+//! Responses rendered once and served many times: their bytes are shared, and they carry an
+//! entity tag, so that a client that has them already gets `304 Not Modified`.
+
+use axum::{
+    body::Bytes,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+
+/// A rendered body, its content type and its entity tag (a hash of the bytes).
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    body: Bytes,
+    content_type: &'static str,
+    etag: String,
+    etag_header: HeaderValue,
+}
+
+impl Rendered {
+    pub fn new(body: impl Into<Bytes>, content_type: &'static str) -> Self {
+        let body = body.into();
+        let digest = Sha256::digest(&body);
+        let etag = format!(
+            "\"{}\"",
+            digest[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        // Hex digits in quotes are always a valid header value.
+        let etag_header =
+            HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        Self {
+            body,
+            content_type,
+            etag,
+            etag_header,
+        }
+    }
+
+    pub fn etag(&self) -> &str {
+        &self.etag
+    }
+
+    /// The response to a request with `headers`: 304 when it names this tag in
+    /// `If-None-Match`, the bytes otherwise; both with the tag and `cache_control`.
+    pub fn respond(&self, headers: &HeaderMap, cache_control: &'static str) -> Response {
+        let tagged = [
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ),
+            (header::ETAG, self.etag_header.clone()),
+        ];
+        if if_none_match(headers, &self.etag) {
+            return (StatusCode::NOT_MODIFIED, tagged).into_response();
+        }
+        (
+            tagged,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.content_type),
+            )],
+            self.body.clone(),
+        )
+            .into_response()
+    }
+}
+
+/// Whether the request's `If-None-Match` names `etag` (or is `*`). Weak tags compare as
+/// their strong form, as RFC 9110 asks for this header.
+pub fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn the_tag_follows_the_bytes_and_matches_as_http_says() {
+        let a = Rendered::new("one", "text/plain");
+        assert_eq!(a.etag(), Rendered::new("one", "text/plain").etag());
+        assert_ne!(a.etag(), Rendered::new("two", "text/plain").etag());
+        assert!(if_none_match(&with(a.etag()), a.etag()));
+        assert!(if_none_match(
+            &with(&format!("\"x\", W/{}", a.etag())),
+            a.etag()
+        ));
+        assert!(if_none_match(&with("*"), a.etag()));
+        assert!(!if_none_match(&with("\"x\""), a.etag()));
+        assert!(!if_none_match(&HeaderMap::new(), a.etag()));
+        assert_eq!(a.respond(&with(a.etag()), "no-cache").status(), 304);
+        assert_eq!(a.respond(&HeaderMap::new(), "no-cache").status(), 200);
+    }
+}

@@ -1,0 +1,80 @@
+//! The letter page and counts.json are rendered once per change and served with an entity
+//! tag: a client that has the current bytes gets 304, and a change shows at once on the
+//! process that committed it.
+
+use crate::helpers::*;
+
+/// GETs `path` with `If-None-Match: etag`.
+async fn revalidate(app: &TestApp, path: &str, etag: &str) -> Page {
+    app.send(client().get(app.url(path)).header("if-none-match", etag))
+        .await
+}
+
+fn etag(page: &Page) -> String {
+    page.headers
+        .get("etag")
+        .expect("an entity tag")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_letter_page_and_its_counts_carry_a_tag_that_changes_with_them() {
+    let app = spawn_app().await;
+    app.open_letter("tagged").await;
+    for path in ["/l/tagged", "/l/tagged/counts.json"] {
+        let first = app.get(path).await;
+        assert_eq!(first.status, 200, "{path}");
+        let tag = etag(&first);
+        assert_eq!(
+            app.get(path).await.body,
+            first.body,
+            "{path}: the same bytes"
+        );
+        let again = revalidate(&app, path, &tag).await;
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.body.is_empty());
+        assert_eq!(etag(&again), tag);
+        // A weak form of the tag, or a list holding it, matches too; another tag does not.
+        assert_eq!(
+            revalidate(&app, path, &format!("\"x\", W/{tag}"))
+                .await
+                .status,
+            304
+        );
+        assert_eq!(revalidate(&app, path, "\"not-it\"").await.status, 200);
+    }
+    let page_tag = etag(&app.get("/l/tagged").await);
+    let counts_tag = etag(&app.get("/l/tagged/counts.json").await);
+    assert_eq!(
+        app.get("/l/tagged/counts.json")
+            .await
+            .headers
+            .get("content-type")
+            .unwrap(),
+        "application/json"
+    );
+
+    // A confirmed signature shows at once: new bytes, new tags.
+    app.sign_and_confirm("tagged", "Tamsin Orrery", "tamsin@example.org", "public")
+        .await;
+    let page = revalidate(&app, "/l/tagged", &page_tag).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Tamsin Orrery"));
+    assert_ne!(etag(&page), page_tag);
+    let counts = revalidate(&app, "/l/tagged/counts.json", &counts_tag).await;
+    assert_eq!(counts.status, 200);
+    assert!(counts.body.contains("\"total\":1"), "{}", counts.body);
+
+    // Other pages of the list are not the cached one, and the form with errors is rendered
+    // for its signer alone.
+    let older = app.get("/l/tagged?before=0").await;
+    assert_eq!(older.status, 200);
+    assert!(!older.body.contains("Tamsin Orrery"));
+    assert!(older.body.contains("No more signatories."));
+    let refused = app.sign("tagged", &[("name", "")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(!app.get("/l/tagged").await.body.contains("field has-error"));
+    app.stop().await;
+}
