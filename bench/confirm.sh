@@ -30,7 +30,7 @@ port=$(free_port)
 "$bin" --data "$work/signed" serve --bind "127.0.0.1:$port" >"$work/sign.log" 2>&1 &
 pid=$!
 wait_up "$port"
-CATEGORY=1 RUN=c wrk -t2 -c"$connections" -d"${sign_seconds}s" -s bench/sign.lua "http://127.0.0.1:$port" | grep RESULT >/dev/null
+CATEGORY=2 RUN=c wrk -t2 -c"$connections" -d"${sign_seconds}s" -s bench/sign.lua "http://127.0.0.1:$port" | grep RESULT >/dev/null
 for _ in $(seq 600); do
   [ "$(sql "$work/signed" "select count(*) from outbox where status='pending'")" = 0 ] && break
   sleep 0.5

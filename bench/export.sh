@@ -23,7 +23,7 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
 INSERT INTO signatures (letter_id, category_id, kind, name, title, affiliation, city, comment,
                         email, email_hash, display_level, state, created_at, confirmed_at,
                         published_at, show_city)
-SELECT l.id, (SELECT MIN(id) FROM letter_categories WHERE letter_id = l.id),
+SELECT l.id, (SELECT id FROM letter_categories WHERE letter_id = l.id AND name = 'Activist'),
        'individual', 'Bench Signer ' || i, 'Volunteer', 'Example Trust', 'Lyon',
        CASE WHEN i % 10 = 0 THEN '=1+' || i ELSE NULL END,
        'bench-' || i || '@example.org', randomblob(32),

@@ -11,7 +11,7 @@ end
 
 function init(args)
   thread_id = id
-  category = os.getenv("CATEGORY") or "1"
+  category = os.getenv("CATEGORY") or "2"
   run = os.getenv("RUN") or "0"
   display = os.getenv("SIGN_DISPLAY") or "private"
 end

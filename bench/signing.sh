@@ -26,7 +26,7 @@ run() {
   pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   local result
-  result=$(CATEGORY=1 RUN=$batch wrk -t2 -c"$connections" -d"${seconds}s" -s bench/sign.lua "http://127.0.0.1:$port" | grep RESULT)
+  result=$(CATEGORY=2 RUN=$batch wrk -t2 -c"$connections" -d"${seconds}s" -s bench/sign.lua "http://127.0.0.1:$port" | grep RESULT)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   local stored
   stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from signatures where state='pending'\").fetchone()[0])" "$data/undersigned.db")
