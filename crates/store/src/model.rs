@@ -597,7 +597,12 @@ pub struct RequestLinkCommand {
     /// Whether the letter takes signatures (a pending one is sent its link only then).
     pub letter_open: bool,
     pub email: undersigned_core::EmailAddress,
+    /// The key of the signer's address, or, for an organisation's signature, of its
+    /// website's domain (then the signature is the asker's only if its signer's address is
+    /// `email`).
     pub duplicate_key: DuplicateKey,
+    /// Whether `duplicate_key` is an organisation's.
+    pub for_organisation: bool,
     pub recipient_key: RecipientKey,
     pub mail_limits: crate::rules::MailLimits,
     /// The new link's token, stored as a manage link or a confirmation link.

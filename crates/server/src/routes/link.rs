@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use undersigned_core::{EmailAddress, LetterState};
+use undersigned_core::{EmailAddress, LetterState, organisation::WebsiteDomain};
 use undersigned_store::{RequestLinkCommand, WriteCommand, WriteOutcome};
 
 use crate::{
@@ -46,7 +46,10 @@ struct LostLinkPage {
     slug: String,
     title: String,
     email: String,
+    website: String,
     error: Option<String>,
+    /// What is wrong with the website, when one was given.
+    website_error: Option<String>,
     /// The answer, after a request: the same whatever the address.
     sent: bool,
 }
@@ -55,6 +58,9 @@ struct LostLinkPage {
 pub struct LinkInput {
     #[serde(default)]
     email: String,
+    /// For someone who signed for an organisation: its website.
+    #[serde(default)]
+    website: String,
 }
 
 /// `GET /l/{slug}/link`: the form. Never changes anything.
@@ -74,7 +80,9 @@ pub async fn show(
             slug: view.letter.slug.clone(),
             title: view.letter.title.clone(),
             email: String::new(),
+            website: String::new(),
             error: None,
+            website_error: None,
             sent: false,
         },
     ))
@@ -93,20 +101,39 @@ pub async fn request(
         .await
         .map_err(PageError::from)?;
     let letter = &view.letter;
-    let page = |email: String, error: Option<String>, sent: bool| LostLinkPage {
+    let page = |error: Option<String>, website_error: Option<String>, sent: bool| LostLinkPage {
         layout: Layout::new(state.instance(), "Lost your link?"),
         slug: letter.slug.clone(),
         title: letter.title.clone(),
-        email,
+        email: if sent {
+            String::new()
+        } else {
+            input.email.clone()
+        },
+        website: if sent {
+            String::new()
+        } else {
+            input.website.clone()
+        },
         error,
+        website_error,
         sent,
     };
-    let email = match EmailAddress::parse(&input.email) {
-        Ok(email) => email,
-        Err(e) => {
+    let email = EmailAddress::parse(&input.email);
+    let website = match input.website.trim() {
+        "" => Ok(None),
+        given => WebsiteDomain::parse(given).map(Some),
+    };
+    let (email, website) = match (email, website) {
+        (Ok(email), Ok(website)) => (email, website),
+        (email, website) => {
             return Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(input.email.clone(), Some(e.to_string()), false),
+                &page(
+                    email.err().map(|e| e.to_string()),
+                    website.err().map(|e| e.to_string()),
+                    false,
+                ),
             ));
         }
     };
@@ -135,7 +162,11 @@ pub async fn request(
     let command = RequestLinkCommand {
         letter: letter.id,
         letter_open: letter.state == LetterState::Open,
-        duplicate_key: keys.key("signature", &email),
+        duplicate_key: match &website {
+            Some(domain) => keys.organisation_key(domain),
+            None => keys.key("signature", &email),
+        },
+        for_organisation: website.is_some(),
         recipient_key: keys.recipient_key(&email),
         mail_limits: state.settings.mail_limits(),
         token_hash: token.hash(),
@@ -152,9 +183,7 @@ pub async fn request(
         .map_err(PageError::from)?
     {
         // Whatever the store did is not for the page to say.
-        WriteOutcome::LinkRequested(_) => {
-            Ok(render(StatusCode::OK, &page(String::new(), None, true)))
-        }
+        WriteOutcome::LinkRequested(_) => Ok(render(StatusCode::OK, &page(None, None, true))),
         other => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
     }
 }

@@ -863,3 +863,67 @@ async fn an_organisation_that_withdrew_signs_again_as_it_is_now() {
     assert_eq!(report.counts.organisations, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn whoever_signed_for_an_organisation_can_ask_for_a_new_link_with_its_website() {
+    let app = TestApp::init()
+        .with_clock(undersigned_server::clock::Clock::manual(
+            undersigned_server::format::now(),
+        ))
+        .spawn()
+        .await;
+    open_letter_for_organisations(&app, "lost-org").await;
+    sign_verified(
+        &app,
+        "lost-org",
+        "Harbour Rights Network",
+        "harbour.example",
+    )
+    .await;
+    let letter = app.get("/l/lost-org").await.body;
+    assert!(letter.contains("id=\"lost-website\""));
+    // Past the signature's backoff.
+    app.clock.advance(3600);
+    let ask = |email: &'static str, website: &'static str| {
+        let app = &app;
+        async move {
+            app.post_with(
+                &client(),
+                "/l/lost-org/link",
+                &[("email", email), ("website", website)],
+            )
+            .await
+        }
+    };
+
+    // Somebody else, with the organisation's website: the same answer, no email to them.
+    let other = ask("someone@harbour.example", "https://harbour.example/").await;
+    assert_eq!(other.status, 200, "{}", other.body);
+    assert!(other.body.contains("If this address signed"));
+    // Its signer, with the website (written another way): a manage link, by email.
+    let theirs = ask("LEAD@harbour.example", "www.harbour.example").await;
+    assert_eq!(theirs.status, 200);
+    assert_eq!(theirs.body, other.body, "the same page either way");
+    let mail = app.mail.wait_for_to("lead@harbour.example", 2).await;
+    let link = mail.confirm_path().expect("a link");
+    let manage = app.get(&link).await;
+    assert_eq!(manage.status, 200, "{}", manage.body);
+    assert!(
+        manage.body.contains("Harbour Rights Network"),
+        "{}",
+        manage.body
+    );
+    assert!(app.mail.to("someone@harbour.example").is_empty());
+    // The signer's address alone finds no person's signature.
+    app.clock.advance(86_400);
+    assert_eq!(ask("lead@harbour.example", "").await.status, 200);
+    app.sign_pending("lost-org", "Barry Barrier", "barrier@example.org")
+        .await;
+    assert_eq!(app.mail.to("lead@harbour.example").len(), 2);
+
+    // A website that is not one is named at its field.
+    let bad = ask("lead@harbour.example", "localhost").await;
+    assert_eq!(bad.status, 422);
+    assert!(field_error(&bad.body, "website").is_some(), "{}", bad.body);
+    app.stop().await;
+}

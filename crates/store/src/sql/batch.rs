@@ -1391,7 +1391,7 @@ async fn apply_request_link(
     let done = |outcome| Ok((WriteOutcome::LinkRequested(outcome), None));
     let key = command.duplicate_key.0;
     let row = sqlx::query(concat!(
-        "SELECT id, state, last_emailed_at, emails_sent FROM signatures
+        "SELECT id, state, last_emailed_at, emails_sent, email, kind FROM signatures
          WHERE letter_id = $1 AND email_hash = $2",
         lock!(FOR UPDATE)
     ))
@@ -1400,6 +1400,22 @@ async fn apply_request_link(
     .fetch_optional(&mut *conn)
     .await
     .ctx("finding a signature")?;
+    // An organisation's signature is found by its website's domain: it is the asker's only
+    // when the address that signed for it is theirs. Every found row's address is opened,
+    // so that both cases cost the same.
+    let row = match row {
+        Some(row) => {
+            let signer = personal::open(keys, &row, "email", Field::Email)?;
+            let kind: String = row.try_get("kind").ctx("reading a signature")?;
+            let theirs = if command.for_organisation {
+                kind == "organisation" && signer.eq_ignore_ascii_case(&command.email.to_string())
+            } else {
+                kind != "organisation"
+            };
+            theirs.then_some(row)
+        }
+        None => None,
+    };
     let mut found = None;
     if let Some(row) = row {
         let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
