@@ -229,6 +229,10 @@ pub struct Counts {
     /// Category name → how many of its counted signers chose not to be named, in the letter's
     /// category order; categories with none are left out.
     pub withheld: Vec<(String, u64)>,
+    /// How many of the counted signatures are organisations', and how many of those were
+    /// verified (by their domain or by an organiser).
+    pub organisations: u64,
+    pub verified_organisations: u64,
 }
 
 impl Counts {

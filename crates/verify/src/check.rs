@@ -252,6 +252,14 @@ pub fn compare_counts(source: &str, published: &CountsJson, log: &Counts) -> Vec
             _ => {}
         }
     }
+    if let Some(said) = published.organisations {
+        if (said.signed, said.verified) != (log.organisations, log.verified_organisations) {
+            problems.push(format!(
+                "{source} says {} organisations, {} verified; the log says {}, {} verified",
+                said.signed, said.verified, log.organisations, log.verified_organisations
+            ));
+        }
+    }
     problems
 }
 
@@ -669,6 +677,7 @@ mod tests {
             total,
             by_category: cats.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
             log_size: 6,
+            organisations: None,
         };
         assert!(
             compare_counts(
@@ -695,6 +704,22 @@ mod tests {
                 "counts.json does not list Activist, the log says 2",
                 "counts.json says Survivor 4, the log says 2",
             ]
+        );
+        // The organisations it claims, when it claims any, are the log's too.
+        let fine = &[("Activist", 2), ("Survivor", 2)];
+        let claimed = |signed, verified| CountsJson {
+            organisations: Some(crate::json::OrganisationCounts { signed, verified }),
+            ..published(4, fine)
+        };
+        let (signed, verified) = (log.organisations, log.verified_organisations);
+        assert!(compare_counts("counts.json", &claimed(signed, verified), &log).is_empty());
+        assert_eq!(
+            compare_counts("counts.json", &claimed(signed, verified + 1), &log),
+            [format!(
+                "counts.json says {signed} organisations, {} verified; the log says {signed}, \
+                 {verified} verified",
+                verified + 1
+            )]
         );
     }
 

@@ -237,6 +237,7 @@ impl Fake {
             total: count(total),
             by_category: by.into_iter().map(|(c, n)| (c, count(n))).collect(),
             log_size: size as u64,
+            organisations: None,
         }
     }
 

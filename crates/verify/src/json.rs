@@ -20,6 +20,19 @@ pub struct CountsJson {
     pub by_category: BTreeMap<String, u64>,
     /// The size of the letter's log these counts were computed at.
     pub log_size: u64,
+    /// How many of the counted signatures are organisations', and how many of those are
+    /// verified: absent on a letter without organisations (and from older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisations: Option<OrganisationCounts>,
+}
+
+/// The organisations among a letter's counted signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationCounts {
+    /// Counted organisations' signatures.
+    pub signed: u64,
+    /// How many of those were verified.
+    pub verified: u64,
 }
 
 /// One signatory of `/l/{slug}/signatories.json`.
@@ -215,6 +228,7 @@ mod tests {
             total: 12,
             by_category: [("Survivor".to_owned(), 12), ("Activist".to_owned(), 0)].into(),
             log_size: 14,
+            organisations: None,
         };
         assert_eq!(
             serde_json::to_string(&counts).unwrap(),

@@ -7,7 +7,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
 };
-use undersigned_verify::json::CountsJson;
+use undersigned_verify::json::{CountsJson, OrganisationCounts};
 
 use crate::{
     format,
@@ -80,6 +80,10 @@ pub async fn counts_json(
                     .map(|(category, n)| (category.to_owned(), n))
                     .collect(),
                 log_size: counts.log_size,
+                organisations: (counts.organisations > 0).then_some(OrganisationCounts {
+                    signed: counts.organisations,
+                    verified: counts.verified_organisations,
+                }),
             })
             .map_err(|e| PageError::Internal(format!("writing counts: {e}")))?;
             state.reads.keep_rendered(

@@ -146,6 +146,8 @@ async fn an_organisation_signing_from_its_domain_is_verified_counted_and_logged(
     let counts = app.counts("coalition").await;
     assert_eq!(counts["total"], 1);
     assert_eq!(counts["by_category"]["Organisation"], 1);
+    assert_eq!(counts["organisations"]["signed"], 1);
+    assert_eq!(counts["organisations"]["verified"], 1);
     let log = read_log(&app, "coalition").await;
     let add = add_at(&log, 0);
     assert_eq!(add.signer, SignerKind::Organisation);
