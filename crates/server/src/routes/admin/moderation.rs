@@ -968,7 +968,7 @@ pub async fn bulk_apply(
         match Reason::parse(&form.reason) {
             Ok(reason) => Some(reason),
             Err(e) => {
-                return Ok(bulk_page(
+                return bulk_page(
                     &state,
                     &organiser,
                     &letter,
@@ -976,7 +976,7 @@ pub async fn bulk_apply(
                     form.reason.clone(),
                     Some(e.to_string()),
                 )
-                .await?);
+                .await;
             }
         }
     } else {
