@@ -12,7 +12,7 @@ use std::{
 use anyhow::{Context, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use undersigned_core::{SignatureFilter, filter::SignatureFilterInput};
+use undersigned_core::{SignatureFilter, SignatureFilterInput};
 use undersigned_server::{
     config::Settings,
     format, open_store,
@@ -33,7 +33,7 @@ pub struct ExportArgs {
     output: Option<PathBuf>,
     /// Only what the letter's page shows: public signers, initials-level signers as their
     /// initials, no private signer and no email address.
-    #[arg(long, conflicts_with_all = ["category", "kind", "state", "from", "to"])]
+    #[arg(long, conflicts_with_all = ["category", "kind", "state", "verification", "from", "to"])]
     public: bool,
     /// Only this category (its name, as the letter spells it).
     #[arg(long)]
@@ -45,6 +45,10 @@ pub struct ExportArgs {
     /// rejected, withdrawn).
     #[arg(long)]
     state: Option<String>,
+    /// Only organisation signatures verified this way: verified (either way), domain,
+    /// organiser, or unverified (not verified yet; held ones wait for an organiser).
+    #[arg(long)]
+    verification: Option<String>,
     /// Only signatures signed on or after this day (YYYY-MM-DD, UTC).
     #[arg(long)]
     from: Option<String>,
@@ -90,8 +94,10 @@ async fn export(store: &DynStore, args: &ExportArgs, format: ExportFormat) -> an
             category: args.category.clone().unwrap_or_default(),
             kind: args.kind.clone().unwrap_or_default(),
             state: args.state.clone().unwrap_or_default(),
+            verification: args.verification.clone().unwrap_or_default(),
             from: args.from.clone().unwrap_or_default(),
             to: args.to.clone().unwrap_or_default(),
+            q: String::new(),
         };
         let categories: Vec<(i64, &str)> = letter
             .categories

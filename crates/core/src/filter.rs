@@ -1,13 +1,18 @@
-//! Which of a letter's signatures an organiser asks for: by category, kind, state and the
-//! day they were signed. The same words (`category`, `kind`, `state`, `from`, `to`) name the
-//! filters of every organiser list and export, in a query string and on the command line.
+//! Which of a letter's signatures an organiser asks for: by category, kind, state, how an
+//! organisation was verified, the day they were signed, and a search. The same words
+//! (`category`, `kind`, `state`, `verification`, `from`, `to`, `q`) name the filters of the
+//! moderation queue, its bulk actions and every export, in a query string, a form and on the
+//! command line; one type validates them all (a filter that cannot be read is refused with a
+//! message, never ignored).
 
 use std::{fmt, str::FromStr};
 
 use serde::Deserialize;
 
 use crate::{
-    SignatureState,
+    EmailAddress, SignatureState,
+    organisation::Verification,
+    text::{Lines, TextError, clean},
     unknown::{UnknownValue, parse_name},
 };
 
@@ -111,10 +116,78 @@ impl fmt::Display for Day {
     }
 }
 
-/// The filters as typed (a query string, or command-line options): empty means "any".
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Which organisation signatures, by how they were verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VerificationFilter {
+    /// Verified, by domain or by an organiser.
+    Verified,
+    /// Verified because the signer confirmed an address on the organisation's domain.
+    Domain,
+    /// Verified by an organiser.
+    Organiser,
+    /// Not verified (yet): those held wait for an organiser to verify them.
+    Unverified,
+}
+
+impl VerificationFilter {
+    pub const ALL: [VerificationFilter; 4] = [
+        Self::Verified,
+        Self::Domain,
+        Self::Organiser,
+        Self::Unverified,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Domain => "domain",
+            Self::Organiser => "organiser",
+            Self::Unverified => "unverified",
+        }
+    }
+
+    /// Whether an organisation signature verified as `verified` (None: not verified) passes.
+    pub fn admits(self, verified: Option<Verification>) -> bool {
+        match self {
+            Self::Verified => verified.is_some(),
+            Self::Domain => verified == Some(Verification::Domain),
+            Self::Organiser => verified == Some(Verification::Organiser),
+            Self::Unverified => verified.is_none(),
+        }
+    }
+}
+
+impl FromStr for VerificationFilter {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_name(&Self::ALL, Self::as_str, "verification", s)
+    }
+}
+
+impl fmt::Display for VerificationFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the search box looks for. Names are sealed at rest, so a name cannot be found
+/// with an index: an address is matched exactly through its keyed hash (the index the
+/// duplicate check uses), and anything else is matched against the names of a bounded
+/// scan, page by page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    /// The signer with this address.
+    Email(EmailAddress),
+    /// Names containing this text, compared case-insensitively (lower-cased here).
+    Name(String),
+}
+
+/// The filters as typed (a query string, a form, or command-line options): empty means
+/// "any". The moderation queue, its bulk actions and both exports (HTTP and command line)
+/// read these same words.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct SignatureFilterInput {
-    /// A category's name, as the letter spells it.
+    /// A category's name, as the letter spells it (or its id, as older links wrote it).
     #[serde(default)]
     pub category: String,
     /// `individual` or `organisation`.
@@ -123,12 +196,53 @@ pub struct SignatureFilterInput {
     /// A signature state: `pending`, `published`, …
     #[serde(default)]
     pub state: String,
+    /// How an organisation's signature was verified: `verified`, `domain`, `organiser`
+    /// or `unverified`.
+    #[serde(default)]
+    pub verification: String,
     /// Signed on or after this day (`YYYY-MM-DD`, UTC).
     #[serde(default)]
     pub from: String,
     /// Signed on or before this day (`YYYY-MM-DD`, UTC).
     #[serde(default)]
     pub to: String,
+    /// A name, or an exact email address.
+    #[serde(default)]
+    pub q: String,
+}
+
+impl SignatureFilterInput {
+    /// The filters that are set, as query-string pairs in a fixed order (trimmed), to carry
+    /// them to the next page, a bulk action or an export.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("category", &self.category),
+            ("kind", &self.kind),
+            ("state", &self.state),
+            ("verification", &self.verification),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("q", &self.q),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, v.trim().to_owned()))
+        .collect()
+    }
+
+    /// Reads the filters from named values (a form's fields), missing ones empty.
+    pub fn from_fields(get: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |key: &str| get(key).unwrap_or_default();
+        Self {
+            category: get("category"),
+            kind: get("kind"),
+            state: get("state"),
+            verification: get("verification"),
+            from: get("from"),
+            to: get("to"),
+            q: get("q"),
+        }
+    }
 }
 
 /// A valid filter: each part is one the letter knows, and the days are in order.
@@ -138,10 +252,13 @@ pub struct SignatureFilter {
     pub category: Option<(i64, String)>,
     pub kind: Option<SignatureKind>,
     pub state: Option<SignatureState>,
+    /// Only organisation signatures, verified this way.
+    pub verification: Option<VerificationFilter>,
     /// Signed on or after this day.
     pub from: Option<Day>,
     /// Signed on or before this day.
     pub to: Option<Day>,
+    pub search: Option<Search>,
 }
 
 /// Why a filter was refused; the message says what to write instead.
@@ -153,14 +270,24 @@ pub enum FilterError {
     UnknownKind(String),
     #[error("Unknown state {given:?}: write one of {known}.")]
     UnknownState { given: String, known: String },
+    #[error(
+        "Unknown verification {0:?}: write verified, domain, organiser or unverified \
+         (organisations not verified yet)."
+    )]
+    UnknownVerification(String),
     #[error("{field} {given:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-28.")]
     BadDate { field: &'static str, given: String },
     #[error("The first day ({from}) is after the last day ({to}): swap them.")]
     DaysReversed { from: Day, to: Day },
+    #[error("The search: {0}")]
+    Search(TextError),
 }
 
 impl SignatureFilter {
-    /// Checks `input` against the letter's categories (id and name).
+    pub const MAX_SEARCH_CHARS: usize = 200;
+
+    /// Checks `input` against the letter's categories (id and name). A category is named
+    /// as the letter spells it; an id of one of the letter's categories is taken too.
     pub fn parse(
         input: &SignatureFilterInput,
         categories: &[(i64, &str)],
@@ -171,6 +298,10 @@ impl SignatureFilter {
                 categories
                     .iter()
                     .find(|(_, name)| *name == given)
+                    .or_else(|| {
+                        let id = given.parse::<i64>().ok()?;
+                        categories.iter().find(|(known, _)| *known == id)
+                    })
                     .map(|(id, name)| (*id, (*name).to_owned()))
                     .ok_or_else(|| FilterError::UnknownCategory {
                         given: given.to_owned(),
@@ -203,6 +334,14 @@ impl SignatureFilter {
                 }
             })?),
         };
+        let verification = match input.verification.trim() {
+            "" => None,
+            given => Some(
+                given
+                    .parse::<VerificationFilter>()
+                    .map_err(|_| FilterError::UnknownVerification(given.to_owned()))?,
+            ),
+        };
         let day = |field: &'static str, text: &str| match text.trim() {
             "" => Ok(None),
             given => Day::parse(given)
@@ -219,13 +358,31 @@ impl SignatureFilter {
         {
             return Err(FilterError::DaysReversed { from, to });
         }
+        let search = match input.q.trim() {
+            "" => None,
+            text => {
+                let text = clean(text, Self::MAX_SEARCH_CHARS, Lines::Single)
+                    .map_err(FilterError::Search)?;
+                Some(match EmailAddress::parse(&text) {
+                    Ok(email) if text.contains('@') => Search::Email(email),
+                    _ => Search::Name(text.to_lowercase()),
+                })
+            }
+        };
         Ok(Self {
             category,
             kind,
             state,
+            verification,
             from,
             to,
+            search,
         })
+    }
+
+    /// Whether no filter is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
     }
 
     /// The category's id, if the filter names one.
@@ -243,8 +400,9 @@ impl SignatureFilter {
         self.to.map(Day::end)
     }
 
-    /// The filter as the query string that asks for it (`category=…&state=…`), empty when it
-    /// lets everything through; for the audit trail and links.
+    /// The filter as the query string that asks for it (`category=… state=…`), empty when
+    /// it lets everything through; for the audit trail. A search is said, not quoted: it
+    /// may hold a signer's address.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some((_, name)) = &self.category {
@@ -256,11 +414,17 @@ impl SignatureFilter {
         if let Some(state) = self.state {
             parts.push(format!("state={}", state.as_str()));
         }
+        if let Some(verification) = self.verification {
+            parts.push(format!("verification={verification}"));
+        }
         if let Some(from) = self.from {
             parts.push(format!("from={from}"));
         }
         if let Some(to) = self.to {
             parts.push(format!("to={to}"));
+        }
+        if self.search.is_some() {
+            parts.push("with a search".to_owned());
         }
         parts.join(" ")
     }
@@ -285,6 +449,7 @@ mod tests {
             state: state.into(),
             from: from.into(),
             to: to.into(),
+            ..Default::default()
         }
     }
 
@@ -368,6 +533,78 @@ mod tests {
         assert_eq!(
             error(input("", "", "", "2026-12-01", "2026-11-01")),
             "The first day (2026-12-01) is after the last day (2026-11-01): swap them."
+        );
+    }
+
+    #[test]
+    fn categories_are_named_or_given_by_id() {
+        let by_id = SignatureFilter::parse(&input("4", "", "", "", ""), &CATEGORIES).unwrap();
+        assert_eq!(by_id.category, Some((4, "Survivor".to_owned())));
+        for bad in ["9", "abc", "survivor"] {
+            assert!(matches!(
+                SignatureFilter::parse(&input(bad, "", "", "", ""), &CATEGORIES),
+                Err(FilterError::UnknownCategory { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn verification_and_search_parse() {
+        let parse = |verification: &str, q: &str| {
+            SignatureFilter::parse(
+                &SignatureFilterInput {
+                    verification: verification.into(),
+                    q: q.into(),
+                    ..Default::default()
+                },
+                &CATEGORIES,
+            )
+        };
+        for v in VerificationFilter::ALL {
+            assert_eq!(parse(v.as_str(), "").unwrap().verification, Some(v));
+        }
+        assert_eq!(
+            parse("maybe", "").unwrap_err().to_string(),
+            "Unknown verification \"maybe\": write verified, domain, organiser or unverified \
+             (organisations not verified yet)."
+        );
+        assert!(VerificationFilter::Verified.admits(Some(Verification::Organiser)));
+        assert!(!VerificationFilter::Domain.admits(Some(Verification::Organiser)));
+        assert!(VerificationFilter::Unverified.admits(None));
+        assert!(!VerificationFilter::Unverified.admits(Some(Verification::Domain)));
+
+        let filter = parse("", " Ada  Example ").unwrap();
+        assert_eq!(filter.search, Some(Search::Name("ada example".into())));
+        assert_eq!(filter.describe(), "with a search");
+        assert!(matches!(
+            parse("", "Someone@Example.org").unwrap().search,
+            Some(Search::Email(_))
+        ));
+        assert!(matches!(
+            parse("", "not@an address").unwrap().search,
+            Some(Search::Name(_))
+        ));
+        assert!(matches!(
+            parse("", &"x".repeat(201)),
+            Err(FilterError::Search(_))
+        ));
+    }
+
+    #[test]
+    fn set_filters_become_query_pairs() {
+        let input = SignatureFilterInput {
+            kind: " organisation ".into(),
+            verification: "unverified".into(),
+            q: "Ada".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            input.pairs(),
+            [
+                ("kind", "organisation".to_owned()),
+                ("verification", "unverified".to_owned()),
+                ("q", "Ada".to_owned())
+            ]
         );
     }
 }

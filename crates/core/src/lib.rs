@@ -21,7 +21,7 @@ pub mod text;
 pub mod unknown;
 
 pub use email::EmailAddress;
-pub use filter::{SignatureFilter, SignatureKind};
+pub use filter::{SignatureFilter, SignatureFilterInput, SignatureKind};
 pub use letter::{FieldRequirement, LetterState, SignerField, SignerFields};
 pub use role::Role;
 pub use signature::{DisplayLevel, SignatureState};

@@ -1,7 +1,10 @@
 //! The records of an organiser's export: a letter's signatures with everything stored about
 //! each, read a page at a time (keyset pagination) so that a letter of any size streams.
 
-use undersigned_core::{DisplayLevel, SignatureKind, SignatureState, signature::SignerDetails};
+use undersigned_core::{
+    DisplayLevel, SignatureKind, SignatureState, organisation::Verification,
+    signature::SignerDetails,
+};
 
 use crate::model::{SignatureId, Timestamp};
 
@@ -39,6 +42,22 @@ pub struct ExportRow {
     pub published_at: Option<Timestamp>,
     /// Its add entry in the letter's log, while it has one.
     pub log_index: Option<u64>,
+    /// For an organisation's signature: the organisation.
+    pub organisation: Option<ExportOrganisation>,
+}
+
+/// The organisation an organisation's signature was made for, as its organisers see it.
+#[derive(Debug, Clone)]
+pub struct ExportOrganisation {
+    pub name: String,
+    /// The website as the signer gave it (tidied).
+    pub website: String,
+    /// The website's domain.
+    pub domain: String,
+    /// How it was verified (None: not yet).
+    pub verification: Option<Verification>,
+    /// The content hash of its logo (hex), served at `/logos/{hex}.png`.
+    pub logo: Option<String>,
 }
 
 impl ExportRow {

@@ -32,7 +32,7 @@ use async_trait::async_trait;
 
 pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
-pub use exports::{ExportCursor, ExportRow};
+pub use exports::{ExportCursor, ExportOrganisation, ExportRow};
 pub use model::*;
 pub use queue::*;
 pub use team::*;
@@ -493,13 +493,13 @@ pub trait ModerationStore: Send + Sync {
     /// One signature of the letter, as the queue shows it.
     async fn queue_row(&self, letter: LetterId, signature: SignatureId)
     -> Result<Option<QueueRow>>;
-    /// The ids of the letter's signatures among `ids` that match `filter`.
+    /// The letter's signatures among `ids` that match `filter`, as the queue shows them.
     async fn queue_members(
         &self,
         letter: LetterId,
         filter: &QueueFilter,
         ids: &[i64],
-    ) -> Result<Vec<SignatureId>>;
+    ) -> Result<Vec<QueueRow>>;
     /// Records an organiser action on the letter that has no store method of its own (the
     /// summary of a bulk action, say).
     async fn record_letter_audit(

@@ -2,8 +2,8 @@
 //! queue's filter, rows and pages, and the audit trail of one letter.
 
 use undersigned_core::{
-    DisplayLevel, SignatureState, dedup::DuplicateKey, moderation::Reason, moderation::SignerKind,
-    signature::SignerDetails,
+    DisplayLevel, SignatureKind, SignatureState, dedup::DuplicateKey, filter::VerificationFilter,
+    moderation::Reason, organisation::Verification, signature::SignerDetails,
 };
 
 use crate::model::{Actor, Hash32, LetterId, SignatureId, Timestamp};
@@ -64,7 +64,9 @@ pub enum ModerationOutcome {
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     pub category: Option<i64>,
-    pub kind: Option<SignerKind>,
+    pub kind: Option<SignatureKind>,
+    /// Only organisation signatures, verified this way.
+    pub verification: Option<VerificationFilter>,
     /// Any of these states (all when empty).
     pub states: Vec<SignatureState>,
     /// Signed at or after.
@@ -85,11 +87,23 @@ pub struct QueueCursor {
     pub id: i64,
 }
 
+impl QueueRow {
+    /// An organisation's signature that waits for an organiser to verify it: verifying
+    /// publishes it, a plain approval would publish it unverified and is refused.
+    pub fn awaits_verification(&self) -> bool {
+        self.kind == SignatureKind::Organisation
+            && self.verification.is_none()
+            && self.state == SignatureState::Held
+    }
+}
+
 /// A signature as the moderation queue shows it.
 #[derive(Debug, Clone)]
 pub struct QueueRow {
     pub id: SignatureId,
-    pub kind: SignerKind,
+    pub kind: SignatureKind,
+    /// For an organisation's signature: how it was verified (None: not yet).
+    pub verification: Option<Verification>,
     pub log_index: Option<u64>,
     pub name: String,
     pub email: String,

@@ -69,7 +69,10 @@ async fn export_writes_the_organisers_table_and_the_public_one() {
     let (ok, public, stderr) = export(data.path(), &["--letter", "demo", "--public"]);
     assert!(ok, "{stderr}");
     let public = records(&public);
-    assert_eq!(public[0], "log_index,category,name,details,comment");
+    assert_eq!(
+        public[0],
+        "log_index,category,name,details,comment,organisation,organisation_domain,verification"
+    );
     assert_eq!(
         public.len() as u64,
         1 + DEMO_SIGNATURES - private.len() as u64
@@ -103,6 +106,30 @@ async fn export_writes_the_organisers_table_and_the_public_one() {
     let (ok, pending, _) = export(data.path(), &["--letter", "demo", "--state", "pending"]);
     assert!(ok);
     assert_eq!(records(&pending).len(), 1);
+    // The demo's eight organisations: six verified by their domain, two by the organiser.
+    let organisations = |verification: &str| {
+        let (ok, out, stderr) = export(
+            data.path(),
+            &["--letter", "demo", "--verification", verification],
+        );
+        assert!(ok, "{stderr}");
+        let rows = records(&out);
+        assert!(rows[0].ends_with(
+            ",organisation,organisation_website,organisation_domain,verification,logo_url"
+        ));
+        rows[1..].to_vec()
+    };
+    assert_eq!(organisations("verified").len(), 8);
+    let by_domain = organisations("domain");
+    assert_eq!(by_domain.len(), 6);
+    assert!(
+        by_domain.iter().all(|r| r.contains(",domain,")),
+        "{by_domain:?}"
+    );
+    let by_organiser = organisations("organiser");
+    assert_eq!(by_organiser.len(), 2);
+    assert!(by_organiser.iter().all(|r| r.contains(",organiser,")));
+    assert!(organisations("unverified").is_empty());
 
     // Each organisers' export is in the audit trail.
     let db = sqlx::SqlitePool::connect(&format!(
@@ -117,7 +144,10 @@ async fn export_writes_the_organisers_table_and_the_public_one() {
             .await
             .unwrap();
     db.close().await;
-    assert_eq!(exports, 3, "the file, the JSON and the pending ones");
+    assert_eq!(
+        exports, 7,
+        "the file, the JSON, the pending ones and four by verification"
+    );
 }
 
 #[test]
@@ -138,6 +168,14 @@ fn export_refuses_what_it_cannot_do_and_says_why() {
         (
             vec!["--letter", "demo", "--from", "2026-02-30"],
             "YYYY-MM-DD",
+        ),
+        (
+            vec!["--letter", "demo", "--verification", "maybe"],
+            "write verified, domain, organiser or unverified",
+        ),
+        (
+            vec!["--letter", "demo", "--public", "--verification", "domain"],
+            "cannot be used with",
         ),
         (
             vec!["--letter", "demo", "--format", "xlsx"],

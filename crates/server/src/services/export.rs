@@ -9,7 +9,9 @@
 //!   it (the signer's email and the names of private signers included);
 //! - the public gets exactly what the letter's page shows: published signatures that are
 //!   not private, initials-level signers as their initials (and their city only if shown),
-//!   each with the index of its entry in the log. Private signers are never rows.
+//!   each with the index of its entry in the log, and for an organisation its name, its
+//!   website's domain and how it was verified. Private signers are never rows, and neither
+//!   are organisations held for verification (they are not published).
 //!
 //! Both formats hold the same columns: a JSON row has, under each column's name, the value
 //! whose CSV cell is [`crate::csv::neutralise`]d (numbers as numbers, empty cells as null).
@@ -91,18 +93,39 @@ pub const ORGANISER_COLUMNS: &[&str] = &[
     "comment",
     "email",
     "log_index",
+    "organisation",
+    "organisation_website",
+    "organisation_domain",
+    "verification",
+    "logo_url",
 ];
 
-/// The columns of a public export, in order: what the letter's page shows of each signer.
-pub const PUBLIC_COLUMNS: &[&str] = &["log_index", "category", "name", "details", "comment"];
+/// The columns of a public export, in order: what the letter's page shows of each signer
+/// (for an organisation: its name, its website's domain and how it was verified).
+pub const PUBLIC_COLUMNS: &[&str] = &[
+    "log_index",
+    "category",
+    "name",
+    "details",
+    "comment",
+    "organisation",
+    "organisation_domain",
+    "verification",
+];
 
 fn time(at: Option<i64>) -> Cell {
     Cell::text(at.map(iso_date_time))
 }
 
+/// The address of a stored logo, as the server serves it.
+fn logo_url(hash: &str) -> String {
+    format!("/logos/{hash}.png")
+}
+
 /// An organiser's row, in [`ORGANISER_COLUMNS`] order.
 fn organiser_cells(row: ExportRow) -> Vec<Cell> {
     let d = row.details;
+    let o = row.organisation;
     vec![
         Cell::Number(u64::try_from(row.id.0).unwrap_or(0)),
         time(Some(row.signed_at)),
@@ -121,18 +144,31 @@ fn organiser_cells(row: ExportRow) -> Vec<Cell> {
         Cell::text(d.comment),
         Cell::Text(row.email),
         Cell::number(row.log_index),
+        Cell::text(o.as_ref().map(|o| o.name.clone())),
+        Cell::text(o.as_ref().map(|o| o.website.clone())),
+        Cell::text(o.as_ref().map(|o| o.domain.clone())),
+        Cell::text(
+            o.as_ref()
+                .and_then(|o| o.verification)
+                .map(|v| v.as_str().to_owned()),
+        ),
+        Cell::text(o.as_ref().and_then(|o| o.logo.as_deref()).map(logo_url)),
     ]
 }
 
 /// A public row, in [`PUBLIC_COLUMNS`] order; None for a signer the page does not show.
 fn public_cells(row: PublicSignature) -> Option<Vec<Cell>> {
     let shown = row.shown()?;
+    let o = row.organisation;
     Some(vec![
         Cell::number(row.log_index),
         Cell::Text(row.category),
         Cell::Text(shown.shown_name),
         Cell::text(shown.details),
         Cell::text(shown.comment),
+        Cell::text(o.as_ref().map(|o| o.name.clone())),
+        Cell::text(o.as_ref().map(|o| o.domain.clone())),
+        Cell::text(o.and_then(|o| o.verified).map(|v| v.as_str().to_owned())),
     ])
 }
 

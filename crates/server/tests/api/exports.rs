@@ -13,8 +13,10 @@ use undersigned_store::{ImportCommand, LetterId, WriteCommand};
 use crate::helpers::*;
 
 const ORGANISER_HEADER: &str = "id,signed_at,confirmed_at,published_at,state,category,kind,\
-display_level,name,title,affiliation,city,city_shown,country,comment,email,log_index";
-const PUBLIC_HEADER: &str = "log_index,category,name,details,comment";
+display_level,name,title,affiliation,city,city_shown,country,comment,email,log_index,\
+organisation,organisation_website,organisation_domain,verification,logo_url";
+const PUBLIC_HEADER: &str =
+    "log_index,category,name,details,comment,organisation,organisation_domain,verification";
 
 /// A response read as raw bytes (reqwest's text would drop the byte order mark).
 struct Download {
@@ -501,25 +503,273 @@ async fn filters_narrow_the_rows() {
 }
 
 #[tokio::test]
-async fn bad_filter_values_get_a_400_that_says_what_to_write() {
+async fn bad_filter_values_get_a_422_that_says_what_to_write() {
     let app = spawn_app().await;
     let id = app.open_letter("export-bad").await;
-    for (query, says) in [
-        ("category=Astronaut", "has no category"),
-        ("kind=robot", "write individual or organisation"),
-        ("state=lost", "write one of pending"),
-        ("from=2026-02-30", "YYYY-MM-DD"),
-        ("to=yesterday", "YYYY-MM-DD"),
-        ("from=2026-12-01&to=2026-11-01", "swap them"),
-        ("state=%FF", "not valid text"),
+    for (query, status, says) in [
+        ("category=Astronaut", 422, "has no category"),
+        ("kind=robot", 422, "write individual or organisation"),
+        ("state=lost", 422, "write one of pending"),
+        (
+            "verification=maybe",
+            422,
+            "write verified, domain, organiser or unverified",
+        ),
+        ("from=2026-02-30", 422, "YYYY-MM-DD"),
+        ("to=yesterday", 422, "YYYY-MM-DD"),
+        ("from=2026-12-01&to=2026-11-01", 422, "swap them"),
+        ("q=Someone", 422, "does not search"),
+        ("state=%FF", 400, "not valid text"),
     ] {
         for format in ["csv", "json"] {
             let page = app
                 .get(&format!("/admin/letters/{id}/export.{format}?{query}"))
                 .await;
-            assert_eq!(page.status, 400, "{query}");
+            assert_eq!(page.status, status, "{query}");
             assert!(page.body.contains(says), "{query}: {}", page.body);
         }
+    }
+    app.stop().await;
+}
+
+/// The `Verify` buttons' paths on a page of the queue.
+fn verify_paths(body: &str) -> Vec<String> {
+    body.match_indices("formaction=\"")
+        .map(|(at, m)| {
+            body[at + m.len()..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect::<String>()
+        })
+        .filter(|path| path.ends_with("/verify"))
+        .collect()
+}
+
+/// A coalition letter signed by an organisation verified by its domain (named like a
+/// formula, with a logo), one verified by an organiser, one held for verification, and a
+/// person.
+async fn coalition(slug: &str) -> (TestApp, i64) {
+    let app = spawn_app().await;
+    let id = open_letter_for_organisations(&app, slug).await;
+    sign_organisation_and_confirm(
+        &app,
+        slug,
+        "=HYPERLINK(\"http://evil.example\",\"Org\")",
+        "https://www.formula-org.example/about",
+        "Ada Formula",
+        "ada@formula-org.example",
+        &undersigned_testkit::images::png(120, 60),
+    )
+    .await;
+    sign_organisation_and_confirm(
+        &app,
+        slug,
+        "Riverside Food Bank",
+        "riverside-food.example",
+        "Ben Bramble",
+        "ben@mail.test",
+        &[],
+    )
+    .await;
+    let queue = app
+        .get(&format!(
+            "/admin/letters/{id}/signatures?verification=unverified"
+        ))
+        .await;
+    let verify = verify_paths(&queue.body);
+    assert_eq!(verify.len(), 1, "{}", queue.body);
+    let csrf = app.organiser_csrf(&app.client).await;
+    let verified = app.post(&verify[0], &[("csrf", &csrf)]).await;
+    assert_eq!(verified.status, 303, "{}", verified.body);
+    sign_organisation_and_confirm(
+        &app,
+        slug,
+        "Hilltop Choir",
+        "hilltop-choir.example",
+        "Cleo Cadence",
+        "cleo@mail.test",
+        &[],
+    )
+    .await;
+    sign_confirmed(
+        &app,
+        slug,
+        0,
+        &[
+            ("name", "Ivy Individual"),
+            ("email", "ivy@example.org"),
+            ("display", "public"),
+        ],
+    )
+    .await;
+    (app, id)
+}
+
+/// The record whose `name` cell is `value`, as column name → cell.
+fn row_named(records: &[Vec<String>], name: &str) -> std::collections::HashMap<String, String> {
+    let index = records[0].iter().position(|c| c == "name").unwrap();
+    let row = records[1..]
+        .iter()
+        .find(|r| r[index] == name)
+        .unwrap_or_else(|| panic!("no row named {name}"));
+    records[0]
+        .iter()
+        .cloned()
+        .zip(row.iter().cloned())
+        .collect()
+}
+
+#[tokio::test]
+async fn organisations_have_their_columns_and_a_verification_filter() {
+    let (app, id) = coalition("export-orgs").await;
+    let path = |format: &str, query: &str| format!("/admin/letters/{id}/export.{format}?{query}");
+    let csv = download(&app, &app.client, &path("csv", "")).await.csv();
+    assert_eq!(csv[0].join(","), ORGANISER_HEADER);
+    assert_eq!(csv.len(), 1 + 4);
+
+    let formula = row_named(&csv, "Ada Formula");
+    assert_eq!(formula["kind"], "organisation");
+    assert_eq!(
+        formula["organisation"], "'=HYPERLINK(\"http://evil.example\",\"Org\")",
+        "neutralised"
+    );
+    assert!(
+        formula["organisation_website"].contains("formula-org.example"),
+        "{formula:?}"
+    );
+    assert_eq!(formula["organisation_domain"], "formula-org.example");
+    assert_eq!(formula["verification"], "domain");
+    assert!(formula["logo_url"].starts_with("/logos/") && formula["logo_url"].ends_with(".png"));
+    let logo = app
+        .client
+        .get(app.url(&formula["logo_url"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logo.status(), 200, "the logo's address works");
+    let by_organiser = row_named(&csv, "Ben Bramble");
+    assert_eq!(by_organiser["organisation"], "Riverside Food Bank");
+    assert_eq!(by_organiser["verification"], "organiser");
+    assert_eq!(by_organiser["email"], "ben@mail.test");
+    assert_eq!(by_organiser["logo_url"], "");
+    let held = row_named(&csv, "Cleo Cadence");
+    assert_eq!(held["state"], "held");
+    assert_eq!(held["organisation_domain"], "hilltop-choir.example");
+    assert_eq!(held["verification"], "");
+    let person = row_named(&csv, "Ivy Individual");
+    for column in [
+        "organisation",
+        "organisation_website",
+        "organisation_domain",
+        "verification",
+        "logo_url",
+    ] {
+        assert_eq!(person[column], "", "{column}");
+    }
+
+    // The JSON holds the same rows, the text as typed.
+    let json = download(&app, &app.client, &path("json", "")).await.json();
+    assert_eq!(json_as_records(&json, &csv[0]), csv[1..].to_vec());
+    let rows = json["signatures"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["organisation"]
+        == "=HYPERLINK(\"http://evil.example\",\"Org\")"
+        && r["verification"] == "domain"));
+    assert!(
+        rows.iter()
+            .any(|r| r["name"] == "Ivy Individual" && r["organisation"].is_null())
+    );
+
+    // The verification filter, alone and with the others.
+    let names = |query: &'static str| {
+        let app = &app;
+        let path = path("csv", query);
+        async move {
+            let mut names = column(&download(app, &app.client, &path).await.csv(), "name");
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(
+        names("verification=verified").await,
+        ["Ada Formula", "Ben Bramble"]
+    );
+    assert_eq!(names("verification=domain").await, ["Ada Formula"]);
+    assert_eq!(names("verification=organiser").await, ["Ben Bramble"]);
+    assert_eq!(names("verification=unverified").await, ["Cleo Cadence"]);
+    assert_eq!(
+        names("verification=unverified&state=published").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names("verification=verified&kind=individual").await,
+        Vec::<String>::new()
+    );
+    let json = download(&app, &app.client, &path("json", "verification=organiser"))
+        .await
+        .json();
+    assert_eq!(json["signatures"].as_array().unwrap().len(), 1);
+    assert_eq!(json["signatures"][0]["organisation"], "Riverside Food Bank");
+
+    // The audit trail says which filter was exported.
+    let dashboard = app.get("/admin").await.body;
+    assert!(
+        dashboard.contains("json export, verification=organiser"),
+        "{dashboard}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_public_export_shows_published_organisations_and_no_held_one_nor_email() {
+    let (app, _) = coalition("export-public-orgs").await;
+    let csv = download(&app, &client(), "/l/export-public-orgs/export.csv").await;
+    let records = csv.csv();
+    assert_eq!(records[0].join(","), PUBLIC_HEADER);
+    assert_eq!(records.len(), 1 + 3, "two organisations and a person");
+    let mut organisations = column(&records, "organisation");
+    organisations.sort();
+    assert_eq!(
+        organisations,
+        [
+            "",
+            "'=HYPERLINK(\"http://evil.example\",\"Org\")",
+            "Riverside Food Bank"
+        ]
+    );
+    let mut verification = column(&records, "verification");
+    verification.sort();
+    assert_eq!(verification, ["", "domain", "organiser"]);
+    let mut domains = column(&records, "organisation_domain");
+    domains.sort();
+    assert_eq!(
+        domains,
+        ["", "formula-org.example", "riverside-food.example"]
+    );
+    let text = csv.text();
+    for secret in [
+        "Hilltop",
+        "Cleo",
+        "hilltop-choir",
+        "@",
+        "mail.test",
+        "/about",
+    ] {
+        assert!(!text.contains(secret), "{secret} is in the public CSV");
+    }
+
+    let json = download(&app, &client(), "/l/export-public-orgs/export.json").await;
+    let text = json.text().to_owned();
+    let json = json.json();
+    assert_eq!(json_as_records(&json, &records[0]), records[1..].to_vec());
+    assert!(
+        json["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["organisation"] == "=HYPERLINK(\"http://evil.example\",\"Org\")")
+    );
+    for secret in ["Hilltop", "Cleo", "@formula-org", "@mail.test", "ivy@"] {
+        assert!(!text.contains(secret), "{secret} is in the public JSON");
     }
     app.stop().await;
 }

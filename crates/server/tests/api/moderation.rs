@@ -487,19 +487,27 @@ async fn the_queue_filters_and_searches_and_refuses_what_it_cannot_read() {
     let in_category = app.get(&path(&format!("category={category}"))).await;
     assert!(in_category.body.contains("Findable Fenwick"));
 
-    for bad in [
-        "category=999999",
-        "category=abc",
-        "kind=robot",
-        "state=gone",
-        "from=yesterday",
-        "to=2026-02-30",
-        "from=2026-12-05&to=2026-12-01",
-        "after=nonsense",
+    for (bad, status) in [
+        ("category=999999", 422),
+        ("category=abc", 422),
+        ("kind=robot", 422),
+        ("state=gone", 422),
+        ("verification=maybe", 422),
+        ("from=yesterday", 422),
+        ("to=2026-02-30", 422),
+        ("from=2026-12-05&to=2026-12-01", 422),
+        ("after=nonsense", 400),
     ] {
         let page = app.get(&path(bad)).await;
-        assert_eq!(page.status, 400, "{bad}");
+        assert_eq!(page.status, status, "{bad}");
     }
+    let bad = app.get(&path("verification=maybe")).await;
+    assert!(
+        bad.body
+            .contains("write verified, domain, organiser or unverified"),
+        "{}",
+        bad.body
+    );
     for bad_id in ["abc", "99999999"] {
         let page = app
             .get(&format!("/admin/letters/{id}/signatures/{bad_id}/hide"))
@@ -676,5 +684,195 @@ async fn each_role_does_what_it_may_and_no_more() {
     app.sign_and_confirm("roles", "Direct Dunmore", "dunmore@example.org", "public")
         .await;
     assert_eq!(app.total("roles").await, 2);
+    app.stop().await;
+}
+
+/// A review letter that takes organisations, signed (and held) by an organisation from its
+/// domain, one from a free-mail address (held for verification), and a person.
+async fn held_coalition(app: &TestApp, slug: &str) -> i64 {
+    app.set_up_owner().await;
+    let mut fields = letter_fields(slug);
+    fields.push(("moderation", "review".to_owned()));
+    fields.push(("organisation_category", "Organisation".to_owned()));
+    let id = app.create_letter(&app.client, &as_form(&fields)).await;
+    let page = app.publish(&app.client, id).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    sign_organisation_and_confirm(
+        app,
+        slug,
+        "Harbour Lights Trust",
+        "harbour-lights.example",
+        "Dora Domain",
+        "dora@harbour-lights.example",
+        &[],
+    )
+    .await;
+    sign_organisation_and_confirm(
+        app,
+        slug,
+        "Meadow Allotment Society",
+        "meadow-allotments.example",
+        "Fred Freemail",
+        "fred@mail.test",
+        &[],
+    )
+    .await;
+    app.sign_and_confirm(slug, "Hana Heldperson", "hana@example.org", "public")
+        .await;
+    id
+}
+
+#[tokio::test]
+async fn the_queue_filters_by_verification_and_offers_verify_for_an_unverified_organisation() {
+    let app = spawn_app().await;
+    let id = held_coalition(&app, "verifying").await;
+    let path = |query: &str| format!("/admin/letters/{id}/signatures?{query}");
+
+    let queue = app.get(&path("")).await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("name=\"verification\""));
+    // Two held rows to approve (the person, the organisation verified by its domain), one
+    // to verify.
+    assert_eq!(ids_offering(&queue.body, "approve").len(), 2);
+    let verify = ids_offering(&queue.body, "verify");
+    assert_eq!(verify.len(), 1);
+
+    let unverified = app.get(&path("verification=unverified")).await;
+    assert!(
+        unverified.body.contains("Meadow Allotment Society")
+            || unverified.body.contains("Fred Freemail")
+    );
+    assert!(!unverified.body.contains("Dora Domain"));
+    assert!(!unverified.body.contains("Hana Heldperson"));
+    assert_eq!(ids_offering(&unverified.body, "verify"), verify);
+    // The filter travels with the bulk form.
+    assert!(
+        unverified
+            .body
+            .contains("name=\"verification\" value=\"unverified\""),
+        "{}",
+        unverified.body
+    );
+    let domain = app.get(&path("verification=domain")).await;
+    assert!(domain.body.contains("Dora Domain"));
+    assert!(!domain.body.contains("Fred Freemail"));
+    let verified = app
+        .get(&path("verification=verified&kind=organisation"))
+        .await;
+    assert!(verified.body.contains("Dora Domain"));
+    assert!(!verified.body.contains("Fred Freemail"));
+    let none = app.get(&path("verification=organiser")).await;
+    assert!(none.body.contains("No signatures match these filters"));
+
+    // Approving it is refused, and says to verify it.
+    let csrf = queue.csrf();
+    let approve = format!("/admin/letters/{id}/signatures/{}/approve", verify[0]);
+    let refused = app.post(&approve, &[("csrf", &csrf)]).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("Verify"), "{}", refused.body);
+    assert_eq!(app.total("verifying").await, 0);
+
+    // A bulk approval of everything held counts and skips it, and says so.
+    let bulk = format!("/admin/letters/{id}/signatures/bulk");
+    let preview = app
+        .post(&bulk, &[("csrf", &csrf), ("action", "approve")])
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("This will approve 2 signatures."),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview
+            .body
+            .contains("1 held organisation is left as it is"),
+        "{}",
+        preview.body
+    );
+    // Ticked, too.
+    let ticked = format!("sig_{}", verify[0]);
+    let only_it = app
+        .post(
+            &bulk,
+            &[("csrf", &csrf), ("action", "approve"), (&ticked, "on")],
+        )
+        .await;
+    assert!(
+        only_it.body.contains("This will approve 0 signatures."),
+        "{}",
+        only_it.body
+    );
+    assert!(only_it.body.contains("1 held organisation is left"));
+    // The filter is carried to the confirm button.
+    let filtered = app
+        .post(
+            &bulk,
+            &[
+                ("csrf", &csrf),
+                ("action", "approve"),
+                ("verification", "domain"),
+            ],
+        )
+        .await;
+    assert!(
+        filtered.body.contains("This will approve 1 signature."),
+        "{}",
+        filtered.body
+    );
+    assert!(
+        filtered
+            .body
+            .contains("name=\"verification\" value=\"domain\"")
+    );
+    let bad = app
+        .post(
+            &bulk,
+            &[
+                ("csrf", &csrf),
+                ("action", "approve"),
+                ("verification", "maybe"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+
+    let applied = app
+        .post(
+            &format!("{bulk}/apply"),
+            &[("csrf", &csrf), ("action", "approve")],
+        )
+        .await;
+    assert_eq!(applied.status, 303, "{}", applied.body);
+    assert_eq!(app.total("verifying").await, 2);
+    let still = app.get(&path("state=held")).await;
+    assert_eq!(ids_offering(&still.body, "verify"), verify);
+
+    // Verify publishes it, verified by an organiser, and the log says so.
+    let verified = app
+        .post(
+            &format!("/admin/letters/{id}/signatures/{}/verify", verify[0]),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(verified.status, 303, "{}", verified.body);
+    assert_eq!(app.total("verifying").await, 3);
+    let by_organiser = app.get(&path("verification=organiser")).await;
+    assert!(by_organiser.body.contains("Fred Freemail"));
+    let log = read_log(&app, "verifying").await;
+    let raw: Vec<String> = log
+        .entries
+        .iter()
+        .map(|e| String::from_utf8_lossy(e).into_owned())
+        .collect();
+    assert!(
+        raw.iter().any(|e| e.contains(r#""verified":"organiser""#)),
+        "{raw:?}"
+    );
+    assert!(
+        !raw.iter().any(|e| e.contains(r#""verified":null"#)),
+        "{raw:?}"
+    );
+    audit_passes(&app, "verifying", 3).await;
     app.stop().await;
 }

@@ -10,77 +10,9 @@ use crate::{
     log::{add_at, read_log},
 };
 
-/// A letter whose "Organisation" category is where organisations sign; returns its id.
-async fn open_letter_for_organisations(app: &TestApp, slug: &str) -> i64 {
-    app.set_up_owner().await;
-    let mut fields = letter_fields(slug);
-    fields.push(("organisation_category", "Organisation".to_owned()));
-    let id = app.create_letter(&app.client, &as_form(&fields)).await;
-    let page = app.publish(&app.client, id).await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    id
-}
-
-/// A `multipart/form-data` body of `fields` and the file `logo` (empty, as a browser sends
-/// it when no file was chosen), with its content type.
-fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
-    const BOUNDARY: &str = "----undersigned-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    let filename = if logo.is_empty() { "" } else { "logo.png" };
-    body.extend_from_slice(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"logo\"; \
-             filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(logo);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
-}
-
-/// The organisation form's fields, filled in.
-fn organisation_form<'a>(
-    organisation: &'a str,
-    website: &'a str,
-    name: &'a str,
-    email: &'a str,
-) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("signer", "organisation"),
-        ("organisation", organisation),
-        ("website", website),
-        ("name", name),
-        ("title", "Director"),
-        ("email", email),
-        ("authorised", "on"),
-    ]
-}
-
 /// Posts the organisation form as a browser does (multipart), from a fresh client.
 async fn sign_multipart(app: &TestApp, slug: &str, fields: &[(&str, &str)]) -> Page {
     sign_with_logo(app, slug, fields, &[]).await
-}
-
-/// Posts the organisation form with `logo` as its file.
-async fn sign_with_logo(app: &TestApp, slug: &str, fields: &[(&str, &str)], logo: &[u8]) -> Page {
-    let (content_type, body) = multipart(fields, logo);
-    app.send(
-        client()
-            .post(app.url(&format!("/l/{slug}/sign")))
-            .header("content-type", content_type)
-            .header("origin", &app.address)
-            .body(body),
-    )
-    .await
 }
 
 async fn audit_report(app: &TestApp, slug: &str) -> undersigned_verify::audit::Report {

@@ -1557,6 +1557,8 @@ struct Moderated {
     batch: Option<BatchMinutes>,
     /// The letter's signers' personal data was erased (retention): nothing to publish.
     erased: bool,
+    /// An organisation's signature that nobody verified yet.
+    unverified: bool,
 }
 
 async fn lock_for_moderation(
@@ -1567,7 +1569,9 @@ async fn lock_for_moderation(
     let row = sqlx::query(concat!(
         "SELECT s.state, s.log_index, s.category_id, s.display_level, s.undo_until,
                 l.workspace_id, l.log_version, l.batch_minutes,
-                EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = l.id) AS erased
+                EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = l.id) AS erased,
+                EXISTS (SELECT 1 FROM signature_organisations o
+                        WHERE o.signature_id = s.id AND o.verified IS NULL) AS unverified
          FROM signatures s JOIN letters l ON l.id = s.letter_id
          WHERE s.id = $1 AND s.letter_id = $2",
         lock!(FOR UPDATE OF s)
@@ -1593,6 +1597,7 @@ async fn lock_for_moderation(
             .and_then(|m| u32::try_from(m).ok())
             .and_then(BatchMinutes::new),
         erased: row.try_get("erased").ctx("reading a letter")?,
+        unverified: row.try_get("unverified").ctx("reading a signature")?,
     })
 }
 
@@ -1622,6 +1627,14 @@ async fn apply_moderate(
             SignatureState::Held | SignatureState::Published
         ),
     };
+    // An organisation nobody verified is published by verifying it (an add entry that
+    // says who verified it), never by a plain approval that would publish it unverified.
+    if allowed && signature.unverified && command.action == ModerationAction::Approve {
+        return Err(StoreError::WrongState {
+            what: "organisation",
+            actual: "unverified".to_owned(),
+        });
+    }
     if !allowed || (signature.erased && command.action == ModerationAction::Approve) {
         return Err(StoreError::WrongState {
             what: "signature",

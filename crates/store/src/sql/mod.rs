@@ -13,6 +13,30 @@
 //! executor (implied bounds do not reach them), which buries the SQL; compiling one module
 //! against two dialects gives the same single source without them.
 
+/// The condition of the verification filter on the placeholder `$N` (bound to a
+/// `VerificationFilter`'s word, or NULL for any), for a statement that joins
+/// `signature_organisations o` to `signatures s` (LEFT JOIN): `verified` (by domain or an
+/// organiser), `domain`, `organiser`, or `unverified` (an organisation's signature that no
+/// one verified yet). Each but NULL keeps organisation signatures only.
+macro_rules! verified {
+    ($param:literal) => {
+        concat!(
+            "(",
+            $param,
+            " IS NULL OR (s.kind = 'organisation' AND CASE
+                WHEN ",
+            $param,
+            " = 'verified' THEN o.verified IS NOT NULL
+                WHEN ",
+            $param,
+            " = 'unverified' THEN o.verified IS NULL
+                ELSE o.verified = ",
+            $param,
+            " END))"
+        )
+    };
+}
+
 mod batch;
 mod branding;
 mod copy;

@@ -12,7 +12,7 @@
 
 use async_trait::async_trait;
 use sqlx::Row;
-use undersigned_core::{letter::Moderation, moderation::SignerKind};
+use undersigned_core::{SignatureKind, letter::Moderation};
 
 use super::{Conn, Ctx, DbRow, SqlStore, personal};
 use crate::{ModerationStore, StoreError, model::*, parse_stored, queue::*, sealed::Field};
@@ -57,6 +57,7 @@ const SCAN_CHUNK: i64 = 200;
 struct Bound {
     category: Option<i64>,
     kind: Option<&'static str>,
+    verification: Option<&'static str>,
     /// The states as one string, ",held,published," (empty: any).
     states: Option<String>,
     from: Option<i64>,
@@ -68,7 +69,8 @@ impl Bound {
     fn of(filter: &QueueFilter) -> Self {
         Self {
             category: filter.category,
-            kind: filter.kind.map(SignerKind::as_str),
+            kind: filter.kind.map(SignatureKind::as_str),
+            verification: filter.verification.map(|v| v.as_str()),
             states: (!filter.states.is_empty()).then(|| {
                 let mut states = String::from(",");
                 for state in &filter.states {
@@ -85,20 +87,27 @@ impl Bound {
 }
 
 /// The columns a queue row needs, and the conditions every queue statement shares
-/// (`$1` the letter, `$2`..`$7` the filter; a state matches when `,state,` is in `$4`).
+/// (`$1` the letter, `$2`..`$8` the filter; a state matches when `,state,` is in `$4`; the
+/// verification condition is [`verified!`]'s on `$8`).
 macro_rules! queue_select {
     () => {
-        "SELECT s.id, s.kind, s.name, s.email, s.title, s.affiliation,
+        concat!(
+            "SELECT s.id, s.kind, s.name, s.email, s.title, s.affiliation,
         s.city, s.country, s.comment, s.show_city, s.display_level, s.state,
-        c.name AS category, s.created_at, s.log_index, s.moderation_reason, s.undo_until
+        c.name AS category, s.created_at, s.log_index, s.moderation_reason, s.undo_until,
+        o.verified AS organisation_verified
      FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+     LEFT JOIN signature_organisations o ON o.signature_id = s.id
      WHERE s.letter_id = $1
        AND ($2 IS NULL OR s.category_id = $2)
        AND ($3 IS NULL OR s.kind = $3)
        AND ($4 IS NULL OR $4 LIKE '%,' || s.state || ',%')
        AND ($5 IS NULL OR s.created_at >= $5)
        AND ($6 IS NULL OR s.created_at < $6)
-       AND ($7 IS NULL OR s.email_hash = $7)"
+       AND ($7 IS NULL OR s.email_hash = $7)
+       AND ",
+            verified!("$8")
+        )
     };
 }
 
@@ -106,9 +115,15 @@ fn queue_row(store: &SqlStore, row: &DbRow) -> Result<QueueRow, StoreError> {
     let kind: String = row.try_get("kind").ctx("reading a signature")?;
     let display: String = row.try_get("display_level").ctx("reading a signature")?;
     let state: String = row.try_get("state").ctx("reading a signature")?;
+    let verified: Option<String> = row
+        .try_get("organisation_verified")
+        .ctx("reading a signature")?;
     Ok(QueueRow {
         id: SignatureId(row.try_get("id").ctx("reading a signature")?),
         kind: parse_stored(&kind, "signer kind")?,
+        verification: verified
+            .map(|v| parse_stored(&v, "verification"))
+            .transpose()?,
         log_index: row
             .try_get::<Option<i64>, _>("log_index")
             .ctx("reading a signature")?
@@ -138,8 +153,8 @@ impl SqlStore {
     ) -> Result<Vec<DbRow>, StoreError> {
         const STATEMENT: &str = concat!(
             queue_select!(),
-            " AND ($8 IS NULL OR s.created_at < $8 OR (s.created_at = $8 AND s.id < $9))
-             ORDER BY s.created_at DESC, s.id DESC LIMIT $10"
+            " AND ($9 IS NULL OR s.created_at < $9 OR (s.created_at = $9 AND s.id < $10))
+             ORDER BY s.created_at DESC, s.id DESC LIMIT $11"
         );
         sqlx::query(STATEMENT)
             .bind(letter.0)
@@ -149,6 +164,7 @@ impl SqlStore {
             .bind(bound.from)
             .bind(bound.until)
             .bind(bound.email.as_deref())
+            .bind(bound.verification)
             .bind(after.map(|c| c.created_at))
             .bind(after.map_or(0, |c| c.id))
             .bind(limit)
@@ -271,7 +287,7 @@ impl ModerationStore for SqlStore {
         letter: LetterId,
         signature: SignatureId,
     ) -> Result<Option<QueueRow>, StoreError> {
-        const STATEMENT: &str = concat!(queue_select!(), " AND s.id = $8");
+        const STATEMENT: &str = concat!(queue_select!(), " AND s.id = $9");
         let row = sqlx::query(STATEMENT)
             .bind(letter.0)
             .bind(None::<i64>)
@@ -280,6 +296,7 @@ impl ModerationStore for SqlStore {
             .bind(None::<i64>)
             .bind(None::<i64>)
             .bind(None::<&[u8]>)
+            .bind(None::<&str>)
             .bind(signature.0)
             .fetch_optional(&self.pool)
             .await
@@ -292,12 +309,12 @@ impl ModerationStore for SqlStore {
         letter: LetterId,
         filter: &QueueFilter,
         ids: &[i64],
-    ) -> Result<Vec<SignatureId>, StoreError> {
+    ) -> Result<Vec<QueueRow>, StoreError> {
         let bound = Bound::of(filter);
         const STATEMENT: &str = concat!(
             queue_select!(),
             " AND s.id ",
-            in_list!("$8"),
+            in_list!("$9"),
             " ORDER BY s.created_at DESC, s.id DESC"
         );
         let rows = sqlx::query(STATEMENT)
@@ -308,6 +325,7 @@ impl ModerationStore for SqlStore {
             .bind(bound.from)
             .bind(bound.until)
             .bind(bound.email.as_deref())
+            .bind(bound.verification)
             .bind(super::dialect::id_list(ids))
             .fetch_all(&self.pool)
             .await
@@ -320,7 +338,7 @@ impl ModerationStore for SqlStore {
                 .as_ref()
                 .is_none_or(|name| row.name.to_lowercase().contains(name.as_str()))
             {
-                members.push(row.id);
+                members.push(row);
             }
         }
         Ok(members)

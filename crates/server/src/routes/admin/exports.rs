@@ -1,5 +1,6 @@
 //! Organisers download a letter's signatory table, as CSV or JSON, filtered by category,
-//! kind, state and signing day. It holds the signers' personal data (private signers and
+//! kind, state, verification and signing day (the moderation queue's filters, but for its
+//! search). It holds the signers' personal data (private signers and
 //! email addresses included), so every download is recorded in the audit trail: who, which
 //! letter, which format and filters.
 
@@ -9,9 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use undersigned_core::{
-    SignatureFilter,
-    filter::{FilterError, SignatureFilterInput},
-    role::Permission,
+    SignatureFilter, SignatureFilterInput, filter::FilterError, role::Permission,
 };
 use undersigned_store::{Letter, LetterId, StoreError};
 
@@ -29,6 +28,10 @@ use crate::{
 pub enum ExportRouteError {
     #[error(transparent)]
     Filter(#[from] FilterError),
+    /// The queue's search: names are sealed, and an export does not open every name to
+    /// match one.
+    #[error("an export does not search")]
+    Search,
     #[error(transparent)]
     Page(#[from] PageError),
 }
@@ -49,9 +52,16 @@ impl IntoResponse for ExportRouteError {
     fn into_response(self) -> Response {
         match self {
             Self::Filter(e) => message(
-                StatusCode::BAD_REQUEST,
+                StatusCode::UNPROCESSABLE_ENTITY,
                 "Check the export's filters",
                 &e.to_string(),
+                None,
+            ),
+            Self::Search => message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Check the export's filters",
+                "An export does not search by name or address: remove q, and narrow it with \
+                 category, kind, state, verification, from and to.",
                 None,
             ),
             Self::Page(e) => e.into_response(),
@@ -59,7 +69,7 @@ impl IntoResponse for ExportRouteError {
     }
 }
 
-/// `GET /admin/letters/{id}/export.csv[?category=…&kind=…&state=…&from=…&to=…]`
+/// `GET /admin/letters/{id}/export.csv[?category=…&kind=…&state=…&verification=…&from=…&to=…]`
 pub async fn csv(
     State(state): State<AppState>,
     organiser: Organiser,
@@ -110,6 +120,9 @@ async fn export(
         .map(|c| (c.id.0, c.name.as_str()))
         .collect();
     let filter = SignatureFilter::parse(&input, &categories)?;
+    if filter.search.is_some() {
+        return Err(ExportRouteError::Search);
+    }
     let described = filter.describe();
     let detail = if described.is_empty() {
         format!("{} export, every signature", format.extension())

@@ -20,9 +20,10 @@ use axum::{
 };
 use serde::Deserialize;
 use undersigned_core::{
-    SignatureState,
+    SignatureFilter, SignatureFilterInput, SignatureKind, SignatureState,
+    filter::{FilterError, Search, VerificationFilter},
     letter::Moderation,
-    moderation::{Action, Filter, FilterInput, Reason, Search, SignerKind},
+    moderation::{Action, Reason},
     role::Permission,
 };
 use undersigned_store::{
@@ -61,6 +62,12 @@ pub enum ModerationError {
     /// The hide's undo window has passed.
     #[error("the undo window has passed")]
     UndoExpired { days: u32 },
+    /// An organisation's signature that nobody verified: it is published by verifying it.
+    #[error("the organisation is not verified")]
+    NeedsVerification,
+    /// A filter that cannot be read.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
     #[error(transparent)]
     Page(#[from] PageError),
 }
@@ -93,6 +100,19 @@ impl IntoResponse for ModerationError {
                 "This hide can no longer be undone: a hide can be undone for {days} days, after \
                  which the signer's text is erased. The signature stays hidden."
             ),
+            Self::NeedsVerification => "This organisation's signature is held until an organiser \
+                 verifies it: its signer's address is not on the organisation's website domain. \
+                 Check the evidence and use Verify (in the queue, or on the letter's \
+                 Organisations page) to publish it as verified, or Reject it with a reason."
+                .to_owned(),
+            Self::Filter(e) => {
+                return message(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Check the filters",
+                    &e.to_string(),
+                    None,
+                );
+            }
             Self::Page(e) => return e.into_response(),
         };
         message(
@@ -114,41 +134,30 @@ fn signature_id(text: &str) -> Result<SignatureId, PageError> {
 fn store_filter(
     state: &AppState,
     letter: &Letter,
-    input: &FilterInput,
-) -> Result<(Filter, QueueFilter), PageError> {
-    let filter = Filter::parse(input, &letter.category_ids())
-        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+    input: &SignatureFilterInput,
+) -> Result<(SignatureFilter, QueueFilter), FilterError> {
+    let categories: Vec<(i64, &str)> = letter
+        .categories
+        .iter()
+        .map(|c| (c.id.0, c.name.as_str()))
+        .collect();
+    let filter = SignatureFilter::parse(input, &categories)?;
     let (email, name) = match &filter.search {
         Some(Search::Email(email)) => (Some(state.keys.duplicates.key("signature", email)), None),
         Some(Search::Name(name)) => (None, Some(name.clone())),
         None => (None, None),
     };
     let queue = QueueFilter {
-        category: filter.category,
+        category: filter.category_id(),
         kind: filter.kind,
+        verification: filter.verification,
         states: filter.state.into_iter().collect(),
-        from: filter.from,
-        until: filter.until,
+        from: filter.signed_from(),
+        until: filter.signed_before(),
         email,
         name,
     };
     Ok((filter, queue))
-}
-
-/// The filters as query-string pairs (to carry them to the next page or a bulk action).
-fn filter_pairs(input: &FilterInput) -> Vec<(&'static str, String)> {
-    [
-        ("category", &input.category),
-        ("kind", &input.kind),
-        ("state", &input.state),
-        ("from", &input.from),
-        ("to", &input.to),
-        ("q", &input.q),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.trim().is_empty())
-    .map(|(k, v)| (k, v.trim().to_owned()))
-    .collect()
 }
 
 fn query_string(pairs: &[(&str, String)]) -> String {
@@ -170,6 +179,11 @@ pub struct QueueLine {
     /// Until when the hide can be undone, in words (empty: no undo).
     pub undo_until: String,
     pub can_approve: bool,
+    /// An organisation held until an organiser verifies it: Verify, not Approve.
+    pub can_verify: bool,
+    /// How an organisation was verified ("domain", "organiser"), "unverified", or empty
+    /// for a person.
+    pub verification: &'static str,
     pub can_hide: bool,
     pub can_undo: bool,
     pub can_reject: bool,
@@ -185,7 +199,15 @@ fn line(row: QueueRow, can_moderate: bool, now: i64) -> QueueLine {
         .collect::<Vec<_>>()
         .join(" · ");
     let undo_open = row.undo_until.filter(|until| *until > now);
+    let awaits_verification = row.awaits_verification();
     QueueLine {
+        can_approve: can_moderate && row.state == SignatureState::Held && !awaits_verification,
+        can_verify: can_moderate && awaits_verification,
+        verification: match (row.kind, row.verification) {
+            (SignatureKind::Individual, _) => "",
+            (SignatureKind::Organisation, Some(v)) => v.as_str(),
+            (SignatureKind::Organisation, None) => "unverified",
+        },
         id: row.id.0,
         kind: row.kind.as_str(),
         log_index: row.log_index.map(|i| i.to_string()).unwrap_or_default(),
@@ -198,7 +220,6 @@ fn line(row: QueueRow, can_moderate: bool, now: i64) -> QueueLine {
         created: format::date_time(row.created_at),
         reason: row.reason.unwrap_or_default(),
         undo_until: undo_open.map(format::date_time).unwrap_or_default(),
-        can_approve: can_moderate && row.state == SignatureState::Held,
         can_hide: can_moderate && row.state == SignatureState::Published,
         can_undo: can_moderate && undo_open.is_some() && row.state == SignatureState::Hidden,
         can_reject: can_moderate
@@ -217,9 +238,10 @@ struct QueuePage {
     can_moderate: bool,
     notice: Option<String>,
     /// The filters as typed, to fill the form again.
-    input: FilterInput,
-    categories: Vec<(String, String)>,
+    input: SignatureFilterInput,
+    categories: Vec<String>,
     kinds: Vec<&'static str>,
+    verifications: Vec<&'static str>,
     states: Vec<&'static str>,
     filtered: bool,
     moderation: String,
@@ -236,7 +258,7 @@ struct QueuePage {
 #[derive(Debug, Deserialize)]
 pub struct QueueQuery {
     #[serde(flatten)]
-    filter: FilterInput,
+    filter: SignatureFilterInput,
     #[serde(default)]
     after: String,
     #[serde(default)]
@@ -289,7 +311,7 @@ pub async fn queue(
     organiser: Organiser,
     Path(id): Path<String>,
     Query(query): Query<QueueQuery>,
-) -> Result<Response, PageError> {
+) -> Result<Response, ModerationError> {
     let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
     let can_moderate = organiser
         .require(letter.workspace_id, Permission::Moderate)
@@ -300,7 +322,7 @@ pub async fn queue(
         .store
         .queue(letter.id, &queue_filter, after, PAGE_SIZE, SEARCH_SCAN)
         .await?;
-    let pairs = filter_pairs(&query.filter);
+    let pairs = query.filter.pairs();
     let next = page.next.map(|c| {
         let mut pairs = pairs.clone();
         pairs.push(("after", format!("{}.{}", c.created_at, c.id)));
@@ -319,12 +341,9 @@ pub async fn queue(
             csrf: organiser.csrf.clone(),
             can_moderate,
             notice: notice(&query.done, &query.n, undo_days),
-            categories: letter
-                .categories
-                .iter()
-                .map(|c| (c.id.0.to_string(), c.name.clone()))
-                .collect(),
-            kinds: SignerKind::ALL.iter().map(|k| k.as_str()).collect(),
+            categories: letter.categories.iter().map(|c| c.name.clone()).collect(),
+            kinds: SignatureKind::ALL.iter().map(|k| k.as_str()).collect(),
+            verifications: VerificationFilter::ALL.iter().map(|v| v.as_str()).collect(),
             states: SignatureState::ALL.iter().map(|s| s.as_str()).collect(),
             filtered: !filter.is_empty(),
             moderation: letter.moderation.describe().to_owned(),
@@ -397,6 +416,10 @@ fn outcome_of(
         }),
         Ok(WriteOutcome::Moderated { outcome, .. }) => Ok(outcome),
         Ok(other) => Err(PageError::Internal(format!("unexpected outcome {other:?}")).into()),
+        Err(WriteError::Failed(StoreError::WrongState {
+            what: "organisation",
+            ..
+        })) => Err(ModerationError::NeedsVerification),
         Err(WriteError::Failed(StoreError::WrongState { actual, .. })) => {
             Err(ModerationError::SignatureState {
                 state: actual,
@@ -689,8 +712,17 @@ pub struct BulkForm {
 /// A bulk request, validated: the action and which signatures it means.
 struct Bulk {
     action: Action,
-    input: FilterInput,
+    input: SignatureFilterInput,
     ticked: Vec<i64>,
+}
+
+/// What a bulk action would change now.
+struct Targets {
+    ids: Vec<SignatureId>,
+    /// More matched than one bulk action changes.
+    more: bool,
+    /// Organisations held for verification that an approval leaves alone.
+    unverified: usize,
 }
 
 impl Bulk {
@@ -703,15 +735,7 @@ impl Bulk {
             .ok_or_else(|| {
                 PageError::BadRequest("Choose what to do: approve, hide or reject.".into())
             })?;
-        let get = |key: &str| form.rest.get(key).cloned().unwrap_or_default();
-        let input = FilterInput {
-            category: get("category"),
-            kind: get("kind"),
-            state: get("state"),
-            from: get("from"),
-            to: get("to"),
-            q: get("q"),
-        };
+        let input = SignatureFilterInput::from_fields(|key| form.rest.get(key).cloned());
         let mut ticked = Vec::new();
         for key in form.rest.keys() {
             if let Some(id) = key.strip_prefix("sig_") {
@@ -738,11 +762,7 @@ impl Bulk {
     /// The signatures the action would change now: the ticked ones, or every one matching
     /// the filters, in a state the action applies to; at most [`MAX_BULK`]. The second value
     /// says whether more matched.
-    async fn targets(
-        &self,
-        state: &AppState,
-        letter: &Letter,
-    ) -> Result<(Vec<SignatureId>, bool), PageError> {
+    async fn targets(&self, state: &AppState, letter: &Letter) -> Result<Targets, ModerationError> {
         let (_, mut filter) = store_filter(state, letter, &self.input)?;
         let applies = self.action.applies_to();
         filter.states = if filter.states.is_empty() {
@@ -755,17 +775,31 @@ impl Bulk {
                 .filter(|s| applies.contains(s))
                 .collect()
         };
+        let mut targets = Targets {
+            ids: Vec::new(),
+            more: false,
+            unverified: 0,
+        };
         if filter.states.is_empty() {
-            return Ok((Vec::new(), false));
+            return Ok(targets);
         }
+        // An approval would publish a held, unverified organisation unverified: it is
+        // verified instead, one by one, and a bulk approval leaves it (and says so).
+        let skips = |row: &QueueRow| self.action == Action::Approve && row.awaits_verification();
         if !self.ticked.is_empty() {
             let members = state
                 .store
                 .queue_members(letter.id, &filter, &self.ticked)
                 .await?;
-            return Ok((members, false));
+            for row in members {
+                if skips(&row) {
+                    targets.unverified += 1;
+                } else {
+                    targets.ids.push(row.id);
+                }
+            }
+            return Ok(targets);
         }
-        let mut ids = Vec::new();
         let mut after = None;
         let mut scanned = 0;
         loop {
@@ -773,27 +807,36 @@ impl Bulk {
                 .store
                 .queue(letter.id, &filter, after, 500, 10_000)
                 .await?;
-            ids.extend(page.rows.iter().map(|r| r.id));
+            for row in &page.rows {
+                if skips(row) {
+                    targets.unverified += 1;
+                } else {
+                    targets.ids.push(row.id);
+                }
+            }
             scanned += page.scanned;
             // A name search opens names one by one: bounded here too.
             if scanned >= MAX_BULK_SCAN && page.next.is_some() {
-                return Ok((ids, true));
+                targets.more = true;
+                return Ok(targets);
             }
-            if ids.len() >= MAX_BULK {
-                let more = ids.len() > MAX_BULK || page.next.is_some();
-                ids.truncate(MAX_BULK);
-                return Ok((ids, more));
+            if targets.ids.len() >= MAX_BULK {
+                targets.more = targets.ids.len() > MAX_BULK || page.next.is_some();
+                targets.ids.truncate(MAX_BULK);
+                return Ok(targets);
             }
             match page.next {
                 Some(next) => after = Some(next),
-                None => return Ok((ids, false)),
+                None => return Ok(targets),
             }
         }
     }
 
     /// The form's fields to carry to the confirm button.
     fn hidden_fields(&self) -> Vec<(String, String)> {
-        let mut fields: Vec<(String, String)> = filter_pairs(&self.input)
+        let mut fields: Vec<(String, String)> = self
+            .input
+            .pairs()
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
@@ -817,6 +860,8 @@ struct BulkPage {
     sentence: String,
     count: usize,
     more: bool,
+    /// Why some matching signatures are left alone (held, unverified organisations).
+    skipped: Option<String>,
     ticked: bool,
     reason: bool,
     reason_value: String,
@@ -835,9 +880,13 @@ async fn bulk_page(
     bulk: &Bulk,
     reason_value: String,
     error: Option<String>,
-) -> Result<Response, PageError> {
-    let (targets, more) = bulk.targets(state, letter).await?;
-    let count = targets.len();
+) -> Result<Response, ModerationError> {
+    let Targets {
+        ids,
+        more,
+        unverified,
+    } = bulk.targets(state, letter).await?;
+    let count = ids.len();
     let noun = if count == 1 {
         "signature"
     } else {
@@ -848,6 +897,20 @@ async fn bulk_page(
         bulk.action.verb(),
         format::count(count as u64)
     );
+    let skipped = (unverified > 0).then(|| {
+        format!(
+            "{} held {} left as {}: an organisation whose signer's address is not on its \
+             website's domain is published by verifying it. Use Verify on each, in the queue \
+             or on the letter's Organisations page.",
+            format::count(unverified as u64),
+            if unverified == 1 {
+                "organisation is"
+            } else {
+                "organisations are"
+            },
+            if unverified == 1 { "it is" } else { "they are" },
+        )
+    });
     Ok(render(
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -862,6 +925,7 @@ async fn bulk_page(
             sentence,
             count,
             more,
+            skipped,
             ticked: !bulk.ticked.is_empty(),
             reason: bulk.action == Action::Reject,
             reason_value,
@@ -871,7 +935,7 @@ async fn bulk_page(
             back: format!(
                 "/admin/letters/{}/signatures?{}",
                 letter.id,
-                query_string(&filter_pairs(&bulk.input))
+                query_string(&bulk.input.pairs())
             ),
             undo_days: state.settings.hide_undo_days,
             hide: bulk.action == Action::Hide,
@@ -885,7 +949,7 @@ pub async fn bulk_preview(
     State(state): State<AppState>,
     Path(id): Path<String>,
     OrganiserForm { organiser, form }: OrganiserForm<BulkForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, ModerationError> {
     let (letter, _) = authorised(&state, &organiser, &id, Permission::Moderate).await?;
     let bulk = Bulk::parse(&form)?;
     bulk_page(&state, &organiser, &letter, &bulk, String::new(), None).await
@@ -904,7 +968,7 @@ pub async fn bulk_apply(
         match Reason::parse(&form.reason) {
             Ok(reason) => Some(reason),
             Err(e) => {
-                return Ok(bulk_page(
+                return bulk_page(
                     &state,
                     &organiser,
                     &letter,
@@ -912,13 +976,13 @@ pub async fn bulk_apply(
                     form.reason.clone(),
                     Some(e.to_string()),
                 )
-                .await?);
+                .await;
             }
         }
     } else {
         None
     };
-    let (targets, _) = bulk.targets(&state, &letter).await?;
+    let targets = bulk.targets(&state, &letter).await?.ids;
     let undo_until = state.settings.hide_undo_until(state.clock.now());
     let mut applied = 0u64;
     for chunk in targets.chunks(BULK_CHUNK) {
@@ -938,8 +1002,11 @@ pub async fn bulk_apply(
         for result in state.writer.submit_all(commands).await {
             match outcome_of(&state, bulk.action, result) {
                 Ok(_) => applied += 1,
-                // Changed by someone else since it was read: skipped.
-                Err(ModerationError::SignatureState { .. }) => {}
+                // Changed by someone else since it was read, or an organisation that
+                // waits for verification: skipped.
+                Err(
+                    ModerationError::SignatureState { .. } | ModerationError::NeedsVerification,
+                ) => {}
                 Err(e) => return Err(e),
             }
         }
