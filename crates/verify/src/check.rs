@@ -252,13 +252,13 @@ pub fn compare_counts(source: &str, published: &CountsJson, log: &Counts) -> Vec
             _ => {}
         }
     }
-    if let Some(said) = published.organisations {
-        if (said.signed, said.verified) != (log.organisations, log.verified_organisations) {
-            problems.push(format!(
-                "{source} says {} organisations, {} verified; the log says {}, {} verified",
-                said.signed, said.verified, log.organisations, log.verified_organisations
-            ));
-        }
+    if let Some(said) = published.organisations
+        && (said.signed, said.verified) != (log.organisations, log.verified_organisations)
+    {
+        problems.push(format!(
+            "{source} says {} organisations, {} verified; the log says {}, {} verified",
+            said.signed, said.verified, log.organisations, log.verified_organisations
+        ));
     }
     problems
 }
