@@ -54,7 +54,7 @@ impl InvitationId {
         }
         let mut hash = [0u8; 32];
         for (byte, pair) in hash.iter_mut().zip(bytes.chunks_exact(2)) {
-            *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+            *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
         }
         Some(Self(hash))
     }

@@ -907,6 +907,9 @@ async fn a_used_or_expired_invitation_cannot_be_cancelled() {
     invitation(&app, "ezra.expired@example.org", "viewer").await;
     let expired_id = invitation_id(&app, "ezra.expired@example.org").await;
     app.clock.advance(7 * 24 * 3600 + 1);
+    // The session has ended by then too.
+    let login = app.log_in(&app.client, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(login.status, 303);
     let page = post_cancel(&app, &app.client, WS, &expired_id).await;
     assert_eq!(page.status, 404);
     assert_eq!(
