@@ -339,6 +339,15 @@ pub trait TeamStore: Send + Sync {
         workspace: WorkspaceId,
         now: Timestamp,
     ) -> Result<Vec<PendingInvitation>>;
+    /// Cancels a pending invitation of the actor's workspace, so that its link no longer
+    /// works, with an audit event, in one transaction. `NotFound` when it was used,
+    /// cancelled, has expired at `now`, or belongs to another workspace.
+    async fn cancel_invitation(
+        &self,
+        actor: Actor,
+        invitation: InvitationId,
+        now: Timestamp,
+    ) -> Result<()>;
     /// The invitation with this token hash, if it is neither used nor expired at `now`.
     async fn invitation(&self, token_hash: Hash32, now: Timestamp) -> Result<Option<Invitation>>;
     /// Uses the invitation to create its invitee's account and membership, with an audit
@@ -391,6 +400,18 @@ pub trait TeamStore: Send + Sync {
         password_hash: &str,
         now: Timestamp,
     ) -> Result<UserId>;
+
+    /// Changes an organiser's password from their account page: the new hash, every session
+    /// of theirs but `keep` (the one that asked) and every login waiting for its second step
+    /// ended, their unused reset links spent, and an audit event, in one transaction.
+    /// `NotFound` when the user does not exist.
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: Hash32,
+        now: Timestamp,
+    ) -> Result<()>;
 
     /// The organiser's second factor, if they have begun or finished setting one up.
     async fn totp(&self, user: UserId) -> Result<Option<TotpRecord>>;

@@ -27,9 +27,53 @@ pub struct NewInvitation {
     pub email_params: String,
 }
 
+/// An invitation as the team page names it (its row, its "Cancel" button): the SHA-256 of
+/// its link's token, in hex. Never the token itself, which only the emailed link holds, so
+/// the id cannot be used to join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvitationId(Hash32);
+
+impl InvitationId {
+    pub fn from_hash(token_hash: Hash32) -> Self {
+        Self(token_hash)
+    }
+
+    /// 64 lower-case hex digits, as [`std::fmt::Display`] writes them; anything else is
+    /// `None`.
+    pub fn parse(input: &str) -> Option<Self> {
+        fn digit(c: u8) -> Option<u8> {
+            match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                _ => None,
+            }
+        }
+        let bytes = input.as_bytes();
+        if bytes.len() != 64 {
+            return None;
+        }
+        let mut hash = [0u8; 32];
+        for (byte, pair) in hash.iter_mut().zip(bytes.chunks_exact(2)) {
+            *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
+        }
+        Some(Self(hash))
+    }
+
+    pub fn token_hash(&self) -> &Hash32 {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for InvitationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
 /// An invitation not used yet and not expired, for the team page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingInvitation {
+    pub id: InvitationId,
     pub email: String,
     pub role: Role,
     pub invited_by: Option<String>,
@@ -86,4 +130,28 @@ pub struct NewChallenge {
     pub user: UserId,
     pub now: Timestamp,
     pub expires_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InvitationId;
+
+    #[test]
+    fn an_invitation_id_reads_back_what_it_writes_and_nothing_else() {
+        let mut hash = [0u8; 32];
+        hash[0] = 0xab;
+        hash[31] = 0x09;
+        let id = InvitationId::from_hash(hash);
+        let text = id.to_string();
+        assert_eq!(text.len(), 64);
+        assert!(text.starts_with("ab00"));
+        assert!(text.ends_with("09"));
+        assert_eq!(InvitationId::parse(&text), Some(id));
+        assert_eq!(InvitationId::parse(&text.to_uppercase()), None);
+        assert_eq!(InvitationId::parse(&text[..63]), None);
+        assert_eq!(InvitationId::parse(&format!("{text}0")), None);
+        assert_eq!(InvitationId::parse(&format!("g{}", &text[1..])), None);
+        assert_eq!(InvitationId::parse("1"), None);
+        assert_eq!(InvitationId::parse(&"é".repeat(32)), None);
+    }
 }

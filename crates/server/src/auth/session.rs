@@ -6,7 +6,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use undersigned_core::{Role, role::Permission};
-use undersigned_store::{Membership, NewSession, User, WorkspaceId};
+use undersigned_store::{Hash32, Membership, NewSession, User, WorkspaceId};
 
 use crate::{
     pages::{Nav, PageError},
@@ -85,6 +85,9 @@ pub struct Organiser {
     pub user: User,
     pub csrf: String,
     pub memberships: Vec<Membership>,
+    /// The hash of this request's session id (as the store keeps it), so that a change of
+    /// password can end the organiser's other sessions and keep this one.
+    pub session: Hash32,
 }
 
 impl Organiser {
@@ -167,9 +170,10 @@ impl FromRequestParts<AppState> for Organiser {
         let token = read_cookie(&parts.headers, cookie_name(state.secure_cookies()))
             .and_then(Token::parse)
             .ok_or_else(logged_out)?;
+        let id_hash = token.hash();
         let session = state
             .store
-            .session(token.hash(), state.clock.now())
+            .session(id_hash, state.clock.now())
             .await
             .map_err(|e| AuthRejection::Page(e.into()))?
             .ok_or_else(logged_out)?;
@@ -182,6 +186,7 @@ impl FromRequestParts<AppState> for Organiser {
             user: session.user,
             csrf: session.csrf_token,
             memberships,
+            session: id_hash,
         })
     }
 }

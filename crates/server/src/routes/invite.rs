@@ -60,7 +60,7 @@ fn invalid_link() -> Response {
     message(
         StatusCode::NOT_FOUND,
         "This invitation link is not valid",
-        "It has been used, has expired, or was mistyped. Ask an owner of the workspace to invite you again.",
+        "It has been used or cancelled, has expired, or was mistyped. Ask an owner of the workspace to invite you again.",
         Some(("/login", "Log in")),
     )
 }

@@ -33,12 +33,20 @@ impl Member {
     }
 }
 
-/// The route's path for the letter, signature and team member given (the owner, so that
-/// changing or removing them is refused as removing the last owner, not carried out).
-fn path_of(route: &OrganiserRoute, letter: i64, signature: i64, user: i64) -> String {
+/// The route's path for the letter, signature, team member (the owner, so that changing or
+/// removing them is refused as removing the last owner, not carried out) and pending
+/// invitation given.
+fn path_of(
+    route: &OrganiserRoute,
+    letter: i64,
+    signature: i64,
+    user: i64,
+    invitation: &str,
+) -> String {
     route
         .path
         .replace("{user}", &user.to_string())
+        .replace("{invitation}", invitation)
         .replace("{id}", &letter.to_string())
         .replace("{signature}", &signature.to_string())
         .replace("{slug}", WORKSPACE)
@@ -83,6 +91,26 @@ async fn every_organiser_route_answers_each_role_as_its_permission_says() {
         .fetch_one(&app.db().await)
         .await
         .unwrap();
+
+    // A pending invitation, named as its "Cancel" button on the team page names it.
+    let csrf = app.organiser_csrf(&app.client).await;
+    let invited = app
+        .post(
+            &format!("/admin/workspaces/{WORKSPACE}/team/invite"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("email", "pending.person@example.org"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    let team = app
+        .get(&format!("/admin/workspaces/{WORKSPACE}/team"))
+        .await;
+    let marker = "/team/invitations/";
+    let at = team.body.find(marker).expect("the invitation is listed") + marker.len();
+    let invitation = team.body[at..at + team.body[at..].find('/').unwrap()].to_owned();
 
     let mut members = vec![Member {
         label: "owner",
@@ -131,7 +159,7 @@ async fn every_organiser_route_answers_each_role_as_its_permission_says() {
     // Refusals first, so that the allowed requests (which change things) come after.
     for refusals in [true, false] {
         for route in &table {
-            let path = path_of(route, letter, signature, owner);
+            let path = path_of(route, letter, signature, owner, &invitation);
             for member in &members {
                 let allowed = member.allowed(route);
                 if allowed == refusals {
@@ -178,7 +206,7 @@ async fn every_organiser_route_sends_a_visitor_to_log_in_and_refuses_forms_witho
         client: client(),
     };
     for route in routes() {
-        let path = path_of(&route, letter, 1, 1);
+        let path = path_of(&route, letter, 1, 1, &"0".repeat(64));
         let page = match route.body {
             Body::None => app.get_with(&anonymous.client, &path).await,
             Body::Form => {

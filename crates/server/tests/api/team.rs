@@ -772,3 +772,381 @@ async fn the_totp_secret_is_sealed_at_rest() {
         .unwrap();
     assert_eq!(opened, secret);
 }
+
+/// The id of the pending invitation for `email`, as its "Cancel" button on the team page
+/// names it.
+async fn invitation_id(app: &TestApp, email: &str) -> String {
+    let page = app.get(TEAM).await;
+    assert_eq!(page.status, 200);
+    let at = page.body.find(email).expect("the invitation is listed");
+    let row = &page.body[at..];
+    let marker = "/team/invitations/";
+    let start = row.find(marker).expect("a Cancel button") + marker.len();
+    row[start..start + row[start..].find('/').unwrap()].to_owned()
+}
+
+async fn post_cancel(
+    app: &TestApp,
+    client: &reqwest::Client,
+    workspace: &str,
+    invitation: &str,
+) -> Page {
+    let csrf = app.organiser_csrf(client).await;
+    app.post_with(
+        client,
+        &format!("/admin/workspaces/{workspace}/team/invitations/{invitation}/cancel"),
+        &[("csrf", &csrf)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_owner_cancels_an_invitation_and_its_emailed_link_no_longer_works() {
+    let app = spawn_app().await;
+    app.set_up_owner().await;
+    let path = invitation(&app, "cora.cancelled@example.org", "editor").await;
+    let id = invitation_id(&app, "cora.cancelled@example.org").await;
+    assert_eq!(id.len(), 64, "{id}");
+    assert!(!path.contains(&id), "the id is not the link's token");
+
+    // An editor may not; nor may the owner of another workspace, to whom it is unknown
+    // (whether they name this workspace or their own); nor a post without the form token.
+    let editor = app
+        .add_organiser("edna@example.org", "Edna Editor", WS, Role::Editor)
+        .await;
+    let refused = post_cancel(&app, &editor, WS, &id).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("Your role"), "{}", refused.body);
+    let stranger = app
+        .add_organiser("sid@example.org", "Sid Stranger", "other", Role::Owner)
+        .await;
+    assert_eq!(post_cancel(&app, &stranger, WS, &id).await.status, 404);
+    assert_eq!(post_cancel(&app, &stranger, "other", &id).await.status, 404);
+    let forged = app
+        .post(
+            &format!("{TEAM}/invitations/{id}/cancel"),
+            &[("csrf", "not the token")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let bare = app
+        .post(&format!("{TEAM}/invitations/{id}/cancel"), &[])
+        .await;
+    assert_eq!(bare.status, 403);
+    assert_eq!(
+        app.get_with(&client(), &path).await.status,
+        200,
+        "still valid"
+    );
+
+    // The owner cancels it.
+    let done = post_cancel(&app, &app.client, WS, &id).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        done.location.as_deref(),
+        Some(&*format!("{TEAM}?cancelled=1"))
+    );
+    let team = app.get(&format!("{TEAM}?cancelled=1")).await;
+    assert!(team.body.contains("Invitation cancelled"), "{}", team.body);
+    assert!(!team.body.contains("cora.cancelled@example.org"));
+
+    // The emailed link is dead: its page and its form.
+    let opened = app.get_with(&client(), &path).await;
+    assert_eq!(opened.status, 404);
+    assert!(opened.body.contains("not valid"), "{}", opened.body);
+    assert!(opened.body.contains("cancelled"), "{}", opened.body);
+    let (_, posted) = accept_spent(&app, &path).await;
+    assert_eq!(posted.status, 404);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM users WHERE email = 'cora.cancelled@example.org'"
+        )
+        .await,
+        0
+    );
+
+    // Twice, or an id that is no invitation's: not found.
+    assert_eq!(post_cancel(&app, &app.client, WS, &id).await.status, 404);
+    assert_eq!(
+        post_cancel(&app, &app.client, WS, "nonsense").await.status,
+        404
+    );
+    let upper = id.to_uppercase();
+    assert_eq!(post_cancel(&app, &app.client, WS, &upper).await.status, 404);
+
+    // Audited once, named like the invitation.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'team.invitation.cancel'"
+        )
+        .await,
+        1
+    );
+    let audit = app.get("/admin").await.body;
+    assert!(audit.contains("team.invitation.cancel"), "{audit}");
+}
+
+#[tokio::test]
+async fn a_used_or_expired_invitation_cannot_be_cancelled() {
+    let app = TestApp::init()
+        .with_clock(Clock::manual(now()))
+        .spawn()
+        .await;
+    app.set_up_owner().await;
+    let used = invitation(&app, "uma.used@example.org", "viewer").await;
+    let used_id = invitation_id(&app, "uma.used@example.org").await;
+    let (_, joined) = accept(&app, &used, "Uma Used", NEW_PASSWORD).await;
+    assert_eq!(joined.status, 303, "{}", joined.body);
+    assert_eq!(
+        post_cancel(&app, &app.client, WS, &used_id).await.status,
+        404
+    );
+
+    invitation(&app, "ezra.expired@example.org", "viewer").await;
+    let expired_id = invitation_id(&app, "ezra.expired@example.org").await;
+    app.clock.advance(7 * 24 * 3600 + 1);
+    // The session has ended by then too.
+    let login = app.log_in(&app.client, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(login.status, 303);
+    let page = post_cancel(&app, &app.client, WS, &expired_id).await;
+    assert_eq!(page.status, 404);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'team.invitation.cancel'"
+        )
+        .await,
+        0
+    );
+}
+
+/// Posts the change-password form as `browser`.
+async fn change_password(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    current: &str,
+    password: &str,
+    again: &str,
+) -> Page {
+    let csrf = app.organiser_csrf(browser).await;
+    app.post_with(
+        browser,
+        "/admin/account/password",
+        &[
+            ("csrf", csrf.as_str()),
+            ("current_password", current),
+            ("password", password),
+            ("password_again", again),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_every_other_session_but_this_one() {
+    let app = spawn_app().await;
+    app.set_up_owner().await;
+    let other_browser = client();
+    assert_eq!(
+        app.log_in(&other_browser, OWNER_EMAIL, OWNER_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let reset = reset_link(&app, OWNER_EMAIL).await;
+    let account = app.get("/admin/account").await;
+    assert!(account.body.contains("action=\"/admin/account/password\""));
+
+    let done = change_password(
+        &app,
+        &app.client,
+        OWNER_PASSWORD,
+        NEW_PASSWORD,
+        NEW_PASSWORD,
+    )
+    .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/admin/account?password=changed")
+    );
+    let notice = app.get("/admin/account?password=changed").await;
+    assert_eq!(notice.status, 200);
+    assert!(
+        notice.body.contains("Your password is changed"),
+        "{}",
+        notice.body
+    );
+
+    // This browser stays logged in; the other one is logged out.
+    assert_eq!(app.get("/admin").await.status, 200);
+    let page = app.get_with(&other_browser, "/admin").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some(login_redirect("/admin").as_str())
+    );
+    // The old password no longer logs in; the new one does.
+    assert_eq!(
+        app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD)
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.log_in(&client(), OWNER_EMAIL, NEW_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    // The reset link asked for before is spent.
+    assert_eq!(app.get_with(&client(), &reset).await.status, 404);
+    let trail = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'account.password_change'",
+    )
+    .await;
+    assert_eq!(trail, 1);
+    // This session's form token still works: it changes the password again.
+    let again = change_password(
+        &app,
+        &app.client,
+        NEW_PASSWORD,
+        "yet another long password",
+        "yet another long password",
+    )
+    .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+}
+
+#[tokio::test]
+async fn changing_the_password_refuses_bad_input_at_the_field() {
+    let app = spawn_app().await;
+    app.set_up_owner().await;
+
+    let wrong = change_password(
+        &app,
+        &app.client,
+        "not my password at all",
+        NEW_PASSWORD,
+        NEW_PASSWORD,
+    )
+    .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        field_error(&wrong.body, "current_password")
+            .unwrap()
+            .contains("not your current password"),
+        "{}",
+        wrong.body
+    );
+    assert!(field_error(&wrong.body, "password").is_none());
+
+    let mismatch = change_password(
+        &app,
+        &app.client,
+        OWNER_PASSWORD,
+        NEW_PASSWORD,
+        "something else entirely",
+    )
+    .await;
+    assert_eq!(mismatch.status, 422);
+    assert!(field_error(&mismatch.body, "password_again").is_some());
+    assert!(field_error(&mismatch.body, "current_password").is_none());
+
+    let short = change_password(&app, &app.client, OWNER_PASSWORD, "short", "short").await;
+    assert_eq!(short.status, 422);
+    assert!(
+        field_error(&short.body, "password")
+            .unwrap()
+            .contains("at least 12")
+    );
+
+    // No form token; an oversized form.
+    let forged = app
+        .post(
+            "/admin/account/password",
+            &[
+                ("current_password", OWNER_PASSWORD),
+                ("password", NEW_PASSWORD),
+                ("password_again", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let csrf = app.organiser_csrf(&app.client).await;
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let large = app
+        .post(
+            "/admin/account/password",
+            &[
+                ("csrf", csrf.as_str()),
+                ("current_password", OWNER_PASSWORD),
+                ("password", &huge),
+                ("password_again", &huge),
+            ],
+        )
+        .await;
+    assert_eq!(large.status, 413);
+
+    // Nothing changed.
+    assert_eq!(app.get("/admin").await.status, 200);
+    assert_eq!(
+        app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'account.password_change'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_count_like_failed_logins() {
+    let app = TestApp::init()
+        .with_settings(|s| s.login_limit_per_15min = 3)
+        .spawn()
+        .await;
+    app.set_up_owner().await;
+    for _ in 0..3 {
+        let page = change_password(
+            &app,
+            &app.client,
+            "a wrong guess here",
+            NEW_PASSWORD,
+            NEW_PASSWORD,
+        )
+        .await;
+        assert_eq!(page.status, 422);
+    }
+    let page = change_password(
+        &app,
+        &app.client,
+        OWNER_PASSWORD,
+        NEW_PASSWORD,
+        NEW_PASSWORD,
+    )
+    .await;
+    assert_eq!(page.status, 429, "even the right password is refused now");
+    // The same budget as the login form's.
+    let page = app.log_in(&client(), OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(page.status, 429);
+    // The session is not affected, and the password is unchanged.
+    assert_eq!(app.get("/admin").await.status, 200);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'account.password_change'"
+        )
+        .await,
+        0
+    );
+}

@@ -241,7 +241,8 @@ impl TeamStore for SqlStore {
         now: Timestamp,
     ) -> Result<Vec<PendingInvitation>, StoreError> {
         let rows = sqlx::query(
-            "SELECT i.email, i.role, i.expires_at, u.name AS invited_by FROM invitations i
+            "SELECT i.token_hash, i.email, i.role, i.expires_at, u.name AS invited_by
+             FROM invitations i
              LEFT JOIN users u ON u.id = i.invited_by
              WHERE i.workspace_id = $1 AND i.used_at IS NULL AND i.expires_at > $2
              ORDER BY i.created_at DESC",
@@ -254,7 +255,12 @@ impl TeamStore for SqlStore {
         rows.iter()
             .map(|row| {
                 let role: String = row.try_get("role").ctx("reading an invitation")?;
+                let token_hash: Vec<u8> = row.try_get("token_hash").ctx("reading an invitation")?;
+                let token_hash: Hash32 = token_hash
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("invitation token hash".into()))?;
                 Ok(PendingInvitation {
+                    id: InvitationId::from_hash(token_hash),
                     email: row.try_get("email").ctx("reading an invitation")?,
                     role: parse_stored(&role, "role")?,
                     invited_by: row.try_get("invited_by").ctx("reading an invitation")?,
@@ -262,6 +268,44 @@ impl TeamStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn cancel_invitation(
+        &self,
+        actor: Actor,
+        invitation: InvitationId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Gone, not marked: the link then finds nothing, like a used or expired one, and
+        // the address is no longer kept.
+        let row = sqlx::query(
+            "DELETE FROM invitations
+             WHERE token_hash = $1 AND workspace_id = $2 AND used_at IS NULL
+               AND expires_at > $3
+             RETURNING email, role",
+        )
+        .bind(&invitation.token_hash()[..])
+        .bind(actor.workspace.0)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .ctx("cancelling an invitation")?
+        .ok_or(StoreError::NotFound)?;
+        let email: String = row.try_get("email").ctx("reading an invitation")?;
+        let role: String = row.try_get("role").ctx("reading an invitation")?;
+        // Named as `invite` names it, so that the two events read together.
+        audit(
+            &mut tx,
+            Some(actor),
+            None,
+            "team.invitation.cancel",
+            &format!("invitation for {email}"),
+            &format!("role {role}"),
+            now,
+        )
+        .await?;
+        tx.commit().await.ctx("cancelling an invitation")
     }
 
     async fn invitation(
@@ -588,6 +632,46 @@ impl TeamStore for SqlStore {
         audit_account(&mut tx, UserId(user), "account.password_reset", now).await?;
         tx.commit().await.ctx("changing a password")?;
         Ok(UserId(user))
+    }
+
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: Hash32,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .ctx("changing a password")?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user.0)
+            .bind(&keep[..])
+            .execute(&mut *tx)
+            .await
+            .ctx("ending other sessions")?;
+        sqlx::query("DELETE FROM login_challenges WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .ctx("ending logins waiting for a code")?;
+        sqlx::query(
+            "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .ctx("spending reset links")?;
+        audit_account(&mut tx, user, "account.password_change", now).await?;
+        tx.commit().await.ctx("changing a password")
     }
 
     async fn totp(&self, user: UserId) -> Result<Option<TotpRecord>, StoreError> {

@@ -1,22 +1,53 @@
-//! An organiser's own account: the optional second factor (TOTP). Turning it on shows the
-//! secret (as text and as an `otpauth://` URI), takes a current code to confirm, and shows
-//! ten single-use recovery codes once; turning it off takes a current code.
+//! An organiser's own account: their password, and the optional second factor (TOTP).
+//! Changing the password takes the current one (counted like a login) and the new one twice,
+//! and logs out every other session. Turning the second factor on shows the secret (as text
+//! and as an `otpauth://` URI), takes a current code to confirm, and shows ten single-use
+//! recovery codes once; turning it off takes a current code.
 
 use askama::Template;
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 
+use undersigned_core::letter::FieldErrors;
+
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
+    client::ClientIp,
     extract::Empty,
     pages::{Layout, PageError, render},
-    services::totp::{SecondFactor, new_recovery_codes, otpauth_uri, recovery_hash},
+    services::{
+        passwords::NewPassword,
+        totp::{SecondFactor, new_recovery_codes, otpauth_uri, recovery_hash},
+    },
     state::AppState,
 };
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// The change-password form. Its `Debug` leaves the passwords out.
+#[derive(Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+}
+
+impl std::fmt::Debug for PasswordForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordForm(..)")
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CodeForm {
@@ -48,6 +79,9 @@ struct AccountPage {
     /// Shown once, right after the second factor is turned on.
     recovery_codes: Vec<String>,
     error: Option<String>,
+    /// The change-password form's mistakes.
+    password_errors: FieldErrors,
+    notice: Option<String>,
 }
 
 async fn page(state: &AppState, organiser: &Organiser) -> Result<AccountPage, PageError> {
@@ -69,15 +103,92 @@ async fn page(state: &AppState, organiser: &Organiser) -> Result<AccountPage, Pa
         factor,
         recovery_codes: Vec::new(),
         error: None,
+        password_errors: FieldErrors::default(),
+        notice: None,
     })
 }
 
 /// `GET /admin/account`
 pub async fn show(
     State(state): State<AppState>,
+    Query(query): Query<AccountQuery>,
     organiser: Organiser,
 ) -> Result<Response, PageError> {
-    Ok(render(StatusCode::OK, &page(&state, &organiser).await?))
+    let mut current = page(&state, &organiser).await?;
+    if query.password.is_some() {
+        current.notice = Some(
+            "Your password is changed. Every other browser where you were logged in is \
+             logged out; this one stays logged in."
+                .into(),
+        );
+    }
+    Ok(render(StatusCode::OK, &current))
+}
+
+/// `POST /admin/account/password`: the current password and the new one twice (the rules of
+/// setup and reset). A wrong current password counts like a failed login, against the same
+/// limits, so that a session left open cannot be used to guess it. On success every other
+/// session of the organiser ends and their reset links are spent.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    OrganiserForm { organiser, form }: OrganiserForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    // The keys of the login form, so that both share one budget; every attempt counts
+    // before the password is checked, as there.
+    let pair_key = format!("account:{}|client:{client}", organiser.user.email);
+    let limited = [
+        state.login_limiter.check(&pair_key),
+        state
+            .login_client_limiter
+            .check(&format!("client:{client}")),
+    ];
+    if let Some(wait) = limited.iter().filter_map(|r| r.err()).map(|w| w.0).max() {
+        return Err(PageError::TooManyRequests(wait));
+    }
+    let mut errors = FieldErrors::default();
+    let password = NewPassword::parse(&form.password)
+        .map_err(|e| errors.add("password", e))
+        .ok();
+    if form.password != form.password_again {
+        errors.add("password_again", "The two new passwords differ.");
+    }
+    let matched = state
+        .passwords
+        .verify(
+            form.current_password,
+            Some(organiser.user.password_hash.clone()),
+        )
+        .await
+        .map_err(|_| PageError::Unavailable)?;
+    if matched {
+        state.login_limiter.reset(&pair_key);
+    } else {
+        errors.add(
+            "current_password",
+            "This is not your current password. Type the one you log in with now.",
+        );
+    }
+    let (Some(password), true) = (password, errors.is_empty()) else {
+        let mut current = page(&state, &organiser).await?;
+        current.password_errors = errors;
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
+    };
+    let hash = state
+        .passwords
+        .hash(password)
+        .await
+        .map_err(|_| PageError::Unavailable)?;
+    state
+        .store
+        .change_password(
+            organiser.user.id,
+            &hash,
+            organiser.session,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/account?password=changed").into_response())
 }
 
 /// `POST /admin/account/totp/start`: a new secret, waiting for a code.

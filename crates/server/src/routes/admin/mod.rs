@@ -118,6 +118,11 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             post(team::invite),
         ),
         form(
+            "/admin/workspaces/{slug}/team/invitations/{invitation}/cancel",
+            Role(ManageMembers),
+            post(team::cancel_invitation),
+        ),
+        form(
             "/admin/workspaces/{slug}/team/{user}/role",
             Role(ManageMembers),
             post(team::change_role),
@@ -128,6 +133,11 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             post(team::remove),
         ),
         page("/admin/account", Login, get(account::show)),
+        form(
+            "/admin/account/password",
+            Login,
+            post(account::change_password),
+        ),
         form("/admin/account/totp/start", Login, post(account::start)),
         form("/admin/account/totp/confirm", Login, post(account::confirm)),
         form("/admin/account/totp/disable", Login, post(account::disable)),

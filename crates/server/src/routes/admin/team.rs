@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 use undersigned_core::{EmailAddress, Role, letter::FieldErrors, role::Permission};
-use undersigned_store::{Actor, NewInvitation, TeamRefusal, UserId, Workspace};
+use undersigned_store::{Actor, InvitationId, NewInvitation, TeamRefusal, UserId, Workspace};
 
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
@@ -59,6 +59,8 @@ pub struct MemberRow {
 }
 
 pub struct InvitationRow {
+    /// What its "Cancel" button posts to.
+    pub id: String,
     pub email: String,
     pub role: String,
     pub invited_by: String,
@@ -100,6 +102,8 @@ impl std::fmt::Debug for InvitationRow {
 pub struct TeamQuery {
     #[serde(default)]
     invited: Option<String>,
+    #[serde(default)]
+    cancelled: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +163,7 @@ async fn team_page(
         .await?
         .into_iter()
         .map(|i| InvitationRow {
+            id: i.id.to_string(),
             email: i.email,
             role: i.role.to_string(),
             invited_by: i.invited_by.unwrap_or_default(),
@@ -205,6 +210,9 @@ pub async fn show(
     if query.invited.is_some() {
         page.notice =
             Some("Invitation sent. It is listed below until it is accepted or expires.".to_owned());
+    }
+    if query.cancelled.is_some() {
+        page.notice = Some("Invitation cancelled. Its link no longer works.".to_owned());
     }
     Ok(render(StatusCode::OK, &page))
 }
@@ -269,6 +277,24 @@ pub async fn invite(
         return Err(TeamError::Refused(refusal, Box::new(page)));
     }
     Ok(Redirect::to(&format!("/admin/workspaces/{slug}/team?invited=1")).into_response())
+}
+
+/// `POST /admin/workspaces/{slug}/team/invitations/{invitation}/cancel`: the invitation's
+/// link stops working. One that was used, cancelled or has expired, or that belongs to
+/// another workspace, is not found.
+pub async fn cancel_invitation(
+    State(state): State<AppState>,
+    Path((slug, invitation)): Path<(String, String)>,
+    OrganiserForm { organiser, .. }: OrganiserForm<crate::extract::Empty>,
+) -> Result<Response, TeamError> {
+    let (actor, _) = owned(&organiser, &slug)?;
+    let invitation = InvitationId::parse(&invitation).ok_or(PageError::NotFound)?;
+    // `NotFound` from the store is the page's 404.
+    state
+        .store
+        .cancel_invitation(actor, invitation, state.clock.now())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/workspaces/{slug}/team?cancelled=1")).into_response())
 }
 
 /// `POST /admin/workspaces/{slug}/team/{user}/role`
