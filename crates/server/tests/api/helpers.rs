@@ -376,14 +376,14 @@ pub async fn sign_organisation_and_confirm(
     name: &str,
     email: &str,
     logo: &[u8],
-) {
+) -> String {
     let before = app.mail.to(email).len();
     let fields = organisation_form(organisation, website, name, email);
     let page = sign_with_logo(app, slug, &fields, logo).await;
-    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.status, 303, "{organisation}: {}", page.body);
     let message = app.mail.wait_for_to(email, before + 1).await;
-    let confirmed = app
-        .post_with(&client(), &app.confirm_path(&message), &[])
-        .await;
+    let path = app.confirm_path(&message);
+    let confirmed = app.post_with(&client(), &path, &[]).await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    path
 }

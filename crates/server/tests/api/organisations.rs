@@ -484,18 +484,8 @@ async fn id_where(app: &TestApp, statement: &'static str, value: &str) -> i64 {
 /// Signs as `organisation` from an address on its own domain and confirms: verified.
 async fn sign_verified(app: &TestApp, slug: &str, organisation: &str, domain: &str) {
     let email = format!("lead@{domain}");
-    let page = app
-        .sign(
-            slug,
-            &organisation_form(organisation, domain, "Rowan Ellery", &email),
-        )
+    sign_organisation_and_confirm(app, slug, organisation, domain, "Rowan Ellery", &email, &[])
         .await;
-    assert_eq!(page.status, 303, "{organisation}: {}", page.body);
-    let message = app.mail.wait_for_to(&email, 1).await;
-    let confirmed = app
-        .post_with(&client(), &app.confirm_path(&message), &[])
-        .await;
-    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
 }
 
 /// The organisations' names in the letter page's grid, in order.
@@ -737,21 +727,16 @@ async fn an_organisation_that_withdrew_signs_again_as_it_is_now() {
         .spawn()
         .await;
     open_letter_for_organisations(&app, "again").await;
-    let page = app
-        .sign(
-            "again",
-            &organisation_form(
-                "Example Press Collective",
-                "example.org",
-                "Jo Quillfeather",
-                "jo@example.org",
-            ),
-        )
-        .await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    let first = app.mail.wait_for_to("jo@example.org", 1).await;
-    let link = app.confirm_path(&first);
-    assert_eq!(app.post_with(&client(), &link, &[]).await.status, 200);
+    let link = sign_organisation_and_confirm(
+        &app,
+        "again",
+        "Example Press Collective",
+        "example.org",
+        "Jo Quillfeather",
+        "jo@example.org",
+        &[],
+    )
+    .await;
     let gone = app
         .post_with(&client(), &format!("{link}/withdraw"), &[])
         .await;
