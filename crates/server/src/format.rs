@@ -69,6 +69,12 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// A number of signatures in words, with the noun in the singular for one: "1 signature",
+/// "2,000 signatures".
+pub fn signatures(n: u64) -> String {
+    format!("{} signature{}", count(n), if n == 1 { "" } else { "s" })
+}
+
 /// A count and what it counts, for sentences: "63 organisations", "1 survivor". Category
 /// names are English words by default and are put in the plural by English rules (on their
 /// last word); a name in another script or with accents is kept as written, after a colon

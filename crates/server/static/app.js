@@ -11,8 +11,14 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (counts) {
         if (!counts) return;
-        var total = document.querySelector('[data-count="total"]');
-        if (total) total.textContent = format.format(counts.total);
+        // Every place the page shows the total (at the top and above the form), and the
+        // word after it, in the singular for one.
+        document.querySelectorAll('[data-count="total"]').forEach(function (el) {
+          el.textContent = format.format(counts.total);
+        });
+        document.querySelectorAll('[data-plural="total"]').forEach(function (el) {
+          el.textContent = el.getAttribute(counts.total === 1 ? "data-one" : "data-other");
+        });
         document.querySelectorAll("[data-category]").forEach(function (el) {
           var n = counts.by_category[el.getAttribute("data-category")];
           if (typeof n === "number") el.textContent = format.format(n);

@@ -45,10 +45,16 @@ pub fn field_error(html: &str, name: &str) -> Option<String> {
         .min()
         .unwrap_or(html.len());
     let block = &html[start..end];
-    let open = "<p class=\"error\">";
-    let from = block.find(open)? + open.len();
+    let open = block.find("<p class=\"error\"")?;
+    let from = block[open..].find('>')? + open + 1;
     let to = block[from..].find("</p>")? + from;
-    Some(block[from..to].to_owned())
+    // Without the words only screen readers get ("Error: ").
+    let message = &block[from..to];
+    let message = match message.find("</span>") {
+        Some(i) if message.starts_with("<span class=\"visually-hidden\">") => &message[i + 7..],
+        _ => message,
+    };
+    Some(message.to_owned())
 }
 
 /// The sentence of a page that says one thing (`message.html`): the first paragraph of its

@@ -10,6 +10,7 @@ pub mod link;
 pub mod log;
 pub mod login;
 pub mod logos;
+pub mod privacy;
 pub mod reset;
 pub mod setup;
 pub mod sign;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/confirm/{token}/discard", post(confirm::discard))
         .route("/confirm/{token}/display", post(confirm::change_display))
         .route("/l/{slug}/check-email", get(sign::check_email))
+        .route("/l/{slug}/privacy", get(privacy::show))
         .route("/l/{slug}/link", get(link::show).post(link::request))
         .route(
             "/confirm/{token}",

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accessibility;
 mod app;
 mod branding;
 mod cached;

@@ -298,9 +298,9 @@ fn notice(done: &str, n: &str, undo_days: u32) -> Option<String> {
         "rejected" => {
             "Rejected: the signer's text is erased; your reason is in the audit trail.".to_owned()
         }
-        "bulk_approve" => format!("Approved {} signatures.", format::count(n)),
-        "bulk_hide" => format!("Hid {} signatures.", format::count(n)),
-        "bulk_reject" => format!("Rejected {} signatures.", format::count(n)),
+        "bulk_approve" => format!("Approved {}.", format::signatures(n)),
+        "bulk_hide" => format!("Hid {}.", format::signatures(n)),
+        "bulk_reject" => format!("Rejected {}.", format::signatures(n)),
         _ => return None,
     })
 }
@@ -1018,7 +1018,7 @@ pub async fn bulk_apply(
             letter.id,
             &format!("signature.bulk_{}", bulk.action.as_str()),
             &format!("letter {}", letter.slug),
-            &format!("{applied} signatures"),
+            &format::signatures(applied),
             state.clock.now(),
         )
         .await
