@@ -110,7 +110,14 @@ async fn a_failed_organisation_form_ties_its_messages_too() {
     let page = sign_with_logo(&app, "tied-org", &[("signer", "organisation")], &[]).await;
     assert_eq!(page.status, 422, "{}", page.body);
     let links = summary_links(&page.body);
-    for id in ["organisation", "website", "name", "title", "email", "authorised"] {
+    for id in [
+        "organisation",
+        "website",
+        "name",
+        "title",
+        "email",
+        "authorised",
+    ] {
         assert!(links.iter().any(|l| l == id), "{id} in {links:?}");
         let message = field_error(&page.body, id).unwrap();
         assert_tied(&page.body, id, &message);
@@ -210,7 +217,9 @@ async fn counts_are_said_in_the_singular_for_one_and_the_plural_otherwise() {
     assert!(!page.body.contains("1 confirmed signatures"));
     let admin = app.get(&format!("/admin/letters/{id}")).await;
     assert!(
-        admin.body.contains("<strong>1</strong> confirmed signature</p>"),
+        admin
+            .body
+            .contains("<strong>1</strong> confirmed signature</p>"),
         "{}",
         admin.body
     );
@@ -223,7 +232,11 @@ async fn counts_are_said_in_the_singular_for_one_and_the_plural_otherwise() {
         ["2 confirmed signatures", "2 confirmed signatures"]
     );
     let admin = app.get(&format!("/admin/letters/{id}")).await;
-    assert!(admin.body.contains("<strong>2</strong> confirmed signatures</p>"));
+    assert!(
+        admin
+            .body
+            .contains("<strong>2</strong> confirmed signatures</p>")
+    );
     app.stop().await;
 }
 
@@ -246,10 +259,38 @@ async fn the_signing_forms_link_to_a_privacy_notice_that_says_what_is_kept() {
         "For how long",
         "How to withdraw",
     ] {
-        assert!(notice.body.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+        assert!(
+            notice.body.contains(&format!("<h2>{heading}</h2>")),
+            "{heading}"
+        );
     }
-    assert!(notice.body.contains("kept for as long as the letter exists") || notice.body.contains("for as long as the letter exists"));
+    assert!(
+        notice.body.contains("for as long as the letter exists"),
+        "{}",
+        notice.body
+    );
     assert!(notice.body.contains("href=\"/l/private-notes/link\""));
+
+    // With a retention period set by the workspace's owner, the notice says it.
+    let dashboard = app.get("/admin").await;
+    let at = dashboard.body.find("/retention\"").unwrap();
+    let workspace = &dashboard.body[dashboard.body[..at].rfind("/admin/workspaces/").unwrap()..at];
+    let csrf = dashboard.csrf();
+    let set = app
+        .post(
+            &format!("{workspace}/retention"),
+            &[("csrf", csrf.as_str()), ("days", "30")],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.body);
+    let notice = app.get("/l/private-notes/privacy").await;
+    assert!(
+        notice
+            .body
+            .contains("erased 30 days after the letter closes"),
+        "{}",
+        notice.body
+    );
 
     assert_eq!(app.get("/l/no-such-letter/privacy").await.status, 404);
     app.stop().await;
