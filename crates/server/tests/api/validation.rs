@@ -705,8 +705,8 @@ async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
         .await;
     assert_eq!(unknown.status, 401);
     let message = |body: &str| {
-        let start = body.find("role=\"alert\">").unwrap();
-        body[start..start + body[start..].find("</p>").unwrap()].to_owned()
+        let start = body.find("class=\"error-summary\"").unwrap();
+        body[start..start + body[start..].find("</div>").unwrap()].to_owned()
     };
     assert_eq!(message(&wrong.body), message(&unknown.body));
 
