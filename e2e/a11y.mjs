@@ -166,9 +166,12 @@ try {
   await visit(page, `${letter}/preview`, "admin-preview");
   await visit(page, `${letter}/signatures`, "admin-signatures");
   const hide = await page.getByRole("link", { name: "Hide" }).first().getAttribute("href");
+  const reject = await page.getByRole("link", { name: "Reject" }).first().getAttribute("href");
   await visit(page, hide, "admin-hide");
-  await page.getByRole("button", { name: /Hide/ }).first().click();
-  await checkErrors(page, "admin-hide-errors");
+  // Rejecting needs a reason: sent without one, the form comes back with its error.
+  await visit(page, reject, "admin-reject");
+  await page.getByRole("main").getByRole("button", { name: /Reject/ }).click();
+  await checkErrors(page, "admin-reject-errors");
   await visit(page, `${letter}/signatures?state=held`, "admin-queue");
   await visit(page, `${letter}/signatures?q=Ottoline`, "admin-search");
   await page.goto(`${base}${letter}/signatures`);
