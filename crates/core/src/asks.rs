@@ -61,7 +61,9 @@ impl AskContent {
 
 fn ask_error(e: TextError) -> String {
     match e {
-        TextError::Empty => "Write what the letter asks, for example “Open a conduct investigation”.".into(),
+        TextError::Empty => {
+            "Write what the letter asks, for example “Open a conduct investigation”.".into()
+        }
         other => other.to_string(),
     }
 }
@@ -377,12 +379,13 @@ mod tests {
             assert!(bad.parse::<EventDate>().is_err(), "{bad}");
         }
         assert_eq!(EventDate::of_unix(0).to_string(), "1970-01-01");
+        assert_eq!(EventDate::of_unix(1_798_675_200).to_string(), "2026-12-31");
         assert_eq!(
-            EventDate::of_unix(1_798_675_200).to_string(),
             "2026-12-31"
-        );
-        assert_eq!(
-            "2026-12-31".parse::<EventDate>().unwrap().next_day().to_string(),
+                .parse::<EventDate>()
+                .unwrap()
+                .next_day()
+                .to_string(),
             "2027-01-01"
         );
     }
