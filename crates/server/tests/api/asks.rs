@@ -524,12 +524,11 @@ async fn a_drafts_asks_are_not_public_and_statuses_wait_for_publishing() {
     );
     let ask = ask_ids(&app, letter).await[0];
     // The forms that take a target are not offered before publishing.
-    let target: i64 = sqlx::query_scalar(&format!(
-        "SELECT id FROM letter_targets WHERE letter_id = {letter}"
-    ))
-    .fetch_one(&app.db().await)
-    .await
-    .unwrap();
+    let target: i64 = sqlx::query_scalar("SELECT id FROM letter_targets WHERE letter_id = $1")
+        .bind(letter)
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
     let target = target.to_string();
 
     let page = set_status(&app, letter, ask, &target, "met", "2026-11-12", "").await;
