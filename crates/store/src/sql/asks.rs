@@ -230,7 +230,7 @@ impl AskStore for SqlStore {
         .collect::<Result<Vec<_>, StoreError>>()?;
         let responses = sqlx::query(
             "SELECT r.id, r.target_id, r.received_on, r.body_markdown, r.created_at,
-                    d.kind, LENGTH(d.bytes) AS size
+                    d.kind, CAST(LENGTH(d.bytes) AS BIGINT) AS size
              FROM target_responses r LEFT JOIN response_documents d ON d.response_id = r.id
              WHERE r.letter_id = $1 ORDER BY r.received_on DESC, r.id DESC",
         )
