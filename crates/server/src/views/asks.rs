@@ -162,7 +162,7 @@ impl AsksView {
                 },
             ));
         }
-        items.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        items.sort_by_key(|item| std::cmp::Reverse((item.0, item.1)));
         Self {
             asks: views,
             timeline: items.into_iter().map(|(_, _, item)| item).collect(),
