@@ -6,6 +6,7 @@
 //! ([`signature::public_display`]) and how duplicates are found ([`dedup::DuplicateKey`])
 //! live here too, so that the server and the store share one definition.
 
+pub mod asks;
 pub mod dedup;
 pub mod email;
 pub mod filter;

@@ -426,6 +426,60 @@ pub static TABLES: &[Table] = &[
         key: &["letter_id"],
         identity: false,
     },
+    Table {
+        name: "letter_asks",
+        columns: &[
+            int("id"),
+            int("letter_id"),
+            int("position"),
+            text("text"),
+            text("condition"),
+            int("created_at"),
+            int("updated_at"),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
+        name: "ask_status_changes",
+        columns: &[
+            int("id"),
+            int("ask_id"),
+            int("target_id"),
+            text("status"),
+            text("on_date"),
+            text("note"),
+            int("recorded_by"),
+            int("recorded_at"),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
+        name: "target_responses",
+        columns: &[
+            int("id"),
+            int("letter_id"),
+            int("target_id"),
+            text("received_on"),
+            text("body_markdown"),
+            int("created_at"),
+            int("updated_at"),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
+        name: "response_documents",
+        columns: &[
+            int("response_id"),
+            text("kind"),
+            blob("bytes"),
+            blob("sha256"),
+        ],
+        key: &["response_id"],
+        identity: false,
+    },
 ];
 
 /// One cell.

@@ -53,6 +53,7 @@ pub trait Store:
     + BrandingStore
     + TeamStore
     + ExportStore
+    + AskStore
     + Send
     + Sync
     + 'static
@@ -542,6 +543,93 @@ pub trait ModerationStore: Send + Sync {
     /// Erases the sealed text of hidden signatures whose undo window ended by `now` (the
     /// hide can no longer be undone); returns how many, per letter.
     async fn erase_expired_hides(&self, now: Timestamp) -> Result<Vec<(LetterId, u64)>>;
+}
+
+/// What a letter asks of its targets, the status of each ask per target (a history), and the
+/// targets' responses with their documents. Every change is audited in its transaction.
+#[async_trait]
+pub trait AskStore: Send + Sync {
+    /// The letter's targets, asks, status changes and responses.
+    async fn letter_asks(&self, letter: LetterId) -> Result<LetterAsks>;
+    /// Adds an ask at the end of the list. `WrongState` when the letter is archived,
+    /// `Conflict("asks")` when it has [`undersigned_core::asks::MAX_ASKS`] already.
+    async fn add_ask(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        content: &undersigned_core::asks::AskContent,
+        now: Timestamp,
+    ) -> Result<AskId>;
+    /// Changes an ask's text and condition. `NotFound` when the letter has no such ask.
+    async fn edit_ask(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        ask: AskId,
+        content: &undersigned_core::asks::AskContent,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Moves an ask one place up or down (nothing happens at either end).
+    async fn move_ask(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        ask: AskId,
+        direction: AskMove,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Removes an ask and its status history.
+    async fn remove_ask(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        ask: AskId,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Records a change of an ask's status with a target. `NotFound` when the ask or the
+    /// target is not the letter's; `WrongState` unless the letter is published (open,
+    /// closed or delivered).
+    async fn change_ask_status(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        change: &NewAskStatus,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Records a target's response. `NotFound` when the target is not the letter's;
+    /// `WrongState` unless the letter is published.
+    async fn add_response(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        content: &ResponseContent,
+        document: Option<DocumentRef<'_>>,
+        now: Timestamp,
+    ) -> Result<ResponseId>;
+    /// Changes a response, and its document as told.
+    async fn edit_response(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        response: ResponseId,
+        content: &ResponseContent,
+        document: DocumentChange<'_>,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Deletes a response and its document.
+    async fn delete_response(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        response: ResponseId,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The document attached to the letter's response, if there is one.
+    async fn response_document(
+        &self,
+        letter: LetterId,
+        response: ResponseId,
+    ) -> Result<Option<StoredDocument>>;
 }
 
 /// The store the server holds.

@@ -890,3 +890,121 @@ pub enum LogoChange {
     /// A logo stored with [`crate::BrandingStore::put_logo`].
     Set(undersigned_core::logo::LogoRef),
 }
+
+// --- asks and responses ---------------------------------------------------------------------
+
+id_type!(AskId, TargetId, ResponseId);
+
+/// A target of a letter, with the id that asks' statuses and responses refer to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskTarget {
+    pub id: TargetId,
+    pub name: String,
+    pub title: Option<String>,
+    pub organisation: Option<String>,
+}
+
+/// One of a letter's asks, in its place, with its current status per target (targets
+/// without a recorded change are pending).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    pub id: AskId,
+    /// 1 for the first ask.
+    pub number: u32,
+    pub content: undersigned_core::asks::AskContent,
+    pub statuses: Vec<(TargetId, undersigned_core::asks::AskStatus)>,
+}
+
+impl Ask {
+    /// The ask's status with `target`.
+    pub fn status(&self, target: TargetId) -> undersigned_core::asks::AskStatus {
+        self.statuses
+            .iter()
+            .find(|(t, _)| *t == target)
+            .map(|(_, s)| *s)
+            .unwrap_or_default()
+    }
+}
+
+/// A change of an ask's status with a target, as recorded (changes are kept, never
+/// overwritten).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskStatusChange {
+    pub ask: AskId,
+    pub target: TargetId,
+    pub status: undersigned_core::asks::AskStatus,
+    pub on: undersigned_core::asks::EventDate,
+    pub note: Option<String>,
+    pub recorded_at: Timestamp,
+}
+
+/// A status change an organiser records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAskStatus {
+    pub ask: AskId,
+    pub target: TargetId,
+    pub status: undersigned_core::asks::AskStatus,
+    pub on: undersigned_core::asks::EventDate,
+    pub note: Option<String>,
+}
+
+/// A target's response, without its document's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetResponse {
+    pub id: ResponseId,
+    pub target: TargetId,
+    pub received_on: undersigned_core::asks::EventDate,
+    pub body_markdown: String,
+    /// The attached document's kind and size in bytes, if one is attached.
+    pub document: Option<(undersigned_core::asks::DocumentKind, u64)>,
+    pub created_at: Timestamp,
+}
+
+/// What an organiser writes of a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseContent {
+    pub target: TargetId,
+    pub received_on: undersigned_core::asks::EventDate,
+    pub text: undersigned_core::asks::ResponseText,
+}
+
+/// A document attached to a response: its kind (told by its bytes) and its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentRef<'a> {
+    pub kind: undersigned_core::asks::DocumentKind,
+    pub bytes: &'a [u8],
+}
+
+/// What an edit does to a response's document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentChange<'a> {
+    Keep,
+    Remove,
+    Set(DocumentRef<'a>),
+}
+
+/// A stored document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    pub kind: undersigned_core::asks::DocumentKind,
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes.
+    pub sha256: Hash32,
+}
+
+/// Which way an ask moves in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AskMove {
+    Up,
+    Down,
+}
+
+/// Everything about a letter's asks: its targets, its asks in order, every status change
+/// and every response (newest first, by the date the organiser gave).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LetterAsks {
+    pub targets: Vec<AskTarget>,
+    pub asks: Vec<Ask>,
+    pub changes: Vec<AskStatusChange>,
+    pub responses: Vec<TargetResponse>,
+}

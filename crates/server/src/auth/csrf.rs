@@ -95,11 +95,23 @@ impl FromRequest<AppState> for OrganiserUpload {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        Self::read(req, state, UPLOAD_TOO_LARGE).await
+    }
+}
+
+impl OrganiserUpload {
+    /// Reads an organiser's multipart form and checks its token; `too_large` is what to tell
+    /// the organiser when the form is over its route's limit (the limit of the file it takes).
+    pub async fn read(
+        req: Request,
+        state: &AppState,
+        too_large: &'static str,
+    ) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
         let organiser = Organiser::from_request_parts(&mut parts, state)
             .await
             .map_err(AuthRejection::into_response)?;
-        let body = MultipartBody::read(Request::from_parts(parts, body), state, UPLOAD_TOO_LARGE)
+        let body = MultipartBody::read(Request::from_parts(parts, body), state, too_large)
             .await
             .map_err(IntoResponse::into_response)?;
         let csrf = body.text("csrf").unwrap_or_default();

@@ -12,6 +12,7 @@ pub mod login;
 pub mod logos;
 pub mod privacy;
 pub mod reset;
+pub mod responses;
 pub mod setup;
 pub mod sign;
 
@@ -87,6 +88,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .route("/logos/{file}", get(logos::show))
+        .route(
+            "/l/{slug}/responses/{response}/document",
+            get(responses::document),
+        )
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
     let signing = Router::new()

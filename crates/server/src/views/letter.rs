@@ -18,6 +18,7 @@ use crate::{
     pages::{Layout, PageError},
     services::reads::{LetterView, ORGANISATIONS_PER_PAGE, SIGNATORIES_PER_PAGE},
     state::AppState,
+    views::asks::{AsksView, TimelineKind},
 };
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +193,9 @@ pub struct LetterPage {
     pub organisation_category: Option<String>,
     /// Whether the form shown is the organisation's.
     pub organisation_form: bool,
+    /// What the letter asks, and its timeline (responses and status changes), once
+    /// published.
+    pub asks: AsksView,
 }
 
 /// The text of a letter's body without Markdown, shortened, for link previews.
@@ -267,6 +271,11 @@ impl LetterPage {
                 .map(|c| c.name.clone())
         });
         let counts = state.reads.counts(letter.id).await?;
+        let asks = if letter.state.is_public() {
+            AsksView::of(&state.store.letter_asks(letter.id).await?, &letter.slug)
+        } else {
+            AsksView::default()
+        };
         let before = page_state.before;
         let listed = !page_state.preview && view.erasure.is_none();
         let listing = if listed {
@@ -393,6 +402,7 @@ impl LetterPage {
             batch_minutes: letter.batch.map(|b| b.get()),
             organisation_category: organisation_category.clone(),
             organisation_form: page_state.organisation_form && organisation_category.is_some(),
+            asks,
             erased: view.erasure.as_ref().map(|e| {
                 format!(
                     "The signatories' names and details were erased on {}, {} days after the \

@@ -5,6 +5,7 @@
 
 mod accessibility;
 mod app;
+mod asks;
 mod branding;
 mod cached;
 mod display;

@@ -37,6 +37,7 @@ macro_rules! verified {
     };
 }
 
+mod asks;
 mod batch;
 mod branding;
 mod copy;

@@ -3,6 +3,7 @@
 //! workspace before it reads or changes anything.
 
 pub mod account;
+pub mod asks;
 pub mod exports;
 pub mod letters;
 pub mod moderation;
@@ -261,6 +262,59 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/signatures/{signature}/hide",
             Role(Moderate),
             post(moderation::hide),
+        ),
+        page(
+            "/admin/letters/{id}/asks",
+            Role(EditLetters),
+            get(asks::show),
+        ),
+        form(
+            "/admin/letters/{id}/asks",
+            Role(EditLetters),
+            post(asks::add),
+        ),
+        form(
+            "/admin/letters/{id}/asks/{ask}/edit",
+            Role(EditLetters),
+            post(asks::edit),
+        ),
+        form(
+            "/admin/letters/{id}/asks/{ask}/move",
+            Role(EditLetters),
+            post(asks::reorder),
+        ),
+        form(
+            "/admin/letters/{id}/asks/{ask}/remove",
+            Role(EditLetters),
+            post(asks::remove),
+        ),
+        form(
+            "/admin/letters/{id}/asks/{ask}/status",
+            Role(EditLetters),
+            post(asks::change_status),
+        ),
+        (
+            OrganiserRoute {
+                method: Method::POST,
+                path: "/admin/letters/{id}/responses",
+                needs: Role(EditLetters),
+                body: Body::Multipart,
+            },
+            post(asks::add_response).layer(DefaultBodyLimit::max(asks::RESPONSE_FORM_LIMIT)),
+        ),
+        (
+            OrganiserRoute {
+                method: Method::POST,
+                path: "/admin/letters/{id}/responses/{response}/edit",
+                needs: Role(EditLetters),
+                body: Body::Multipart,
+            },
+            post(asks::edit_response).layer(DefaultBodyLimit::max(asks::RESPONSE_FORM_LIMIT)),
+        ),
+        form(
+            "/admin/letters/{id}/responses/{response}/delete",
+            Role(EditLetters),
+            post(asks::delete_response),
         ),
     ]
 }
