@@ -192,6 +192,8 @@ pub struct LetterPage {
     pub organisation_category: Option<String>,
     /// Whether the form shown is the organisation's.
     pub organisation_form: bool,
+    /// The letter's updates, newest first.
+    pub updates: Vec<crate::services::updates::UpdateView>,
 }
 
 /// The text of a letter's body without Markdown, shortened, for link previews.
@@ -393,6 +395,7 @@ impl LetterPage {
             batch_minutes: letter.batch.map(|b| b.get()),
             organisation_category: organisation_category.clone(),
             organisation_form: page_state.organisation_form && organisation_category.is_some(),
+            updates: view.updates.clone(),
             erased: view.erasure.as_ref().map(|e| {
                 format!(
                     "The signatories' names and details were erased on {}, {} days after the \

@@ -24,4 +24,5 @@ mod security;
 mod sensitive;
 mod team;
 mod tokens;
+mod updates;
 mod validation;

@@ -51,6 +51,7 @@ mod personal;
 mod retention;
 mod seal;
 mod team;
+mod updates;
 
 use std::sync::Arc;
 
