@@ -20,6 +20,7 @@ pub mod signature;
 pub mod slug;
 pub mod text;
 pub mod unknown;
+pub mod update;
 
 pub use email::EmailAddress;
 pub use filter::{SignatureFilter, SignatureFilterInput, SignatureKind};

@@ -267,9 +267,17 @@ pub struct SignInput {
     pub website: String,
     #[serde(default)]
     pub authorised: String,
+    /// The "Email me updates about this letter" box: ticked when not empty.
+    #[serde(default)]
+    pub updates: String,
 }
 
 impl SignInput {
+    /// Whether the signer ticked "Email me updates about this letter".
+    pub fn wants_updates(&self) -> bool {
+        !self.updates.trim().is_empty()
+    }
+
     /// Whether this is the organisation form.
     pub fn for_organisation(&self) -> bool {
         self.signer.trim() == "organisation"

@@ -74,6 +74,8 @@ pub struct Settings {
     pub sqlite_busy_timeout_ms: u64,
     /// The most signatures and confirmations the writer commits in one transaction.
     pub writer_max_batch: usize,
+    /// How many signers an update's fan-out queues emails for per transaction.
+    pub update_batch: u32,
     /// Argon2id memory cost in KiB and iterations (OWASP: 19456 KiB, 2 iterations).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -181,6 +183,7 @@ impl Settings {
             .set_default("log_format", "text")?
             .set_default("sqlite_busy_timeout_ms", 5000)?
             .set_default("writer_max_batch", 512)?
+            .set_default("update_batch", 500)?
             .set_default("argon2_memory_kib", 19456)?
             .set_default("argon2_iterations", 2)?
             .set_default("trust_forwarded_for", false)?

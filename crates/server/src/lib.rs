@@ -194,6 +194,7 @@ pub struct Application {
     mail_task: JoinHandle<()>,
     retention_task: JoinHandle<()>,
     batches_task: JoinHandle<()>,
+    updates_task: Option<JoinHandle<()>>,
     shutdown: watch::Sender<bool>,
     setup_link: Option<String>,
 }
@@ -208,6 +209,9 @@ pub struct Runtime {
     pub retention_every: Duration,
     /// How often sensitive letters' due batches are looked for.
     pub batches_every: Duration,
+    /// How often unfinished updates' fan-outs are looked for (None: never, and posting an
+    /// update does not start one either; tests use it to interrupt a fan-out).
+    pub updates_every: Option<Duration>,
 }
 
 impl Default for Runtime {
@@ -217,6 +221,7 @@ impl Default for Runtime {
             cache_ttl: Duration::from_secs(2),
             retention_every: Duration::from_secs(3600),
             batches_every: Duration::from_secs(15),
+            updates_every: Some(Duration::from_secs(10)),
         }
     }
 }
@@ -283,10 +288,22 @@ impl Application {
         let mail_task = tokio::spawn(mail::worker::run(
             store.clone(),
             mailer,
-            mail_wakeup,
+            mail_wakeup.clone(),
             runtime.clock.clone(),
             shutdown_rx.clone(),
         ));
+        let updates_wakeup = Arc::new(Notify::new());
+        let updates_task = runtime.updates_every.map(|every| {
+            tokio::spawn(services::updates::run(
+                store.clone(),
+                runtime.clock.clone(),
+                every,
+                settings.update_batch,
+                updates_wakeup.clone(),
+                mail_wakeup.clone(),
+                shutdown_rx.clone(),
+            ))
+        });
         let batches_task = tokio::spawn(services::batches::run(
             store.clone(),
             writer.clone(),
@@ -333,6 +350,7 @@ impl Application {
             ),
             passwords,
             settings,
+            updates_wakeup,
         });
         Ok(Self {
             listener,
@@ -342,6 +360,7 @@ impl Application {
             mail_task,
             retention_task,
             batches_task,
+            updates_task,
             shutdown,
             setup_link,
         })
@@ -392,6 +411,13 @@ impl Application {
             .is_err()
         {
             tracing::warn!("the batch job did not stop in time");
+        }
+        if let Some(task) = self.updates_task
+            && tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .is_err()
+        {
+            tracing::warn!("the updates' fan-out did not stop in time");
         }
         if tokio::time::timeout(Duration::from_secs(10), self.retention_task)
             .await

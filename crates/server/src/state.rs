@@ -33,6 +33,8 @@ pub struct Inner {
     pub login_limiter: RateLimiter,
     /// Login attempts per client, whatever the account.
     pub login_client_limiter: RateLimiter,
+    /// Wakes the updates' fan-out job (an update was posted).
+    pub updates_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -44,6 +44,8 @@ pub struct ExportRow {
     pub log_index: Option<u64>,
     /// For an organisation's signature: the organisation.
     pub organisation: Option<ExportOrganisation>,
+    /// Whether the signer asked for updates about the letter.
+    pub updates: bool,
 }
 
 /// The organisation an organisation's signature was made for, as its organisers see it.

@@ -25,6 +25,7 @@ pub mod rules;
 pub mod sealed;
 pub mod sqlite;
 mod team;
+pub mod updates;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub use exports::{ExportCursor, ExportOrganisation, ExportRow};
 pub use model::*;
 pub use queue::*;
 pub use team::*;
+pub use updates::*;
 
 /// Everything the server needs from a database. One implementation, compiled for each
 /// backend; its methods are grouped by concern in the traits it extends, which each file of
@@ -54,6 +56,7 @@ pub trait Store:
     + TeamStore
     + ExportStore
     + AskStore
+    + UpdateStore
     + Send
     + Sync
     + 'static

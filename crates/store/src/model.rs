@@ -454,6 +454,8 @@ pub enum EmailKind {
     Invitation,
     /// An organiser asked for a link to set a new password.
     PasswordReset,
+    /// An update on a letter, to a signer who asked for updates.
+    Update,
 }
 
 impl EmailKind {
@@ -464,6 +466,7 @@ impl EmailKind {
             EmailKind::Manage => "manage",
             EmailKind::Invitation => "invitation",
             EmailKind::PasswordReset => "password_reset",
+            EmailKind::Update => "update",
         }
     }
 }
@@ -478,6 +481,7 @@ impl std::str::FromStr for EmailKind {
                 EmailKind::Manage,
                 EmailKind::Invitation,
                 EmailKind::PasswordReset,
+                EmailKind::Update,
             ],
             EmailKind::as_str,
             "email kind",
@@ -654,6 +658,9 @@ pub struct SignCommand {
     /// signs for it, and `duplicate_key` the key of its website domain, so that a letter
     /// takes one signature per organisation).
     pub organisation: Option<Organisation>,
+    /// Whether the signer asked for updates about the letter (a repeat signing with it
+    /// ticked turns them on; leaving it unticked changes nothing).
+    pub updates: bool,
 }
 
 /// An organiser verifies an organisation's held signature: it is published, with an add

@@ -199,6 +199,7 @@ async fn letters_from_before_display_rules_allow_everything_and_keep_their_promi
             token_expires_at: NOW + 86_400,
             email_params: "{}".into(),
             organisation: None,
+            updates: false,
         })),
     )
     .await;

@@ -169,6 +169,7 @@ fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteComm
         token_expires_at: NOW + 3600,
         email_params: "{}".into(),
         organisation: None,
+        updates: false,
     }))
 }
 

@@ -27,7 +27,13 @@ const FORGED: &str =
 /// Refuses cross-site unsafe requests.
 pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !same_site(req.headers(), &state.public.origin) {
+    // RFC 8058's one-click unsubscribe is posted by mail providers, from anywhere: the
+    // one route exempt (it only turns updates off, for the holder of a random token).
+    let one_click = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|p| p.as_str() == crate::routes::updates::UNSUBSCRIBE_ROUTE);
+    if !safe && !one_click && !same_site(req.headers(), &state.public.origin) {
         return PageError::Forbidden(FORGED).into_response();
     }
     next.run(req).await

@@ -36,12 +36,40 @@ pub struct AccountParams {
     pub expires_at: i64,
 }
 
+/// What an update's email needs to know, stored as JSON with the outbox row: the update
+/// as the organisers wrote it (its Markdown as the text part, rendered and sanitised as the
+/// HTML part), and the recipient's unsubscribe token, which the fan-out adds per signer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateParams {
+    pub instance: String,
+    pub letter_title: String,
+    pub letter_url: String,
+    pub title: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub sources: Vec<undersigned_core::update::Source>,
+    pub posted_at: i64,
+    /// The unsubscribe page's address without its token (`https://host/u/`).
+    pub unsubscribe_base: String,
+    #[serde(default)]
+    pub unsubscribe_token: String,
+}
+
+impl UpdateParams {
+    /// The recipient's unsubscribe link.
+    pub fn unsubscribe_link(&self) -> String {
+        format!("{}{}", self.unsubscribe_base, self.unsubscribe_token)
+    }
+}
+
 /// An email ready to send.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The one-click unsubscribe link (RFC 8058) of a mailing (an update), if any.
+    pub unsubscribe: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +148,45 @@ struct ResetHtml<'a> {
     expires: String,
 }
 
+#[derive(Template)]
+#[template(path = "email/update.txt")]
+struct UpdateText<'a> {
+    p: &'a UpdateParams,
+    posted: String,
+    unsubscribe: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/update.html")]
+struct UpdateHtml<'a> {
+    p: &'a UpdateParams,
+    posted: String,
+    unsubscribe: String,
+}
+
+/// Renders an update's email.
+fn render_update(params: &str) -> Result<Rendered, RenderError> {
+    let p: UpdateParams = serde_json::from_str(params)?;
+    let posted = date(p.posted_at);
+    let unsubscribe = p.unsubscribe_link();
+    Ok(Rendered {
+        subject: format!("Update: {} ({})", p.title, p.letter_title),
+        text: UpdateText {
+            p: &p,
+            posted: posted.clone(),
+            unsubscribe: unsubscribe.clone(),
+        }
+        .render()?,
+        html: UpdateHtml {
+            p: &p,
+            posted,
+            unsubscribe: unsubscribe.clone(),
+        }
+        .render()?,
+        unsubscribe: Some(unsubscribe),
+    })
+}
+
 /// Renders an organiser account email (an invitation or a password reset).
 fn render_account(kind: EmailKind, params: &str) -> Result<Option<Rendered>, RenderError> {
     let account = matches!(kind, EmailKind::Invitation | EmailKind::PasswordReset);
@@ -137,6 +204,7 @@ fn render_account(kind: EmailKind, params: &str) -> Result<Option<Rendered>, Ren
             }
             .render()?,
             html: InvitationHtml { p: &p, expires }.render()?,
+            unsubscribe: None,
         }
     } else {
         Rendered {
@@ -147,12 +215,16 @@ fn render_account(kind: EmailKind, params: &str) -> Result<Option<Rendered>, Ren
             }
             .render()?,
             html: ResetHtml { p: &p, expires }.render()?,
+            unsubscribe: None,
         }
     }))
 }
 
 /// Renders an outbox email from its kind and JSON parameters.
 pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
+    if kind == EmailKind::Update {
+        return render_update(params);
+    }
     if let Some(rendered) = render_account(kind, params)? {
         return Ok(rendered);
     }
@@ -168,6 +240,7 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
                 }
                 .render()?,
                 html: ConfirmHtml { p: &p, expires }.render()?,
+                unsubscribe: None,
             }
         }
         EmailKind::Manage => {
@@ -180,15 +253,17 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
                 }
                 .render()?,
                 html: ManageHtml { p: &p, expires }.render()?,
+                unsubscribe: None,
             }
         }
         EmailKind::AlreadySigned => Rendered {
             subject: format!("You have already signed: {}", p.letter_title),
             text: AlreadyText { p: &p }.render()?,
             html: AlreadyHtml { p: &p }.render()?,
+            unsubscribe: None,
         },
-        // Rendered by `render_account` above.
-        EmailKind::Invitation | EmailKind::PasswordReset => {
+        // Rendered by `render_account` and `render_update` above.
+        EmailKind::Invitation | EmailKind::PasswordReset | EmailKind::Update => {
             return Err(RenderError::Params(serde::de::Error::custom(
                 "an account email's parameters",
             )));

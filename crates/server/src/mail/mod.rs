@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{Header, HeaderName, HeaderValue},
+    },
 };
 use undersigned_store::{OutboxEmail, files};
 
@@ -115,11 +118,19 @@ impl Mailer {
     pub async fn send(&self, email: &OutboxEmail) -> Result<(), MailError> {
         let rendered = messages::render(email.kind, &email.params)?;
         let to: Mailbox = email.recipient.parse().map_err(|_| MailError::Recipient)?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject.as_str())
-            .message_id(Some(format!("<outbox-{}@{}>", email.id, self.host)))
+            .message_id(Some(format!("<outbox-{}@{}>", email.id, self.host)));
+        // A mailing's one-click unsubscribe (RFC 8058): mail clients show an "Unsubscribe"
+        // button that POSTs `List-Unsubscribe=One-Click` to the link.
+        if let Some(link) = &rendered.unsubscribe {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{link}>")))
+                .header(ListUnsubscribePost);
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(
                 rendered.text.clone(),
                 rendered.html,
@@ -148,6 +159,42 @@ impl Mailer {
                 Ok(())
             }
         }
+    }
+}
+
+/// `List-Unsubscribe: <link>` (RFC 2369).
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }
 

@@ -15,6 +15,7 @@ pub mod reset;
 pub mod responses;
 pub mod setup;
 pub mod sign;
+pub mod updates;
 
 use std::time::Instant;
 
@@ -51,6 +52,11 @@ pub fn router(state: AppState) -> Router {
         .route("/l/{slug}/signatories.json", get(log::signatories))
         .route("/l/{slug}/export.csv", get(export::csv))
         .route("/l/{slug}/export.json", get(export::json))
+        .route("/l/{slug}/feed.atom", get(updates::feed))
+        .route(
+            updates::UNSUBSCRIBE_ROUTE,
+            get(updates::show).post(updates::unsubscribe),
+        )
         .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
         .route("/l/{slug}/log/tile/{*path}", get(log::tile))
         .route("/l/{slug}/log/openings/{bundle}", get(log::openings))

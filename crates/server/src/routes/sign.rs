@@ -204,6 +204,7 @@ pub async fn sign(
         email_params: serde_json::to_string(&params)
             .map_err(|e| PageError::Internal(format!("email parameters: {e}")))?,
         organisation,
+        updates: input.wants_updates(),
     };
     match state
         .writer

@@ -98,6 +98,7 @@ pub const ORGANISER_COLUMNS: &[&str] = &[
     "organisation_domain",
     "verification",
     "logo_url",
+    "updates",
 ];
 
 /// The columns of a public export, in order: what the letter's page shows of each signer
@@ -153,6 +154,7 @@ fn organiser_cells(row: ExportRow) -> Vec<Cell> {
                 .map(|v| v.as_str().to_owned()),
         ),
         Cell::text(o.as_ref().and_then(|o| o.logo.as_deref()).map(logo_url)),
+        Cell::Text(if row.updates { "yes" } else { "no" }.to_owned()),
     ]
 }
 

@@ -13,4 +13,5 @@ pub mod passwords;
 pub mod reads;
 pub mod retention;
 pub mod totp;
+pub mod updates;
 pub mod writer;

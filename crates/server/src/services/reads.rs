@@ -42,6 +42,8 @@ pub struct LetterView {
     pub erasure: Option<Erasure>,
     /// The workspace that hosts it: its name, website and logo.
     pub host: Option<Branding>,
+    /// Its updates, newest first.
+    pub updates: Vec<crate::services::updates::UpdateView>,
 }
 
 impl LetterView {
@@ -52,6 +54,7 @@ impl LetterView {
             letter,
             erasure,
             host,
+            updates: Vec::new(),
         }
     }
 }
@@ -91,7 +94,13 @@ impl Reads {
             .ok_or(ReadError::NotFound)?;
         let erasure = self.store.erasure(letter.id).await?;
         let host = self.store.branding(letter.workspace_id).await?;
-        let view = Arc::new(LetterView::of(letter, erasure, host));
+        let updates = self.store.letter_updates(letter.id).await?;
+        let mut view = LetterView::of(letter, erasure, host);
+        view.updates = updates
+            .iter()
+            .map(crate::services::updates::UpdateView::of)
+            .collect();
+        let view = Arc::new(view);
         self.caches.put_letter(generation, view.clone());
         Ok(view)
     }

@@ -196,6 +196,8 @@ pub struct LetterPage {
     /// What the letter asks, and its timeline (responses and status changes), once
     /// published.
     pub asks: AsksView,
+    /// The letter's updates, newest first.
+    pub updates: Vec<crate::services::updates::UpdateView>,
 }
 
 /// The text of a letter's body without Markdown, shortened, for link previews.
@@ -403,6 +405,7 @@ impl LetterPage {
             organisation_category: organisation_category.clone(),
             organisation_form: page_state.organisation_form && organisation_category.is_some(),
             asks,
+            updates: view.updates.clone(),
             erased: view.erasure.as_ref().map(|e| {
                 format!(
                     "The signatories' names and details were erased on {}, {} days after the \

@@ -46,6 +46,8 @@ pub struct TestApp {
     pub retention_every: Duration,
     /// How often it looks for sensitive letters' due batches.
     pub batches_every: Duration,
+    /// How often it looks for unfinished updates' fan-outs (None: it runs none).
+    pub updates_every: Option<Duration>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -123,6 +125,7 @@ impl TestApp {
                 cache_ttl: self.cache_ttl,
                 retention_every: self.retention_every,
                 batches_every: self.batches_every,
+                updates_every: self.updates_every,
             },
         }
     }
@@ -200,6 +203,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// How often unfinished updates' fan-outs are looked for (production: every 10 s);
+    /// None runs no fan-out at all, not even when an update is posted.
+    pub fn with_updates_every(mut self, every: Option<Duration>) -> Self {
+        self.0.runtime.updates_every = every;
+        self
+    }
+
     /// Starts the application.
     pub async fn spawn(self) -> TestApp {
         self.0.start().await
@@ -242,6 +252,7 @@ impl Stopped {
             cache_ttl: runtime.cache_ttl,
             retention_every: runtime.retention_every,
             batches_every: runtime.batches_every,
+            updates_every: runtime.updates_every,
             stop: Some(stop),
             task: Some(task),
         }

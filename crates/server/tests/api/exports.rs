@@ -14,7 +14,7 @@ use crate::helpers::*;
 
 const ORGANISER_HEADER: &str = "id,signed_at,confirmed_at,published_at,state,category,kind,\
 display_level,name,title,affiliation,city,city_shown,country,comment,email,log_index,\
-organisation,organisation_website,organisation_domain,verification,logo_url";
+organisation,organisation_website,organisation_domain,verification,logo_url,updates";
 const PUBLIC_HEADER: &str =
     "log_index,category,name,details,comment,organisation,organisation_domain,verification";
 

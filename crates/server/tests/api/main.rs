@@ -26,4 +26,5 @@ mod security;
 mod sensitive;
 mod team;
 mod tokens;
+mod updates;
 mod validation;

@@ -50,6 +50,7 @@ fn path_of(
         .replace("{id}", &letter.to_string())
         .replace("{signature}", &signature.to_string())
         .replace("{slug}", WORKSPACE)
+        .replace("{update}", "1")
 }
 
 async fn send(

@@ -343,6 +343,7 @@ async fn insert_signature(
     state: SignatureState,
     now: Timestamp,
     organisation: bool,
+    updates: bool,
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
     // When another process's batch has inserted the same address and not committed yet,
@@ -351,8 +352,9 @@ async fn insert_signature(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, show_city, kind)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                 confirmed_at, published_at, show_city, kind, updates)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18)
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -377,6 +379,7 @@ async fn insert_signature(
     } else {
         "individual"
     })
+    .bind(i64::from(updates))
     .fetch_optional(conn)
     .await
     .ctx("saving a signature")?;
@@ -563,6 +566,7 @@ async fn note_email(
     emailed: bool,
     reopen: bool,
     resubmitted: &Resubmission<'_>,
+    updates: bool,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let sig = resubmitted.signature;
@@ -584,7 +588,8 @@ async fn note_email(
              country = CASE WHEN $3 THEN $10 ELSE country END,
              comment = CASE WHEN $3 THEN $11 ELSE comment END,
              display_level = CASE WHEN $3 THEN $12 ELSE display_level END,
-             show_city = CASE WHEN $3 THEN $13 ELSE show_city END
+             show_city = CASE WHEN $3 THEN $13 ELSE show_city END,
+             updates = CASE WHEN $14 THEN 1 ELSE updates END
          WHERE id = $4",
     )
     .bind(emailed)
@@ -600,6 +605,7 @@ async fn note_email(
     .bind(&sealed.comment)
     .bind(sig.display.as_str())
     .bind(i64::from(sig.details.show_city))
+    .bind(updates)
     .execute(conn)
     .await
     .ctx("queueing an email")?;
@@ -640,6 +646,7 @@ async fn apply_sign(
         SignatureState::Pending,
         command.now,
         command.organisation.is_some(),
+        command.updates,
     )
     .await?;
     match (inserted, &command.organisation) {
@@ -698,7 +705,16 @@ async fn apply_sign(
         sealed: &sealed,
         signature: &command.signature,
     };
-    note_email(conn, id, emailed, reopen, &resubmitted, command.now).await?;
+    note_email(
+        conn,
+        id,
+        emailed,
+        reopen,
+        &resubmitted,
+        command.updates,
+        command.now,
+    )
+    .await?;
     // An organisation that withdrew and signs again does so as it is now (its name, website
     // and logo as submitted), and is verified again when it confirms (by its domain, or by
     // an organiser); a pin is not carried over.
@@ -745,7 +761,8 @@ async fn apply_sign(
         EmailKind::AlreadySigned
         | EmailKind::Manage
         | EmailKind::Invitation
-        | EmailKind::PasswordReset => {
+        | EmailKind::PasswordReset
+        | EmailKind::Update => {
             insert_token_for_first_submission(conn, id, command).await?;
             enqueue(
                 conn,
@@ -1038,6 +1055,8 @@ async fn apply_import(
         SignatureState::Published,
         command.now,
         command.organisation.is_some(),
+        // Imported signers never asked for updates here.
+        false,
     )
     .await?;
     if let (Some(id), Some(organisation)) = (inserted, &command.organisation) {
@@ -1241,7 +1260,8 @@ async fn apply_remove(
     };
     sqlx::query(
         "UPDATE signatures SET state = $1, name = '', title = NULL, affiliation = NULL,
-             city = NULL, country = NULL, comment = NULL
+             city = NULL, country = NULL, comment = NULL,
+             updates = CASE WHEN $1 = 'withdrawn' THEN 0 ELSE updates END
          WHERE id = $2 AND state = 'published'",
     )
     .bind(new_state.as_str())

@@ -82,6 +82,10 @@ fn row_from(keys: &crate::sealed::Keyring, row: &DbRow) -> Result<ExportRow, Sto
             .try_get::<Option<i64>, _>("log_index")
             .ctx("reading a signature")?
             .and_then(|i| u64::try_from(i).ok()),
+        updates: row
+            .try_get::<i64, _>("updates")
+            .ctx("reading a signature")?
+            == 1,
     })
 }
 
@@ -115,7 +119,7 @@ impl ExportStore for SqlStore {
         let query = sqlx::query(concat!(
             "SELECT s.id, s.kind, s.state, c.name AS category, s.display_level, s.name, s.email,
                     s.title, s.affiliation, s.city, s.country, s.comment, s.show_city,
-                    s.created_at, s.confirmed_at, s.published_at, s.log_index,
+                    s.created_at, s.confirmed_at, s.published_at, s.log_index, s.updates,
                     o.name AS organisation, o.website AS organisation_website,
                     o.domain AS organisation_domain, o.verified AS organisation_verified,
                     o.logo AS organisation_logo

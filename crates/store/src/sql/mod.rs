@@ -52,6 +52,7 @@ mod personal;
 mod retention;
 mod seal;
 mod team;
+mod updates;
 
 use std::sync::Arc;
 

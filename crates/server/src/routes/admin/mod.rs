@@ -9,6 +9,7 @@ pub mod letters;
 pub mod moderation;
 pub mod organisations;
 pub mod team;
+pub mod updates;
 pub mod workspaces;
 
 use askama::Template;
@@ -315,6 +316,31 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/responses/{response}/delete",
             Role(EditLetters),
             post(asks::delete_response),
+        ),
+        page(
+            "/admin/letters/{id}/updates",
+            Role(EditLetters),
+            get(updates::show),
+        ),
+        form(
+            "/admin/letters/{id}/updates",
+            Role(EditLetters),
+            post(updates::post),
+        ),
+        page(
+            "/admin/letters/{id}/updates/{update}/edit",
+            Role(EditLetters),
+            get(updates::edit_form),
+        ),
+        form(
+            "/admin/letters/{id}/updates/{update}/edit",
+            Role(EditLetters),
+            post(updates::edit),
+        ),
+        form(
+            "/admin/letters/{id}/updates/{update}/delete",
+            Role(EditLetters),
+            post(updates::delete),
         ),
     ]
 }
