@@ -7,6 +7,7 @@
 //! live here too, so that the server and the store share one definition.
 
 pub mod dedup;
+pub mod delivery;
 pub mod email;
 pub mod filter;
 pub mod letter;

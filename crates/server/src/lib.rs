@@ -40,6 +40,7 @@ use crate::{
     ratelimit::RateLimiter,
     secrets::{InstanceKeys, KeyError, Token},
     services::{
+        delivery::Deliveries,
         logs::Logs,
         passwords::{PasswordError, Passwords},
         reads::Reads,
@@ -194,6 +195,7 @@ pub struct Application {
     mail_task: JoinHandle<()>,
     retention_task: JoinHandle<()>,
     batches_task: JoinHandle<()>,
+    schedule_task: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     setup_link: Option<String>,
 }
@@ -208,6 +210,8 @@ pub struct Runtime {
     pub retention_every: Duration,
     /// How often sensitive letters' due batches are looked for.
     pub batches_every: Duration,
+    /// How often closing dates and scheduled deliveries are looked for.
+    pub schedule_every: Duration,
 }
 
 impl Default for Runtime {
@@ -217,6 +221,7 @@ impl Default for Runtime {
             cache_ttl: Duration::from_secs(2),
             retention_every: Duration::from_secs(3600),
             batches_every: Duration::from_secs(15),
+            schedule_every: Duration::from_secs(5),
         }
     }
 }
@@ -272,6 +277,7 @@ impl Application {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let reads = Reads::new(store.clone(), runtime.cache_ttl);
         let mail_wakeup = Arc::new(Notify::new());
+        let mail_wakeup_for_schedule = mail_wakeup.clone();
         let (writer, writer_task) = Writer::spawn(
             store.clone(),
             reads.caches(),
@@ -299,6 +305,25 @@ impl Application {
             reads.caches(),
             runtime.clock.clone(),
             runtime.retention_every,
+            shutdown_rx.clone(),
+        ));
+        let deliveries = Deliveries::new(
+            store.clone(),
+            Arc::new(Logs::new(
+                store.clone(),
+                public.clone(),
+                &keys.checkpoint_seed,
+            )?),
+            public.clone(),
+        );
+        let schedule_wakeup = Arc::new(Notify::new());
+        let schedule_task = tokio::spawn(services::delivery::run(
+            deliveries.clone(),
+            reads.caches(),
+            mail_wakeup_for_schedule,
+            schedule_wakeup.clone(),
+            runtime.clock.clone(),
+            runtime.schedule_every,
             shutdown_rx,
         ));
 
@@ -316,6 +341,8 @@ impl Application {
 
         let state = AppState::new(Inner {
             logs,
+            deliveries,
+            schedule_wakeup,
             store: store.clone(),
             writer,
             reads,
@@ -342,6 +369,7 @@ impl Application {
             mail_task,
             retention_task,
             batches_task,
+            schedule_task,
             shutdown,
             setup_link,
         })
@@ -398,6 +426,12 @@ impl Application {
             .is_err()
         {
             tracing::warn!("the retention job did not stop in time");
+        }
+        if tokio::time::timeout(Duration::from_secs(30), self.schedule_task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the schedule job did not stop in time");
         }
         drop(self.state);
         self.store.close().await;

@@ -45,8 +45,10 @@ pub fn field_error(html: &str, name: &str) -> Option<String> {
         .min()
         .unwrap_or(html.len());
     let block = &html[start..end];
-    let open = "<p class=\"error\">";
+    // `<p class="error">` or `<p class="error" id="…">`.
+    let open = "<p class=\"error\"";
     let from = block.find(open)? + open.len();
+    let from = block[from..].find('>')? + from + 1;
     let to = block[from..].find("</p>")? + from;
     Some(block[from..to].to_owned())
 }

@@ -229,7 +229,7 @@ pub async fn show(
     if link.expires_at <= state.clock.now() {
         return Err(ConfirmError::Expired { slug });
     }
-    if link.letter_state != LetterState::Open {
+    if !link.letter_takes_confirmations(state.clock.now()) {
         return Err(ConfirmError::Closed { slug });
     }
     let submission = link.submission;

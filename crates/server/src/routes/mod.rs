@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod confirm;
+pub mod delivery;
 pub mod export;
 pub mod invite;
 pub mod letter;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/l/{slug}/signatories.json", get(log::signatories))
         .route("/l/{slug}/export.csv", get(export::csv))
         .route("/l/{slug}/export.json", get(export::json))
+        .route("/l/{slug}/deliveries/{file}", get(delivery::document))
         .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
         .route("/l/{slug}/log/tile/{*path}", get(log::tile))
         .route("/l/{slug}/log/openings/{bundle}", get(log::openings))

@@ -99,7 +99,10 @@ pub async fn sign(
     let not_open = || SignError::NotOpen {
         slug: letter.slug.clone(),
     };
-    if letter.state != LetterState::Open {
+    if !letter
+        .state
+        .takes_signatures(letter.closes_at, state.clock.now())
+    {
         return Err(not_open());
     }
 

@@ -10,8 +10,8 @@ use std::{sync::Arc, time::Duration};
 
 use undersigned_core::{Slug, markdown};
 use undersigned_store::{
-    Branding, Counts, DynStore, Erasure, GridKey, Letter, LetterId, LetterSummary, PublicListing,
-    SignatoryPage, StoreError,
+    Branding, Counts, Delivery, DeliveryStatus, DynStore, Erasure, GridKey, Letter, LetterId,
+    LetterSummary, PublicListing, SignatoryPage, StoreError,
 };
 
 use super::cache::{Generation, TtlMap};
@@ -42,6 +42,8 @@ pub struct LetterView {
     pub erasure: Option<Erasure>,
     /// The workspace that hosts it: its name, website and logo.
     pub host: Option<Branding>,
+    /// Its deliveries that were carried out, newest first.
+    pub delivered: Vec<Delivery>,
 }
 
 impl LetterView {
@@ -52,6 +54,7 @@ impl LetterView {
             letter,
             erasure,
             host,
+            delivered: Vec::new(),
         }
     }
 }
@@ -91,7 +94,17 @@ impl Reads {
             .ok_or(ReadError::NotFound)?;
         let erasure = self.store.erasure(letter.id).await?;
         let host = self.store.branding(letter.workspace_id).await?;
-        let view = Arc::new(LetterView::of(letter, erasure, host));
+        let mut view = LetterView::of(letter, erasure, host);
+        if view.letter.state.is_public() {
+            view.delivered = self
+                .store
+                .deliveries(view.letter.id)
+                .await?
+                .into_iter()
+                .filter(|d| d.status == DeliveryStatus::Delivered)
+                .collect();
+        }
+        let view = Arc::new(view);
         self.caches.put_letter(generation, view.clone());
         Ok(view)
     }

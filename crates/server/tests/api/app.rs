@@ -46,6 +46,8 @@ pub struct TestApp {
     pub retention_every: Duration,
     /// How often it looks for sensitive letters' due batches.
     pub batches_every: Duration,
+    /// How often it looks for closing dates and scheduled deliveries.
+    pub schedule_every: Duration,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -123,6 +125,7 @@ impl TestApp {
                 cache_ttl: self.cache_ttl,
                 retention_every: self.retention_every,
                 batches_every: self.batches_every,
+                schedule_every: self.schedule_every,
             },
         }
     }
@@ -200,6 +203,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// How often closing dates and scheduled deliveries are looked for (production: every
+    /// 5 s).
+    pub fn with_schedule_every(mut self, every: Duration) -> Self {
+        self.0.runtime.schedule_every = every;
+        self
+    }
+
     /// Starts the application.
     pub async fn spawn(self) -> TestApp {
         self.0.start().await
@@ -242,6 +252,7 @@ impl Stopped {
             cache_ttl: runtime.cache_ttl,
             retention_every: runtime.retention_every,
             batches_every: runtime.batches_every,
+            schedule_every: runtime.schedule_every,
             stop: Some(stop),
             task: Some(task),
         }

@@ -6,6 +6,7 @@
 mod app;
 mod branding;
 mod cached;
+mod delivery;
 mod display;
 mod duplicates;
 mod exports;

@@ -40,6 +40,7 @@ macro_rules! verified {
 mod batch;
 mod branding;
 mod copy;
+mod deliveries;
 mod exports;
 mod letters;
 mod log;

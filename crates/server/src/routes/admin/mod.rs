@@ -3,6 +3,7 @@
 //! workspace before it reads or changes anything.
 
 pub mod account;
+pub mod delivery;
 pub mod exports;
 pub mod letters;
 pub mod moderation;
@@ -261,6 +262,36 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/signatures/{signature}/hide",
             Role(Moderate),
             post(moderation::hide),
+        ),
+        page(
+            "/admin/letters/{id}/delivery",
+            Role(View),
+            get(delivery::show),
+        ),
+        page(
+            "/admin/letters/{id}/delivery/preview.pdf",
+            Role(View),
+            get(delivery::preview),
+        ),
+        form(
+            "/admin/letters/{id}/delivery/addresses",
+            Role(EditLetters),
+            post(delivery::set_addresses),
+        ),
+        form(
+            "/admin/letters/{id}/delivery/closing",
+            Role(EditLetters),
+            post(delivery::set_closing),
+        ),
+        form(
+            "/admin/letters/{id}/deliveries",
+            Role(EditLetters),
+            post(delivery::deliver),
+        ),
+        form(
+            "/admin/letters/{id}/deliveries/{delivery}/cancel",
+            Role(EditLetters),
+            post(delivery::cancel),
         ),
     ]
 }
