@@ -27,7 +27,7 @@ done
 cd "$here"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 export BASE_URL="http://127.0.0.1:$port" DATA_DIR="$data"
-for script in sign-demo.mjs organisation.mjs a11y.mjs; do
+for script in sign-demo.mjs organisation.mjs a11y.mjs delivery.mjs; do
   if ! node "$script"; then
     echo "--- $script failed; server log ---"; cat "$data/server.log"
     exit 1

@@ -12,6 +12,9 @@ use crate::{
     unknown::{UnknownValue, parse_name},
 };
 
+/// How long after a letter closes the confirmations of signatures made before are taken.
+pub const CONFIRMATION_GRACE_SECONDS: i64 = 24 * 60 * 60;
+
 /// A letter's life: draft → open → closed → delivered, or archived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LetterState {
@@ -36,6 +39,33 @@ impl LetterState {
     /// Whether the public can see the letter at `/l/{slug}`.
     pub fn is_public(self) -> bool {
         !matches!(self, LetterState::Draft)
+    }
+
+    /// Whether a letter in this state, closing on schedule at `closes_at`, takes new
+    /// signatures at `now`.
+    pub fn takes_signatures(self, closes_at: Option<i64>, now: i64) -> bool {
+        self == LetterState::Open && closes_at.is_none_or(|at| now < at)
+    }
+
+    /// Whether a letter takes the confirmation of a signature made while it was open: while
+    /// it is open, and for [`CONFIRMATION_GRACE_SECONDS`] after it closed (on its closing
+    /// date, by an organiser, or by its delivery), so that a signer who signed just before
+    /// the close still counts. `closed_at` is when it was closed, if it was.
+    pub fn takes_confirmations(
+        self,
+        closes_at: Option<i64>,
+        closed_at: Option<i64>,
+        now: i64,
+    ) -> bool {
+        let closed_since = match self {
+            LetterState::Open => closes_at.filter(|at| *at <= now),
+            LetterState::Closed | LetterState::Delivered => closed_at.or(closes_at),
+            LetterState::Draft | LetterState::Archived => return false,
+        };
+        match closed_since {
+            None => self == LetterState::Open,
+            Some(at) => now < at.saturating_add(CONFIRMATION_GRACE_SECONDS),
+        }
     }
 
     /// Whether an organiser may move a letter from this state to `to`. A draft is never
@@ -875,6 +905,20 @@ mod tests {
     #[test]
     fn state_transitions() {
         assert!(LetterState::Draft.can_become(LetterState::Open));
+        // Signing closes on the closing date; confirmations are taken a day longer.
+        let (at, day) = (1_000, CONFIRMATION_GRACE_SECONDS);
+        assert!(LetterState::Open.takes_signatures(None, at));
+        assert!(LetterState::Open.takes_signatures(Some(at + 1), at));
+        assert!(!LetterState::Open.takes_signatures(Some(at), at));
+        assert!(!LetterState::Closed.takes_signatures(None, at));
+        assert!(LetterState::Open.takes_confirmations(Some(at), None, at + day - 1));
+        assert!(!LetterState::Open.takes_confirmations(Some(at), None, at + day));
+        assert!(LetterState::Closed.takes_confirmations(None, Some(at), at + day - 1));
+        assert!(LetterState::Delivered.takes_confirmations(None, Some(at), at + 5));
+        assert!(!LetterState::Delivered.takes_confirmations(None, Some(at), at + day));
+        assert!(!LetterState::Closed.takes_confirmations(None, None, at));
+        assert!(!LetterState::Archived.takes_confirmations(None, Some(at), at));
+        assert!(!LetterState::Draft.takes_confirmations(None, None, at));
         assert!(!LetterState::Draft.can_become(LetterState::Closed));
         assert!(LetterState::Open.can_become(LetterState::Closed));
         assert!(!LetterState::Closed.can_become(LetterState::Open));

@@ -8,6 +8,7 @@
 
 pub mod asks;
 pub mod dedup;
+pub mod delivery;
 pub mod email;
 pub mod filter;
 pub mod letter;

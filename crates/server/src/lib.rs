@@ -40,6 +40,7 @@ use crate::{
     ratelimit::RateLimiter,
     secrets::{InstanceKeys, KeyError, Token},
     services::{
+        delivery::Deliveries,
         logs::Logs,
         passwords::{PasswordError, Passwords},
         reads::Reads,
@@ -195,6 +196,7 @@ pub struct Application {
     retention_task: JoinHandle<()>,
     batches_task: JoinHandle<()>,
     updates_task: Option<JoinHandle<()>>,
+    schedule_task: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     setup_link: Option<String>,
 }
@@ -212,6 +214,8 @@ pub struct Runtime {
     /// How often unfinished updates' fan-outs are looked for (None: never, and posting an
     /// update does not start one either; tests use it to interrupt a fan-out).
     pub updates_every: Option<Duration>,
+    /// How often closing dates and scheduled deliveries are looked for.
+    pub schedule_every: Duration,
 }
 
 impl Default for Runtime {
@@ -222,6 +226,7 @@ impl Default for Runtime {
             retention_every: Duration::from_secs(3600),
             batches_every: Duration::from_secs(15),
             updates_every: Some(Duration::from_secs(10)),
+            schedule_every: Duration::from_secs(5),
         }
     }
 }
@@ -277,6 +282,7 @@ impl Application {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let reads = Reads::new(store.clone(), runtime.cache_ttl);
         let mail_wakeup = Arc::new(Notify::new());
+        let mail_wakeup_for_schedule = mail_wakeup.clone();
         let (writer, writer_task) = Writer::spawn(
             store.clone(),
             reads.caches(),
@@ -316,6 +322,25 @@ impl Application {
             reads.caches(),
             runtime.clock.clone(),
             runtime.retention_every,
+            shutdown_rx.clone(),
+        ));
+        let deliveries = Deliveries::new(
+            store.clone(),
+            Arc::new(Logs::new(
+                store.clone(),
+                public.clone(),
+                &keys.checkpoint_seed,
+            )?),
+            public.clone(),
+        );
+        let schedule_wakeup = Arc::new(Notify::new());
+        let schedule_task = tokio::spawn(services::delivery::run(
+            deliveries.clone(),
+            reads.caches(),
+            mail_wakeup_for_schedule,
+            schedule_wakeup.clone(),
+            runtime.clock.clone(),
+            runtime.schedule_every,
             shutdown_rx,
         ));
 
@@ -333,6 +358,8 @@ impl Application {
 
         let state = AppState::new(Inner {
             logs,
+            deliveries,
+            schedule_wakeup,
             store: store.clone(),
             writer,
             reads,
@@ -361,6 +388,7 @@ impl Application {
             retention_task,
             batches_task,
             updates_task,
+            schedule_task,
             shutdown,
             setup_link,
         })
@@ -424,6 +452,12 @@ impl Application {
             .is_err()
         {
             tracing::warn!("the retention job did not stop in time");
+        }
+        if tokio::time::timeout(Duration::from_secs(30), self.schedule_task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the schedule job did not stop in time");
         }
         drop(self.state);
         self.store.close().await;

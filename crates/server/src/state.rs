@@ -2,6 +2,8 @@
 
 use std::{ops::Deref, sync::Arc};
 
+use tokio::sync::Notify;
+
 use undersigned_store::DynStore;
 
 use crate::{
@@ -9,7 +11,9 @@ use crate::{
     config::{PublicUrl, Settings},
     ratelimit::RateLimiter,
     secrets::InstanceKeys,
-    services::{logs::Logs, passwords::Passwords, reads::Reads, writer::Writer},
+    services::{
+        delivery::Deliveries, logs::Logs, passwords::Passwords, reads::Reads, writer::Writer,
+    },
 };
 
 #[derive(Clone)]
@@ -28,6 +32,10 @@ pub struct Inner {
     pub passwords: Passwords,
     /// The letters' logs: checkpoints, tiles, proofs and receipts.
     pub logs: Logs,
+    /// Delivery documents and deliveries.
+    pub deliveries: Deliveries,
+    /// Wakes the schedule job (an organiser asked to deliver now).
+    pub schedule_wakeup: Arc<Notify>,
     pub sign_limiter: RateLimiter,
     /// Login attempts per account and client.
     pub login_limiter: RateLimiter,

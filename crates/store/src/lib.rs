@@ -14,6 +14,7 @@
 #![allow(clippy::duplicate_mod)]
 
 pub mod copy;
+mod delivery;
 mod error;
 pub mod exports;
 pub mod files;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use delivery::*;
 pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
 pub use exports::{ExportCursor, ExportOrganisation, ExportRow};
@@ -57,6 +59,7 @@ pub trait Store:
     + ExportStore
     + AskStore
     + UpdateStore
+    + DeliveryStore
     + Send
     + Sync
     + 'static
@@ -637,3 +640,61 @@ pub trait AskStore: Send + Sync {
 
 /// The store the server holds.
 pub type DynStore = Arc<dyn Store>;
+
+/// Delivery: the targets' addresses, closing dates, and the deliveries of a letter.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// The delivery address of each of the letter's targets, in the targets' order.
+    async fn delivery_addresses(&self, letter: LetterId) -> Result<Vec<Option<String>>>;
+    /// Sets the delivery address of each target (None clears it), in the targets' order.
+    /// `WrongState` unless the letter is published (its targets are fixed then) and not
+    /// archived; `Invalid` when the list does not match the targets. Audited.
+    async fn set_delivery_addresses(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        addresses: &[Option<undersigned_core::email::EmailAddress>],
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Sets or clears the time an open letter stops taking signatures. `WrongState` unless
+    /// the letter is a draft or open. Audited.
+    async fn set_closing(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        closes_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Closes the open letters whose closing time has come (audited, by nobody), and
+    /// returns them.
+    async fn close_due(&self, now: Timestamp) -> Result<Vec<LetterId>>;
+    /// Schedules a delivery. `WrongState` unless the letter is open, closed or delivered;
+    /// `Conflict` when one is already scheduled. Audited.
+    async fn schedule_delivery(&self, delivery: NewDelivery) -> Result<DeliveryId>;
+    /// Cancels a scheduled delivery of the letter. `NotFound` when there is none with this
+    /// id; `WrongState` when it is done or cancelled. Audited.
+    async fn cancel_delivery(
+        &self,
+        actor: Actor,
+        letter: LetterId,
+        delivery: DeliveryId,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The letter's deliveries, newest first, with their recipients.
+    async fn deliveries(&self, letter: LetterId) -> Result<Vec<Delivery>>;
+    /// Scheduled deliveries whose time has come (and whose retry time, after a failure).
+    async fn due_deliveries(&self, now: Timestamp) -> Result<Vec<DueDelivery>>;
+    /// Records a finished delivery and queues its emails, in one transaction. False (and
+    /// nothing written) when the delivery is no longer scheduled: cancelled meanwhile, or
+    /// finished by another process.
+    async fn complete_delivery(&self, done: CompletedDelivery) -> Result<bool>;
+    /// Records that an attempt failed (`error`: a short code), to try again at `retry_at`.
+    async fn delivery_failed(
+        &self,
+        delivery: DeliveryId,
+        error: &str,
+        retry_at: Timestamp,
+    ) -> Result<()>;
+    /// A finished delivery's PDF and the letter it belongs to.
+    async fn delivery_document(&self, delivery: DeliveryId) -> Result<Option<(LetterId, Vec<u8>)>>;
+}

@@ -143,6 +143,8 @@ pub struct Letter {
     pub updated_at: Timestamp,
     pub published_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
+    /// When signing closes on schedule (None: when an organiser closes it).
+    pub closes_at: Option<Timestamp>,
     /// The format of the letter's log: 1 for letters whose log started before format 2,
     /// 2 for the others.
     pub log_version: LogVersion,
@@ -456,6 +458,8 @@ pub enum EmailKind {
     PasswordReset,
     /// An update on a letter, to a signer who asked for updates.
     Update,
+    /// A letter delivered to one of its targets, with the delivery document attached.
+    Delivery,
 }
 
 impl EmailKind {
@@ -467,6 +471,7 @@ impl EmailKind {
             EmailKind::Invitation => "invitation",
             EmailKind::PasswordReset => "password_reset",
             EmailKind::Update => "update",
+            EmailKind::Delivery => "delivery",
         }
     }
 }
@@ -482,6 +487,7 @@ impl std::str::FromStr for EmailKind {
                 EmailKind::Invitation,
                 EmailKind::PasswordReset,
                 EmailKind::Update,
+                EmailKind::Delivery,
             ],
             EmailKind::as_str,
             "email kind",
@@ -537,12 +543,23 @@ impl PendingSubmission {
     }
 }
 
+impl ConfirmationLink {
+    /// Whether its letter still takes confirmations at `now` (see
+    /// [`LetterState::takes_confirmations`]).
+    pub fn letter_takes_confirmations(&self, now: Timestamp) -> bool {
+        self.letter_state
+            .takes_confirmations(self.letter_closes_at, self.letter_closed_at, now)
+    }
+}
+
 /// What a confirmation link points at.
 #[derive(Debug, Clone)]
 pub struct ConfirmationLink {
     pub letter_slug: String,
     pub letter_title: String,
     pub letter_state: LetterState,
+    pub letter_closes_at: Option<Timestamp>,
+    pub letter_closed_at: Option<Timestamp>,
     pub signature_state: SignatureState,
     pub expires_at: Timestamp,
     pub used: bool,

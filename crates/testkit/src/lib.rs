@@ -12,6 +12,7 @@
 //! - [`postgres`]: which backend a suite runs on ([`backend`]) and a throwaway PostgreSQL
 //!   cluster ([`PgCluster`], [`fresh_postgres_database`]).
 //! - [`fixtures`]: fictional test data (the owner, a valid letter).
+//! - [`pdf`]: the text of a PDF, as a reader gets it.
 //! - Here: [`free_port`] and [`eventually`], which polls until something is true.
 //!
 //! The application under test itself is started by each suite: the server's API suite runs it
@@ -33,6 +34,7 @@ pub mod html;
 pub mod http;
 pub mod images;
 pub mod mail;
+pub mod pdf;
 pub mod postgres;
 pub mod process;
 

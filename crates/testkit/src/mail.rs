@@ -89,6 +89,25 @@ impl Captured {
             .unwrap_or_default()
     }
 
+    /// The bytes of the first attachment with this MIME type, and its file name.
+    pub fn attachment(&self, mime: &str) -> Option<(String, Vec<u8>)> {
+        fn find(part: &mailparse::ParsedMail<'_>, mime: &str) -> Option<(String, Vec<u8>)> {
+            if part.ctype.mimetype == mime {
+                let name = part
+                    .get_content_disposition()
+                    .params
+                    .get("filename")
+                    .cloned()
+                    .unwrap_or_default();
+                return part.get_body_raw().ok().map(|b| (name, b));
+            }
+            part.subparts.iter().find_map(|p| find(p, mime))
+        }
+        mailparse::parse_mail(&self.raw)
+            .ok()
+            .and_then(|m| find(&m, mime))
+    }
+
     /// The decoded text part.
     pub fn text(&self) -> String {
         self.part("text/plain")

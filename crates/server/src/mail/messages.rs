@@ -62,6 +62,54 @@ impl UpdateParams {
     }
 }
 
+/// What a delivery email needs to know, stored as JSON with the outbox row. The PDF is not
+/// in it: the worker attaches the delivery's document, kept with the delivery.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryParams {
+    /// The workspace that hosts the letter.
+    pub host: String,
+    /// The target's name.
+    pub target: String,
+    pub letter_title: String,
+    pub subject: String,
+    pub letter_url: String,
+    /// Published signatures in the document.
+    pub signatures: u64,
+    /// When it was delivered.
+    pub date: i64,
+    /// The delivery whose document to attach.
+    pub delivery: i64,
+    /// The attachment's file name.
+    pub file_name: String,
+}
+
+impl DeliveryParams {
+    /// The delivery whose document an email of `kind` attaches, with the file's name.
+    pub fn of(kind: EmailKind, params: &str) -> Result<Option<Self>, RenderError> {
+        if kind == EmailKind::Delivery {
+            Ok(Some(serde_json::from_str(params)?))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/delivery.txt")]
+struct DeliveryText<'a> {
+    p: &'a DeliveryParams,
+    date: String,
+    signatures: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/delivery.html")]
+struct DeliveryHtml<'a> {
+    p: &'a DeliveryParams,
+    date: String,
+    signatures: String,
+}
+
 /// An email ready to send.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -228,6 +276,30 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
     if let Some(rendered) = render_account(kind, params)? {
         return Ok(rendered);
     }
+    if let Some(p) = DeliveryParams::of(kind, params)? {
+        let date = date(p.date);
+        let signatures = match p.signatures {
+            1 => "1 signature".to_owned(),
+            n => format!("{} signatures", crate::format::count(n)),
+        };
+        return Ok(Rendered {
+            // The letter's own subject line, as a letter would have it.
+            subject: p.subject.clone(),
+            text: DeliveryText {
+                p: &p,
+                date: date.clone(),
+                signatures: signatures.clone(),
+            }
+            .render()?,
+            html: DeliveryHtml {
+                p: &p,
+                date,
+                signatures,
+            }
+            .render()?,
+            unsubscribe: None,
+        });
+    }
     let p: EmailParams = serde_json::from_str(params)?;
     Ok(match kind {
         EmailKind::Confirm => {
@@ -262,8 +334,11 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
             html: AlreadyHtml { p: &p }.render()?,
             unsubscribe: None,
         },
-        // Rendered by `render_account` and `render_update` above.
-        EmailKind::Invitation | EmailKind::PasswordReset | EmailKind::Update => {
+        // Rendered by `render_account`, `render_update` and `render_delivery` above.
+        EmailKind::Invitation
+        | EmailKind::PasswordReset
+        | EmailKind::Update
+        | EmailKind::Delivery => {
             return Err(RenderError::Params(serde::de::Error::custom(
                 "an account email's parameters",
             )));

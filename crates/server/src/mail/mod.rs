@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart,
-        header::{Header, HeaderName, HeaderValue},
+        Attachment, Mailbox, MultiPart,
+        header::{ContentType, Header, HeaderName, HeaderValue},
     },
 };
 use undersigned_store::{OutboxEmail, files};
@@ -37,12 +37,19 @@ pub enum MailError {
     Transient(#[source] lettre::transport::smtp::Error),
     #[error("could not write the email file")]
     File(#[source] std::io::Error),
+    #[error("could not read the document to attach")]
+    Document(#[source] undersigned_store::StoreError),
+    #[error("the document to attach is gone")]
+    NoDocument,
 }
 
 impl MailError {
     /// Whether trying again later could succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, MailError::Transient(_) | MailError::File(_))
+        matches!(
+            self,
+            MailError::Transient(_) | MailError::File(_) | MailError::Document(_)
+        )
     }
 
     /// A short description for the outbox row: never the SMTP server's reply text, which
@@ -61,6 +68,8 @@ impl MailError {
             MailError::Render(_) => "render failed".into(),
             MailError::Build(_) => "build failed".into(),
             MailError::SmtpUrl(_) | MailError::From(_) => "configuration".into(),
+            MailError::Document(_) => "document unreadable".into(),
+            MailError::NoDocument => "document gone".into(),
         }
     }
 }
@@ -113,11 +122,32 @@ impl Mailer {
         }
     }
 
-    /// Renders and sends one outbox email. Its Message-ID is derived from the outbox row, so
-    /// that a retry after a crash is recognisable as the same message.
-    pub async fn send(&self, email: &OutboxEmail) -> Result<(), MailError> {
+    /// Renders and sends one outbox email, with `attachment` (a file name and a PDF) when
+    /// it has one. Its Message-ID is derived from the outbox row, so that a retry after a
+    /// crash is recognisable as the same message.
+    pub async fn send(
+        &self,
+        email: &OutboxEmail,
+        attachment: Option<(String, Vec<u8>)>,
+    ) -> Result<(), MailError> {
         let rendered = messages::render(email.kind, &email.params)?;
         let to: Mailbox = email.recipient.parse().map_err(|_| MailError::Recipient)?;
+        let body = MultiPart::alternative_plain_html(rendered.text.clone(), rendered.html);
+        let body = match attachment {
+            Some((name, pdf)) => {
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(Attachment::new(name).body(
+                        pdf,
+                        ContentType::parse("application/pdf").map_err(|_| {
+                            MailError::Render(messages::RenderError::Params(
+                                serde::de::Error::custom("the attachment's type"),
+                            ))
+                        })?,
+                    ))
+            }
+            None => body,
+        };
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -130,12 +160,7 @@ impl Mailer {
                 .header(ListUnsubscribe(format!("<{link}>")))
                 .header(ListUnsubscribePost);
         }
-        let message = builder
-            .multipart(MultiPart::alternative_plain_html(
-                rendered.text.clone(),
-                rendered.html,
-            ))
-            .map_err(MailError::Build)?;
+        let message = builder.multipart(body).map_err(MailError::Build)?;
         match &self.transport {
             Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
@@ -199,7 +224,7 @@ impl Header for ListUnsubscribePost {
 }
 
 /// The host of the public URL without its port, for Message-IDs (`[::1]` stays bracketed).
-fn message_id_host(host: &str) -> String {
+pub fn message_id_host(host: &str) -> String {
     if host.starts_with('[') {
         match host.find(']') {
             Some(end) => host[..=end].to_owned(),

@@ -12,9 +12,9 @@
 use std::{sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, watch};
-use undersigned_store::DynStore;
+use undersigned_store::{DeliveryId, DynStore, OutboxEmail};
 
-use super::Mailer;
+use super::{MailError, Mailer, messages::DeliveryParams};
 use crate::clock::Clock;
 
 /// How long a leased email is reserved for the worker that took it, unless renewed: longer
@@ -76,6 +76,24 @@ pub async fn run(
     tracing::info!("mail worker stopped");
 }
 
+/// The file an email attaches: a delivery's document.
+async fn attachment(
+    store: &DynStore,
+    email: &OutboxEmail,
+) -> Result<Option<(String, Vec<u8>)>, MailError> {
+    let Some(delivery) = DeliveryParams::of(email.kind, &email.params)? else {
+        return Ok(None);
+    };
+    match store
+        .delivery_document(DeliveryId(delivery.delivery))
+        .await
+        .map_err(MailError::Document)?
+    {
+        Some((_, pdf)) => Ok(Some((delivery.file_name, pdf))),
+        None => Err(MailError::NoDocument),
+    }
+}
+
 /// Sends the emails that are due now; returns how many it took.
 pub async fn send_due(
     store: &DynStore,
@@ -108,7 +126,11 @@ pub async fn send_due(
             }
             continue;
         }
-        match mailer.send(&email).await {
+        let sent = match attachment(store, &email).await {
+            Ok(file) => mailer.send(&email, file).await,
+            Err(e) => Err(e),
+        };
+        match sent {
             Ok(()) => mark_sent(store, email.id, worker, clock).await,
             Err(e) => {
                 let retry = (e.is_retryable() && email.attempts < MAX_ATTEMPTS)

@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use undersigned_core::signature::PublicSigner;
-use undersigned_core::{DisplayLevel, LetterState, SignatureState, letter::BatchMinutes};
+use undersigned_core::{DisplayLevel, SignatureState, letter::BatchMinutes};
 use undersigned_store::{
     Category, ChangeDisplayCommand, ConfirmCommand, ConfirmOutcome, DiscardCommand, DiscardOutcome,
     ReceiptData, RemoveCommand, StoreError, WriteCommand, WriteOutcome,
@@ -229,7 +229,7 @@ pub async fn show(
     if link.expires_at <= state.clock.now() {
         return Err(ConfirmError::Expired { slug });
     }
-    if link.letter_state != LetterState::Open {
+    if !link.letter_takes_confirmations(state.clock.now()) {
         return Err(ConfirmError::Closed { slug });
     }
     let submission = link.submission;

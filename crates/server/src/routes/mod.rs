@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod confirm;
+pub mod delivery;
 pub mod export;
 pub mod invite;
 pub mod letter;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
             updates::UNSUBSCRIBE_ROUTE,
             get(updates::show).post(updates::unsubscribe),
         )
+        .route("/l/{slug}/deliveries/{file}", get(delivery::document))
         .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
         .route("/l/{slug}/log/tile/{*path}", get(log::tile))
         .route("/l/{slug}/log/openings/{bundle}", get(log::openings))

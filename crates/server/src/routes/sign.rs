@@ -11,7 +11,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use undersigned_core::{
-    LetterState,
     letter::FieldErrors,
     organisation::{NewOrganisationSignature, Organisation},
     signature::{NewSignature, SignInput},
@@ -99,7 +98,10 @@ pub async fn sign(
     let not_open = || SignError::NotOpen {
         slug: letter.slug.clone(),
     };
-    if letter.state != LetterState::Open {
+    if !letter
+        .state
+        .takes_signatures(letter.closes_at, state.clock.now())
+    {
         return Err(not_open());
     }
 

@@ -7,6 +7,7 @@
 
 pub mod batches;
 pub mod cache;
+pub mod delivery;
 pub mod export;
 pub mod logs;
 pub mod passwords;

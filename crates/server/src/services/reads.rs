@@ -10,8 +10,8 @@ use std::{sync::Arc, time::Duration};
 
 use undersigned_core::{Slug, markdown};
 use undersigned_store::{
-    Branding, Counts, DynStore, Erasure, GridKey, Letter, LetterId, LetterSummary, PublicListing,
-    SignatoryPage, StoreError,
+    Branding, Counts, Delivery, DeliveryStatus, DynStore, Erasure, GridKey, Letter, LetterId,
+    LetterSummary, PublicListing, SignatoryPage, StoreError,
 };
 
 use super::cache::{Generation, TtlMap};
@@ -44,6 +44,8 @@ pub struct LetterView {
     pub host: Option<Branding>,
     /// Its updates, newest first.
     pub updates: Vec<crate::services::updates::UpdateView>,
+    /// Its deliveries that were carried out, newest first.
+    pub delivered: Vec<Delivery>,
 }
 
 impl LetterView {
@@ -55,6 +57,7 @@ impl LetterView {
             erasure,
             host,
             updates: Vec::new(),
+            delivered: Vec::new(),
         }
     }
 }
@@ -100,6 +103,15 @@ impl Reads {
             .iter()
             .map(crate::services::updates::UpdateView::of)
             .collect();
+        if view.letter.state.is_public() {
+            view.delivered = self
+                .store
+                .deliveries(view.letter.id)
+                .await?
+                .into_iter()
+                .filter(|d| d.status == DeliveryStatus::Delivered)
+                .collect();
+        }
         let view = Arc::new(view);
         self.caches.put_letter(generation, view.clone());
         Ok(view)

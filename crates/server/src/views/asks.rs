@@ -59,6 +59,12 @@ pub enum TimelineKind {
         status: &'static str,
         note: Option<String>,
     },
+    /// The letter was delivered: "Delivered to … with 1,204 signatures", and its PDF.
+    Delivery {
+        to: String,
+        signatures: String,
+        document: String,
+    },
 }
 
 pub struct TimelineItem {
@@ -77,6 +83,16 @@ pub struct AsksView {
 }
 
 impl AsksView {
+    /// Adds `item` to the timeline at its date, after the items of the same day already there.
+    pub fn add_to_timeline(&mut self, item: TimelineItem) {
+        let at = self
+            .timeline
+            .iter()
+            .position(|other| other.iso < item.iso)
+            .unwrap_or(self.timeline.len());
+        self.timeline.insert(at, item);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.asks.is_empty() && self.timeline.is_empty()
     }

@@ -11,14 +11,14 @@ use undersigned_core::{
     organisation::Verification,
     signature::{DisplayLevel, DisplayRule, SignInput},
 };
-use undersigned_store::{GridKey, Letter, LogVersion, PublicSignature, SignatoryPage};
+use undersigned_store::{Delivery, GridKey, Letter, LogVersion, PublicSignature, SignatoryPage};
 
 use crate::{
     format,
     pages::{Layout, PageError},
     services::reads::{LetterView, ORGANISATIONS_PER_PAGE, SIGNATORIES_PER_PAGE},
     state::AppState,
-    views::asks::{AsksView, TimelineKind},
+    views::asks::{AsksView, TimelineItem, TimelineKind},
 };
 
 #[derive(Debug, Deserialize)]
@@ -143,6 +143,10 @@ pub struct LetterPage {
     pub slug: String,
     pub state: String,
     pub open: bool,
+    /// "Signing closes on …", for an open letter with a closing date.
+    pub closes: Option<String>,
+    /// Its deliveries, newest first.
+    pub deliveries: Vec<DeliveryView>,
     pub title: String,
     pub subject: String,
     pub host: Option<HostView>,
@@ -273,11 +277,23 @@ impl LetterPage {
                 .map(|c| c.name.clone())
         });
         let counts = state.reads.counts(letter.id).await?;
-        let asks = if letter.state.is_public() {
+        let mut asks = if letter.state.is_public() {
             AsksView::of(&state.store.letter_asks(letter.id).await?, &letter.slug)
         } else {
             AsksView::default()
         };
+        for delivery in &view.delivered {
+            let d = delivery_view(&letter.slug, delivery);
+            asks.add_to_timeline(TimelineItem {
+                date: d.date,
+                iso: d.date_iso,
+                kind: TimelineKind::Delivery {
+                    to: d.to,
+                    signatures: d.signatures,
+                    document: d.document,
+                },
+            });
+        }
         let before = page_state.before;
         let listed = !page_state.preview && view.erasure.is_none();
         let listing = if listed {
@@ -347,7 +363,18 @@ impl LetterPage {
             },
             slug: letter.slug.clone(),
             state: letter.state.to_string(),
-            open: letter.state == LetterState::Open,
+            open: letter
+                .state
+                .takes_signatures(letter.closes_at, state.clock.now()),
+            closes: letter
+                .closes_at
+                .filter(|_| letter.state == LetterState::Open)
+                .map(format::date_time),
+            deliveries: view
+                .delivered
+                .iter()
+                .map(|d| delivery_view(&letter.slug, d))
+                .collect(),
             title: letter.title.clone(),
             subject: letter.subject.clone(),
             host: view.host.as_ref().map(|b| HostView {
@@ -421,6 +448,43 @@ impl LetterPage {
 
 /// A listed signature as the page shows it (None for a private signer, who is never
 /// listed anyway).
+/// A delivery as the letter's page tells it.
+pub struct DeliveryView {
+    pub date: String,
+    pub date_iso: String,
+    /// "Commissioner A. Example and Board B. Example".
+    pub to: String,
+    pub signatures: String,
+    /// The PDF that was sent.
+    pub document: String,
+}
+
+fn delivery_view(slug: &str, delivery: &Delivery) -> DeliveryView {
+    let names: Vec<String> = delivery
+        .recipients
+        .iter()
+        .map(|r| match &r.title {
+            Some(title) => format!("{}, {title}", r.name),
+            None => r.name.clone(),
+        })
+        .collect();
+    let at = delivery.delivered_at.unwrap_or(delivery.scheduled_for);
+    DeliveryView {
+        date: format::date(at),
+        date_iso: format::iso_date(at),
+        to: if names.is_empty() {
+            "its targets".to_owned()
+        } else {
+            format::and_list(&names)
+        },
+        signatures: match delivery.signatures.unwrap_or_default() {
+            1 => "1 signature".to_owned(),
+            n => format!("{} signatures", format::count(n)),
+        },
+        document: format!("/l/{slug}/deliveries/{}.pdf", delivery.id.0),
+    }
+}
+
 fn signer_view(row: &PublicSignature) -> Option<SignerView> {
     let shown = row.shown()?;
     let organisation = row.organisation.as_ref();

@@ -48,6 +48,8 @@ pub struct TestApp {
     pub batches_every: Duration,
     /// How often it looks for unfinished updates' fan-outs (None: it runs none).
     pub updates_every: Option<Duration>,
+    /// How often it looks for closing dates and scheduled deliveries.
+    pub schedule_every: Duration,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -126,6 +128,7 @@ impl TestApp {
                 retention_every: self.retention_every,
                 batches_every: self.batches_every,
                 updates_every: self.updates_every,
+                schedule_every: self.schedule_every,
             },
         }
     }
@@ -210,6 +213,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// How often closing dates and scheduled deliveries are looked for (production: every
+    /// 5 s).
+    pub fn with_schedule_every(mut self, every: Duration) -> Self {
+        self.0.runtime.schedule_every = every;
+        self
+    }
+
     /// Starts the application.
     pub async fn spawn(self) -> TestApp {
         self.0.start().await
@@ -253,6 +263,7 @@ impl Stopped {
             retention_every: runtime.retention_every,
             batches_every: runtime.batches_every,
             updates_every: runtime.updates_every,
+            schedule_every: runtime.schedule_every,
             stop: Some(stop),
             task: Some(task),
         }

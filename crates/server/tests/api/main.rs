@@ -8,6 +8,7 @@ mod app;
 mod asks;
 mod branding;
 mod cached;
+mod delivery;
 mod display;
 mod duplicates;
 mod exports;

@@ -307,9 +307,9 @@ async fn letter_and_category(
     conn: &mut Conn,
     letter: LetterId,
     category: i64,
-) -> Result<(Option<LetterState>, bool), StoreError> {
+) -> Result<(Option<LetterState>, Option<Timestamp>, bool), StoreError> {
     let row = sqlx::query(concat!(
-        "SELECT l.state,
+        "SELECT l.state, l.closes_at,
                 EXISTS (SELECT 1 FROM letter_categories c WHERE c.id = $1 AND c.letter_id = l.id)
                     AS has_category
          FROM letters l WHERE l.id = $2",
@@ -321,11 +321,12 @@ async fn letter_and_category(
     .await
     .ctx("reading a letter's state")?;
     match row {
-        None => Ok((None, false)),
+        None => Ok((None, None, false)),
         Some(row) => {
             let state: String = row.try_get("state").ctx("reading a letter")?;
+            let closes_at: Option<i64> = row.try_get("closes_at").ctx("reading a letter")?;
             let has: bool = row.try_get("has_category").ctx("reading a letter")?;
-            Ok((Some(parse_stored(&state, "letter state")?), has))
+            Ok((Some(parse_stored(&state, "letter state")?), closes_at, has))
         }
     }
 }
@@ -619,8 +620,8 @@ async fn apply_sign(
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     let done = |outcome| Ok((WriteOutcome::Sign(outcome), None));
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
-        (Some(LetterState::Open), true) => {}
-        (Some(LetterState::Open), false) => return Err(StoreError::NotFound),
+        (Some(state), closes_at, true) if state.takes_signatures(closes_at, command.now) => {}
+        (Some(LetterState::Open), _, false) => return Err(StoreError::NotFound),
         _ => return done(SignOutcome::LetterNotOpen),
     }
     // From here on every branch (a new signer, a repeat one, pending or confirmed, throttled
@@ -762,7 +763,8 @@ async fn apply_sign(
         | EmailKind::Manage
         | EmailKind::Invitation
         | EmailKind::PasswordReset
-        | EmailKind::Update => {
+        | EmailKind::Update
+        | EmailKind::Delivery => {
             insert_token_for_first_submission(conn, id, command).await?;
             enqueue(
                 conn,
@@ -788,6 +790,7 @@ async fn apply_confirm(
     let Some(row) = sqlx::query(concat!(
         "SELECT t.signature_id, t.expires_at, t.used_at, t.category_id, s.letter_id,
                 s.state AS signature_state, l.state AS letter_state, l.slug, l.title,
+                l.closes_at, l.closed_at,
                 t.display_level AS link_display, l.batch_minutes, l.moderation,
                 o.email_on_domain AS organisation_on_domain
          FROM confirmation_tokens t
@@ -846,7 +849,9 @@ async fn apply_confirm(
     if expires_at <= command.now {
         return done(ConfirmOutcome::Expired { letter }, None);
     }
-    if letter_state != LetterState::Open {
+    let closes_at: Option<i64> = row.try_get("closes_at").ctx("reading a link")?;
+    let closed_at: Option<i64> = row.try_get("closed_at").ctx("reading a link")?;
+    if !letter_state.takes_confirmations(closes_at, closed_at, command.now) {
         return done(ConfirmOutcome::LetterNotOpen { letter }, None);
     }
     // Publish exactly the submission this link was sent for. The state condition makes a
@@ -1031,14 +1036,14 @@ async fn apply_import(
     command: &ImportCommand,
 ) -> Result<(WriteOutcome, Logged), StoreError> {
     match letter_and_category(conn, command.letter, command.signature.category_id).await? {
-        (None, _) | (_, false) => return Err(StoreError::NotFound),
-        (Some(LetterState::Draft), _) => {
+        (None, _, _) | (_, _, false) => return Err(StoreError::NotFound),
+        (Some(LetterState::Draft), _, _) => {
             return Err(StoreError::WrongState {
                 what: "letter",
                 actual: LetterState::Draft.to_string(),
             });
         }
-        (Some(_), true) => {}
+        (Some(_), _, true) => {}
     }
     let sealed = SealedSigner::new(
         keys,

@@ -154,6 +154,7 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
         updated_at: row.try_get("updated_at").ctx("reading a letter")?,
         published_at: row.try_get("published_at").ctx("reading a letter")?,
         closed_at: row.try_get("closed_at").ctx("reading a letter")?,
+        closes_at: row.try_get("closes_at").ctx("reading a letter")?,
         log_version: log_version(row.try_get("log_version").ctx("reading a letter")?)?,
         batch: row
             .try_get::<Option<i64>, _>("batch_minutes")
@@ -741,6 +742,7 @@ impl LetterStore for SqlStore {
     ) -> Result<Option<ConfirmationLink>, StoreError> {
         let row = sqlx::query(
             "SELECT l.slug, l.title AS letter_title, l.state AS letter_state,
+                    l.closes_at, l.closed_at,
                     s.state AS signature_state, t.expires_at, t.used_at,
                     t.name, t.title, t.affiliation, t.city, t.country, t.comment,
                     t.show_city, t.display_level, c.name AS category, so.name AS organisation
@@ -771,6 +773,8 @@ impl LetterStore for SqlStore {
                 letter_slug: row.try_get("slug").ctx("reading a link")?,
                 letter_title: row.try_get("letter_title").ctx("reading a link")?,
                 letter_state: parse_stored(&letter_state, "letter state")?,
+                letter_closes_at: row.try_get("closes_at").ctx("reading a link")?,
+                letter_closed_at: row.try_get("closed_at").ctx("reading a link")?,
                 signature_state: parse_stored(&signature_state, "signature state")?,
                 expires_at: row.try_get("expires_at").ctx("reading a link")?,
                 used: used_at.is_some(),

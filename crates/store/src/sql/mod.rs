@@ -41,6 +41,7 @@ mod asks;
 mod batch;
 mod branding;
 mod copy;
+mod deliveries;
 mod exports;
 mod letters;
 mod log;

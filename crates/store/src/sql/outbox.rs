@@ -3,8 +3,13 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{Ctx, SqlStore, dialect, personal};
-use crate::{OutboxStore, StoreError, model::*, parse_stored, sealed::Field};
+use super::{Conn, Ctx, SqlStore, dialect, personal};
+use crate::{
+    OutboxStore, StoreError,
+    model::*,
+    parse_stored,
+    sealed::{Field, Keyring},
+};
 
 #[async_trait]
 impl OutboxStore for SqlStore {
@@ -161,4 +166,32 @@ impl OutboxStore for SqlStore {
     async fn prune_mail_limits(&self, now: Timestamp) -> Result<u64, StoreError> {
         super::mail_limits::prune(self, now).await
     }
+}
+
+/// Queues an email to `recipient`, sealed, and returns its outbox id.
+pub(super) async fn enqueue(
+    conn: &mut Conn,
+    keys: &Keyring,
+    event_key: String,
+    kind: EmailKind,
+    recipient: &str,
+    params: &str,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
+                             next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)
+         RETURNING id",
+    )
+    .bind(event_key)
+    .bind(kind.as_str())
+    .bind(keys.seal(Field::Recipient, recipient))
+    .bind(keys.seal(Field::EmailParams, params))
+    .bind(now)
+    .fetch_one(conn)
+    .await
+    .ctx("queueing an email")?
+    .try_get("id")
+    .ctx("queueing an email")
 }

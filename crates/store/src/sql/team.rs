@@ -9,15 +9,10 @@ use super::{
     Conn, Ctx, SqlStore,
     mail_limits::spend_recipient_budget,
     organisers::{audit, insert_user, user_from_row},
+    outbox::enqueue,
     personal, storable,
 };
-use crate::{
-    StoreError, TeamStore,
-    model::*,
-    parse_stored,
-    sealed::{Field, Keyring},
-    team::*,
-};
+use crate::{StoreError, TeamStore, model::*, parse_stored, sealed::Field, team::*};
 
 /// The first 8 bytes of a token hash in hex: an outbox event key's unique part.
 fn token_prefix(token_hash: &Hash32) -> String {
@@ -41,32 +36,6 @@ async fn audit_account(
     .execute(conn)
     .await
     .ctx("recording an audit event")?;
-    Ok(())
-}
-
-/// Queues an email to `recipient`, sealed.
-async fn enqueue(
-    conn: &mut Conn,
-    keys: &Keyring,
-    event_key: String,
-    kind: EmailKind,
-    recipient: &str,
-    params: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
-                             next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-    )
-    .bind(event_key)
-    .bind(kind.as_str())
-    .bind(keys.seal(Field::Recipient, recipient))
-    .bind(keys.seal(Field::EmailParams, params))
-    .bind(now)
-    .execute(conn)
-    .await
-    .ctx("queueing an email")?;
     Ok(())
 }
 

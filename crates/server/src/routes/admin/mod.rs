@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod asks;
+pub mod delivery;
 pub mod exports;
 pub mod letters;
 pub mod moderation;
@@ -341,6 +342,36 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/updates/{update}/delete",
             Role(EditLetters),
             post(updates::delete),
+        ),
+        page(
+            "/admin/letters/{id}/delivery",
+            Role(View),
+            get(delivery::show),
+        ),
+        page(
+            "/admin/letters/{id}/delivery/preview.pdf",
+            Role(View),
+            get(delivery::preview),
+        ),
+        form(
+            "/admin/letters/{id}/delivery/addresses",
+            Role(EditLetters),
+            post(delivery::set_addresses),
+        ),
+        form(
+            "/admin/letters/{id}/delivery/closing",
+            Role(EditLetters),
+            post(delivery::set_closing),
+        ),
+        form(
+            "/admin/letters/{id}/deliveries",
+            Role(EditLetters),
+            post(delivery::deliver),
+        ),
+        form(
+            "/admin/letters/{id}/deliveries/{delivery}/cancel",
+            Role(EditLetters),
+            post(delivery::cancel),
         ),
     ]
 }
