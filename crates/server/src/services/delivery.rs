@@ -12,8 +12,10 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::{Notify, watch};
 use undersigned_core::{email::EmailAddress, logo::LogoRef};
 use undersigned_delivery::{Checkpoint, Document, Group, OrganisationEntry, Target};
+use undersigned_verify::entry::LogEntry;
 use undersigned_store::{
-    CompletedDelivery, DeliveryEmail, DueDelivery, DynStore, Letter, LogHead, PublicListing,
+    CompletedDelivery, DeliveryEmail, DueDelivery, DynStore, Letter, LetterId, LogHead,
+    PublicListing,
     StoreError,
 };
 
@@ -47,6 +49,8 @@ pub enum DeliveryError {
     Params(#[from] serde_json::Error),
     #[error("typesetting stopped: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("the log's entry {0} cannot be read")]
+    Entry(u64),
 }
 
 impl DeliveryError {
@@ -55,7 +59,7 @@ impl DeliveryError {
         match self {
             DeliveryError::Store(e) if e.is_unavailable() => "database unavailable",
             DeliveryError::Store(_) => "database error",
-            DeliveryError::Log(_) => "log unreadable",
+            DeliveryError::Log(_) | DeliveryError::Entry(_) => "log unreadable",
             DeliveryError::Document(_) => "typesetting failed",
             DeliveryError::NoLetter => "letter gone",
             DeliveryError::Params(_) => "email parameters",
@@ -120,7 +124,6 @@ impl Deliveries {
             })
             .collect();
         let mut logos: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
-        let mut total = 0u64;
         let mut below = Some(head.size);
         while let Some(before) = below {
             let page = self
@@ -136,10 +139,8 @@ impl Deliveries {
                 let Some(group) = groups.iter_mut().find(|g| g.category == row.category) else {
                     continue;
                 };
-                total += 1;
-                group.count += 1;
                 match (row.shown(), &row.organisation) {
-                    (None, _) => group.withheld += 1,
+                    (None, _) => {}
                     (Some(shown), Some(organisation)) => {
                         let logo = match &organisation.logo {
                             Some(hex) => match logos.get(hex) {
@@ -168,6 +169,26 @@ impl Deliveries {
                     }),
                 }
             }
+        }
+        // The totals are the log's at `head` (add entries less the ones removed), private
+        // signers included: the list above only ever holds the ones shown.
+        let counted = self.counted_at(letter.id, head).await?;
+        let mut total = 0u64;
+        for (category, n) in counted {
+            let group = match groups.iter_mut().position(|g| g.category == category) {
+                Some(at) => &mut groups[at],
+                None => {
+                    groups.push(Group {
+                        category,
+                        ..Group::default()
+                    });
+                    groups.last_mut().ok_or(DeliveryError::NoLetter)?
+                }
+            };
+            let shown = (group.people.len() + group.organisations.len()) as u64;
+            group.count = n.max(shown);
+            group.withheld = group.count - shown;
+            total += group.count;
         }
         // The list was read newest first; the document lists in the order they signed,
         // verified organisations first.
@@ -208,6 +229,55 @@ impl Deliveries {
             },
         };
         Ok((document, total))
+    }
+
+    /// How many signatures of each category the log counts at `head`: its add entries, less
+    /// those a later entry below `head` removes.
+    async fn counted_at(
+        &self,
+        letter: LetterId,
+        head: &LogHead,
+    ) -> Result<BTreeMap<String, u64>, DeliveryError> {
+        const CHUNK: u64 = 1024;
+        let mut categories: Vec<String> = Vec::new();
+        // The category (as an index into `categories`) of each entry; removes hold none.
+        let mut category_of: Vec<Option<u32>> = Vec::new();
+        let mut counts: Vec<u64> = Vec::new();
+        let mut start = 0;
+        while start < head.size {
+            let end = (start + CHUNK).min(head.size);
+            let entries = self.store.log_entries(letter, start, end).await?;
+            for (offset, bytes) in entries.iter().enumerate() {
+                let index = start + offset as u64;
+                match LogEntry::decode(bytes).map_err(|_| DeliveryError::Entry(index))? {
+                    LogEntry::Add(add) => {
+                        let at = match categories.iter().position(|c| *c == add.category) {
+                            Some(at) => at,
+                            None => {
+                                categories.push(add.category);
+                                counts.push(0);
+                                categories.len() - 1
+                            }
+                        };
+                        counts[at] += 1;
+                        category_of.push(Some(at as u32));
+                    }
+                    LogEntry::Remove(remove) => {
+                        let removed = usize::try_from(remove.removes)
+                            .ok()
+                            .and_then(|i| category_of.get(i).copied().flatten())
+                            .ok_or(DeliveryError::Entry(index))?;
+                        counts[removed as usize] = counts[removed as usize].saturating_sub(1);
+                        category_of.push(None);
+                    }
+                }
+            }
+            if entries.is_empty() {
+                return Err(DeliveryError::Entry(start));
+            }
+            start += entries.len() as u64;
+        }
+        Ok(categories.into_iter().zip(counts).collect())
     }
 
     /// Carries out one due delivery. False when another process did it first, or it was

@@ -189,21 +189,30 @@ async fn opening_the_link_never_changes_anything() {
 }
 
 #[tokio::test]
-async fn confirming_after_the_letter_closed_is_409_and_not_counted() {
-    let app = spawn_app().await;
+async fn confirming_a_day_after_the_letter_closed_is_409_and_not_counted() {
+    let clock = Clock::manual(now());
+    let app = TestApp::init().with_clock(clock.clone()).spawn().await;
     let id = app.open_letter("closing").await;
     let link = app
         .sign_pending("closing", "Clement Tardy", "clement@example.org")
         .await;
+    let second = app
+        .sign_pending("closing", "Colette Tardy", "colette@example.org")
+        .await;
     assert_eq!(app.close(&app.client, id).await.status, 303);
 
+    // Signed before the close: confirmed within the day of grace that follows it.
+    assert_eq!(app.post(&second, &[]).await.status, 200);
+    assert_eq!(app.total("closing").await, 1);
+
+    clock.advance(86_400 + 60);
     let opened = app.get(&link).await;
     assert_eq!(opened.status, 409);
     assert!(opened.body.contains("no longer taking signatures"));
     let pressed = app.post(&link, &[]).await;
     assert_eq!(pressed.status, 409);
     assert!(pressed.body.contains("not counted"));
-    assert_eq!(app.total("closing").await, 0);
+    assert_eq!(app.total("closing").await, 1);
     let public = app.get("/l/closing").await;
     assert_eq!(public.status, 200);
     assert!(!public.body.contains("Clement Tardy"));
