@@ -179,6 +179,17 @@ try {
   await check(page, "admin-bulk");
   await visit(page, `${letter}/organisations`, "admin-organisations");
   await visit(page, `${letter}/audit`, "admin-audit");
+  await visit(page, `${letter}/asks`, "admin-asks");
+  await page.getByRole("button", { name: "Record the response" }).click();
+  await checkErrors(page, "admin-response-errors");
+  await visit(page, `${letter}/updates`, "admin-updates");
+  await page.getByRole("button", { name: /Post/ }).first().click();
+  await checkErrors(page, "admin-update-errors");
+  await visit(page, `${letter}/delivery`, "admin-delivery");
+  // A scheduled delivery without its time comes back with the error at the field.
+  await page.getByLabel("At this time (UTC):").check();
+  await page.getByRole("button", { name: "Deliver" }).click();
+  await checkErrors(page, "admin-delivery-errors");
   await visit(page, "/admin/letters/new", "admin-letter-new");
   await page.getByRole("button", { name: "Save draft" }).click();
   await checkErrors(page, "admin-letter-new-errors");

@@ -26,6 +26,26 @@ try {
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL(/\/admin$/);
   await page.getByRole("link", { name: /Meridian Football League/ }).first().click();
+  const letter = new URL(page.url()).pathname;
+
+  // The board answered: its response, with a document, goes on the public timeline.
+  await page.getByRole("link", { name: "Asks and responses" }).click();
+  await page.waitForURL(/\/asks$/);
+  await page.locator("#response-target").selectOption({ index: 1 }); // The Board of Governors
+  await page.locator("#response-text").fill("The Board will discuss the letter at its **next meeting**.");
+  await page.locator("#response-document").setInputFiles({
+    name: "board-reply.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n% a fictional reply\n%%EOF\n"),
+  });
+  const [recorded] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/responses")),
+    page.getByRole("button", { name: "Record the response" }).click(),
+  ]);
+  assert.equal(recorded.status(), 303, "the response is recorded");
+  await page.waitForLoadState();
+
+  await page.goto(`${base}${letter}`);
   await page.getByRole("link", { name: "Delivery and closing date" }).click();
   await page.waitForURL(/\/delivery$/);
 
@@ -70,10 +90,24 @@ try {
   assert.equal(pdf.status(), 200);
   assert.equal(pdf.headers()["content-type"], "application/pdf");
   assert.ok((await pdf.body()).subarray(0, 5).toString() === "%PDF-");
+  // The timeline: the delivery, and the board's response with its document.
+  const timeline = page.locator("#timeline");
+  await timeline.waitFor();
+  const items = timeline.locator("li.timeline-item");
+  const delivery = items.filter({ hasText: "Delivered to" });
+  assert.equal(await delivery.count(), 1);
+  assert.match(await delivery.innerText(), /Delivered to .+With \d+ signatures?/s);
+  const response = items.filter({ hasText: "Response from The Board of Governors" });
+  assert.equal(await response.count(), 1);
+  assert.match(await response.innerText(), /next meeting/);
+  const document = await response.getByRole("link", { name: /Download the response/ }).getAttribute("href");
+  const reply = await page.request.get(`${base}${document}`);
+  assert.equal(reply.status(), 200);
+  assert.ok((await reply.body()).subarray(0, 5).toString() === "%PDF-");
   // Signing is closed.
   assert.equal(await page.locator("#sign").count(), 0);
   if (shots) await page.screenshot({ path: join(shots, "delivered-letter.png") });
-  console.log("ok: the letter was delivered with its PDF, and the page says so");
+  console.log("ok: a response was recorded, the letter was delivered with its PDF, and the timeline shows both");
 } finally {
   await browser.close();
 }

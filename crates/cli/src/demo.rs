@@ -7,6 +7,7 @@
 use anyhow::Context;
 use undersigned_core::{
     DisplayLevel, EmailAddress, LetterState, PersonName, Role, Slug,
+    asks::{AskContent, AskStatus, EventDate, ResponseText},
     letter::{LetterContent, LetterInput},
     organisation::{Organisation, WebsiteDomain},
     signature::{NewSignature, SignerDetails},
@@ -18,7 +19,9 @@ use undersigned_server::{
     secrets::{InstanceKeys, Token},
     services::passwords::NewPassword,
 };
-use undersigned_store::{Actor, ImportCommand, NewUser, WriteCommand};
+use undersigned_store::{
+    Actor, ImportCommand, NewAskStatus, NewUser, ResponseContent, WriteCommand,
+};
 
 use crate::users::ensure_workspace;
 
@@ -231,10 +234,12 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
             store
                 .change_letter_state(actor, id, LetterState::Open, now())
                 .await?;
-            store
+            let letter = store
                 .letter(id)
                 .await?
-                .context("the demo letter vanished")?
+                .context("the demo letter vanished")?;
+            demo_asks(&store, actor, &letter).await?;
+            letter
         }
     };
 
@@ -389,6 +394,79 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
 
 /// A fictional organisation's logo: a white mark (a ring, a bar or a diamond, by `shape`)
 /// on `colour`, as PNG.
+/// What the demo letter asks, the commissioner's answer to the first ask, and its status.
+async fn demo_asks(
+    store: &undersigned_store::DynStore,
+    actor: Actor,
+    letter: &undersigned_store::Letter,
+) -> anyhow::Result<()> {
+    let ask = |text: &str, condition: &str| {
+        AskContent::parse(text, condition).map_err(|e| anyhow::anyhow!("a demo ask: {e:?}"))
+    };
+    let investigation = store
+        .add_ask(
+            actor,
+            letter.id,
+            &ask(
+                "Open an independent investigation into the academies' safeguarding",
+                "",
+            )?,
+            now(),
+        )
+        .await?;
+    store
+        .add_ask(
+            actor,
+            letter.id,
+            &ask(
+                "Suspend the academy directors named in the reports while it runs",
+                "If the investigation finds the reports were ignored",
+            )?,
+            now(),
+        )
+        .await?;
+    let commissioner = store
+        .letter_asks(letter.id)
+        .await?
+        .targets
+        .first()
+        .context("the demo letter has no target")?
+        .id;
+    let yesterday = EventDate::of_unix(now() - 86_400);
+    store
+        .add_response(
+            actor,
+            letter.id,
+            &ResponseContent {
+                target: commissioner,
+                received_on: yesterday,
+                text: ResponseText::parse(
+                    "The League has received the letter and will name an independent \
+                     reviewer **within 30 days**. Its terms of reference will be published.",
+                )
+                .map_err(|e| anyhow::anyhow!("the demo response: {e}"))?,
+            },
+            None,
+            now(),
+        )
+        .await?;
+    store
+        .change_ask_status(
+            actor,
+            letter.id,
+            &NewAskStatus {
+                ask: investigation,
+                target: commissioner,
+                status: AskStatus::Met,
+                on: yesterday,
+                note: Some("An independent reviewer is to be named within 30 days.".to_owned()),
+            },
+            now(),
+        )
+        .await?;
+    Ok(())
+}
+
 fn demo_logo(colour: [u8; 3], shape: usize) -> Vec<u8> {
     const SIZE: u32 = 192;
     let centre = f64::from(SIZE) / 2.0;

@@ -12,12 +12,11 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::{Notify, watch};
 use undersigned_core::{email::EmailAddress, logo::LogoRef};
 use undersigned_delivery::{Checkpoint, Document, Group, OrganisationEntry, Target};
-use undersigned_verify::entry::LogEntry;
 use undersigned_store::{
     CompletedDelivery, DeliveryEmail, DueDelivery, DynStore, Letter, LetterId, LogHead,
-    PublicListing,
-    StoreError,
+    PublicListing, StoreError,
 };
+use undersigned_verify::entry::LogEntry;
 
 use crate::{
     clock::Clock,
