@@ -115,7 +115,7 @@ async fn export_writes_the_organisers_table_and_the_public_one() {
         assert!(ok, "{stderr}");
         let rows = records(&out);
         assert!(rows[0].ends_with(
-            ",organisation,organisation_website,organisation_domain,verification,logo_url"
+            ",organisation,organisation_website,organisation_domain,verification,logo_url,updates"
         ));
         rows[1..].to_vec()
     };
