@@ -5,12 +5,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../target/debug/undersigned}
 data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+fresh=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
 export UNDERSIGNED_ARGON2_MEMORY_KIB=1024 UNDERSIGNED_ARGON2_ITERATIONS=1
 server=""
+second=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$data"
+  [ -n "$second" ] && kill "$second" 2>/dev/null || true
+  rm -rf "$data" "$fresh"
 }
 trap cleanup EXIT
 
@@ -33,3 +37,20 @@ for script in sign-demo.mjs organisation.mjs a11y.mjs delivery.mjs; do
     exit 1
   fi
 done
+
+# The journeys start from nothing: a second instance without the demo, set up from the
+# one-time link it prints.
+fresh_port=$(free_port)
+"$bin" --data "$fresh" serve --bind "127.0.0.1:$fresh_port" >"$fresh/server.log" 2>&1 &
+second=$!
+setup=""
+for _ in $(seq 100); do
+  setup=$(grep -o 'http://[^ ]*/setup/[A-Za-z0-9_-]*' "$fresh/server.log" || true)
+  [ -n "$setup" ] && break
+  sleep 0.1
+done
+[ -n "$setup" ] || { echo "the fresh instance printed no setup link"; cat "$fresh/server.log"; exit 1; }
+if ! BASE_URL="http://127.0.0.1:$fresh_port" DATA_DIR="$fresh" SETUP_URL="$setup" node journeys.mjs; then
+  echo "--- journeys.mjs failed; server log ---"; cat "$fresh/server.log"
+  exit 1
+fi
