@@ -34,16 +34,30 @@ impl Slug {
         Ok(Self(s.to_owned()))
     }
 
-    /// Derives a slug from a title: ASCII letters and digits kept (lower-cased), everything
-    /// else becomes a hyphen; truncated to 64 characters. Falls back to "letter" when the
-    /// title has too few ASCII letters or digits.
+    /// Derives a slug from a title: letters of any script are transliterated to ASCII
+    /// ("Investigación" → "investigacion", "Расследование" → "rassledovanie", "調査" →
+    /// "diao-cha"), letters and digits kept (lower-cased), everything else becomes a hyphen;
+    /// truncated to 64 characters. Falls back to "letter" when the title has too few letters
+    /// or digits.
     pub fn from_title(title: &str) -> Self {
         let mut out = String::new();
         for c in title.chars() {
-            if c.is_ascii_alphanumeric() {
-                out.push(c.to_ascii_lowercase());
-            } else if !out.ends_with('-') && !out.is_empty() {
-                out.push('-');
+            // Only letters and digits are transliterated: symbols and emoji ("✊" would
+            // become "fist") separate words like punctuation.
+            let ascii = if c.is_ascii() {
+                std::borrow::Cow::Owned(c.to_string())
+            } else if c.is_alphanumeric() {
+                std::borrow::Cow::Borrowed(deunicode::deunicode_char(c).unwrap_or(" "))
+            } else {
+                std::borrow::Cow::Borrowed(" ")
+            };
+            // A transliteration of several words ("Diao Cha ") gives several words.
+            for b in ascii.chars() {
+                if b.is_ascii_alphanumeric() {
+                    out.push(b.to_ascii_lowercase());
+                } else if !out.ends_with('-') && !out.is_empty() {
+                    out.push('-');
+                }
             }
         }
         out.truncate(64);
@@ -91,5 +105,25 @@ mod tests {
             "investigate-the-commissioner-now"
         );
         assert_eq!(Slug::from_title("¿?").as_str(), "letter");
+        // Letters of other scripts are transliterated, not dropped.
+        assert_eq!(
+            Slug::from_title("Investigación independiente: ¡ya!").as_str(),
+            "investigacion-independiente-ya"
+        );
+        assert_eq!(
+            Slug::from_title("Straße & Łódź — Ærø").as_str(),
+            "strasse-lodz-aero"
+        );
+        assert_eq!(Slug::from_title("Расследование").as_str(), "rassledovanie");
+        let arabic = Slug::from_title("تحقيق مستقل");
+        assert!(Slug::parse(arabic.as_str()).is_ok(), "{arabic}");
+        assert_ne!(arabic.as_str(), "letter");
+        let chinese = Slug::from_title("独立调查");
+        assert!(chinese.as_str().contains('-'), "{chinese}");
+        // Emoji and symbols carry no letters.
+        assert_eq!(Slug::from_title("✊✊✊").as_str(), "letter");
+        // Long transliterations stay within 64 characters and end cleanly.
+        let long = Slug::from_title(&"Ω".repeat(100));
+        assert!(long.as_str().len() <= 64 && !long.as_str().ends_with('-'));
     }
 }

@@ -861,3 +861,27 @@ async fn a_body_that_is_not_a_form_gets_415() {
     assert_no_signatures(&app, id).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_title_in_another_script_gives_a_transliterated_address() {
+    let app = spawn_app().await;
+    app.set_up_owner().await;
+    for (title, slug) in [
+        (
+            "Investigación independiente del club",
+            "investigacion-independiente-del-club",
+        ),
+        ("Расследование в клубе", "rassledovanie-v-klube"),
+    ] {
+        let mut fields = letter_fields("");
+        fields.retain(|(k, _)| *k != "slug" && *k != "title");
+        fields.push(("title", title.to_owned()));
+        let id = app.create_letter(&app.client, &as_form(&fields)).await;
+        let published = app.publish(&app.client, id).await;
+        assert_eq!(published.status, 303, "{}", published.body);
+        let page = app.get(&format!("/l/{slug}")).await;
+        assert_eq!(page.status, 200, "{title} is at /l/{slug}");
+        assert!(page.body.contains(title));
+    }
+    app.stop().await;
+}
