@@ -58,7 +58,7 @@ impl IntoResponse for InvitationError {
             InvitationError::AlreadySigned { slug } => message(
                 StatusCode::CONFLICT,
                 "You have already signed this letter",
-                "Your signature is on this letter already, so there is nothing more to do.",
+                "You have already signed this letter: your signature is on it, so there is nothing more to do.",
                 Some((&back(&slug), "See the letter")),
             ),
             InvitationError::Closed { slug } => message(
