@@ -6,7 +6,9 @@
 use async_trait::async_trait;
 use undersigned_core::{DisplayLevel, LetterState, Slug};
 
-use crate::{Actor, CategoryId, LetterId, Result, Timestamp, model::Hash32, updates::FanoutProgress};
+use crate::{
+    Actor, CategoryId, LetterId, Result, Timestamp, model::Hash32, updates::FanoutProgress,
+};
 
 /// A run of "Invite past signers" on a letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

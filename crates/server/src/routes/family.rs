@@ -268,7 +268,9 @@ pub async fn join(
             ),
             &letter,
         )),
-        WriteOutcome::Confirm(ConfirmOutcome::Held { letter, publish_at, .. }) => Ok(thanks(
+        WriteOutcome::Confirm(ConfirmOutcome::Held {
+            letter, publish_at, ..
+        }) => Ok(thanks(
             &format!(
                 "Your signature on “{}” is confirmed. This letter publishes signatures in batches: it will be counted from {}.",
                 letter.title,

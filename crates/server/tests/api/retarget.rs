@@ -90,9 +90,7 @@ async fn target_and_publish(app: &TestApp, id: i64, slug: &str) {
     let mut form = as_form(&fields);
     let csrf = edit.csrf();
     form.push(("csrf", &csrf));
-    let saved = app
-        .post(&format!("/admin/letters/{id}/edit"), &form)
-        .await;
+    let saved = app.post(&format!("/admin/letters/{id}/edit"), &form).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let published = app.publish(&app.client, id).await;
     assert_eq!(published.status, 303, "{}", published.body);
@@ -101,8 +99,12 @@ async fn target_and_publish(app: &TestApp, id: i64, slug: &str) {
 /// Presses "Invite past signers" as `client`.
 async fn invite(app: &TestApp, client: &reqwest::Client, id: i64) -> Page {
     let csrf = app.organiser_csrf(client).await;
-    app.post_with(client, &format!("/admin/letters/{id}/invite"), &[("csrf", &csrf)])
-        .await
+    app.post_with(
+        client,
+        &format!("/admin/letters/{id}/invite"),
+        &[("csrf", &csrf)],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -131,16 +133,26 @@ async fn a_copy_is_a_draft_with_the_same_text_asks_and_categories_and_no_target_
     assert_eq!(edit.status, 200, "{}", edit.body);
     assert!(edit.body.contains("Investigate the academy now"));
     assert!(edit.body.contains("RE: An independent investigation"));
-    assert!(edit.body.contains("We, the undersigned, ask you **today**."));
+    assert!(
+        edit.body
+            .contains("We, the undersigned, ask you **today**.")
+    );
     assert!(edit.body.contains("retarget-copy-2"));
     assert!(edit.body.contains("Survivor"));
     assert!(!edit.body.contains("Ines Quarry"));
     let admin = app.get(&format!("/admin/letters/{copy_id}")).await;
     assert!(admin.body.contains("state-draft"));
-    assert!(admin.body.contains("<strong>0</strong> confirmed signatures"));
+    assert!(
+        admin
+            .body
+            .contains("<strong>0</strong> confirmed signatures")
+    );
     // The asks came along.
     let asks = app.get(&format!("/admin/letters/{copy_id}/asks")).await;
-    assert!(asks.body.contains("Open an independent conduct investigation"));
+    assert!(
+        asks.body
+            .contains("Open an independent conduct investigation")
+    );
     assert!(asks.body.contains("within 30 days"));
     // The first letter is unchanged.
     assert_eq!(app.total(slug).await, 1);
@@ -161,7 +173,10 @@ async fn a_copy_is_a_draft_with_the_same_text_asks_and_categories_and_no_target_
     assert_eq!(app.total("retarget-copy-2").await, 0);
     let page = app.get("/l/retarget-copy-2").await;
     assert!(page.body.contains("Olav Pike"));
-    assert!(page.body.contains("Open an independent conduct investigation"));
+    assert!(
+        page.body
+            .contains("Open an independent conduct investigation")
+    );
 }
 
 #[tokio::test]
@@ -170,10 +185,20 @@ async fn invitations_reach_opted_in_past_signers_once_and_only_the_post_adds_a_s
     let slug = "retarget-first";
     let id = app.open_letter(slug).await;
     sign_confirmed(&app, slug, "Ada Optin", "ada@example.org", "public", true).await;
-    sign_confirmed(&app, slug, "Pia Private", "pia@example.org", "private", true).await;
+    sign_confirmed(
+        &app,
+        slug,
+        "Pia Private",
+        "pia@example.org",
+        "private",
+        true,
+    )
+    .await;
     sign_confirmed(&app, slug, "Ben Nobox", "ben@example.org", "public", false).await;
     let dee = sign_confirmed(&app, slug, "Dee Gone", "dee@example.org", "public", true).await;
-    let withdrawn = app.post_with(&client(), &format!("{dee}/withdraw"), &[]).await;
+    let withdrawn = app
+        .post_with(&client(), &format!("{dee}/withdraw"), &[])
+        .await;
     assert!(withdrawn.status.as_u16() < 400, "{}", withdrawn.body);
     sign_confirmed(&app, slug, "Eve Both", "eve@example.org", "public", true).await;
     assert_eq!(app.total(slug).await, 4);
@@ -182,7 +207,15 @@ async fn invitations_reach_opted_in_past_signers_once_and_only_the_post_adds_a_s
     let new_slug = "retarget-second";
     target_and_publish(&app, copy_id, new_slug).await;
     // Eve signs the new letter herself before the invitations go out.
-    sign_confirmed(&app, new_slug, "Eve Both", "eve@example.org", "public", false).await;
+    sign_confirmed(
+        &app,
+        new_slug,
+        "Eve Both",
+        "eve@example.org",
+        "public",
+        false,
+    )
+    .await;
     assert_eq!(app.total(new_slug).await, 1);
     let log_before = app.counts(new_slug).await["log_size"].as_u64().unwrap();
 
@@ -226,25 +259,47 @@ async fn invitations_reach_opted_in_past_signers_once_and_only_the_post_adds_a_s
     assert_eq!(app.total(new_slug).await, 1);
 
     // The POST adds one confirmed signature: the count and the log move by one.
-    let added = app.post_with(&client(), &ada, &[("display", "public")]).await;
+    let added = app
+        .post_with(&client(), &ada, &[("display", "public")])
+        .await;
     assert_eq!(added.status, 200, "{}", added.body);
     assert_eq!(app.total(new_slug).await, 2);
     let counts = app.counts(new_slug).await;
     assert_eq!(counts["log_size"].as_u64().unwrap(), log_before + 1);
-    assert!(app.get(&format!("/l/{new_slug}")).await.body.contains("Ada Optin"));
+    assert!(
+        app.get(&format!("/l/{new_slug}"))
+            .await
+            .body
+            .contains("Ada Optin")
+    );
     // A second POST is a duplicate.
-    let twice = app.post_with(&client(), &ada, &[("display", "public")]).await;
+    let twice = app
+        .post_with(&client(), &ada, &[("display", "public")])
+        .await;
     assert_eq!(twice.status, 409, "{}", twice.body);
-    assert!(message_text(&twice.body).unwrap().contains("already signed"));
+    assert!(
+        message_text(&twice.body)
+            .unwrap()
+            .contains("already signed")
+    );
     assert_eq!(app.total(new_slug).await, 2);
 
     // Private stays private: counted, never shown.
-    let level = app.post_with(&client(), &pia, &[("display", "nonsense")]).await;
+    let level = app
+        .post_with(&client(), &pia, &[("display", "nonsense")])
+        .await;
     assert_eq!(level.status, 422, "{}", level.body);
-    let added = app.post_with(&client(), &pia, &[("display", "private")]).await;
+    let added = app
+        .post_with(&client(), &pia, &[("display", "private")])
+        .await;
     assert_eq!(added.status, 200, "{}", added.body);
     assert_eq!(app.total(new_slug).await, 3);
-    assert!(!app.get(&format!("/l/{new_slug}")).await.body.contains("Pia Private"));
+    assert!(
+        !app.get(&format!("/l/{new_slug}"))
+            .await
+            .body
+            .contains("Pia Private")
+    );
 
     // A bad token.
     assert_eq!(app.get_with(&client(), "/i/not-a-token").await.status, 404);
@@ -262,8 +317,16 @@ async fn invitations_reach_opted_in_past_signers_once_and_only_the_post_adds_a_s
     assert_eq!(family.status, 200, "{}", family.body);
     assert!(family.body.contains("Ines Quarry"));
     assert!(family.body.contains("Olav Pike"));
-    assert!(family.body.contains("<strong>4</strong> confirmed signatures"));
-    assert!(family.body.contains("<strong>3</strong> confirmed signatures"));
+    assert!(
+        family
+            .body
+            .contains("<strong>4</strong> confirmed signatures")
+    );
+    assert!(
+        family
+            .body
+            .contains("<strong>3</strong> confirmed signatures")
+    );
     assert!(family.body.contains("/l/retarget-first"));
     // Each letter page links to it.
     let first_page = app.get(&format!("/l/{slug}")).await;
@@ -284,9 +347,13 @@ async fn a_closed_letter_refuses_an_invitation() {
     let closed = app.close(&app.client, copy_id).await;
     assert_eq!(closed.status, 303, "{}", closed.body);
     // A closed letter takes confirmations for a day of grace: move past it.
-    app.sql("UPDATE letters SET closed_at = closed_at - 3 * 86400 WHERE slug = 'retarget-closing-2'")
+    app.sql(
+        "UPDATE letters SET closed_at = closed_at - 3 * 86400 WHERE slug = 'retarget-closing-2'",
+    )
+    .await;
+    let refused = app
+        .post_with(&client(), &ada, &[("display", "public")])
         .await;
-    let refused = app.post_with(&client(), &ada, &[("display", "public")]).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert_eq!(app.total("retarget-closing-2").await, 0);
 }
@@ -325,7 +392,10 @@ async fn only_editors_and_owners_retarget_and_invite() {
     let page = app
         .get_with(&client(), &format!("/admin/letters/{id}"))
         .await;
-    assert_eq!(page.location.as_deref(), Some(login_redirect(&format!("/admin/letters/{id}")).as_str()));
+    assert_eq!(
+        page.location.as_deref(),
+        Some(login_redirect(&format!("/admin/letters/{id}")).as_str())
+    );
     // No CSRF token: refused.
     let forged = app
         .post(&format!("/admin/letters/{id}/retarget"), &[])

@@ -57,14 +57,13 @@ impl FamilyStore for SqlStore {
         now: Timestamp,
     ) -> Result<LetterId, StoreError> {
         let mut tx = self.begin_write().await?;
-        let source: Option<String> = sqlx::query_scalar(
-            "SELECT slug FROM letters WHERE id = $1 AND workspace_id = $2",
-        )
-        .bind(from.0)
-        .bind(actor.workspace.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .ctx("reading a letter to copy")?;
+        let source: Option<String> =
+            sqlx::query_scalar("SELECT slug FROM letters WHERE id = $1 AND workspace_id = $2")
+                .bind(from.0)
+                .bind(actor.workspace.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .ctx("reading a letter to copy")?;
         let source = source.ok_or(StoreError::NotFound)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,

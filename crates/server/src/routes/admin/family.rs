@@ -106,9 +106,7 @@ pub async fn retarget(
         {
             Ok(copy) => {
                 state.reads.letter_changed(letter.id);
-                return Ok(
-                    Redirect::to(&format!("/admin/letters/{}/edit", copy.0)).into_response()
-                );
+                return Ok(Redirect::to(&format!("/admin/letters/{}/edit", copy.0)).into_response());
             }
             Err(StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),
