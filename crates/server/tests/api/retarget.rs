@@ -79,6 +79,11 @@ async fn copy(app: &TestApp, id: i64) -> i64 {
 
 /// Gives the draft `id` the new target (and `slug`), then publishes it.
 async fn target_and_publish(app: &TestApp, id: i64, slug: &str) {
+    target_and_publish_with(app, id, slug, &[]).await;
+}
+
+/// [`target_and_publish`], with `extra` fields in the form.
+async fn target_and_publish_with(app: &TestApp, id: i64, slug: &str, extra: &[(&str, &str)]) {
     let edit = app.get(&format!("/admin/letters/{id}/edit")).await;
     assert_eq!(edit.status, 200, "{}", edit.body);
     let mut fields = letter_fields(slug);
@@ -88,6 +93,7 @@ async fn target_and_publish(app: &TestApp, id: i64, slug: &str) {
         }
     }
     let mut form = as_form(&fields);
+    form.extend_from_slice(extra);
     let csrf = edit.csrf();
     form.push(("csrf", &csrf));
     let saved = app.post(&format!("/admin/letters/{id}/edit"), &form).await;
@@ -401,4 +407,55 @@ async fn only_editors_and_owners_retarget_and_invite() {
         .post(&format!("/admin/letters/{id}/retarget"), &[])
         .await;
     assert_eq!(forged.status, 403);
+}
+
+#[tokio::test]
+async fn an_organisation_signer_is_invited_and_signs_for_its_organisation_again() {
+    let app = spawn_app().await;
+    let slug = "retarget-orgs";
+    let id = open_letter_for_organisations(&app, slug).await;
+    let email = "director@example-union.org";
+    let mut fields = organisation_form(
+        "Example Union",
+        "https://example-union.org",
+        "Rita Director",
+        email,
+    );
+    fields.push(("updates", "on"));
+    let page = sign_with_logo(&app, slug, &fields, &[]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let path = app.confirm_path(&app.mail.wait_for_to(email, 1).await);
+    let confirmed = app.post_with(&client(), &path, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(app.total(slug).await, 1);
+
+    let copy_id = copy(&app, id).await;
+    let new_slug = "retarget-orgs-2";
+    target_and_publish_with(
+        &app,
+        copy_id,
+        new_slug,
+        &[("organisation_category", "Organisation")],
+    )
+    .await;
+    assert_eq!(invite(&app, &app.client, copy_id).await.status, 303);
+    app.mail_barrier(slug).await;
+    let invitations = invitations_to(&app, email);
+    assert_eq!(invitations.len(), 1);
+    let path = invitation_path(&invitations[0]);
+    let page = app.get_with(&client(), &path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("for your organisation"));
+    assert_eq!(app.total(new_slug).await, 0);
+    let added = app
+        .post_with(&client(), &path, &[("display", "public")])
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(app.total(new_slug).await, 1);
+    assert!(
+        app.get(&format!("/l/{new_slug}"))
+            .await
+            .body
+            .contains("Example Union")
+    );
 }
