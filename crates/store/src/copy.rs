@@ -203,6 +203,7 @@ pub static TABLES: &[Table] = &[
             text("moderation"),
             text("organisation_category"),
             int("closes_at"),
+            int("family_id"),
         ],
         key: &["id"],
         identity: true,
@@ -551,6 +552,35 @@ pub static TABLES: &[Table] = &[
         ],
         key: &["delivery_id", "position"],
         identity: false,
+    },
+    Table {
+        name: "family_invitation_runs",
+        columns: &[
+            int("id"),
+            int("letter_id"),
+            text("email_params"),
+            int("created_by"),
+            int("created_at"),
+            int("done_at"),
+            int("invited"),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
+        name: "family_invitations",
+        columns: &[
+            int("id"),
+            int("letter_id"),
+            int("signature_id"),
+            blob("email_hash"),
+            int("run_id"),
+            blob("token_hash"),
+            int("created_at"),
+            int("used_at"),
+        ],
+        key: &["id"],
+        identity: true,
     },
 ];
 

@@ -17,6 +17,7 @@ pub mod copy;
 mod delivery;
 mod error;
 pub mod exports;
+mod family;
 pub mod files;
 pub mod log;
 mod model;
@@ -36,6 +37,7 @@ pub use delivery::*;
 pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
 pub use exports::{ExportCursor, ExportOrganisation, ExportRow};
+pub use family::*;
 pub use model::*;
 pub use queue::*;
 pub use team::*;
@@ -60,6 +62,7 @@ pub trait Store:
     + AskStore
     + UpdateStore
     + DeliveryStore
+    + FamilyStore
     + Send
     + Sync
     + 'static

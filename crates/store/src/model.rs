@@ -460,6 +460,8 @@ pub enum EmailKind {
     Update,
     /// A letter delivered to one of its targets, with the delivery document attached.
     Delivery,
+    /// An invitation to a past signer of a letter's family to sign a new letter of it.
+    FamilyInvitation,
 }
 
 impl EmailKind {
@@ -472,6 +474,7 @@ impl EmailKind {
             EmailKind::PasswordReset => "password_reset",
             EmailKind::Update => "update",
             EmailKind::Delivery => "delivery",
+            EmailKind::FamilyInvitation => "family_invitation",
         }
     }
 }
@@ -488,6 +491,7 @@ impl std::str::FromStr for EmailKind {
                 EmailKind::PasswordReset,
                 EmailKind::Update,
                 EmailKind::Delivery,
+                EmailKind::FamilyInvitation,
             ],
             EmailKind::as_str,
             "email kind",
@@ -602,6 +606,9 @@ pub enum WriteCommand {
     Moderate(Box<crate::ModerateCommand>),
     /// An organiser verifies an organisation's held signature, which publishes it.
     VerifyOrganisation(VerifyOrganisationCommand),
+    /// A past signer of a letter's family adds their signature to a new letter of it, from
+    /// the invitation's page. Answered as a confirmation ([`WriteOutcome::Confirm`]).
+    JoinFamily(crate::JoinFamilyCommand),
 }
 
 #[derive(Debug, Clone)]

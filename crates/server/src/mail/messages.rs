@@ -62,6 +62,57 @@ impl UpdateParams {
     }
 }
 
+/// What a re-targeting invitation needs to know, stored as JSON with the outbox row: the new
+/// letter and its targets, and the recipient's token, which the fan-out adds per signer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FamilyInvitationParams {
+    pub instance: String,
+    pub letter_title: String,
+    /// The new letter's targets, in words ("A. Name, Title, Organisation; …").
+    pub targets: String,
+    /// The invitation page's address without its token (`https://host/i/`).
+    pub link_base: String,
+    #[serde(default)]
+    pub token: String,
+}
+
+impl FamilyInvitationParams {
+    /// The recipient's invitation link.
+    pub fn link(&self) -> String {
+        format!("{}{}", self.link_base, self.token)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/family_invitation.txt")]
+struct FamilyInvitationText<'a> {
+    p: &'a FamilyInvitationParams,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/family_invitation.html")]
+struct FamilyInvitationHtml<'a> {
+    p: &'a FamilyInvitationParams,
+    link: String,
+}
+
+/// Renders a re-targeting invitation.
+fn render_family_invitation(params: &str) -> Result<Rendered, RenderError> {
+    let p: FamilyInvitationParams = serde_json::from_str(params)?;
+    let link = p.link();
+    Ok(Rendered {
+        subject: format!("Sign again, to a new target: {}", p.letter_title),
+        text: FamilyInvitationText {
+            p: &p,
+            link: link.clone(),
+        }
+        .render()?,
+        html: FamilyInvitationHtml { p: &p, link }.render()?,
+        unsubscribe: None,
+    })
+}
+
 /// What a delivery email needs to know, stored as JSON with the outbox row. The PDF is not
 /// in it: the worker attaches the delivery's document, kept with the delivery.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -273,6 +324,9 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
     if kind == EmailKind::Update {
         return render_update(params);
     }
+    if kind == EmailKind::FamilyInvitation {
+        return render_family_invitation(params);
+    }
     if let Some(rendered) = render_account(kind, params)? {
         return Ok(rendered);
     }
@@ -338,7 +392,8 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
         EmailKind::Invitation
         | EmailKind::PasswordReset
         | EmailKind::Update
-        | EmailKind::Delivery => {
+        | EmailKind::Delivery
+        | EmailKind::FamilyInvitation => {
             return Err(RenderError::Params(serde::de::Error::custom(
                 "an account email's parameters",
             )));

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod confirm;
 pub mod delivery;
 pub mod export;
+pub mod family;
 pub mod invite;
 pub mod letter;
 pub mod link;
@@ -77,6 +78,8 @@ pub fn router(state: AppState) -> Router {
         .route("/confirm/{token}/display", post(confirm::change_display))
         .route("/l/{slug}/check-email", get(sign::check_email))
         .route("/l/{slug}/privacy", get(privacy::show))
+        .route("/l/{slug}/family", get(family::page))
+        .route("/i/{token}", get(family::show).post(family::join))
         .route("/l/{slug}/link", get(link::show).post(link::request))
         .route(
             "/confirm/{token}",

@@ -46,6 +46,8 @@ pub struct LetterView {
     pub updates: Vec<crate::services::updates::UpdateView>,
     /// Its deliveries that were carried out, newest first.
     pub delivered: Vec<Delivery>,
+    /// How many letters of its family (itself included) the public may see.
+    pub family: usize,
 }
 
 impl LetterView {
@@ -58,6 +60,7 @@ impl LetterView {
             host,
             updates: Vec::new(),
             delivered: Vec::new(),
+            family: 1,
         }
     }
 }
@@ -98,7 +101,16 @@ impl Reads {
         let erasure = self.store.erasure(letter.id).await?;
         let host = self.store.branding(letter.workspace_id).await?;
         let updates = self.store.letter_updates(letter.id).await?;
+        // The letters of its family the public may see (its family page lists them).
+        let family = self
+            .store
+            .family(letter.id)
+            .await?
+            .iter()
+            .filter(|(_, state)| state.is_public())
+            .count();
         let mut view = LetterView::of(letter, erasure, host);
+        view.family = family;
         view.updates = updates
             .iter()
             .map(crate::services::updates::UpdateView::of)

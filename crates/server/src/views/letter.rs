@@ -143,6 +143,8 @@ pub struct LetterPage {
     pub slug: String,
     pub state: String,
     pub open: bool,
+    /// Whether the letter was sent to other targets too (its family page lists them).
+    pub in_family: bool,
     /// "Signing closes on …", for an open letter with a closing date.
     pub closes: Option<String>,
     /// Its deliveries, newest first.
@@ -362,6 +364,7 @@ impl LetterPage {
                 url: state.public.url(&format!("/l/{}", letter.slug)),
             },
             slug: letter.slug.clone(),
+            in_family: view.family > 1,
             state: letter.state.to_string(),
             open: letter
                 .state

@@ -21,6 +21,7 @@ mod manage;
 mod moderation;
 mod organisations;
 mod resilience;
+mod retarget;
 mod retention;
 mod roles;
 mod security;

@@ -151,6 +151,7 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
         WriteCommand::ImportPublished(import) => (0, import.letter.0, import.duplicate_key.0),
         WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
         WriteCommand::Discard(discard) => (1, 0, discard.token_hash),
+        WriteCommand::JoinFamily(join) => (1, 0, join.token_hash),
         WriteCommand::Release(release) => (3, release.letter.0, [0; 32]),
         WriteCommand::Remove(remove) => {
             let mut key = [0; 32];
@@ -234,6 +235,7 @@ async fn apply_all(
             WriteCommand::VerifyOrganisation(verify) => {
                 apply_verify_organisation(conn, keys, verify).await.map(one)
             }
+            WriteCommand::JoinFamily(join) => apply_join_family(conn, keys, join).await.map(one),
         };
         match applied {
             Ok((outcome, logged)) => {
@@ -764,7 +766,8 @@ async fn apply_sign(
         | EmailKind::Invitation
         | EmailKind::PasswordReset
         | EmailKind::Update
-        | EmailKind::Delivery => {
+        | EmailKind::Delivery
+        | EmailKind::FamilyInvitation => {
             insert_token_for_first_submission(conn, id, command).await?;
             enqueue(
                 conn,
@@ -1930,4 +1933,148 @@ async fn apply_verify_organisation(
         },
         Some(logged),
     ))
+}
+
+/// A past signer of the family adds their signature to the letter their invitation is for:
+/// a new signature made of their earlier one (its sealed fields copied as they are, their
+/// category matched by name), shown at the level they chose now, confirmed at once and then
+/// published as a confirmation would be (held for review or for the letter's batch when the
+/// letter says so). The invitation is spent; a second use, or a signer who signed the letter
+/// meanwhile, is answered as a link used already.
+async fn apply_join_family(
+    conn: &mut Conn,
+    keys: &Keyring,
+    command: &crate::JoinFamilyCommand,
+) -> Result<(WriteOutcome, Logged), StoreError> {
+    let done = |outcome, logged| Ok((WriteOutcome::Confirm(outcome), logged));
+    // The letter row is share-locked, as in `letter_and_category`.
+    let Some(row) = sqlx::query(concat!(
+        "SELECT i.id AS invitation_id, i.used_at, i.signature_id, i.letter_id,
+                l.state AS letter_state, l.slug, l.title, l.closes_at, l.closed_at,
+                l.batch_minutes, l.moderation, s.kind,
+                (SELECT c.id FROM letter_categories c
+                 JOIN letter_categories old ON old.id = s.category_id
+                 WHERE c.letter_id = l.id AND c.name = old.name) AS category_id
+         FROM family_invitations i
+         JOIN letters l ON l.id = i.letter_id
+         JOIN signatures s ON s.id = i.signature_id
+         WHERE i.token_hash = $1",
+        lock!(FOR SHARE OF l)
+    ))
+    .bind(&command.token_hash[..])
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading an invitation")?
+    else {
+        return done(ConfirmOutcome::UnknownToken, None);
+    };
+    let letter = LetterRef {
+        id: LetterId(row.try_get("letter_id").ctx("reading an invitation")?),
+        slug: row.try_get("slug").ctx("reading an invitation")?,
+        title: row.try_get("title").ctx("reading an invitation")?,
+    };
+    let invitation: i64 = row.try_get("invitation_id").ctx("reading an invitation")?;
+    let past = SignatureId(row.try_get("signature_id").ctx("reading an invitation")?);
+    let used_at: Option<i64> = row.try_get("used_at").ctx("reading an invitation")?;
+    let letter_state: String = row.try_get("letter_state").ctx("reading an invitation")?;
+    let letter_state: LetterState = parse_stored(&letter_state, "letter state")?;
+    let closes_at: Option<i64> = row.try_get("closes_at").ctx("reading an invitation")?;
+    let closed_at: Option<i64> = row.try_get("closed_at").ctx("reading an invitation")?;
+    let batch: Option<i64> = row.try_get("batch_minutes").ctx("reading an invitation")?;
+    let moderation: String = row.try_get("moderation").ctx("reading an invitation")?;
+    let review = parse_stored::<Moderation>(&moderation, "moderation")? == Moderation::Review;
+    let kind: String = row.try_get("kind").ctx("reading an invitation")?;
+    let category: Option<i64> = row.try_get("category_id").ctx("reading an invitation")?;
+    if used_at.is_some() {
+        return done(ConfirmOutcome::AlreadyUsed { letter }, None);
+    }
+    if !letter_state.takes_confirmations(closes_at, closed_at, command.now) {
+        return done(ConfirmOutcome::LetterNotOpen { letter }, None);
+    }
+    let Some(category) = category else {
+        return Err(StoreError::NotFound);
+    };
+    let held_until = batch
+        .and_then(|m| u32::try_from(m).ok())
+        .and_then(BatchMinutes::new)
+        .filter(|_| command.display != DisplayLevel::Public && !review)
+        .map(|b| b.published_at(command.now));
+    let state = if review {
+        SignatureState::Held
+    } else if held_until.is_some() {
+        SignatureState::Confirmed
+    } else {
+        SignatureState::Published
+    };
+    let published = (state == SignatureState::Published).then_some(command.now);
+    let keep_salt = state != SignatureState::Published;
+    // The earlier signature's sealed fields and duplicate key, copied as they are: the
+    // signer's text never passes through here in clear.
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO signatures (letter_id, category_id, kind, name, title, affiliation, city,
+                                 country, comment, email, email_hash, display_level, state,
+                                 created_at, confirmed_at, published_at, show_city, updates,
+                                 salt)
+         SELECT $1, $2, s.kind, s.name, s.title, s.affiliation, s.city, s.country, s.comment,
+                s.email, s.email_hash, $3, $4, $5, $5, $6, s.show_city, $7, $8
+         FROM signatures s WHERE s.id = $9
+         ON CONFLICT (letter_id, email_hash) DO NOTHING
+         RETURNING id",
+    )
+    .bind(letter.id.0)
+    .bind(category)
+    .bind(command.display.as_str())
+    .bind(state.as_str())
+    .bind(command.now)
+    .bind(published)
+    .bind(i64::from(command.updates))
+    .bind(keep_salt.then_some(&command.salt[..]))
+    .bind(past.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("adding a signature from an invitation")?;
+    sqlx::query("UPDATE family_invitations SET used_at = $1 WHERE id = $2")
+        .bind(command.now)
+        .bind(invitation)
+        .execute(&mut *conn)
+        .await
+        .ctx("spending an invitation")?;
+    let Some(signature) = id.map(SignatureId) else {
+        // They signed the letter themselves meanwhile.
+        return done(ConfirmOutcome::AlreadyUsed { letter }, None);
+    };
+    if kind == "organisation" {
+        // Verified as the earlier signature was (it was published, so it was verified).
+        sqlx::query(
+            "INSERT INTO signature_organisations (signature_id, name, website, domain,
+                                                  email_on_domain, verified, verified_at,
+                                                  verified_by, logo)
+             SELECT $1, name, website, domain, email_on_domain, verified, verified_at,
+                    verified_by, logo
+             FROM signature_organisations WHERE signature_id = $2",
+        )
+        .bind(signature.0)
+        .bind(past.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("copying an organisation")?;
+    }
+    if review {
+        return done(ConfirmOutcome::HeldForReview { letter, signature }, None);
+    }
+    if let Some(publish_at) = held_until {
+        return done(
+            ConfirmOutcome::Held {
+                letter,
+                signature,
+                publish_at,
+            },
+            None,
+        );
+    }
+    let logged = published_entry(conn, keys, signature, command.now, &command.salt).await?;
+    done(
+        ConfirmOutcome::Confirmed { letter, signature },
+        Some(logged),
+    )
 }

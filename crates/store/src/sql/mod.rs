@@ -43,6 +43,7 @@ mod branding;
 mod copy;
 mod deliveries;
 mod exports;
+mod family;
 mod letters;
 mod log;
 mod mail_limits;

@@ -35,6 +35,9 @@ pub enum LetterError {
     /// The signature's state (`hidden`, say) does not allow the action.
     #[error("the signature is {0}")]
     SignatureState(String),
+    /// A letter with no target cannot be published.
+    #[error("the letter has no target")]
+    NoTarget { id: i64 },
     #[error(transparent)]
     Page(#[from] PageError),
 }
@@ -61,6 +64,14 @@ impl IntoResponse for LetterError {
             LetterError::SignatureState(state) => format!(
                 "The signature is {state}, which does not allow this. Only a published signature can be hidden."
             ),
+            LetterError::NoTarget { id } => {
+                return message(
+                    StatusCode::CONFLICT,
+                    "Add a target before publishing",
+                    "This letter has no target yet, so it cannot be published. Edit it and name at least one target (one a line), then publish.",
+                    Some((&format!("/admin/letters/{id}/edit"), "Edit the letter")),
+                );
+            }
             LetterError::Page(e) => return e.into_response(),
         };
         message(
@@ -301,12 +312,19 @@ struct LetterAdminPage {
     /// `publish` or `review`, and in words.
     moderation: String,
     moderation_words: String,
+    /// Whether the letter is a copy in a family (it can invite earlier signers).
+    is_copy: bool,
+    /// How many letters its family has (1: none but itself).
+    family_size: usize,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     #[serde(default)]
     done: String,
+    /// How many past signers an invitation run invited.
+    #[serde(default)]
+    n: Option<u64>,
 }
 
 /// `GET /admin/letters/{id}`
@@ -322,9 +340,18 @@ pub async fn show(
         "published" => Some("Published: the letter is open for signatures.".to_owned()),
         "closed" => Some("Closed: the letter no longer takes signatures.".to_owned()),
         "saved" => Some("Saved.".to_owned()),
+        "invited" => Some(match query.n.unwrap_or(0) {
+            0 => "No past signer was left to invite.".to_owned(),
+            1 => "Invited 1 past signer.".to_owned(),
+            n => format!("Invited {} past signers.", format::count(n)),
+        }),
         _ => None,
     };
+    let family = state.store.family(letter.id).await?;
     let page = LetterAdminPage {
+        // A copy (not the first of its family) may invite the family's earlier signers.
+        is_copy: family.first().is_some_and(|(first, _)| *first != letter.id),
+        family_size: family.len(),
         layout: Layout::new(state.instance(), letter.title.clone()).with_nav(organiser.nav()),
         id: letter.id.0,
         slug: letter.slug.clone(),
@@ -468,12 +495,17 @@ async fn change_state(
     Ok(Redirect::to(&format!("/admin/letters/{}?done={done}", letter.id)).into_response())
 }
 
-/// `POST /admin/letters/{id}/publish`
+/// `POST /admin/letters/{id}/publish`: refused while the letter has no target (a copy made
+/// for a new target starts without one).
 pub async fn publish(
     State(state): State<AppState>,
     Path(id): Path<String>,
     OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
 ) -> Result<Response, LetterError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    if letter.targets.is_empty() && letter.state == LetterState::Draft {
+        return Err(LetterError::NoTarget { id: letter.id.0 });
+    }
     change_state(&state, &organiser, &id, LetterState::Open, "published").await
 }
 

@@ -6,6 +6,7 @@ pub mod account;
 pub mod asks;
 pub mod delivery;
 pub mod exports;
+pub mod family;
 pub mod letters;
 pub mod moderation;
 pub mod organisations;
@@ -179,6 +180,16 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/close",
             Role(EditLetters),
             post(letters::close),
+        ),
+        form(
+            "/admin/letters/{id}/retarget",
+            Role(EditLetters),
+            post(family::retarget),
+        ),
+        form(
+            "/admin/letters/{id}/invite",
+            Role(EditLetters),
+            post(family::invite),
         ),
         page(
             "/admin/letters/{id}/signatures",

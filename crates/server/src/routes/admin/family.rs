@@ -1,0 +1,182 @@
+//! Re-targeting (issue 11, item 6): "Send this letter to another target" makes a draft copy
+//! in the letter's family, and "Invite past signers" emails the family's earlier signers who
+//! asked for updates an invitation to add their signature to the copy (`routes::family`).
+
+use super::{actor, authorised};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use undersigned_core::{Slug, role::Permission};
+use undersigned_store::{FanoutProgress, Letter, StoreError};
+
+use crate::{
+    auth::csrf::OrganiserForm,
+    extract::Empty,
+    mail::messages::FamilyInvitationParams,
+    pages::{PageError, message},
+    state::AppState,
+};
+
+/// How many invitations one transaction queues.
+const INVITATION_BATCH: u32 = 200;
+
+/// How many addresses `{slug}-2`, `{slug}-3` … a copy tries before giving up.
+const SLUG_TRIES: u32 = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FamilyError {
+    /// Invitations go out from an open letter only.
+    #[error("the letter is {0}")]
+    LetterState(String),
+    /// The first letter of a family has no earlier signers.
+    #[error("the letter has no earlier letter in its family")]
+    NoEarlierLetter { id: i64 },
+    /// Every address tried for the copy is taken.
+    #[error("no free address for the copy")]
+    NoSlug { id: i64 },
+    #[error(transparent)]
+    Page(#[from] PageError),
+}
+
+impl From<StoreError> for FamilyError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WrongState { actual, .. } => FamilyError::LetterState(actual),
+            other => FamilyError::Page(other.into()),
+        }
+    }
+}
+
+impl IntoResponse for FamilyError {
+    fn into_response(self) -> Response {
+        match self {
+            FamilyError::LetterState(state) => message(
+                StatusCode::CONFLICT,
+                "Past signers cannot be invited yet",
+                &format!(
+                    "The letter is {state}. Past signers are invited to an open letter: add its target, publish it, then invite them."
+                ),
+                Some(("/admin", "Back to letters")),
+            ),
+            FamilyError::NoEarlierLetter { id } => message(
+                StatusCode::CONFLICT,
+                "There are no past signers to invite",
+                "This letter is the first of its family. Use “Send this letter to another target” to make a copy, publish it, and invite this letter's signers from the copy.",
+                Some((&format!("/admin/letters/{id}"), "Back to the letter")),
+            ),
+            FamilyError::NoSlug { id } => message(
+                StatusCode::CONFLICT,
+                "No free address for the copy",
+                "Every address tried for the copy is taken. Rename one of the copies, then try again.",
+                Some((&format!("/admin/letters/{id}"), "Back to the letter")),
+            ),
+            FamilyError::Page(e) => e.into_response(),
+        }
+    }
+}
+
+/// The addresses a copy of `slug` may take, in order: `slug-2`, `slug-3` …
+fn copy_slugs(slug: &str) -> impl Iterator<Item = Slug> + '_ {
+    // Room for "-NN" within the 64 characters a slug may have.
+    let stem: String = slug.chars().take(60).collect();
+    let stem = stem.trim_end_matches('-').to_owned();
+    (2..2 + SLUG_TRIES).filter_map(move |n| Slug::parse(&format!("{stem}-{n}")).ok())
+}
+
+/// `POST /admin/letters/{id}/retarget`: a draft copy, then its edit page (the organiser adds
+/// the new target there).
+pub async fn retarget(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, FamilyError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    for slug in copy_slugs(&letter.slug) {
+        match state
+            .store
+            .copy_letter(
+                actor(&organiser, &letter),
+                letter.id,
+                &slug,
+                state.clock.now(),
+            )
+            .await
+        {
+            Ok(copy) => {
+                state.reads.letter_changed(letter.id);
+                return Ok(Redirect::to(&format!("/admin/letters/{}/edit", copy.0)).into_response());
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(FamilyError::NoSlug { id: letter.id.0 })
+}
+
+fn email_params(state: &AppState, letter: &Letter) -> Result<String, PageError> {
+    serde_json::to_string(&FamilyInvitationParams {
+        instance: state.instance().to_owned(),
+        letter_title: letter.title.clone(),
+        targets: letter
+            .targets
+            .iter()
+            .map(|t| t.to_line().replace(" | ", ", "))
+            .collect::<Vec<_>>()
+            .join("; "),
+        link_base: state.public.url("/i/"),
+        token: String::new(),
+    })
+    .map_err(|e| PageError::Internal(format!("invitation email parameters: {e}")))
+}
+
+/// `POST /admin/letters/{id}/invite`: queues an invitation to every past signer of the
+/// family who asked for updates and has none yet, a batch per transaction (a retry goes on
+/// where an interrupted run stopped, and never emails anyone twice).
+pub async fn invite(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OrganiserForm { organiser, .. }: OrganiserForm<Empty>,
+) -> Result<Response, FamilyError> {
+    let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
+    let params = email_params(&state, &letter)?;
+    let run = match state
+        .store
+        .start_invitations(
+            actor(&organiser, &letter),
+            letter.id,
+            &params,
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(run) => run,
+        Err(StoreError::WrongState { what: "family", .. }) => {
+            return Err(FamilyError::NoEarlierLetter { id: letter.id.0 });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut invited = 0;
+    loop {
+        let progress = state
+            .store
+            .invite_batch(run, INVITATION_BATCH, state.clock.now())
+            .await?;
+        state.writer.wake_mail();
+        match progress {
+            FanoutProgress::More(n) => invited += n,
+            FanoutProgress::Done(n) => {
+                invited += n;
+                break;
+            }
+            FanoutProgress::Lost => break,
+        }
+    }
+    tracing::info!(letter = letter.id.0, invited, "invited past signers");
+    Ok(Redirect::to(&format!(
+        "/admin/letters/{}?done=invited&n={invited}",
+        letter.id
+    ))
+    .into_response())
+}
