@@ -50,6 +50,7 @@ impl Entries {
         match self.get(index) {
             Some(Ok(LogEntry::Add(add))) => Ok(add),
             Some(Ok(LogEntry::Remove(_))) => Err(format!("{who}, which is a remove entry")),
+            Some(Ok(LogEntry::Text(_))) => Err(format!("{who}, which is a text entry")),
             Some(Err(_)) | None => Err(format!("{who}, which is not a valid entry")),
         }
     }
@@ -127,6 +128,9 @@ impl Entries {
                             Some(Ok(LogEntry::Remove(_))) => Some(format!(
                                 "entry {i} removes entry {target}, which is a remove entry, not an add entry"
                             )),
+                            Some(Ok(LogEntry::Text(_))) => Some(format!(
+                                "entry {i} removes entry {target}, which is a text entry, not an add entry"
+                            )),
                             Some(Err(_)) | None => Some(format!(
                                 "entry {i} removes entry {target}, which is not a valid entry"
                             )),
@@ -140,7 +144,8 @@ impl Entries {
                         }
                     }
                 }
-                Err(_) => {}
+                // A new version of the text: the counts do not change.
+                Ok(LogEntry::Text(_)) | Err(_) => {}
             }
         }
         replay

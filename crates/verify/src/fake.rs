@@ -201,7 +201,7 @@ impl Fake {
         let mut active = BTreeMap::new();
         for (i, bytes) in self.entries[..size].iter().enumerate() {
             match LogEntry::decode(bytes) {
-                Err(_) => {}
+                Err(_) | Ok(LogEntry::Text(_)) => {}
                 Ok(LogEntry::Add(a)) => {
                     let text = match &a.text {
                         EntryText::Clear { .. } => a.clear_text(),
