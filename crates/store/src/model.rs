@@ -235,6 +235,11 @@ pub struct Counts {
     /// verified (by their domain or by an organiser).
     pub organisations: u64,
     pub verified_organisations: u64,
+    /// How many of the counted signatures were signed on a version earlier than the last
+    /// change of substance and have not been re-confirmed (they stay in `total`).
+    pub awaiting: u64,
+    /// The current version of the letter's text (1 until its first edit).
+    pub text_version: u64,
 }
 
 impl Counts {
@@ -460,6 +465,8 @@ pub enum EmailKind {
     Update,
     /// A letter delivered to one of its targets, with the delivery document attached.
     Delivery,
+    /// A published letter's text changed in substance: the signer is asked to re-confirm.
+    Reconfirm,
 }
 
 impl EmailKind {
@@ -472,6 +479,7 @@ impl EmailKind {
             EmailKind::PasswordReset => "password_reset",
             EmailKind::Update => "update",
             EmailKind::Delivery => "delivery",
+            EmailKind::Reconfirm => "reconfirm",
         }
     }
 }
@@ -488,6 +496,7 @@ impl std::str::FromStr for EmailKind {
                 EmailKind::PasswordReset,
                 EmailKind::Update,
                 EmailKind::Delivery,
+                EmailKind::Reconfirm,
             ],
             EmailKind::as_str,
             "email kind",

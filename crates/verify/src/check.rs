@@ -683,6 +683,8 @@ mod tests {
             by_category: cats.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
             log_size: 6,
             organisations: None,
+            awaiting: None,
+            versions: None,
         };
         assert!(
             compare_counts(
@@ -714,6 +716,8 @@ mod tests {
         let fine = &[("Activist", 2), ("Survivor", 2)];
         let claimed = |signed, verified| CountsJson {
             organisations: Some(crate::json::OrganisationCounts { signed, verified }),
+            awaiting: None,
+            versions: None,
             ..published(4, fine)
         };
         let (signed, verified) = (log.organisations, log.verified_organisations);

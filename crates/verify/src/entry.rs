@@ -709,9 +709,7 @@ impl LogEntry {
                 LogEntry::Text(TextEntry {
                     version,
                     time: wire.time,
-                    number: wire
-                        .version
-                        .ok_or(EntryError::Missing("text", "version"))?,
+                    number: wire.version.ok_or(EntryError::Missing("text", "version"))?,
                     sha256: unhex(sha256).ok_or(EntryError::Sha256)?,
                     change: wire.change.ok_or(EntryError::Missing("text", "change"))?,
                 })
@@ -921,7 +919,13 @@ mod tests {
     fn text_entries_round_trip_and_refuse_other_fields() {
         let text = canonical_text("A title", "RE: a subject", "Body\r\nline");
         assert_eq!(text, b"A title\nRE: a subject\n\nBody\nline");
-        let entry = LogEntry::text(LogVersion::V2, 1_795_867_259, 2, &text, TextChange::Substantive);
+        let entry = LogEntry::text(
+            LogVersion::V2,
+            1_795_867_259,
+            2,
+            &text,
+            TextChange::Substantive,
+        );
         let bytes = entry.encode();
         let expected = format!(
             r#"{{"v":2,"kind":"text","time":"2026-11-28T12:00Z","version":2,"sha256":"{}","change":"substantive"}}"#,

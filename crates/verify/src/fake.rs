@@ -238,6 +238,8 @@ impl Fake {
             by_category: by.into_iter().map(|(c, n)| (c, count(n))).collect(),
             log_size: size as u64,
             organisations: None,
+            awaiting: None,
+            versions: None,
         }
     }
 

@@ -29,3 +29,4 @@ mod team;
 mod tokens;
 mod updates;
 mod validation;
+mod versions;
