@@ -22,6 +22,7 @@ pub mod slug;
 pub mod text;
 pub mod unknown;
 pub mod update;
+pub mod version;
 
 pub use email::EmailAddress;
 pub use filter::{SignatureFilter, SignatureFilterInput, SignatureKind};

@@ -28,6 +28,7 @@ pub mod sealed;
 pub mod sqlite;
 mod team;
 pub mod updates;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -42,6 +43,7 @@ pub use model::*;
 pub use queue::*;
 pub use team::*;
 pub use updates::*;
+pub use versions::*;
 
 /// Everything the server needs from a database. One implementation, compiled for each
 /// backend; its methods are grouped by concern in the traits it extends, which each file of
@@ -61,6 +63,7 @@ pub trait Store:
     + ExportStore
     + AskStore
     + UpdateStore
+    + VersionStore
     + DeliveryStore
     + FamilyStore
     + Send

@@ -235,6 +235,11 @@ pub struct Counts {
     /// verified (by their domain or by an organiser).
     pub organisations: u64,
     pub verified_organisations: u64,
+    /// How many of the counted signatures were signed on a version earlier than the last
+    /// change of substance and have not been re-confirmed (they stay in `total`).
+    pub awaiting: u64,
+    /// The current version of the letter's text (1 until its first edit).
+    pub text_version: u64,
 }
 
 impl Counts {
@@ -462,6 +467,8 @@ pub enum EmailKind {
     Delivery,
     /// An invitation to a past signer of a letter's family to sign a new letter of it.
     FamilyInvitation,
+    /// A published letter's text changed in substance: the signer is asked to re-confirm.
+    Reconfirm,
 }
 
 impl EmailKind {
@@ -475,6 +482,7 @@ impl EmailKind {
             EmailKind::Update => "update",
             EmailKind::Delivery => "delivery",
             EmailKind::FamilyInvitation => "family_invitation",
+            EmailKind::Reconfirm => "reconfirm",
         }
     }
 }
@@ -492,6 +500,7 @@ impl std::str::FromStr for EmailKind {
                 EmailKind::Update,
                 EmailKind::Delivery,
                 EmailKind::FamilyInvitation,
+                EmailKind::Reconfirm,
             ],
             EmailKind::as_str,
             "email kind",

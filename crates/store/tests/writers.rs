@@ -456,7 +456,7 @@ async fn signatures_published_before_the_logs_are_logged_once_on_open() {
                 .iter()
                 .map(|e| match LogEntry::decode(e).unwrap() {
                     LogEntry::Add(add) => add,
-                    LogEntry::Remove(_) => panic!("only add entries"),
+                    _ => panic!("only add entries"),
                 })
                 .collect()
         };

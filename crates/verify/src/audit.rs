@@ -13,6 +13,7 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use undersigned_tlog::{Checkpoint, Hash, leaf_hash, root_from_leaf_hashes, verify_consistency};
 
 use crate::{
@@ -343,6 +344,8 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         &mut problems,
     );
 
+    problems.extend(check_texts(&site, &entries, size).await);
+
     let root = root_from_leaf_hashes(&leaves);
     if root != checkpoint.root_hash {
         problems.push(format!(
@@ -466,6 +469,42 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         site: letter.site(),
         checkpoint: checkpoint_text,
     })
+}
+
+/// Checks every text entry among the first `size`: its version's text, as the site serves
+/// it, hashes to what the entry says, and versions are numbered 1, 2, 3, … in log order (version
+/// 1, the text as first published, is logged at the first edit, just before version 2).
+async fn check_texts(site: &Site<'_>, entries: &Entries, size: u64) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut last = 0u64;
+    for index in 0..size {
+        let Some(Ok(LogEntry::Text(text))) = entries.get(index) else {
+            continue;
+        };
+        if text.number != last + 1 {
+            problems.push(format!(
+                "entry {index} records version {} of the text, after version {last}",
+                text.number
+            ));
+        }
+        last = text.number;
+        match site.text_version(text.number).await {
+            Ok(bytes) => {
+                let hash: [u8; 32] = Sha256::digest(&bytes).into();
+                if hash != text.sha256 {
+                    problems.push(format!(
+                        "version {} of the text (entry {index}) does not hash to what the log says",
+                        text.number
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!(
+                "version {} of the text (entry {index}) could not be read: {e}",
+                text.number
+            )),
+        }
+    }
+    problems
 }
 
 /// Checks the openings a site serves (read before the checkpoint of `size` entries) against a
@@ -884,7 +923,7 @@ mod tests {
                 .iter()
                 .filter_map(|e| match LogEntry::decode(e).unwrap() {
                     LogEntry::Remove(r) => Some(r.removes),
-                    LogEntry::Add(_) => None,
+                    LogEntry::Add(_) | LogEntry::Text(_) => None,
                 })
                 .collect();
             f.openings.keys().filter(|i| !removed.contains(i)).count()

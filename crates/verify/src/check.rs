@@ -50,6 +50,7 @@ impl Entries {
         match self.get(index) {
             Some(Ok(LogEntry::Add(add))) => Ok(add),
             Some(Ok(LogEntry::Remove(_))) => Err(format!("{who}, which is a remove entry")),
+            Some(Ok(LogEntry::Text(_))) => Err(format!("{who}, which is a text entry")),
             Some(Err(_)) | None => Err(format!("{who}, which is not a valid entry")),
         }
     }
@@ -127,6 +128,9 @@ impl Entries {
                             Some(Ok(LogEntry::Remove(_))) => Some(format!(
                                 "entry {i} removes entry {target}, which is a remove entry, not an add entry"
                             )),
+                            Some(Ok(LogEntry::Text(_))) => Some(format!(
+                                "entry {i} removes entry {target}, which is a text entry, not an add entry"
+                            )),
                             Some(Err(_)) | None => Some(format!(
                                 "entry {i} removes entry {target}, which is not a valid entry"
                             )),
@@ -140,7 +144,8 @@ impl Entries {
                         }
                     }
                 }
-                Err(_) => {}
+                // A new version of the text: the counts do not change.
+                Ok(LogEntry::Text(_)) | Err(_) => {}
             }
         }
         replay
@@ -678,6 +683,8 @@ mod tests {
             by_category: cats.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
             log_size: 6,
             organisations: None,
+            awaiting: None,
+            versions: None,
         };
         assert!(
             compare_counts(
@@ -709,6 +716,8 @@ mod tests {
         let fine = &[("Activist", 2), ("Survivor", 2)];
         let claimed = |signed, verified| CountsJson {
             organisations: Some(crate::json::OrganisationCounts { signed, verified }),
+            awaiting: None,
+            versions: None,
             ..published(4, fine)
         };
         let (signed, verified) = (log.organisations, log.verified_organisations);

@@ -15,7 +15,12 @@
 //! {"v":2,"kind":"add","time":"2026-11-28T10:38Z","category":"Organisation",
 //!  "signer":"organisation","display":"public","verified":"domain","shown":"…","commitment":"…"}
 //! {"v":2,"kind":"remove","time":"2026-11-29T08:00Z","removes":17,"reason":"withdrawn"}
+//! {"v":2,"kind":"text","time":"2026-11-30T09:12Z","version":2,"sha256":"…","change":"correction"}
 //! ```
+//!
+//! A text entry records a new version of the letter's text (its number, the SHA-256 of the
+//! exact bytes served at `/l/{slug}/versions/{n}.txt`, in lowercase hex, and whether it was a
+//! correction or a change of substance). It does not change the counts.
 //!
 //! An organisation's add entry (and only theirs) has a `verified` key: how the organisation
 //! was verified before its signature was published, `"domain"` (its signer confirmed an
@@ -180,6 +185,43 @@ pub enum LogEntry {
     Add(AddEntry),
     /// An earlier add entry no longer counts.
     Remove(RemoveEntry),
+    /// The letter's text changed: a new numbered version (counts are unchanged).
+    Text(TextEntry),
+}
+
+/// What kind of edit made a new version of a letter's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextChange {
+    /// A typo or formatting fix: earlier signatures stand.
+    Correction,
+    /// A change of substance: earlier signers are asked to re-confirm.
+    Substantive,
+}
+
+impl TextChange {
+    /// As an entry writes it: `correction` or `substantive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Correction => "correction",
+            Self::Substantive => "substantive",
+        }
+    }
+}
+
+/// A new version of the letter's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextEntry {
+    /// The format version of the entry (its log's).
+    pub version: LogVersion,
+    /// UTC, to the minute.
+    pub time: String,
+    /// The text's version number (1 is the text as first published).
+    pub number: u64,
+    /// SHA-256 of the version's canonical text bytes.
+    pub sha256: [u8; 32],
+    /// Correction or change of substance.
+    pub change: TextChange,
 }
 
 /// A signature became public (and counted).
@@ -312,6 +354,13 @@ struct Wire {
     removes: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     reason: Option<RemovalReason>,
+    /// Text entries only.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    version: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    change: Option<TextChange>,
 }
 
 /// A field that is present, maybe as null (serde otherwise reads `null` as absent).
@@ -356,6 +405,7 @@ impl From<VerifiedWire> for Verification {
 enum Kind {
     Add,
     Remove,
+    Text,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy)]
@@ -410,6 +460,9 @@ pub enum EntryError {
     /// The commitment is malformed.
     #[error("the commitment is not 32 bytes of base64")]
     Commitment,
+    /// A text entry's hash is malformed.
+    #[error("the sha256 is not 64 lowercase hex digits")]
+    Sha256,
     /// The time is malformed.
     #[error("the time is not of the form 2026-11-28T10:38Z")]
     Time,
@@ -520,7 +573,26 @@ impl LogEntry {
         match self {
             LogEntry::Add(a) => a.version(),
             LogEntry::Remove(r) => r.version,
+            LogEntry::Text(t) => t.version,
         }
+    }
+
+    /// A text entry of a log of `version`: version `number` of the letter's text, whose
+    /// canonical bytes are `text`.
+    pub fn text(
+        version: LogVersion,
+        unix_time: i64,
+        number: u64,
+        text: &[u8],
+        change: TextChange,
+    ) -> Self {
+        LogEntry::Text(TextEntry {
+            version,
+            time: minute(unix_time),
+            number,
+            sha256: Sha256::digest(text).into(),
+            change,
+        })
     }
 
     /// The canonical bytes: the Merkle leaf.
@@ -558,6 +630,9 @@ impl LogEntry {
                     commitment: Some(STANDARD.encode(a.commitment)),
                     removes: None,
                     reason: None,
+                    version: None,
+                    sha256: None,
+                    change: None,
                 }
             }
             LogEntry::Remove(r) => Wire {
@@ -575,6 +650,28 @@ impl LogEntry {
                 commitment: None,
                 removes: Some(r.removes),
                 reason: Some(r.reason),
+                version: None,
+                sha256: None,
+                change: None,
+            },
+            LogEntry::Text(t) => Wire {
+                v: t.version.number(),
+                kind: Kind::Text,
+                time: t.time.clone(),
+                category: None,
+                signer: None,
+                display: None,
+                verified: None,
+                name: None,
+                details: None,
+                comment: None,
+                shown: None,
+                commitment: None,
+                removes: None,
+                reason: None,
+                version: Some(t.number),
+                sha256: Some(hex(&t.sha256)),
+                change: Some(t.change),
             },
         };
         // Serialising this struct cannot fail: every field is a string, number or enum.
@@ -588,6 +685,35 @@ impl LogEntry {
         let version = LogVersion::from_number(wire.v).ok_or(EntryError::Version(wire.v))?;
         let entry = match wire.kind {
             Kind::Add => LogEntry::Add(decode_add(wire, version)?),
+            Kind::Text => {
+                let extra = [
+                    (wire.category.is_some(), "category"),
+                    (wire.signer.is_some(), "signer"),
+                    (wire.display.is_some(), "display"),
+                    (wire.verified.is_some(), "verified"),
+                    (wire.name.is_some(), "name"),
+                    (wire.details.is_some(), "details"),
+                    (wire.comment.is_some(), "comment"),
+                    (wire.shown.is_some(), "shown"),
+                    (wire.commitment.is_some(), "commitment"),
+                    (wire.removes.is_some(), "removes"),
+                    (wire.reason.is_some(), "reason"),
+                ];
+                if let Some((_, field)) = extra.iter().find(|(present, _)| *present) {
+                    return Err(EntryError::Extra("text", field));
+                }
+                let sha256 = wire
+                    .sha256
+                    .as_deref()
+                    .ok_or(EntryError::Missing("text", "sha256"))?;
+                LogEntry::Text(TextEntry {
+                    version,
+                    time: wire.time,
+                    number: wire.version.ok_or(EntryError::Missing("text", "version"))?,
+                    sha256: unhex(sha256).ok_or(EntryError::Sha256)?,
+                    change: wire.change.ok_or(EntryError::Missing("text", "change"))?,
+                })
+            }
             Kind::Remove => {
                 let extra = [
                     (wire.category.is_some(), "category"),
@@ -599,6 +725,9 @@ impl LogEntry {
                     (wire.comment.is_some(), "comment"),
                     (wire.shown.is_some(), "shown"),
                     (wire.commitment.is_some(), "commitment"),
+                    (wire.version.is_some(), "version"),
+                    (wire.sha256.is_some(), "sha256"),
+                    (wire.change.is_some(), "change"),
                 ];
                 if let Some((_, field)) = extra.iter().find(|(present, _)| *present) {
                     return Err(EntryError::Extra("remove", field));
@@ -627,6 +756,7 @@ impl LogEntry {
         match self {
             LogEntry::Add(a) => &a.time,
             LogEntry::Remove(r) => &r.time,
+            LogEntry::Text(t) => &t.time,
         }
     }
 }
@@ -638,6 +768,15 @@ fn decode_add(wire: Wire, version: LogVersion) -> Result<AddEntry, EntryError> {
     }
     if wire.reason.is_some() {
         return Err(EntryError::Extra("add", "reason"));
+    }
+    for (present, field) in [
+        (wire.version.is_some(), "version"),
+        (wire.sha256.is_some(), "sha256"),
+        (wire.change.is_some(), "change"),
+    ] {
+        if present {
+            return Err(EntryError::Extra("add", field));
+        }
     }
     let display: DisplayLevel = wire
         .display
@@ -709,6 +848,31 @@ impl fmt::Display for LogEntry {
     }
 }
 
+/// The canonical bytes of a version of a letter's text, which its text entry hashes and the
+/// site serves at `/l/{slug}/versions/{n}.txt`: the title, a line feed, the subject line, two
+/// line feeds and the Markdown body, in UTF-8, with every CR LF or lone CR turned into LF.
+pub fn canonical_text(title: &str, subject: &str, body: &str) -> Vec<u8> {
+    let text = format!("{title}\n{subject}\n\n{body}");
+    text.replace("\r\n", "\n").replace('\r', "\n").into_bytes()
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 32 bytes from 64 lowercase hex digits.
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
 /// Unix seconds as `2026-11-28T10:38Z` (UTC, rounded down to the minute).
 pub fn minute(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);
@@ -750,6 +914,32 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_entries_round_trip_and_refuse_other_fields() {
+        let text = canonical_text("A title", "RE: a subject", "Body\r\nline");
+        assert_eq!(text, b"A title\nRE: a subject\n\nBody\nline");
+        let entry = LogEntry::text(
+            LogVersion::V2,
+            1_795_867_259,
+            2,
+            &text,
+            TextChange::Substantive,
+        );
+        let bytes = entry.encode();
+        let expected = format!(
+            r#"{{"v":2,"kind":"text","time":"2026-11-28T12:00Z","version":2,"sha256":"{}","change":"substantive"}}"#,
+            hex(&Sha256::digest(&text))
+        );
+        assert_eq!(String::from_utf8(bytes.clone()).unwrap(), expected);
+        assert_eq!(LogEntry::decode(&bytes).unwrap(), entry);
+        let extra = expected.replace(r#""change""#, r#""removes":1,"change""#);
+        assert!(LogEntry::decode(extra.as_bytes()).is_err());
+        let upper = expected.to_uppercase().replace("KIND", "kind");
+        assert!(LogEntry::decode(upper.as_bytes()).is_err());
+        let no_hash = expected.replace("sha256", "sha");
+        assert!(LogEntry::decode(no_hash.as_bytes()).is_err());
+    }
     use undersigned_core::signature::{SignerDetails, public_display};
 
     fn shown(display: DisplayLevel) -> Option<PublicSigner> {

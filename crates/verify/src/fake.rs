@@ -201,7 +201,7 @@ impl Fake {
         let mut active = BTreeMap::new();
         for (i, bytes) in self.entries[..size].iter().enumerate() {
             match LogEntry::decode(bytes) {
-                Err(_) => {}
+                Err(_) | Ok(LogEntry::Text(_)) => {}
                 Ok(LogEntry::Add(a)) => {
                     let text = match &a.text {
                         EntryText::Clear { .. } => a.clear_text(),
@@ -238,6 +238,8 @@ impl Fake {
             by_category: by.into_iter().map(|(c, n)| (c, count(n))).collect(),
             log_size: size as u64,
             organisations: None,
+            awaiting: None,
+            versions: None,
         }
     }
 

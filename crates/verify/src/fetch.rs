@@ -466,6 +466,15 @@ impl Site<'_> {
         Ok(Some(all))
     }
 
+    /// The exact bytes of version `number` of the letter's text, whose SHA-256 its log's text
+    /// entry holds: `/l/{slug}/versions/{number}.txt`.
+    pub async fn text_version(&self, number: u64) -> Result<Vec<u8>, FetchError> {
+        let url = self
+            .letter
+            .url(&format!("/l/{}/versions/{number}.txt", self.letter.slug()))?;
+        self.http.get(url, DOCUMENT).await
+    }
+
     /// The letter page's HTML.
     pub async fn page(&self) -> Result<String, FetchError> {
         let url = self.letter.url(&format!("/l/{}", self.letter.slug()))?;

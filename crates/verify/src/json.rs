@@ -24,6 +24,14 @@ pub struct CountsJson {
     /// verified: absent on a letter without organisations (and from older servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisations: Option<OrganisationCounts>,
+    /// How many of the counted signatures were signed on a text older than its last change
+    /// of substance and are not re-confirmed yet (they are in `total`): absent on a letter
+    /// whose text never changed in substance (and from older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting: Option<u64>,
+    /// The number of the current version of the letter's text: absent until its first edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<u64>,
 }
 
 /// The organisations among a letter's counted signatures.
@@ -229,6 +237,8 @@ mod tests {
             by_category: [("Survivor".to_owned(), 12), ("Activist".to_owned(), 0)].into(),
             log_size: 14,
             organisations: None,
+            awaiting: None,
+            versions: None,
         };
         assert_eq!(
             serde_json::to_string(&counts).unwrap(),

@@ -231,6 +231,7 @@ pub fn compare_page(
                     }
                     Some(Ok(LogEntry::Add(_))) => "which has no opening that opens it",
                     Some(Ok(LogEntry::Remove(_))) => "which is a remove entry",
+                    Some(Ok(LogEntry::Text(_))) => "which is a text entry",
                     Some(Err(_)) | None => "which is not a valid entry",
                 };
                 problems.push(format!(
@@ -315,7 +316,7 @@ mod tests {
             .iter()
             .filter_map(|(e, _)| match e {
                 LogEntry::Remove(r) => Some(r.removes),
-                LogEntry::Add(_) => None,
+                LogEntry::Add(_) | LogEntry::Text(_) => None,
             })
             .collect();
         OpeningsJson {

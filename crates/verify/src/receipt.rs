@@ -157,6 +157,9 @@ pub enum ReceiptError {
     /// The entry is a remove entry.
     #[error("the receipt's entry is a remove entry, not a signature")]
     RemoveEntry,
+    /// The entry is a text entry (a version of the letter's text).
+    #[error("the receipt's entry is a text entry, not a signature")]
+    TextEntry,
     /// The entry is not a valid entry.
     #[error("the receipt's entry is not a valid log entry: {0}")]
     Entry(EntryError),
@@ -370,6 +373,7 @@ pub fn verify_offline(
     let entry = match LogEntry::decode(&bytes) {
         Ok(LogEntry::Add(add)) => add,
         Ok(LogEntry::Remove(_)) => return Err(ReceiptError::RemoveEntry),
+        Ok(LogEntry::Text(_)) => return Err(ReceiptError::TextEntry),
         Err(e) => return Err(ReceiptError::Entry(e)),
     };
     verify_inclusion(

@@ -247,6 +247,48 @@ struct ResetHtml<'a> {
     expires: String,
 }
 
+/// A re-confirmation email's parameters (the store adds `reconfirm_token`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReconfirmParams {
+    pub instance: String,
+    pub letter_title: String,
+    pub version: u64,
+    pub note: Option<String>,
+    /// The link's base (`https://host/r/`), to which the token is appended.
+    pub link_base: String,
+    #[serde(default)]
+    pub reconfirm_token: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/reconfirm.txt")]
+struct ReconfirmText<'a> {
+    p: &'a ReconfirmParams,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/reconfirm.html")]
+struct ReconfirmHtml<'a> {
+    p: &'a ReconfirmParams,
+    link: String,
+}
+
+fn render_reconfirm(params: &str) -> Result<Rendered, RenderError> {
+    let p: ReconfirmParams = serde_json::from_str(params)?;
+    let link = format!("{}{}", p.link_base, p.reconfirm_token);
+    Ok(Rendered {
+        subject: format!("The letter you signed has changed: {}", p.letter_title),
+        text: ReconfirmText {
+            p: &p,
+            link: link.clone(),
+        }
+        .render()?,
+        html: ReconfirmHtml { p: &p, link }.render()?,
+        unsubscribe: None,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "email/update.txt")]
 struct UpdateText<'a> {
@@ -327,6 +369,9 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
     if kind == EmailKind::FamilyInvitation {
         return render_family_invitation(params);
     }
+    if kind == EmailKind::Reconfirm {
+        return render_reconfirm(params);
+    }
     if let Some(rendered) = render_account(kind, params)? {
         return Ok(rendered);
     }
@@ -393,7 +438,8 @@ pub fn render(kind: EmailKind, params: &str) -> Result<Rendered, RenderError> {
         | EmailKind::PasswordReset
         | EmailKind::Update
         | EmailKind::Delivery
-        | EmailKind::FamilyInvitation => {
+        | EmailKind::FamilyInvitation
+        | EmailKind::Reconfirm => {
             return Err(RenderError::Params(serde::de::Error::custom(
                 "an account email's parameters",
             )));

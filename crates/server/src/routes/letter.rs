@@ -84,6 +84,8 @@ pub async fn counts_json(
                     signed: counts.organisations,
                     verified: counts.verified_organisations,
                 }),
+                awaiting: (counts.awaiting > 0).then_some(counts.awaiting),
+                versions: (counts.text_version > 1).then_some(counts.text_version),
             })
             .map_err(|e| PageError::Internal(format!("writing counts: {e}")))?;
             state.reads.keep_rendered(

@@ -18,6 +18,7 @@ pub mod responses;
 pub mod setup;
 pub mod sign;
 pub mod updates;
+pub mod versions;
 
 use std::time::Instant;
 
@@ -59,6 +60,9 @@ pub fn router(state: AppState) -> Router {
             updates::UNSUBSCRIBE_ROUTE,
             get(updates::show).post(updates::unsubscribe),
         )
+        .route("/l/{slug}/versions", get(versions::list))
+        .route("/l/{slug}/versions/{file}", get(versions::text))
+        .route("/r/{token}", get(versions::show).post(versions::reconfirm))
         .route("/l/{slug}/deliveries/{file}", get(delivery::document))
         .route("/l/{slug}/log/checkpoint", get(log::checkpoint))
         .route("/l/{slug}/log/tile/{*path}", get(log::tile))

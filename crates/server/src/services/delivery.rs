@@ -269,6 +269,7 @@ impl Deliveries {
                         counts[removed as usize] = counts[removed as usize].saturating_sub(1);
                         category_of.push(None);
                     }
+                    LogEntry::Text(_) => category_of.push(None),
                 }
             }
             if entries.is_empty() {

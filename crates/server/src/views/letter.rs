@@ -186,6 +186,11 @@ pub struct LetterPage {
     pub count_words: String,
     /// "And 19 survivors whose names are withheld.", when some signers are not named.
     pub withheld: Option<String>,
+    /// "Edited on 3 December 2026", once the published text was edited.
+    pub edited: Option<String>,
+    /// "Of which 4 earlier signers have not yet re-confirmed the new text.", after a
+    /// change of substance.
+    pub awaiting: Option<String>,
     /// Where this page of signatories starts (None: the newest).
     pub before: Option<u64>,
     /// Where the next (older) page starts, when there is one.
@@ -279,6 +284,16 @@ impl LetterPage {
                 .map(|c| c.name.clone())
         });
         let counts = state.reads.counts(letter.id).await?;
+        let edited = if counts.text_version > 1 {
+            state
+                .store
+                .letter_versions(letter.id)
+                .await?
+                .last()
+                .map(|v| format::date(v.created_at))
+        } else {
+            None
+        };
         let mut asks = if letter.state.is_public() {
             AsksView::of(&state.store.letter_asks(letter.id).await?, &letter.slug)
         } else {
@@ -429,6 +444,14 @@ impl LetterPage {
             grid_next,
             count_words,
             withheld,
+            edited,
+            awaiting: (counts.awaiting > 0).then(|| match counts.awaiting {
+                1 => "Of which 1 earlier signer has not yet re-confirmed the new text.".to_owned(),
+                n => format!(
+                    "Of which {} earlier signers have not yet re-confirmed the new text.",
+                    format::count(n)
+                ),
+            }),
             before,
             next_before,
             batch_minutes: letter.batch.map(|b| b.get()),

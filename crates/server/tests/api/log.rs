@@ -79,7 +79,7 @@ pub(crate) fn first_hide_link(body: &str) -> String {
 pub(crate) fn add_at(log: &Log, index: usize) -> AddEntry {
     match &log.decoded()[index] {
         LogEntry::Add(add) => add.clone(),
-        LogEntry::Remove(r) => panic!("entry {index} is a remove entry: {r:?}"),
+        other => panic!("entry {index} is not an add entry: {other:?}"),
     }
 }
 
@@ -91,7 +91,7 @@ fn counts_from_entries(log: &Log) -> std::collections::BTreeMap<String, u64> {
         .iter()
         .filter_map(|e| match e {
             LogEntry::Remove(r) => Some(r.removes),
-            LogEntry::Add(_) => None,
+            LogEntry::Add(_) | LogEntry::Text(_) => None,
         })
         .collect();
     let mut counts = std::collections::BTreeMap::new();
@@ -606,7 +606,7 @@ async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
             version: LogVersion::V2,
             time: match &log.decoded()[2] {
                 LogEntry::Remove(r) => r.time.clone(),
-                LogEntry::Add(_) => panic!("a remove entry"),
+                _ => panic!("a remove entry"),
             },
             removes: 1,
             reason: RemovalReason::Hidden,
@@ -703,7 +703,7 @@ async fn a_signer_withdraws_with_their_link_and_the_log_records_it() {
         LogEntry::Remove(r) => {
             assert_eq!((r.removes, r.reason), (1, RemovalReason::Withdrawn));
         }
-        LogEntry::Add(a) => panic!("a remove entry, not {a:?}"),
+        other => panic!("a remove entry, not {other:?}"),
     }
 
     // Once only: asking or posting again says there is nothing to withdraw.

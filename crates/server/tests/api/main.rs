@@ -30,3 +30,4 @@ mod team;
 mod tokens;
 mod updates;
 mod validation;
+mod versions;

@@ -103,7 +103,7 @@ async fn a_signer_changes_how_they_appear_and_the_log_gets_a_removal_and_a_new_e
     let log = read_log(&app, "appear").await;
     match &log.decoded()[2] {
         LogEntry::Remove(r) => assert_eq!((r.removes, r.reason), (1, RemovalReason::Withdrawn)),
-        LogEntry::Add(a) => panic!("a remove entry, not {a:?}"),
+        other => panic!("a remove entry, not {other:?}"),
     }
     let added = add_at(&log, 3);
     assert_eq!(added.display, undersigned_core::DisplayLevel::Initials);

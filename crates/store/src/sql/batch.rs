@@ -355,9 +355,9 @@ async fn insert_signature(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, show_city, kind, updates)
+                                 confirmed_at, published_at, show_city, kind, updates, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18)
+                 $18, (SELECT text_version FROM letters WHERE id = $1))
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -767,7 +767,8 @@ async fn apply_sign(
         | EmailKind::PasswordReset
         | EmailKind::Update
         | EmailKind::Delivery
-        | EmailKind::FamilyInvitation => {
+        | EmailKind::FamilyInvitation
+        | EmailKind::Reconfirm => {
             insert_token_for_first_submission(conn, id, command).await?;
             enqueue(
                 conn,

@@ -605,6 +605,26 @@ impl LetterStore for SqlStore {
         .ctx("counting organisations")?;
         counts.organisations = organisations.max(0) as u64;
         counts.verified_organisations = verified.max(0) as u64;
+        let (text_version, reconfirm_from): (i64, i64) =
+            sqlx::query_as("SELECT text_version, reconfirm_from FROM letters WHERE id = $1")
+                .bind(letter.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .ctx("reading a letter's version")?
+                .unwrap_or((1, 1));
+        counts.text_version = text_version.max(1) as u64;
+        if reconfirm_from > 1 {
+            let awaiting: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM signatures
+                 WHERE letter_id = $1 AND state = 'published' AND COALESCE(version, 1) < $2",
+            )
+            .bind(letter.0)
+            .bind(reconfirm_from)
+            .fetch_one(&mut *tx)
+            .await
+            .ctx("counting signers awaiting re-confirmation")?;
+            counts.awaiting = awaiting.max(0) as u64;
+        }
         Ok(counts)
     }
 

@@ -55,6 +55,7 @@ mod retention;
 mod seal;
 mod team;
 mod updates;
+mod versions;
 
 use std::sync::Arc;
 

@@ -74,7 +74,7 @@ fn update_from_row(row: &DbRow) -> Result<LetterUpdate, StoreError> {
 
 /// A random unsubscribe token (as the server's links carry them: 32 bytes, URL-safe base64)
 /// and its SHA-256, which is what is stored.
-fn unsubscribe_token() -> Result<(String, Hash32), StoreError> {
+pub(super) fn unsubscribe_token() -> Result<(String, Hash32), StoreError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Unavailable {
         context: "drawing a random token",
@@ -86,16 +86,13 @@ fn unsubscribe_token() -> Result<(String, Hash32), StoreError> {
 }
 
 /// The update's email parameters with the recipient's unsubscribe token added.
-fn params_with_token(base: &str, token: &str) -> Result<String, StoreError> {
+pub(super) fn params_with_token(base: &str, key: &str, token: &str) -> Result<String, StoreError> {
     let mut value: serde_json::Value = serde_json::from_str(base)
         .map_err(|e| StoreError::Corrupt(format!("an update's email: {e}")))?;
     let object = value
         .as_object_mut()
         .ok_or_else(|| StoreError::Corrupt("an update's email is not an object".into()))?;
-    object.insert(
-        "unsubscribe_token".into(),
-        serde_json::Value::String(token.to_owned()),
-    );
+    object.insert(key.into(), serde_json::Value::String(token.to_owned()));
     Ok(value.to_string())
 }
 
@@ -360,10 +357,10 @@ impl UpdateStore for SqlStore {
             .bind(format!("update:{update}:{signature}"))
             .bind(EmailKind::Update.as_str())
             .bind(self.keyring.seal(Field::Recipient, &email))
-            .bind(
-                self.keyring
-                    .seal(Field::EmailParams, &params_with_token(&base, &token)?),
-            )
+            .bind(self.keyring.seal(
+                Field::EmailParams,
+                &params_with_token(&base, "unsubscribe_token", &token)?,
+            ))
             .bind(now)
             .execute(&mut *tx)
             .await

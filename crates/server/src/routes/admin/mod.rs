@@ -11,6 +11,7 @@ pub mod letters;
 pub mod moderation;
 pub mod organisations;
 pub mod team;
+pub mod text;
 pub mod updates;
 pub mod workspaces;
 
@@ -328,6 +329,16 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/responses/{response}/delete",
             Role(EditLetters),
             post(asks::delete_response),
+        ),
+        page(
+            "/admin/letters/{id}/text",
+            Role(EditLetters),
+            get(text::show),
+        ),
+        form(
+            "/admin/letters/{id}/text",
+            Role(EditLetters),
+            post(text::edit),
         ),
         page(
             "/admin/letters/{id}/updates",

@@ -1,0 +1,308 @@
+//! Versions of a published letter (issue 11, item 1): organisers edit a published text; each
+//! edit is a numbered version logged by its hash; a change of substance emails earlier
+//! signers a re-confirmation link and counts them apart until they re-confirm, while the
+//! log-derived total (and so `audit`) stays the same.
+
+use sha2::{Digest, Sha256};
+use undersigned_core::Role;
+use undersigned_verify::entry::{LogEntry, TextChange, hex};
+
+use crate::{helpers::*, log::read_log};
+
+const WORKSPACE: &str = "test-coalition";
+
+/// Re-confirmation emails received so far by `address`.
+fn reconfirm_emails_to(app: &TestApp, address: &str) -> Vec<Captured> {
+    app.mail
+        .to(address)
+        .into_iter()
+        .filter(|m| m.subject().starts_with("The letter you signed has changed"))
+        .collect()
+}
+
+/// Posts the text form as `client`.
+async fn edit_text(
+    app: &TestApp,
+    client: &reqwest::Client,
+    letter: i64,
+    body: &str,
+    change: Option<&str>,
+    note: &str,
+) -> Page {
+    let csrf = app.organiser_csrf(client).await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Investigate the academy now"),
+        ("subject", "RE: An independent investigation"),
+        ("body", body),
+        ("note", note),
+    ];
+    if let Some(change) = change {
+        form.push(("change", change));
+    }
+    app.post_with(client, &format!("/admin/letters/{letter}/text"), &form)
+        .await
+}
+
+/// An outside auditor's check of the letter (what `undersigned audit` runs).
+async fn audit_passes(app: &TestApp, slug: &str, total: u64) {
+    let report = undersigned_verify::audit::run(
+        &format!("{}/l/{slug}", app.address),
+        Some(app.data.path().join(format!("audit-{slug}.json"))),
+    )
+    .await
+    .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.counts.total, total);
+}
+
+async fn counts_json(app: &TestApp, slug: &str) -> serde_json::Value {
+    let page = app.get(&format!("/l/{slug}/counts.json")).await;
+    assert_eq!(page.status, 200);
+    serde_json::from_str(&page.body).unwrap()
+}
+
+#[tokio::test]
+async fn a_correction_is_a_new_version_logged_by_its_hash_and_emails_nobody() {
+    let app = spawn_app().await;
+    let slug = "versions-correction";
+    let id = app.open_letter(slug).await;
+    app.sign_and_confirm(slug, "Ada Earlier", "ada@example.org", "public")
+        .await;
+    let emails_before = app.mail.all().len();
+    // The organiser page links to the form, which is filled with the current text.
+    let admin = app.get(&format!("/admin/letters/{id}")).await;
+    assert!(admin.body.contains(&format!("/admin/letters/{id}/text")));
+    let form = app.get(&format!("/admin/letters/{id}/text")).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body
+            .contains("We, the undersigned, ask you **today**.")
+    );
+
+    let saved = edit_text(
+        &app,
+        &app.client,
+        id,
+        "We, the undersigned, ask you **today**, again.",
+        Some("correction"),
+        "Fixed the wording",
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    let page = app.get(&format!("/l/{slug}")).await;
+    assert!(page.body.contains("Edited on"), "{}", page.body);
+    assert!(page.body.contains(&format!("/l/{slug}/versions")));
+    assert!(page.body.contains("again."));
+    let versions = app.get(&format!("/l/{slug}/versions")).await;
+    assert_eq!(versions.status, 200);
+    assert!(versions.body.contains("Version 2"));
+    assert!(versions.body.contains("A correction"));
+    assert!(versions.body.contains("Fixed the wording"));
+    assert!(
+        versions.body.contains("[added: </span>"),
+        "{}",
+        versions.body
+    );
+    assert!(versions.body.contains("again."));
+
+    // The log: after the signature, version 1 and version 2, each the hash of its .txt.
+    let log = read_log(&app, slug).await;
+    let decoded = log.decoded();
+    assert_eq!(decoded.len(), 3);
+    for (entry, number) in decoded[1..].iter().zip([1u64, 2]) {
+        let LogEntry::Text(text) = entry else {
+            panic!("a text entry, not {entry:?}");
+        };
+        assert_eq!(text.number, number);
+        assert_eq!(text.change, TextChange::Correction);
+        let txt = app
+            .client
+            .get(format!("{}/l/{slug}/versions/{number}.txt", app.address))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(hex(&Sha256::digest(&txt)), hex(&text.sha256));
+    }
+    let v2 = app.get(&format!("/l/{slug}/versions/2.txt")).await;
+    assert!(
+        v2.body.ends_with("ask you **today**, again."),
+        "{}",
+        v2.body
+    );
+    assert_eq!(
+        app.get(&format!("/l/{slug}/versions/9.txt")).await.status,
+        404
+    );
+
+    // No email, nobody awaiting, the counts unchanged; audit passes.
+    assert_eq!(app.mail.all().len(), emails_before);
+    let counts = counts_json(&app, slug).await;
+    assert_eq!(counts["total"], 1);
+    assert_eq!(counts["versions"], 2);
+    assert!(counts.get("awaiting").is_none());
+    audit_passes(&app, slug, 1).await;
+}
+
+#[tokio::test]
+async fn a_change_of_substance_asks_earlier_signers_once_and_counts_them_apart() {
+    let app = spawn_app().await;
+    let slug = "versions-substance";
+    let id = app.open_letter(slug).await;
+    app.sign_and_confirm(slug, "Ada Earlier", "ada@example.org", "public")
+        .await;
+    app.sign_and_confirm(slug, "Ben Earlier", "ben@example.org", "private")
+        .await;
+    let withdrawn = app
+        .sign_and_confirm(slug, "Cy Gone", "cy@example.org", "public")
+        .await;
+    let gone = app
+        .post_with(&client(), &format!("{withdrawn}/withdraw"), &[])
+        .await;
+    assert!(gone.status.as_u16() < 400, "{}", gone.body);
+
+    let saved = edit_text(
+        &app,
+        &app.client,
+        id,
+        "We, the undersigned, ask you to resign **today**.",
+        Some("substantive"),
+        "",
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    // Each earlier published signer gets exactly one email; the withdrawn one none.
+    for address in ["ada@example.org", "ben@example.org"] {
+        app.mail.wait_for_to(address, 2).await;
+    }
+    app.mail_barrier(slug).await;
+    assert_eq!(reconfirm_emails_to(&app, "ada@example.org").len(), 1);
+    assert_eq!(reconfirm_emails_to(&app, "ben@example.org").len(), 1);
+    assert!(reconfirm_emails_to(&app, "cy@example.org").is_empty());
+
+    // A new signer signs the new text: not awaiting.
+    app.sign_and_confirm(slug, "Dee Later", "dee@example.org", "public")
+        .await;
+    let counts = counts_json(&app, slug).await;
+    assert_eq!(counts["total"], 3);
+    assert_eq!(counts["awaiting"], 2);
+    assert_eq!(counts["versions"], 2);
+    let page = app.get(&format!("/l/{slug}")).await;
+    assert!(
+        page.body
+            .contains("Of which 2 earlier signers have not yet re-confirmed the new text."),
+        "{}",
+        page.body
+    );
+
+    // Opening the link changes nothing; its button re-confirms, once.
+    let message = &reconfirm_emails_to(&app, "ada@example.org")[0];
+    let link = message.link("/r/").expect("a re-confirmation link");
+    let path = link[link.find("/r/").unwrap()..].to_owned();
+    let shown = app.get(&path).await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.contains("I re-confirm my signature"));
+    assert!(shown.body.contains("[added: </span>"), "{}", shown.body);
+    assert_eq!(counts_json(&app, slug).await["awaiting"], 2);
+    let done = app.post_with(&client(), &path, &[]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(counts_json(&app, slug).await["awaiting"], 1);
+    let again = app.post_with(&client(), &path, &[]).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(counts_json(&app, slug).await["awaiting"], 1);
+    assert!(app.get(&path).await.body.contains("is re-confirmed"));
+    let page = app.get(&format!("/l/{slug}")).await;
+    assert!(page.body.contains("Of which 1 earlier signer has not yet"));
+
+    // The log says the change was one of substance; the total is still every published
+    // signature, and audit passes.
+    let log = read_log(&app, slug).await;
+    let changes: Vec<TextChange> = log
+        .decoded()
+        .iter()
+        .filter_map(|e| match e {
+            LogEntry::Text(t) => Some(t.change),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes, [TextChange::Correction, TextChange::Substantive]);
+    assert_eq!(counts_json(&app, slug).await["total"], 3);
+    audit_passes(&app, slug, 3).await;
+
+    // Bad tokens: 404.
+    assert_eq!(app.get("/r/not-a-token").await.status, 404);
+    let unknown = format!("/r/{}", "A".repeat(43));
+    assert_eq!(app.get(&unknown).await.status, 404);
+    assert_eq!(app.post_with(&client(), &unknown, &[]).await.status, 404);
+}
+
+#[tokio::test]
+async fn only_editors_edit_an_open_or_closed_letters_text_and_bad_input_is_named() {
+    let app = spawn_app().await;
+    let slug = "versions-refused";
+    let id = app.open_letter(slug).await;
+    let path = format!("/admin/letters/{id}/text");
+
+    // Missing choice, empty body: 422 with both fields named.
+    let bad = edit_text(&app, &app.client, id, "  ", None, "").await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(field_error(&bad.body, "body").is_some(), "{}", bad.body);
+    assert!(field_error(&bad.body, "change").is_some(), "{}", bad.body);
+    assert!(bad.body.contains("error-summary"));
+    // Too long for a letter, and too large for a request.
+    let long = "x".repeat(50_001);
+    let too_long = edit_text(&app, &app.client, id, &long, Some("correction"), "").await;
+    assert_eq!(too_long.status, 422);
+    assert!(
+        field_error(&too_long.body, "body")
+            .unwrap()
+            .contains("at most")
+    );
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let too_big = edit_text(&app, &app.client, id, &huge, Some("correction"), "").await;
+    assert_eq!(too_big.status, 413);
+    // Nothing was saved.
+    assert_eq!(
+        app.get(&format!("/l/{slug}/versions/2.txt")).await.status,
+        404
+    );
+
+    // Anonymous: sent to log in.
+    let anonymous = app.get_with(&client(), &path).await;
+    assert_eq!(anonymous.status, 303);
+    // Viewers and moderators may not.
+    for (email, role) in [
+        ("viewer@example.org", Role::Viewer),
+        ("moderator@example.org", Role::Moderator),
+    ] {
+        let client = app
+            .add_organiser(email, "Some Member", WORKSPACE, role)
+            .await;
+        assert_eq!(app.get_with(&client, &path).await.status, 403, "{role:?}");
+        let page = edit_text(&app, &client, id, "New.", Some("correction"), "").await;
+        assert_eq!(page.status, 403, "{role:?}");
+    }
+    // An editor may.
+    let editor = app
+        .add_organiser("editor@example.org", "Eda Editor", WORKSPACE, Role::Editor)
+        .await;
+    let page = edit_text(&app, &editor, id, "New text.", Some("correction"), "").await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    // A draft's text is edited with its own form.
+    let fields = letter_fields("versions-draft");
+    let draft = app.create_letter(&app.client, &as_form(&fields)).await;
+    let refused = edit_text(&app, &app.client, draft, "New.", Some("correction"), "").await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+
+    // A closed letter's text may still be fixed.
+    app.close(&app.client, id).await;
+    let closed = edit_text(&app, &app.client, id, "Newer.", Some("correction"), "").await;
+    assert_eq!(closed.status, 303, "{}", closed.body);
+    audit_passes(&app, slug, 0).await;
+}
