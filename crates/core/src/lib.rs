@@ -7,6 +7,7 @@
 //! live here too, so that the server and the store share one definition.
 
 pub mod asks;
+pub mod colour;
 pub mod dedup;
 pub mod delivery;
 pub mod email;
@@ -24,6 +25,7 @@ pub mod unknown;
 pub mod update;
 pub mod version;
 
+pub use colour::Colour;
 pub use email::EmailAddress;
 pub use filter::{SignatureFilter, SignatureFilterInput, SignatureKind};
 pub use letter::{FieldRequirement, LetterState, SignerField, SignerFields};

@@ -43,7 +43,7 @@ pub fn iso_date_time(unix_seconds: i64) -> String {
 }
 
 /// Days since 1970-01-01 to (year, month, day), from Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

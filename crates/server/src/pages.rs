@@ -7,19 +7,60 @@ use axum::{
     middleware::Next,
     response::{Html, IntoResponse, Response},
 };
-use undersigned_store::StoreError;
+use undersigned_core::Colour;
+use undersigned_store::{Branding, StoreError};
 
 use crate::{
     services::{logs::LogError, reads::ReadError, writer::WriteError},
     state::AppState,
 };
 
-/// What every page's frame needs: the title, the site's name, and who is logged in.
+/// What every page's frame needs: the title, the site's name, who is logged in, and on the
+/// pages of a letter, the workspace that hosts it.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub title: String,
     pub instance: String,
     pub nav: Option<Nav>,
+    pub host: Option<Host>,
+}
+
+/// The host of a letter as the header of each of its pages shows it: its name (linked to
+/// its website), its logo, and its colour (through `/brand/{rrggbb}.css`).
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub name: String,
+    pub website: Option<String>,
+    /// The logo's address.
+    pub logo: Option<String>,
+    /// The address of the stylesheet that sets the host's colour.
+    pub stylesheet: Option<String>,
+}
+
+impl Host {
+    pub fn of(branding: &Branding) -> Self {
+        Self {
+            name: branding.name.clone(),
+            website: branding.website.clone(),
+            logo: branding.logo.map(|l| l.path()),
+            stylesheet: branding.colour.map(brand_stylesheet),
+        }
+    }
+}
+
+/// The address of the stylesheet of a colour: named by the colour, so cached for good.
+pub fn brand_stylesheet(colour: Colour) -> String {
+    format!("/brand/{}.css", colour.to_string().trim_start_matches('#'))
+}
+
+/// The frame of a page of the letter `slug`: with its host when the letter is found (a page
+/// that cannot read it is still shown, in the site's own frame).
+pub async fn letter_layout(state: &AppState, slug: &str, title: impl Into<String>) -> Layout {
+    let layout = Layout::new(state.instance(), title);
+    match state.reads.letter(slug).await {
+        Ok(view) => layout.with_host(view.host.as_ref()),
+        Err(_) => layout,
+    }
 }
 
 /// The logged-in organiser, for the header (and its logout form).
@@ -35,7 +76,14 @@ impl Layout {
             title: title.into(),
             instance: instance.to_owned(),
             nav: None,
+            host: None,
         }
+    }
+
+    /// The letter's host, for the header and the colour.
+    pub fn with_host(mut self, host: Option<&Branding>) -> Self {
+        self.host = host.map(Host::of);
+        self
     }
 
     pub fn with_nav(mut self, nav: Nav) -> Self {

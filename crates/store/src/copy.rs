@@ -418,7 +418,12 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "workspace_branding",
-        columns: &[int("workspace_id"), text("website"), blob("logo_hash")],
+        columns: &[
+            int("workspace_id"),
+            text("website"),
+            blob("logo_hash"),
+            text("colour"),
+        ],
         key: &["workspace_id"],
         identity: false,
     },

@@ -173,6 +173,12 @@ pub trait LetterStore: Send + Sync {
 
     /// Published signatures per category (every category of the letter, zeros included).
     async fn counts(&self, letter: LetterId) -> Result<Counts>;
+    /// Published signatures (withdrawn, hidden and pending ones left out) per UTC day of
+    /// publication, oldest day first, days without any left out.
+    async fn signatures_by_day(&self, letter: LetterId) -> Result<Vec<DayCount>>;
+    /// How many of the letter's signatures are in each state (`pending`, `published`, …),
+    /// states without any left out.
+    async fn signature_states(&self, letter: LetterId) -> Result<Vec<(String, u64)>>;
     /// Published signatures that the public may see (not private ones), newest first, with
     /// the log size they were read at.
     async fn public_signatures(

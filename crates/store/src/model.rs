@@ -920,6 +920,17 @@ pub struct Branding {
     /// An `http(s)://` address, checked when it was set.
     pub website: Option<String>,
     pub logo: Option<undersigned_core::logo::LogoRef>,
+    /// The colour of links, buttons and the focus ring on its letters' pages (None: the
+    /// site's own).
+    pub colour: Option<undersigned_core::Colour>,
+}
+
+/// Published signatures of one UTC day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayCount {
+    /// Days since 1970-01-01 (UTC).
+    pub day: i64,
+    pub signatures: u64,
 }
 
 /// What to do with a workspace's logo when its branding changes.

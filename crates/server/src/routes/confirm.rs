@@ -21,7 +21,7 @@ use undersigned_verify::entry::{LogEntry, RemovalReason};
 use crate::{
     extract::FormBody,
     format,
-    pages::{Layout, PageError, message, render},
+    pages::{Layout, PageError, letter_layout, message, render},
     secrets::Token,
     services::writer::WriteError,
     state::AppState,
@@ -147,9 +147,9 @@ struct HeldPage {
 
 impl HeldPage {
     /// A signature held until a moderator reviews it.
-    fn review(state: &AppState, heading: &'static str, title: String, slug: String) -> Self {
+    async fn review(state: &AppState, heading: &'static str, title: String, slug: String) -> Self {
         Self {
-            layout: Layout::new(state.instance(), "Signature confirmed"),
+            layout: letter_layout(state, &slug, "Signature confirmed").await,
             heading,
             title,
             slug,
@@ -159,7 +159,7 @@ impl HeldPage {
         }
     }
 
-    fn new(
+    async fn new(
         state: &AppState,
         heading: &'static str,
         title: String,
@@ -168,7 +168,7 @@ impl HeldPage {
         publish_at: i64,
     ) -> Self {
         Self {
-            layout: Layout::new(state.instance(), "Signature confirmed"),
+            layout: letter_layout(state, &slug, "Signature confirmed").await,
             heading,
             title,
             slug,
@@ -213,14 +213,15 @@ pub async fn show(
                 slug,
                 batch,
                 batch.published_at(confirmed_at),
-            ),
+            )
+            .await,
         ));
     }
     // Confirmed on a letter that holds signatures for review, waiting for a moderator.
     if link.used && link.signature_state == SignatureState::Held {
         return Ok(render(
             StatusCode::OK,
-            &HeldPage::review(&state, "Already confirmed", link.letter_title, slug),
+            &HeldPage::review(&state, "Already confirmed", link.letter_title, slug).await,
         ));
     }
     if link.used || link.signature_state != SignatureState::Pending {
@@ -236,7 +237,7 @@ pub async fn show(
     Ok(render(
         StatusCode::OK,
         &ConfirmPage {
-            layout: Layout::new(state.instance(), "Confirm your signature"),
+            layout: letter_layout(&state, &link.letter_slug, "Confirm your signature").await,
             title: link.letter_title,
             token: token.as_str().to_owned(),
             shown: submission.shown(),
@@ -269,7 +270,7 @@ pub async fn confirm(
             Ok(render(
                 StatusCode::OK,
                 &ConfirmedPage {
-                    layout: Layout::new(state.instance(), "Signature confirmed"),
+                    layout: letter_layout(&state, &letter.slug, "Signature confirmed").await,
                     heading: "Thank you",
                     title: letter.title,
                     slug: letter.slug,
@@ -299,12 +300,13 @@ pub async fn confirm(
                     letter.slug,
                     batch,
                     publish_at,
-                ),
+                )
+                .await,
             ))
         }
         WriteOutcome::Confirm(ConfirmOutcome::HeldForReview { letter, .. }) => Ok(render(
             StatusCode::OK,
-            &HeldPage::review(&state, "Thank you", letter.title, letter.slug),
+            &HeldPage::review(&state, "Thank you", letter.title, letter.slug).await,
         )),
         WriteOutcome::Confirm(ConfirmOutcome::HeldForVerification { letter, .. }) => Ok(message(
             StatusCode::OK,
@@ -467,7 +469,7 @@ async fn manage_page(
     Ok(render(
         StatusCode::OK,
         &ManagePage {
-            layout: Layout::new(state.instance(), "Manage your signature"),
+            layout: letter_layout(&state, &signature.letter.slug, "Manage your signature").await,
             title: signature.letter.title,
             slug: signature.letter.slug,
             token: token.as_str().to_owned(),
@@ -559,7 +561,7 @@ pub async fn withdraw_show(
     Ok(render(
         StatusCode::OK,
         &WithdrawPage {
-            layout: Layout::new(state.instance(), "Withdraw your signature"),
+            layout: letter_layout(&state, &signature.letter.slug, "Withdraw your signature").await,
             title: signature.letter.title,
             slug: signature.letter.slug,
             token: token.as_str().to_owned(),

@@ -34,7 +34,8 @@ pub async fn show(
         ..PageState::fresh(query.before())
     };
     let build = |page_state| async {
-        let layout = Layout::new(state.instance(), view.letter.title.clone());
+        let layout =
+            Layout::new(state.instance(), view.letter.title.clone()).with_host(view.host.as_ref());
         LetterPage::build(&state, &view, page_state, layout)
             .await?
             .render()

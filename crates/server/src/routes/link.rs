@@ -76,7 +76,7 @@ pub async fn show(
     Ok(render(
         StatusCode::OK,
         &LostLinkPage {
-            layout: Layout::new(state.instance(), "Lost your link?"),
+            layout: Layout::new(state.instance(), "Lost your link?").with_host(view.host.as_ref()),
             slug: view.letter.slug.clone(),
             title: view.letter.title.clone(),
             email: String::new(),
@@ -102,7 +102,7 @@ pub async fn request(
         .map_err(PageError::from)?;
     let letter = &view.letter;
     let page = |error: Option<String>, website_error: Option<String>, sent: bool| LostLinkPage {
-        layout: Layout::new(state.instance(), "Lost your link?"),
+        layout: Layout::new(state.instance(), "Lost your link?").with_host(view.host.as_ref()),
         slug: letter.slug.clone(),
         title: letter.title.clone(),
         email: if sent {

@@ -2,6 +2,7 @@
 //! passes through (security headers, the Origin check, body limits, request logs).
 
 pub mod admin;
+pub mod brand;
 pub mod confirm;
 pub mod delivery;
 pub mod export;
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .route("/logos/{file}", get(logos::show))
+        .route("/brand/{file}", get(brand::show))
         .route(
             "/l/{slug}/responses/{response}/document",
             get(responses::document),

@@ -44,7 +44,7 @@ pub async fn show(
     Ok(render(
         StatusCode::OK,
         &PrivacyPage {
-            layout: Layout::new(state.instance(), "Privacy notice"),
+            layout: Layout::new(state.instance(), "Privacy notice").with_host(view.host.as_ref()),
             slug: view.letter.slug.clone(),
             title: view.letter.title.clone(),
             host: view.host.as_ref().map(|h| h.name.clone()),

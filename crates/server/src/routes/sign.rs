@@ -238,7 +238,8 @@ async fn form_again(
     input: SignInput,
     errors: FieldErrors,
 ) -> Result<Response, SignError> {
-    let layout = Layout::new(state.instance(), view.letter.title.clone());
+    let layout =
+        Layout::new(state.instance(), view.letter.title.clone()).with_host(view.host.as_ref());
     let page_state = PageState {
         before: None,
         grid_after: None,
@@ -285,7 +286,7 @@ pub async fn check_email(
     Ok(render(
         StatusCode::OK,
         &CheckEmailPage {
-            layout: Layout::new(state.instance(), "Check your email"),
+            layout: Layout::new(state.instance(), "Check your email").with_host(view.host.as_ref()),
             slug: view.letter.slug.clone(),
             title: view.letter.title.clone(),
             link_lifetime: lifetime(state.settings.confirmation_link_seconds),

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::{
     format,
-    pages::{Layout, PageError, message, render},
+    pages::{Layout, PageError, letter_layout, message, render},
     secrets::Token,
     services::updates::UpdateView,
     state::AppState,
@@ -89,7 +89,7 @@ pub async fn show(
     Ok(render(
         StatusCode::OK,
         &UnsubscribePage {
-            layout: Layout::new(state.instance(), "Stop the updates"),
+            layout: letter_layout(&state, &subscription.letter_slug, "Stop the updates").await,
             token: token.as_str().to_owned(),
             title: subscription.letter_title,
             slug: subscription.letter_slug,

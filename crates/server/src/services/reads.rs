@@ -10,8 +10,8 @@ use std::{sync::Arc, time::Duration};
 
 use undersigned_core::{Slug, markdown};
 use undersigned_store::{
-    Branding, Counts, Delivery, DeliveryStatus, DynStore, Erasure, GridKey, Letter, LetterId,
-    LetterSummary, PublicListing, SignatoryPage, StoreError,
+    Branding, Counts, DayCount, Delivery, DeliveryStatus, DynStore, Erasure, GridKey, Letter,
+    LetterId, LetterSummary, PublicListing, SignatoryPage, StoreError,
 };
 
 use super::cache::{Generation, TtlMap};
@@ -150,6 +150,21 @@ impl Reads {
         Ok(counts)
     }
 
+    /// A letter's published signatures per UTC day, for its chart: one grouped read per
+    /// change, kept like the counts.
+    pub async fn signatures_by_day(
+        &self,
+        letter: LetterId,
+    ) -> Result<Arc<Vec<DayCount>>, StoreError> {
+        let generation = match self.caches.days.get(&letter) {
+            Ok(days) => return Ok(days),
+            Err(generation) => generation,
+        };
+        let days = Arc::new(self.store.signatures_by_day(letter).await?);
+        self.caches.days.put(letter, generation, days.clone());
+        Ok(days)
+    }
+
     /// A page of the public signatories who are people (organisations have their grid),
     /// newest in the log first: those logged before the entry `before` (the newest when
     /// None), with one row more than a page to tell whether another page follows. Keyset
@@ -265,6 +280,8 @@ impl Reads {
 pub struct Caches {
     letters: TtlMap<String, LetterView>,
     counts: TtlMap<LetterId, Counts>,
+    /// Published signatures per day, for the chart.
+    days: TtlMap<LetterId, Vec<DayCount>>,
     /// The newest signatories (the first page of the list) per letter.
     first_pages: TtlMap<LetterId, SignatoryPage>,
     /// The first page of the organisations' grid per letter.
@@ -287,6 +304,7 @@ impl Caches {
         Self {
             letters: TtlMap::new(ttl),
             counts: TtlMap::new(ttl),
+            days: TtlMap::new(ttl),
             first_pages: TtlMap::new(ttl),
             first_grids: TtlMap::new(ttl),
             rendered: TtlMap::new(ttl),
@@ -326,6 +344,7 @@ impl Caches {
     pub fn invalidate_signatures(&self, letters: &[LetterId]) {
         for letter in letters {
             self.counts.invalidate(letter);
+            self.days.invalidate(letter);
             self.first_pages.invalidate(letter);
             self.first_grids.invalidate(letter);
             self.rendered.invalidate(&(*letter, Cached::Page));

@@ -18,7 +18,10 @@ use crate::{
     pages::{Layout, PageError},
     services::reads::{LetterView, ORGANISATIONS_PER_PAGE, SIGNATORIES_PER_PAGE},
     state::AppState,
-    views::asks::{AsksView, TimelineItem, TimelineKind},
+    views::{
+        asks::{AsksView, TimelineItem, TimelineKind},
+        chart::Charts,
+    },
 };
 
 #[derive(Debug, Deserialize)]
@@ -209,6 +212,10 @@ pub struct LetterPage {
     pub asks: AsksView,
     /// The letter's updates, newest first.
     pub updates: Vec<crate::services::updates::UpdateView>,
+    /// Its signatures over time and by category, drawn.
+    pub charts: Charts,
+    /// The last day a counted signature was added to the log ("3 Dec 2026"), if any.
+    pub last_added: Option<String>,
 }
 
 /// The text of a letter's body without Markdown, shortened, for link previews.
@@ -293,6 +300,15 @@ impl LetterPage {
                 .map(|v| format::date(v.created_at))
         } else {
             None
+        };
+        let (charts, last_added) = if letter.state.is_public() && !page_state.preview {
+            let days = state.reads.signatures_by_day(letter.id).await?;
+            (
+                Charts::of(&days, &counts.by_category),
+                days.last().map(|d| format::date(d.day * 86_400)),
+            )
+        } else {
+            (Charts::default(), None)
         };
         let mut asks = if letter.state.is_public() {
             AsksView::of(&state.store.letter_asks(letter.id).await?, &letter.slug)
@@ -459,6 +475,8 @@ impl LetterPage {
             organisation_form: page_state.organisation_form && organisation_category.is_some(),
             asks,
             updates: view.updates.clone(),
+            charts,
+            last_added,
             erased: view.erasure.as_ref().map(|e| {
                 format!(
                     "The signatories' names and details were erased on {}, {} days after the \

@@ -8,6 +8,7 @@ mod app;
 mod asks;
 mod branding;
 mod cached;
+mod charts;
 mod delivery;
 mod display;
 mod duplicates;

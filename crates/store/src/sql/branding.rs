@@ -35,7 +35,7 @@ impl BrandingStore for SqlStore {
 
     async fn branding(&self, workspace: WorkspaceId) -> Result<Option<Branding>, StoreError> {
         let row = sqlx::query(
-            "SELECT w.name, b.website, b.logo_hash
+            "SELECT w.name, b.website, b.logo_hash, b.colour
              FROM workspaces w LEFT JOIN workspace_branding b ON b.workspace_id = w.id
              WHERE w.id = $1",
         )
@@ -49,7 +49,14 @@ impl BrandingStore for SqlStore {
         let logo: Option<Vec<u8>> = row
             .try_get("logo_hash")
             .ctx("reading a workspace's branding")?;
+        let colour: Option<String> = row
+            .try_get("colour")
+            .ctx("reading a workspace's branding")?;
         Ok(Some(Branding {
+            colour: colour
+                .map(|c| undersigned_core::Colour::parse(&c))
+                .transpose()
+                .map_err(|_| StoreError::Corrupt("a workspace's colour".into()))?,
             name: row.try_get("name").ctx("reading a workspace's branding")?,
             website: row
                 .try_get("website")
@@ -76,11 +83,13 @@ impl BrandingStore for SqlStore {
             .await
             .ctx("renaming a workspace")?;
         sqlx::query(
-            "INSERT INTO workspace_branding (workspace_id, website) VALUES ($1, $2)
-             ON CONFLICT (workspace_id) DO UPDATE SET website = EXCLUDED.website",
+            "INSERT INTO workspace_branding (workspace_id, website, colour) VALUES ($1, $2, $3)
+             ON CONFLICT (workspace_id) DO UPDATE
+             SET website = EXCLUDED.website, colour = EXCLUDED.colour",
         )
         .bind(actor.workspace.0)
         .bind(branding.website.as_deref())
+        .bind(branding.colour.map(|c| c.to_string()))
         .execute(&mut *tx)
         .await
         .ctx("setting a workspace's website")?;
@@ -102,9 +111,12 @@ impl BrandingStore for SqlStore {
                 .ctx("setting a workspace's logo")?;
         }
         let detail = format!(
-            "name {:?}, website {}{logo_detail}",
+            "name {:?}, website {}, colour {}{logo_detail}",
             branding.name,
             branding.website.as_deref().unwrap_or("none"),
+            branding
+                .colour
+                .map_or_else(|| "none".to_owned(), |c| c.to_string()),
         );
         audit(
             &mut tx,

@@ -628,6 +628,41 @@ impl LetterStore for SqlStore {
         Ok(counts)
     }
 
+    async fn signatures_by_day(&self, letter: LetterId) -> Result<Vec<DayCount>, StoreError> {
+        // One grouped read over the public index (letter, state, published_at).
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT published_at / 86400 AS day, COUNT(*) AS n FROM signatures
+             WHERE letter_id = $1 AND state = 'published' AND published_at IS NOT NULL
+             GROUP BY published_at / 86400 ORDER BY day",
+        )
+        .bind(letter.0)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("counting signatures by day")?;
+        Ok(rows
+            .into_iter()
+            .map(|(day, n)| DayCount {
+                day,
+                signatures: n.max(0) as u64,
+            })
+            .collect())
+    }
+
+    async fn signature_states(&self, letter: LetterId) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) AS n FROM signatures WHERE letter_id = $1
+             GROUP BY state ORDER BY state",
+        )
+        .bind(letter.0)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("counting signatures by state")?;
+        Ok(rows
+            .into_iter()
+            .map(|(state, n)| (state, n.max(0) as u64))
+            .collect())
+    }
+
     async fn public_signatures(
         &self,
         letter: LetterId,

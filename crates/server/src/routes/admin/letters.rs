@@ -23,7 +23,10 @@ use crate::{
     pages::{Layout, PageError, message, render},
     services::reads::LetterView,
     state::AppState,
-    views::letter::{LetterPage, PageState},
+    views::{
+        chart::Charts,
+        letter::{LetterPage, PageState},
+    },
 };
 
 /// Why a letter action failed, beyond the usual page errors.
@@ -316,7 +319,22 @@ struct LetterAdminPage {
     is_copy: bool,
     /// How many letters its family has (1: none but itself).
     family_size: usize,
+    /// Its signatures over time and by category, drawn.
+    charts: Charts,
+    /// How many signatures are in each state, in words: "Published: 12".
+    states: Vec<(&'static str, String)>,
 }
+
+/// A signature state as the organiser's letter page names it, in the order it shows them.
+const STATE_WORDS: [(&str, &str); 7] = [
+    ("pending", "Waiting for the signer to confirm their email"),
+    ("confirmed", "Confirmed, waiting for the next batch"),
+    ("held", "Held for review"),
+    ("published", "Published (counted)"),
+    ("hidden", "Hidden"),
+    ("rejected", "Rejected"),
+    ("withdrawn", "Withdrawn"),
+];
 
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
@@ -336,6 +354,16 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let (letter, role) = authorised(&state, &organiser, &id, Permission::View).await?;
     let counts = state.reads.counts(letter.id).await?;
+    let days = state.reads.signatures_by_day(letter.id).await?;
+    let charts = Charts::of(&days, &counts.by_category);
+    let by_state = state.store.signature_states(letter.id).await?;
+    let states = STATE_WORDS
+        .iter()
+        .filter_map(|(key, words)| {
+            let n = by_state.iter().find(|(s, _)| s == key).map(|(_, n)| *n)?;
+            Some((*words, format::count(n)))
+        })
+        .collect();
     let notice = match query.done.as_str() {
         "published" => Some("Published: the letter is open for signatures.".to_owned()),
         "closed" => Some("Closed: the letter no longer takes signatures.".to_owned()),
@@ -392,6 +420,8 @@ pub async fn show(
             .collect(),
         moderation: letter.moderation.as_str().to_owned(),
         moderation_words: letter.moderation.describe().to_owned(),
+        charts,
+        states,
     };
     Ok(render(StatusCode::OK, &page))
 }

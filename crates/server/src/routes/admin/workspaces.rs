@@ -9,6 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 use undersigned_core::{
+    Colour,
     letter::FieldErrors,
     role::Permission,
     text::{Lines, clean},
@@ -39,6 +40,7 @@ struct WorkspacePage {
     csrf: String,
     input_name: String,
     input_website: String,
+    input_colour: String,
     errors: FieldErrors,
 }
 
@@ -77,6 +79,7 @@ pub async fn show(
         &branding,
         branding.name.clone(),
         branding.website.clone().unwrap_or_default(),
+        branding.colour.map(|c| c.to_string()).unwrap_or_default(),
         FieldErrors::default(),
     );
     Ok(render(StatusCode::OK, &page))
@@ -89,6 +92,7 @@ fn page(
     branding: &Branding,
     input_name: String,
     input_website: String,
+    input_colour: String,
     errors: FieldErrors,
 ) -> WorkspacePage {
     WorkspacePage {
@@ -102,8 +106,18 @@ fn page(
         csrf: organiser.csrf.clone(),
         input_name,
         input_website,
+        input_colour,
         errors,
     }
+}
+
+/// A colour as organisers type it: `#rrggbb`, dark enough to read on the page. Empty means
+/// the site's own.
+fn parse_colour(input: &str) -> Result<Option<Colour>, String> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    Colour::parse(input).map(Some).map_err(|e| e.to_string())
 }
 
 /// A website address as organisers type it: `http(s)://` and a host name, nothing that
@@ -148,6 +162,7 @@ pub async fn set_branding(
         .ok_or(PageError::NotFound)?;
     let input_name = body.text("name").unwrap_or_default().to_owned();
     let input_website = body.text("website").unwrap_or_default().to_owned();
+    let input_colour = body.text("colour").unwrap_or_default().to_owned();
     let mut errors = FieldErrors::default();
     let name = clean(&input_name, 100, Lines::Single)
         .map_err(|e| errors.add("name", e))
@@ -155,13 +170,18 @@ pub async fn set_branding(
     let website = parse_website(&input_website)
         .map_err(|e| errors.add("website", e))
         .ok();
+    let colour = parse_colour(&input_colour)
+        .map_err(|e| errors.add("colour", e))
+        .ok();
     let logo = match body.file("logo") {
         Some(upload) => undersigned_logo::normalise(&upload.bytes)
             .map_err(|e| errors.add("logo", e))
             .ok(),
         None => None,
     };
-    let (Some(name), Some(website), true) = (name, website, errors.is_empty()) else {
+    let (Some(name), Some(website), Some(colour), true) =
+        (name, website, colour, errors.is_empty())
+    else {
         let page = page(
             &state,
             &organiser,
@@ -169,6 +189,7 @@ pub async fn set_branding(
             &current,
             input_name,
             input_website,
+            input_colour,
             errors,
         );
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
@@ -201,6 +222,7 @@ pub async fn set_branding(
         name,
         website,
         logo: None,
+        colour,
     };
     state
         .store
