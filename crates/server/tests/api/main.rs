@@ -11,6 +11,7 @@ mod cached;
 mod delivery;
 mod display;
 mod duplicates;
+mod embed;
 mod exports;
 mod flow;
 mod helpers;

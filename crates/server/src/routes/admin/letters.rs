@@ -301,6 +301,8 @@ struct LetterAdminPage {
     /// `publish` or `review`, and in words.
     moderation: String,
     moderation_words: String,
+    /// The script tag a partner site pastes to embed the letter's card.
+    embed_snippet: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -327,6 +329,11 @@ pub async fn show(
     let page = LetterAdminPage {
         layout: Layout::new(state.instance(), letter.title.clone()).with_nav(organiser.nav()),
         id: letter.id.0,
+        embed_snippet: format!(
+            "<script src=\"{}\" data-letter=\"{}\" async></script>",
+            state.public.url("/embed.js"),
+            letter.slug
+        ),
         slug: letter.slug.clone(),
         title: letter.title.clone(),
         subject: letter.subject.clone(),
