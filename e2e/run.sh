@@ -11,10 +11,17 @@ port=$(free_port)
 export UNDERSIGNED_ARGON2_MEMORY_KIB=1024 UNDERSIGNED_ARGON2_ITERATIONS=1
 server=""
 second=""
+# Screenshots go to docs/screenshots, except under CI, which must not change the tree.
+shots_tmp=""
+if [ "${CI:-}" = "true" ] && [ -z "${SCREENSHOTS_DIR:-}" ]; then
+  shots_tmp=$(mktemp -d)
+  export SCREENSHOTS_DIR=$shots_tmp
+fi
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null || true
   [ -n "$second" ] && kill "$second" 2>/dev/null || true
   rm -rf "$data" "$fresh"
+  [ -n "$shots_tmp" ] && rm -rf "$shots_tmp" || true
 }
 trap cleanup EXIT
 
@@ -31,7 +38,7 @@ done
 cd "$here"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 export BASE_URL="http://127.0.0.1:$port" DATA_DIR="$data"
-for script in sign-demo.mjs organisation.mjs a11y.mjs delivery.mjs; do
+for script in sign-demo.mjs organisation.mjs a11y.mjs embed.mjs delivery.mjs; do
   if ! node "$script"; then
     echo "--- $script failed; server log ---"; cat "$data/server.log"
     exit 1

@@ -92,6 +92,12 @@ impl Layout {
     }
 }
 
+/// Marks a response that other sites may frame (an embed): the security headers then allow
+/// any site as a frame ancestor and leave out `X-Frame-Options`. Every other page refuses
+/// to be framed.
+#[derive(Debug, Clone, Copy)]
+pub struct Frameable;
+
 /// Renders a template with a status. A template that fails to render is a bug: 500.
 pub fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {

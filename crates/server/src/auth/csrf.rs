@@ -27,13 +27,18 @@ const FORGED: &str =
 /// Refuses cross-site unsafe requests.
 pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // RFC 8058's one-click unsubscribe is posted by mail providers, from anywhere: the
-    // one route exempt (it only turns updates off, for the holder of a random token).
-    let one_click = req
+    // Two routes are exempt. RFC 8058's one-click unsubscribe is posted by mail providers,
+    // from anywhere (it only turns updates off, for the holder of a random token). And the
+    // public signing form, which embeds show on other sites: it uses no session, and a
+    // signature counts only once its email address confirms it.
+    let exempt = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .is_some_and(|p| p.as_str() == crate::routes::updates::UNSUBSCRIBE_ROUTE);
-    if !safe && !one_click && !same_site(req.headers(), &state.public.origin) {
+        .is_some_and(|p| {
+            p.as_str() == crate::routes::updates::UNSUBSCRIBE_ROUTE
+                || p.as_str() == crate::routes::sign::SIGN_ROUTE
+        });
+    if !safe && !exempt && !same_site(req.headers(), &state.public.origin) {
         return PageError::Forbidden(FORGED).into_response();
     }
     next.run(req).await

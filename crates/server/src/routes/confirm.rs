@@ -130,6 +130,34 @@ struct ConfirmedPage {
     slug: String,
     token: String,
     index: String,
+    share: Share,
+}
+
+/// The share prompt after confirming (`parts/share.html`).
+struct Share {
+    /// The letter's page, as an absolute URL.
+    url: String,
+    title: String,
+    /// An email with the letter's title as its subject and its link as its text.
+    mailto: String,
+}
+
+impl Share {
+    fn new(state: &AppState, title: &str, slug: &str) -> Self {
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        let url = state.public.url(&format!("/l/{slug}"));
+        let subject = format!("Sign this open letter: {title}");
+        let body = format!("I signed this open letter. Will you sign it too?\n\n{title}\n{url}\n");
+        Self {
+            mailto: format!(
+                "mailto:?subject={}&body={}",
+                utf8_percent_encode(&subject, NON_ALPHANUMERIC),
+                utf8_percent_encode(&body, NON_ALPHANUMERIC)
+            ),
+            url,
+            title: title.to_owned(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -143,6 +171,7 @@ struct HeldPage {
     review: bool,
     minutes: u32,
     publish_at: String,
+    share: Share,
 }
 
 impl HeldPage {
@@ -151,6 +180,7 @@ impl HeldPage {
         Self {
             layout: letter_layout(state, &slug, "Signature confirmed").await,
             heading,
+            share: Share::new(state, &title, &slug),
             title,
             slug,
             review: true,
@@ -170,6 +200,7 @@ impl HeldPage {
         Self {
             layout: letter_layout(state, &slug, "Signature confirmed").await,
             heading,
+            share: Share::new(state, &title, &slug),
             title,
             slug,
             review: false,
@@ -272,6 +303,7 @@ pub async fn confirm(
                 &ConfirmedPage {
                     layout: letter_layout(&state, &letter.slug, "Signature confirmed").await,
                     heading: "Thank you",
+                    share: Share::new(&state, &letter.title, &letter.slug),
                     title: letter.title,
                     slug: letter.slug,
                     token: token.as_str().to_owned(),

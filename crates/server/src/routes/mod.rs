@@ -5,6 +5,7 @@ pub mod admin;
 pub mod brand;
 pub mod confirm;
 pub mod delivery;
+pub mod embed;
 pub mod export;
 pub mod family;
 pub mod invite;
@@ -37,7 +38,7 @@ use futures_util::StreamExt;
 
 use crate::{
     auth::csrf::check_origin,
-    pages::{PageError, frame_messages, message},
+    pages::{Frameable, PageError, frame_messages, message},
     services::export::{Export, ExportError, ExportFormat},
     state::AppState,
 };
@@ -53,6 +54,9 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(letter::home))
         .route("/l/{slug}", get(letter::show))
         .route("/l/{slug}/counts.json", get(letter::counts_json))
+        .route("/l/{slug}/embed", get(embed::show))
+        .route("/l/{slug}/card.png", get(embed::card))
+        .route("/embed.js", get(embed_script))
         .route("/l/{slug}/signatories.json", get(log::signatories))
         .route("/l/{slug}/export.csv", get(export::csv))
         .route("/l/{slug}/export.json", get(export::json))
@@ -103,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(login::logout))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
+        .route("/static/embed-frame.js", get(embed_frame_script))
+        .route("/static/share.js", get(share_script))
         .route("/logos/{file}", get(logos::show))
         .route("/brand/{file}", get(brand::show))
         .route(
@@ -112,7 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
     let signing = Router::new()
-        .route("/l/{slug}/sign", post(sign::sign).get(sign::sign_get))
+        .route(sign::SIGN_ROUTE, post(sign::sign).get(sign::sign_get))
         .layer(DefaultBodyLimit::max(LOGO_FORM_LIMIT));
     let organisers = admin::table()
         .into_iter()
@@ -165,6 +171,30 @@ async fn script() -> Response {
     )
 }
 
+/// The script a partner site pastes: it inserts the letter's embed after itself.
+async fn embed_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/embed.js"),
+    )
+}
+
+/// The embed's own script: tells the page framing it how tall it is.
+async fn embed_frame_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/embed-frame.js"),
+    )
+}
+
+/// The share buttons after confirming (copy the link, the phone's share sheet).
+async fn share_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/share.js"),
+    )
+}
+
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
@@ -214,22 +244,33 @@ async fn health(State(state): State<AppState>) -> Response {
 
 /// Headers every response gets. Pages may not be framed, scripts and styles come only from
 /// this site, and pages are not cached unless the handler says otherwise.
+/// A response marked [`Frameable`] (an embed) may be framed by any site.
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
+    let frameable = response.extensions().get::<Frameable>().is_some();
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
         headers
             .entry(name)
             .or_insert_with(|| HeaderValue::from_static(value));
     };
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+    if frameable {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors *; base-uri 'none'",
+        );
+    } else {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        );
+        set(headers, header::X_FRAME_OPTIONS, "DENY");
+    }
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::X_FRAME_OPTIONS, "DENY");
     // Confirmation links carry a token in the path: never send it to other sites.
     set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::CACHE_CONTROL, "no-store");

@@ -82,6 +82,11 @@ impl IntoResponse for SignError {
     }
 }
 
+/// Where the signing form posts. Exempt from the Origin check: the form is public (no
+/// session, no cookie), it is also shown in embeds on other sites, and a signature counts
+/// only once its email address confirms it.
+pub const SIGN_ROUTE: &str = "/l/{slug}/sign";
+
 /// `POST /l/{slug}/sign`
 pub async fn sign(
     State(state): State<AppState>,

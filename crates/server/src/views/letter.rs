@@ -135,6 +135,8 @@ pub struct OpenGraph {
     pub title: String,
     pub description: String,
     pub url: String,
+    /// The share card (`/l/{slug}/card.png`), as an absolute URL.
+    pub image: String,
 }
 
 #[derive(Template)]
@@ -169,14 +171,8 @@ pub struct LetterPage {
     /// Whether the log holds commitments to the names shown (format 2) rather than the
     /// names (format 1).
     pub names_committed: bool,
-    pub categories: Vec<CategoryChoice>,
-    pub levels: Vec<LevelChoice>,
-    /// Whether to offer "show my city with my initials": the form asks for a city, and
-    /// some category allows initials with a city.
-    pub offer_city: bool,
-    pub fields: Vec<FieldView>,
-    pub input: SignInput,
-    pub errors: FieldErrors,
+    /// The signing form (`letter_sign.html`, shared with the embed).
+    pub form: SignFormView,
     /// The people who signed publicly (a page of them).
     pub signers: Vec<SignerView>,
     /// The organisations (a page of the grid): pinned first, then verified, then the rest.
@@ -374,18 +370,13 @@ impl LetterPage {
         });
         let signers = shown.iter().filter_map(signer_view).collect();
         let organisations = grid_shown.iter().filter_map(signer_view).collect();
-        let fields = SignerField::ALL
-            .into_iter()
-            .filter(|f| letter.signer_fields.get(*f).is_shown())
-            .map(|f| FieldView {
-                key: f.key(),
-                label: f.label(),
-                required: letter.signer_fields.get(f) == FieldRequirement::Required,
-                multiline: f == SignerField::Comment,
-                max: f.max_chars(),
-                value: field_value(&page_state.input, f).to_owned(),
-            })
-            .collect();
+        let form = SignFormView::build(
+            letter,
+            page_state.input,
+            page_state.errors,
+            page_state.organisation_form,
+            None,
+        );
         Ok(Self {
             layout,
             preview: page_state.preview,
@@ -393,6 +384,7 @@ impl LetterPage {
                 title: letter.title.clone(),
                 description: description(letter),
                 url: state.public.url(&format!("/l/{}", letter.slug)),
+                image: state.public.url(&format!("/l/{}/card.png", letter.slug)),
             },
             slug: letter.slug.clone(),
             in_family: view.family > 1,
@@ -429,6 +421,94 @@ impl LetterPage {
                 .iter()
                 .map(|(name, n)| (name.clone(), format::count(*n)))
                 .collect(),
+            form,
+            signers,
+            organisations,
+            grid_after: page_state.grid_after.map(|k| k.to_string()),
+            grid_next,
+            count_words,
+            withheld,
+            edited,
+            awaiting: (counts.awaiting > 0).then(|| match counts.awaiting {
+                1 => "Of which 1 earlier signer has not yet re-confirmed the new text.".to_owned(),
+                n => format!(
+                    "Of which {} earlier signers have not yet re-confirmed the new text.",
+                    format::count(n)
+                ),
+            }),
+            before,
+            next_before,
+            batch_minutes: letter.batch.map(|b| b.get()),
+            organisation_form: page_state.organisation_form && organisation_category.is_some(),
+            organisation_category,
+            asks,
+            updates: view.updates.clone(),
+            charts,
+            last_added,
+            erased: view.erasure.as_ref().map(|e| {
+                format!(
+                    "The signatories' names and details were erased on {}, {} days after the \
+                     letter closed, as its host keeps them no longer. The counts and the public \
+                     log remain.",
+                    format::date(e.erased_at),
+                    e.retention_days
+                )
+            }),
+        })
+    }
+}
+
+/// The signing form, as the letter's page and its embed show it (`letter_sign.html`).
+pub struct SignFormView {
+    pub slug: String,
+    /// The category organisations sign under, when the letter takes their signatures.
+    pub organisation_category: Option<String>,
+    /// Whether the form shown is the organisation's.
+    pub organisation_form: bool,
+    pub categories: Vec<CategoryChoice>,
+    pub levels: Vec<LevelChoice>,
+    /// Whether to offer "show my city with my initials": the form asks for a city, and
+    /// some category allows initials with a city.
+    pub offer_city: bool,
+    pub fields: Vec<FieldView>,
+    pub input: SignInput,
+    pub errors: FieldErrors,
+    /// Where the form's answer opens: `_blank` (a new tab) from an embed, whose frame on
+    /// another site cannot be relied on to keep cookies; the same page otherwise.
+    pub target: Option<&'static str>,
+}
+
+impl SignFormView {
+    pub fn build(
+        letter: &Letter,
+        input: SignInput,
+        errors: FieldErrors,
+        organisation_form: bool,
+        target: Option<&'static str>,
+    ) -> Self {
+        let organisation_category = letter.organisation_category.and_then(|id| {
+            letter
+                .categories
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.name.clone())
+        });
+        let fields = SignerField::ALL
+            .into_iter()
+            .filter(|f| letter.signer_fields.get(*f).is_shown())
+            .map(|f| FieldView {
+                key: f.key(),
+                label: f.label(),
+                required: letter.signer_fields.get(f) == FieldRequirement::Required,
+                multiline: f == SignerField::Comment,
+                max: f.max_chars(),
+                value: field_value(&input, f).to_owned(),
+            })
+            .collect();
+        Self {
+            slug: letter.slug.clone(),
+            organisation_form: organisation_form && organisation_category.is_some(),
+            organisation_category,
             categories: letter
                 .people_categories()
                 .map(|c| CategoryChoice {
@@ -452,41 +532,10 @@ impl LetterPage {
                     .people_categories()
                     .any(|c| c.rule.city() && c.rule.allows(DisplayLevel::Initials)),
             fields,
-            input: page_state.input,
-            errors: page_state.errors,
-            signers,
-            organisations,
-            grid_after: page_state.grid_after.map(|k| k.to_string()),
-            grid_next,
-            count_words,
-            withheld,
-            edited,
-            awaiting: (counts.awaiting > 0).then(|| match counts.awaiting {
-                1 => "Of which 1 earlier signer has not yet re-confirmed the new text.".to_owned(),
-                n => format!(
-                    "Of which {} earlier signers have not yet re-confirmed the new text.",
-                    format::count(n)
-                ),
-            }),
-            before,
-            next_before,
-            batch_minutes: letter.batch.map(|b| b.get()),
-            organisation_category: organisation_category.clone(),
-            organisation_form: page_state.organisation_form && organisation_category.is_some(),
-            asks,
-            updates: view.updates.clone(),
-            charts,
-            last_added,
-            erased: view.erasure.as_ref().map(|e| {
-                format!(
-                    "The signatories' names and details were erased on {}, {} days after the \
-                     letter closed, as its host keeps them no longer. The counts and the public \
-                     log remain.",
-                    format::date(e.erased_at),
-                    e.retention_days
-                )
-            }),
-        })
+            input,
+            errors,
+            target,
+        }
     }
 }
 

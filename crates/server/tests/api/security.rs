@@ -81,30 +81,15 @@ async fn organiser_forms_without_the_right_csrf_token_are_403() {
 async fn requests_from_another_site_are_403() {
     let app = spawn_app().await;
     let id = app.open_letter("cross-site").await;
-    let categories = app.categories("cross-site").await;
     let csrf = app.organiser_csrf(&app.client).await;
-    let sign_form = [
-        ("name", "Mallory Farsite"),
-        ("email", "mallory@example.org"),
-        ("category", categories[0].as_str()),
-        ("display", "public"),
-    ];
 
+    // The public signing form is not in this list: embeds show it on other sites (see
+    // embed.rs); it uses no session, and only a confirmed email address makes it count.
     for (header, value) in [
         ("origin", "https://evil.example"),
         ("origin", "null"),
         ("sec-fetch-site", "cross-site"),
     ] {
-        let sign = app
-            .send(
-                client()
-                    .post(app.url("/l/cross-site/sign"))
-                    .header(header, value)
-                    .form(&sign_form),
-            )
-            .await;
-        assert_eq!(sign.status, 403, "{header}: {value}");
-
         let close = app
             .send(
                 app.client
@@ -134,10 +119,6 @@ async fn requests_from_another_site_are_403() {
     }
 
     assert_eq!(state_of(&app, &app.client, id).await, "open");
-    let list = app.get(&format!("/admin/letters/{id}/signatures")).await;
-    assert!(list.body.contains("No signatures"));
-    app.mail_barrier("cross-site").await;
-    assert!(app.mail.to("mallory@example.org").is_empty());
     app.stop().await;
 }
 

@@ -323,6 +323,8 @@ struct LetterAdminPage {
     charts: Charts,
     /// How many signatures are in each state, in words: "Published: 12".
     states: Vec<(&'static str, String)>,
+    /// The script tag a partner site pastes to embed the letter's card.
+    embed_snippet: String,
 }
 
 /// A signature state as the organiser's letter page names it, in the order it shows them.
@@ -382,6 +384,11 @@ pub async fn show(
         family_size: family.len(),
         layout: Layout::new(state.instance(), letter.title.clone()).with_nav(organiser.nav()),
         id: letter.id.0,
+        embed_snippet: format!(
+            "<script src=\"{}\" data-letter=\"{}\" async></script>",
+            state.public.url("/embed.js"),
+            letter.slug
+        ),
         slug: letter.slug.clone(),
         title: letter.title.clone(),
         subject: letter.subject.clone(),
