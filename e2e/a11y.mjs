@@ -13,7 +13,7 @@ import { emlFiles, waitForConfirmLink } from "./mail.mjs";
 const base = required("BASE_URL");
 const data = required("DATA_DIR");
 const mailDir = join(data, "mail");
-const { check, visit, checkErrors, report, pages, TAGS } = checker(base, process.env.SHOTS);
+const { check, visit, checkErrors, report, pages, TAGS, SIZES } = checker(base, process.env.SHOTS);
 
 const browser = await launch();
 try {

@@ -4,6 +4,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../target/debug/undersigned}
+# Absolute: the scripts run from e2e/.
+bin=$(realpath "$bin")
 data=$(mktemp -d)
 fresh=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -501,7 +501,7 @@ async fn manage_page(
     Ok(render(
         StatusCode::OK,
         &ManagePage {
-            layout: letter_layout(&state, &signature.letter.slug, "Manage your signature").await,
+            layout: letter_layout(state, &signature.letter.slug, "Manage your signature").await,
             title: signature.letter.title,
             slug: signature.letter.slug,
             token: token.as_str().to_owned(),

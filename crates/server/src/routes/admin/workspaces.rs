@@ -77,12 +77,21 @@ pub async fn show(
         &organiser,
         membership,
         &branding,
-        branding.name.clone(),
-        branding.website.clone().unwrap_or_default(),
-        branding.colour.map(|c| c.to_string()).unwrap_or_default(),
+        BrandingInput {
+            name: branding.name.clone(),
+            website: branding.website.clone().unwrap_or_default(),
+            colour: branding.colour.map(|c| c.to_string()).unwrap_or_default(),
+        },
         FieldErrors::default(),
     );
     Ok(render(StatusCode::OK, &page))
+}
+
+/// What the branding form shows in its fields: the saved values, or what was typed.
+struct BrandingInput {
+    name: String,
+    website: String,
+    colour: String,
 }
 
 fn page(
@@ -90,9 +99,7 @@ fn page(
     organiser: &Organiser,
     membership: &undersigned_store::Membership,
     branding: &Branding,
-    input_name: String,
-    input_website: String,
-    input_colour: String,
+    input: BrandingInput,
     errors: FieldErrors,
 ) -> WorkspacePage {
     WorkspacePage {
@@ -104,9 +111,9 @@ fn page(
         logo: branding.logo.map(|l| l.path()),
         can_manage: membership.role.allows(Permission::ManageMembers),
         csrf: organiser.csrf.clone(),
-        input_name,
-        input_website,
-        input_colour,
+        input_name: input.name,
+        input_website: input.website,
+        input_colour: input.colour,
         errors,
     }
 }
@@ -187,9 +194,11 @@ pub async fn set_branding(
             &organiser,
             membership,
             &current,
-            input_name,
-            input_website,
-            input_colour,
+            BrandingInput {
+                name: input_name,
+                website: input_website,
+                colour: input_colour,
+            },
             errors,
         );
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
