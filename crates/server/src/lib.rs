@@ -12,6 +12,7 @@ pub mod config;
 pub mod csv;
 pub mod extract;
 pub mod format;
+pub mod i18n;
 pub mod mail;
 pub mod pages;
 pub mod ratelimit;

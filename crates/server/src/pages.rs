@@ -11,6 +11,7 @@ use undersigned_core::Colour;
 use undersigned_store::{Branding, StoreError};
 
 use crate::{
+    i18n::{self, Lang},
     services::{logs::LogError, reads::ReadError, writer::WriteError},
     state::AppState,
 };
@@ -23,6 +24,8 @@ pub struct Layout {
     pub instance: String,
     pub nav: Option<Nav>,
     pub host: Option<Host>,
+    /// The language the page is in (the request's).
+    pub lang: Lang,
 }
 
 /// The host of a letter as the header of each of its pages shows it: its name (linked to
@@ -77,6 +80,7 @@ impl Layout {
             instance: instance.to_owned(),
             nav: None,
             host: None,
+            lang: i18n::current(),
         }
     }
 
@@ -84,6 +88,11 @@ impl Layout {
     pub fn with_host(mut self, host: Option<&Branding>) -> Self {
         self.host = host.map(Host::of);
         self
+    }
+
+    /// The languages the switcher offers.
+    pub fn langs(&self) -> [Lang; 3] {
+        Lang::ALL
     }
 
     pub fn with_nav(mut self, nav: Nav) -> Self {

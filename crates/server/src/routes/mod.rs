@@ -139,6 +139,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             frame_messages,
         ))
+        // Outermost, so that every page, the framed messages too, is in the request's language.
+        .layer(middleware::from_fn(crate::i18n::choose_language))
         .with_state(state)
 }
 
