@@ -1,16 +1,30 @@
 //! Small display helpers for templates.
 
-/// Unix seconds as "28 Nov 2026" (UTC).
+/// Unix seconds as "28 Nov 2026" (UTC), in the request's language ("28 nov 2026",
+/// "28 nov. 2026").
 pub fn date(unix_seconds: i64) -> String {
     let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS
-        .get(usize::try_from(m - 1).unwrap_or(0))
-        .copied()
-        .unwrap_or("?");
-    format!("{d} {month} {y}")
+    crate::i18n::t3("date", "day", d, "month", month(m), "year", y)
+}
+
+/// A day written `YYYY-MM-DD` as [`date`] words it; the text itself if it is not one.
+pub fn iso_day(iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    match (
+        parts.next().flatten(),
+        parts.next().flatten(),
+        parts.next().flatten(),
+    ) {
+        (Some(y), Some(m), Some(d)) => {
+            crate::i18n::t3("date", "day", d, "month", month(m), "year", y)
+        }
+        _ => iso.to_owned(),
+    }
+}
+
+/// A month's short name in the request's language.
+fn month(m: i64) -> String {
+    crate::i18n::t1("month-short", "m", m)
 }
 
 /// Unix seconds as "2026-11-28 14:05 UTC".
@@ -56,13 +70,15 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// A count with thin grouping: 12345 → "12,345".
+/// A count with the request's language's grouping: 12345 → "12,345" ("12.345",
+/// "12 345").
 pub fn count(n: u64) -> String {
+    let separator = crate::i18n::current().group_separator();
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push(separator);
         }
         out.push(c);
     }
@@ -72,7 +88,7 @@ pub fn count(n: u64) -> String {
 /// A number of signatures in words, with the noun in the singular for one: "1 signature",
 /// "2,000 signatures".
 pub fn signatures(n: u64) -> String {
-    format!("{} signature{}", count(n), if n == 1 { "" } else { "s" })
+    crate::i18n::t2("n-signatures", "n", n, "count", count(n))
 }
 
 /// A count and what it counts, for sentences: "63 organisations", "1 survivor". Category
@@ -138,7 +154,7 @@ pub fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), crate::i18n::t("list-and")),
     }
 }
 

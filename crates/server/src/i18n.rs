@@ -100,6 +100,16 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// What separates groups of three digits in a count.
+    pub fn group_separator(self) -> char {
+        match self {
+            Lang::En => ',',
+            Lang::Es => '.',
+            // A narrow no-break space, as French typography asks.
+            Lang::Fr => '\u{202f}',
+        }
+    }
+
     fn id(self) -> &'static LanguageIdentifier {
         match self {
             Lang::En => &EN,
@@ -181,7 +191,7 @@ macro_rules! number_args {
         }
     )*};
 }
-number_args!(i64, u64, i32, u32, usize);
+number_args!(i64, u64, i32, u32, usize, u16, u8);
 
 /// The text `key` in the request's language.
 pub fn t(key: &str) -> String {
@@ -217,6 +227,127 @@ pub fn t3(
         (Cow::Borrowed(n1), v1.value()),
         (Cow::Borrowed(n2), v2.value()),
         (Cow::Borrowed(n3), v3.value()),
+    ]);
+    current().text(key, Some(&args))
+}
+
+/// The text `key` with any number of values, all strings.
+pub fn t_all<const N: usize>(key: &str, args: [(&'static str, String); N]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .into_iter()
+        .map(|(name, value)| (Cow::Borrowed(name), FluentValue::from(value)))
+        .collect();
+    current().text(key, Some(&args))
+}
+
+/// A sentence written in English in the code (a form's error from the core types, a message
+/// page), in the request's language: the catalog (`catalog.ftl`) keys each such sentence by
+/// its words (`src-` and the words joined by `-`, numbers as `n`, given as `$n`), as gettext
+/// keys messages by their source text. A sentence the catalog lacks stays in English.
+pub fn localise(english: &str) -> String {
+    let lang = current();
+    if lang == Lang::En {
+        return english.to_owned();
+    }
+    let (key, number) = catalog_key(english);
+    if !lang.has(&key) {
+        return english.to_owned();
+    }
+    let args = number.map(|n| HashMap::from([(Cow::Borrowed("n"), FluentValue::from(n))]));
+    lang.text(&key, args.as_ref())
+}
+
+/// The catalog key of an English sentence, and its first number.
+pub fn catalog_key(english: &str) -> (String, Option<u64>) {
+    let mut key = String::from("src-");
+    let mut number: Option<u64> = None;
+    let mut digits = String::new();
+    let mut dash = false;
+    for c in english.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            if number.is_none() {
+                number = digits.parse().ok();
+            }
+            digits.clear();
+            if dash {
+                key.push('-');
+            }
+            key.push('n');
+            dash = false;
+        }
+        if c.is_ascii_alphabetic() {
+            if dash {
+                key.push('-');
+            }
+            key.push(c.to_ascii_lowercase());
+            dash = false;
+        } else if key.len() > 4 {
+            dash = true;
+        }
+        if key.len() >= 120 {
+            break;
+        }
+    }
+    (key, number)
+}
+
+/// A value for a text that holds HTML: strings escaped, numbers as they are.
+fn escaped(value: impl Arg) -> FluentValue<'static> {
+    match value.value() {
+        FluentValue::String(s) => FluentValue::String(Cow::Owned(escape_html(&s))),
+        other => other,
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A text whose message holds markup (ours: links, emphasis), with one value, escaped:
+/// for `{{ …|safe }}` in templates. Values typed by users are always escaped.
+pub fn h1(key: &str, name: &'static str, value: impl Arg) -> String {
+    let args = HashMap::from([(Cow::Borrowed(name), escaped(value))]);
+    current().text(key, Some(&args))
+}
+
+/// [`h1`] with two values.
+pub fn h2(key: &str, n1: &'static str, v1: impl Arg, n2: &'static str, v2: impl Arg) -> String {
+    let args = HashMap::from([
+        (Cow::Borrowed(n1), escaped(v1)),
+        (Cow::Borrowed(n2), escaped(v2)),
+    ]);
+    current().text(key, Some(&args))
+}
+
+/// [`h1`] with three values.
+pub fn h3(
+    key: &str,
+    n1: &'static str,
+    v1: impl Arg,
+    n2: &'static str,
+    v2: impl Arg,
+    n3: &'static str,
+    v3: impl Arg,
+) -> String {
+    let args = HashMap::from([
+        (Cow::Borrowed(n1), escaped(v1)),
+        (Cow::Borrowed(n2), escaped(v2)),
+        (Cow::Borrowed(n3), escaped(v3)),
     ]);
     current().text(key, Some(&args))
 }
@@ -348,12 +479,41 @@ mod tests {
                     if id.starts_with(|c: char| c.is_ascii_lowercase())
                         && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                     {
-                        ids.insert(id.to_owned());
+                        assert!(ids.insert(id.to_owned()), "{id} twice in {}", lang.code());
                     }
                 }
             }
         }
         ids
+    }
+
+    #[test]
+    fn sentences_from_the_code_are_keyed_by_their_words() {
+        assert_eq!(
+            catalog_key("Use at most 100 characters."),
+            ("src-use-at-most-n-characters".to_owned(), Some(100))
+        );
+        assert_eq!(
+            catalog_key("Enter your organisation's website, like https://example.org."),
+            (
+                "src-enter-your-organisation-s-website-like-https-example-org".to_owned(),
+                None
+            )
+        );
+        assert_eq!(
+            in_language(Lang::Fr, || localise("Use at most 100 characters.")),
+            "Utilisez au plus 100 caractères."
+        );
+        assert_eq!(
+            in_language(Lang::Es, || localise("A sentence nobody translated.")),
+            "A sentence nobody translated."
+        );
+    }
+
+    #[test]
+    fn values_in_texts_with_markup_are_escaped() {
+        let html = in_language(Lang::En, || h1("letter-feed-title", "title", "<b>&"));
+        assert_eq!(html, "Updates: &lt;b&gt;&amp;");
     }
 
     #[test]
@@ -386,7 +546,7 @@ mod tests {
                 while start > 0 && (bytes[start - 1].is_ascii_digit()) {
                     start -= 1;
                 }
-                if start == 0 || bytes[start - 1] != b't' {
+                if start == 0 || !matches!(bytes[start - 1], b't' | b'h') {
                     continue;
                 }
                 if start >= 2

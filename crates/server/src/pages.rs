@@ -76,7 +76,8 @@ pub struct Nav {
 impl Layout {
     pub fn new(instance: &str, title: impl Into<String>) -> Self {
         Self {
-            title: title.into(),
+            // Handlers name their pages in English; the catalog gives the page's language.
+            title: i18n::localise(&title.into()),
             instance: instance.to_owned(),
             nav: None,
             host: None,
@@ -164,11 +165,15 @@ pub async fn frame_messages(
     let Some(message) = response.extensions_mut().remove::<Message>() else {
         return response;
     };
+    // Handlers word their messages in English; the catalog gives them in the page's language.
+    let heading = i18n::localise(&message.heading);
     let page = MessagePage {
-        layout: Layout::new(state.instance(), message.heading.clone()),
-        heading: message.heading,
-        message: message.message,
-        link: message.link,
+        layout: Layout::new(state.instance(), heading.clone()),
+        heading,
+        message: i18n::localise(&message.message),
+        link: message
+            .link
+            .map(|(href, text)| (href, i18n::localise(&text))),
     };
     let (mut parts, _) = response.into_parts();
     let (rendered, body) = render(parts.status, &page).into_parts();

@@ -424,7 +424,7 @@ async fn published_by(state: &AppState, token: &Token) -> Result<ReceiptData, Co
 /// A way to appear, as the manage page offers it.
 struct LevelChoice {
     value: &'static str,
-    label: &'static str,
+    label: String,
     current: bool,
 }
 

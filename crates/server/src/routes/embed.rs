@@ -57,6 +57,7 @@ struct EmbedPage {
     host: Option<String>,
     open: bool,
     total: String,
+    total_n: u64,
     by_category: Vec<(String, String)>,
     /// The signing form, when the embed asked for it (and the letter takes signatures).
     form: Option<SignFormView>,
@@ -84,6 +85,7 @@ pub async fn show(
         host: view.host.as_ref().map(|h| h.name.clone()),
         open,
         total: format::count(counts.total),
+        total_n: counts.total,
         by_category: counts
             .by_category
             .iter()
@@ -122,10 +124,7 @@ pub async fn card(
         .await
         .map_err(PageError::from)?;
     let title = view.letter.title.clone();
-    let count = match counts.total {
-        1 => "1 signature".to_owned(),
-        n => format!("{} signatures", format::count(n)),
-    };
+    let count = format::signatures(counts.total);
     let host = state.public.host.clone();
     let etag = card_tag(&title, &count, &host);
     let tagged = [

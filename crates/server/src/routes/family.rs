@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use undersigned_core::{DisplayLevel, LetterState, markdown};
+use undersigned_core::{DisplayLevel, markdown};
 use undersigned_store::{
     ConfirmOutcome, FamilyInvitation, JoinFamilyCommand, Letter, StoreError, WriteCommand,
     WriteOutcome,
@@ -23,7 +23,10 @@ use crate::{
     secrets::Token,
     services::writer::WriteError,
     state::AppState,
-    views::{asks::target_label, letter::level_label},
+    views::{
+        asks::target_label,
+        letter::{level_label, state_words},
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +95,7 @@ impl From<StoreError> for InvitationError {
 
 pub struct LevelOption {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub checked: bool,
 }
 
@@ -310,7 +313,7 @@ pub struct MemberView {
     pub slug: String,
     pub title: String,
     pub current: bool,
-    pub state: &'static str,
+    pub state: String,
     pub targets: Vec<String>,
     pub total: String,
     pub total_is_one: bool,
@@ -326,16 +329,6 @@ struct FamilyPage {
     title: String,
     slug: String,
     members: Vec<MemberView>,
-}
-
-fn state_words(state: LetterState) -> &'static str {
-    match state {
-        LetterState::Open => "Open for signatures",
-        LetterState::Closed => "Closed",
-        LetterState::Delivered => "Delivered",
-        LetterState::Archived => "Archived",
-        LetterState::Draft => "Draft",
-    }
 }
 
 /// `GET /l/{slug}/family`: every letter of the family the public may see.
@@ -363,7 +356,7 @@ pub async fn page(
                 .unwrap_or_default();
             (
                 who,
-                r.received_on.human(),
+                crate::format::iso_day(&r.received_on.to_string()),
                 markdown::render(&r.body_markdown),
             )
         });

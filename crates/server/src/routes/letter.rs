@@ -11,11 +11,12 @@ use undersigned_verify::json::{CountsJson, OrganisationCounts};
 
 use crate::{
     format,
+    i18n::t,
     pages::{Layout, PageError, render},
     rendered::Rendered,
     services::reads::Cached,
     state::AppState,
-    views::letter::{LetterPage, ListQuery, PageState},
+    views::letter::{LetterPage, ListQuery, PageState, state_words},
 };
 
 /// `GET /l/{slug}`. The page most visitors get (the newest signatories, an empty form) is
@@ -124,14 +125,14 @@ pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> 
         .map(|l| LetterLine {
             slug: l.slug,
             title: l.title,
-            state: l.state.to_string(),
-            signatures: format::count(l.signatures),
+            state: state_words(l.state),
+            signatures: format::signatures(l.signatures),
         })
         .collect();
     Ok(render(
         StatusCode::OK,
         &HomePage {
-            layout: Layout::new(state.instance(), "Open letters"),
+            layout: Layout::new(state.instance(), t("home-heading")),
             letters,
         },
     ))

@@ -7,6 +7,8 @@ use undersigned_core::{
 };
 use undersigned_store::{AskTarget, LetterAsks, TargetId};
 
+use crate::i18n::t_all;
+
 /// A size in bytes as people read it: "840 bytes", "12 KB", "3.4 MB".
 pub fn size_words(bytes: u64) -> String {
     match bytes {
@@ -141,7 +143,7 @@ impl AsksView {
                 response.received_on,
                 response.created_at,
                 TimelineItem {
-                    date: response.received_on.human(),
+                    date: crate::format::iso_day(&response.received_on.to_string()),
                     iso: response.received_on.to_string(),
                     kind: TimelineKind::Response {
                         id: response.id.0,
@@ -157,21 +159,27 @@ impl AsksView {
                 continue;
             };
             let who = target(change.target);
-            let sentence = match change.status {
-                AskStatus::Pending => format!("Ask {} is pending again with {who}", ask.number),
-                AskStatus::Superseded => {
-                    format!("Ask {} to {who} was superseded", ask.number)
-                }
-                other => format!("{who} {} ask {}", other.verb(), ask.number),
-            };
+            let sentence = t_all(
+                match change.status {
+                    AskStatus::Pending => "ask-change-pending",
+                    AskStatus::Superseded => "ask-change-superseded",
+                    AskStatus::Met => "ask-change-met",
+                    AskStatus::Refused => "ask-change-refused",
+                },
+                [
+                    ("n", ask.number.to_string()),
+                    ("who", who.clone()),
+                    ("text", ask.content.text().to_owned()),
+                ],
+            );
             items.push((
                 change.on,
                 change.recorded_at,
                 TimelineItem {
-                    date: change.on.human(),
+                    date: crate::format::iso_day(&change.on.to_string()),
                     iso: change.on.to_string(),
                     kind: TimelineKind::Status {
-                        sentence: format!("{sentence}: “{}”", ask.content.text()),
+                        sentence,
                         status: change.status.as_str(),
                         note: change.note.clone(),
                     },

@@ -11,7 +11,10 @@ use std::fmt::Write as _;
 
 use undersigned_store::DayCount;
 
-use crate::format;
+use crate::{
+    format,
+    i18n::{t, t_all, t2},
+};
 
 /// The drawing's size in SVG units; the page scales it to its width.
 const WIDTH: f64 = 480.0;
@@ -35,7 +38,7 @@ pub struct Chart {
     /// What it shows, in one or two sentences (its caption, and its accessible name).
     pub summary: String,
     /// The table's header cells.
-    pub columns: Vec<&'static str>,
+    pub columns: Vec<String>,
     /// The table's rows, unescaped (the template escapes them).
     pub rows: Vec<Vec<String>>,
 }
@@ -107,16 +110,8 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-fn month_name(m: i64) -> &'static str {
-    usize::try_from(m - 1)
-        .ok()
-        .and_then(|i| MONTHS.get(i))
-        .copied()
-        .unwrap_or("?")
+fn month_name(m: i64) -> String {
+    crate::i18n::t1("month-short", "m", m)
 }
 
 /// "3 Dec".
@@ -292,19 +287,23 @@ pub fn over_time(days: &[DayCount]) -> Option<Chart> {
         .max_by_key(|d| (d.signatures, -d.day))
         .copied()?;
     let summary = if first == last {
-        format!(
-            "{} on {}.",
+        t2(
+            "chart-time-one-day",
+            "signatures",
             format::signatures(total),
-            format::date(first * 86_400)
+            "date",
+            format::date(first * 86_400),
         )
     } else {
-        format!(
-            "{} from {} to {}; the most in one day: {} on {}.",
-            format::signatures(total),
-            format::date(first * 86_400),
-            format::date(last * 86_400),
-            format::count(busiest.signatures),
-            format::date(busiest.day * 86_400),
+        t_all(
+            "chart-time-summary",
+            [
+                ("signatures", format::signatures(total)),
+                ("first", format::date(first * 86_400)),
+                ("last", format::date(last * 86_400)),
+                ("most", format::count(busiest.signatures)),
+                ("busiest", format::date(busiest.day * 86_400)),
+            ],
         )
     };
     let mut running = 0u64;
@@ -323,9 +322,9 @@ pub fn over_time(days: &[DayCount]) -> Option<Chart> {
         svg,
         summary,
         columns: vec![
-            "Day (UTC)",
-            "Signatures that day",
-            "Total by the end of the day",
+            t("chart-column-day"),
+            t("chart-column-that-day"),
+            t("chart-column-total"),
         ],
         rows,
     })
@@ -381,15 +380,17 @@ pub fn by_category(categories: &[(String, u64)]) -> Option<Chart> {
         .iter()
         .map(|(name, n)| format!("{}: {}", name.trim(), format::count(*n)))
         .collect();
-    let summary = format!(
-        "{} by category. {}.",
+    let summary = t2(
+        "chart-category-summary",
+        "signatures",
         format::signatures(total),
-        parts.join("; ")
+        "parts",
+        parts.join("; "),
     );
     Some(Chart {
         svg,
         summary,
-        columns: vec!["Category", "Signatures"],
+        columns: vec![t("chart-column-category"), t("chart-column-signatures")],
         rows: categories
             .iter()
             .map(|(name, n)| vec![name.clone(), format::count(*n)])

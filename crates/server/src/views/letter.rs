@@ -15,6 +15,7 @@ use undersigned_store::{Delivery, GridKey, Letter, LogVersion, PublicSignature, 
 
 use crate::{
     format,
+    i18n::{t, t1, t2},
     pages::{Layout, PageError},
     services::reads::{LetterView, ORGANISATIONS_PER_PAGE, SIGNATORIES_PER_PAGE},
     state::AppState,
@@ -71,7 +72,7 @@ impl ListQuery {
 /// A signer field as the signing form shows it.
 pub struct FieldView {
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub required: bool,
     pub multiline: bool,
     pub max: usize,
@@ -99,7 +100,7 @@ pub struct CategoryChoice {
 /// A display level the signing form offers (one that some category allows).
 pub struct LevelChoice {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
 pub struct SignerView {
@@ -112,7 +113,7 @@ pub struct SignerView {
     /// For an organisation: how it was verified ("domain" or "organiser"), if it was.
     pub verified: Option<&'static str>,
     /// What the verified mark says on hover, for a verified organisation.
-    pub verified_note: Option<&'static str>,
+    pub verified_note: Option<String>,
     /// Whether an organisation signed (not a person).
     pub organisation: bool,
     /// The organisation's website domain.
@@ -164,6 +165,8 @@ pub struct LetterPage {
     pub targets: Vec<TargetView>,
     pub body_html: String,
     pub total: String,
+    /// The same as a number, for the words around it.
+    pub total_n: u64,
     pub by_category: Vec<(String, String)>,
     /// The log size the counts were computed at, and the key that signs the log.
     pub log_size: u64,
@@ -361,12 +364,14 @@ impl LetterPage {
                 .iter()
                 .map(|(name, n)| format::counted(*n, name))
                 .collect();
-            let whose = if counts.withheld.iter().map(|(_, n)| n).sum::<u64>() == 1 {
-                "whose name is"
-            } else {
-                "whose names are"
-            };
-            format!("And {} {whose} withheld.", format::and_list(&parts))
+            let people = counts.withheld.iter().map(|(_, n)| n).sum::<u64>();
+            t2(
+                "letter-withheld",
+                "who",
+                format::and_list(&parts),
+                "n",
+                people,
+            )
         });
         let signers = shown.iter().filter_map(signer_view).collect();
         let organisations = grid_shown.iter().filter_map(signer_view).collect();
@@ -413,6 +418,7 @@ impl LetterPage {
             targets: letter.targets.iter().map(target_view).collect(),
             body_html: view.body_html.clone(),
             total: format::count(counts.total),
+            total_n: counts.total,
             log_size: counts.log_size,
             log_key: state.logs.verifier_key().to_owned(),
             names_committed: letter.log_version == LogVersion::V2,
@@ -429,12 +435,14 @@ impl LetterPage {
             count_words,
             withheld,
             edited,
-            awaiting: (counts.awaiting > 0).then(|| match counts.awaiting {
-                1 => "Of which 1 earlier signer has not yet re-confirmed the new text.".to_owned(),
-                n => format!(
-                    "Of which {} earlier signers have not yet re-confirmed the new text.",
-                    format::count(n)
-                ),
+            awaiting: (counts.awaiting > 0).then(|| {
+                t2(
+                    "letter-awaiting",
+                    "n",
+                    counts.awaiting,
+                    "count",
+                    format::count(counts.awaiting),
+                )
             }),
             before,
             next_before,
@@ -498,7 +506,7 @@ impl SignFormView {
             .filter(|f| letter.signer_fields.get(*f).is_shown())
             .map(|f| FieldView {
                 key: f.key(),
-                label: f.label(),
+                label: field_label(f),
                 required: letter.signer_fields.get(f) == FieldRequirement::Required,
                 multiline: f == SignerField::Comment,
                 max: f.max_chars(),
@@ -516,7 +524,7 @@ impl SignFormView {
                     name: c.name.clone(),
                     levels: c.rule.levels_text(),
                     city: c.rule.city(),
-                    rule: (c.rule != DisplayRule::ALL).then(|| c.rule.describe()),
+                    rule: (c.rule != DisplayRule::ALL).then(|| describe_rule(c.rule)),
                 })
                 .collect(),
             levels: DisplayLevel::ALL
@@ -566,14 +574,11 @@ fn delivery_view(slug: &str, delivery: &Delivery) -> DeliveryView {
         date: format::date(at),
         date_iso: format::iso_date(at),
         to: if names.is_empty() {
-            "its targets".to_owned()
+            t("letter-its-targets")
         } else {
             format::and_list(&names)
         },
-        signatures: match delivery.signatures.unwrap_or_default() {
-            1 => "1 signature".to_owned(),
-            n => format!("{} signatures", format::count(n)),
-        },
+        signatures: format::signatures(delivery.signatures.unwrap_or_default()),
         document: format!("/l/{slug}/deliveries/{}.pdf", delivery.id.0),
     }
 }
@@ -590,11 +595,8 @@ fn signer_view(row: &PublicSignature) -> Option<SignerView> {
         comment: shown.comment,
         verified: verified.map(|v| v.as_str()),
         verified_note: verified.map(|v| match v {
-            Verification::Domain => {
-                "Verified: the person who signed confirmed an email address on the \
-                 organisation's website domain"
-            }
-            Verification::Organiser => "Verified by the letter's organisers",
+            Verification::Domain => t("letter-verified-domain"),
+            Verification::Organiser => t("letter-verified-organiser"),
         }),
         organisation: organisation.is_some(),
         domain: organisation.map(|o| o.domain.clone()),
@@ -603,13 +605,59 @@ fn signer_view(row: &PublicSignature) -> Option<SignerView> {
     })
 }
 
-/// How the signing form words a display level.
-pub fn level_label(level: DisplayLevel) -> &'static str {
-    match level {
-        DisplayLevel::Public => "In full, with the details I gave",
-        DisplayLevel::Initials => "As initials only (for example “J. D.”)",
-        DisplayLevel::Private => "Not at all: count my signature, never show my name",
+/// A letter's state in words: "Open for signatures".
+pub fn state_words(state: LetterState) -> String {
+    t(match state {
+        LetterState::Open => "letter-state-open",
+        LetterState::Closed => "letter-state-closed",
+        LetterState::Delivered => "letter-state-delivered",
+        LetterState::Archived => "letter-state-archived",
+        LetterState::Draft => "letter-state-draft",
+    })
+}
+
+/// A signer's field as forms name it.
+pub fn field_label(field: SignerField) -> String {
+    t(match field {
+        SignerField::Title => "field-title",
+        SignerField::Affiliation => "field-affiliation",
+        SignerField::City => "field-city",
+        SignerField::Country => "field-country",
+        SignerField::Comment => "field-comment",
+    })
+}
+
+/// A category's display rule in words: "as initials or not at all; city never shown".
+pub fn describe_rule(rule: DisplayRule) -> String {
+    let ways: Vec<String> = rule
+        .levels()
+        .map(|l| {
+            t(match l {
+                DisplayLevel::Public => "rule-in-full",
+                DisplayLevel::Initials => "rule-as-initials",
+                DisplayLevel::Private => "rule-not-at-all",
+            })
+        })
+        .collect();
+    let levels = match ways.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), t("word-or")),
+    };
+    if rule.city() {
+        levels
+    } else {
+        t1("rule-no-city", "levels", levels)
     }
+}
+
+/// How the signing form words a display level.
+pub fn level_label(level: DisplayLevel) -> String {
+    t(match level {
+        DisplayLevel::Public => "level-public",
+        DisplayLevel::Initials => "level-initials",
+        DisplayLevel::Private => "level-private",
+    })
 }
 
 fn target_view(t: &Target) -> TargetView {

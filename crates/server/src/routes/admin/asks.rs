@@ -185,7 +185,7 @@ fn page(
                 id: r.id.0,
                 target_id: r.target.0,
                 target: label(r.target),
-                date: r.received_on.human(),
+                date: crate::format::iso_day(&r.received_on.to_string()),
                 iso: r.received_on.to_string(),
                 markdown: r.body_markdown.clone(),
                 html: undersigned_core::markdown::render(&r.body_markdown),
