@@ -12,6 +12,7 @@ pub mod dedup;
 pub mod delivery;
 pub mod email;
 pub mod filter;
+pub mod language;
 pub mod letter;
 pub mod logo;
 pub mod markdown;

@@ -206,9 +206,23 @@ pub static TABLES: &[Table] = &[
             int("family_id"),
             int("text_version"),
             int("reconfirm_from"),
+            text("lang"),
         ],
         key: &["id"],
         identity: true,
+    },
+    Table {
+        name: "letter_translations",
+        columns: &[
+            int("letter_id"),
+            text("lang"),
+            text("title"),
+            text("subject"),
+            text("body_md"),
+            int("updated_at"),
+        ],
+        key: &["letter_id", "lang"],
+        identity: false,
     },
     Table {
         name: "letter_targets",

@@ -19,6 +19,7 @@ mod error;
 pub mod exports;
 mod family;
 pub mod files;
+pub mod languages;
 pub mod log;
 mod model;
 pub mod postgres;
@@ -39,6 +40,7 @@ pub(crate) use error::parse_stored;
 pub use error::{Result, StoreError};
 pub use exports::{ExportCursor, ExportOrganisation, ExportRow};
 pub use family::*;
+pub use languages::*;
 pub use model::*;
 pub use queue::*;
 pub use team::*;
@@ -66,6 +68,7 @@ pub trait Store:
     + VersionStore
     + DeliveryStore
     + FamilyStore
+    + LanguageStore
     + Send
     + Sync
     + 'static

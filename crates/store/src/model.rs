@@ -154,6 +154,10 @@ pub struct Letter {
     pub moderation: Moderation,
     /// The category organisations sign under as organisations (None: they cannot).
     pub organisation_category: Option<CategoryId>,
+    /// The language of its text (a BCP 47 tag).
+    pub lang: String,
+    /// Its text in other languages, by language.
+    pub translations: Vec<crate::languages::Translation>,
 }
 
 impl Letter {

@@ -161,3 +161,25 @@ chart-column-total = Total by the end of the day
 chart-category-summary = { $signatures } by category. { $parts }.
 chart-column-category = Category
 chart-column-signatures = Signatures
+letter-read-in = Read this letter in:
+letter-translation-note = This is a translation. The original text, in { $original }, is the one the signatures are counted on.
+
+## The organisers' page for a letter's languages.
+languages-heading = Languages of the letter
+languages-intro = A letter can be read in several languages and keeps one count and one log: people sign the same letter whichever text they read. The original text is the one signatures are counted on and whose versions the log records; the page says so beside a translation. Readers get the text in their language when the letter has it, and can switch.
+languages-original = The original text
+languages-original-label = Language of the original text
+# $name: the language's name, "English".
+languages-original-hint = A language code such as en, es, fr, pt-BR or ar (now: { $name }). Arabic, Hebrew, Persian and Urdu texts are shown right to left.
+languages-translations = Translations
+languages-none = No translations yet.
+languages-edit = Edit
+languages-remove = Remove
+languages-add-heading = Add a translation
+languages-edit-heading = Edit the translation
+languages-lang-label = Language code
+languages-lang-hint = For example es, fr, pt-BR or ar. Saving a translation in a language the letter already has replaces that translation.
+languages-title = Title
+languages-subject = Subject line
+languages-body = Text (Markdown)
+languages-save = Save the translation

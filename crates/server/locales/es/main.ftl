@@ -11,3 +11,36 @@ signatures-count = { $n ->
     [one] firma confirmada
    *[other] firmas confirmadas
 }
+
+## Fechas y números.
+date = { $day } { $month } { $year }
+month-short = { $m ->
+    [1] ene
+    [2] feb
+    [3] mar
+    [4] abr
+    [5] may
+    [6] jun
+    [7] jul
+    [8] ago
+    [9] sept
+    [10] oct
+    [11] nov
+   *[12] dic
+}
+list-and = y
+word-or = o
+n-signatures = { $n ->
+    [one] { $count } firma
+   *[other] { $count } firmas
+}
+field-email = Correo electrónico
+field-optional = opcional
+field-required = obligatorio
+
+## Formularios.
+form-error = Error:
+form-errors-many = Corrige los campos marcados abajo.
+form-errors-one = Corrige el campo marcado abajo.
+back-to-letter = Volver a la carta
+save = Guardar

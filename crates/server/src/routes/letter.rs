@@ -32,6 +32,7 @@ pub async fn show(
     let page_state = PageState {
         organisation_form: query.organisation_form(),
         grid_after: query.grid_after(),
+        text: query.text(),
         ..PageState::fresh(query.before())
     };
     let build = |page_state| async {
@@ -46,13 +47,16 @@ pub async fn show(
         return Ok(Html(build(page_state).await?).into_response());
     }
     let letter = view.letter.id;
-    let page = match state.reads.rendered(letter, Cached::Page) {
+    let page = match state
+        .reads
+        .rendered(letter, Cached::Page(crate::i18n::current()))
+    {
         Ok(page) => page,
         Err(generation) => {
             let html = build(page_state).await?;
             state.reads.keep_rendered(
                 letter,
-                Cached::Page,
+                Cached::Page(crate::i18n::current()),
                 generation,
                 Rendered::new(html, "text/html; charset=utf-8"),
             )

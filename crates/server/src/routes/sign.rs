@@ -252,6 +252,7 @@ async fn form_again(
         input,
         errors,
         preview: false,
+        text: None,
     };
     let page = LetterPage::build(state, view, page_state, layout).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

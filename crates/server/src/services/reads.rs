@@ -48,11 +48,18 @@ pub struct LetterView {
     pub delivered: Vec<Delivery>,
     /// How many letters of its family (itself included) the public may see.
     pub family: usize,
+    /// Its translations' bodies, rendered, in the order of `letter.translations`.
+    pub translations_html: Vec<String>,
 }
 
 impl LetterView {
     /// Renders the letter's body.
     pub fn of(letter: Letter, erasure: Option<Erasure>, host: Option<Branding>) -> Self {
+        let translations_html = letter
+            .translations
+            .iter()
+            .map(|t| markdown::render(&t.body_md))
+            .collect();
         Self {
             body_html: markdown::render(&letter.body_markdown),
             letter,
@@ -61,6 +68,7 @@ impl LetterView {
             updates: Vec::new(),
             delivered: Vec::new(),
             family: 1,
+            translations_html,
         }
     }
 }
@@ -294,8 +302,9 @@ pub struct Caches {
 /// Which rendered response of a letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cached {
-    /// `/l/{slug}` without a query: the first page of signatories, an empty form.
-    Page,
+    /// `/l/{slug}` without a query, in a language: the first page of signatories, an empty
+    /// form.
+    Page(crate::i18n::Lang),
     CountsJson,
 }
 
@@ -347,7 +356,9 @@ impl Caches {
             self.days.invalidate(letter);
             self.first_pages.invalidate(letter);
             self.first_grids.invalidate(letter);
-            self.rendered.invalidate(&(*letter, Cached::Page));
+            for lang in crate::i18n::Lang::ALL {
+                self.rendered.invalidate(&(*letter, Cached::Page(lang)));
+            }
             self.rendered.invalidate(&(*letter, Cached::CountsJson));
         }
     }

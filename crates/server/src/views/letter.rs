@@ -51,6 +51,9 @@ pub struct ListQuery {
     /// Where the organisations' grid starts: after this key (`?orgs=1-42`), or at the first.
     #[serde(default)]
     orgs: String,
+    /// The language of the letter's text to show (`?text=es`), when it has that translation.
+    #[serde(default)]
+    text: String,
 }
 
 impl ListQuery {
@@ -61,6 +64,11 @@ impl ListQuery {
     /// Where the grid starts; anything unreadable means the first page.
     pub fn grid_after(&self) -> Option<GridKey> {
         self.orgs.parse::<GridKey>().ok()
+    }
+
+    /// The text asked for by its language, if any.
+    pub fn text(&self) -> Option<String> {
+        (!self.text.is_empty()).then(|| self.text.clone())
     }
 
     /// Whether the organisation's form was asked for.
@@ -164,6 +172,13 @@ pub struct LetterPage {
     pub published_iso: Option<String>,
     pub targets: Vec<TargetView>,
     pub body_html: String,
+    /// The language of the text shown, and its direction (`rtl` for Arabic, Hebrew, …).
+    pub text_lang: String,
+    pub text_dir: &'static str,
+    /// When the text shown is a translation: the original's language, in words.
+    pub translated_from: Option<String>,
+    /// The languages the letter can be read in, the one shown marked.
+    pub texts: Vec<TextLink>,
     pub total: String,
     /// The same as a number, for the words around it.
     pub total_n: u64,
@@ -217,6 +232,134 @@ pub struct LetterPage {
     pub last_added: Option<String>,
 }
 
+/// The text of the letter a page shows: the original, or a translation.
+pub struct TextView {
+    pub lang: String,
+    pub title: String,
+    pub subject: String,
+    pub body_html: String,
+    /// For a translation, the original's language in words.
+    pub translated_from: Option<String>,
+}
+
+impl TextView {
+    /// The text in the language asked for, else in the reader's language (the page's), else
+    /// the original.
+    pub fn choose(view: &LetterView, asked: Option<&str>) -> Self {
+        let letter = &view.letter;
+        let reader = crate::i18n::current().code();
+        let wanted = asked
+            .map(|a| a.to_owned())
+            .unwrap_or_else(|| reader.to_owned());
+        let primary = |tag: &str| {
+            tag.split('-')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        let original_matches = letter.lang.eq_ignore_ascii_case(&wanted)
+            || (asked.is_none() && primary(&letter.lang) == primary(&wanted));
+        let found = (!original_matches)
+            .then(|| {
+                letter
+                    .translations
+                    .iter()
+                    .position(|t| t.lang.eq_ignore_ascii_case(&wanted))
+                    .or_else(|| {
+                        // Not for an explicit choice: `?text=pt` is not `pt-BR`.
+                        asked.is_none().then(|| {
+                            letter
+                                .translations
+                                .iter()
+                                .position(|t| primary(&t.lang) == primary(&wanted))
+                        })?
+                    })
+            })
+            .flatten();
+        match found
+            .and_then(|i| Some((letter.translations.get(i)?, view.translations_html.get(i)?)))
+        {
+            Some((t, html)) => Self {
+                lang: t.lang.clone(),
+                title: t.title.clone(),
+                subject: t.subject.clone(),
+                body_html: html.clone(),
+                translated_from: Some(language_name(&letter.lang)),
+            },
+            None => Self {
+                lang: letter.lang.clone(),
+                title: letter.title.clone(),
+                subject: letter.subject.clone(),
+                body_html: view.body_html.clone(),
+                translated_from: None,
+            },
+        }
+    }
+}
+
+/// A language the letter can be read in, for the page's list of them.
+pub struct TextLink {
+    pub lang: String,
+    pub name: String,
+    pub dir: &'static str,
+    pub current: bool,
+}
+
+fn text_links(view: &LetterView, shown: &str) -> Vec<TextLink> {
+    if view.letter.translations.is_empty() {
+        return Vec::new();
+    }
+    std::iter::once(view.letter.lang.as_str())
+        .chain(view.letter.translations.iter().map(|t| t.lang.as_str()))
+        .map(|lang| TextLink {
+            lang: lang.to_owned(),
+            name: language_name(lang),
+            dir: crate::i18n::direction(lang),
+            current: lang == shown,
+        })
+        .collect()
+}
+
+/// A language's name in itself, for the languages we know (the tag for the others).
+pub fn language_name(tag: &str) -> String {
+    let primary = tag
+        .split('-')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name = match primary.as_str() {
+        "ar" => "العربية",
+        "ca" => "Català",
+        "de" => "Deutsch",
+        "el" => "Ελληνικά",
+        "en" => "English",
+        "es" => "Español",
+        "eu" => "Euskara",
+        "fa" => "فارسی",
+        "fr" => "Français",
+        "he" => "עברית",
+        "hi" => "हिन्दी",
+        "it" => "Italiano",
+        "ja" => "日本語",
+        "ko" => "한국어",
+        "nl" => "Nederlands",
+        "pl" => "Polski",
+        "pt" => "Português",
+        "ru" => "Русский",
+        "sw" => "Kiswahili",
+        "tr" => "Türkçe",
+        "uk" => "Українська",
+        "ur" => "اردو",
+        "zh" => "中文",
+        _ => return tag.to_owned(),
+    };
+    if tag.contains('-') {
+        format!("{name} ({tag})")
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The text of a letter's body without Markdown, shortened, for link previews.
 fn description(letter: &Letter) -> String {
     let plain: String = letter
@@ -246,6 +389,9 @@ pub struct PageState {
     pub preview: bool,
     /// Whether to show the organisation's form (when the letter takes organisations).
     pub organisation_form: bool,
+    /// The language of the text asked for (`?text=`); None: the reader's, when the letter
+    /// has it, else the original.
+    pub text: Option<String>,
 }
 
 impl PageState {
@@ -257,6 +403,7 @@ impl PageState {
             && !self.organisation_form
             && !self.preview
             && self.errors.is_empty()
+            && self.text.is_none()
     }
 
     pub fn fresh(before: Option<u64>) -> Self {
@@ -268,6 +415,7 @@ impl PageState {
             input: SignInput::default(),
             errors: FieldErrors::default(),
             preview: false,
+            text: None,
         }
     }
 }
@@ -382,6 +530,7 @@ impl LetterPage {
             page_state.organisation_form,
             None,
         );
+        let text = TextView::choose(view, page_state.text.as_deref());
         Ok(Self {
             layout,
             preview: page_state.preview,
@@ -406,8 +555,8 @@ impl LetterPage {
                 .iter()
                 .map(|d| delivery_view(&letter.slug, d))
                 .collect(),
-            title: letter.title.clone(),
-            subject: letter.subject.clone(),
+            title: text.title.clone(),
+            subject: text.subject.clone(),
             host: view.host.as_ref().map(|b| HostView {
                 name: b.name.clone(),
                 website: b.website.clone(),
@@ -416,7 +565,11 @@ impl LetterPage {
             published: letter.published_at.map(format::date),
             published_iso: letter.published_at.map(format::iso_date),
             targets: letter.targets.iter().map(target_view).collect(),
-            body_html: view.body_html.clone(),
+            body_html: text.body_html.clone(),
+            text_lang: text.lang.clone(),
+            text_dir: crate::i18n::direction(&text.lang),
+            translated_from: text.translated_from.clone(),
+            texts: text_links(view, &text.lang),
             total: format::count(counts.total),
             total_n: counts.total,
             log_size: counts.log_size,

@@ -68,9 +68,10 @@ impl FamilyStore for SqlStore {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO letters (workspace_id, slug, title, subject, body_md, signer_fields,
                                   state, created_at, updated_at, batch_minutes, moderation,
-                                  organisation_category, family_id)
+                                  organisation_category, family_id, lang)
              SELECT workspace_id, $1, title, subject, body_md, signer_fields, 'draft', $2, $2,
-                    batch_minutes, moderation, organisation_category, COALESCE(family_id, id)
+                    batch_minutes, moderation, organisation_category, COALESCE(family_id, id),
+                    lang
              FROM letters WHERE id = $3
              RETURNING id",
         )
@@ -86,6 +87,17 @@ impl FamilyStore for SqlStore {
                 super::classify(e, "copying a letter")
             }
         })?;
+        sqlx::query(
+            "INSERT INTO letter_translations (letter_id, lang, title, subject, body_md, updated_at)
+             SELECT $1, lang, title, subject, body_md, $2
+             FROM letter_translations WHERE letter_id = $3",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(from.0)
+        .execute(&mut *tx)
+        .await
+        .ctx("copying a letter's translations")?;
         sqlx::query(
             "INSERT INTO letter_categories (letter_id, position, name, display_levels, city_shown)
              SELECT $1, position, name, display_levels, city_shown

@@ -172,6 +172,8 @@ async fn letter_from_row(conn: &mut Conn, row: DbRow) -> Result<Letter, StoreErr
             "moderation",
         )?,
         organisation_category,
+        lang: row.try_get("lang").ctx("reading a letter")?,
+        translations: super::languages::translations(conn, id).await?,
     })
 }
 

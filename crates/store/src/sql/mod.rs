@@ -44,6 +44,7 @@ mod copy;
 mod deliveries;
 mod exports;
 mod family;
+mod languages;
 mod letters;
 mod log;
 mod mail_limits;

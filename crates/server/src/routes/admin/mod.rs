@@ -7,7 +7,8 @@ pub mod asks;
 pub mod delivery;
 pub mod exports;
 pub mod family;
-pub mod letters;
+pub mod languages;
+mod letters;
 pub mod moderation;
 pub mod organisations;
 pub mod team;
@@ -329,6 +330,26 @@ pub fn table() -> Vec<(OrganiserRoute, MethodRouter<AppState>)> {
             "/admin/letters/{id}/responses/{response}/delete",
             Role(EditLetters),
             post(asks::delete_response),
+        ),
+        page(
+            "/admin/letters/{id}/languages",
+            Role(EditLetters),
+            get(languages::show),
+        ),
+        form(
+            "/admin/letters/{id}/languages",
+            Role(EditLetters),
+            post(languages::set_original),
+        ),
+        form(
+            "/admin/letters/{id}/translations",
+            Role(EditLetters),
+            post(languages::save),
+        ),
+        form(
+            "/admin/letters/{id}/translations/{lang}/delete",
+            Role(EditLetters),
+            post(languages::delete),
         ),
         page(
             "/admin/letters/{id}/text",
