@@ -123,10 +123,14 @@ impl Lang {
         LOCALES.lookup_complete(self.id(), key, args)
     }
 
-    /// Whether this language has a text of its own for `key` (not English's).
+    /// Whether this language has a text of its own for `key` (not English's), a message with
+    /// no value but `$n`.
     pub fn has(self, key: &str) -> bool {
+        // Formatting without its values would fail for a message that has some: the
+        // catalog's messages have at most `$n`.
+        let args = HashMap::from([("n", FluentValue::from(0))]);
         LOCALES
-            .lookup_single_language::<&str>(self.id(), key, None)
+            .lookup_single_language(self.id(), key, Some(&args))
             .is_ok()
     }
 }

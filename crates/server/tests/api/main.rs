@@ -16,6 +16,7 @@ mod embed;
 mod exports;
 mod flow;
 mod helpers;
+mod languages;
 mod log;
 mod lost_link;
 mod mail_limits;
