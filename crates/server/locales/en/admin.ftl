@@ -37,9 +37,7 @@ admin-body-hint-italic = italic
 admin-body-hint-link = link
 admin-body-hint-after = lists, headings. Raw HTML is shown as text.
 admin-field-categories = Signer categories
-admin-categories-placeholder = Organisation{"
-"}Survivor{"
-"}Activist
+admin-categories-placeholder = Organisation{"\u000A"}Survivor{"\u000A"}Activist
 admin-categories-hint = One a line. Signers choose one; counts are shown per category.
 admin-rules-legend = How each category's signers may be shown
 admin-rules-hint = Tick the ways signers of each category may choose, and whether their city may be shown at all (with initials, only when the signer asks too). For survivors, for example: initials or private, no city. A category you have just added allows everything until you save and change it here.
@@ -123,6 +121,7 @@ admin-family-every-target = Every target, with its state and response
 admin-family-invite-hint = “Invite past signers” emails the signers of the family's earlier letters who asked for updates, once each: they add their signature here only if they press the button in the email's page. Nothing is copied otherwise.
 admin-address = Address: /l/{ $slug }
 admin-to = To:
+admin-field-requirement = { $field }: { $requirement }
 admin-display-rules = Display rules
 admin-display-rules-hint = How the signers of each category may be shown.
 admin-names-shown = names shown { $rule }
@@ -365,6 +364,136 @@ admin-notice-invited = { $n ->
    *[other] Invited { $count } past signers.
 }
 admin-preview-title = Preview: { $title }
+admin-confirm-title-approve = Approve a signature
+admin-confirm-heading-approve = Approve this signature?
+admin-confirm-button-approve = Approve the signature
+admin-confirm-title-hide = Hide a signature
+admin-confirm-heading-hide = Hide this signature?
+admin-confirm-button-hide = Hide the signature
+admin-confirm-title-reject = Reject a signature
+admin-confirm-heading-reject = Reject this signature?
+admin-confirm-button-reject = Reject the signature
+admin-confirm-title-restore = Restore a signature
+admin-confirm-heading-restore = Restore this signature?
+admin-confirm-button-restore = Restore the signature
+admin-bulk-sentence-approve = This will approve { $count } { $n ->
+    [one] signature
+   *[other] signatures
+}.
+admin-bulk-button-approve = Approve { $n } { $n ->
+    [one] signature
+   *[other] signatures
+}
+admin-bulk-sentence-hide = This will hide { $count } { $n ->
+    [one] signature
+   *[other] signatures
+}.
+admin-bulk-button-hide = Hide { $n } { $n ->
+    [one] signature
+   *[other] signatures
+}
+admin-bulk-sentence-reject = This will reject { $count } { $n ->
+    [one] signature
+   *[other] signatures
+}.
+admin-bulk-button-reject = Reject { $n } { $n ->
+    [one] signature
+   *[other] signatures
+}
+admin-bulk-skipped = { $count } held { $n ->
+    [one] organisation is left as it is
+   *[other] organisations are left as they are
+}: an organisation whose signer's address is not on its website's domain is published by verifying it. Use Verify on each, in the queue or on the letter's Organisations page.
+admin-only-approve = Only a held signature can be approved.
+admin-only-hide = Only a published signature can be hidden.
+admin-only-undo = Only a hidden signature can be restored.
+admin-only-reject = Only a held or published signature can be rejected.
+admin-signature-state-refused-action = The signature is { $state }, which does not allow this. { $only }
+admin-undo-expired = This hide can no longer be undone: a hide can be undone for { $days } days, after which the signer's text is erased. The signature stays hidden.
+admin-needs-verification = This organisation's signature is held until an organiser verifies it: its signer's address is not on the organisation's website domain. Check the evidence and use Verify (in the queue, or on the letter's Organisations page) to publish it as verified, or Reject it with a reason.
+admin-check-filters = Check the filters
+admin-page-address-damaged = The page address is damaged: start from the first page.
+admin-notice-approved = Approved: the signature is counted and in the log.
+admin-notice-approved-batch = Approved: the signature is published with the letter's next batch.
+admin-notice-hidden = Hidden: the signature no longer counts or shows, and a removal entry is in the log. You can undo this for { $days } days.
+admin-notice-restored = Restored: the signature is counted again, under a new entry in the log.
+admin-notice-rejected = Rejected: the signer's text is erased; your reason is in the audit trail.
+admin-notice-bulk-approve = Approved { $count } { $n ->
+    [one] signature
+   *[other] signatures
+}.
+admin-notice-bulk-hide = Hid { $count } { $n ->
+    [one] signature
+   *[other] signatures
+}.
+admin-notice-bulk-reject = Rejected { $count } { $n ->
+    [one] signature
+   *[other] signatures
+}.
+admin-signatures-title = Signatures: { $title }
+admin-audit-title = Audit trail: { $title }
+admin-hide-consequence-1 = It no longer counts and no longer shows on the public page; the public count goes down by one.
+admin-hide-consequence-2 = A removal entry naming its entry goes into the letter's public log (the log is never rewritten).
+admin-hide-consequence-3 = The public copy of the signer's name is deleted now.
+admin-hide-consequence-4 = You can undo this for { $days } days (the signature then counts again, under a new log entry). After that the signer's text is erased and the hide is final.
+admin-reject-published-consequence = It no longer counts and no longer shows; a removal entry goes into the public log.
+admin-reject-erased = The signer's name and details are erased now: this cannot be undone.
+admin-reject-reason-recorded = Your reason is recorded in the audit trail and shown to the other organisers.
+admin-reject-never = It will never be published or counted.
+admin-bulk-choose-action = Choose what to do: approve, hide or reject.
+admin-bulk-unreadable = A ticked signature could not be read. Reload the list and tick again.
+admin-bulk-too-many = Tick at most { $n } signatures at a time.
+admin-error-passwords-differ = The two new passwords differ.
+admin-error-current-password = This is not your current password. Type the one you log in with now.
+admin-error-totp-code = This code is wrong or was used already. Type the 6 digits your app shows now.
+admin-asks-state-refused = The letter is { $state }, which does not allow this. Asks can be changed until a letter is archived; statuses and responses are recorded once it is published.
+admin-asks-title = Asks and responses: { $title }
+admin-error-choose-target = Choose one of the letter's targets.
+admin-error-date-future = This date is in the future: give the day it happened.
+admin-edit-the-ask = Edit the ask
+admin-error-too-many-asks = A letter may have at most { $n } asks: remove one first.
+admin-edit-the-response = Edit the response
+admin-delivery-state-refused = The { $what } is { $state }. A letter is delivered once it is published (open, closed or already delivered); its closing date can be set while it is a draft or open; only a scheduled delivery can be cancelled.
+admin-already-scheduled-heading = A delivery is already scheduled
+admin-already-scheduled-text = Cancel the scheduled delivery first, or wait until it has gone.
+admin-back-to-delivery = Back to the delivery
+admin-delivery-title = Delivery: { $title }
+admin-notice-addresses = Saved the delivery addresses.
+admin-notice-closing = Saved the closing date.
+admin-notice-scheduled = Scheduled: the letter will be delivered at that time.
+admin-notice-delivering = Delivering now: the document is being typeset and the emails queued. Reload in a moment to see the delivery.
+admin-notice-cancelled = Cancelled the scheduled delivery.
+admin-error-when = Choose to deliver now or at a time.
+admin-check-export-filters = Check the export's filters
+admin-export-no-search = An export does not search by name or address: remove q, and narrow it with category, kind, state, verification, from and to.
+admin-family-state-heading = Past signers cannot be invited yet
+admin-family-state-text = The letter is { $state }. Past signers are invited to an open letter: add its target, publish it, then invite them.
+admin-family-first-heading = There are no past signers to invite
+admin-family-first-text = This letter is the first of its family. Use “Send this letter to another target” to make a copy, publish it, and invite this letter's signers from the copy.
+admin-back-to-letter = Back to the letter
+admin-no-slug-heading = No free address for the copy
+admin-no-slug-text = Every address tried for the copy is taken. Rename one of the copies, then try again.
+admin-verify-state-refused = The { $what } is { $state }. Only an organisation's signature that is held for verification, on a letter open for signatures, can be verified.
+admin-notice-verified = Verified: the organisation's signature is published and counted, and its entry in the log says an organiser verified it.
+admin-notice-pinned = Pinned: it now comes first in the letter's organisations.
+admin-notice-unpinned = Unpinned: it is back in its place among the organisations.
+admin-organisations-title = Organisations: { $title }
+admin-last-owner = A workspace needs at least one owner: make someone else owner first, then change this member's role or remove them.
+admin-already-member = This address is a member of the workspace already: change their role in the list above instead.
+admin-team-title = Team of { $workspace }
+admin-notice-invited-colleague = Invitation sent. It is listed below until it is accepted or expires.
+admin-notice-invitation-cancelled = Invitation cancelled. Its link no longer works.
+admin-text-state-heading = This letter's text cannot be edited here
+admin-text-state-text = The letter is { $state }. A published text can be edited while the letter is open or closed; a draft is edited with its own form.
+admin-updates-state-heading = This letter cannot have updates yet
+admin-updates-state-text = The letter is { $state }. Updates can be posted on a published letter (open, closed or delivered): publish it first.
+admin-edit-the-update = Edit the update
+admin-save-the-update = Save the update
+admin-post-an-update = Post an update
+admin-post-and-email = Post and email it
+admin-host-page-title = Host page: { $name }
+admin-error-retention = Keep personal data for a whole number of days from 1 to { $max }, or leave the box empty to keep it until the letter is deleted.
+admin-command-line = command line
 
 ## Labels of values shown on the organiser pages.
 admin-letter-state-draft = draft
@@ -457,3 +586,9 @@ admin-error-target-title = the title: { $error }
 admin-error-target-organisation = the organisation: { $error }
 admin-error-the-reason = The reason: { $error }
 admin-error-listed-twice = “{ $name }” is listed twice.
+admin-error-website-too-long = Use an address of at most 300 characters.
+admin-error-website-format = Write the website's address, for example https://example.org.
+admin-error-website-credentials = Leave the user name and password out of the address.
+admin-error-logo-empty = The logo file is empty. Choose a PNG, JPEG or WebP image.
+admin-error-logo-svg = SVG logos are not accepted (an SVG can carry scripts). Upload a PNG, JPEG or WebP.
+admin-error-logo-not-image = That file is not an image. Upload a PNG, JPEG or WebP.

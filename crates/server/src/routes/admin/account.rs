@@ -14,10 +14,12 @@ use serde::Deserialize;
 
 use undersigned_core::letter::FieldErrors;
 
+use super::core_text;
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     client::ClientIp,
     extract::Empty,
+    i18n::t,
     pages::{Layout, PageError, render},
     services::{
         passwords::NewPassword,
@@ -96,7 +98,7 @@ async fn page(state: &AppState, organiser: &Organiser) -> Result<AccountPage, Pa
         },
     };
     Ok(AccountPage {
-        layout: Layout::new(state.instance(), "Your account").with_nav(organiser.nav()),
+        layout: Layout::new(state.instance(), t("admin-your-account")).with_nav(organiser.nav()),
         csrf: organiser.csrf.clone(),
         name: organiser.user.name.clone(),
         email: organiser.user.email.clone(),
@@ -151,7 +153,7 @@ pub async fn change_password(
         .map_err(|e| errors.add("password", e))
         .ok();
     if form.password != form.password_again {
-        errors.add("password_again", "The two new passwords differ.");
+        errors.add("password_again", t("admin-error-passwords-differ"));
     }
     let matched = state
         .passwords
@@ -164,14 +166,11 @@ pub async fn change_password(
     if matched {
         state.login_limiter.reset(&pair_key);
     } else {
-        errors.add(
-            "current_password",
-            "This is not your current password. Type the one you log in with now.",
-        );
+        errors.add("current_password", t("admin-error-current-password"));
     }
     let (Some(password), true) = (password, errors.is_empty()) else {
         let mut current = page(&state, &organiser).await?;
-        current.password_errors = errors;
+        current.password_errors = core_text::localise(errors);
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
     };
     let hash = state
@@ -267,9 +266,7 @@ pub async fn disable(
         None => false,
     };
     if !spent {
-        current.error = Some(
-            "This code is wrong or was used already. Type the 6 digits your app shows now.".into(),
-        );
+        current.error = Some(t("admin-error-totp-code"));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
     }
     state.store.disable_totp(organiser.user.id, now).await?;

@@ -1,4 +1,5 @@
-//! The messages of `undersigned_core`'s validation, which are written in English, in the
+//! The messages of `undersigned_core`'s validation (and of the logo and website checks),
+//! which are written in English, in the
 //! request's language. The organiser pages pass every [`FieldErrors`] from the core through
 //! [`localise`] before they show it; a message this module does not know stays in English.
 
@@ -122,6 +123,30 @@ const FIXED: &[(&str, &str)] = &[
     (
         "Say whether this is a correction or a change of substance.",
         "admin-error-change-kind",
+    ),
+    (
+        "Use an address of at most 300 characters.",
+        "admin-error-website-too-long",
+    ),
+    (
+        "Write the website's address, for example https://example.org.",
+        "admin-error-website-format",
+    ),
+    (
+        "Leave the user name and password out of the address.",
+        "admin-error-website-credentials",
+    ),
+    (
+        "The logo file is empty. Choose a PNG, JPEG or WebP image.",
+        "admin-error-logo-empty",
+    ),
+    (
+        "SVG logos are not accepted (an SVG can carry scripts). Upload a PNG, JPEG or WebP.",
+        "admin-error-logo-svg",
+    ),
+    (
+        "That file is not an image. Upload a PNG, JPEG or WebP.",
+        "admin-error-logo-not-image",
     ),
 ];
 

@@ -498,7 +498,7 @@ pub async fn dashboard(
                 event.at,
                 AuditRow {
                     at: format::date_time(event.at),
-                    who: event.user_name.unwrap_or_else(|| "command line".into()),
+                    who: event.user_name.unwrap_or_else(|| t("admin-command-line")),
                     action: event.action,
                     subject: event.subject,
                     detail: event.detail,
@@ -523,7 +523,7 @@ pub async fn dashboard(
         });
     }
     let page = Dashboard {
-        layout: Layout::new(state.instance(), "Letters").with_nav(organiser.nav()),
+        layout: Layout::new(state.instance(), t("admin-letters")).with_nav(organiser.nav()),
         can_create: !organiser
             .workspaces_allowing(Permission::EditLetters)
             .is_empty(),
