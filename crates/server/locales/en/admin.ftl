@@ -494,6 +494,9 @@ admin-post-and-email = Post and email it
 admin-host-page-title = Host page: { $name }
 admin-error-retention = Keep personal data for a whole number of days from 1 to { $max }, or leave the box empty to keep it until the letter is deleted.
 admin-command-line = command line
+admin-notice-password-changed = Your password is changed. Every other browser where you were logged in is logged out; this one stays logged in.
+admin-error-totp-setup-code = This code is not the one your app shows now. Check that the app uses the secret above and that its clock is right, and type the 6 digits again.
+admin-error-move = Move an ask up or down with the buttons beside it.
 
 ## Labels of values shown on the organiser pages.
 admin-letter-state-draft = draft

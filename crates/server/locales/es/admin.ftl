@@ -494,6 +494,9 @@ admin-post-and-email = Publicarla y enviarla por correo
 admin-host-page-title = Página de quien publica: { $name }
 admin-error-retention = Conserva los datos personales un número entero de días de 1 a { $max }, o deja la casilla vacía para conservarlos hasta que se borre la carta.
 admin-command-line = línea de comandos
+admin-notice-password-changed = Tu contraseña ha cambiado. Se ha cerrado la sesión en todos los demás navegadores donde estabas conectado; en este sigues conectado.
+admin-error-totp-setup-code = Este código no es el que muestra ahora tu aplicación. Comprueba que la aplicación usa la clave secreta de arriba y que su reloj está en hora, y vuelve a escribir las 6 cifras.
+admin-error-move = Sube o baja una petición con los botones que tiene al lado.
 
 ## Etiquetas de los valores que se muestran en las páginas de organización.
 admin-letter-state-draft = borrador

@@ -494,6 +494,9 @@ admin-post-and-email = La publier et l'envoyer par e-mail
 admin-host-page-title = Page de l'hôte : { $name }
 admin-error-retention = Conservez les données personnelles un nombre entier de jours de 1 à { $max }, ou laissez la case vide pour les garder jusqu'à la suppression de la lettre.
 admin-command-line = ligne de commande
+admin-notice-password-changed = Votre mot de passe est changé. Tous les autres navigateurs où vous étiez connecté sont déconnectés ; celui-ci reste connecté.
+admin-error-totp-setup-code = Ce code n'est pas celui qu'affiche maintenant votre application. Vérifiez que l'application utilise la clé secrète ci-dessus et que son horloge est à l'heure, puis saisissez de nouveau les 6 chiffres.
+admin-error-move = Montez ou descendez une demande avec les boutons à côté d'elle.
 
 ## Libellés des valeurs affichées sur les pages d'organisation.
 admin-letter-state-draft = brouillon

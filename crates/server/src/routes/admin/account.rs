@@ -118,11 +118,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let mut current = page(&state, &organiser).await?;
     if query.password.is_some() {
-        current.notice = Some(
-            "Your password is changed. Every other browser where you were logged in is \
-             logged out; this one stays logged in."
-                .into(),
-        );
+        current.notice = Some(t("admin-notice-password-changed"));
     }
     Ok(render(StatusCode::OK, &current))
 }
@@ -226,11 +222,7 @@ pub async fn confirm(
     let factor =
         SecondFactor::from_secret(secret).map_err(|e| PageError::Internal(e.to_string()))?;
     let Some(step) = factor.check(&form.code, now) else {
-        current.error = Some(
-            "This code is not the one your app shows now. Check that the app uses the secret \
-             above and that its clock is right, and type the 6 digits again."
-                .into(),
-        );
+        current.error = Some(t("admin-error-totp-setup-code"));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
     };
     let codes = new_recovery_codes();

@@ -382,10 +382,7 @@ pub async fn reorder(
         "up" => AskMove::Up,
         "down" => AskMove::Down,
         _ => {
-            return Err(PageError::BadRequest(
-                "Move an ask up or down with the buttons beside it.".into(),
-            )
-            .into());
+            return Err(PageError::BadRequest(t("admin-error-move")).into());
         }
     };
     state
