@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accessibility;
+mod admin_languages;
 mod app;
 mod asks;
 mod branding;

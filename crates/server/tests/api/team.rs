@@ -636,6 +636,7 @@ async fn turn_on_totp(app: &TestApp) -> (String, Vec<String>) {
         .await;
     assert_eq!(on.status, 200, "{}", on.body);
     let list = &on.body[on.body.find("id=\"recovery-codes\"").unwrap()..];
+    // Only the codes' list: the page's footer has a list of its own (the languages).
     let list = &list[..list.find("</ul>").unwrap()];
     let codes: Vec<String> = list
         .split("<li>")

@@ -14,10 +14,12 @@ use serde::Deserialize;
 
 use undersigned_core::letter::FieldErrors;
 
+use super::core_text;
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     client::ClientIp,
     extract::Empty,
+    i18n::t,
     pages::{Layout, PageError, render},
     services::{
         passwords::NewPassword,
@@ -96,7 +98,7 @@ async fn page(state: &AppState, organiser: &Organiser) -> Result<AccountPage, Pa
         },
     };
     Ok(AccountPage {
-        layout: Layout::new(state.instance(), "Your account").with_nav(organiser.nav()),
+        layout: Layout::new(state.instance(), t("admin-your-account")).with_nav(organiser.nav()),
         csrf: organiser.csrf.clone(),
         name: organiser.user.name.clone(),
         email: organiser.user.email.clone(),
@@ -116,11 +118,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let mut current = page(&state, &organiser).await?;
     if query.password.is_some() {
-        current.notice = Some(
-            "Your password is changed. Every other browser where you were logged in is \
-             logged out; this one stays logged in."
-                .into(),
-        );
+        current.notice = Some(t("admin-notice-password-changed"));
     }
     Ok(render(StatusCode::OK, &current))
 }
@@ -151,7 +149,7 @@ pub async fn change_password(
         .map_err(|e| errors.add("password", e))
         .ok();
     if form.password != form.password_again {
-        errors.add("password_again", "The two new passwords differ.");
+        errors.add("password_again", t("admin-error-passwords-differ"));
     }
     let matched = state
         .passwords
@@ -164,14 +162,11 @@ pub async fn change_password(
     if matched {
         state.login_limiter.reset(&pair_key);
     } else {
-        errors.add(
-            "current_password",
-            "This is not your current password. Type the one you log in with now.",
-        );
+        errors.add("current_password", t("admin-error-current-password"));
     }
     let (Some(password), true) = (password, errors.is_empty()) else {
         let mut current = page(&state, &organiser).await?;
-        current.password_errors = errors;
+        current.password_errors = core_text::localise(errors);
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
     };
     let hash = state
@@ -227,11 +222,7 @@ pub async fn confirm(
     let factor =
         SecondFactor::from_secret(secret).map_err(|e| PageError::Internal(e.to_string()))?;
     let Some(step) = factor.check(&form.code, now) else {
-        current.error = Some(
-            "This code is not the one your app shows now. Check that the app uses the secret \
-             above and that its clock is right, and type the 6 digits again."
-                .into(),
-        );
+        current.error = Some(t("admin-error-totp-setup-code"));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
     };
     let codes = new_recovery_codes();
@@ -267,9 +258,7 @@ pub async fn disable(
         None => false,
     };
     if !spent {
-        current.error = Some(
-            "This code is wrong or was used already. Type the 6 digits your app shows now.".into(),
-        );
+        current.error = Some(t("admin-error-totp-code"));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &current));
     }
     state.store.disable_totp(organiser.user.id, now).await?;

@@ -25,11 +25,13 @@ use undersigned_store::{
     ResponseId, StoreError, TargetId,
 };
 
+use super::{core_text, state_label};
 use crate::{
     auth::{
         Organiser,
         csrf::{OrganiserForm, OrganiserUpload},
     },
+    i18n::{t, t1},
     pages::{Layout, PageError, message, render},
     state::AppState,
     views::asks::{AsksView, size_words, target_label},
@@ -66,13 +68,9 @@ impl IntoResponse for AsksError {
         match self {
             AsksError::LetterState(state) => message(
                 StatusCode::CONFLICT,
-                "Not possible in this state",
-                &format!(
-                    "The letter is {state}, which does not allow this. Asks can be changed \
-                     until a letter is archived; statuses and responses are recorded once it \
-                     is published."
-                ),
-                Some(("/admin", "Back to letters")),
+                &t("admin-not-possible"),
+                &t1("admin-asks-state-refused", "state", state_label(&state)),
+                Some(("/admin", &t("admin-back-to-letters"))),
             ),
             AsksError::Page(e) => e.into_response(),
         }
@@ -158,7 +156,7 @@ fn page(
     AsksPage {
         layout: Layout::new(
             state.instance(),
-            format!("Asks and responses: {}", letter.title),
+            t1("admin-asks-title", "title", letter.title.as_str()),
         )
         .with_nav(organiser.nav()),
         id: letter.id.0,
@@ -213,8 +211,9 @@ async fn invalid(
     state: &AppState,
     organiser: &Organiser,
     letter: &Letter,
-    failed: Failed,
+    mut failed: Failed,
 ) -> Result<Response, AsksError> {
+    failed.errors = core_text::localise(failed.errors);
     let asks = state.store.letter_asks(letter.id).await?;
     let page = page(state, organiser, letter, &asks, Some(failed));
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -243,7 +242,7 @@ fn parse_target(asks: &LetterAsks, input: &str, errors: &mut FieldErrors) -> Opt
         .and_then(|id| asks.targets.iter().find(|t| t.id.0 == id))
         .map(|t| t.id);
     if found.is_none() {
-        errors.add("target", "Choose one of the letter's targets.");
+        errors.add("target", t("admin-error-choose-target"));
     }
     found
 }
@@ -258,10 +257,7 @@ fn parse_date(
 ) -> Option<EventDate> {
     match input.parse::<EventDate>() {
         Ok(date) if date > EventDate::of_unix(state.clock.now()).next_day() => {
-            errors.add(
-                field,
-                "This date is in the future: give the day it happened.",
-            );
+            errors.add(field, t("admin-error-date-future"));
             None
         }
         Ok(date) => Some(date),
@@ -318,7 +314,7 @@ pub async fn add(
     let content = match AskContent::parse(&form.text, &form.condition) {
         Ok(content) => content,
         Err(errors) => {
-            let failed = ask_failed("Add an ask", action, &form, errors);
+            let failed = ask_failed(&t("admin-add-an-ask"), action, &form, errors);
             return invalid(&state, &organiser, &letter, failed).await;
         }
     };
@@ -331,11 +327,8 @@ pub async fn add(
         Ok(_) => Ok(changed(&state, &letter)),
         Err(StoreError::Conflict(_)) => {
             let mut errors = FieldErrors::default();
-            errors.add(
-                "text",
-                format!("A letter may have at most {MAX_ASKS} asks: remove one first."),
-            );
-            let failed = ask_failed("Add an ask", action, &form, errors);
+            errors.add("text", t1("admin-error-too-many-asks", "n", MAX_ASKS));
+            let failed = ask_failed(&t("admin-add-an-ask"), action, &form, errors);
             invalid(&state, &organiser, &letter, failed).await
         }
         Err(e) => Err(e.into()),
@@ -354,7 +347,7 @@ pub async fn edit(
         Ok(content) => content,
         Err(errors) => {
             let action = format!("/admin/letters/{}/asks/{}/edit", letter.id, ask.0);
-            let failed = ask_failed("Edit the ask", action, &form, errors);
+            let failed = ask_failed(&t("admin-edit-the-ask"), action, &form, errors);
             return invalid(&state, &organiser, &letter, failed).await;
         }
     };
@@ -389,10 +382,7 @@ pub async fn reorder(
         "up" => AskMove::Up,
         "down" => AskMove::Down,
         _ => {
-            return Err(PageError::BadRequest(
-                "Move an ask up or down with the buttons beside it.".into(),
-            )
-            .into());
+            return Err(PageError::BadRequest(t("admin-error-move")).into());
         }
     };
     state
@@ -469,7 +459,7 @@ pub async fn change_status(
     else {
         let failed = Failed {
             kind: "status",
-            heading: format!("Change the status of ask {number}"),
+            heading: t1("admin-change-ask-status", "n", number),
             action: format!("/admin/letters/{}/asks/{}/status", letter.id, ask.0),
             values: vec![
                 ("target", form.target),
@@ -585,7 +575,7 @@ pub async fn add_response(
     let Some(content) = input.content else {
         let failed = Failed {
             kind: "response",
-            heading: "Record a response".into(),
+            heading: t("admin-record-response-heading"),
             action: format!("/admin/letters/{}/responses", letter.id),
             values: input.values,
             errors: input.errors,
@@ -628,7 +618,7 @@ pub async fn edit_response(
     let Some(content) = input.content else {
         let failed = Failed {
             kind: "response",
-            heading: "Edit the response".into(),
+            heading: t("admin-edit-the-response"),
             action: format!("/admin/letters/{}/responses/{}/edit", letter.id, response.0),
             values: input.values,
             errors: input.errors,

@@ -22,10 +22,12 @@ use undersigned_core::{
 use undersigned_store::{Delivery, DeliveryId, DeliveryStatus, Letter, NewDelivery, StoreError};
 
 use super::{actor, authorised};
+use super::{core_text, state_label};
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     extract::Empty,
     format,
+    i18n::{t, t1, t2},
     pages::{Layout, PageError, message, render},
     services::delivery::DeliveryError,
     state::AppState,
@@ -62,24 +64,29 @@ impl From<DeliveryError> for DeliveryPageError {
 impl IntoResponse for DeliveryPageError {
     fn into_response(self) -> Response {
         match self {
-            DeliveryPageError::Invalid(page) => render(StatusCode::UNPROCESSABLE_ENTITY, &*page),
+            DeliveryPageError::Invalid(mut page) => {
+                page.errors = core_text::localise(std::mem::take(&mut page.errors));
+                render(StatusCode::UNPROCESSABLE_ENTITY, &*page)
+            }
             DeliveryPageError::WrongState { what, actual } => message(
                 StatusCode::CONFLICT,
-                "Not possible in this state",
-                &format!(
-                    "The {what} is {actual}. A letter is delivered once it is published (open, \
-                     closed or already delivered); its closing date can be set while it is a \
-                     draft or open; only a scheduled delivery can be cancelled."
+                &t("admin-not-possible"),
+                &t2(
+                    "admin-delivery-state-refused",
+                    "what",
+                    what,
+                    "state",
+                    state_label(&actual),
                 ),
-                Some(("/admin", "Back to letters")),
+                Some(("/admin", &t("admin-back-to-letters"))),
             ),
             DeliveryPageError::AlreadyScheduled(id) => message(
                 StatusCode::CONFLICT,
-                "A delivery is already scheduled",
-                "Cancel the scheduled delivery first, or wait until it has gone.",
+                &t("admin-already-scheduled-heading"),
+                &t("admin-already-scheduled-text"),
                 Some((
                     &format!("/admin/letters/{id}/delivery"),
-                    "Back to the delivery",
+                    &t("admin-back-to-delivery"),
                 )),
             ),
             DeliveryPageError::Page(e) => e.into_response(),
@@ -121,7 +128,7 @@ pub struct DeliveryPage {
     published: bool,
     csrf: String,
     can_edit: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     targets: Vec<TargetRow>,
     /// "2026-12-24 18:00 UTC", if signing closes on schedule.
     closes: Option<String>,
@@ -167,7 +174,7 @@ async fn page(
     organiser: &Organiser,
     letter: &Letter,
     can_edit: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 ) -> Result<DeliveryPage, DeliveryPageError> {
     let addresses = state.store.delivery_addresses(letter.id).await?;
     let deliveries = state.store.deliveries(letter.id).await?;
@@ -179,8 +186,11 @@ async fn page(
         LetterState::Open | LetterState::Closed | LetterState::Delivered
     );
     Ok(DeliveryPage {
-        layout: Layout::new(state.instance(), format!("Delivery: {}", letter.title))
-            .with_nav(organiser.nav()),
+        layout: Layout::new(
+            state.instance(),
+            t1("admin-delivery-title", "title", letter.title.as_str()),
+        )
+        .with_nav(organiser.nav()),
         id: letter.id.0,
         title: letter.title.clone(),
         slug: letter.slug.clone(),
@@ -215,18 +225,16 @@ async fn page(
     })
 }
 
-fn done_notice(done: &str) -> Option<&'static str> {
-    match done {
-        "addresses" => Some("Saved the delivery addresses."),
-        "closing" => Some("Saved the closing date."),
-        "scheduled" => Some("Scheduled: the letter will be delivered at that time."),
-        "delivering" => Some(
-            "Delivering now: the document is being typeset and the emails queued. Reload in a \
-             moment to see the delivery.",
-        ),
-        "cancelled" => Some("Cancelled the scheduled delivery."),
-        _ => None,
-    }
+fn done_notice(done: &str) -> Option<String> {
+    let key = match done {
+        "addresses" => "admin-notice-addresses",
+        "closing" => "admin-notice-closing",
+        "scheduled" => "admin-notice-scheduled",
+        "delivering" => "admin-notice-delivering",
+        "cancelled" => "admin-notice-cancelled",
+        _ => return None,
+    };
+    Some(t(key))
 }
 
 /// `GET /admin/letters/{id}/delivery`
@@ -406,7 +414,7 @@ pub async fn deliver(
             .map_err(|e| errors.add("at", e))
             .ok(),
         _ => {
-            errors.add("when", "Choose to deliver now or at a time.");
+            errors.add("when", t("admin-error-when"));
             None
         }
     };

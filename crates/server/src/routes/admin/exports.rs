@@ -17,6 +17,7 @@ use undersigned_store::{Letter, LetterId, StoreError};
 use crate::{
     auth::Organiser,
     extract::parse_form,
+    i18n::t,
     pages::{PageError, message},
     routes::download,
     services::export::{Export, ExportError, ExportFormat},
@@ -53,15 +54,14 @@ impl IntoResponse for ExportRouteError {
         match self {
             Self::Filter(e) => message(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Check the export's filters",
+                &t("admin-check-export-filters"),
                 &e.to_string(),
                 None,
             ),
             Self::Search => message(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Check the export's filters",
-                "An export does not search by name or address: remove q, and narrow it with \
-                 category, kind, state, verification, from and to.",
+                &t("admin-check-export-filters"),
+                &t("admin-export-no-search"),
                 None,
             ),
             Self::Page(e) => e.into_response(),

@@ -11,9 +11,11 @@ use axum::{
 use undersigned_core::{Slug, role::Permission};
 use undersigned_store::{FanoutProgress, Letter, StoreError};
 
+use super::state_label;
 use crate::{
     auth::csrf::OrganiserForm,
     extract::Empty,
+    i18n::{t, t1},
     mail::messages::FamilyInvitationParams,
     pages::{PageError, message},
     state::AppState,
@@ -54,23 +56,21 @@ impl IntoResponse for FamilyError {
         match self {
             FamilyError::LetterState(state) => message(
                 StatusCode::CONFLICT,
-                "Past signers cannot be invited yet",
-                &format!(
-                    "The letter is {state}. Past signers are invited to an open letter: add its target, publish it, then invite them."
-                ),
-                Some(("/admin", "Back to letters")),
+                &t("admin-family-state-heading"),
+                &t1("admin-family-state-text", "state", state_label(&state)),
+                Some(("/admin", &t("admin-back-to-letters"))),
             ),
             FamilyError::NoEarlierLetter { id } => message(
                 StatusCode::CONFLICT,
-                "There are no past signers to invite",
-                "This letter is the first of its family. Use “Send this letter to another target” to make a copy, publish it, and invite this letter's signers from the copy.",
-                Some((&format!("/admin/letters/{id}"), "Back to the letter")),
+                &t("admin-family-first-heading"),
+                &t("admin-family-first-text"),
+                Some((&format!("/admin/letters/{id}"), &t("admin-back-to-letter"))),
             ),
             FamilyError::NoSlug { id } => message(
                 StatusCode::CONFLICT,
-                "No free address for the copy",
-                "Every address tried for the copy is taken. Rename one of the copies, then try again.",
-                Some((&format!("/admin/letters/{id}"), "Back to the letter")),
+                &t("admin-no-slug-heading"),
+                &t("admin-no-slug-text"),
+                Some((&format!("/admin/letters/{id}"), &t("admin-back-to-letter"))),
             ),
             FamilyError::Page(e) => e.into_response(),
         }

@@ -1,6 +1,6 @@
 //! Organisers write, preview, publish and close letters, and see who signed.
 
-use super::{actor, authorised};
+use super::{actor, authorised, core_text, rule_words, signature_state_label, state_label};
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
@@ -20,6 +20,7 @@ use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     extract::Empty,
     format,
+    i18n::{t, t1, t2},
     pages::{Layout, PageError, message, render},
     services::reads::LetterView,
     state::AppState,
@@ -61,27 +62,32 @@ impl From<StoreError> for LetterError {
 impl IntoResponse for LetterError {
     fn into_response(self) -> Response {
         let sentence = match self {
-            LetterError::LetterState(state) => format!(
-                "The letter is {state}, which does not allow this. Published letters cannot be edited; a draft can be published once, and an open letter closed once."
-            ),
-            LetterError::SignatureState(state) => format!(
-                "The signature is {state}, which does not allow this. Only a published signature can be hidden."
+            LetterError::LetterState(state) => {
+                t1("admin-letter-state-refused", "state", state_label(&state))
+            }
+            LetterError::SignatureState(state) => t1(
+                "admin-signature-state-refused",
+                "state",
+                signature_state_label(&state),
             ),
             LetterError::NoTarget { id } => {
                 return message(
                     StatusCode::CONFLICT,
-                    "Add a target before publishing",
-                    "This letter has no target yet, so it cannot be published. Edit it and name at least one target (one a line), then publish.",
-                    Some((&format!("/admin/letters/{id}/edit"), "Edit the letter")),
+                    &t("admin-no-target-heading"),
+                    &t("admin-no-target-text"),
+                    Some((
+                        &format!("/admin/letters/{id}/edit"),
+                        &t("admin-edit-the-letter"),
+                    )),
                 );
             }
             LetterError::Page(e) => return e.into_response(),
         };
         message(
             StatusCode::CONFLICT,
-            "Not possible in this state",
+            &t("admin-not-possible"),
             &sentence,
-            Some(("/admin", "Back to letters")),
+            Some(("/admin", &t("admin-back-to-letters"))),
         )
     }
 }
@@ -134,7 +140,7 @@ fn field_choices(input: &LetterInput) -> Vec<FieldChoice> {
 /// The letter form, new or edited, with what the organiser typed and what is wrong with it.
 struct FormPage<'a> {
     organiser: &'a Organiser,
-    heading: &'a str,
+    heading: String,
     action: String,
     cancel: String,
     workspace: String,
@@ -152,7 +158,7 @@ impl<'a> FormPage<'a> {
     ) -> Self {
         Self {
             organiser,
-            heading: "New letter",
+            heading: t("admin-new-letter"),
             action: "/admin/letters/new".into(),
             cancel: "/admin".into(),
             workspace,
@@ -170,7 +176,7 @@ impl<'a> FormPage<'a> {
     ) -> Self {
         Self {
             organiser,
-            heading: "Edit letter",
+            heading: t("admin-edit-letter"),
             action: format!("/admin/letters/{}/edit", letter.id),
             cancel: format!("/admin/letters/{}", letter.id),
             workspace: letter.workspace_id.to_string(),
@@ -184,8 +190,9 @@ fn form_page(state: &AppState, status: StatusCode, page: FormPage<'_>) -> Respon
     render(
         status,
         &LetterForm {
-            layout: Layout::new(state.instance(), page.heading).with_nav(page.organiser.nav()),
-            heading: page.heading.to_owned(),
+            layout: Layout::new(state.instance(), page.heading.clone())
+                .with_nav(page.organiser.nav()),
+            heading: page.heading,
             action: page.action,
             cancel: page.cancel,
             csrf: page.organiser.csrf.clone(),
@@ -257,9 +264,9 @@ pub async fn create(
         .and_then(|id| allowed.iter().find(|m| m.workspace.id == WorkspaceId(id)));
     let parsed = LetterContent::parse(&form.input);
     let (Some(workspace), Ok(content)) = (workspace, &parsed) else {
-        let mut errors = parsed.err().unwrap_or_default();
+        let mut errors = core_text::localise(parsed.err().unwrap_or_default());
         if workspace.is_none() {
-            errors.add("workspace", "Choose a workspace where you are an editor.");
+            errors.add("workspace", t("admin-error-workspace"));
         }
         return Ok(form_page(
             &state,
@@ -279,7 +286,7 @@ pub async fn create(
         Ok(id) => Ok(Redirect::to(&format!("/admin/letters/{id}")).into_response()),
         Err(StoreError::Conflict(_)) => {
             let mut errors = FieldErrors::default();
-            errors.add("slug", "Another letter has this address. Choose another.");
+            errors.add("slug", t("admin-error-slug-taken"));
             Ok(form_page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -309,12 +316,12 @@ struct LetterAdminPage {
     by_category: Vec<(String, String)>,
     targets: Vec<String>,
     body_html: String,
+    /// Each signer field's key and whether it is asked for.
     fields: Vec<(&'static str, &'static str)>,
     /// Each category and its display rule in words.
     rules: Vec<(String, String)>,
     /// `publish` or `review`, and in words.
     moderation: String,
-    moderation_words: String,
     /// Whether the letter is a copy in a family (it can invite earlier signers).
     is_copy: bool,
     /// How many letters its family has (1: none but itself).
@@ -322,20 +329,20 @@ struct LetterAdminPage {
     /// Its signatures over time and by category, drawn.
     charts: Charts,
     /// How many signatures are in each state, in words: "Published: 12".
-    states: Vec<(&'static str, String)>,
+    states: Vec<(String, String)>,
     /// The script tag a partner site pastes to embed the letter's card.
     embed_snippet: String,
 }
 
 /// A signature state as the organiser's letter page names it, in the order it shows them.
 const STATE_WORDS: [(&str, &str); 7] = [
-    ("pending", "Waiting for the signer to confirm their email"),
-    ("confirmed", "Confirmed, waiting for the next batch"),
-    ("held", "Held for review"),
-    ("published", "Published (counted)"),
-    ("hidden", "Hidden"),
-    ("rejected", "Rejected"),
-    ("withdrawn", "Withdrawn"),
+    ("pending", "admin-state-words-pending"),
+    ("confirmed", "admin-state-words-confirmed"),
+    ("held", "admin-state-words-held"),
+    ("published", "admin-state-words-published"),
+    ("hidden", "admin-state-words-hidden"),
+    ("rejected", "admin-state-words-rejected"),
+    ("withdrawn", "admin-state-words-withdrawn"),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -363,18 +370,23 @@ pub async fn show(
         .iter()
         .filter_map(|(key, words)| {
             let n = by_state.iter().find(|(s, _)| s == key).map(|(_, n)| *n)?;
-            Some((*words, format::count(n)))
+            Some((t(words), format::count(n)))
         })
         .collect();
     let notice = match query.done.as_str() {
-        "published" => Some("Published: the letter is open for signatures.".to_owned()),
-        "closed" => Some("Closed: the letter no longer takes signatures.".to_owned()),
-        "saved" => Some("Saved.".to_owned()),
-        "invited" => Some(match query.n.unwrap_or(0) {
-            0 => "No past signer was left to invite.".to_owned(),
-            1 => "Invited 1 past signer.".to_owned(),
-            n => format!("Invited {} past signers.", format::count(n)),
-        }),
+        "published" => Some(t("admin-notice-published")),
+        "closed" => Some(t("admin-notice-closed")),
+        "saved" => Some(t("admin-notice-saved")),
+        "invited" => {
+            let n = query.n.unwrap_or(0);
+            Some(t2(
+                "admin-notice-invited",
+                "n",
+                n,
+                "count",
+                format::count(n),
+            ))
+        }
         _ => None,
     };
     let family = state.store.family(letter.id).await?;
@@ -418,15 +430,14 @@ pub async fn show(
         body_html: markdown::render(&letter.body_markdown),
         fields: SignerField::ALL
             .into_iter()
-            .map(|f| (f.label(), letter.signer_fields.get(f).as_str()))
+            .map(|f| (f.key(), letter.signer_fields.get(f).as_str()))
             .collect(),
         rules: letter
             .categories
             .iter()
-            .map(|c| (c.name.clone(), c.rule.describe()))
+            .map(|c| (c.name.clone(), rule_words(c.rule)))
             .collect(),
         moderation: letter.moderation.as_str().to_owned(),
-        moderation_words: letter.moderation.describe().to_owned(),
         charts,
         states,
     };
@@ -472,7 +483,7 @@ pub async fn update(
     };
     let content = match LetterContent::parse(&form) {
         Ok(content) => content,
-        Err(errors) => return Ok(page(errors, form)),
+        Err(errors) => return Ok(page(core_text::localise(errors), form)),
     };
     match state
         .store
@@ -490,7 +501,7 @@ pub async fn update(
         }
         Err(StoreError::Conflict(_)) => {
             let mut errors = FieldErrors::default();
-            errors.add("slug", "Another letter has this address. Choose another.");
+            errors.add("slug", t("admin-error-slug-taken"));
             Ok(page(errors, form))
         }
         Err(e) => Err(e.into()),
@@ -504,8 +515,11 @@ pub async fn preview(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let (letter, _) = authorised(&state, &organiser, &id, Permission::View).await?;
-    let layout = Layout::new(state.instance(), format!("Preview: {}", letter.title))
-        .with_nav(organiser.nav());
+    let layout = Layout::new(
+        state.instance(),
+        t1("admin-preview-title", "title", letter.title.as_str()),
+    )
+    .with_nav(organiser.nav());
     let host = state.store.branding(letter.workspace_id).await?;
     let view = LetterView::of(letter, None, host);
     let page_state = PageState {

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod asks;
+pub mod core_text;
 pub mod delivery;
 pub mod exports;
 pub mod family;
@@ -29,6 +30,7 @@ use undersigned_store::{Actor, Letter, LetterId};
 use crate::{
     auth::Organiser,
     format,
+    i18n::{t, t1, t2},
     pages::{Layout, PageError, render},
     state::AppState,
 };
@@ -517,7 +519,7 @@ pub async fn dashboard(
                 event.at,
                 AuditRow {
                     at: format::date_time(event.at),
-                    who: event.user_name.unwrap_or_else(|| "command line".into()),
+                    who: event.user_name.unwrap_or_else(|| t("admin-command-line")),
                     action: event.action,
                     subject: event.subject,
                     detail: event.detail,
@@ -542,7 +544,7 @@ pub async fn dashboard(
         });
     }
     let page = Dashboard {
-        layout: Layout::new(state.instance(), "Letters").with_nav(organiser.nav()),
+        layout: Layout::new(state.instance(), t("admin-letters")).with_nav(organiser.nav()),
         can_create: !organiser
             .workspaces_allowing(Permission::EditLetters)
             .is_empty(),
@@ -552,4 +554,94 @@ pub async fn dashboard(
         audit: audit.into_iter().take(20).map(|(_, row)| row).collect(),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A value's label in the request's language: the text `{prefix}-{value}`, or the value
+/// itself when it has none (a value from a newer version, say).
+fn label(prefix: &str, value: &str) -> String {
+    let key = format!("{prefix}-{value}");
+    if crate::i18n::Lang::En.has(&key) {
+        t(&key)
+    } else {
+        value.to_owned()
+    }
+}
+
+/// A letter's state (`draft`, `open`…) in words.
+pub fn state_label(state: &str) -> String {
+    label("admin-letter-state", state)
+}
+
+/// A workspace role (`owner`, `editor`…) in words.
+pub fn role_label(role: &str) -> String {
+    label("admin-role", role)
+}
+
+/// A signature's state (`pending`, `published`…) in words.
+pub fn signature_state_label(state: &str) -> String {
+    label("admin-signature-state", state)
+}
+
+/// A delivery's status (`scheduled`, `delivered`, `cancelled`) in words.
+pub fn delivery_status_label(status: &str) -> String {
+    label("admin-delivery-status", status)
+}
+
+/// An ask's status for a target (`pending`, `met`…) in words.
+pub fn ask_status_label(status: &str) -> String {
+    label("admin-ask-status", status)
+}
+
+/// A signer field's name, by its key (`title`, `city`…).
+pub fn field_label(key: &str) -> String {
+    label("admin-signer-field", key)
+}
+
+/// Whether a signer field is asked for (`required`, `optional`, `hidden`), in words.
+pub fn requirement_label(requirement: &str) -> String {
+    label("admin-requirement", requirement)
+}
+
+/// Who signs (`individual`, `organisation`), in words.
+pub fn kind_label(kind: &str) -> String {
+    label("admin-signer-kind", kind)
+}
+
+/// How an organisation's signature was verified (`domain`, `organiser`…), in words.
+pub fn verification_label(verification: &str) -> String {
+    label("admin-verification", verification)
+}
+
+/// How a signer's name is shown (`public`, `initials`, `private`), in words.
+pub fn display_label(display: &str) -> String {
+    label("admin-display", display)
+}
+
+/// What a letter does when a signer confirms (`publish`, `review`), in words.
+pub fn moderation_words(moderation: &str) -> String {
+    label("admin-moderation-words", moderation)
+}
+
+/// A category's display rule in words: "as initials or not at all; city never shown".
+pub fn rule_words(rule: undersigned_core::signature::DisplayRule) -> String {
+    let ways: Vec<String> = rule
+        .levels()
+        .map(|level| label("admin-rule-way", level.as_str()))
+        .collect();
+    let levels = match ways.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => t2(
+            "admin-rule-ways",
+            "first",
+            rest.join(", "),
+            "last",
+            last.as_str(),
+        ),
+    };
+    if rule.city() {
+        levels
+    } else {
+        t1("admin-rule-no-city", "ways", levels)
+    }
 }

@@ -31,10 +31,12 @@ use undersigned_store::{
     QueueRow, SignatureId, StoreError, WriteCommand, WriteOutcome,
 };
 
+use super::{core_text, signature_state_label};
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     extract::Empty,
     format,
+    i18n::{t, t1, t2},
     pages::{Layout, PageError, message, render},
     services::writer::WriteError,
     state::AppState,
@@ -88,27 +90,26 @@ impl IntoResponse for ModerationError {
     fn into_response(self) -> Response {
         let sentence = match self {
             Self::SignatureState { state, action } => {
-                let only = match action {
-                    Action::Approve => "Only a held signature can be approved.",
-                    Action::Hide => "Only a published signature can be hidden.",
-                    Action::Undo => "Only a hidden signature can be restored.",
-                    Action::Reject => "Only a held or published signature can be rejected.",
-                };
-                format!("The signature is {state}, which does not allow this. {only}")
+                let only = t(match action {
+                    Action::Approve => "admin-only-approve",
+                    Action::Hide => "admin-only-hide",
+                    Action::Undo => "admin-only-undo",
+                    Action::Reject => "admin-only-reject",
+                });
+                t2(
+                    "admin-signature-state-refused-action",
+                    "state",
+                    signature_state_label(&state),
+                    "only",
+                    only,
+                )
             }
-            Self::UndoExpired { days } => format!(
-                "This hide can no longer be undone: a hide can be undone for {days} days, after \
-                 which the signer's text is erased. The signature stays hidden."
-            ),
-            Self::NeedsVerification => "This organisation's signature is held until an organiser \
-                 verifies it: its signer's address is not on the organisation's website domain. \
-                 Check the evidence and use Verify (in the queue, or on the letter's \
-                 Organisations page) to publish it as verified, or Reject it with a reason."
-                .to_owned(),
+            Self::UndoExpired { days } => t1("admin-undo-expired", "days", days),
+            Self::NeedsVerification => t("admin-needs-verification"),
             Self::Filter(e) => {
                 return message(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "Check the filters",
+                    &t("admin-check-filters"),
                     &e.to_string(),
                     None,
                 );
@@ -117,9 +118,9 @@ impl IntoResponse for ModerationError {
         };
         message(
             StatusCode::CONFLICT,
-            "Not possible in this state",
+            &t("admin-not-possible"),
             &sentence,
-            Some(("/admin", "Back to letters")),
+            Some(("/admin", &t("admin-back-to-letters"))),
         )
     }
 }
@@ -272,8 +273,7 @@ fn parse_cursor(text: &str) -> Result<Option<QueueCursor>, PageError> {
     if text.is_empty() {
         return Ok(None);
     }
-    let bad =
-        || PageError::BadRequest("The page address is damaged: start from the first page.".into());
+    let bad = || PageError::BadRequest(t("admin-page-address-damaged"));
     let (at, id) = text.split_once('.').ok_or_else(bad)?;
     Ok(Some(QueueCursor {
         created_at: at.parse().map_err(|_| bad())?,
@@ -283,24 +283,16 @@ fn parse_cursor(text: &str) -> Result<Option<QueueCursor>, PageError> {
 
 fn notice(done: &str, n: &str, undo_days: u32) -> Option<String> {
     let n = n.parse::<u64>().unwrap_or(0);
+    let bulk = |key| t2(key, "n", n, "count", format::count(n));
     Some(match done {
-        "approved" => "Approved: the signature is counted and in the log.".to_owned(),
-        "approved_batch" => {
-            "Approved: the signature is published with the letter's next batch.".to_owned()
-        }
-        "hidden" => format!(
-            "Hidden: the signature no longer counts or shows, and a removal entry is in the log. \
-             You can undo this for {undo_days} days."
-        ),
-        "restored" => {
-            "Restored: the signature is counted again, under a new entry in the log.".to_owned()
-        }
-        "rejected" => {
-            "Rejected: the signer's text is erased; your reason is in the audit trail.".to_owned()
-        }
-        "bulk_approve" => format!("Approved {}.", format::signatures(n)),
-        "bulk_hide" => format!("Hid {}.", format::signatures(n)),
-        "bulk_reject" => format!("Rejected {}.", format::signatures(n)),
+        "approved" => t("admin-notice-approved"),
+        "approved_batch" => t("admin-notice-approved-batch"),
+        "hidden" => t1("admin-notice-hidden", "days", undo_days),
+        "restored" => t("admin-notice-restored"),
+        "rejected" => t("admin-notice-rejected"),
+        "bulk_approve" => bulk("admin-notice-bulk-approve"),
+        "bulk_hide" => bulk("admin-notice-bulk-hide"),
+        "bulk_reject" => bulk("admin-notice-bulk-reject"),
         _ => return None,
     })
 }
@@ -334,8 +326,11 @@ pub async fn queue(
     Ok(render(
         StatusCode::OK,
         &QueuePage {
-            layout: Layout::new(state.instance(), format!("Signatures: {}", letter.title))
-                .with_nav(organiser.nav()),
+            layout: Layout::new(
+                state.instance(),
+                t1("admin-signatures-title", "title", letter.title.as_str()),
+            )
+            .with_nav(organiser.nav()),
             id: letter.id.0,
             title: letter.title.clone(),
             csrf: organiser.csrf.clone(),
@@ -346,7 +341,7 @@ pub async fn queue(
             verifications: VerificationFilter::ALL.iter().map(|v| v.as_str()).collect(),
             states: SignatureState::ALL.iter().map(|s| s.as_str()).collect(),
             filtered: !filter.is_empty(),
-            moderation: letter.moderation.describe().to_owned(),
+            moderation: letter.moderation.as_str().to_owned(),
             rows: page
                 .rows
                 .into_iter()
@@ -531,20 +526,20 @@ async fn confirm_page(
     let days = state.settings.hide_undo_days;
     let consequences = match action {
         Action::Hide => vec![
-            "It no longer counts and no longer shows on the public page; the public count goes down by one.".to_owned(),
-            "A removal entry naming its entry goes into the letter's public log (the log is never rewritten).".to_owned(),
-            "The public copy of the signer's name is deleted now.".to_owned(),
-            format!("You can undo this for {days} days (the signature then counts again, under a new log entry). After that the signer's text is erased and the hide is final."),
+            t("admin-hide-consequence-1"),
+            t("admin-hide-consequence-2"),
+            t("admin-hide-consequence-3"),
+            t1("admin-hide-consequence-4", "days", days),
         ],
         Action::Reject if row.state == SignatureState::Published => vec![
-            "It no longer counts and no longer shows; a removal entry goes into the public log.".to_owned(),
-            "The signer's name and details are erased now: this cannot be undone.".to_owned(),
-            "Your reason is recorded in the audit trail and shown to the other organisers.".to_owned(),
+            t("admin-reject-published-consequence"),
+            t("admin-reject-erased"),
+            t("admin-reject-reason-recorded"),
         ],
         Action::Reject => vec![
-            "It will never be published or counted.".to_owned(),
-            "The signer's name and details are erased now: this cannot be undone.".to_owned(),
-            "Your reason is recorded in the audit trail and shown to the other organisers.".to_owned(),
+            t("admin-reject-never"),
+            t("admin-reject-erased"),
+            t("admin-reject-reason-recorded"),
         ],
         Action::Approve | Action::Undo => Vec::new(),
     };
@@ -558,7 +553,7 @@ async fn confirm_page(
         &ConfirmPage {
             layout: Layout::new(
                 state.instance(),
-                format!("{} a signature", capitalised(action.verb())),
+                t(&format!("admin-confirm-title-{}", action.verb())),
             )
             .with_nav(organiser.nav()),
             id: letter.id.0,
@@ -570,25 +565,17 @@ async fn confirm_page(
                 signature,
                 action.as_str()
             ),
-            heading: format!("{} this signature?", capitalised(action.verb())),
+            heading: t(&format!("admin-confirm-heading-{}", action.verb())),
             consequences,
             who: format!("{} <{}>", row.name, row.email),
             state: row.state.as_str().to_owned(),
             category: row.category,
             reason: action == Action::Reject,
             reason_value,
-            error,
-            button: format!("{} the signature", capitalised(action.verb())),
+            error: error.map(|e| core_text::message(&e)),
+            button: t(&format!("admin-confirm-button-{}", action.verb())),
         },
     ))
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// `GET /admin/letters/{id}/signatures/{signature}/hide`: what a hide does, and its button.
@@ -732,24 +719,22 @@ impl Bulk {
             .parse::<Action>()
             .ok()
             .filter(|a| Action::BULK.contains(a))
-            .ok_or_else(|| {
-                PageError::BadRequest("Choose what to do: approve, hide or reject.".into())
-            })?;
+            .ok_or_else(|| PageError::BadRequest(t("admin-bulk-choose-action")))?;
         let input = SignatureFilterInput::from_fields(|key| form.rest.get(key).cloned());
         let mut ticked = Vec::new();
         for key in form.rest.keys() {
             if let Some(id) = key.strip_prefix("sig_") {
-                ticked.push(id.parse::<i64>().map_err(|_| {
-                    PageError::BadRequest(
-                        "A ticked signature could not be read. Reload the list and tick again."
-                            .into(),
-                    )
-                })?);
+                ticked.push(
+                    id.parse::<i64>()
+                        .map_err(|_| PageError::BadRequest(t("admin-bulk-unreadable")))?,
+                );
             }
         }
         if ticked.len() > MAX_BULK {
-            return Err(PageError::BadRequest(format!(
-                "Tick at most {MAX_BULK} signatures at a time."
+            return Err(PageError::BadRequest(t1(
+                "admin-bulk-too-many",
+                "n",
+                MAX_BULK,
             )));
         }
         Ok(Self {
@@ -887,28 +872,20 @@ async fn bulk_page(
         unverified,
     } = bulk.targets(state, letter).await?;
     let count = ids.len();
-    let noun = if count == 1 {
-        "signature"
-    } else {
-        "signatures"
-    };
-    let sentence = format!(
-        "This will {} {} {noun}.",
-        bulk.action.verb(),
-        format::count(count as u64)
+    let sentence = t2(
+        &format!("admin-bulk-sentence-{}", bulk.action.verb()),
+        "n",
+        count,
+        "count",
+        format::count(count as u64),
     );
     let skipped = (unverified > 0).then(|| {
-        format!(
-            "{} held {} left as {}: an organisation whose signer's address is not on its \
-             website's domain is published by verifying it. Use Verify on each, in the queue \
-             or on the letter's Organisations page.",
+        t2(
+            "admin-bulk-skipped",
+            "n",
+            unverified,
+            "count",
             format::count(unverified as u64),
-            if unverified == 1 {
-                "organisation is"
-            } else {
-                "organisations are"
-            },
-            if unverified == 1 { "it is" } else { "they are" },
         )
     });
     Ok(render(
@@ -918,7 +895,7 @@ async fn bulk_page(
             StatusCode::OK
         },
         &BulkPage {
-            layout: Layout::new(state.instance(), "Bulk action").with_nav(organiser.nav()),
+            layout: Layout::new(state.instance(), t("admin-bulk-action")).with_nav(organiser.nav()),
             id: letter.id.0,
             letter_title: letter.title.clone(),
             csrf: organiser.csrf.clone(),
@@ -929,9 +906,13 @@ async fn bulk_page(
             ticked: !bulk.ticked.is_empty(),
             reason: bulk.action == Action::Reject,
             reason_value,
-            error,
+            error: error.map(|e| core_text::message(&e)),
             fields: bulk.hidden_fields(),
-            button: format!("{} {count} {noun}", capitalised(bulk.action.verb())),
+            button: t1(
+                &format!("admin-bulk-button-{}", bulk.action.verb()),
+                "n",
+                count,
+            ),
             back: format!(
                 "/admin/letters/{}/signatures?{}",
                 letter.id,
@@ -1047,11 +1028,10 @@ pub async fn set_moderation(
     OrganiserForm { organiser, form }: OrganiserForm<ModerationForm>,
 ) -> Result<Response, PageError> {
     let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
-    let moderation = form.moderation.parse::<Moderation>().map_err(|_| {
-        PageError::BadRequest(
-            "Choose whether signatures are published when confirmed or held for review.".into(),
-        )
-    })?;
+    let moderation = form
+        .moderation
+        .parse::<Moderation>()
+        .map_err(|_| PageError::BadRequest(t("admin-error-moderation")))?;
     state
         .store
         .set_moderation(
@@ -1102,9 +1082,10 @@ pub async fn audit(
     let (letter, _) = authorised(&state, &organiser, &id, Permission::EditLetters).await?;
     let before = match query.before.as_str() {
         "" => None,
-        text => Some(text.parse::<i64>().map_err(|_| {
-            PageError::BadRequest("The page address is damaged: start from the first page.".into())
-        })?),
+        text => Some(
+            text.parse::<i64>()
+                .map_err(|_| PageError::BadRequest(t("admin-page-address-damaged")))?,
+        ),
     };
     let mut events = state
         .store
@@ -1116,8 +1097,11 @@ pub async fn audit(
     Ok(render(
         StatusCode::OK,
         &AuditPage {
-            layout: Layout::new(state.instance(), format!("Audit trail: {}", letter.title))
-                .with_nav(organiser.nav()),
+            layout: Layout::new(
+                state.instance(),
+                t1("admin-audit-title", "title", letter.title.as_str()),
+            )
+            .with_nav(organiser.nav()),
             id: letter.id.0,
             title: letter.title.clone(),
             events: events

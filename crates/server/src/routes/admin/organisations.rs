@@ -19,10 +19,12 @@ use undersigned_store::{
     Actor, SignatureId, StoreError, VerifyOrganisationCommand, WriteCommand, WriteOutcome,
 };
 
+use super::signature_state_label;
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     extract::Empty,
     format,
+    i18n::{t, t1, t2},
     pages::{Layout, PageError, message, render},
     services::writer::WriteError,
     state::AppState,
@@ -43,12 +45,15 @@ impl IntoResponse for VerifyError {
         match self {
             VerifyError::WrongState { what, state } => message(
                 StatusCode::CONFLICT,
-                "Not possible in this state",
-                &format!(
-                    "The {what} is {state}. Only an organisation's signature that is held for \
-                     verification, on a letter open for signatures, can be verified."
+                &t("admin-not-possible"),
+                &t2(
+                    "admin-verify-state-refused",
+                    "what",
+                    what,
+                    "state",
+                    signature_state_label(&state),
                 ),
-                Some(("/admin", "Back to letters")),
+                Some(("/admin", &t("admin-back-to-letters"))),
             ),
             VerifyError::Page(e) => e.into_response(),
         }
@@ -79,7 +84,7 @@ struct HeldPage {
     title: String,
     csrf: String,
     can_moderate: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     /// Held until an organiser verifies them.
     rows: Vec<HeldRow>,
     /// Verified, and held for the letter's review (approved in the queue).
@@ -135,8 +140,11 @@ pub async fn held(
     Ok(render(
         StatusCode::OK,
         &HeldPage {
-            layout: Layout::new(state.instance(), format!("Organisations: {}", letter.title))
-                .with_nav(organiser.nav()),
+            layout: Layout::new(
+                state.instance(),
+                t1("admin-organisations-title", "title", letter.title.as_str()),
+            )
+            .with_nav(organiser.nav()),
             in_review,
             published,
             id: letter.id.0,
@@ -144,12 +152,9 @@ pub async fn held(
             csrf: organiser.csrf.clone(),
             can_moderate,
             notice: match query.done.as_str() {
-                "verified" => Some(
-                    "Verified: the organisation's signature is published and counted, and \
-                     its entry in the log says an organiser verified it.",
-                ),
-                "pinned" => Some("Pinned: it now comes first in the letter's organisations."),
-                "unpinned" => Some("Unpinned: it is back in its place among the organisations."),
+                "verified" => Some(t("admin-notice-verified")),
+                "pinned" => Some(t("admin-notice-pinned")),
+                "unpinned" => Some(t("admin-notice-unpinned")),
                 _ => None,
             },
             rows,

@@ -12,9 +12,11 @@ use serde::Deserialize;
 use undersigned_core::{EmailAddress, Role, letter::FieldErrors, role::Permission};
 use undersigned_store::{Actor, InvitationId, NewInvitation, TeamRefusal, UserId, Workspace};
 
+use super::core_text;
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     format,
+    i18n::{t, t1},
     mail::messages::AccountParams,
     pages::{Layout, PageError, render},
     secrets::Token,
@@ -171,8 +173,11 @@ async fn team_page(
         })
         .collect();
     Ok(TeamPage {
-        layout: Layout::new(state.instance(), format!("Team of {}", workspace.name))
-            .with_nav(organiser.nav()),
+        layout: Layout::new(
+            state.instance(),
+            t1("admin-team-title", "workspace", workspace.name.as_str()),
+        )
+        .with_nav(organiser.nav()),
         csrf: organiser.csrf.clone(),
         slug: workspace.slug.clone(),
         workspace: workspace.name.clone(),
@@ -189,12 +194,8 @@ async fn team_page(
 
 fn refusal_text(refusal: TeamRefusal) -> String {
     match refusal {
-        TeamRefusal::LastOwner => "A workspace needs at least one owner: make someone else \
-                                   owner first, then change this member's role or remove them."
-            .to_owned(),
-        TeamRefusal::AlreadyMember => "This address is a member of the workspace already: \
-                                       change their role in the list above instead."
-            .to_owned(),
+        TeamRefusal::LastOwner => t("admin-last-owner"),
+        TeamRefusal::AlreadyMember => t("admin-already-member"),
     }
 }
 
@@ -208,11 +209,10 @@ pub async fn show(
     let (_, workspace) = owned(&organiser, &slug)?;
     let mut page = team_page(&state, &organiser, workspace).await?;
     if query.invited.is_some() {
-        page.notice =
-            Some("Invitation sent. It is listed below until it is accepted or expires.".to_owned());
+        page.notice = Some(t("admin-notice-invited-colleague"));
     }
     if query.cancelled.is_some() {
-        page.notice = Some("Invitation cancelled. Its link no longer works.".to_owned());
+        page.notice = Some(t("admin-notice-invitation-cancelled"));
     }
     Ok(render(StatusCode::OK, &page))
 }
@@ -238,7 +238,7 @@ pub async fn invite(
         let mut page = team_page(&state, &organiser, workspace).await?;
         page.email = form.email;
         page.role = form.role;
-        page.errors = errors;
+        page.errors = core_text::localise(errors);
         return Err(TeamError::Invalid(Box::new(page)));
     };
     let token = Token::generate();

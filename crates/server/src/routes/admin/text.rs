@@ -20,8 +20,10 @@ use undersigned_core::{
 };
 use undersigned_store::{Letter, StoreError, TextEdit};
 
+use super::{core_text, state_label};
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
+    i18n::{t, t1},
     mail::messages::ReconfirmParams,
     pages::{Layout, PageError, message, render},
     state::AppState,
@@ -50,11 +52,9 @@ impl IntoResponse for TextError {
         match self {
             TextError::LetterState(state) => message(
                 StatusCode::CONFLICT,
-                "This letter's text cannot be edited here",
-                &format!(
-                    "The letter is {state}. A published text can be edited while the letter is open or closed; a draft is edited with its own form."
-                ),
-                Some(("/admin", "Back to letters")),
+                &t("admin-text-state-heading"),
+                &t1("admin-text-state-text", "state", state_label(&state)),
+                Some(("/admin", &t("admin-back-to-letters"))),
             ),
             TextError::Page(e) => e.into_response(),
         }
@@ -94,7 +94,7 @@ async fn page(
     Ok(render(
         status,
         &TextPage {
-            layout: Layout::new(state.instance(), "Edit the published text")
+            layout: Layout::new(state.instance(), t("admin-edit-published-text"))
                 .with_nav(organiser.nav()),
             id: letter.id.0,
             letter_title: letter.title.clone(),
@@ -102,7 +102,7 @@ async fn page(
             version,
             csrf: organiser.csrf.clone(),
             input,
-            errors,
+            errors: core_text::localise(errors),
         },
     ))
 }

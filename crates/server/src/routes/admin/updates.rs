@@ -16,10 +16,12 @@ use undersigned_core::{
 };
 use undersigned_store::{Letter, StoreError, UpdateId};
 
+use super::{core_text, state_label};
 use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     extract::Empty,
     format,
+    i18n::{t, t1},
     pages::{Layout, PageError, message, render},
     services::updates::email_params,
     state::AppState,
@@ -48,11 +50,9 @@ impl IntoResponse for UpdateError {
         match self {
             UpdateError::LetterState(state) => message(
                 StatusCode::CONFLICT,
-                "This letter cannot have updates yet",
-                &format!(
-                    "The letter is {state}. Updates can be posted on a published letter (open, closed or delivered): publish it first."
-                ),
-                Some(("/admin", "Back to letters")),
+                &t("admin-updates-state-heading"),
+                &t1("admin-updates-state-text", "state", state_label(&state)),
+                Some(("/admin", &t("admin-back-to-letters"))),
             ),
             UpdateError::Page(e) => e.into_response(),
         }
@@ -77,7 +77,7 @@ struct UpdatesPage {
     letter_title: String,
     can_post: bool,
     action: String,
-    submit: &'static str,
+    submit: String,
     csrf: String,
     input: UpdateInput,
     errors: FieldErrors,
@@ -108,14 +108,14 @@ async fn page(
     let updates = state.store.letter_updates(letter.id).await?;
     let (heading, action, submit) = match editing {
         Some(update) => (
-            "Edit the update".to_owned(),
+            t("admin-edit-the-update"),
             format!("/admin/letters/{}/updates/{update}/edit", letter.id),
-            "Save the update",
+            t("admin-save-the-update"),
         ),
         None => (
-            "Post an update".to_owned(),
+            t("admin-post-an-update"),
             format!("/admin/letters/{}/updates", letter.id),
-            "Post and email it",
+            t("admin-post-and-email"),
         ),
     };
     Ok(render(
@@ -130,7 +130,7 @@ async fn page(
             submit,
             csrf: organiser.csrf.clone(),
             input,
-            errors,
+            errors: core_text::localise(errors),
             updates: updates
                 .iter()
                 .map(|u| UpdateRow {

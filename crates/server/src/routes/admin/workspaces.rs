@@ -16,11 +16,13 @@ use undersigned_core::{
 };
 use undersigned_store::{Actor, Branding, LogoChange, NewLogo, RetentionDays};
 
+use super::core_text;
 use crate::{
     auth::{
         Organiser,
         csrf::{OrganiserForm, OrganiserUpload},
     },
+    i18n::t1,
     pages::{Layout, PageError, render},
     state::AppState,
 };
@@ -103,8 +105,11 @@ fn page(
     errors: FieldErrors,
 ) -> WorkspacePage {
     WorkspacePage {
-        layout: Layout::new(state.instance(), format!("Host page: {}", branding.name))
-            .with_nav(organiser.nav()),
+        layout: Layout::new(
+            state.instance(),
+            t1("admin-host-page-title", "name", branding.name.as_str()),
+        )
+        .with_nav(organiser.nav()),
         slug: membership.workspace.slug.clone(),
         name: branding.name.clone(),
         website: branding.website.clone().unwrap_or_default(),
@@ -114,7 +119,7 @@ fn page(
         input_name: input.name,
         input_website: input.website,
         input_colour: input.colour,
-        errors,
+        errors: core_text::localise(errors),
     }
 }
 
@@ -260,11 +265,7 @@ fn parse_days(input: &str) -> Result<Option<RetentionDays>, PageError> {
         .and_then(RetentionDays::new)
         .map(Some)
         .ok_or_else(|| {
-            PageError::BadRequest(format!(
-                "Keep personal data for a whole number of days from 1 to {}, or leave the box \
-                 empty to keep it until the letter is deleted.",
-                RetentionDays::MAX
-            ))
+            PageError::BadRequest(t1("admin-error-retention", "max", RetentionDays::MAX))
         })
 }
 
