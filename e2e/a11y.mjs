@@ -4,8 +4,10 @@
 // every page starts with a skip link to its main content.
 //
 // BASE_URL: the running server; DATA_DIR: its data folder (emails are files there);
-// EMAIL and PASSWORD: the demo organiser's login; SHOTS (optional): a folder for screenshots.
-import { join } from "node:path";
+// EMAIL and PASSWORD: the demo organiser's login; SHOTS (optional): a folder for screenshots
+// of every page; SCREENSHOTS_DIR (docs/screenshots by default): the few the documentation shows.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { checker } from "./axe.mjs";
 import { launch, required } from "./browser.mjs";
 import { emlFiles, waitForConfirmLink } from "./mail.mjs";
@@ -14,8 +16,18 @@ const base = required("BASE_URL");
 const data = required("DATA_DIR");
 const mailDir = join(data, "mail");
 const { check, visit, checkErrors, report, pages, TAGS, SIZES } = checker(base, process.env.SHOTS);
+const docShots =
+  process.env.SCREENSHOTS_DIR || join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "screenshots");
 
 const browser = await launch();
+/// A screenshot of what a screen shows of `path` at `size`, for the documentation
+/// (SCREENSHOTS_DIR, docs/screenshots by default).
+async function docShot(page, path, file, size) {
+  await page.setViewportSize({ width: size.width, height: size.height });
+  await page.goto(`${base}${path}`);
+  await page.screenshot({ path: join(docShots, file) });
+}
+
 try {
   // bypassCSP: axe is injected as an inline script, which the pages' policy (rightly) refuses.
   const context = await browser.newContext({ bypassCSP: true, viewport: SIZES[0] });
@@ -113,6 +125,33 @@ try {
   await visit(page, "/admin/account", "admin-account");
   await page.getByRole("button", { name: "Change password" }).click();
   await checkErrors(page, "admin-account-errors");
+
+  // Languages: an Arabic translation of the letter, added through the organisers' page, is
+  // read right to left; its missing fields come back marked.
+  await visit(page, `${letter}/languages`, "admin-languages");
+  await page.getByRole("button", { name: "Save the translation" }).click();
+  await checkErrors(page, "admin-languages-errors");
+  await page.locator("#lang").fill("ar");
+  await page.locator("#title").fill("على رابطة ميريديان لكرة القدم أن تأمر بتحقيق مستقل");
+  await page.locator("#subject").fill("بخصوص: تحقيق مستقل في أكاديمية الشباب");
+  await page.locator("#body").fill("نحن الموقعين أدناه، لاعبين سابقين وأولياء أمور ومدربين ومنظمات، نطلب منكم فتح تحقيق مستقل.\n\nنطلب **ثلاثة أشياء**.");
+  await page.getByRole("button", { name: "Save the translation" }).click();
+  await page.waitForURL(/\/languages$/);
+  await visit(page, "/l/demo?text=ar", "letter-translation-rtl");
+  const dir = await page.locator("article.letter h1").getAttribute("dir");
+  if (dir !== "rtl") throw new Error(`the Arabic title reads ${dir}, not right to left`);
+  await docShot(page, "/l/demo?text=ar", "letter-translation-arabic-phone.png", SIZES[1]);
+  await visit(page, "/l/demo/versions", "versions");
+  // The interface in Spanish and French, picked with the switcher (remembered afterwards).
+  await visit(page, "/l/demo?lang=es", "letter-es");
+  if ((await page.locator("html").getAttribute("lang")) !== "es") throw new Error("not in Spanish");
+  await docShot(page, "/l/demo", "letter-in-spanish.png", SIZES[0]);
+  await visit(page, "/admin?lang=es", "admin-dashboard-es");
+  await visit(page, "/l/demo?lang=fr", "letter-fr");
+  if ((await page.locator("html").getAttribute("lang")) !== "fr") throw new Error("not in French");
+  await docShot(page, "/l/demo#sign", "letter-in-french.png", SIZES[0]);
+  await visit(page, `${letter}/languages`, "admin-languages-fr");
+  await visit(page, "/l/demo?lang=en", "letter-en-again");
 } finally {
   await browser.close();
 }

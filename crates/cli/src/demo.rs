@@ -8,6 +8,7 @@ use anyhow::Context;
 use undersigned_core::{
     DisplayLevel, EmailAddress, LetterState, PersonName, Role, Slug,
     asks::{AskContent, AskStatus, EventDate, ResponseText},
+    language::LanguageTag,
     letter::{LetterContent, LetterInput},
     organisation::{Organisation, WebsiteDomain},
     signature::{NewSignature, SignerDetails},
@@ -20,7 +21,7 @@ use undersigned_server::{
     services::passwords::NewPassword,
 };
 use undersigned_store::{
-    Actor, ImportCommand, NewAskStatus, NewUser, ResponseContent, WriteCommand,
+    Actor, ImportCommand, NewAskStatus, NewTranslation, NewUser, ResponseContent, WriteCommand,
 };
 
 use crate::users::ensure_workspace;
@@ -146,6 +147,19 @@ We will publish your answer alongside this letter.\n\n\
 *This is a demonstration letter: the league, the commissioner and every signatory are \
 fictional.*";
 
+/// The same letter in Spanish: a reader whose browser prefers Spanish reads this one.
+const BODY_ES: &str = "Estimada comisionada Solvane:\n\n\
+Las organizaciones, sobrevivientes y personas abajo firmantes pedimos a la **Liga de Fútbol \
+Meridian** que abra una investigación independiente sobre las conductas denunciadas en sus \
+academias juveniles, y que suspenda a los responsables mientras dure.\n\n\
+Las personas sobrevivientes han hablado a un alto precio. Merecen:\n\n\
+1. una investigación dirigida por personas sin vínculos con la liga;\n\
+2. un informe público, con sus recomendaciones y un calendario;\n\
+3. apoyo para cada jugador o jugadora que dé el paso.\n\n\
+Publicaremos su respuesta junto a esta carta.\n\n\
+*Esta es una carta de demostración: la liga, la comisionada y todas las firmas son \
+ficticias.*";
+
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await.context("opening the database")?;
     let keys =
@@ -239,7 +253,26 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
                 .await?
                 .context("the demo letter vanished")?;
             demo_asks(&store, actor, &letter).await?;
-            letter
+            store
+                .put_translation(
+                    actor,
+                    letter.id,
+                    &NewTranslation {
+                        lang: LanguageTag::parse("es")?,
+                        title: "Investiguen las academias juveniles de la Liga de Fútbol Meridian"
+                            .into(),
+                        subject:
+                            "Asunto: una investigación independiente, y suspensiones mientras dure"
+                                .into(),
+                        body_md: BODY_ES.into(),
+                    },
+                    now(),
+                )
+                .await?;
+            store
+                .letter(id)
+                .await?
+                .context("the demo letter vanished")?
         }
     };
 

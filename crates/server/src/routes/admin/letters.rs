@@ -94,7 +94,6 @@ impl IntoResponse for LetterError {
 
 pub struct FieldChoice {
     pub key: &'static str,
-    pub label: &'static str,
     pub value: String,
     pub error_key: String,
 }
@@ -129,7 +128,6 @@ fn field_choices(input: &LetterInput) -> Vec<FieldChoice> {
             };
             FieldChoice {
                 key: f.key(),
-                label: f.label(),
                 value: value.clone(),
                 error_key: format!("field_{}", f.key()),
             }
