@@ -73,8 +73,13 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// A count with the request's language's grouping: 12345 → "12,345" ("12.345",
 /// "12 345").
 pub fn count(n: u64) -> String {
-    let separator = crate::i18n::current().group_separator();
+    let lang = crate::i18n::current();
+    let separator = lang.group_separator();
     let digits = n.to_string();
+    // Spanish leaves four-digit numbers ungrouped (1234, 12.345), as browsers do.
+    if lang == crate::i18n::Lang::Es && digits.len() <= 4 {
+        return digits;
+    }
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {

@@ -382,12 +382,16 @@ fn requested(uri_query: Option<&str>, headers: &HeaderMap) -> (Lang, Option<Lang
 /// picked with the switcher for a year, and tells caches that the answer depends on both.
 pub async fn choose_language(request: Request, next: Next) -> Response {
     let (lang, picked) = requested(request.uri().query(), request.headers());
+    // Static files are the same in every language.
+    let localised = !request.uri().path().starts_with("/static/");
     let mut response = scope(lang, next.run(request)).await;
     let headers = response.headers_mut();
-    headers.append(
-        header::VARY,
-        HeaderValue::from_static("Accept-Language, Cookie"),
-    );
+    if localised {
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+    }
     if let Some(lang) = picked {
         // Not HttpOnly: it holds no secret. Lax: following a link keeps the language.
         let cookie = format!(
@@ -431,6 +435,31 @@ mod tests {
         assert_eq!(Lang::negotiate("fr;q=0, es;q=0.1"), Lang::Es);
         assert_eq!(Lang::negotiate(""), Lang::En);
         assert_eq!(Lang::negotiate(";;,,q=x"), Lang::En);
+    }
+
+    #[test]
+    fn counts_are_grouped_as_each_language_groups_them() {
+        assert_eq!(
+            in_language(Lang::En, || crate::format::count(1234)),
+            "1,234"
+        );
+        assert_eq!(in_language(Lang::Es, || crate::format::count(1234)), "1234");
+        assert_eq!(
+            in_language(Lang::Es, || crate::format::count(12345)),
+            "12.345"
+        );
+        assert_eq!(
+            in_language(Lang::Fr, || crate::format::count(12345)),
+            "12\u{202f}345"
+        );
+        assert_eq!(
+            in_language(Lang::Fr, || crate::format::date(1_795_867_200)),
+            "28 nov. 2026"
+        );
+        assert_eq!(
+            in_language(Lang::Es, || crate::format::date(1_795_867_200)),
+            "28 nov 2026"
+        );
     }
 
     #[test]

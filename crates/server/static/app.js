@@ -4,7 +4,8 @@
   var letter = document.querySelector("[data-counts-url]");
   if (!letter || !window.fetch) return;
   var url = letter.getAttribute("data-counts-url");
-  var format = new Intl.NumberFormat("en");
+  // Grouped as the page's language groups them (the server does the same).
+  var format = new Intl.NumberFormat(document.documentElement.lang || "en");
   function refresh() {
     if (document.hidden) return;
     fetch(url, { headers: { Accept: "application/json" } })
