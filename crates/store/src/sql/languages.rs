@@ -11,13 +11,14 @@ use crate::{
     model::*,
 };
 
-/// The letter's original language, after checking that it is the actor's workspace's.
+/// The letter's original language and its slug (for the audit trail), after checking that
+/// it is the actor's workspace's.
 async fn letter_language(
     conn: &mut Conn,
     actor: Actor,
     letter: LetterId,
-) -> Result<String, StoreError> {
-    let row = sqlx::query("SELECT workspace_id, lang FROM letters WHERE id = $1")
+) -> Result<(String, String), StoreError> {
+    let row = sqlx::query("SELECT workspace_id, lang, slug FROM letters WHERE id = $1")
         .bind(letter.0)
         .fetch_optional(&mut *conn)
         .await
@@ -27,7 +28,10 @@ async fn letter_language(
     if workspace != actor.workspace.0 {
         return Err(StoreError::NotFound);
     }
-    row.try_get("lang").ctx("reading a letter's language")
+    Ok((
+        row.try_get("lang").ctx("reading a letter's language")?,
+        row.try_get("slug").ctx("reading a letter's language")?,
+    ))
 }
 
 /// A letter's translations, by language.
@@ -66,7 +70,7 @@ impl LanguageStore for SqlStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        letter_language(&mut tx, actor, letter).await?;
+        let (_, slug) = letter_language(&mut tx, actor, letter).await?;
         let taken: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM letter_translations WHERE letter_id = $1 AND lang = $2",
         )
@@ -91,7 +95,7 @@ impl LanguageStore for SqlStore {
             None,
             letter,
             "letter.language",
-            &format!("letter {}", letter.0),
+            &format!("letter {slug}"),
             lang.as_str(),
             None,
             now,
@@ -109,7 +113,7 @@ impl LanguageStore for SqlStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let original = letter_language(&mut tx, actor, letter).await?;
+        let (original, slug) = letter_language(&mut tx, actor, letter).await?;
         if original == translation.lang.as_str() {
             return Err(StoreError::Conflict("lang"));
         }
@@ -141,7 +145,7 @@ impl LanguageStore for SqlStore {
             None,
             letter,
             "letter.translation",
-            &format!("letter {}", letter.0),
+            &format!("letter {slug}"),
             translation.lang.as_str(),
             None,
             now,
@@ -159,7 +163,7 @@ impl LanguageStore for SqlStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        letter_language(&mut tx, actor, letter).await?;
+        let (_, slug) = letter_language(&mut tx, actor, letter).await?;
         let deleted =
             sqlx::query("DELETE FROM letter_translations WHERE letter_id = $1 AND lang = $2")
                 .bind(letter.0)
@@ -177,7 +181,7 @@ impl LanguageStore for SqlStore {
             None,
             letter,
             "letter.translation.remove",
-            &format!("letter {}", letter.0),
+            &format!("letter {slug}"),
             lang.as_str(),
             None,
             now,
