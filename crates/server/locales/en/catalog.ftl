@@ -95,3 +95,8 @@ src-one-of-the-fields = One of the fields
 src-the-form-could-not-be-read-reload-the-page-and-try-again = The form could not be read. Reload the page and try again.
 src-privacy-notice = Privacy notice
 src-use-at-most-n-characters = Use at most { $n } characters.
+src-unsubscribed = Unsubscribed
+src-there-have-been-too-many-attempts-from-here-try-again-in-n-minutes = { $n ->
+    [one] There have been too many attempts from here. Try again in { $n } minute.
+   *[other] There have been too many attempts from here. Try again in { $n } minutes.
+}

@@ -95,3 +95,8 @@ src-one-of-the-fields = Uno de los campos
 src-the-form-could-not-be-read-reload-the-page-and-try-again = No se pudo leer el formulario. Vuelve a cargar la página e inténtalo de nuevo.
 src-privacy-notice = Aviso de privacidad
 src-use-at-most-n-characters = Usa como máximo { $n } caracteres.
+src-unsubscribed = Suscripción cancelada
+src-there-have-been-too-many-attempts-from-here-try-again-in-n-minutes = { $n ->
+    [one] Ha habido demasiados intentos desde aquí. Vuelve a intentarlo dentro de { $n } minuto.
+   *[other] Ha habido demasiados intentos desde aquí. Vuelve a intentarlo dentro de { $n } minutos.
+}

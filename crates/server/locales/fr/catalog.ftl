@@ -95,3 +95,8 @@ src-one-of-the-fields = L'un des champs
 src-the-form-could-not-be-read-reload-the-page-and-try-again = Le formulaire n'a pas pu être lu. Rechargez la page et réessayez.
 src-privacy-notice = Avis de confidentialité
 src-use-at-most-n-characters = Utilisez au plus { $n } caractères.
+src-unsubscribed = Désabonnement effectué
+src-there-have-been-too-many-attempts-from-here-try-again-in-n-minutes = { $n ->
+    [one] Il y a eu trop de tentatives depuis cet endroit. Réessayez dans { $n } minute.
+   *[other] Il y a eu trop de tentatives depuis cet endroit. Réessayez dans { $n } minutes.
+}

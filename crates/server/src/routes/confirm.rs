@@ -629,10 +629,7 @@ pub async fn withdraw(
         Ok(_) => Ok(message(
             StatusCode::OK,
             "Your signature is withdrawn",
-            &format!(
-                "It is no longer shown or counted. The letter's log now ends with a removal entry naming entry {}.",
-                signature.index
-            ),
+            &crate::i18n::t1("msg-withdrawn", "index", signature.index),
             Some((&format!("/l/{slug}"), "See the letter")),
         )),
         // Withdrawn or hidden in the meantime.

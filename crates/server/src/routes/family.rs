@@ -265,19 +265,18 @@ pub async fn join(
     };
     match outcome {
         WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => Ok(thanks(
-            &format!(
-                "Your signature on “{}” is confirmed and counted.",
-                letter.title
-            ),
+            &crate::i18n::t1("msg-added-counted", "title", &letter.title),
             &letter,
         )),
         WriteOutcome::Confirm(ConfirmOutcome::Held {
             letter, publish_at, ..
         }) => Ok(thanks(
-            &format!(
-                "Your signature on “{}” is confirmed. This letter publishes signatures in batches: it will be counted from {}.",
-                letter.title,
-                format::date_time(publish_at)
+            &crate::i18n::t2(
+                "msg-added-batch",
+                "title",
+                &letter.title,
+                "when",
+                format::date_time(publish_at),
             ),
             &letter,
         )),
@@ -285,10 +284,7 @@ pub async fn join(
             ConfirmOutcome::HeldForReview { letter, .. }
             | ConfirmOutcome::HeldForVerification { letter, .. },
         ) => Ok(thanks(
-            &format!(
-                "Your signature on “{}” is confirmed. The organisers review signatures before they are published and counted.",
-                letter.title
-            ),
+            &crate::i18n::t1("msg-added-review", "title", &letter.title),
             &letter,
         )),
         WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { letter }) => {

@@ -128,10 +128,7 @@ pub async fn unsubscribe(
     Ok(message(
         StatusCode::OK,
         "Unsubscribed",
-        &format!(
-            "You will get no more updates about “{}”. Your signature stays as it is.",
-            subscription.letter_title
-        ),
+        &crate::i18n::t1("msg-unsubscribed", "title", &subscription.letter_title),
         Some((
             &format!("/l/{}", subscription.letter_slug),
             "Back to the letter",
