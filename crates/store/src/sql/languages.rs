@@ -71,15 +71,15 @@ impl LanguageStore for SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let (_, slug) = letter_language(&mut tx, actor, letter).await?;
-        let taken: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM letter_translations WHERE letter_id = $1 AND lang = $2",
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM letter_translations WHERE letter_id = $1 AND lang = $2",
         )
         .bind(letter.0)
         .bind(lang.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .ctx("setting a letter's language")?;
-        if taken.is_some() {
+        if taken > 0 {
             return Err(StoreError::Conflict("lang"));
         }
         sqlx::query("UPDATE letters SET lang = $1, updated_at = $2 WHERE id = $3")
