@@ -1,12 +1,13 @@
 // The journeys of a coalition on a fresh instance, in a real browser, as its people take them:
 // setting up the instance from the one-time link, writing and publishing a letter whose
 // survivors may appear by initials or not at all and whose signatures a moderator reviews,
-// signing at each display level, confirming, moderating (approve and reject), and
-// withdrawing. axe runs on every page at both sizes, and each step saves a screenshot.
+// signing at each display level, confirming, moderating (approve and reject),
+// withdrawing, and re-targeting (a copy to another target, its invitation, the family page). axe runs on every page at both sizes, and each step saves a screenshot.
 //
 // BASE_URL: a fresh server (no demo); SETUP_URL: the setup link it printed; DATA_DIR: its data
 // folder (emails are .eml files there); SHOTS (optional): a folder for the screenshots.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checker } from "./axe.mjs";
 import { launch, required } from "./browser.mjs";
@@ -100,6 +101,8 @@ try {
       assert.ok(await page.getByRole("radio", { name: /In full/ }).isDisabled(), "survivors cannot be shown in full");
     }
     await page.getByRole("radio", { name: s.display }).check();
+    // One survivor asks for news: she is who a re-targeted letter invites later.
+    if (level === "initials") await page.getByLabel("Email me updates about this letter").check();
     const before = emlFiles(mailDir).length;
     await page.getByRole("button", { name: "Sign the letter" }).click();
     await page.waitForURL(/\/check-email/);
@@ -154,9 +157,49 @@ try {
   await page.goto(`${base}/l/harbourside-review`);
   assert.equal(await total(page), 2, "a withdrawn signature is no longer counted");
   assert.ok(!(await page.locator("main").innerText()).includes(signers.full.name), "nor shown");
+
+  // Re-targeting: the letter goes to another target as a copy in the same family; its
+  // organiser invites the past signers who asked for news, and the survivor adds her
+  // signature from the invitation's page, still by initials.
+  await admin.goto(`${base}${letter}`);
+  await admin.getByRole("button", { name: "Send this letter to another target" }).click();
+  await admin.waitForURL(/\/admin\/letters\/\d+\/edit$/);
+  await admin.locator("#targets").fill("Ottilie Brackenridge | Minister for Sport | Harbourside Council");
+  await admin.getByRole("button", { name: "Save draft" }).click();
+  await admin.waitForURL(/\/admin\/letters\/\d+\?done=saved$/);
+  const copy = new URL(admin.url()).pathname;
+  await admin.getByRole("button", { name: "Publish" }).click();
+  await admin.waitForLoadState();
+  const invitedBefore = emlFiles(mailDir).length;
+  await admin.getByRole("button", { name: "Invite past signers" }).click();
+  await admin.waitForURL(/done=invited/);
+  await check(admin, "journey-invited");
+  let invitation = null;
+  for (let i = 0; i < 200 && !invitation; i++) {
+    for (const f of emlFiles(mailDir).slice(invitedBefore)) {
+      const raw = readFileSync(join(mailDir, f), "utf8").replace(/=\r?\n/g, "");
+      const link = raw.match(/https?:\/\/\S+\/i\/[A-Za-z0-9_-]{43}/);
+      if (link) invitation = link[0];
+    }
+    if (!invitation) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(invitation, "the survivor who asked for news is invited");
+  await page.goto(invitation);
+  await check(page, "journey-invitation");
+  assert.ok(await page.getByRole("radio", { name: /As initials/ }).isChecked(), "her earlier choice is kept");
+  await page.getByRole("button", { name: "Add my signature" }).click();
+  await page.waitForLoadState();
+  await check(page, "journey-invitation-added");
+  assert.ok((await page.locator("h1").innerText()).includes("your signature is added"), "the signature is added");
+  const family = await admin.getByRole("link", { name: "Every target, with its state and response" }).getAttribute("href");
+  await page.goto(`${base}${family}`);
+  await check(page, "journey-family");
+  const members = await page.locator("main").innerText();
+  assert.ok(members.includes("Ottilie Brackenridge"), "the family page lists the new target");
+  void copy;
 } finally {
   await browser.close();
 }
 
 if (!report()) process.exit(1);
-console.log(`ok: journeys (setup, authoring, signing at each level, moderating, withdrawing), ${pages()} pages axe-clean at both sizes`);
+console.log(`ok: journeys (setup, authoring, signing at each level, moderating, withdrawing, re-targeting), ${pages()} pages axe-clean at both sizes`);
