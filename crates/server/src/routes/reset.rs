@@ -124,6 +124,7 @@ pub async fn forgot(
         instance: state.instance().to_owned(),
         link: state.public.url(&format!("/reset/{}", token.as_str())),
         expires_at,
+        lang: crate::i18n::current().code().to_owned(),
         ..AccountParams::default()
     };
     let email_params = serde_json::to_string(&params)
