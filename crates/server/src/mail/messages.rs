@@ -248,7 +248,7 @@ impl Part {
     /// An invitation's first sentence: who invites whom to which workspace, as what.
     fn invitation_intro(&self, p: &AccountParams) -> String {
         let role = t1("email-role", "role", &p.role);
-        text(
+        text_values(
             "email-invitation-intro",
             &[
                 ("inviter", &self.bdi(&p.inviter)),
@@ -261,14 +261,14 @@ impl Part {
 
     /// A delivery's first sentence: who delivers what, with how many signatures, when.
     fn delivery_intro(&self, p: &DeliveryParams) -> String {
-        let signatures = text(
+        let signatures = text_values(
             "email-delivery-signatures",
             &[
                 ("n", &p.signatures),
                 ("count", &crate::format::count(p.signatures)),
             ],
         );
-        text(
+        text_values(
             "email-delivery-intro",
             &[
                 ("host", &self.bdi(&p.host)),
@@ -280,13 +280,36 @@ impl Part {
     }
 }
 
-/// The text `key` in the current language with any number of values.
-fn text(key: &str, values: &[(&'static str, &dyn Arg)]) -> String {
+/// The text `key` in the current language with any number of values (which a text that
+/// holds markup must have escaped).
+pub(crate) fn text_values(key: &str, values: &[(&'static str, &dyn Arg)]) -> String {
     let args = values
         .iter()
         .map(|(name, value)| (std::borrow::Cow::Borrowed(*name), value.value()))
         .collect();
     i18n::current().text(key, Some(&args))
+}
+
+/// Text someone typed, escaped and isolated, for a page's sentence that holds markup
+/// (`{{ …|safe }}`).
+pub(crate) fn bdi_html(text: &str) -> String {
+    Part::HTML.bdi(text)
+}
+
+/// A letter's title in the language's quotation marks, in bold, for a page's sentence that
+/// holds markup.
+pub(crate) fn title_html(title: &str) -> String {
+    Part::HTML.title(title)
+}
+
+/// Text escaped for HTML, for a page's sentence that holds markup.
+pub(crate) fn escaped_html(text: &str) -> String {
+    escape_html(text)
+}
+
+/// Text in bold, escaped, for a page's sentence that holds markup.
+pub(crate) fn strong_html(text: &str) -> String {
+    format!("<strong>{}</strong>", escape_html(text))
 }
 
 /// Escapes text for HTML (element content and quoted attributes).

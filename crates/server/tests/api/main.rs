@@ -12,6 +12,7 @@ mod charts;
 mod delivery;
 mod display;
 mod duplicates;
+mod email_languages;
 mod embed;
 mod exports;
 mod flow;
