@@ -636,6 +636,7 @@ async fn turn_on_totp(app: &TestApp) -> (String, Vec<String>) {
         .await;
     assert_eq!(on.status, 200, "{}", on.body);
     let list = &on.body[on.body.find("id=\"recovery-codes\"").unwrap()..];
+    let list = &list[..list.find("</ul>").unwrap()];
     let codes: Vec<String> = list
         .split("<li>")
         .skip(1)
