@@ -698,6 +698,9 @@ pub struct SignCommand {
     /// Whether the signer asked for updates about the letter (a repeat signing with it
     /// ticked turns them on; leaving it unticked changes nothing).
     pub updates: bool,
+    /// The language the signer signed in (a tag such as `es`), kept with a new signature
+    /// so that the emails every signer gets later are in it (None: English).
+    pub lang: Option<String>,
 }
 
 /// An organiser verifies an organisation's held signature: it is published, with an add

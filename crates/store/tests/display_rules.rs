@@ -200,6 +200,7 @@ async fn letters_from_before_display_rules_allow_everything_and_keep_their_promi
             email_params: "{}".into(),
             organisation: None,
             updates: false,
+            lang: None,
         })),
     )
     .await;

@@ -170,6 +170,7 @@ fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteComm
         email_params: "{}".into(),
         organisation: None,
         updates: false,
+        lang: None,
     }))
 }
 

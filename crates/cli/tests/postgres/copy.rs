@@ -162,6 +162,7 @@ async fn big_instance(data: &Path) -> (String, Vec<(LetterId, u64)>) {
                 email_params: "{}".into(),
                 organisation: None,
                 updates: false,
+                lang: None,
             }))
         })
         .collect();

@@ -20,6 +20,8 @@ use crate::{
     },
     extract::Empty,
     format,
+    i18n::{t, t1, t2},
+    mail::messages::{bdi_html, escaped_html, strong_html, text_values},
     pages::{Layout, PageError, message, render},
     secrets::Token,
     services::passwords::NewPassword,
@@ -44,8 +46,8 @@ struct InvitePage {
     csrf: String,
     workspace: String,
     email: String,
-    role: String,
-    expires: String,
+    /// Who is invited to what, as what, until when (a sentence that holds markup).
+    intro: String,
     /// The invited address has an account: log in as it, then join.
     has_account: bool,
     /// Logged in as the invited address.
@@ -59,9 +61,9 @@ struct InvitePage {
 fn invalid_link() -> Response {
     message(
         StatusCode::NOT_FOUND,
-        "This invitation link is not valid",
-        "It has been used or cancelled, has expired, or was mistyped. Ask an owner of the workspace to invite you again.",
-        Some(("/login", "Log in")),
+        &t("auth-invite-invalid-heading"),
+        &t("auth-invite-invalid"),
+        Some(("/login", &t("auth-log-in"))),
     )
 }
 
@@ -86,6 +88,26 @@ async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Sessi
     Ok(state.store.session(token.hash(), state.clock.now()).await?)
 }
 
+/// The invitation in a sentence: the workspace, the role, the address and the expiry.
+fn intro(invitation: &Invitation) -> String {
+    let role = t1("auth-role", "role", invitation.role.as_str());
+    text_values(
+        "auth-invite-intro",
+        &[
+            (
+                "workspace",
+                &format!("<strong>{}</strong>", bdi_html(&invitation.workspace.name)),
+            ),
+            ("role", &strong_html(&role)),
+            ("email", &escaped_html(&invitation.email)),
+            (
+                "expires",
+                &escaped_html(&format::date_time(invitation.expires_at)),
+            ),
+        ],
+    )
+}
+
 fn page(
     state: &AppState,
     token: &Token,
@@ -97,14 +119,17 @@ fn page(
     InvitePage {
         layout: Layout::new(
             state.instance(),
-            format!("Join {}", invitation.workspace.name),
+            t1(
+                "auth-invite-heading",
+                "workspace",
+                &invitation.workspace.name,
+            ),
         ),
         token: token.as_str().to_owned(),
         csrf,
         workspace: invitation.workspace.name.clone(),
         email: invitation.email.clone(),
-        role: invitation.role.to_string(),
-        expires: format::date_time(invitation.expires_at),
+        intro: intro(invitation),
         has_account: invitation.has_account,
         logged_in_as_invitee: as_invitee,
         logged_in_as_other: viewer.filter(|_| !as_invitee),
@@ -147,12 +172,9 @@ pub async fn accept_new(
     if invitation.has_account {
         return Ok(message(
             StatusCode::CONFLICT,
-            "You have an account already",
-            &format!(
-                "{} has an organiser account here. Log in as {} and open the invitation link again to join.",
-                invitation.email, invitation.email
-            ),
-            Some(("/login", "Log in")),
+            &t("auth-invite-account-heading"),
+            &t1("auth-invite-account", "email", &invitation.email),
+            Some(("/login", &t("auth-log-in"))),
         ));
     }
     let mut errors = FieldErrors::default();
@@ -163,7 +185,7 @@ pub async fn accept_new(
         .map_err(|e| errors.add("password", e))
         .ok();
     if form.password != form.password_again {
-        errors.add("password_again", "The two passwords differ.");
+        errors.add("password_again", t("auth-passwords-differ"));
     }
     let (Some(name), Some(password), true) = (name, password, errors.is_empty()) else {
         let mut page = page(&state, &token, &invitation, csrf, None);
@@ -194,9 +216,9 @@ pub async fn accept_new(
         Err(StoreError::Conflict(_)) => {
             return Ok(message(
                 StatusCode::CONFLICT,
-                "You have an account already",
-                "This address has an organiser account now. Log in and open the invitation link again to join.",
-                Some(("/login", "Log in")),
+                &t("auth-invite-account-heading"),
+                &t("auth-invite-account-now"),
+                Some(("/login", &t("auth-log-in"))),
             ));
         }
         Err(e) => return Err(e.into()),
@@ -239,10 +261,13 @@ async fn join_as(
         Err(StoreError::NotFound) => Ok(invalid_link()),
         Err(StoreError::Conflict(_)) => Ok(message(
             StatusCode::FORBIDDEN,
-            "This invitation is for another address",
-            &format!(
-                "It was sent to {}, and you are logged in as {}. Log out, then log in as {} to join.",
-                invitation.email, organiser.user.email, invitation.email
+            &t("auth-invite-elsewhere-heading"),
+            &t2(
+                "auth-invite-elsewhere",
+                "email",
+                &invitation.email,
+                "current",
+                &organiser.user.email,
             ),
             None,
         )),

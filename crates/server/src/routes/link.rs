@@ -155,6 +155,7 @@ pub async fn request(
             letter_url: state.public.url(&format!("/l/{}", letter.slug)),
             confirm_link: link.clone(),
             expires_at,
+            lang: crate::i18n::current().code().to_owned(),
         })
         .map_err(|e| PageError::Internal(format!("email parameters: {e}")))
     };

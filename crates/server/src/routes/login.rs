@@ -17,6 +17,7 @@ use crate::{
     },
     client::ClientIp,
     extract::Empty,
+    i18n::t,
     pages::{Layout, PageError, message, render},
     secrets::Token,
     services::totp::{SecondFactor, recovery_hash},
@@ -102,7 +103,7 @@ pub async fn show(
 ) -> Response {
     let (csrf, set_cookie) = anon_token(&state, &headers);
     let page = LoginPage {
-        layout: Layout::new(state.instance(), "Log in"),
+        layout: Layout::new(state.instance(), t("auth-log-in")),
         csrf,
         next: local_path(&query.next),
         email: String::new(),
@@ -155,11 +156,11 @@ pub async fn login(
         return Ok(response);
     }
     let page = LoginPage {
-        layout: Layout::new(state.instance(), "Log in"),
+        layout: Layout::new(state.instance(), t("auth-log-in")),
         csrf,
         next: local_path(&form.next),
         email: form.email,
-        error: Some("The email or the password is wrong.".into()),
+        error: Some(t("auth-login-wrong")),
     };
     Ok(render(StatusCode::UNAUTHORIZED, &page))
 }
@@ -184,7 +185,7 @@ async fn second_step(
         })
         .await?;
     let page = CodePage {
-        layout: Layout::new(state.instance(), "Your code"),
+        layout: Layout::new(state.instance(), t("auth-code-title")),
         csrf,
         next,
         error: None,
@@ -231,9 +232,9 @@ pub async fn code(
     let expired = || {
         message(
             StatusCode::UNAUTHORIZED,
-            "Log in again",
-            "This login has expired or had too many wrong codes. Log in again with your password.",
-            Some(("/login", "Log in")),
+            &t("auth-login-again-heading"),
+            &t("auth-login-again"),
+            Some(("/login", &t("auth-log-in"))),
         )
     };
     let Some(challenge) =
@@ -250,14 +251,10 @@ pub async fn code(
     };
     if !code_matches(&state, &user, &form.code).await? {
         let page = CodePage {
-            layout: Layout::new(state.instance(), "Your code"),
+            layout: Layout::new(state.instance(), t("auth-code-title")),
             csrf,
             next: local_path(&form.next),
-            error: Some(
-                "This code is wrong or was used already. Type the 6 digits your app shows \
-                 now, or one of your unused recovery codes."
-                    .into(),
-            ),
+            error: Some(t("auth-code-wrong")),
         };
         return Ok(render(StatusCode::UNAUTHORIZED, &page));
     }

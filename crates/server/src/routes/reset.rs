@@ -16,6 +16,7 @@ use undersigned_store::{ResetRequest, StoreError, rules::MailLimits};
 use crate::{
     auth::csrf::{AnonForm, anon_token, with_cookie},
     client::ClientIp,
+    i18n::t,
     mail::messages::AccountParams,
     pages::{Layout, PageError, message, render},
     secrets::Token,
@@ -64,18 +65,18 @@ struct ResetPage {
 fn sent() -> Response {
     message(
         StatusCode::OK,
-        "Check your email",
-        "If an organiser account exists for this address, we sent it a link to choose a new password. The link works once, for an hour. Nothing arrived? Check your spam folder, or ask again in a few minutes.",
-        Some(("/login", "Back to log in")),
+        &t("auth-forgot-sent-heading"),
+        &t("auth-forgot-sent"),
+        Some(("/login", &t("auth-back-to-login"))),
     )
 }
 
 fn invalid_link() -> Response {
     message(
         StatusCode::NOT_FOUND,
-        "This reset link is not valid",
-        "It has been used, has expired (links work for an hour), or was mistyped. Ask for a new one.",
-        Some(("/login/forgot", "Ask for a new link")),
+        &t("auth-reset-invalid-heading"),
+        &t("auth-reset-invalid"),
+        Some(("/login/forgot", &t("auth-reset-ask-again"))),
     )
 }
 
@@ -83,7 +84,7 @@ fn invalid_link() -> Response {
 pub async fn forgot_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let (csrf, set_cookie) = anon_token(&state, &headers);
     let page = ForgotPage {
-        layout: Layout::new(state.instance(), "Forgot your password?"),
+        layout: Layout::new(state.instance(), t("auth-login-forgot")),
         csrf,
         email: String::new(),
         error: None,
@@ -109,7 +110,7 @@ pub async fn forgot(
         Ok(email) => email,
         Err(e) => {
             let page = ForgotPage {
-                layout: Layout::new(state.instance(), "Forgot your password?"),
+                layout: Layout::new(state.instance(), t("auth-login-forgot")),
                 csrf,
                 email: form.email,
                 error: Some(e.to_string()),
@@ -124,6 +125,7 @@ pub async fn forgot(
         instance: state.instance().to_owned(),
         link: state.public.url(&format!("/reset/{}", token.as_str())),
         expires_at,
+        lang: crate::i18n::current().code().to_owned(),
         ..AccountParams::default()
     };
     let email_params = serde_json::to_string(&params)
@@ -174,7 +176,7 @@ pub async fn show(
     };
     let (csrf, set_cookie) = anon_token(&state, &headers);
     let page = ResetPage {
-        layout: Layout::new(state.instance(), "Choose a new password"),
+        layout: Layout::new(state.instance(), t("auth-reset-heading")),
         token: token.as_str().to_owned(),
         csrf,
         errors: FieldErrors::default(),
@@ -196,11 +198,11 @@ pub async fn reset(
         .map_err(|e| errors.add("password", e))
         .ok();
     if form.password != form.password_again {
-        errors.add("password_again", "The two passwords differ.");
+        errors.add("password_again", t("auth-passwords-differ"));
     }
     let (Some(password), true) = (password, errors.is_empty()) else {
         let page = ResetPage {
-            layout: Layout::new(state.instance(), "Choose a new password"),
+            layout: Layout::new(state.instance(), t("auth-reset-heading")),
             token: token.as_str().to_owned(),
             csrf,
             errors,
@@ -219,9 +221,9 @@ pub async fn reset(
     {
         Ok(_) => Ok(message(
             StatusCode::OK,
-            "Your password is changed",
-            "You are logged out everywhere. Log in with your new password.",
-            Some(("/login", "Log in")),
+            &t("auth-reset-done-heading"),
+            &t("auth-reset-done"),
+            Some(("/login", &t("auth-log-in"))),
         )),
         Err(StoreError::NotFound) => Ok(invalid_link()),
         Err(e) => Err(e.into()),

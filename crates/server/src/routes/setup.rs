@@ -19,6 +19,7 @@ use crate::{
         csrf::{AnonForm, anon_token, with_cookie},
         session,
     },
+    i18n::t,
     pages::{Layout, PageError, message, render},
     secrets::Token,
     services::passwords::NewPassword,
@@ -54,9 +55,9 @@ struct SetupPage {
 fn invalid_link() -> Response {
     message(
         StatusCode::NOT_FOUND,
-        "This setup link is not valid",
-        "It has been used, has expired, or this site is set up already. Organisers log in instead; if nobody can, restart the server with an empty database to get a new link.",
-        Some(("/login", "Log in")),
+        &t("auth-setup-invalid-heading"),
+        &t("auth-setup-invalid"),
+        Some(("/login", &t("auth-log-in"))),
     )
 }
 
@@ -82,7 +83,7 @@ pub async fn show(
     };
     let (csrf, set_cookie) = anon_token(&state, &headers);
     let page = SetupPage {
-        layout: Layout::new(state.instance(), "Set up"),
+        layout: Layout::new(state.instance(), t("auth-setup-title")),
         token: token.as_str().to_owned(),
         csrf,
         workspace: String::new(),
@@ -116,13 +117,13 @@ pub async fn create(
         .map_err(|e| errors.add("password", e))
         .ok();
     if form.password != form.password_again {
-        errors.add("password_again", "The two passwords differ.");
+        errors.add("password_again", t("auth-passwords-differ"));
     }
     let (Some(workspace), Some(name), Some(email), Some(password), true) =
         (workspace, name, email, password, errors.is_empty())
     else {
         let page = SetupPage {
-            layout: Layout::new(state.instance(), "Set up"),
+            layout: Layout::new(state.instance(), t("auth-setup-title")),
             token: token.as_str().to_owned(),
             csrf,
             workspace: form.workspace,

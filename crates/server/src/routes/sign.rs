@@ -191,6 +191,7 @@ pub async fn sign(
         letter_url: state.public.url(&format!("/l/{}", letter.slug)),
         confirm_link: state.public.url(&format!("/confirm/{}", token.as_str())),
         expires_at: token_expires_at,
+        lang: crate::i18n::current().code().to_owned(),
     };
     let keys = &state.keys.duplicates;
     // An organisation signs a letter once, by its website's domain, whoever signs for it.
@@ -212,6 +213,7 @@ pub async fn sign(
             .map_err(|e| PageError::Internal(format!("email parameters: {e}")))?,
         organisation,
         updates: input.wants_updates(),
+        lang: Some(crate::i18n::current().code().to_owned()),
     };
     match state
         .writer

@@ -312,6 +312,7 @@ impl Deliveries {
                 date: now,
                 delivery: due.id.0,
                 file_name: format!("{}.pdf", letter.slug),
+                lang: delivery_language(),
             };
             emails.push(DeliveryEmail {
                 position: u32::try_from(position).unwrap_or(u32::MAX),
@@ -408,4 +409,12 @@ pub async fn run(
             _ = shutdown.changed() => break,
         }
     }
+}
+
+/// The language of a delivery email: the letter's, when letters have one and it is one we
+/// have; until then English.
+// LETTER LANGUAGE: when letters get a language, take it here (`Lang::from_tag` on it,
+// falling back to English), as `crate::i18n::Lang::from_tag(&letter.lang)…code()`.
+fn delivery_language() -> String {
+    crate::i18n::Lang::En.code().to_owned()
 }

@@ -37,6 +37,8 @@ pub fn email_params(
         posted_at,
         unsubscribe_base: public.url("/u/"),
         unsubscribe_token: String::new(),
+        // The store writes in each recipient's language, as they signed.
+        lang: String::new(),
     })
 }
 

@@ -13,6 +13,7 @@ mod charts;
 mod delivery;
 mod display;
 mod duplicates;
+mod email_languages;
 mod embed;
 mod exports;
 mod flow;

@@ -347,6 +347,7 @@ async fn insert_signature(
     now: Timestamp,
     organisation: bool,
     updates: bool,
+    lang: Option<&str>,
 ) -> Result<Option<SignatureId>, StoreError> {
     let published = (state == SignatureState::Published).then_some(now);
     // When another process's batch has inserted the same address and not committed yet,
@@ -355,9 +356,10 @@ async fn insert_signature(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city, country,
                                  comment, email, email_hash, display_level, state, created_at,
-                                 confirmed_at, published_at, show_city, kind, updates, version)
+                                 confirmed_at, published_at, show_city, kind, updates, lang,
+                                 version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, (SELECT text_version FROM letters WHERE id = $1))
+                 $18, $19, (SELECT text_version FROM letters WHERE id = $1))
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",
     )
@@ -383,6 +385,7 @@ async fn insert_signature(
         "individual"
     })
     .bind(i64::from(updates))
+    .bind(lang)
     .fetch_optional(conn)
     .await
     .ctx("saving a signature")?;
@@ -650,6 +653,7 @@ async fn apply_sign(
         command.now,
         command.organisation.is_some(),
         command.updates,
+        command.lang.as_deref(),
     )
     .await?;
     match (inserted, &command.organisation) {
@@ -1064,8 +1068,9 @@ async fn apply_import(
         SignatureState::Published,
         command.now,
         command.organisation.is_some(),
-        // Imported signers never asked for updates here.
+        // Imported signers never asked for updates here, nor chose a language.
         false,
+        None,
     )
     .await?;
     if let (Some(id), Some(organisation)) = (inserted, &command.organisation) {
@@ -2015,9 +2020,9 @@ async fn apply_join_family(
         "INSERT INTO signatures (letter_id, category_id, kind, name, title, affiliation, city,
                                  country, comment, email, email_hash, display_level, state,
                                  created_at, confirmed_at, published_at, show_city, updates,
-                                 salt)
+                                 salt, lang)
          SELECT $1, $2, s.kind, s.name, s.title, s.affiliation, s.city, s.country, s.comment,
-                s.email, s.email_hash, $3, $4, $5, $5, $6, s.show_city, $7, $8
+                s.email, s.email_hash, $3, $4, $5, $5, $6, s.show_city, $7, $8, s.lang
          FROM signatures s WHERE s.id = $9
          ON CONFLICT (letter_id, email_hash) DO NOTHING
          RETURNING id",

@@ -37,13 +37,17 @@ fn invitation_token() -> Result<(String, Hash32), StoreError> {
 }
 
 /// The invitation email's parameters with the recipient's token added.
-fn params_with_token(base: &str, token: &str) -> Result<String, StoreError> {
+fn params_with_token(base: &str, token: &str, lang: Option<&str>) -> Result<String, StoreError> {
     let mut value: serde_json::Value = serde_json::from_str(base)
         .map_err(|e| StoreError::Corrupt(format!("an invitation's email: {e}")))?;
     let object = value
         .as_object_mut()
         .ok_or_else(|| StoreError::Corrupt("an invitation's email is not an object".into()))?;
     object.insert("token".into(), serde_json::Value::String(token.to_owned()));
+    // The recipient's language, as they signed in (none: the email is in English).
+    if let Some(lang) = lang {
+        object.insert("lang".into(), serde_json::Value::String(lang.to_owned()));
+    }
     Ok(value.to_string())
 }
 
@@ -260,7 +264,7 @@ impl FamilyStore for SqlStore {
         let letter: i64 = held.try_get("letter_id").ctx("reading a run")?;
         let base: String = held.try_get("email_params").ctx("reading a run")?;
         let signers = sqlx::query(
-            "SELECT s.id, s.email, s.email_hash FROM letters l
+            "SELECT s.id, s.email, s.email_hash, s.lang FROM letters l
              JOIN letters p ON (p.id = l.family_id OR p.family_id = l.family_id) AND p.id <> l.id
              JOIN signatures s ON s.letter_id = p.id
              WHERE l.id = $1 AND s.state = 'published' AND s.updates = 1
@@ -285,6 +289,7 @@ impl FamilyStore for SqlStore {
             }
             let signature: i64 = row.try_get("id").ctx("reading a signature")?;
             let email = personal::open(&self.keyring, row, "email", Field::Email)?;
+            let lang: Option<String> = row.try_get("lang").ctx("reading a signature")?;
             let (token, token_hash) = invitation_token()?;
             sqlx::query(
                 "INSERT INTO family_invitations (letter_id, signature_id, email_hash, run_id,
@@ -308,10 +313,10 @@ impl FamilyStore for SqlStore {
             .bind(format!("family:{letter}:{signature}"))
             .bind(EmailKind::FamilyInvitation.as_str())
             .bind(self.keyring.seal(Field::Recipient, &email))
-            .bind(
-                self.keyring
-                    .seal(Field::EmailParams, &params_with_token(&base, &token)?),
-            )
+            .bind(self.keyring.seal(
+                Field::EmailParams,
+                &params_with_token(&base, &token, lang.as_deref())?,
+            ))
             .bind(now)
             .execute(&mut *tx)
             .await

@@ -86,13 +86,22 @@ pub(super) fn unsubscribe_token() -> Result<(String, Hash32), StoreError> {
 }
 
 /// The update's email parameters with the recipient's unsubscribe token added.
-pub(super) fn params_with_token(base: &str, key: &str, token: &str) -> Result<String, StoreError> {
+pub(super) fn params_with_token(
+    base: &str,
+    key: &str,
+    token: &str,
+    lang: Option<&str>,
+) -> Result<String, StoreError> {
     let mut value: serde_json::Value = serde_json::from_str(base)
         .map_err(|e| StoreError::Corrupt(format!("an update's email: {e}")))?;
     let object = value
         .as_object_mut()
         .ok_or_else(|| StoreError::Corrupt("an update's email is not an object".into()))?;
     object.insert(key.into(), serde_json::Value::String(token.to_owned()));
+    // The recipient's language, as they signed in (none: the email is in English).
+    if let Some(lang) = lang {
+        object.insert("lang".into(), serde_json::Value::String(lang.to_owned()));
+    }
     Ok(value.to_string())
 }
 
@@ -320,7 +329,7 @@ impl UpdateStore for SqlStore {
         let letter: i64 = held.try_get("letter_id").ctx("reading an update")?;
         let base: String = held.try_get("email_params").ctx("reading an update")?;
         let signers = sqlx::query(
-            "SELECT s.id, s.email FROM signatures s
+            "SELECT s.id, s.email, s.lang FROM signatures s
              WHERE s.letter_id = $1 AND s.updates = 1
                AND s.state IN ('confirmed', 'published')
                AND NOT EXISTS (SELECT 1 FROM update_recipients r
@@ -337,6 +346,7 @@ impl UpdateStore for SqlStore {
         for row in &signers {
             let signature: i64 = row.try_get("id").ctx("reading a signature")?;
             let email = personal::open(&self.keyring, row, "email", Field::Email)?;
+            let lang: Option<String> = row.try_get("lang").ctx("reading a signature")?;
             let (token, token_hash) = unsubscribe_token()?;
             sqlx::query(
                 "INSERT INTO update_recipients (update_id, signature_id, token_hash, created_at)
@@ -359,7 +369,7 @@ impl UpdateStore for SqlStore {
             .bind(self.keyring.seal(Field::Recipient, &email))
             .bind(self.keyring.seal(
                 Field::EmailParams,
-                &params_with_token(&base, "unsubscribe_token", &token)?,
+                &params_with_token(&base, "unsubscribe_token", &token, lang.as_deref())?,
             ))
             .bind(now)
             .execute(&mut *tx)

@@ -217,7 +217,7 @@ impl VersionStore for SqlStore {
         let mut asked = 0u64;
         if edit.substantive {
             let signers = sqlx::query(
-                "SELECT s.id, s.email FROM signatures s
+                "SELECT s.id, s.email, s.lang FROM signatures s
                  WHERE s.letter_id = $1 AND s.state = 'published'
                    AND COALESCE(s.version, 1) < $2
                  ORDER BY s.id",
@@ -230,6 +230,7 @@ impl VersionStore for SqlStore {
             for row in &signers {
                 let signature: i64 = row.try_get("id").ctx("reading a signature")?;
                 let email = personal::open(&self.keyring, row, "email", Field::Email)?;
+                let lang: Option<String> = row.try_get("lang").ctx("reading a signature")?;
                 let (token, token_hash) = unsubscribe_token()?;
                 let inserted = sqlx::query(
                     "INSERT INTO reconfirm_requests (letter_id, number, signature_id, token_hash,
@@ -259,7 +260,7 @@ impl VersionStore for SqlStore {
                 .bind(self.keyring.seal(Field::Recipient, &email))
                 .bind(self.keyring.seal(
                     Field::EmailParams,
-                    &params_with_token(email_params, "reconfirm_token", &token)?,
+                    &params_with_token(email_params, "reconfirm_token", &token, lang.as_deref())?,
                 ))
                 .bind(now)
                 .execute(&mut *tx)

@@ -127,6 +127,8 @@ fn email_params(state: &AppState, letter: &Letter) -> Result<String, PageError> 
             .join("; "),
         link_base: state.public.url("/i/"),
         token: String::new(),
+        // The store writes in each recipient's language, as they signed.
+        lang: String::new(),
     })
     .map_err(|e| PageError::Internal(format!("invitation email parameters: {e}")))
 }

@@ -251,6 +251,7 @@ pub async fn invite(
         role: role.to_string(),
         link: state.public.url(&format!("/invite/{}", token.as_str())),
         expires_at,
+        lang: crate::i18n::current().code().to_owned(),
     };
     let email_params = serde_json::to_string(&params)
         .map_err(|e| PageError::Internal(format!("writing an email's parameters: {e}")))?;

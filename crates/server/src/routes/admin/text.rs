@@ -145,6 +145,8 @@ pub async fn edit(
         note: content.note.clone(),
         link_base: state.public.url("/r/"),
         reconfirm_token: String::new(),
+        // The store writes in each recipient's language, as they signed.
+        lang: String::new(),
     })
     .map_err(|e| PageError::Internal(format!("re-confirmation email parameters: {e}")))?;
     let edit = TextEdit {
