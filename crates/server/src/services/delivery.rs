@@ -312,7 +312,7 @@ impl Deliveries {
                 date: now,
                 delivery: due.id.0,
                 file_name: format!("{}.pdf", letter.slug),
-                lang: delivery_language(),
+                lang: delivery_language(&letter.lang),
             };
             emails.push(DeliveryEmail {
                 position: u32::try_from(position).unwrap_or(u32::MAX),
@@ -411,10 +411,11 @@ pub async fn run(
     }
 }
 
-/// The language of a delivery email: the letter's, when letters have one and it is one we
-/// have; until then English.
-// LETTER LANGUAGE: when letters get a language, take it here (`Lang::from_tag` on it,
-// falling back to English), as `crate::i18n::Lang::from_tag(&letter.lang)…code()`.
-fn delivery_language() -> String {
-    crate::i18n::Lang::En.code().to_owned()
+/// The language of a delivery email: the letter's original text's, when the interface has
+/// it; English otherwise (the letter itself is attached in its own language).
+fn delivery_language(letter_lang: &str) -> String {
+    crate::i18n::Lang::from_tag(letter_lang)
+        .unwrap_or_default()
+        .code()
+        .to_owned()
 }
