@@ -24,6 +24,7 @@ use super::{
     lost_race,
     mail_limits::{DomainCaps, spend_budget, spend_recipient_budget},
     personal::{self, SealedSigner},
+    signing,
 };
 use crate::{
     BatchStore, StoreError,
@@ -191,7 +192,14 @@ async fn apply_all(
         (0..commands.len()).map(|_| None).collect();
     let mut pending: Vec<PendingEntry> = Vec::new();
     let mut domains = DomainCaps::read(conn, commands).await?;
+    // Sign-ups first, together (see `signing`); what that leaves, one by one.
+    for (index, answer) in signing::apply_signs(conn, keys, commands, &order, &mut domains).await? {
+        answers[index] = Some(answer);
+    }
     for index in order {
+        if answers[index].is_some() {
+            continue;
+        }
         let command = &commands[index];
         // Too many sign-ups to this domain this hour: refused before anything is stored.
         if let WriteCommand::Sign(sign) = command
@@ -400,10 +408,29 @@ async fn insert_decoy(
     command: &SignCommand,
 ) -> Result<(), StoreError> {
     let sig = &command.signature;
-    // The size the sealed fields take (each sealed value is its text and a fixed overhead):
-    // the sealing itself was paid for already, by the insert that found the signature.
+    sqlx::query(
+        "INSERT INTO signing_decoys (letter_id, category_id, email_hash, payload, state,
+                                     created_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5)",
+    )
+    .bind(command.letter.0)
+    .bind(sig.category_id)
+    .bind(&command.duplicate_key.0[..])
+    .bind(vec![0u8; decoy_len(keys, command)])
+    .bind(command.now)
+    .execute(conn)
+    .await
+    .ctx("saving a signature")?;
+    Ok(())
+}
+
+/// The size of a repeat sign-up's stand-in: what its sealed fields take (each sealed value is
+/// its text and a fixed overhead). The sealing itself was paid for already, by the insert
+/// that found the signature.
+pub(super) fn decoy_len(keys: &Keyring, command: &SignCommand) -> usize {
+    let sig = &command.signature;
     let details = &sig.details;
-    let size = [
+    [
         Some(sig.name.as_str()),
         details.title.as_deref(),
         details.affiliation.as_deref(),
@@ -415,21 +442,7 @@ async fn insert_decoy(
     .into_iter()
     .flatten()
     .map(|text| keys.sealed_len(text))
-    .sum::<usize>();
-    sqlx::query(
-        "INSERT INTO signing_decoys (letter_id, category_id, email_hash, payload, state,
-                                     created_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5)",
-    )
-    .bind(command.letter.0)
-    .bind(sig.category_id)
-    .bind(&command.duplicate_key.0[..])
-    .bind(vec![0u8; size])
-    .bind(command.now)
-    .execute(conn)
-    .await
-    .ctx("saving a signature")?;
-    Ok(())
+    .sum::<usize>()
 }
 
 /// Stores a confirmation link with the submission it was sent for.
@@ -493,7 +506,7 @@ async fn insert_token_for_first_submission(
 /// The outbox's key for the email `kind` that `command` causes for `signature`: (kind,
 /// signature, the request's token) is unique per event, so one event can never queue two
 /// emails.
-fn event_key(kind: EmailKind, signature: SignatureId, command: &SignCommand) -> String {
+pub(super) fn event_key(kind: EmailKind, signature: SignatureId, command: &SignCommand) -> String {
     let token_prefix: String = command.token_hash[..8]
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -95,6 +95,7 @@ pub(super) async fn spend_recipient_budget(
 
 /// The per-domain cap as one batch sees it: the counts of its domains when it began, and the
 /// sign-ups it has let through since.
+#[derive(Clone)]
 pub(super) struct DomainCaps {
     /// Domain → (hour, sign-ups) as stored when the batch began.
     stored: HashMap<DomainKey, (i64, i64)>,

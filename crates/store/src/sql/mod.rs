@@ -54,6 +54,7 @@ mod outbox;
 mod personal;
 mod retention;
 mod seal;
+mod signing;
 mod team;
 mod updates;
 mod versions;

@@ -110,19 +110,46 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn outbox_sent(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+    async fn outbox_sent(
+        &self,
+        ids: &[i64],
+        worker: &str,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let done = sqlx::query(concat!(
             "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL,
                  claimed_until = NULL, recipient = NULL, params = NULL, last_error = NULL
-             WHERE id = $2 AND claimed_by = $3",
-        )
+             WHERE claimed_by = $2 AND id ",
+            in_list!("$3")
+        ))
         .bind(now)
-        .bind(id)
         .bind(worker)
+        .bind(dialect::id_list(ids))
         .execute(&self.pool)
         .await
-        .ctx("marking an email sent")?;
-        Ok(done.rows_affected() == 1)
+        .ctx("marking emails sent")?;
+        Ok(done.rows_affected())
+    }
+
+    async fn outbox_withheld(&self, ids: &[i64], worker: &str) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(concat!(
+            "UPDATE outbox SET status = 'failed', claimed_by = NULL, claimed_until = NULL,
+                 recipient = NULL, params = NULL
+             WHERE claimed_by = $1 AND id ",
+            in_list!("$2")
+        ))
+        .bind(worker)
+        .bind(dialect::id_list(ids))
+        .execute(&self.pool)
+        .await
+        .ctx("recording withheld emails")?;
+        Ok(())
     }
 
     async fn outbox_failed(
