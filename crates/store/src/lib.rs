@@ -264,9 +264,13 @@ pub trait OutboxStore: Send + Sync {
     /// finished) until `until`: a worker keeps short leases alive while it works, so that
     /// the emails of a worker that died are free again soon.
     async fn renew_outbox_leases(&self, worker: &str, ids: &[i64], until: Timestamp) -> Result<()>;
-    /// Marks an email sent and forgets its recipient and parameters. False when `worker` no
-    /// longer holds its lease.
-    async fn outbox_sent(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool>;
+    /// Marks the emails `ids` sent and forgets their recipients and parameters, in one
+    /// statement. Returns how many were marked: an email `worker` no longer holds the lease
+    /// of is not.
+    async fn outbox_sent(&self, ids: &[i64], worker: &str, now: Timestamp) -> Result<u64>;
+    /// Records the emails `ids`, which a limit withheld (their reason is stored already), as
+    /// given up, in one statement: nothing is sent for them.
+    async fn outbox_withheld(&self, ids: &[i64], worker: &str) -> Result<()>;
     /// Records a failed attempt (`error` is a short code); `retry_at` None means give up.
     async fn outbox_failed(
         &self,

@@ -83,6 +83,11 @@ pub enum Transport {
 }
 
 /// Sends outbox emails.
+/// The SMTP connections the worker keeps open and sends over at once: enough to send
+/// thousands of emails a second to a nearby relay, few enough that a relay which limits
+/// connections per client (many allow 10 or more) serves them all.
+const SMTP_CONNECTIONS: u32 = 4;
+
 #[derive(Clone)]
 pub struct Mailer {
     transport: Transport,
@@ -104,6 +109,9 @@ impl Mailer {
                     .map_err(MailError::SmtpUrl)?
                     // A server that hangs must not hold the worker for long.
                     .timeout(Some(std::time::Duration::from_secs(20)))
+                    .pool_config(
+                        lettre::transport::smtp::PoolConfig::new().max_size(SMTP_CONNECTIONS),
+                    )
                     .build(),
             ),
             None => Transport::Files(mail_dir.to_owned()),
@@ -113,6 +121,15 @@ impl Mailer {
             from: from.parse().map_err(|_| MailError::From(from.to_owned()))?,
             host: message_id_host(host),
         })
+    }
+
+    /// How many emails the worker sends at once: one per pooled SMTP connection, or files
+    /// written side by side.
+    pub fn sends_at_once(&self) -> usize {
+        match self.transport {
+            Transport::Smtp(_) => SMTP_CONNECTIONS as usize,
+            Transport::Files(_) => 32,
+        }
     }
 
     pub fn describe(&self) -> &'static str {

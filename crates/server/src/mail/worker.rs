@@ -24,7 +24,7 @@ pub const LEASE_SECONDS: i64 = 60;
 /// The worker renews its leases before a send when less than this is left of them.
 const RENEW_WHEN_LEFT: i64 = 40;
 /// How many emails one round takes.
-const ROUND: u32 = 10;
+const ROUND: u32 = 256;
 /// After this many attempts an email is given up.
 pub const MAX_ATTEMPTS: u32 = 8;
 /// How often the worker looks for due emails when nothing wakes it.
@@ -95,6 +95,10 @@ async fn attachment(
 }
 
 /// Sends the emails that are due now; returns how many it took.
+///
+/// The round's results are recorded a group at a time (one statement for the withheld ones,
+/// one per group of sent ones), not one statement per email: the worker's writes then cost
+/// the database's single writer little, even while a surge of sign-ups holds it.
 pub async fn send_due(
     store: &DynStore,
     mailer: &Mailer,
@@ -106,9 +110,16 @@ pub async fn send_due(
         .claim_outbox(worker, started, started + LEASE_SECONDS, ROUND)
         .await?;
     let taken = emails.len();
-    let mut held: Vec<i64> = emails.iter().map(|e| e.id).collect();
+    // Withheld by a limit: recorded as such, nothing sent.
+    let (withheld, to_send): (Vec<OutboxEmail>, Vec<OutboxEmail>) =
+        emails.into_iter().partition(|e| e.withheld.is_some());
+    let withheld: Vec<i64> = withheld.iter().map(|e| e.id).collect();
+    if let Err(e) = store.outbox_withheld(&withheld, worker).await {
+        tracing::warn!(emails = withheld.len(), error = %e, "could not record withheld emails");
+    }
+    let mut held: Vec<i64> = to_send.iter().map(|e| e.id).collect();
     let mut lease_until = started + LEASE_SECONDS;
-    for email in emails {
+    for group in to_send.chunks(mailer.sends_at_once().max(1)) {
         // The emails not yet done stay this worker's while it works through the round.
         let now = clock.now();
         if lease_until - now < RENEW_WHEN_LEFT {
@@ -117,59 +128,73 @@ pub async fn send_due(
                 tracing::warn!(error = %e, "could not renew leases on emails");
             }
         }
-        held.retain(|id| *id != email.id);
-        // Withheld by a limit: recorded as such, nothing sent, the same database work as
-        // for an email that goes out.
-        if let Some(reason) = &email.withheld {
-            if let Err(e) = store.outbox_failed(email.id, worker, reason, None).await {
-                tracing::warn!(outbox_id = email.id, error = %e, "could not record a withheld email");
-            }
-            continue;
-        }
-        let sent = match attachment(store, &email).await {
-            Ok(file) => mailer.send(&email, file).await,
-            Err(e) => Err(e),
-        };
-        match sent {
-            Ok(()) => mark_sent(store, email.id, worker, clock).await,
-            Err(e) => {
-                let retry = (e.is_retryable() && email.attempts < MAX_ATTEMPTS)
-                    .then(|| clock.now() + backoff(email.attempts));
-                tracing::warn!(
-                    outbox_id = email.id,
-                    attempts = email.attempts,
-                    retrying = retry.is_some(),
-                    error = %e.code(),
-                    "email not sent"
-                );
-                if let Err(e) = store
-                    .outbox_failed(email.id, worker, &e.code(), retry)
-                    .await
-                {
-                    // The lease runs out and the email is tried again later.
-                    tracing::warn!(outbox_id = email.id, error = %e, "could not record a failed email");
-                }
+        held.retain(|id| group.iter().all(|e| e.id != *id));
+        let results = futures_util::future::join_all(group.iter().map(|email| async move {
+            let sent = match attachment(store, email).await {
+                Ok(file) => mailer.send(email, file).await,
+                Err(e) => Err(e),
+            };
+            (email, sent)
+        }))
+        .await;
+        let mut sent = Vec::with_capacity(results.len());
+        for (email, result) in results {
+            match result {
+                Ok(()) => sent.push(email.id),
+                Err(e) => record_failure(store, email, worker, &e, clock).await,
             }
         }
+        mark_sent(store, &sent, worker, clock).await;
     }
     Ok(taken)
 }
 
-/// Records a sent email, trying a few times: if this fails the email would be sent again
-/// when its lease runs out.
-async fn mark_sent(store: &DynStore, id: i64, worker: &str, clock: &Clock) {
+/// Records a failed send: retried later with backoff when the failure may pass, otherwise
+/// given up.
+async fn record_failure(
+    store: &DynStore,
+    email: &OutboxEmail,
+    worker: &str,
+    error: &MailError,
+    clock: &Clock,
+) {
+    let retry = (error.is_retryable() && email.attempts < MAX_ATTEMPTS)
+        .then(|| clock.now() + backoff(email.attempts));
+    tracing::warn!(
+        outbox_id = email.id,
+        attempts = email.attempts,
+        retrying = retry.is_some(),
+        error = %error.code(),
+        "email not sent"
+    );
+    if let Err(e) = store
+        .outbox_failed(email.id, worker, &error.code(), retry)
+        .await
+    {
+        // The lease runs out and the email is tried again later.
+        tracing::warn!(outbox_id = email.id, error = %e, "could not record a failed email");
+    }
+}
+
+/// Records sent emails, trying a few times: if this fails they would be sent again when
+/// their leases run out.
+async fn mark_sent(store: &DynStore, ids: &[i64], worker: &str, clock: &Clock) {
+    if ids.is_empty() {
+        return;
+    }
     for attempt in 0..5u32 {
-        match store.outbox_sent(id, worker, clock.now()).await {
-            Ok(true) => return,
-            Ok(false) => {
-                tracing::warn!(
-                    outbox_id = id,
-                    "lease lost before the email was marked sent"
-                );
+        match store.outbox_sent(ids, worker, clock.now()).await {
+            Ok(marked) => {
+                if marked < ids.len() as u64 {
+                    tracing::warn!(
+                        lost = ids.len() as u64 - marked,
+                        "leases lost before emails were marked sent"
+                    );
+                }
                 return;
             }
             Err(e) => {
-                tracing::warn!(outbox_id = id, attempt, error = %e, "could not mark an email sent");
+                tracing::warn!(emails = ids.len(), attempt, error = %e, "could not mark emails sent");
                 tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
             }
         }
