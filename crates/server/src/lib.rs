@@ -294,6 +294,7 @@ impl Application {
         tracing::info!(transport = mailer.describe(), "mail worker starting");
         let mail_task = tokio::spawn(mail::worker::run(
             store.clone(),
+            writer.clone(),
             mailer,
             mail_wakeup.clone(),
             runtime.clock.clone(),

@@ -622,6 +622,23 @@ pub enum WriteCommand {
     /// A past signer of a letter's family adds their signature to a new letter of it, from
     /// the invitation's page. Answered as a confirmation ([`WriteOutcome::Confirm`]).
     JoinFamily(crate::JoinFamilyCommand),
+    /// The mail worker records what it did with the emails it leased: sent, or withheld by a
+    /// limit. Through the writer, so that it rides a batch instead of waiting for the
+    /// database's single writer while sign-ups hold it.
+    OutboxDone(OutboxDoneCommand),
+}
+
+/// Emails a worker has finished with (see [`WriteCommand::OutboxDone`]).
+#[derive(Debug, Clone)]
+pub struct OutboxDoneCommand {
+    /// The worker that holds their leases: an email whose lease another worker has taken
+    /// over is not touched.
+    pub worker: String,
+    /// Sent: marked so, their recipients and parameters forgotten.
+    pub sent: Vec<i64>,
+    /// Withheld by a limit (the reason is stored already): given up, nothing sent.
+    pub withheld: Vec<i64>,
+    pub now: Timestamp,
 }
 
 #[derive(Debug, Clone)]
@@ -795,6 +812,11 @@ pub enum WriteOutcome {
     Moderated {
         letter: LetterId,
         outcome: crate::ModerationOutcome,
+    },
+    /// How many of a worker's finished emails were recorded as sent (the others' leases
+    /// had passed to another worker).
+    OutboxDone {
+        sent: u64,
     },
     /// An organisation's held signature was verified and published.
     OrganisationVerified {

@@ -12,10 +12,12 @@
 use std::{sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, watch};
-use undersigned_store::{DeliveryId, DynStore, OutboxEmail};
+use undersigned_store::{
+    DeliveryId, DynStore, OutboxDoneCommand, OutboxEmail, WriteCommand, WriteOutcome,
+};
 
 use super::{MailError, Mailer, messages::DeliveryParams};
-use crate::clock::Clock;
+use crate::{clock::Clock, services::writer::Writer};
 
 /// How long a leased email is reserved for the worker that took it, unless renewed: longer
 /// than one send can take (a 20-second SMTP timeout), and short enough that a dead
@@ -40,6 +42,7 @@ pub fn backoff(attempts: u32) -> i64 {
 
 pub async fn run(
     store: DynStore,
+    writer: Writer,
     mailer: Mailer,
     wakeup: Arc<Notify>,
     clock: Clock,
@@ -61,7 +64,7 @@ pub async fn run(
                 Err(e) => tracing::warn!(error = %e, "could not forget spent limits on email"),
             }
         }
-        match send_due(&store, &mailer, &worker, &clock).await {
+        match send_due(&store, &writer, &mailer, &worker, &clock).await {
             // A full round: there may be more waiting.
             Ok(n) if n == ROUND as usize => continue,
             Ok(_) => {}
@@ -96,11 +99,13 @@ async fn attachment(
 
 /// Sends the emails that are due now; returns how many it took.
 ///
-/// The round's results are recorded a group at a time (one statement for the withheld ones,
-/// one per group of sent ones), not one statement per email: the worker's writes then cost
-/// the database's single writer little, even while a surge of sign-ups holds it.
+/// The round's results are recorded a group at a time through the batching writer (one
+/// command for the withheld ones, one per group of sent ones), not one transaction per
+/// email: they ride the writer's batches, so the worker never waits for the database's single
+/// writer while a surge of sign-ups holds it, and costs it a statement a group.
 pub async fn send_due(
     store: &DynStore,
+    writer: &Writer,
     mailer: &Mailer,
     worker: &str,
     clock: &Clock,
@@ -114,8 +119,8 @@ pub async fn send_due(
     let (withheld, to_send): (Vec<OutboxEmail>, Vec<OutboxEmail>) =
         emails.into_iter().partition(|e| e.withheld.is_some());
     let withheld: Vec<i64> = withheld.iter().map(|e| e.id).collect();
-    if let Err(e) = store.outbox_withheld(&withheld, worker).await {
-        tracing::warn!(emails = withheld.len(), error = %e, "could not record withheld emails");
+    if !withheld.is_empty() {
+        record_done(writer, worker, Vec::new(), withheld, clock).await;
     }
     let mut held: Vec<i64> = to_send.iter().map(|e| e.id).collect();
     let mut lease_until = started + LEASE_SECONDS;
@@ -144,7 +149,9 @@ pub async fn send_due(
                 Err(e) => record_failure(store, email, worker, &e, clock).await,
             }
         }
-        mark_sent(store, &sent, worker, clock).await;
+        if !sent.is_empty() {
+            record_done(writer, worker, sent, Vec::new(), clock).await;
+        }
     }
     Ok(taken)
 }
@@ -176,25 +183,39 @@ async fn record_failure(
     }
 }
 
-/// Records sent emails, trying a few times: if this fails they would be sent again when
-/// their leases run out.
-async fn mark_sent(store: &DynStore, ids: &[i64], worker: &str, clock: &Clock) {
-    if ids.is_empty() {
-        return;
-    }
+/// Records finished emails (sent, or withheld by a limit), trying a few times: if this fails
+/// they would be sent (or recorded) again when their leases run out.
+async fn record_done(
+    writer: &Writer,
+    worker: &str,
+    sent: Vec<i64>,
+    withheld: Vec<i64>,
+    clock: &Clock,
+) {
+    let emails = sent.len();
     for attempt in 0..5u32 {
-        match store.outbox_sent(ids, worker, clock.now()).await {
-            Ok(marked) => {
-                if marked < ids.len() as u64 {
+        let command = WriteCommand::OutboxDone(OutboxDoneCommand {
+            worker: worker.to_owned(),
+            sent: sent.clone(),
+            withheld: withheld.clone(),
+            now: clock.now(),
+        });
+        match writer.submit(command).await {
+            Ok(WriteOutcome::OutboxDone { sent: marked }) => {
+                if marked < emails as u64 {
                     tracing::warn!(
-                        lost = ids.len() as u64 - marked,
+                        lost = emails as u64 - marked,
                         "leases lost before emails were marked sent"
                     );
                 }
                 return;
             }
+            Ok(other) => {
+                tracing::warn!(outcome = ?other, "unexpected answer to recording emails");
+                return;
+            }
             Err(e) => {
-                tracing::warn!(emails = ids.len(), attempt, error = %e, "could not mark emails sent");
+                tracing::warn!(emails, attempt, error = %e, "could not record finished emails");
                 tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
             }
         }

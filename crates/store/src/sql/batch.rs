@@ -170,6 +170,13 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
             key[..8].copy_from_slice(&moderate.signature.0.to_be_bytes());
             (2, moderate.letter.0, key)
         }
+        // Outbox rows are not signatures' rows; last, in id order.
+        WriteCommand::OutboxDone(done) => {
+            let mut key = [0; 32];
+            let first = done.sent.iter().chain(&done.withheld).min().copied();
+            key[..8].copy_from_slice(&first.unwrap_or_default().to_be_bytes());
+            (4, 0, key)
+        }
         WriteCommand::VerifyOrganisation(verify) => {
             let mut key = [0; 32];
             key[..8].copy_from_slice(&verify.signature.0.to_be_bytes());
@@ -244,6 +251,7 @@ async fn apply_all(
                 apply_verify_organisation(conn, keys, verify).await.map(one)
             }
             WriteCommand::JoinFamily(join) => apply_join_family(conn, keys, join).await.map(one),
+            WriteCommand::OutboxDone(done) => apply_outbox_done(conn, done).await.map(one),
         };
         match applied {
             Ok((outcome, logged)) => {
@@ -2096,4 +2104,14 @@ async fn apply_join_family(
         ConfirmOutcome::Confirmed { letter, signature },
         Some(logged),
     )
+}
+
+/// Records a mail worker's finished emails (see [`WriteCommand::OutboxDone`]).
+async fn apply_outbox_done(
+    conn: &mut Conn,
+    command: &OutboxDoneCommand,
+) -> Result<(WriteOutcome, Logged), StoreError> {
+    let sent = super::outbox::mark_sent(conn, &command.sent, &command.worker, command.now).await?;
+    super::outbox::mark_withheld(conn, &command.withheld, &command.worker).await?;
+    Ok((WriteOutcome::OutboxDone { sent }, None))
 }

@@ -116,40 +116,13 @@ impl OutboxStore for SqlStore {
         worker: &str,
         now: Timestamp,
     ) -> Result<u64, StoreError> {
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let done = sqlx::query(concat!(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL,
-                 claimed_until = NULL, recipient = NULL, params = NULL, last_error = NULL
-             WHERE claimed_by = $2 AND id ",
-            in_list!("$3")
-        ))
-        .bind(now)
-        .bind(worker)
-        .bind(dialect::id_list(ids))
-        .execute(&self.pool)
-        .await
-        .ctx("marking emails sent")?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await.ctx("marking emails sent")?;
+        mark_sent(&mut conn, ids, worker, now).await
     }
 
     async fn outbox_withheld(&self, ids: &[i64], worker: &str) -> Result<(), StoreError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        sqlx::query(concat!(
-            "UPDATE outbox SET status = 'failed', claimed_by = NULL, claimed_until = NULL,
-                 recipient = NULL, params = NULL
-             WHERE claimed_by = $1 AND id ",
-            in_list!("$2")
-        ))
-        .bind(worker)
-        .bind(dialect::id_list(ids))
-        .execute(&self.pool)
-        .await
-        .ctx("recording withheld emails")?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.ctx("recording withheld emails")?;
+        mark_withheld(&mut conn, ids, worker).await
     }
 
     async fn outbox_failed(
@@ -221,4 +194,54 @@ pub(super) async fn enqueue(
     .ctx("queueing an email")?
     .try_get("id")
     .ctx("queueing an email")
+}
+
+/// Marks the emails `ids` that `worker` holds sent, forgetting their recipients and
+/// parameters, in one statement; returns how many it marked.
+pub(super) async fn mark_sent(
+    conn: &mut Conn,
+    ids: &[i64],
+    worker: &str,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let done = sqlx::query(concat!(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL,
+             claimed_until = NULL, recipient = NULL, params = NULL, last_error = NULL
+         WHERE claimed_by = $2 AND id ",
+        in_list!("$3")
+    ))
+    .bind(now)
+    .bind(worker)
+    .bind(dialect::id_list(ids))
+    .execute(conn)
+    .await
+    .ctx("marking emails sent")?;
+    Ok(done.rows_affected())
+}
+
+/// Gives up the withheld emails `ids` that `worker` holds (their reason is stored already),
+/// in one statement.
+pub(super) async fn mark_withheld(
+    conn: &mut Conn,
+    ids: &[i64],
+    worker: &str,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(concat!(
+        "UPDATE outbox SET status = 'failed', claimed_by = NULL, claimed_until = NULL,
+             recipient = NULL, params = NULL
+         WHERE claimed_by = $1 AND id ",
+        in_list!("$2")
+    ))
+    .bind(worker)
+    .bind(dialect::id_list(ids))
+    .execute(conn)
+    .await
+    .ctx("recording withheld emails")?;
+    Ok(())
 }
