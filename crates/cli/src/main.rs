@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod keys;
 mod receipt;
+mod seed;
 mod users;
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -90,6 +91,10 @@ enum Command {
         #[command(subcommand)]
         command: ReceiptCommand,
     },
+    /// For benchmarks: import many fictional, published signatures into a letter through
+    /// the store (bench/run's 1,000,000-signature set-up).
+    #[command(hide = true)]
+    BenchSeed(seed::SeedArgs),
 }
 
 #[derive(Subcommand)]
@@ -188,6 +193,7 @@ fn run() -> anyhow::Result<()> {
                         online,
                     },
             } => receipt::verify(&file, email.as_deref(), online.as_deref()).await,
+            Command::BenchSeed(args) => seed::run(&settings, args).await,
         }
     })
 }

@@ -707,3 +707,44 @@ async fn a_format_1_letter_still_audits_clean() {
         .await;
     assert!(bundle.body.contains("\"v\":1"), "{}", bundle.body);
 }
+
+/// `bench-seed` (hidden, for bench/run) imports published signatures through the store: they
+/// are counted, logged and audit clean, and seeding again adds nothing.
+#[tokio::test]
+async fn bench_seed_imports_signatures_that_audit_clean() {
+    let data = tempfile::tempdir().unwrap();
+    let state = data.path().join("audit.json");
+    demo(data.path());
+    let seed = |count: &str| {
+        let out = run(
+            data.path(),
+            &[
+                "bench-seed",
+                "--letter",
+                "demo",
+                "--count",
+                count,
+                "--batch",
+                "16",
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let first = seed("50");
+    assert!(
+        first.contains("50 new signatures (0 already there)"),
+        "{first}"
+    );
+    let again = seed("50");
+    assert!(
+        again.contains("0 new signatures (50 already there)"),
+        "{again}"
+    );
+
+    let server = serve(data.path()).await;
+    let counts = get_json(&server, "/l/demo/counts.json").await;
+    assert_eq!(counts["total"], crate::DEMO_SIGNATURES + 50, "{counts}");
+    assert_eq!(counts["log_size"], counts["total"], "{counts}");
+    passes(&audit(data.path(), server.base_url(), &state));
+}
