@@ -514,7 +514,7 @@ impl std::str::FromStr for EmailKind {
 }
 
 /// An email taken from the outbox to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEmail {
     pub id: i64,
     pub kind: EmailKind,
@@ -626,6 +626,18 @@ pub enum WriteCommand {
     /// limit. Through the writer, so that it rides a batch instead of waiting for the
     /// database's single writer while sign-ups hold it.
     OutboxDone(OutboxDoneCommand),
+    /// A mail worker leases due emails (answered with them, opened): through the writer for
+    /// the same reason as [`WriteCommand::OutboxDone`].
+    OutboxClaim(OutboxClaimCommand),
+}
+
+/// Lease up to `limit` due emails to `worker` until `lease_until`.
+#[derive(Debug, Clone)]
+pub struct OutboxClaimCommand {
+    pub worker: String,
+    pub now: Timestamp,
+    pub lease_until: Timestamp,
+    pub limit: u32,
 }
 
 /// Emails a worker has finished with (see [`WriteCommand::OutboxDone`]).
@@ -818,6 +830,8 @@ pub enum WriteOutcome {
     OutboxDone {
         sent: u64,
     },
+    /// The emails a worker leased, in id order.
+    OutboxClaimed(Vec<OutboxEmail>),
     /// An organisation's held signature was verified and published.
     OrganisationVerified {
         letter: LetterId,

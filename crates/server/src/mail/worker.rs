@@ -13,11 +13,15 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, watch};
 use undersigned_store::{
-    DeliveryId, DynStore, OutboxDoneCommand, OutboxEmail, WriteCommand, WriteOutcome,
+    DeliveryId, DynStore, OutboxClaimCommand, OutboxDoneCommand, OutboxEmail, WriteCommand,
+    WriteOutcome,
 };
 
 use super::{MailError, Mailer, messages::DeliveryParams};
-use crate::{clock::Clock, services::writer::Writer};
+use crate::{
+    clock::Clock,
+    services::writer::{WriteError, Writer},
+};
 
 /// How long a leased email is reserved for the worker that took it, unless renewed: longer
 /// than one send can take (a 20-second SMTP timeout), and short enough that a dead
@@ -99,21 +103,29 @@ async fn attachment(
 
 /// Sends the emails that are due now; returns how many it took.
 ///
-/// The round's results are recorded a group at a time through the batching writer (one
-/// command for the withheld ones, one per group of sent ones), not one transaction per
-/// email: they ride the writer's batches, so the worker never waits for the database's single
-/// writer while a surge of sign-ups holds it, and costs it a statement a group.
+/// The round is leased, and its results are recorded a group at a time (one command for the
+/// withheld ones, one per group of sent ones), through the batching writer, not one
+/// transaction per email: they ride the writer's batches, so the worker never waits for the
+/// database's single writer while a surge of sign-ups holds it, and costs it a statement a
+/// group.
 pub async fn send_due(
     store: &DynStore,
     writer: &Writer,
     mailer: &Mailer,
     worker: &str,
     clock: &Clock,
-) -> Result<usize, undersigned_store::StoreError> {
+) -> Result<usize, WriteError> {
     let started = clock.now();
-    let emails = store
-        .claim_outbox(worker, started, started + LEASE_SECONDS, ROUND)
-        .await?;
+    let claim = WriteCommand::OutboxClaim(OutboxClaimCommand {
+        worker: worker.to_owned(),
+        now: started,
+        lease_until: started + LEASE_SECONDS,
+        limit: ROUND,
+    });
+    let emails = match writer.submit(claim).await? {
+        WriteOutcome::OutboxClaimed(emails) => emails,
+        _ => return Ok(0),
+    };
     let taken = emails.len();
     // Withheld by a limit: recorded as such, nothing sent.
     let (withheld, to_send): (Vec<OutboxEmail>, Vec<OutboxEmail>) =
@@ -210,8 +222,8 @@ async fn record_done(
                 }
                 return;
             }
-            Ok(other) => {
-                tracing::warn!(outcome = ?other, "unexpected answer to recording emails");
+            Ok(_) => {
+                tracing::warn!("unexpected answer to recording emails");
                 return;
             }
             Err(e) => {

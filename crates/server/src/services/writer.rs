@@ -141,6 +141,14 @@ async fn commit(
 ) {
     let (commands, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
     let size = commands.len();
+    // The mail worker's own leases and records queue no email: waking it for them would
+    // have it look again for ever.
+    let may_queue_mail = commands.iter().any(|c| {
+        !matches!(
+            c,
+            WriteCommand::OutboxClaim(_) | WriteCommand::OutboxDone(_)
+        )
+    });
     match store.commit_batch(commands).await {
         Ok(results) => {
             let changed: Vec<LetterId> = results
@@ -148,7 +156,9 @@ async fn commit(
                 .filter_map(|r| r.as_ref().ok().and_then(WriteOutcome::changed_letter))
                 .collect();
             caches.invalidate_signatures(&changed);
-            mail_wakeup.notify_one();
+            if may_queue_mail {
+                mail_wakeup.notify_one();
+            }
             tracing::debug!(size, "batch committed");
             for (reply, result) in replies.into_iter().zip(results) {
                 // A handler that gave up waiting is gone; its write still stands.

@@ -170,6 +170,7 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
             key[..8].copy_from_slice(&moderate.signature.0.to_be_bytes());
             (2, moderate.letter.0, key)
         }
+        WriteCommand::OutboxClaim(_) => (4, 0, [0; 32]),
         // Outbox rows are not signatures' rows; last, in id order.
         WriteCommand::OutboxDone(done) => {
             let mut key = [0; 32];
@@ -252,6 +253,11 @@ async fn apply_all(
             }
             WriteCommand::JoinFamily(join) => apply_join_family(conn, keys, join).await.map(one),
             WriteCommand::OutboxDone(done) => apply_outbox_done(conn, done).await.map(one),
+            WriteCommand::OutboxClaim(c) => {
+                super::outbox::claim(conn, keys, &c.worker, c.now, c.lease_until, c.limit)
+                    .await
+                    .map(|emails| (WriteOutcome::OutboxClaimed(emails), Vec::new()))
+            }
         };
         match applied {
             Ok((outcome, logged)) => {

@@ -20,71 +20,8 @@ impl OutboxStore for SqlStore {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>, StoreError> {
-        // One statement. On PostgreSQL the workers of every process claim at once: SKIP
-        // LOCKED passes over rows another worker is claiming right now instead of waiting for
-        // them, and a row whose claim committed after this statement began is re-checked and
-        // left out (its lease is in the future), so two workers never lease the same row.
-        // The sub-select is MATERIALIZED so that it runs, and locks, exactly once.
-        let rows = sqlx::query(concat!(
-            "WITH due AS MATERIALIZED (
-                 SELECT id AS due_id FROM outbox
-                 WHERE status = 'pending' AND next_attempt_at <= $3
-                   AND (claimed_until IS NULL OR claimed_until <= $3)
-                 ORDER BY id LIMIT $4",
-            lock!(FOR UPDATE SKIP LOCKED),
-            ")
-             UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
-             FROM due WHERE outbox.id = due.due_id
-             RETURNING id, kind, recipient, params, attempts, last_error",
-        ))
-        .bind(worker)
-        .bind(lease_until)
-        .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .ctx("claiming emails")?;
-        let mut emails: Vec<OutboxEmail> = rows
-            .iter()
-            .map(|row| {
-                let attempts: i64 = row.try_get("attempts").ctx("reading an email")?;
-                let kind: String = row.try_get("kind").ctx("reading an email")?;
-                Ok(OutboxEmail {
-                    id: row.try_get("id").ctx("reading an email")?,
-                    kind: parse_stored(&kind, "email kind")?,
-                    recipient: personal::open_optional(
-                        &self.keyring,
-                        row,
-                        "recipient",
-                        Field::Recipient,
-                    )?
-                    .unwrap_or_default(),
-                    params: personal::open_optional(
-                        &self.keyring,
-                        row,
-                        "params",
-                        Field::EmailParams,
-                    )?
-                    .unwrap_or_default(),
-                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                    withheld: if row
-                        .try_get::<Option<Vec<u8>>, _>("recipient")
-                        .ctx("reading an email")?
-                        .is_none()
-                    {
-                        Some(
-                            row.try_get::<Option<String>, _>("last_error")
-                                .ctx("reading an email")?
-                                .unwrap_or_else(|| "withheld".to_owned()),
-                        )
-                    } else {
-                        None
-                    },
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        emails.sort_by_key(|e| e.id);
-        Ok(emails)
+        let mut conn = self.pool.acquire().await.ctx("claiming emails")?;
+        claim(&mut conn, &self.keyring, worker, now, lease_until, limit).await
     }
 
     async fn renew_outbox_leases(
@@ -244,4 +181,70 @@ pub(super) async fn mark_withheld(
     .await
     .ctx("recording withheld emails")?;
     Ok(())
+}
+
+/// Leases up to `limit` due emails to `worker` until `lease_until` and opens them.
+pub(super) async fn claim(
+    conn: &mut Conn,
+    keys: &Keyring,
+    worker: &str,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: u32,
+) -> Result<Vec<OutboxEmail>, StoreError> {
+    // One statement. On PostgreSQL the workers of every process claim at once: SKIP
+    // LOCKED passes over rows another worker is claiming right now instead of waiting for
+    // them, and a row whose claim committed after this statement began is re-checked and
+    // left out (its lease is in the future), so two workers never lease the same row.
+    // The sub-select is MATERIALIZED so that it runs, and locks, exactly once.
+    let rows = sqlx::query(concat!(
+        "WITH due AS MATERIALIZED (
+             SELECT id AS due_id FROM outbox
+             WHERE status = 'pending' AND next_attempt_at <= $3
+               AND (claimed_until IS NULL OR claimed_until <= $3)
+             ORDER BY id LIMIT $4",
+        lock!(FOR UPDATE SKIP LOCKED),
+        ")
+         UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
+         FROM due WHERE outbox.id = due.due_id
+         RETURNING id, kind, recipient, params, attempts, last_error",
+    ))
+    .bind(worker)
+    .bind(lease_until)
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await
+    .ctx("claiming emails")?;
+    let mut emails: Vec<OutboxEmail> = rows
+        .iter()
+        .map(|row| {
+            let attempts: i64 = row.try_get("attempts").ctx("reading an email")?;
+            let kind: String = row.try_get("kind").ctx("reading an email")?;
+            Ok(OutboxEmail {
+                id: row.try_get("id").ctx("reading an email")?,
+                kind: parse_stored(&kind, "email kind")?,
+                recipient: personal::open_optional(keys, row, "recipient", Field::Recipient)?
+                    .unwrap_or_default(),
+                params: personal::open_optional(keys, row, "params", Field::EmailParams)?
+                    .unwrap_or_default(),
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                withheld: if row
+                    .try_get::<Option<Vec<u8>>, _>("recipient")
+                    .ctx("reading an email")?
+                    .is_none()
+                {
+                    Some(
+                        row.try_get::<Option<String>, _>("last_error")
+                            .ctx("reading an email")?
+                            .unwrap_or_else(|| "withheld".to_owned()),
+                    )
+                } else {
+                    None
+                },
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    emails.sort_by_key(|e| e.id);
+    Ok(emails)
 }
