@@ -280,7 +280,7 @@ pub static TABLES: &[Table] = &[
             text("moderation_reason"),
             int("updates"),
             int("version"),
-            text("lang"),
+            blob("lang"),
         ],
         key: &["id"],
         identity: true,

@@ -1,10 +1,10 @@
 //! Personal data at rest. Every personal field a signer gives (their email address, name,
 //! title, affiliation, city, country and comment, as signed and as each confirmation link
-//! carries it) and every queued email's recipient and parameters are *sealed* before they are
-//! written, with XChaCha20-Poly1305 under a key from a [`Keyring`] that lives outside the
-//! database (a file in the data folder, mode 0600), and opened when they are read. A stolen
-//! database file, WAL or backup holds none of it in clear; duplicates are found through the
-//! keyed hash of the address alone.
+//! carries it, and the language they signed in) and every queued email's recipient and
+//! parameters are *sealed* before they are written, with XChaCha20-Poly1305 under a key from
+//! a [`Keyring`] that lives outside the database (a file in the data folder, mode 0600), and
+//! opened when they are read. A stolen database file, WAL or backup holds none of it in
+//! clear; duplicates are found through the keyed hash of the address alone.
 //!
 //! A sealed value is `01 ‖ key id (4 bytes) ‖ nonce (24 bytes) ‖ ciphertext ‖ tag (16 bytes)`;
 //! the field it belongs to is bound as associated data, so a value cannot be moved into
@@ -55,6 +55,8 @@ pub enum Field {
     City,
     Country,
     Comment,
+    /// The language a signer signed in (a tag such as `es`).
+    Lang,
     /// A queued email's recipient.
     Recipient,
     /// A queued email's parameters (which may carry a confirmation link).
@@ -73,6 +75,7 @@ impl Field {
             Field::City => b"undersigned/v1/sealed/city",
             Field::Country => b"undersigned/v1/sealed/country",
             Field::Comment => b"undersigned/v1/sealed/comment",
+            Field::Lang => b"undersigned/v1/sealed/lang",
             Field::Recipient => b"undersigned/v1/sealed/recipient",
             Field::EmailParams => b"undersigned/v1/sealed/email-params",
             Field::TotpSecret => b"undersigned/v1/sealed/totp-secret",

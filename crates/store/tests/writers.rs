@@ -23,6 +23,7 @@ use undersigned_store::{
     NewWorkspace, SignCommand, SignOutcome, WriteCommand, WriteOutcome,
     postgres::{PgOptions, PgStore},
     rules::MailLimits,
+    sealed::Field,
     sqlite::{SqliteOptions, SqliteStore},
 };
 use undersigned_testkit::{Backend, backend, fresh_postgres_database};
@@ -643,21 +644,25 @@ async fn personal_data_written_before_sealing_is_sealed_once_and_reads_the_same(
     // What the columns held before sealing: text.
     let unseal = match backend() {
         Backend::Sqlite => {
-            "UPDATE signatures SET email = 'legacy@example.org', name = 'Legacy Name';
+            "UPDATE signatures SET email = 'legacy@example.org', name = 'Legacy Name',
+                                   lang = 'es';
              DELETE FROM instance_facts WHERE name = 'sealed_under';"
         }
         Backend::Postgres => {
             "UPDATE signatures SET email = convert_to('legacy@example.org', 'UTF8'),
-                                   name = convert_to('Legacy Name', 'UTF8');
+                                   name = convert_to('Legacy Name', 'UTF8'),
+                                   lang = convert_to('es', 'UTF8');
              DELETE FROM instance_facts WHERE name = 'sealed_under';"
         }
     };
     execute(&url, unseal).await;
-    let raw_emails = || async {
-        let sql = "SELECT email FROM signatures";
+    let db = url.as_str();
+    let raw = |column: &'static str| async move {
+        let sql = format!("SELECT {column} FROM signatures");
+        let sql = sqlx::AssertSqlSafe(sql);
         match backend() {
             Backend::Sqlite => {
-                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{url}"))
+                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
                     .await
                     .unwrap();
                 sqlx::query_scalar::<_, Vec<u8>>(sql)
@@ -666,7 +671,7 @@ async fn personal_data_written_before_sealing_is_sealed_once_and_reads_the_same(
                     .unwrap()
             }
             Backend::Postgres => {
-                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                let mut conn = sqlx::PgConnection::connect(db).await.unwrap();
                 sqlx::query_scalar::<_, Vec<u8>>(sql)
                     .fetch_all(&mut conn)
                     .await
@@ -675,21 +680,29 @@ async fn personal_data_written_before_sealing_is_sealed_once_and_reads_the_same(
         }
     };
     assert!(
-        raw_emails()
+        raw("email")
             .await
             .iter()
             .all(|e| e.as_slice() == b"legacy@example.org")
     );
+    assert!(raw("lang").await.iter().all(|l| l.as_slice() == b"es"));
 
     let store = open(&url).await;
     // Text reads as itself before the reseal…
     let before = store.organiser_signatures(letter, 0, 10).await.unwrap();
     assert_eq!(before.len(), 3);
     assert!(before.iter().all(|s| s.email == "legacy@example.org"));
-    // …is sealed by it (two fields of three rows), once…
-    assert_eq!(store.reseal_if_needed().await.unwrap(), 6);
+    // …is sealed by it (three fields of three rows, the language included), once…
+    assert_eq!(store.reseal_if_needed().await.unwrap(), 9);
     assert_eq!(store.reseal_if_needed().await.unwrap(), 0);
-    let emails = raw_emails().await;
+    let langs = raw("lang").await;
+    assert_eq!(langs.len(), 3);
+    for lang in langs {
+        assert_ne!(lang.as_slice(), b"es", "sealed, not in clear");
+        assert_eq!(lang.len(), keyring().sealed_len("es"));
+        assert_eq!(keyring().open(Field::Lang, &lang).unwrap(), "es");
+    }
+    let emails = raw("email").await;
     assert_eq!(emails.len(), 3);
     for email in emails {
         assert!(

@@ -1,9 +1,15 @@
 //! The leak test: signers with unique markers at each display level, one of them withdrawn,
-//! then every public surface, the server's own log output and the raw bytes of the SQLite
-//! file, its WAL and a backup are searched for every marker that must not be there.
+//! one signing in Spanish, then every public surface, the server's own log output and the raw
+//! bytes of the SQLite file, its WAL and a backup are searched for every marker that must not
+//! be there; and the language each signer used is stored sealed.
 
-use std::path::Path;
+use std::{path::Path, str::FromStr};
 
+use sqlx::{
+    Connection, Row,
+    sqlite::{SqliteConnectOptions, SqliteConnection},
+};
+use undersigned_store::sealed::{Field, Keyring};
 use undersigned_testkit::{Site, client, html::radio_values};
 
 use crate::process::{demo, serve, undersigned};
@@ -102,6 +108,15 @@ const PRIVATE: Marked = Marked {
     category: 0,
     display: "private",
 };
+/// Signs in Spanish (`?lang=es`): the language she used is hers to keep private too.
+const SPANISH: Marked = Marked {
+    name: "Hispmark Orozco",
+    email: "hispmark-mail@example.org",
+    city: "Hispcitymark",
+    comment: "Hispcommentmark",
+    category: 0,
+    display: "private",
+};
 const KEPT: Marked = Marked {
     name: "Keptmark Dunmore",
     email: "keptmark-mail@example.org",
@@ -114,13 +129,23 @@ const KEPT: Marked = Marked {
 /// Signs and confirms as `who` (with the city shown if the category allows it); returns
 /// the confirmation link.
 async fn sign(server: &undersigned_testkit::ServerProcess, data: &Path, who: &Marked) -> String {
+    sign_at(server, data, who, "/l/demo/sign").await
+}
+
+/// [`sign`], posting the form to `action`.
+async fn sign_at(
+    server: &undersigned_testkit::ServerProcess,
+    data: &Path,
+    who: &Marked,
+    action: &str,
+) -> String {
     let page = server.get_with(&client(), "/l/demo").await;
     let category = radio_values(&page.body, "category").remove(who.category);
     let before = undersigned_testkit::mail::written(data).len();
     let signed = server
         .post_with(
             &client(),
-            "/l/demo/sign",
+            action,
             &[
                 ("name", who.name),
                 ("email", who.email),
@@ -149,6 +174,7 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
     sign(&server, data.path(), &INITIALS).await;
     sign(&server, data.path(), &PRIVATE).await;
     sign(&server, data.path(), &KEPT).await;
+    sign_at(&server, data.path(), &SPANISH, "/l/demo/sign?lang=es").await;
     // An organisation signs from its own domain (published, verified), another from
     // elsewhere (held for an organiser): the names of the people who sign for them are
     // shown or not, and their addresses never are.
@@ -236,7 +262,9 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
     for who in [&WITHDRAWN, &INITIALS, &PRIVATE, &KEPT] {
         hidden.push(who.email);
     }
+    hidden.push(SPANISH.email);
     hidden.extend([PRIVATE.name, PRIVATE.city, PRIVATE.comment]);
+    hidden.extend([SPANISH.name, SPANISH.city, SPANISH.comment]);
     hidden.extend([INITIALS.name, "Inimark", "Bexhill", INITIALS.city]);
     // The organisations' signers' addresses; the held one is not shown at all (its name
     // and its signer's are kept, sealed, for the organiser who verifies it).
@@ -265,5 +293,45 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
             "{marker} is in the database, its WAL or the backup"
         );
     }
+    languages_are_sealed(data.path()).await;
     server.kill_hard();
+}
+
+/// The language each signer used (a two-letter tag, too short to search the files for) is
+/// stored sealed: a BLOB of a sealed value's length that is not the tag, and opens, with the
+/// data keys, as `es` for the Spanish signer and `en` for the others.
+async fn languages_are_sealed(data: &Path) {
+    let options = SqliteConnectOptions::from_str(&format!(
+        "sqlite://{}",
+        data.join("undersigned.db").display()
+    ))
+    .unwrap()
+    .read_only(true);
+    let mut db = SqliteConnection::connect_with(&options).await.unwrap();
+    let rows =
+        sqlx::query("SELECT lang, typeof(lang) AS kind FROM signatures WHERE lang IS NOT NULL")
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+    db.close().await.unwrap();
+    let keys = Keyring::load(&data.join("keys/data.keys")).unwrap();
+    let mut languages = Vec::new();
+    for row in &rows {
+        let kind: String = row.get("kind");
+        assert_eq!(kind, "blob", "a language is stored as {kind}");
+        let stored: Vec<u8> = row.get("lang");
+        for tag in ["en", "es", "fr"] {
+            assert_ne!(
+                stored.as_slice(),
+                tag.as_bytes(),
+                "{tag} is stored in clear"
+            );
+        }
+        assert_eq!(stored.len(), keys.sealed_len("es"), "not a sealed tag");
+        languages.push(keys.open(Field::Lang, &stored).unwrap());
+    }
+    // The signers above: four people, the Spanish one, and two for organisations.
+    assert_eq!(languages.len(), 7, "{languages:?}");
+    assert_eq!(languages.iter().filter(|l| *l == "es").count(), 1);
+    assert_eq!(languages.iter().filter(|l| *l == "en").count(), 6);
 }

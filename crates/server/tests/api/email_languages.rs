@@ -4,12 +4,13 @@
 //! follow `?lang=`.
 
 use reqwest::header::ACCEPT_LANGUAGE;
+use undersigned_store::sealed::Field;
 
 use crate::helpers::*;
 
 /// Signs the letter `slug` as a fresh browser that asks for `lang` (no header when None),
 /// ticking "Email me updates" when `updates`; returns the email that answers.
-async fn sign_in_language(
+pub(crate) async fn sign_in_language(
     app: &TestApp,
     slug: &str,
     name: &str,
@@ -153,6 +154,7 @@ async fn an_update_reaches_each_signer_in_the_language_they_signed_in() {
         ("Rosa Ejemplo", "rosa@example.org", Some("es")),
         ("Ada Example", "ada@example.org", None),
         ("Jeanne Exemple", "jeanne@example.org", Some("fr")),
+        ("Bruno Ejemplo", "bruno@example.org", Some("es")),
     ] {
         let message = sign_in_language(&app, slug, name, email, lang, true).await;
         let confirmed = app
@@ -160,6 +162,37 @@ async fn an_update_reaches_each_signer_in_the_language_they_signed_in() {
             .await;
         assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     }
+
+    // The language each signed in is stored sealed, as their other personal data is (in a
+    // survivors' letter it can say something about them): never the tag in clear, the
+    // length of a sealed value, opening only as a language.
+    let db = app.db().await;
+    let stored: Vec<Option<Vec<u8>>> =
+        sqlx::query_scalar("SELECT lang FROM signatures WHERE letter_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let keyring = app.keyring();
+    assert_eq!(stored.len(), 4);
+    for (stored, lang) in stored.iter().zip(["es", "en", "fr", "es"]) {
+        let stored = stored.as_deref().expect("a stored language");
+        assert_ne!(stored, lang.as_bytes(), "{lang} is stored in clear");
+        assert_eq!(stored.len(), keyring.sealed_len(lang), "{lang}");
+        assert_eq!(keyring.open(Field::Lang, stored).unwrap(), lang);
+        assert!(keyring.open(Field::Email, stored).is_err(), "{lang}");
+    }
+    // A language that does not open (here Bruno's, replaced by a value sealed for another
+    // field) is English, as no language is: his email still goes.
+    sqlx::query(
+        "UPDATE signatures SET lang = email
+         WHERE id = (SELECT MAX(id) FROM signatures WHERE letter_id = $1)",
+    )
+    .bind(id)
+    .execute(&db)
+    .await
+    .unwrap();
+    db.close().await;
 
     let csrf = app.organiser_csrf(&app.client).await;
     let posted = app
@@ -227,6 +260,14 @@ async fn an_update_reaches_each_signer_in_the_language_they_signed_in() {
             .text()
             .contains("Il y a du nouveau au sujet de la lettre ouverte")
     );
+
+    let damaged = wait("bruno@example.org").await;
+    assert!(
+        damaged.subject().starts_with("Update: Charges filed ("),
+        "{}",
+        damaged.subject()
+    );
+    assert!(damaged.html().contains("<html lang=\"en\">"));
 }
 
 #[tokio::test]

@@ -459,3 +459,92 @@ async fn an_organisation_signer_is_invited_and_signs_for_its_organisation_again(
             .contains("Example Union")
     );
 }
+
+/// A past signer who signed in Spanish is invited in Spanish, and the signature the
+/// invitation adds keeps her language (the first signature's sealed value, copied as it is):
+/// the new letter's updates reach her in Spanish too.
+#[tokio::test]
+async fn an_invitation_and_the_signature_it_adds_keep_the_language_the_signer_used() {
+    let app = spawn_app().await;
+    let slug = "retarget-spanish";
+    let id = app.open_letter(slug).await;
+    let email = "rosa@example.org";
+    let first = crate::email_languages::sign_in_language(
+        &app,
+        slug,
+        "Rosa Ejemplo",
+        email,
+        Some("es"),
+        true,
+    )
+    .await;
+    let confirmed = app
+        .post_with(&client(), &app.confirm_path(&first), &[])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+
+    let copy_id = copy(&app, id).await;
+    let new_slug = "retarget-spanish-2";
+    target_and_publish(&app, copy_id, new_slug).await;
+    let invited = invite(&app, &app.client, copy_id).await;
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    let invitation = app.mail.wait_for_to(email, 2).await;
+    assert!(
+        invitation
+            .subject()
+            .starts_with("Firma de nuevo, para otro destinatario: "),
+        "{}",
+        invitation.subject()
+    );
+    assert!(invitation.html().contains("<html lang=\"es\">"));
+    let added = app
+        .post_with(
+            &client(),
+            &invitation_path(&invitation),
+            &[("display", "public"), ("updates", "on")],
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(app.total(new_slug).await, 1);
+
+    // Both signatures hold her language sealed, and it opens as hers.
+    let db = app.db().await;
+    let stored: Vec<Option<Vec<u8>>> =
+        sqlx::query_scalar("SELECT lang FROM signatures ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    db.close().await;
+    assert_eq!(stored.len(), 2);
+    let keyring = app.keyring();
+    for stored in &stored {
+        let stored = stored.as_deref().expect("a stored language");
+        assert_ne!(stored, b"es");
+        assert_eq!(
+            keyring
+                .open(undersigned_store::sealed::Field::Lang, stored)
+                .unwrap(),
+            "es"
+        );
+    }
+
+    let csrf = app.organiser_csrf(&app.client).await;
+    let posted = app
+        .post(
+            &format!("/admin/letters/{copy_id}/updates"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Charges filed"),
+                ("body", "The prosecutor filed charges today."),
+                ("sources", ""),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let update = app.mail.wait_for_to(email, 3).await;
+    assert!(
+        update.subject().starts_with("Novedad: Charges filed ("),
+        "{}",
+        update.subject()
+    );
+}

@@ -21,6 +21,20 @@ async fn retention_path(app: &TestApp) -> String {
     )
 }
 
+/// How many of the letter `id`'s signatures hold the language their signer used.
+async fn languages_kept(app: &TestApp, id: i64) -> i64 {
+    let db = app.db().await;
+    let n = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM signatures WHERE letter_id = $1 AND lang IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    n
+}
+
 #[tokio::test]
 async fn a_closed_letters_personal_data_is_erased_when_the_workspace_retention_runs_out() {
     let clock = Clock::manual(now());
@@ -62,6 +76,8 @@ async fn a_closed_letters_personal_data_is_erased_when_the_workspace_retention_r
     .await;
     let checkpoint = app.get("/l/kept-thirty-days/log/checkpoint").await.body;
     assert_eq!(app.total("kept-thirty-days").await, 2);
+    // Each signer's language is kept (sealed), for the emails they get.
+    assert_eq!(languages_kept(&app, closing).await, 3);
 
     // The owner chooses 30 days; what is not a number of days from 1 to 3,650 is refused.
     let path = retention_path(&app).await;
@@ -150,6 +166,9 @@ async fn a_closed_letters_personal_data_is_erased_when_the_workspace_retention_r
         serde_json::from_str(&app.get("/l/kept-thirty-days/signatories.json").await.body).unwrap();
     assert_eq!(signatories["signatories"], serde_json::json!([]));
     assert_eq!(signatories["erased_at"], serde_json::json!(clock.now()));
+    // The languages the signers used go with their addresses.
+    assert_eq!(languages_kept(&app, closing).await, 0);
+    assert_eq!(languages_kept(&app, staying).await, 1);
     // The counts and the log are untouched.
     assert_eq!(app.total("kept-thirty-days").await, 2);
     assert_eq!(

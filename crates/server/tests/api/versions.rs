@@ -241,6 +241,47 @@ async fn a_change_of_substance_asks_earlier_signers_once_and_counts_them_apart()
     assert_eq!(app.post_with(&client(), &unknown, &[]).await.status, 404);
 }
 
+/// A re-confirmation request reaches each earlier signer in the language they signed in
+/// (read from its sealed value), English when they signed in none we have.
+#[tokio::test]
+async fn a_change_of_substance_asks_each_earlier_signer_in_their_language() {
+    let app = spawn_app().await;
+    let slug = "versions-languages";
+    let id = app.open_letter(slug).await;
+    for (name, email, lang) in [
+        ("Rosa Ejemplo", "rosa@example.org", Some("es")),
+        ("Bo Beispiel", "bo@example.org", Some("de")),
+    ] {
+        let message =
+            crate::email_languages::sign_in_language(&app, slug, name, email, lang, false).await;
+        let confirmed = app
+            .post_with(&client(), &app.confirm_path(&message), &[])
+            .await;
+        assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    }
+    let saved = edit_text(
+        &app,
+        &app.client,
+        id,
+        "We, the undersigned, ask you to resign **today**.",
+        Some("substantive"),
+        "",
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let spanish = app.mail.wait_for_to("rosa@example.org", 2).await;
+    assert!(
+        spanish
+            .subject()
+            .starts_with("La carta que firmaste ha cambiado: "),
+        "{}",
+        spanish.subject()
+    );
+    let english = app.mail.wait_for_to("bo@example.org", 2).await;
+    assert_eq!(reconfirm_emails_to(&app, "bo@example.org").len(), 1);
+    assert!(english.html().contains("<html lang=\"en\">"));
+}
+
 #[tokio::test]
 async fn only_editors_edit_an_open_or_closed_letters_text_and_bad_input_is_named() {
     let app = spawn_app().await;

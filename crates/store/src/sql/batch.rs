@@ -407,7 +407,7 @@ async fn insert_signature(
         "individual"
     })
     .bind(i64::from(updates))
-    .bind(lang)
+    .bind(keys.seal_optional(Field::Lang, lang))
     .fetch_optional(conn)
     .await
     .ctx("saving a signature")?;
@@ -452,6 +452,7 @@ pub(super) fn decoy_len(keys: &Keyring, command: &SignCommand) -> usize {
         details.country.as_deref(),
         details.comment.as_deref(),
         Some(&*sig.email.to_string()),
+        command.lang.as_deref(),
     ]
     .into_iter()
     .flatten()
@@ -2041,8 +2042,9 @@ async fn apply_join_family(
     };
     let published = (state == SignatureState::Published).then_some(command.now);
     let keep_salt = state != SignatureState::Published;
-    // The earlier signature's sealed fields and duplicate key, copied as they are: the
-    // signer's text never passes through here in clear.
+    // The earlier signature's sealed fields (its language included) and duplicate key, copied
+    // as they are: the signer's text never passes through here in clear. A sealed value is
+    // bound to its field, not to its row, so the copy opens as the original does.
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO signatures (letter_id, category_id, kind, name, title, affiliation, city,
                                  country, comment, email, email_hash, display_level, state,

@@ -289,7 +289,7 @@ impl FamilyStore for SqlStore {
             }
             let signature: i64 = row.try_get("id").ctx("reading a signature")?;
             let email = personal::open(&self.keyring, row, "email", Field::Email)?;
-            let lang: Option<String> = row.try_get("lang").ctx("reading a signature")?;
+            let lang = personal::lang(&self.keyring, row)?;
             let (token, token_hash) = invitation_token()?;
             sqlx::query(
                 "INSERT INTO family_invitations (letter_id, signature_id, email_hash, run_id,

@@ -78,3 +78,20 @@ pub(super) fn details(keys: &Keyring, row: &DbRow) -> Result<SignerDetails, Stor
             != 0,
     })
 }
+
+/// The language in the sealed column `lang` of `row`, to write its signer's emails in. None
+/// (English) when there is none, and when it does not open: the language is a courtesy, and
+/// one damaged value must not stop the emails to every other signer.
+pub(super) fn lang(keys: &Keyring, row: &DbRow) -> Result<Option<String>, StoreError> {
+    let stored: Option<Vec<u8>> = row.try_get("lang").ctx("reading a signature")?;
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    match keys.open(Field::Lang, &stored) {
+        Ok(lang) => Ok(Some(lang)),
+        Err(e) => {
+            tracing::warn!(error = %e, "a signer's language does not open: writing in English");
+            Ok(None)
+        }
+    }
+}

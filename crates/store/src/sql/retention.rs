@@ -200,7 +200,7 @@ impl SqlStore {
             .ctx("erasing the log's openings")?;
         sqlx::query(
             "UPDATE signatures SET name = '', email = '', title = NULL, affiliation = NULL,
-                 city = NULL, country = NULL, comment = NULL, undo_until = NULL
+                 city = NULL, country = NULL, comment = NULL, lang = NULL, undo_until = NULL
              WHERE letter_id = $1",
         )
         .bind(letter.0)

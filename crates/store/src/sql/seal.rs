@@ -65,6 +65,7 @@ static TABLES: &[SealedTable] = &[
             SIGNER[3],
             SIGNER[4],
             SIGNER[5],
+            ("lang", Field::Lang),
         ],
     },
     SealedTable {

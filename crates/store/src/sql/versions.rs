@@ -230,7 +230,7 @@ impl VersionStore for SqlStore {
             for row in &signers {
                 let signature: i64 = row.try_get("id").ctx("reading a signature")?;
                 let email = personal::open(&self.keyring, row, "email", Field::Email)?;
-                let lang: Option<String> = row.try_get("lang").ctx("reading a signature")?;
+                let lang = personal::lang(&self.keyring, row)?;
                 let (token, token_hash) = unsubscribe_token()?;
                 let inserted = sqlx::query(
                     "INSERT INTO reconfirm_requests (letter_id, number, signature_id, token_hash,
