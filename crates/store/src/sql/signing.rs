@@ -316,7 +316,7 @@ async fn insert_signatures(
                 .push_bind(i64::from(sig.details.show_city))
                 .push_bind("individual")
                 .push_bind(i64::from(s.command.updates))
-                .push_bind(s.command.lang.clone())
+                .push_bind(keys.seal_optional(Field::Lang, s.command.lang.as_deref()))
                 .push_bind(s.version);
         });
         query.push(
