@@ -199,6 +199,8 @@ pub struct Application {
     updates_task: Option<JoinHandle<()>>,
     schedule_task: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
+    /// Stops the mail worker, before the writer: it records what it sent through the writer.
+    mail_shutdown: watch::Sender<bool>,
     setup_link: Option<String>,
 }
 
@@ -281,6 +283,7 @@ impl Application {
         let logs = Logs::new(store.clone(), public.clone(), &keys.checkpoint_seed)?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let (mail_shutdown, mail_shutdown_rx) = watch::channel(false);
         let reads = Reads::new(store.clone(), runtime.cache_ttl);
         let mail_wakeup = Arc::new(Notify::new());
         let mail_wakeup_for_schedule = mail_wakeup.clone();
@@ -298,7 +301,7 @@ impl Application {
             mailer,
             mail_wakeup.clone(),
             runtime.clock.clone(),
-            shutdown_rx.clone(),
+            mail_shutdown_rx,
         ));
         let updates_wakeup = Arc::new(Notify::new());
         let updates_task = runtime.updates_every.map(|every| {
@@ -392,6 +395,7 @@ impl Application {
             updates_task,
             schedule_task,
             shutdown,
+            mail_shutdown,
             setup_link,
         })
     }
@@ -426,15 +430,17 @@ impl Application {
         .with_graceful_shutdown(signal)
         .await;
         tracing::info!("no longer accepting requests; finishing writes");
-        let _ = self.shutdown.send(true);
-        if self.writer_task.await.is_err() {
-            tracing::error!("the writer task panicked");
-        }
+        // The mail worker first: it finishes its round and records it through the writer.
+        let _ = self.mail_shutdown.send(true);
         if tokio::time::timeout(Duration::from_secs(10), self.mail_task)
             .await
             .is_err()
         {
             tracing::warn!("the mail worker did not stop in time");
+        }
+        let _ = self.shutdown.send(true);
+        if self.writer_task.await.is_err() {
+            tracing::error!("the writer task panicked");
         }
         if tokio::time::timeout(Duration::from_secs(10), self.batches_task)
             .await
