@@ -143,12 +143,16 @@ async fn commit(
     let size = commands.len();
     // The mail worker's own leases and records queue no email: waking it for them would
     // have it look again for ever.
-    let may_queue_mail = commands.iter().any(|c| {
-        !matches!(
-            c,
-            WriteCommand::OutboxClaim(_) | WriteCommand::OutboxDone(_)
-        )
-    });
+    let mail = commands
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                WriteCommand::OutboxClaim(_) | WriteCommand::OutboxDone(_)
+            )
+        })
+        .count();
+    let may_queue_mail = mail < size;
     match store.commit_batch(commands).await {
         Ok(results) => {
             let changed: Vec<LetterId> = results
@@ -159,7 +163,8 @@ async fn commit(
             if may_queue_mail {
                 mail_wakeup.notify_one();
             }
-            tracing::debug!(size, "batch committed");
+            // `size` counts the handlers' writes; `mail` the mail worker's leases and records.
+            tracing::debug!(size = size - mail, mail, "batch committed");
             for (reply, result) in replies.into_iter().zip(results) {
                 // A handler that gave up waiting is gone; its write still stands.
                 let _ = reply.send(result.map_err(WriteError::Failed));
