@@ -160,7 +160,11 @@ Publicaremos su respuesta junto a esta carta.\n\n\
 *Esta es una carta de demostración: la liga, la comisionada y todas las firmas son \
 ficticias.*";
 
-pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+/// The instance's store and keys, once the keys are checked to be the ones the database was
+/// first used with (for the commands that write signatures: `demo`, `bench-seed`).
+pub(crate) async fn open_with_keys(
+    settings: &Settings,
+) -> anyhow::Result<(undersigned_store::DynStore, InstanceKeys)> {
     let store = open_store(settings).await.context("opening the database")?;
     let keys =
         InstanceKeys::load_or_create(&settings.data_dir).context("loading the instance key")?;
@@ -170,6 +174,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
             settings.data_dir.join("keys").display()
         );
     }
+    Ok((store, keys))
+}
+
+pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let (store, keys) = open_with_keys(settings).await?;
     let workspace_slug = Slug::parse("demo-coalition")?;
     let workspace = ensure_workspace(&store, &workspace_slug, Some("Demo Coalition")).await?;
 

@@ -13,7 +13,7 @@ use undersigned_core::{
     DisplayLevel, EmailAddress, PersonName,
     signature::{NewSignature, SignerDetails},
 };
-use undersigned_server::{config::Settings, format::now, open_store, secrets::InstanceKeys};
+use undersigned_server::{config::Settings, format::now, secrets::InstanceKeys};
 use undersigned_store::{ImportCommand, Letter, WriteCommand, WriteOutcome};
 
 #[derive(clap::Args)]
@@ -36,15 +36,7 @@ const CITIES: [&str; 6] = ["Lyon", "Accra", "Porto", "Tampere", "Leeds", "Dunedi
 
 pub async fn run(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
-    let store = open_store(settings).await.context("opening the database")?;
-    let keys =
-        InstanceKeys::load_or_create(&settings.data_dir).context("loading the instance key")?;
-    if !store.check_instance_key(&keys.fingerprint).await? {
-        anyhow::bail!(
-            "{} holds another instance key than the one this database was first used with",
-            settings.data_dir.join("keys").display()
-        );
-    }
+    let (store, keys) = crate::demo::open_with_keys(settings).await?;
     let letter = store
         .letter_by_slug(&args.letter)
         .await?
