@@ -27,6 +27,19 @@ pub fn private_dir(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Creates the file `path`, or empties it if it exists, readable and writable by its owner
+/// only when it creates it.
+pub fn private_file(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Creates the new file `path`, readable and writable by its owner only; fails if it exists.
 pub fn new_private_file(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();

@@ -146,14 +146,19 @@ pub async fn send_due(
             }
         }
         held.retain(|id| group.iter().all(|e| e.id != *id));
-        let results = futures_util::future::join_all(group.iter().map(|email| async move {
-            let sent = match attachment(store, email).await {
-                Ok(file) => mailer.send(email, file).await,
-                Err(e) => Err(e),
-            };
-            (email, sent)
-        }))
-        .await;
+        let files =
+            futures_util::future::join_all(group.iter().map(|email| attachment(store, email)))
+                .await;
+        let mut results = Vec::with_capacity(group.len());
+        let mut ready = Vec::with_capacity(group.len());
+        for (email, file) in group.iter().zip(files) {
+            match file {
+                Ok(file) => ready.push((email, file)),
+                Err(e) => results.push((email, Err(e))),
+            }
+        }
+        let sending: Vec<&OutboxEmail> = ready.iter().map(|(email, _)| *email).collect();
+        results.extend(sending.into_iter().zip(mailer.send_all(ready).await));
         let mut sent = Vec::with_capacity(results.len());
         for (email, result) in results {
             match result {
