@@ -631,11 +631,27 @@ impl LetterStore for SqlStore {
     }
 
     async fn signatures_by_day(&self, letter: LetterId) -> Result<Vec<DayCount>, StoreError> {
-        // One grouped read over the public index (letter, state, published_at).
+        // One count of a range of the public index (letter, state, published_at) per day
+        // from the first to the last: no sort of the letter's signatures by day, which is
+        // what a GROUP BY on the day costs (four times as long at a million).
         let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT published_at / 86400 AS day, COUNT(*) AS n FROM signatures
-             WHERE letter_id = $1 AND state = 'published' AND published_at IS NOT NULL
-             GROUP BY published_at / 86400 ORDER BY day",
+            "WITH RECURSIVE bounds(lo, hi) AS (
+                 SELECT (SELECT MIN(published_at) FROM signatures
+                         WHERE letter_id = $1 AND state = 'published') / 86400,
+                        (SELECT MAX(published_at) FROM signatures
+                         WHERE letter_id = $1 AND state = 'published') / 86400
+             ), days(day) AS (
+                 SELECT lo FROM bounds WHERE lo IS NOT NULL
+                 UNION ALL
+                 SELECT day + 1 FROM days, bounds WHERE day < hi AND day < lo + 36600
+             )
+             SELECT day, n FROM (
+                 SELECT day, (SELECT COUNT(*) FROM signatures
+                              WHERE letter_id = $1 AND state = 'published'
+                                AND published_at >= day * 86400
+                                AND published_at < (day + 1) * 86400) AS n
+                 FROM days
+             ) AS counted WHERE n > 0 ORDER BY day",
         )
         .bind(letter.0)
         .fetch_all(&self.pool)
@@ -681,21 +697,33 @@ impl LetterStore for SqlStore {
                     o.details AS opening_details, o.comment AS opening_comment,
                     so.name AS organisation, so.domain AS organisation_domain,
                     so.verified AS organisation_verified, so.logo AS organisation_logo,
-                    so.pinned_at AS organisation_pinned_at
-             FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+                    so.pinned_at AS organisation_pinned_at";
+        // Lists walk the letter's signatures in the log's order and look up each one's
+        // organisation; the organisations' grid starts from the organisations (few, across
+        // every letter) instead, so that a letter's million people are not read to find
+        // them. CROSS JOIN keeps that order on SQLite.
+        const PEOPLE: &str = "FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              LEFT JOIN log_openings o ON o.letter_id = s.letter_id AND o.idx = s.log_index
              LEFT JOIN signature_organisations so ON so.signature_id = s.id
              WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'";
-        let (order, key) = match listing {
+        const ORGANISATIONS: &str = "FROM signature_organisations so CROSS JOIN signatures s
+             JOIN letter_categories c ON c.id = s.category_id
+             LEFT JOIN log_openings o ON o.letter_id = s.letter_id AND o.idx = s.log_index
+             WHERE s.id = so.signature_id
+               AND s.letter_id = $1 AND s.state = 'published' AND s.display_level <> 'private'";
+        let (from, order, key) = match listing {
             PublicListing::Newest { offset } => (
+                PEOPLE,
                 "ORDER BY s.published_at DESC, s.id DESC LIMIT $2 OFFSET $3",
                 i64::try_from(offset).unwrap_or(i64::MAX),
             ),
             PublicListing::LogIndexBefore(before) => (
+                PEOPLE,
                 "AND s.log_index < $3 ORDER BY s.log_index DESC LIMIT $2",
                 index_key(before),
             ),
             PublicListing::PeopleBefore(before) => (
+                PEOPLE,
                 "AND so.signature_id IS NULL AND s.log_index < $3
                  ORDER BY s.log_index DESC LIMIT $2",
                 index_key(before),
@@ -703,7 +731,8 @@ impl LetterStore for SqlStore {
             // The group and the index in one key: group × 2^48 + index (log indexes stay
             // far below 2^48), so that one comparison pages through the grid.
             PublicListing::Organisations(after) => (
-                "AND so.signature_id IS NOT NULL AND s.log_index IS NOT NULL
+                ORGANISATIONS,
+                "AND s.log_index IS NOT NULL
                  AND (CASE WHEN so.pinned_at IS NOT NULL THEN 0
                            WHEN so.verified IS NOT NULL THEN 1 ELSE 2 END) * 281474976710656
                      + s.log_index > $3
@@ -717,7 +746,7 @@ impl LetterStore for SqlStore {
             ),
         };
         // Only the constant fragments above are formatted into the statement.
-        let rows = sqlx::query(AssertSqlSafe(format!("{COLUMNS} {order}")))
+        let rows = sqlx::query(AssertSqlSafe(format!("{COLUMNS} {from} {order}")))
             .bind(letter.0)
             .bind(i64::from(limit))
             .bind(key)
