@@ -160,6 +160,12 @@ impl Reads {
 
     /// A letter's published signatures per UTC day, for its chart: one grouped read per
     /// change, kept like the counts.
+    ///
+    /// The read costs time in proportion to the letter's signatures (about a second at a
+    /// million), and a surge changes the letter every few milliseconds. When the last read
+    /// took [`SLOW_DAYS`] or more, its result is shown for twenty times as long as it took
+    /// before it is read again: at a million signatures the chart lags by a few seconds,
+    /// while the counts and the list stay fresh.
     pub async fn signatures_by_day(
         &self,
         letter: LetterId,
@@ -168,8 +174,15 @@ impl Reads {
             Ok(days) => return Ok(days),
             Err(generation) => generation,
         };
+        if let Some(days) = self.caches.slow_days.recent(letter) {
+            return Ok(days);
+        }
+        let started = std::time::Instant::now();
         let days = Arc::new(self.store.signatures_by_day(letter).await?);
         self.caches.days.put(letter, generation, days.clone());
+        self.caches
+            .slow_days
+            .keep(letter, days.clone(), started.elapsed());
         Ok(days)
     }
 
@@ -237,12 +250,13 @@ impl Reads {
         &self,
         letter: LetterId,
         before: Option<u64>,
+        per_page: u32,
     ) -> Result<SignatoryPage, StoreError> {
         self.store
             .public_signatures(
                 letter,
                 PublicListing::LogIndexBefore(before),
-                SIGNATORIES_PER_PAGE + 1,
+                per_page.saturating_add(1),
             )
             .await
     }
@@ -290,6 +304,8 @@ pub struct Caches {
     counts: TtlMap<LetterId, Counts>,
     /// Published signatures per day, for the chart.
     days: TtlMap<LetterId, Vec<DayCount>>,
+    /// The last of them that took long to read, kept across changes for a while.
+    slow_days: SlowReads<LetterId, Vec<DayCount>>,
     /// The newest signatories (the first page of the list) per letter.
     first_pages: TtlMap<LetterId, SignatoryPage>,
     /// The first page of the organisations' grid per letter.
@@ -297,6 +313,45 @@ pub struct Caches {
     /// Responses rendered once per change: the letter page as most visitors see it, and
     /// `counts.json`.
     rendered: TtlMap<(LetterId, Cached), Rendered>,
+}
+
+/// A read that took [`SLOW_DAYS`] or more is shown again, whatever changed, for this many
+/// times as long as it took.
+const SLOW_KEPT_FOR: u32 = 20;
+/// How long a read of the chart must take to be kept across changes.
+pub const SLOW_DAYS: Duration = Duration::from_millis(200);
+
+/// Results of slow reads, shown again for a while after a change instead of being read again
+/// each time: for a view that may lag a little (the chart), not for one that must be exact.
+pub struct SlowReads<K, T> {
+    kept: std::sync::Mutex<std::collections::HashMap<K, (Arc<T>, std::time::Instant, Duration)>>,
+}
+
+impl<K, T> Default for SlowReads<K, T> {
+    fn default() -> Self {
+        Self {
+            kept: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, T> SlowReads<K, T> {
+    /// The result of a slow read of `key` that is recent enough to show again.
+    fn recent(&self, key: K) -> Option<Arc<T>> {
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let (value, at, took) = kept.get(&key)?;
+        (at.elapsed() < *took * SLOW_KEPT_FOR).then(|| value.clone())
+    }
+
+    /// Keeps a read of `key` that took `took`, if that was slow; forgets the last one if not.
+    fn keep(&self, key: K, value: Arc<T>, took: Duration) {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if took >= SLOW_DAYS {
+            kept.insert(key, (value, std::time::Instant::now(), took));
+        } else {
+            kept.remove(&key);
+        }
+    }
 }
 
 /// Which rendered response of a letter.
@@ -314,6 +369,7 @@ impl Caches {
             letters: TtlMap::new(ttl),
             counts: TtlMap::new(ttl),
             days: TtlMap::new(ttl),
+            slow_days: SlowReads::default(),
             first_pages: TtlMap::new(ttl),
             first_grids: TtlMap::new(ttl),
             rendered: TtlMap::new(ttl),
@@ -408,5 +464,19 @@ mod tests {
         };
         caches.put_counts(LetterId(1), generation, Arc::new(Counts::default()));
         assert!(caches.counts(LetterId(1)).is_err());
+    }
+
+    /// A chart that took long to read is shown again after a change; one read quickly is
+    /// not, and a quick read replaces a slow one.
+    #[test]
+    fn only_slow_reads_are_kept_across_changes() {
+        let slow = SlowReads::<LetterId, u32>::default();
+        slow.keep(LetterId(1), Arc::new(7), Duration::from_millis(5));
+        assert!(slow.recent(LetterId(1)).is_none());
+        slow.keep(LetterId(1), Arc::new(8), SLOW_DAYS);
+        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
+        assert!(slow.recent(LetterId(2)).is_none());
+        slow.keep(LetterId(1), Arc::new(9), Duration::from_millis(5));
+        assert!(slow.recent(LetterId(1)).is_none());
     }
 }
