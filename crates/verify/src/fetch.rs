@@ -20,6 +20,8 @@ use crate::{
 
 /// Requests in flight at once while downloading a log.
 const PARALLEL: usize = 8;
+/// Signatories per page of `signatories.json` asked for: the most a site serves.
+const SIGNATORIES_PER_PAGE: u32 = 1000;
 /// Logs with at least this many entries get a progress bar.
 const PROGRESS_FROM: u64 = 4096;
 
@@ -362,7 +364,7 @@ impl Site<'_> {
         self.http.json(url).await
     }
 
-    /// Every page of `/l/{slug}/signatories.json`, following `next` (the `before` of the next
+    /// Every page of `/l/{slug}/signatories.json`, a thousand at a time, following `next` (the `before` of the next
     /// page, by log index). The list is as of the first page's log size: later pages list
     /// older entries only, so signatures added meanwhile do not shift them; one removed
     /// meanwhile may be missing (the caller checks it was removed).
@@ -371,9 +373,13 @@ impl Site<'_> {
         let mut before: Option<u64> = None;
         let mut all: Option<Signatories> = None;
         loop {
+            // The largest pages the site serves: a million signatories are a thousand
+            // requests, not twenty thousand. (A site that predates `limit` ignores it.)
             let path = match before {
-                None => format!("/l/{slug}/signatories.json"),
-                Some(b) => format!("/l/{slug}/signatories.json?before={b}"),
+                None => format!("/l/{slug}/signatories.json?limit={SIGNATORIES_PER_PAGE}"),
+                Some(b) => {
+                    format!("/l/{slug}/signatories.json?before={b}&limit={SIGNATORIES_PER_PAGE}")
+                }
             };
             let url = self.letter.url(&path)?;
             let answer: SignatoriesJson = self.http.json(url.clone()).await?;

@@ -178,11 +178,42 @@ pub async fn consistency(
 #[derive(Debug, Deserialize)]
 pub struct SignatoriesQuery {
     before: Option<u64>,
+    #[serde(default)]
+    limit: PageSize,
 }
 
-/// `GET /l/{slug}/signatories.json[?before=I]`: the public list, 50 at a time by log index,
-/// highest first, each with the index of its add entry (and in a format 2 log the salt that
-/// opens its commitment), and the log size it was read at.
+/// How many signatories a page of `signatories.json` lists: 50 unless asked, at most
+/// [`PageSize::MAX`] (an auditor reading a million signatories asks for the most).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "u32")]
+pub struct PageSize(u32);
+
+impl PageSize {
+    pub const MAX: u32 = 1000;
+}
+
+impl Default for PageSize {
+    fn default() -> Self {
+        Self(PER_PAGE)
+    }
+}
+
+impl TryFrom<u32> for PageSize {
+    type Error = String;
+
+    fn try_from(n: u32) -> Result<Self, Self::Error> {
+        if (1..=Self::MAX).contains(&n) {
+            Ok(Self(n))
+        } else {
+            Err(format!("limit must be 1 to {}", Self::MAX))
+        }
+    }
+}
+
+/// `GET /l/{slug}/signatories.json[?before=I][&limit=N]`: the public list, 50 at a time (or
+/// `limit`, up to 1,000) by log index, highest first, each with the index of its add entry
+/// (and in a format 2 log the salt that opens its commitment), and the log size it was read
+/// at.
 /// `next` is the `before` of the next page: new signatures never shift the pages after the
 /// first, so an auditor can read a busy letter's list.
 pub async fn signatories(
@@ -193,10 +224,11 @@ pub async fn signatories(
     let view = state.reads.public_letter(&slug).await?;
     let listing = state
         .reads
-        .signatories_by_index(view.letter.id, query.before)
+        .signatories_by_index(view.letter.id, query.before, query.limit.0)
         .await?;
-    let rows: Vec<_> = listing.rows.iter().take(PER_PAGE as usize).collect();
-    let next = if listing.rows.len() > PER_PAGE as usize {
+    let per_page = query.limit.0 as usize;
+    let rows: Vec<_> = listing.rows.iter().take(per_page).collect();
+    let next = if listing.rows.len() > per_page {
         rows.last().and_then(|row| row.log_index)
     } else {
         None

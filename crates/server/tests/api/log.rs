@@ -379,7 +379,27 @@ async fn signatories_json_pages_by_log_index_and_stays_put_as_the_log_grows() {
     assert!(indexes(&none).is_empty() && none["next"].is_null());
     let (_, all) = json(format!("/l/paged/signatories.json?before={}", u64::MAX)).await;
     assert_eq!(indexes(&all)[0], 120);
-    for bad in ["before=x", "before=-1", "before=1e3"] {
+    // Larger pages, for auditors: the same order and the same `next`.
+    let (status, big) = json("/l/paged/signatories.json?limit=100".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(indexes(&big), (21..121).rev().collect::<Vec<_>>());
+    assert_eq!(big["next"], 21);
+    let (_, rest) = json("/l/paged/signatories.json?before=21&limit=1000".into()).await;
+    assert_eq!(indexes(&rest), (0..21).rev().collect::<Vec<_>>());
+    assert!(rest["next"].is_null());
+    let (_, one) = json("/l/paged/signatories.json?limit=1".into()).await;
+    assert_eq!(indexes(&one), vec![120]);
+    assert_eq!(one["next"], 120);
+    for bad in [
+        "before=x",
+        "before=-1",
+        "before=1e3",
+        "limit=0",
+        "limit=1001",
+        "limit=-5",
+        "limit=many",
+        "limit=99999999999",
+    ] {
         let (status, _) = json(format!("/l/paged/signatories.json?{bad}")).await;
         assert_eq!(status, 400, "{bad}");
     }
