@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use undersigned_tlog::{Checkpoint, Hash, leaf_hash, root_from_leaf_hashes, verify_consistency};
 
 use crate::{
-    check::{self, Counts, Entries, TILE_WIDTH, Texts},
+    check::{self, Counts, Entries, Replay, TILE_WIDTH, Texts},
     entry::{LogEntry, LogVersion, minute},
     fetch::{FetchError, Http, Site},
     json::OpeningsJson,
@@ -339,6 +339,7 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         version,
         served_openings.as_deref(),
         &entries,
+        &replay,
         size,
         erased_at.is_some(),
         &mut problems,
@@ -514,6 +515,7 @@ fn check_openings(
     version: Option<LogVersion>,
     served: Option<&[(u64, OpeningsJson)]>,
     entries: &Entries,
+    replay: &Replay<'_>,
     size: u64,
     erased: bool,
     problems: &mut Vec<String>,
@@ -549,7 +551,7 @@ fn check_openings(
                     ));
                     continue;
                 }
-                let (found, texts) = openings::compare_openings(*bundle, served, entries);
+                let (found, texts) = openings::compare_openings(*bundle, served, entries, replay);
                 problems.extend(found);
                 opened.extend(texts);
             }

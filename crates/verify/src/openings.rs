@@ -18,19 +18,21 @@ use crate::{
 };
 
 /// Checks the openings of entry bundle `bundle`, served as `served`, against the log at the
-/// size they were read at (which must not exceed the entries downloaded). Returns the
-/// problems, one sentence each naming the entry, and the text of every opening that opened
-/// its entry.
+/// size they were read at (which must not exceed the entries downloaded). `replay` is the
+/// replay of the log at that size or any larger one: an entry counts at a size when no
+/// remove entry before that size removed it, so one replay of the whole log serves every
+/// bundle, each in time proportional to the bundle. Returns the problems, one sentence each
+/// naming the entry, and the text of every opening that opened its entry.
 pub fn compare_openings(
     bundle: u64,
     served: &OpeningsJson,
     entries: &Entries,
+    replay: &Replay<'_>,
 ) -> (Vec<String>, Texts) {
     let mut problems = Vec::new();
     let mut opened = Texts::new();
     let source = format!("openings/{bundle}");
     let at = served.log_size;
-    let replay = entries.replay(at);
     if replay.size < at {
         problems.push(format!(
             "{source} is at log size {at}, beyond the log's {} entries",
@@ -38,6 +40,7 @@ pub fn compare_openings(
         ));
         return (problems, opened);
     }
+    let removed_before_at = |index: u64| replay.removed_by.get(&index).filter(|by| **by < at);
     let start = bundle.saturating_mul(TILE_WIDTH);
     let end = start.saturating_add(TILE_WIDTH).min(at);
     let mut seen = BTreeSet::new();
@@ -64,7 +67,7 @@ pub fn compare_openings(
                 continue;
             }
         };
-        if let Some(by) = replay.removed_by.get(&index) {
+        if let Some(by) = removed_before_at(index) {
             problems.push(format!(
                 "{who}, which entry {by} removed: a removed signature's text must be deleted"
             ));
@@ -85,7 +88,7 @@ pub fn compare_openings(
             }
         }
     }
-    for (index, add) in public_in(&replay, start, end) {
+    for (index, add) in public_in(entries, &removed_before_at, start, end) {
         if !seen.contains(&index) {
             problems.push(format!(
                 "{} is a public signature at log size {at}, but {source} serves no opening for \
@@ -97,15 +100,22 @@ pub fn compare_openings(
     (problems, opened)
 }
 
-/// The public add entries with indexes in `start..end` that count in `replay`.
+/// The public add entries with indexes in `start..end` that count: those no entry in the
+/// range of the log looked at removed.
 fn public_in<'a>(
-    replay: &'a Replay<'a>,
+    entries: &'a Entries,
+    removed: &'a impl Fn(u64) -> Option<&'a u64>,
     start: u64,
     end: u64,
 ) -> impl Iterator<Item = (u64, &'a crate::entry::AddEntry)> + 'a {
-    replay
-        .public()
-        .filter(move |(index, _)| (start..end).contains(index))
+    (start..end).filter_map(move |index| match entries.get(index) {
+        Some(Ok(crate::entry::LogEntry::Add(add)))
+            if add.display != DisplayLevel::Private && removed(index).is_none() =>
+        {
+            Some((index, add))
+        }
+        _ => None,
+    })
 }
 
 /// A signatory as the letter page lists it: the index of its add entry
@@ -347,7 +357,12 @@ mod tests {
         let sample = sample();
         let entries = log(&sample);
         for size in 0..=sample.len() {
-            let (problems, opened) = compare_openings(0, &honest(&sample, size), &entries);
+            let (problems, opened) = compare_openings(
+                0,
+                &honest(&sample, size),
+                &entries,
+                &entries.replay(u64::MAX),
+            );
             assert!(problems.is_empty(), "at {size}: {problems:?}");
             assert_eq!(
                 opened.keys().copied().collect::<Vec<_>>(),
@@ -357,7 +372,8 @@ mod tests {
                     .collect::<Vec<_>>()
             );
         }
-        let (_, opened) = compare_openings(0, &honest(&sample, 6), &entries);
+        let (_, opened) =
+            compare_openings(0, &honest(&sample, 6), &entries, &entries.replay(u64::MAX));
         assert_eq!(opened[&1].shown_name, "A. C.");
     }
 
@@ -365,7 +381,9 @@ mod tests {
     fn a_missing_a_wrong_and_a_forbidden_opening_are_named() {
         let sample = sample();
         let entries = log(&sample);
-        let check = |openings: OpeningsJson| compare_openings(0, &openings, &entries).0;
+        let check = |openings: OpeningsJson| {
+            compare_openings(0, &openings, &entries, &entries.replay(u64::MAX)).0
+        };
 
         // Missing.
         let mut missing = honest(&sample, 6);
@@ -434,7 +452,7 @@ mod tests {
 
         // Another bundle's openings, and a size beyond the log.
         assert_eq!(
-            compare_openings(1, &honest(&sample, 6), &entries).0[0],
+            compare_openings(1, &honest(&sample, 6), &entries, &entries.replay(u64::MAX)).0[0],
             "openings/1 serves an opening (\"Jane Doe\") for entry 0, which is not one of that \
              bundle's entries at log size 6"
         );
@@ -453,13 +471,15 @@ mod tests {
         // Read before entry 3 was removed: its opening is expected, entry 5 is not yet there.
         let sample = sample();
         let entries = log(&sample);
-        let (problems, opened) = compare_openings(0, &honest(&sample, 4), &entries);
+        let (problems, opened) =
+            compare_openings(0, &honest(&sample, 4), &entries, &entries.replay(u64::MAX));
         assert!(problems.is_empty(), "{problems:?}");
         assert!(opened.contains_key(&3));
         let mut early = honest(&sample, 4);
         early.openings.push(served(&sample, 5));
         assert!(
-            compare_openings(0, &early, &entries).0[0].contains("entry 5, which is not one of")
+            compare_openings(0, &early, &entries, &entries.replay(u64::MAX)).0[0]
+                .contains("entry 5, which is not one of")
         );
     }
 
@@ -499,7 +519,8 @@ mod tests {
 
         let sample = sample();
         let entries = log(&sample);
-        let (_, opened) = compare_openings(0, &honest(&sample, 6), &entries);
+        let (_, opened) =
+            compare_openings(0, &honest(&sample, 6), &entries, &entries.replay(u64::MAX));
         let now = entries.replay(6);
         let good = vec![
             PageSigner {
