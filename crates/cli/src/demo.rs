@@ -174,6 +174,13 @@ pub(crate) async fn open_with_keys(
             settings.data_dir.join("keys").display()
         );
     }
+    // As the server does at start: values sealed under an older data key are resealed
+    // under the current one, which is then recorded. On a new database this only records
+    // it, so the first start after a large import does not read every signature again.
+    store
+        .reseal_if_needed()
+        .await
+        .context("sealing personal data under the current data key")?;
     Ok((store, keys))
 }
 
