@@ -74,6 +74,9 @@ impl MailError {
     }
 }
 
+/// A file an email attaches: its name and its bytes (a delivery's PDF).
+pub type Attached = (String, Vec<u8>);
+
 /// Where emails go.
 #[derive(Clone)]
 pub enum Transport {
@@ -152,7 +155,7 @@ impl Mailer {
     /// is what a surge of sign-ups spent most of its CPU on.
     pub async fn send_all(
         &self,
-        emails: Vec<(&OutboxEmail, Option<(String, Vec<u8>)>)>,
+        emails: Vec<(&OutboxEmail, Option<Attached>)>,
     ) -> Vec<Result<(), MailError>> {
         match &self.transport {
             Transport::Smtp(smtp) => {
@@ -220,7 +223,7 @@ impl Mailer {
     fn message(
         &self,
         email: &OutboxEmail,
-        attachment: Option<(String, Vec<u8>)>,
+        attachment: Option<Attached>,
     ) -> Result<(Message, Vec<String>), MailError> {
         let rendered = messages::render(email.kind, &email.params)?;
         let to: Mailbox = email.recipient.parse().map_err(|_| MailError::Recipient)?;

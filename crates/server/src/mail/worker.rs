@@ -87,7 +87,7 @@ pub async fn run(
 async fn attachment(
     store: &DynStore,
     email: &OutboxEmail,
-) -> Result<Option<(String, Vec<u8>)>, MailError> {
+) -> Result<Option<super::Attached>, MailError> {
     let Some(delivery) = DeliveryParams::of(email.kind, &email.params)? else {
         return Ok(None);
     };

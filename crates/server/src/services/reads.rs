@@ -321,10 +321,13 @@ const SLOW_KEPT_FOR: u32 = 20;
 /// How long a read of the chart must take to be kept across changes.
 pub const SLOW_DAYS: Duration = Duration::from_millis(200);
 
+/// A slow read's result, when it was read, and how long it took.
+type SlowRead<T> = (Arc<T>, std::time::Instant, Duration);
+
 /// Results of slow reads, shown again for a while after a change instead of being read again
 /// each time: for a view that may lag a little (the chart), not for one that must be exact.
 pub struct SlowReads<K, T> {
-    kept: std::sync::Mutex<std::collections::HashMap<K, (Arc<T>, std::time::Instant, Duration)>>,
+    kept: std::sync::Mutex<std::collections::HashMap<K, SlowRead<T>>>,
 }
 
 impl<K, T> Default for SlowReads<K, T> {
