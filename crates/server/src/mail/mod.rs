@@ -219,7 +219,8 @@ impl Mailer {
         }
     }
 
-    /// Renders an outbox email into a message, with the links its text holds.
+    /// Renders an outbox email into a message, with the links its text holds (for the
+    /// console, when emails are files).
     fn message(
         &self,
         email: &OutboxEmail,
@@ -227,12 +228,16 @@ impl Mailer {
     ) -> Result<(Message, Vec<String>), MailError> {
         let rendered = messages::render(email.kind, &email.params)?;
         let to: Mailbox = email.recipient.parse().map_err(|_| MailError::Recipient)?;
-        let links: Vec<String> = rendered
-            .text
-            .split_whitespace()
-            .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
-            .map(str::to_owned)
-            .collect();
+        // Only the files' console line shows the links; over SMTP they are not collected.
+        let links: Vec<String> = match self.transport {
+            Transport::Files(_) => rendered
+                .text
+                .split_whitespace()
+                .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+                .map(str::to_owned)
+                .collect(),
+            Transport::Smtp(_) => Vec::new(),
+        };
         let body = MultiPart::alternative_plain_html(rendered.text, rendered.html);
         let body = match attachment {
             Some((name, pdf)) => {
