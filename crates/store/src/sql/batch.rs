@@ -121,11 +121,21 @@ async fn try_batch(
     store: &SqlStore,
     commands: &[WriteCommand],
 ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+    let started = std::time::Instant::now();
     let mut tx = store.begin_write().await?;
+    let begun = started.elapsed();
     let applied = apply_all(&mut tx, &store.keyring, commands).await;
     match applied {
         Ok(results) => {
+            let applied = started.elapsed();
             tx.commit().await.ctx("committing a batch")?;
+            tracing::debug!(
+                commands = commands.len(),
+                begin_us = begun.as_micros() as u64,
+                apply_us = (applied - begun).as_micros() as u64,
+                commit_us = (started.elapsed() - applied).as_micros() as u64,
+                "batch timings"
+            );
             Ok(results)
         }
         Err(e) => {

@@ -2,11 +2,13 @@
 //! number, instead of ten or so each.
 //!
 //! A batch's sign commands are decided together, step by step, each step one statement for
-//! all of them (one per [`CHUNK`] rows): the letters they sign, the new signatures, the
-//! stand-ins of repeat sign-ups, the signatures as they now stand, the recipients' budgets,
-//! the signatures' email counters, the confirmation links and the outbox. Every command goes
-//! through every step, whatever it decides (a new signer, a repeat one, throttled or over
-//! budget), as the per-command path does, so that no branch is quicker than another.
+//! all of them (one per [`CHUNK`] rows): the letters they sign, the signatures signed before,
+//! the recipients' budgets, the new signatures (inserted as they stand after the sign-up, so
+//! that they need no update), the stand-ins of repeat sign-ups, the earlier signatures' email
+//! counters, the confirmation links and the outbox. A new signer and a repeat one each write
+//! one row where the other does not (its signature, or a stand-in of the same size) and a
+//! repeat one also updates its signature, as on the per-command path; either way the answer
+//! waits for the whole batch.
 //!
 //! What this path does not take is left to the per-command path in `batch.rs`, which runs
 //! after it in the same transaction and so sees what it wrote:
@@ -145,8 +147,15 @@ pub(super) async fn apply_signs(
         }
         Err(e) if e.is_unavailable() => Err(e),
         Err(e) => {
-            tracing::warn!(error = %e, signers = signers.len(),
-                "set-based signing failed; deciding the batch's sign-ups one by one");
+            // Another process's writer signing one of them at the same time is expected now
+            // and then; anything else is worth a look.
+            if matches!(e, StoreError::Conflict(_)) {
+                tracing::debug!(error = %e, signers = signers.len(),
+                    "set-based signing met another writer; deciding the batch's sign-ups one by one");
+            } else {
+                tracing::warn!(error = %e, signers = signers.len(),
+                    "set-based signing failed; deciding the batch's sign-ups one by one");
+            }
             savepoint(conn, "ROLLBACK TO SAVEPOINT signs").await?;
             savepoint(conn, "RELEASE SAVEPOINT signs").await?;
             // The per-command path checks and counts them again.
@@ -236,10 +245,10 @@ async fn decide(
     keys: &Keyring,
     signers: &mut [Signer<'_>],
 ) -> Result<Answered, StoreError> {
-    insert_signatures(conn, keys, signers).await?;
-    insert_decoys(conn, keys, signers).await?;
     read_signatures(conn, signers).await?;
     spend_budgets(conn, signers).await?;
+    insert_signatures(conn, keys, signers).await?;
+    insert_decoys(conn, keys, signers).await?;
     note_emails(conn, signers).await?;
     insert_tokens(conn, signers).await?;
     queue_emails(conn, keys, signers).await?;
@@ -282,19 +291,23 @@ impl Signer<'_> {
     }
 }
 
-/// Inserts every new signature; a signer whose address (or key) signed before inserts
-/// nothing here.
+/// Inserts the signature of every signer whose address (or key) has not signed before, as
+/// it stands after its sign-up (emailed or not), so that it needs no update after. Should
+/// another process's writer have inserted one of them since `read_signatures` looked (only
+/// PostgreSQL has several writers), this fails, and the per-command path decides them.
 async fn insert_signatures(
     conn: &mut Conn,
     keys: &Keyring,
     signers: &mut [Signer<'_>],
 ) -> Result<(), StoreError> {
-    let mut inserted = HashSet::new();
-    for chunk in signers.chunks(CHUNK) {
+    let mut inserted = HashMap::new();
+    let new: Vec<&Signer> = signers.iter().filter(|s| s.id.is_none()).collect();
+    for chunk in new.chunks(CHUNK) {
         let mut query = QueryBuilder::<Db>::new(
             "INSERT INTO signatures (letter_id, category_id, name, title, affiliation, city,
                  country, comment, email, email_hash, display_level, state, created_at,
-                 confirmed_at, published_at, show_city, kind, updates, lang, version) ",
+                 confirmed_at, published_at, show_city, kind, updates, lang, version,
+                 last_emailed_at, emails_sent) ",
         );
         query.push_values(chunk, |mut row, s| {
             let sig = &s.command.signature;
@@ -317,10 +330,12 @@ async fn insert_signatures(
                 .push_bind("individual")
                 .push_bind(i64::from(s.command.updates))
                 .push_bind(keys.seal_optional(Field::Lang, s.command.lang.as_deref()))
-                .push_bind(s.version);
+                .push_bind(s.version)
+                .push_bind(s.emailed.then_some(s.command.now))
+                .push_bind(i64::from(s.emailed));
         });
         query.push(
-            " ON CONFLICT (letter_id, email_hash) DO NOTHING RETURNING letter_id, email_hash",
+            " ON CONFLICT (letter_id, email_hash) DO NOTHING RETURNING id, letter_id, email_hash",
         );
         let rows = query
             .build()
@@ -328,13 +343,20 @@ async fn insert_signatures(
             .await
             .ctx("saving signatures")?;
         for row in rows {
+            let id = SignatureId(row.try_get("id").ctx("reading a new signature")?);
             let letter: i64 = row.try_get("letter_id").ctx("reading a new signature")?;
             let key: Vec<u8> = row.try_get("email_hash").ctx("reading a new signature")?;
-            inserted.insert((letter, key));
+            inserted.insert((letter, key), id);
         }
     }
-    for s in signers.iter_mut() {
-        s.inserted = inserted.contains(&(s.command.letter.0, s.command.duplicate_key.0.to_vec()));
+    for s in signers.iter_mut().filter(|s| s.id.is_none()) {
+        let key = (s.command.letter.0, s.command.duplicate_key.0.to_vec());
+        let id = inserted
+            .get(&key)
+            .copied()
+            .ok_or(StoreError::Conflict("a signature signed at the same time"))?;
+        s.id = Some(id);
+        s.inserted = true;
     }
     Ok(())
 }
@@ -368,8 +390,9 @@ async fn insert_decoys(
     Ok(())
 }
 
-/// Every signature as it now stands (inserted just now or earlier), locked until the batch
-/// commits where the backend locks rows, and what its signer's sign-up decides from it.
+/// Every signature signed before, locked until the batch commits where the backend locks
+/// rows, and what its signer's sign-up decides from it. A signer without one is new: its
+/// signature is inserted once the budgets have decided its email.
 async fn read_signatures(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<(), StoreError> {
     type Found = (SignatureId, SignatureState, Option<i64>, i64);
     let mut found: HashMap<(i64, Vec<u8>), Found> = HashMap::new();
@@ -403,10 +426,11 @@ async fn read_signatures(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<
     }
     for s in signers.iter_mut() {
         let key = (s.command.letter.0, s.command.duplicate_key.0.to_vec());
-        let &(id, state, last, sent) = found.get(&key).ok_or_else(|| {
-            StoreError::Corrupt("a signature was not found after its insert".into())
-        })?;
-        s.id = Some(id);
+        let (id, state, last, sent) = match found.get(&key) {
+            Some(&(id, state, last, sent)) => (Some(id), state, last, sent),
+            None => (None, SignatureState::Pending, None, 0),
+        };
+        s.id = id;
         s.state = state;
         s.backoff_allows = may_email_again(last, sent, s.command.now);
     }
@@ -478,10 +502,11 @@ async fn spend_budgets(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<()
     Ok(())
 }
 
-/// Updates every signature after its sign-up (see `note_email`: the same update, for every
-/// signature at once).
+/// Updates every signature signed before after its sign-up (see `note_email`: the same
+/// update, for every signature at once). A new one was inserted as it stands.
 async fn note_emails(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), StoreError> {
-    for chunk in signers.chunks(CHUNK) {
+    let repeats: Vec<&Signer> = signers.iter().filter(|s| !s.inserted).collect();
+    for chunk in repeats.chunks(CHUNK) {
         let mut query = QueryBuilder::<Db>::new(
             "WITH v (n_id, n_emailed, n_now, n_reopen, n_category, n_name, n_title,
                      n_affiliation, n_city, n_country, n_comment, n_display, n_show_city,
