@@ -50,14 +50,15 @@ pub async fn show(
     let page = match state
         .reads
         .rendered(letter, Cached::Page(crate::i18n::current()))
+        .await
     {
         Ok(page) => page,
-        Err(generation) => {
+        Err(lead) => {
             let html = build(page_state).await?;
             state.reads.keep_rendered(
                 letter,
                 Cached::Page(crate::i18n::current()),
-                generation,
+                lead,
                 Rendered::new(html, "text/html; charset=utf-8"),
             )
         }
@@ -74,9 +75,9 @@ pub async fn counts_json(
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
     let letter = view.letter.id;
-    let rendered = match state.reads.rendered(letter, Cached::CountsJson) {
+    let rendered = match state.reads.rendered(letter, Cached::CountsJson).await {
         Ok(rendered) => rendered,
-        Err(generation) => {
+        Err(lead) => {
             let counts = state.reads.counts(letter).await?;
             let json = serde_json::to_vec(&CountsJson {
                 total: counts.total,
@@ -97,7 +98,7 @@ pub async fn counts_json(
             state.reads.keep_rendered(
                 letter,
                 Cached::CountsJson,
-                generation,
+                lead,
                 Rendered::new(json, "application/json"),
             )
         }

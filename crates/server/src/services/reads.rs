@@ -14,7 +14,7 @@ use undersigned_store::{
     LetterId, LetterSummary, PublicListing, SignatoryPage, StoreError,
 };
 
-use super::cache::{Generation, TtlMap};
+use super::cache::{Generation, Lead, TtlMap};
 use crate::rendered::Rendered;
 
 /// Why a read found nothing to show.
@@ -277,24 +277,28 @@ impl Reads {
         self.caches.rendered.invalidate_all();
     }
 
-    /// A response of the letter's rendered earlier, or the generation to render one at.
-    pub fn rendered(&self, letter: LetterId, which: Cached) -> Result<Arc<Rendered>, Generation> {
-        self.caches.rendered.get(&(letter, which))
+    /// A response of the letter's rendered earlier (or being rendered for another request
+    /// since the letter last changed: then once it is), or the lead to render one.
+    pub async fn rendered(
+        &self,
+        letter: LetterId,
+        which: Cached,
+    ) -> Result<Arc<Rendered>, Lead<Rendered>> {
+        self.caches.rendered.get_or_lead(&(letter, which)).await
     }
 
-    /// Keeps a response rendered at `generation` (unless the letter changed since).
+    /// Keeps a response rendered under `lead` (unless the letter changed since it started)
+    /// and hands it to the requests waiting for it.
     pub fn keep_rendered(
         &self,
         letter: LetterId,
         which: Cached,
-        generation: Generation,
+        lead: Lead<Rendered>,
         rendered: Rendered,
     ) -> Arc<Rendered> {
-        let rendered = Arc::new(rendered);
         self.caches
             .rendered
-            .put((letter, which), generation, rendered.clone());
-        rendered
+            .land((letter, which), lead, Arc::new(rendered))
     }
 }
 
