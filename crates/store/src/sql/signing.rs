@@ -46,6 +46,10 @@ use crate::{
 
 /// The most rows one statement carries (the widest, a signature, binds 20 values a row:
 /// well under both backends' limits on bound values).
+///
+/// A step's statement differs with the number of rows, so it is prepared for the batch and
+/// not kept (`persistent(false)`): kept, every pooled connection held up to a hundred of
+/// them, a few hundred kilobytes each, that were seldom used again.
 const CHUNK: usize = 200;
 
 /// A sign command the set-based path decides, with what it learns along the way.
@@ -339,6 +343,7 @@ async fn insert_signatures(
         );
         let rows = query
             .build()
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await
             .ctx("saving signatures")?;
@@ -383,6 +388,7 @@ async fn insert_decoys(
         });
         query
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("saving signatures")?;
@@ -410,6 +416,7 @@ async fn read_signatures(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<
         ));
         let rows = query
             .build()
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await
             .ctx("finding earlier signatures")?;
@@ -482,6 +489,7 @@ async fn spend_budgets(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<()
         query.push(" ELSE mail_budgets.sent END RETURNING recipient_key, sent");
         let rows = query
             .build()
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await
             .ctx("counting recipients' emails")?;
@@ -562,6 +570,7 @@ async fn note_emails(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), Stor
         );
         query
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("queueing emails")?;
@@ -603,6 +612,7 @@ async fn insert_tokens(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), St
         });
         query
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("saving confirmation links")?;
@@ -630,6 +640,7 @@ async fn insert_tokens(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), St
         );
         query
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("saving confirmation links")?;
@@ -687,6 +698,7 @@ async fn queue_emails(
         });
         query
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("queueing emails")?;
