@@ -1,6 +1,6 @@
 //! The languages of the interface and of the emails: the texts are Fluent messages in
 //! `locales/{lang}/*.ftl`, compiled into the binary, and every request is answered in one
-//! language, chosen per request (never a global one) by [`choose_language`]: a `?lang=`
+//! language, chosen per request (never a global one) by [`Requested`]: a `?lang=`
 //! in the address (remembered in a cookie), else that cookie, else the browser's
 //! `Accept-Language`, else English.
 //!
@@ -14,7 +14,6 @@ use std::{borrow::Cow, collections::HashMap, future::Future};
 use axum::{
     extract::Request,
     http::{HeaderMap, HeaderValue, header},
-    middleware::Next,
     response::Response,
 };
 use fluent_templates::{LanguageIdentifier, Loader, fluent_bundle::FluentValue, langid};
@@ -378,31 +377,46 @@ fn requested(uri_query: Option<&str>, headers: &HeaderMap) -> (Lang, Option<Lang
     (Lang::negotiate(accept), None)
 }
 
-/// Middleware: answers the request in the language it asks for, remembers a language
-/// picked with the switcher for a year, and tells caches that the answer depends on both.
-pub async fn choose_language(request: Request, next: Next) -> Response {
-    let (lang, picked) = requested(request.uri().query(), request.headers());
-    // Static files are the same in every language.
-    let localised = !request.uri().path().starts_with("/static/");
-    let mut response = scope(lang, next.run(request)).await;
-    let headers = response.headers_mut();
-    if localised {
-        headers.append(
-            header::VARY,
-            HeaderValue::from_static("Accept-Language, Cookie"),
-        );
-    }
-    if let Some(lang) = picked {
-        // Not HttpOnly: it holds no secret. Lax: following a link keeps the language.
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-            lang.code()
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            headers.append(header::SET_COOKIE, value);
+/// The language a request is answered in: the one it asks for, and whether it picked one
+/// with the switcher (then a cookie remembers it for a year).
+pub struct Requested {
+    pub lang: Lang,
+    picked: Option<Lang>,
+    localised: bool,
+}
+
+impl Requested {
+    pub fn of(request: &Request) -> Self {
+        let (lang, picked) = requested(request.uri().query(), request.headers());
+        Self {
+            lang,
+            picked,
+            // Static files are the same in every language.
+            localised: !request.uri().path().starts_with("/static/"),
         }
     }
-    response
+
+    /// Tells caches that the answer depends on the language asked for, and remembers a
+    /// picked one.
+    pub fn mark(&self, response: &mut Response) {
+        let headers = response.headers_mut();
+        if self.localised {
+            headers.append(
+                header::VARY,
+                HeaderValue::from_static("Accept-Language, Cookie"),
+            );
+        }
+        if let Some(lang) = self.picked {
+            // Not HttpOnly: it holds no secret. Lax: following a link keeps the language.
+            let cookie = format!(
+                "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+                lang.code()
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                headers.append(header::SET_COOKIE, value);
+            }
+        }
+    }
 }
 
 /// The direction of a language's script: right to left for Arabic, Hebrew, Persian, Urdu

@@ -2,9 +2,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
-    middleware::Next,
     response::{Html, IntoResponse, Response},
 };
 use undersigned_core::Colour;
@@ -129,8 +127,8 @@ struct MessagePage {
 }
 
 /// A page that says one thing, with an optional link onwards, waiting to be framed: handlers
-/// and errors return it (see [`message`]), and [`frame_messages`], the router's outermost
-/// layer, renders it with the site's name.
+/// and errors return it (see [`message`]), and [`frame_messages`], in the router's middleware,
+/// renders it with the site's name.
 #[derive(Debug, Clone)]
 struct Message {
     heading: String,
@@ -154,14 +152,9 @@ pub fn message(
     response
 }
 
-/// Middleware: renders the [`message`] pages of every response in this site's frame,
-/// keeping their status and headers.
-pub async fn frame_messages(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = next.run(request).await;
+/// Renders a response's [`message`] page, if it has one, in this site's frame,
+/// keeping its status and headers.
+pub fn frame_messages(state: &AppState, mut response: Response) -> Response {
     let Some(message) = response.extensions_mut().remove::<Message>() else {
         return response;
     };

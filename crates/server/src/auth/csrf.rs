@@ -6,9 +6,8 @@
 //!    ([`OrganiserForm`]), and before that a token that must match a cookie ([`AnonForm`]).
 
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, State},
+    extract::{FromRequest, FromRequestParts, Request},
     http::{HeaderMap, HeaderValue, Method, header},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, de::DeserializeOwned};
@@ -24,8 +23,8 @@ use crate::{
 const FORGED: &str =
     "This form was sent from another site, or has expired. Go back, reload the page and try again.";
 
-/// Refuses cross-site unsafe requests.
-pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The refusal of a cross-site unsafe request, or `None` when it may go on.
+pub fn check_origin(state: &AppState, req: &Request) -> Option<Response> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // Two routes are exempt. RFC 8058's one-click unsubscribe is posted by mail providers,
     // from anywhere (it only turns updates off, for the holder of a random token). And the
@@ -38,10 +37,8 @@ pub async fn check_origin(State(state): State<AppState>, req: Request, next: Nex
             p.as_str() == crate::routes::updates::UNSUBSCRIBE_ROUTE
                 || p.as_str() == crate::routes::sign::SIGN_ROUTE
         });
-    if !safe && !exempt && !same_site(req.headers(), &state.public.origin) {
-        return PageError::Forbidden(FORGED).into_response();
-    }
-    next.run(req).await
+    (!safe && !exempt && !same_site(req.headers(), &state.public.origin))
+        .then(|| PageError::Forbidden(FORGED).into_response())
 }
 
 fn same_site(headers: &HeaderMap, public_origin: &str) -> bool {

@@ -38,6 +38,7 @@ use futures_util::StreamExt;
 
 use crate::{
     auth::csrf::check_origin,
+    i18n::{self, Requested},
     pages::{Frameable, PageError, frame_messages, message},
     services::export::{Export, ExportError, ExportFormat},
     state::AppState,
@@ -132,15 +133,7 @@ pub fn router(state: AppState) -> Router {
         .merge(organisers)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
-        .route_layer(middleware::from_fn(log_request))
-        .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            frame_messages,
-        ))
-        // Outermost, so that every page, the framed messages too, is in the request's language.
-        .layer(middleware::from_fn(crate::i18n::choose_language))
+        .layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
 }
 
@@ -244,11 +237,43 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
+/// What every request goes through, in one layer (each layer costs the request an
+/// allocation and a copy of its route), from the outside in:
+///
+/// - the request's language: everything below, the framed messages too, is in it;
+/// - the [`message`] pages framed with the site's name;
+/// - the security headers;
+/// - one log line per request: method, route pattern (never the path, which may hold a
+///   token), status and time; no addresses, no query strings, no form data;
+/// - the refusal of cross-site unsafe requests.
+async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let language = Requested::of(&req);
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let started = Instant::now();
+    let mut response = i18n::scope(language.lang, async {
+        let response = match check_origin(&state, &req) {
+            Some(refused) => refused,
+            None => next.run(req).await,
+        };
+        tracing::info!(
+            %method,
+            route = route.as_ref().map_or("(unmatched)", MatchedPath::as_str),
+            status = response.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "request"
+        );
+        frame_messages(&state, security_headers(response))
+    })
+    .await;
+    language.mark(&mut response);
+    response
+}
+
 /// Headers every response gets. Pages may not be framed, scripts and styles come only from
 /// this site, and pages are not cached unless the handler says otherwise.
 /// A response marked [`Frameable`] (an embed) may be framed by any site.
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
+fn security_headers(mut response: Response) -> Response {
     let frameable = response.extensions().get::<Frameable>().is_some();
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
@@ -276,26 +301,5 @@ async fn security_headers(req: Request, next: Next) -> Response {
     // Confirmation links carry a token in the path: never send it to other sites.
     set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::CACHE_CONTROL, "no-store");
-    response
-}
-
-/// One line per request: method, route pattern (never the path, which may hold a token),
-/// status and time. No addresses, no query strings, no form data.
-async fn log_request(req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "(unmatched)".to_owned());
-    let started = Instant::now();
-    let response = next.run(req).await;
-    tracing::info!(
-        %method,
-        route,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
     response
 }
