@@ -1,9 +1,12 @@
 //! Responses rendered once and served many times: their bytes are shared, and they carry an
 //! entity tag, so that a client that has them already gets `304 Not Modified`.
 
+use std::convert::Infallible;
+
 use axum::{
     body::Bytes,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    extract::FromRequestParts,
+    http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use sha2::{Digest, Sha256};
@@ -43,9 +46,9 @@ impl Rendered {
         &self.etag
     }
 
-    /// The response to a request with `headers`: 304 when it names this tag in
-    /// `If-None-Match`, the bytes otherwise; both with the tag and `cache_control`.
-    pub fn respond(&self, headers: &HeaderMap, cache_control: &'static str) -> Response {
+    /// The response to a request with `held`: 304 when it names this tag, the bytes
+    /// otherwise; both with the tag and `cache_control`.
+    pub fn respond(&self, held: &IfNoneMatch, cache_control: &'static str) -> Response {
         let tagged = [
             (
                 header::CACHE_CONTROL,
@@ -53,7 +56,7 @@ impl Rendered {
             ),
             (header::ETAG, self.etag_header.clone()),
         ];
-        if if_none_match(headers, &self.etag) {
+        if held.names(&self.etag) {
             return (StatusCode::NOT_MODIFIED, tagged).into_response();
         }
         (
@@ -68,26 +71,45 @@ impl Rendered {
     }
 }
 
-/// Whether the request's `If-None-Match` names `etag` (or is `*`). Weak tags compare as
-/// their strong form, as RFC 9110 asks for this header.
-pub fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|t| t.trim())
-        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+/// The entity tags a request says it holds (its `If-None-Match` headers), taken from the
+/// request without copying its other headers.
+#[derive(Debug, Default)]
+pub struct IfNoneMatch(Vec<HeaderValue>);
+
+impl IfNoneMatch {
+    /// Whether the request names `etag` (or `*`). Weak tags compare as their strong form,
+    /// as RFC 9110 asks for this header.
+    pub fn names(&self, etag: &str) -> bool {
+        self.0
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|t| t.trim())
+            .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .headers
+                .get_all(header::IF_NONE_MATCH)
+                .iter()
+                .cloned()
+                .collect(),
+        ))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn with(value: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
-        headers
+    fn with(value: &str) -> IfNoneMatch {
+        IfNoneMatch(vec![HeaderValue::from_str(value).unwrap()])
     }
 
     #[test]
@@ -95,15 +117,12 @@ mod tests {
         let a = Rendered::new("one", "text/plain");
         assert_eq!(a.etag(), Rendered::new("one", "text/plain").etag());
         assert_ne!(a.etag(), Rendered::new("two", "text/plain").etag());
-        assert!(if_none_match(&with(a.etag()), a.etag()));
-        assert!(if_none_match(
-            &with(&format!("\"x\", W/{}", a.etag())),
-            a.etag()
-        ));
-        assert!(if_none_match(&with("*"), a.etag()));
-        assert!(!if_none_match(&with("\"x\""), a.etag()));
-        assert!(!if_none_match(&HeaderMap::new(), a.etag()));
+        assert!(with(a.etag()).names(a.etag()));
+        assert!(with(&format!("\"x\", W/{}", a.etag())).names(a.etag()));
+        assert!(with("*").names(a.etag()));
+        assert!(!with("\"x\"").names(a.etag()));
+        assert!(!IfNoneMatch::default().names(a.etag()));
         assert_eq!(a.respond(&with(a.etag()), "no-cache").status(), 304);
-        assert_eq!(a.respond(&HeaderMap::new(), "no-cache").status(), 200);
+        assert_eq!(a.respond(&IfNoneMatch::default(), "no-cache").status(), 200);
     }
 }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use undersigned_core::signature::SignInput;
 use crate::{
     format,
     pages::{Frameable, PageError, render},
-    rendered::if_none_match,
+    rendered::IfNoneMatch,
     state::AppState,
     views::letter::SignFormView,
 };
@@ -111,7 +111,7 @@ pub async fn show(
 pub async fn card(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    held: IfNoneMatch,
 ) -> Result<Response, CardError> {
     let view = state
         .reads
@@ -137,7 +137,7 @@ pub async fn card(
             HeaderValue::from_str(&etag).map_err(|e| PageError::Internal(e.to_string()))?,
         ),
     ];
-    if if_none_match(&headers, &etag) {
+    if held.names(&etag) {
         return Ok((StatusCode::NOT_MODIFIED, tagged).into_response());
     }
     let png = tokio::task::spawn_blocking(move || {

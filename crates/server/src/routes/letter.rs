@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::{Html, IntoResponse, Response},
 };
 use undersigned_verify::json::{CountsJson, OrganisationCounts};
@@ -13,7 +13,7 @@ use crate::{
     format,
     i18n::t,
     pages::{Layout, PageError, render},
-    rendered::Rendered,
+    rendered::{IfNoneMatch, Rendered},
     services::reads::Cached,
     state::AppState,
     views::letter::{LetterPage, ListQuery, PageState, state_words},
@@ -26,7 +26,7 @@ pub async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(query): Query<ListQuery>,
-    headers: HeaderMap,
+    held: IfNoneMatch,
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
     let page_state = PageState {
@@ -63,7 +63,7 @@ pub async fn show(
             )
         }
     };
-    Ok(page.respond(&headers, "no-cache"))
+    Ok(page.respond(&held, "no-cache"))
 }
 
 /// `GET /l/{slug}/counts.json`: `{"total": N, "by_category": {...}, "log_size": N}`, rendered
@@ -71,7 +71,7 @@ pub async fn show(
 pub async fn counts_json(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    held: IfNoneMatch,
 ) -> Result<Response, PageError> {
     let view = state.reads.public_letter(&slug).await?;
     let letter = view.letter.id;
@@ -103,7 +103,7 @@ pub async fn counts_json(
             )
         }
     };
-    Ok(rendered.respond(&headers, "public, max-age=5"))
+    Ok(rendered.respond(&held, "public, max-age=5"))
 }
 
 pub struct LetterLine {

@@ -3,7 +3,7 @@
 
 use axum::{
     extract::{Path, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use undersigned_core::logo::LogoRef;
@@ -13,7 +13,7 @@ use crate::{pages::PageError, state::AppState};
 pub async fn show(
     State(state): State<AppState>,
     Path(file): Path<String>,
-    headers: HeaderMap,
+    held: crate::rendered::IfNoneMatch,
 ) -> Result<Response, PageError> {
     let reference: LogoRef = file
         .strip_suffix(".png")
@@ -25,7 +25,7 @@ pub async fn show(
         // A logo is shown on other pages of this site only.
         (header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
     ];
-    let matches = crate::rendered::if_none_match(&headers, &etag);
+    let matches = held.names(&etag);
     let etag = HeaderValue::from_str(&etag).map_err(|e| PageError::Internal(e.to_string()))?;
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, cache, [(header::ETAG, etag)]).into_response());
