@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 
 use undersigned_core::signature::PublicSigner;
 
-use super::{Conn, Ctx, DbRow, SqlStore, dialect};
+use super::{Conn, Ctx, Db, DbRow, SqlStore, dialect};
 use crate::{
     LogStore, StoreError,
     log::{
@@ -108,53 +108,89 @@ pub(super) async fn append(
     let frontier = hashes(conn, letter, &frontier_indexes(old.size)).await?;
     let data: Vec<Vec<u8>> = entries.iter().map(|e| e.data.clone()).collect();
     let plan = plan_append(old.size, &frontier, &data)?;
-    for (offset, entry) in entries.iter().enumerate() {
-        let index = to_i64(old.size + offset as u64)?;
-        sqlx::query("INSERT INTO log_entries (letter_id, idx, data) VALUES ($1, $2, $3)")
-            .bind(letter.0)
-            .bind(index)
-            .bind(&entry.data)
-            .execute(&mut *conn)
-            .await
-            .ctx("appending to a log")?;
-        if let Some((signature, salt)) = &entry.signature {
-            sqlx::query("UPDATE signatures SET log_index = $1, salt = $2 WHERE id = $3")
-                .bind(index)
-                .bind(&salt[..])
-                .bind(signature.0)
-                .execute(&mut *conn)
-                .await
-                .ctx("appending to a log")?;
+    let indexed = entries
+        .iter()
+        .enumerate()
+        .map(|(offset, entry)| Ok((to_i64(old.size + offset as u64)?, entry)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // A few statements per append, whatever its size: each table's rows in one statement
+    // (per chunk). Their text differs with the number of rows, so they are not kept.
+    for chunk in indexed.chunks(CHUNK) {
+        let mut query = QueryBuilder::<Db>::new("INSERT INTO log_entries (letter_id, idx, data) ");
+        query.push_values(chunk, |mut row, (index, entry)| {
+            row.push_bind(letter.0)
+                .push_bind(*index)
+                .push_bind(&entry.data);
+        });
+        execute(conn, query).await?;
+        let signed: Vec<_> = chunk
+            .iter()
+            .filter_map(|(index, entry)| entry.signature.as_ref().map(|s| (*index, s)))
+            .collect();
+        if !signed.is_empty() {
+            let mut query = QueryBuilder::<Db>::new("WITH v (v_signature, v_index, v_salt) AS (");
+            query.push_values(&signed, |mut row, (index, (signature, salt))| {
+                row.push_bind(signature.0)
+                    .push_bind(*index)
+                    .push_bind(&salt[..]);
+            });
+            query.push(
+                ") UPDATE signatures SET log_index = v.v_index, salt = v.v_salt
+                 FROM v WHERE signatures.id = v.v_signature",
+            );
+            execute(conn, query).await?;
         }
-        if let Some(opening) = &entry.opening {
-            sqlx::query(
-                "INSERT INTO log_openings (letter_id, idx, salt, name, details, comment)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(letter.0)
-            .bind(index)
-            .bind(&opening.salt[..])
-            .bind(&opening.shown.shown_name)
-            .bind(&opening.shown.details)
-            .bind(&opening.shown.comment)
-            .execute(&mut *conn)
-            .await
-            .ctx("appending to a log")?;
+        let opened: Vec<_> = chunk
+            .iter()
+            .filter_map(|(index, entry)| entry.opening.as_ref().map(|o| (*index, o)))
+            .collect();
+        if !opened.is_empty() {
+            let mut query = QueryBuilder::<Db>::new(
+                "INSERT INTO log_openings (letter_id, idx, salt, name, details, comment) ",
+            );
+            query.push_values(&opened, |mut row, (index, opening)| {
+                row.push_bind(letter.0)
+                    .push_bind(*index)
+                    .push_bind(&opening.salt[..])
+                    .push_bind(&opening.shown.shown_name)
+                    .push_bind(&opening.shown.details)
+                    .push_bind(&opening.shown.comment);
+            });
+            execute(conn, query).await?;
         }
     }
-    for (index, hash) in &plan.hashes {
-        sqlx::query("INSERT INTO log_hashes (letter_id, hash_index, hash) VALUES ($1, $2, $3)")
-            .bind(letter.0)
-            .bind(to_i64(*index)?)
-            .bind(&hash[..])
-            .execute(&mut *conn)
-            .await
-            .ctx("appending to a log")?;
+    let hashes = plan
+        .hashes
+        .iter()
+        .map(|(index, hash)| Ok((to_i64(*index)?, hash)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    for chunk in hashes.chunks(CHUNK) {
+        let mut query =
+            QueryBuilder::<Db>::new("INSERT INTO log_hashes (letter_id, hash_index, hash) ");
+        query.push_values(chunk, |mut row, (index, hash)| {
+            row.push_bind(letter.0)
+                .push_bind(*index)
+                .push_bind(&hash[..]);
+        });
+        execute(conn, query).await?;
     }
     sqlx::query("UPDATE log_heads SET size = $1, root = $2 WHERE letter_id = $3")
         .bind(to_i64(plan.new_size)?)
         .bind(&plan.root[..])
         .bind(letter.0)
+        .execute(&mut *conn)
+        .await
+        .ctx("appending to a log")?;
+    Ok(())
+}
+
+/// The most rows one of [`append`]'s statements carries (an opening binds six values a row).
+const CHUNK: usize = 200;
+
+async fn execute(conn: &mut Conn, mut query: QueryBuilder<Db>) -> Result<(), StoreError> {
+    query
+        .build()
+        .persistent(false)
         .execute(&mut *conn)
         .await
         .ctx("appending to a log")?;
