@@ -861,3 +861,104 @@ async fn a_sign_up_that_cannot_be_stored_fails_alone() {
     // Two emails queued, nothing of the refused one.
     assert_eq!(store.outbox_pending().await.unwrap(), 2);
 }
+
+/// A batch decides its plain confirmation links together, in a few statements; each link
+/// must still be answered as it would be in a batch of its own (the same link twice is spent
+/// the second time, an unknown or expired one changes nothing), and the log must end the
+/// same, entry for entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirmations_decided_together_answer_as_they_would_one_by_one() {
+    let mut runs = Vec::new();
+    for together in [true, false] {
+        let (store, _other, _dir) = two_stores().await;
+        let (letter, categories) = open_letter(&store).await;
+        let signed = answers(
+            &store,
+            (0..5).map(|i| sign(letter, &categories, i, 0)).collect(),
+        )
+        .await;
+        assert!(
+            signed
+                .iter()
+                .all(|s| s == &Ok(WriteOutcome::Sign(SignOutcome::Created)))
+        );
+        let mut late = confirm(2, 0);
+        if let WriteCommand::Confirm(late) = &mut late {
+            late.now = NOW + 7200;
+        }
+        let batch = vec![
+            confirm(0, 0),
+            // The same link again, in the same batch.
+            confirm(0, 0),
+            confirm(1, 0),
+            // A link nobody was sent.
+            confirm(99, 0),
+            late,
+            confirm(3, 0),
+            confirm(4, 0),
+        ];
+        let mut got = Vec::new();
+        if together {
+            got.extend(answers(&store, batch).await);
+        } else {
+            for command in batch {
+                got.extend(answers(&store, vec![command]).await);
+            }
+        }
+        let kinds: Vec<String> = got
+            .iter()
+            .map(|answer| match answer {
+                Ok(WriteOutcome::Confirm(outcome)) => match outcome {
+                    ConfirmOutcome::Confirmed { .. } => "confirmed",
+                    ConfirmOutcome::AlreadyUsed { .. } => "already used",
+                    ConfirmOutcome::UnknownToken => "unknown",
+                    ConfirmOutcome::Expired { .. } => "expired",
+                    _ => "other",
+                }
+                .to_owned(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "confirmed",
+                "already used",
+                "confirmed",
+                "unknown",
+                "expired",
+                "confirmed",
+                "confirmed"
+            ],
+            "together: {together}"
+        );
+        let counts = store.counts(letter).await.unwrap();
+        assert_eq!(counts.total, 4, "together: {together}");
+        let head = store.log_head(letter).await.unwrap();
+        assert_eq!(head.size, 4, "together: {together}");
+        // A second press of a link confirmed in the batch finds it spent.
+        let again = answers(&store, vec![confirm(1, 0), confirm(3, 0)]).await;
+        assert!(
+            again.iter().all(|a| matches!(
+                a,
+                Ok(WriteOutcome::Confirm(ConfirmOutcome::AlreadyUsed { .. }))
+            )),
+            "{again:?}"
+        );
+        // Every entry but its `shown` field (a hash under a salt drawn for each entry).
+        let entries: Vec<serde_json::Value> = store
+            .log_entries(letter, 0, 4)
+            .await
+            .unwrap()
+            .iter()
+            .map(|entry| {
+                let mut entry: serde_json::Value = serde_json::from_slice(entry).unwrap();
+                entry["shown"].take();
+                entry
+            })
+            .collect();
+        runs.push((got, entries));
+        store.close().await;
+    }
+    assert_eq!(runs[0], runs[1], "the same answers and the same log");
+}

@@ -19,7 +19,7 @@ use undersigned_core::{
 use undersigned_verify::entry::RemovalReason;
 
 use super::{
-    Conn, Ctx, DIALECT, SqlStore, dialect,
+    Conn, Ctx, DIALECT, DbRow, SqlStore, confirming, dialect,
     log::{append, log_version},
     lost_race,
     mail_limits::{DomainCaps, spend_budget, spend_recipient_budget},
@@ -213,6 +213,11 @@ async fn apply_all(
     // Sign-ups first, together (see `signing`); what that leaves, one by one.
     for (index, answer) in signing::apply_signs(conn, keys, commands, &order, &mut domains).await? {
         answers[index] = Some(answer);
+    }
+    // Confirmations likewise (see `confirming`).
+    for (index, answer, entry) in confirming::apply_confirms(conn, keys, commands, &order).await? {
+        answers[index] = Some(answer);
+        pending.extend(entry);
     }
     for index in order {
         if answers[index].is_some() {
@@ -1193,24 +1198,27 @@ async fn published_entry(
     now: Timestamp,
     salt: &Hash32,
 ) -> Result<PendingEntry, StoreError> {
-    let row = sqlx::query(
-        "SELECT s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city, s.country,
-                s.comment, s.show_city, s.display_level, s.email, c.name AS category,
-                l.log_version, o.name AS organisation, o.verified
-         FROM signatures s JOIN letter_categories c ON c.id = s.category_id
-         JOIN letters l ON l.id = s.letter_id
-         LEFT JOIN signature_organisations o ON o.signature_id = s.id
-         WHERE s.id = $1",
-    )
-    .bind(signature.0)
-    .fetch_one(&mut *conn)
-    .await
-    .ctx("reading a published signature")?;
+    let row = sqlx::query(published!(" WHERE s.id = $1"))
+        .bind(signature.0)
+        .fetch_one(&mut *conn)
+        .await
+        .ctx("reading a published signature")?;
+    published_from(keys, &row, signature, now, salt)
+}
+
+/// The add entry of `signature`, just published at `now`, from its [`published!`] row.
+pub(super) fn published_from(
+    keys: &Keyring,
+    row: &DbRow,
+    signature: SignatureId,
+    now: Timestamp,
+    salt: &Hash32,
+) -> Result<PendingEntry, StoreError> {
     let display: String = row.try_get("display_level").ctx("reading a signature")?;
-    let name = personal::open(keys, &row, "name", Field::Name)?;
-    let email = personal::open(keys, &row, "email", Field::Email)?;
+    let name = personal::open(keys, row, "name", Field::Name)?;
+    let email = personal::open(keys, row, "email", Field::Email)?;
     let category_name: String = row.try_get("category").ctx("reading a signature")?;
-    let details = personal::details(keys, &row)?;
+    let details = personal::details(keys, row)?;
     let organisation: Option<String> = row.try_get("organisation").ctx("reading a signature")?;
     let verified: Option<String> = row.try_get("verified").ctx("reading a signature")?;
     let verified = verified

@@ -37,9 +37,26 @@ macro_rules! verified {
     };
 }
 
+/// The read of just published signatures that `batch::published_from` makes their log
+/// entries from, with the condition that picks them.
+macro_rules! published {
+    ($($condition:tt)+) => {
+        concat!(
+            "SELECT s.id, s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city,
+                    s.country, s.comment, s.show_city, s.display_level, s.email,
+                    c.name AS category, l.log_version, o.name AS organisation, o.verified
+             FROM signatures s JOIN letter_categories c ON c.id = s.category_id
+             JOIN letters l ON l.id = s.letter_id
+             LEFT JOIN signature_organisations o ON o.signature_id = s.id",
+            $($condition)+
+        )
+    };
+}
+
 mod asks;
 mod batch;
 mod branding;
+mod confirming;
 mod copy;
 mod deliveries;
 mod exports;

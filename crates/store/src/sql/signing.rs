@@ -169,7 +169,7 @@ pub(super) async fn apply_signs(
     }
 }
 
-async fn savepoint(conn: &mut Conn, statement: &'static str) -> Result<(), StoreError> {
+pub(super) async fn savepoint(conn: &mut Conn, statement: &'static str) -> Result<(), StoreError> {
     sqlx::query(statement)
         .execute(conn)
         .await
