@@ -11,6 +11,10 @@
 //! and every later link of the same signature, is left to the per-command path
 //! (`batch::apply_confirm`), which decides it after these. If anything here fails, the
 //! savepoint undoes it and the per-command path decides every link of the batch.
+//!
+//! Like the sign-ups, these links are decided before the batch's other commands: a discard
+//! and a confirmation of the same signature in one batch (two requests within milliseconds)
+//! are decided as if the confirmation came first.
 
 use std::collections::{HashMap, HashSet};
 
