@@ -1,7 +1,9 @@
 //! The hot path: signing and confirming, many commands to a transaction.
 //!
-//! One transaction per batch, a savepoint per command, one log append per letter and one
-//! `letter_counts` upsert per letter and category. Where several writers share the database
+//! One transaction per batch; the batch's sign-ups (`signing`) and plain confirmations
+//! (`confirming`) decided together in a few statements each, every other command under a
+//! savepoint of its own; one log append per letter and one `letter_counts` upsert per letter
+//! and category. Where several writers share the database
 //! (PostgreSQL), the dialect adds what they need: the rows a command decides on are locked,
 //! commands and counter rows are taken in one global order, and a batch that loses a
 //! deadlock or serialization race with another process's batch runs again in a fresh
