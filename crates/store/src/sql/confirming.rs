@@ -28,6 +28,7 @@ use super::{
     Conn, Ctx,
     batch::published_from,
     dialect::{self, Db},
+    execute_built, fetch_built,
     signing::savepoint,
 };
 use crate::{StoreError, log::PendingEntry, model::*, parse_stored, sealed::Keyring};
@@ -201,12 +202,7 @@ async fn read_links(
                LEFT JOIN signature_organisations o ON o.signature_id = s.id",
             lock!(FOR SHARE OF l)
         ));
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("reading confirmation links")?;
+        let rows = fetch_built(conn, query, "reading confirmation links").await?;
         for row in rows {
             let hash: Vec<u8> = row.try_get("token_hash").ctx("reading a link")?;
             let hash: Hash32 = hash
@@ -271,12 +267,7 @@ async fn publish(conn: &mut Conn, winners: &[Winner<'_>]) -> Result<Vec<Signatur
                WHERE signatures.id = t.signature_id AND signatures.state = 'pending'
                RETURNING signatures.id",
         );
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("confirming signatures")?;
+        let rows = fetch_built(conn, query, "confirming signatures").await?;
         let mut ids = HashSet::with_capacity(rows.len());
         for row in rows {
             ids.insert(SignatureId(row.try_get("id").ctx("confirming signatures")?));
@@ -297,12 +288,7 @@ async fn publish(conn: &mut Conn, winners: &[Winner<'_>]) -> Result<Vec<Signatur
                    FROM v WHERE confirmation_tokens.signature_id = v.v_signature
                    AND confirmation_tokens.used_at IS NULL",
             );
-            query
-                .build()
-                .persistent(false)
-                .execute(&mut *conn)
-                .await
-                .ctx("spending confirmation links")?;
+            execute_built(conn, query, "spending confirmation links").await?;
         }
         published.extend(spent.iter().map(|w| w.signature));
     }

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Row};
 
 use undersigned_core::signature::PublicSigner;
 
-use super::{Conn, Ctx, Db, DbRow, SqlStore, dialect};
+use super::{Conn, Ctx, Db, DbRow, SqlStore, dialect, execute_built};
 use crate::{
     LogStore, StoreError,
     log::{
@@ -122,7 +122,7 @@ pub(super) async fn append(
                 .push_bind(*index)
                 .push_bind(&entry.data);
         });
-        execute(conn, query).await?;
+        execute_built(conn, query, "appending to a log").await?;
         let signed: Vec<_> = chunk
             .iter()
             .filter_map(|(index, entry)| entry.signature.as_ref().map(|s| (*index, s)))
@@ -138,7 +138,7 @@ pub(super) async fn append(
                 ") UPDATE signatures SET log_index = v.v_index, salt = v.v_salt
                  FROM v WHERE signatures.id = v.v_signature",
             );
-            execute(conn, query).await?;
+            execute_built(conn, query, "appending to a log").await?;
         }
         let opened: Vec<_> = chunk
             .iter()
@@ -156,7 +156,7 @@ pub(super) async fn append(
                     .push_bind(&opening.shown.details)
                     .push_bind(&opening.shown.comment);
             });
-            execute(conn, query).await?;
+            execute_built(conn, query, "appending to a log").await?;
         }
     }
     let hashes = plan
@@ -172,7 +172,7 @@ pub(super) async fn append(
                 .push_bind(*index)
                 .push_bind(&hash[..]);
         });
-        execute(conn, query).await?;
+        execute_built(conn, query, "appending to a log").await?;
     }
     sqlx::query("UPDATE log_heads SET size = $1, root = $2 WHERE letter_id = $3")
         .bind(to_i64(plan.new_size)?)
@@ -186,16 +186,6 @@ pub(super) async fn append(
 
 /// The most rows one of [`append`]'s statements carries (an opening binds six values a row).
 const CHUNK: usize = 200;
-
-async fn execute(conn: &mut Conn, mut query: QueryBuilder<Db>) -> Result<(), StoreError> {
-    query
-        .build()
-        .persistent(false)
-        .execute(&mut *conn)
-        .await
-        .ctx("appending to a log")?;
-    Ok(())
-}
 
 #[async_trait]
 impl LogStore for SqlStore {

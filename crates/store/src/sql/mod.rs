@@ -165,6 +165,37 @@ pub(crate) fn classify(error: sqlx::Error, context: &'static str) -> StoreError 
 }
 
 /// Context for sqlx results: what the store was doing, and whether to try again.
+/// Runs a statement built for one batch. Its text differs with the number of rows, so it is
+/// prepared for this run and not kept in the connection's statement cache: kept, every pooled
+/// connection would hold a hundred of them, a few hundred kilobytes each, seldom used again.
+async fn execute_built(
+    conn: &mut Conn,
+    mut query: sqlx::QueryBuilder<Db>,
+    context: &'static str,
+) -> Result<(), StoreError> {
+    query
+        .build()
+        .persistent(false)
+        .execute(&mut *conn)
+        .await
+        .ctx(context)?;
+    Ok(())
+}
+
+/// The rows of a statement built for one batch (see [`execute_built`]).
+async fn fetch_built(
+    conn: &mut Conn,
+    mut query: sqlx::QueryBuilder<Db>,
+    context: &'static str,
+) -> Result<Vec<DbRow>, StoreError> {
+    query
+        .build()
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await
+        .ctx(context)
+}
+
 pub(crate) trait Ctx<T> {
     fn ctx(self, context: &'static str) -> Result<T, StoreError>;
 }

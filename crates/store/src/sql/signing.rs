@@ -33,6 +33,7 @@ use super::{
     Conn, Ctx,
     batch::{decoy_len, event_key},
     dialect::{self, Db},
+    execute_built, fetch_built,
     mail_limits::DomainCaps,
     personal::SealedSigner,
 };
@@ -45,11 +46,8 @@ use crate::{
 };
 
 /// The most rows one statement carries (the widest, a signature, binds 20 values a row:
-/// well under both backends' limits on bound values).
-///
-/// A step's statement differs with the number of rows, so it is prepared for the batch and
-/// not kept (`persistent(false)`): kept, every pooled connection held up to a hundred of
-/// them, a few hundred kilobytes each, that were seldom used again.
+/// well under both backends' limits on bound values). Each step's statement is built for its
+/// batch and not kept (see `execute_built`).
 const CHUNK: usize = 200;
 
 /// A sign command the set-based path decides, with what it learns along the way.
@@ -341,12 +339,7 @@ async fn insert_signatures(
         query.push(
             " ON CONFLICT (letter_id, email_hash) DO NOTHING RETURNING id, letter_id, email_hash",
         );
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("saving signatures")?;
+        let rows = fetch_built(conn, query, "saving signatures").await?;
         for row in rows {
             let id = SignatureId(row.try_get("id").ctx("reading a new signature")?);
             let letter: i64 = row.try_get("letter_id").ctx("reading a new signature")?;
@@ -386,12 +379,7 @@ async fn insert_decoys(
                 .push_bind("pending")
                 .push_bind(s.command.now);
         });
-        query
-            .build()
-            .persistent(false)
-            .execute(&mut *conn)
-            .await
-            .ctx("saving signatures")?;
+        execute_built(conn, query, "saving signatures").await?;
     }
     Ok(())
 }
@@ -414,12 +402,7 @@ async fn read_signatures(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<
                FROM k JOIN signatures s ON s.letter_id = k.k_letter AND s.email_hash = k.k_hash",
             lock!(FOR UPDATE OF s)
         ));
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("finding earlier signatures")?;
+        let rows = fetch_built(conn, query, "finding earlier signatures").await?;
         for row in rows {
             let id = SignatureId(row.try_get("id").ctx("reading a signature")?);
             let letter: i64 = row.try_get("letter_id").ctx("reading a signature")?;
@@ -487,12 +470,7 @@ async fn spend_budgets(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<()
         query.push(" THEN mail_budgets.sent + excluded.sent WHEN excluded.sent = 1 THEN ");
         query.push_bind(limit + 1);
         query.push(" ELSE mail_budgets.sent END RETURNING recipient_key, sent");
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("counting recipients' emails")?;
+        let rows = fetch_built(conn, query, "counting recipients' emails").await?;
         for row in rows {
             let key: Vec<u8> = row.try_get("recipient_key").ctx("reading a budget")?;
             let sent: i64 = row.try_get("sent").ctx("reading a budget")?;
@@ -568,12 +546,7 @@ async fn note_emails(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), Stor
                  updates = CASE WHEN v.n_updates THEN 1 ELSE updates END
              FROM v WHERE signatures.id = v.n_id",
         );
-        query
-            .build()
-            .persistent(false)
-            .execute(&mut *conn)
-            .await
-            .ctx("queueing emails")?;
+        execute_built(conn, query, "queueing emails").await?;
     }
     Ok(())
 }
@@ -610,12 +583,7 @@ async fn insert_tokens(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), St
                 .push_bind(sig.display.as_str())
                 .push_bind(i64::from(sig.details.show_city));
         });
-        query
-            .build()
-            .persistent(false)
-            .execute(&mut *conn)
-            .await
-            .ctx("saving confirmation links")?;
+        execute_built(conn, query, "saving confirmation links").await?;
     }
     for chunk in first.chunks(CHUNK) {
         let mut query =
@@ -638,12 +606,7 @@ async fn insert_tokens(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), St
                     s.affiliation, s.city, s.country, s.comment, s.display_level, s.show_city
              FROM v JOIN signatures s ON s.id = v.t_signature",
         );
-        query
-            .build()
-            .persistent(false)
-            .execute(&mut *conn)
-            .await
-            .ctx("saving confirmation links")?;
+        execute_built(conn, query, "saving confirmation links").await?;
     }
     Ok(())
 }
@@ -696,12 +659,7 @@ async fn queue_emails(
                     .push_bind(Some(reason));
             }
         });
-        query
-            .build()
-            .persistent(false)
-            .execute(&mut *conn)
-            .await
-            .ctx("queueing emails")?;
+        execute_built(conn, query, "queueing emails").await?;
     }
     Ok(())
 }
