@@ -210,7 +210,9 @@ impl MailSink {
                     .with_name("sink.test")
                     .with_ssl(SslConfig::None)
                     .unwrap()
-                    .with_num_threads(4)
+                    // One thread serves one connection: more than a server process keeps
+                    // open (8), so that a second process on the same listener is served too.
+                    .with_num_threads(16)
                     .with_tcp_listener(tcp);
                 std::thread::spawn(move || {
                     let _ = server.serve();

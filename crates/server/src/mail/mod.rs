@@ -6,12 +6,13 @@
 //! [`worker`] sends them.
 
 pub mod messages;
+mod smtp;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
 
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Message,
     message::{
         Attachment, Mailbox, MultiPart,
         header::{ContentType, Header, HeaderName, HeaderValue},
@@ -21,8 +22,8 @@ use undersigned_store::{OutboxEmail, files};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    #[error("the SMTP URL is not valid")]
-    SmtpUrl(#[source] lettre::transport::smtp::Error),
+    #[error("the SMTP URL is not valid: {0}")]
+    SmtpUrl(String),
     #[error("the From address {0:?} is not valid")]
     From(String),
     #[error("the recipient address is not valid")]
@@ -35,6 +36,10 @@ pub enum MailError {
     Permanent(#[source] lettre::transport::smtp::Error),
     #[error("the SMTP server could not take the message now")]
     Transient(#[source] lettre::transport::smtp::Error),
+    #[error("could not connect to the SMTP server")]
+    Connect(#[source] std::io::Error),
+    #[error("the SMTP server did not answer in time")]
+    Timeout,
     #[error("could not write the email file")]
     File(#[source] std::io::Error),
     #[error("could not read the document to attach")]
@@ -48,8 +53,21 @@ impl MailError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            MailError::Transient(_) | MailError::File(_) | MailError::Document(_)
+            MailError::Transient(_)
+                | MailError::Connect(_)
+                | MailError::Timeout
+                | MailError::File(_)
+                | MailError::Document(_)
         )
+    }
+
+    /// An SMTP error: permanent (5xx) or worth another try.
+    fn smtp(e: lettre::transport::smtp::Error) -> Self {
+        if e.is_permanent() {
+            MailError::Permanent(e)
+        } else {
+            MailError::Transient(e)
+        }
     }
 
     /// A short description for the outbox row: never the SMTP server's reply text, which
@@ -63,6 +81,8 @@ impl MailError {
         match self {
             MailError::Permanent(e) => smtp("permanent", e),
             MailError::Transient(e) => smtp("transient", e),
+            MailError::Connect(_) => "smtp transient connection".into(),
+            MailError::Timeout => "smtp transient timeout".into(),
             MailError::File(e) => format!("file {:?}", e.kind()),
             MailError::Recipient => "invalid recipient".into(),
             MailError::Render(_) => "render failed".into(),
@@ -80,19 +100,22 @@ pub type Attached = (String, Vec<u8>);
 /// Where emails go.
 #[derive(Clone)]
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(std::sync::Arc<smtp::Relay>),
     /// Each email becomes `DIR/<outbox id>.eml`, and its links are printed to the console.
     Files(PathBuf),
 }
 
-/// Sends outbox emails.
 /// The SMTP connections the worker keeps open and sends over at once: enough to send
 /// thousands of emails a second to a nearby relay, few enough that a relay which limits
 /// connections per client (many allow 10 or more) serves them all.
-const SMTP_CONNECTIONS: u32 = 4;
+const SMTP_CONNECTIONS: usize = 8;
+/// The emails sent over SMTP as one group (over the connections at once) and recorded as
+/// sent together.
+const SMTP_GROUP: usize = 64;
 /// The `.eml` files written together, made durable with one flush.
 const FILES_AT_ONCE: usize = 128;
 
+/// Sends outbox emails.
 #[derive(Clone)]
 pub struct Mailer {
     transport: Transport,
@@ -109,16 +132,10 @@ impl Mailer {
         host: &str,
     ) -> Result<Self, MailError> {
         let transport = match smtp_url {
-            Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(MailError::SmtpUrl)?
-                    // A server that hangs must not hold the worker for long.
-                    .timeout(Some(std::time::Duration::from_secs(20)))
-                    .pool_config(
-                        lettre::transport::smtp::PoolConfig::new().max_size(SMTP_CONNECTIONS),
-                    )
-                    .build(),
-            ),
+            Some(url) => Transport::Smtp(std::sync::Arc::new(smtp::Relay::new(
+                url,
+                SMTP_CONNECTIONS,
+            )?)),
             None => Transport::Files(mail_dir.to_owned()),
         };
         Ok(Self {
@@ -128,11 +145,11 @@ impl Mailer {
         })
     }
 
-    /// How many emails the worker sends at once: one per pooled SMTP connection, or files
-    /// written side by side.
+    /// How many emails the worker hands over at once, and records as sent together: a
+    /// group sent over the SMTP connections, or files written side by side.
     pub fn sends_at_once(&self) -> usize {
         match self.transport {
-            Transport::Smtp(_) => SMTP_CONNECTIONS as usize,
+            Transport::Smtp(_) => SMTP_GROUP,
             Transport::Files(_) => FILES_AT_ONCE,
         }
     }
@@ -149,7 +166,8 @@ impl Mailer {
     /// derived from the outbox rows, so that a retry after a crash is recognisable as the
     /// same message.
     ///
-    /// Over SMTP the group goes out over the pooled connections at once. As files, the whole
+    /// Over SMTP the group goes out over the relay's connections, as many at once as it has
+    /// (`smtp::Relay`). As files, the whole
     /// group is written by one thread and made durable with one flush: written side by side,
     /// each file creation would wait on the folder's lock and cost a flush of its own, which
     /// is what a surge of sign-ups spent most of its CPU on.
@@ -162,13 +180,7 @@ impl Mailer {
                 futures_util::future::join_all(emails.into_iter().map(
                     |(email, attachment)| async move {
                         let (message, _) = self.message(email, attachment)?;
-                        smtp.send(message).await.map(|_| ()).map_err(|e| {
-                            if e.is_permanent() {
-                                MailError::Permanent(e)
-                            } else {
-                                MailError::Transient(e)
-                            }
-                        })
+                        smtp.send(message.envelope(), &message.formatted()).await
                     },
                 ))
                 .await
