@@ -37,6 +37,8 @@ pub const MAX_ATTEMPTS: u32 = 8;
 const POLL: Duration = Duration::from_secs(2);
 /// How often the worker forgets the limits on email that have run out.
 const PRUNE_SECONDS: i64 = 3600;
+/// How many groups' records may wait for the writer while the worker sends the next ones.
+const RECORDS_IN_FLIGHT: usize = 8;
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at one hour.
 pub fn backoff(attempts: u32) -> i64 {
@@ -56,6 +58,7 @@ pub async fn run(
     // email that another worker has taken over.
     let worker = crate::secrets::Token::generate().as_str()[..16].to_owned();
     let mut pruned_at: Option<i64> = None;
+    let mut recording = Recording::default();
     loop {
         if *shutdown.borrow() {
             break;
@@ -68,7 +71,7 @@ pub async fn run(
                 Err(e) => tracing::warn!(error = %e, "could not forget spent limits on email"),
             }
         }
-        match send_due(&store, &writer, &mailer, &worker, &clock).await {
+        match send_due(&store, &writer, &mailer, &worker, &clock, &mut recording).await {
             // A full round: there may be more waiting.
             Ok(n) if n == ROUND as usize => continue,
             Ok(_) => {}
@@ -80,6 +83,8 @@ pub async fn run(
             _ = shutdown.changed() => break,
         }
     }
+    // What was sent is recorded before the worker stops, or it would be sent again.
+    recording.finish().await;
     tracing::info!("mail worker stopped");
 }
 
@@ -101,19 +106,50 @@ async fn attachment(
     }
 }
 
+/// The records of finished groups on their way through the writer, while the worker goes on
+/// sending: a record waits for one of the writer's batches, which during a surge of sign-ups
+/// takes as long as sending a group, and the next group need not wait for it.
+#[derive(Default)]
+struct Recording(tokio::task::JoinSet<()>);
+
+impl Recording {
+    async fn record(
+        &mut self,
+        writer: &Writer,
+        worker: &str,
+        sent: Vec<i64>,
+        withheld: Vec<i64>,
+        clock: &Clock,
+    ) {
+        while self.0.len() >= RECORDS_IN_FLIGHT {
+            self.0.join_next().await;
+        }
+        let (writer, worker, clock) = (writer.clone(), worker.to_owned(), clock.clone());
+        self.0
+            .spawn(async move { record_done(&writer, &worker, sent, withheld, &clock).await });
+    }
+
+    async fn finish(&mut self) {
+        while self.0.join_next().await.is_some() {}
+    }
+}
+
 /// Sends the emails that are due now; returns how many it took.
 ///
 /// The round is leased, and its results are recorded a group at a time (one command for the
 /// withheld ones, one per group of sent ones), through the batching writer, not one
 /// transaction per email: they ride the writer's batches, so the worker never waits for the
 /// database's single writer while a surge of sign-ups holds it, and costs it a statement a
-/// group.
-pub async fn send_due(
+/// group. The worker does not wait for a group's record before it sends the next group, nor
+/// for the round's last records before it leases the next round: those emails stay leased to
+/// it until they are recorded.
+async fn send_due(
     store: &DynStore,
     writer: &Writer,
     mailer: &Mailer,
     worker: &str,
     clock: &Clock,
+    recording: &mut Recording,
 ) -> Result<usize, WriteError> {
     let started = clock.now();
     let claim = WriteCommand::OutboxClaim(OutboxClaimCommand {
@@ -132,7 +168,9 @@ pub async fn send_due(
         emails.into_iter().partition(|e| e.withheld.is_some());
     let withheld: Vec<i64> = withheld.iter().map(|e| e.id).collect();
     if !withheld.is_empty() {
-        record_done(writer, worker, Vec::new(), withheld, clock).await;
+        recording
+            .record(writer, worker, Vec::new(), withheld, clock)
+            .await;
     }
     let mut held: Vec<i64> = to_send.iter().map(|e| e.id).collect();
     let mut lease_until = started + LEASE_SECONDS;
@@ -167,7 +205,9 @@ pub async fn send_due(
             }
         }
         if !sent.is_empty() {
-            record_done(writer, worker, sent, Vec::new(), clock).await;
+            recording
+                .record(writer, worker, sent, Vec::new(), clock)
+                .await;
         }
     }
     Ok(taken)
