@@ -24,11 +24,13 @@ use crate::{
 };
 
 /// How long a leased email is reserved for the worker that took it, unless renewed: longer
-/// than one send can take (a 20-second SMTP timeout), and short enough that a dead
-/// process's emails go out again within a minute.
-pub const LEASE_SECONDS: i64 = 60;
-/// The worker renews its leases before a send when less than this is left of them.
-const RENEW_WHEN_LEFT: i64 = 40;
+/// than one group can take (a 20-second SMTP timeout: a group sends at most one email per
+/// connection), and short enough that a dead process's emails go out again well within a
+/// minute of its restart.
+pub const LEASE_SECONDS: i64 = 45;
+/// The worker renews its leases before a group when less than this is left of them: more
+/// than one group can take, so that no lease runs out while its email is being sent.
+const RENEW_WHEN_LEFT: i64 = 30;
 /// How many emails one round takes. Leasing a round waits for one of the writer's batches,
 /// which during a surge of sign-ups takes tens of milliseconds: rounds of 1,024 instead of
 /// 256 sent about 0.85 of the signing rate during a surge instead of 0.5 (BENCHMARKS.md).
@@ -41,6 +43,9 @@ const POLL: Duration = Duration::from_secs(2);
 const PRUNE_SECONDS: i64 = 3600;
 /// How many groups' records may wait for the writer while the worker sends the next ones.
 const RECORDS_IN_FLIGHT: usize = 8;
+/// Sent emails are recorded (one command through the writer) once this many have gone out,
+/// and at the end of a round: an SMTP group is smaller (one email per connection).
+const RECORD_AT_ONCE: usize = 64;
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at one hour.
 pub fn backoff(attempts: u32) -> i64 {
@@ -138,13 +143,13 @@ impl Recording {
 
 /// Sends the emails that are due now; returns how many it took.
 ///
-/// The round is leased, and its results are recorded a group at a time (one command for the
-/// withheld ones, one per group of sent ones), through the batching writer, not one
-/// transaction per email: they ride the writer's batches, so the worker never waits for the
-/// database's single writer while a surge of sign-ups holds it, and costs it a statement a
-/// group. The worker does not wait for a group's record before it sends the next group, nor
-/// for the round's last records before it leases the next round: those emails stay leased to
-/// it until they are recorded.
+/// The round is leased, and its results are recorded a few dozen at a time (one command for
+/// the withheld ones, one per [`RECORD_AT_ONCE`] sent ones), through the batching writer,
+/// not one transaction per email: they ride the writer's batches, so the worker never waits
+/// for the database's single writer while a surge of sign-ups holds it, and costs it a
+/// statement a record. The worker does not wait for a record before it sends the next group,
+/// nor for the round's last records before it leases the next round: those emails stay
+/// leased to it until they are recorded.
 async fn send_due(
     store: &DynStore,
     writer: &Writer,
@@ -176,6 +181,8 @@ async fn send_due(
     }
     let mut held: Vec<i64> = to_send.iter().map(|e| e.id).collect();
     let mut lease_until = started + LEASE_SECONDS;
+    // Sent, not yet handed to `recording`.
+    let mut sent = Vec::with_capacity(RECORD_AT_ONCE);
     for group in to_send.chunks(mailer.sends_at_once().max(1)) {
         // The emails not yet done stay this worker's while it works through the round.
         let now = clock.now();
@@ -199,18 +206,23 @@ async fn send_due(
         }
         let sending: Vec<&OutboxEmail> = ready.iter().map(|(email, _)| *email).collect();
         results.extend(sending.into_iter().zip(mailer.send_all(ready).await));
-        let mut sent = Vec::with_capacity(results.len());
         for (email, result) in results {
             match result {
                 Ok(()) => sent.push(email.id),
                 Err(e) => record_failure(store, email, worker, &e, clock).await,
             }
         }
-        if !sent.is_empty() {
+        if sent.len() >= RECORD_AT_ONCE {
+            let sent = std::mem::take(&mut sent);
             recording
                 .record(writer, worker, sent, Vec::new(), clock)
                 .await;
         }
+    }
+    if !sent.is_empty() {
+        recording
+            .record(writer, worker, sent, Vec::new(), clock)
+            .await;
     }
     Ok(taken)
 }
