@@ -63,6 +63,9 @@ pub struct Settings {
     /// `smtp://user:pass@host:587?tls=required` or `smtps://…`; without it, emails are written
     /// as .eml files under `DATA/mail/`.
     pub smtp_url: Option<String>,
+    /// A PEM file of certificates to trust for the SMTP relay besides the web's roots: for a
+    /// relay whose certificate a private authority signed, or that signed its own.
+    pub smtp_ca_file: Option<PathBuf>,
     /// The From address of emails.
     pub mail_from: String,
     /// The site's name, shown in pages and emails.

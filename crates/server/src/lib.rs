@@ -275,6 +275,7 @@ impl Application {
         }
         let mailer = Mailer::new(
             settings.smtp_url.as_deref(),
+            settings.smtp_ca_file.as_deref(),
             &settings.data_dir.join("mail"),
             &settings.mail_from,
             &public.host,

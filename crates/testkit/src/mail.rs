@@ -193,6 +193,22 @@ impl MailSink {
 
     /// A sink with `listeners` listeners, each on a port of its own.
     pub fn with_listeners(listeners: usize) -> Self {
+        Self::serve(listeners, || SslConfig::None)
+    }
+
+    /// A sink with one listener that offers STARTTLS with this certificate and key (PEM
+    /// files). It takes mail without TLS too: what a client does is its own choice.
+    pub fn with_starttls(cert: &Path, key: &Path) -> Self {
+        // mailin's TLS takes rustls's process-wide provider.
+        crate::install_crypto_provider();
+        let (cert, key) = (cert.display().to_string(), key.display().to_string());
+        Self::serve(1, || SslConfig::SelfSigned {
+            cert_path: cert.clone(),
+            key_path: key.clone(),
+        })
+    }
+
+    fn serve(listeners: usize, ssl: impl Fn() -> SslConfig) -> Self {
         let messages = Arc::new(Mutex::new(Vec::new()));
         let refuse = Arc::new(AtomicUsize::new(0));
         let ports = (0..listeners)
@@ -208,7 +224,7 @@ impl MailSink {
                 });
                 server
                     .with_name("sink.test")
-                    .with_ssl(SslConfig::None)
+                    .with_ssl(ssl())
                     .unwrap()
                     // One thread serves one connection: more than a server process keeps
                     // open (8), so that a second process on the same listener is served too.

@@ -24,6 +24,8 @@ use undersigned_store::{OutboxEmail, files};
 pub enum MailError {
     #[error("the SMTP URL is not valid: {0}")]
     SmtpUrl(String),
+    #[error("smtp_ca_file {path:?}: {reason}")]
+    SmtpCa { path: PathBuf, reason: String },
     #[error("the From address {0:?} is not valid")]
     From(String),
     #[error("the recipient address is not valid")]
@@ -87,7 +89,9 @@ impl MailError {
             MailError::Recipient => "invalid recipient".into(),
             MailError::Render(_) => "render failed".into(),
             MailError::Build(_) => "build failed".into(),
-            MailError::SmtpUrl(_) | MailError::From(_) => "configuration".into(),
+            MailError::SmtpUrl(_) | MailError::SmtpCa { .. } | MailError::From(_) => {
+                "configuration".into()
+            }
             MailError::Document(_) => "document unreadable".into(),
             MailError::NoDocument => "document gone".into(),
         }
@@ -128,15 +132,23 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(
         smtp_url: Option<&str>,
+        smtp_ca_file: Option<&Path>,
         mail_dir: &Path,
         from: &str,
         host: &str,
     ) -> Result<Self, MailError> {
         let transport = match smtp_url {
-            Some(url) => Transport::Smtp(std::sync::Arc::new(smtp::Relay::new(
-                url,
-                SMTP_CONNECTIONS,
-            )?)),
+            Some(url) => {
+                let roots = match smtp_ca_file {
+                    Some(path) => smtp::read_roots(path)?,
+                    None => Vec::new(),
+                };
+                Transport::Smtp(std::sync::Arc::new(smtp::Relay::new(
+                    url,
+                    roots,
+                    SMTP_CONNECTIONS,
+                )?))
+            }
             None => Transport::Files(mail_dir.to_owned()),
         };
         Ok(Self {

@@ -29,7 +29,7 @@ use lettre::{
     address::Envelope,
     transport::smtp::{
         authentication::{Credentials, DEFAULT_MECHANISMS},
-        client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters},
+        client::{AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters},
         extension::ClientId,
     },
 };
@@ -38,6 +38,7 @@ use tokio::{
     net::TcpStream,
     sync::Semaphore,
 };
+use tokio_rustls::rustls::pki_types::{CertificateDer, pem::PemObject};
 
 use super::MailError;
 
@@ -71,8 +72,24 @@ struct Settings {
     credentials: Option<Credentials>,
 }
 
+/// The certificates of a PEM file (`smtp_ca_file`), to trust for the relay.
+pub fn read_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, MailError> {
+    let bad = |reason: String| MailError::SmtpCa {
+        path: path.to_owned(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+    let roots = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("is not PEM: {e}")))?;
+    if roots.is_empty() {
+        return Err(bad("holds no certificate".into()));
+    }
+    Ok(roots)
+}
+
 impl Settings {
-    fn parse(url: &str) -> Result<Self, MailError> {
+    fn parse(url: &str, roots: &[CertificateDer<'static>]) -> Result<Self, MailError> {
         let bad = |why: &str| MailError::SmtpUrl(why.to_owned());
         let url = url::Url::parse(url).map_err(|_| bad("it is not a URL"))?;
         let host = url
@@ -86,7 +103,12 @@ impl Settings {
             .find(|(k, _)| k == "tls")
             .map(|(_, v)| v.into_owned());
         let parameters = || {
-            TlsParameters::new(host.clone())
+            roots
+                .iter()
+                .try_fold(TlsParameters::builder(host.clone()), |builder, root| {
+                    Certificate::from_der(root.to_vec()).map(|c| builder.add_root_certificate(c))
+                })
+                .and_then(|builder| builder.build())
                 .map_err(|_| bad("its host cannot be checked against a certificate"))
         };
         let (port, security) = match (url.scheme(), tls.as_deref()) {
@@ -95,7 +117,7 @@ impl Settings {
             ("smtp", Some("opportunistic")) => (587, Security::Opportunistic(parameters()?)),
             ("smtps", _) => (
                 465,
-                Security::Wrapper(wrapper_config().map_err(|_| bad("TLS cannot be set up"))?),
+                Security::Wrapper(wrapper_config(roots).map_err(|_| bad("TLS cannot be set up"))?),
             ),
             ("smtp", Some(_)) => return Err(bad("tls= takes required or opportunistic")),
             _ => return Err(bad("it starts with neither smtp:// nor smtps://")),
@@ -125,12 +147,16 @@ impl Settings {
 }
 
 /// The TLS of `smtps://`: the web's roots, as lettre's own STARTTLS uses.
-fn wrapper_config() -> Result<Arc<tokio_rustls::rustls::ClientConfig>, tokio_rustls::rustls::Error>
-{
+fn wrapper_config(
+    extra: &[CertificateDer<'static>],
+) -> Result<Arc<tokio_rustls::rustls::ClientConfig>, tokio_rustls::rustls::Error> {
     use tokio_rustls::rustls;
-    let roots = rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
+    for root in extra {
+        roots.add(root.clone())?;
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -154,11 +180,15 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// A relay at `url` (`smtp://…` or `smtps://…`), sent to over at most `connections`
-    /// connections at once. Nothing connects until the first send.
-    pub fn new(url: &str, connections: usize) -> Result<Self, MailError> {
+    /// A relay at `url` (`smtp://…` or `smtps://…`), trusted if the web's roots or `roots`
+    /// vouch for its certificate, sent to over at most `connections` connections at once. Nothing connects until the first send.
+    pub fn new(
+        url: &str,
+        roots: Vec<CertificateDer<'static>>,
+        connections: usize,
+    ) -> Result<Self, MailError> {
         Ok(Self {
-            settings: Settings::parse(url)?,
+            settings: Settings::parse(url, &roots)?,
             idle: Mutex::new(Vec::new()),
             in_use: Semaphore::new(connections),
             connections,
@@ -309,7 +339,7 @@ mod tests {
     use super::*;
 
     fn parsed(url: &str) -> Settings {
-        Settings::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"))
+        Settings::parse(url, &[]).unwrap_or_else(|e| panic!("{url}: {e}"))
     }
 
     #[test]
@@ -353,7 +383,7 @@ mod tests {
             "smtp:///nohost",
         ] {
             assert!(
-                matches!(Settings::parse(url), Err(MailError::SmtpUrl(_))),
+                matches!(Settings::parse(url, &[]), Err(MailError::SmtpUrl(_))),
                 "{url} was taken"
             );
         }

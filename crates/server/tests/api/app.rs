@@ -220,6 +220,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sends email to `mail` at `smtp_url` instead of the default sink.
+    pub fn with_mail(mut self, mail: MailSink, smtp_url: String) -> Self {
+        self.0.mail = mail;
+        self.0.settings.smtp_url = Some(smtp_url);
+        self
+    }
+
     /// Starts the application.
     pub async fn spawn(self) -> TestApp {
         self.0.start().await

@@ -31,6 +31,7 @@ mod retention;
 mod roles;
 mod security;
 mod sensitive;
+mod smtp_tls;
 mod team;
 mod tokens;
 mod updates;
