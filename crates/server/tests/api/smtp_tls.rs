@@ -74,8 +74,26 @@ async fn starttls_to_a_relay_that_smtp_ca_file_trusts_delivers() {
     app.stop().await;
 }
 
-/// What the worker recorded for the only email in the outbox: (status, attempts, last_error).
-async fn only_email(app: &TestApp) -> (String, i64, String) {
+/// Opens letter `slug`, signs it once, and answers what the worker recorded for that
+/// signature's email, the only one in the outbox: (status, attempts, last_error).
+async fn sign_unsent(app: &TestApp, slug: &str) -> (String, i64, String) {
+    app.open_letter(slug).await;
+    let categories = app.categories(slug).await;
+    let page = app
+        .sign(
+            slug,
+            &[
+                ("name", "Uma Unsent"),
+                ("email", "uma@example.org"),
+                ("category", &categories[0]),
+                ("display", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status, 303,
+        "the signer is not told about mail trouble"
+    );
     let db = app.db().await;
     eventually(Duration::from_secs(10), "an attempt to send", || async {
         let row = sqlx::query("SELECT status, attempts, last_error FROM outbox")
@@ -102,24 +120,7 @@ async fn no_email_goes_to_an_untrusted_relay_or_in_clear_when_tls_is_required() 
         .with_mail(sink.clone(), required(&sink))
         .spawn()
         .await;
-    app.open_letter("untrusted").await;
-    let categories = app.categories("untrusted").await;
-    let page = app
-        .sign(
-            "untrusted",
-            &[
-                ("name", "Uma Untrusted"),
-                ("email", "uma@example.org"),
-                ("category", &categories[0]),
-                ("display", "public"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        page.status, 303,
-        "the signer is not told about mail trouble"
-    );
-    let (status, attempts, error) = only_email(&app).await;
+    let (status, attempts, error) = sign_unsent(&app, "untrusted").await;
     assert_eq!(
         (status.as_str(), attempts),
         ("pending", 1),
@@ -135,21 +136,7 @@ async fn no_email_goes_to_an_untrusted_relay_or_in_clear_when_tls_is_required() 
         .with_mail(plain.clone(), required(&plain))
         .spawn()
         .await;
-    app.open_letter("clear").await;
-    let categories = app.categories("clear").await;
-    let page = app
-        .sign(
-            "clear",
-            &[
-                ("name", "Clara Clear"),
-                ("email", "clara@example.org"),
-                ("category", &categories[0]),
-                ("display", "public"),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, 303);
-    let (status, attempts, error) = only_email(&app).await;
+    let (status, attempts, error) = sign_unsent(&app, "clear").await;
     assert_eq!((status.as_str(), attempts), ("pending", 1));
     assert!(error.starts_with("smtp transient"), "{error}");
     assert!(plain.all().is_empty(), "nothing was sent in clear");
