@@ -1,6 +1,7 @@
-//! Email over TLS (STARTTLS, `?tls=required`) to a relay whose certificate the web's roots do
-//! not vouch for: sent once `smtp_ca_file` trusts it, and never sent in clear or to a relay
-//! nobody vouches for. The certificate is made for each test with the `openssl` command.
+//! Email over TLS (STARTTLS with `?tls=required`, and `smtps://`) to a relay whose certificate
+//! the web's roots do not vouch for: sent once `smtp_ca_file` trusts it, and never sent in
+//! clear or to a relay nobody vouches for. The certificate is made for each test with the
+//! `openssl` command.
 
 use std::{path::PathBuf, process::Command, time::Duration};
 
@@ -185,4 +186,76 @@ async fn a_bad_smtp_ca_file_or_url_stops_the_server_with_the_reason() {
         };
         assert!(error.contains(expected), "{error}");
     }
+}
+
+/// `smtps://`: TLS from the first byte. The sink speaks only STARTTLS, so a proxy in front of
+/// it ends the TLS (tokio-rustls, with the test's certificate) and passes the SMTP through.
+async fn implicit_tls_proxy(tls: &Certificate, to: u16) -> u16 {
+    use tokio_rustls::rustls::{
+        ServerConfig,
+        pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
+    };
+    undersigned_testkit::install_crypto_provider();
+    let chain = CertificateDer::pem_file_iter(&tls.cert)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(&tls.key).unwrap();
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut outside) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut inside = tokio::net::TcpStream::connect(("127.0.0.1", to))
+                    .await
+                    .unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut outside, &mut inside).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn smtps_to_a_relay_that_smtp_ca_file_trusts_delivers_and_to_others_nothing() {
+    let tls = certificate();
+    let sink = MailSink::start();
+    let port = implicit_tls_proxy(&tls, sink.port(0)).await;
+    let cert = tls.cert.clone();
+    let app = TestApp::init()
+        .with_mail(sink.clone(), format!("smtps://127.0.0.1:{port}"))
+        .with_settings(|s| s.smtp_ca_file = Some(cert))
+        .spawn()
+        .await;
+    app.open_letter("smtps").await;
+    let path = app
+        .sign_pending("smtps", "Simone Smtps", "simone@example.org")
+        .await;
+    assert_eq!(app.post(&path, &[]).await.status, 200);
+    assert_eq!(app.total("smtps").await, 1);
+    app.stop().await;
+
+    // Without smtp_ca_file the same relay is not trusted.
+    let app = TestApp::init()
+        .with_mail(sink.clone(), format!("smtps://127.0.0.1:{port}"))
+        .spawn()
+        .await;
+    let (status, attempts, error) = sign_unsent(&app, "untrusted").await;
+    assert_eq!((status.as_str(), attempts), ("pending", 1));
+    assert!(error.starts_with("smtp transient"), "{error}");
+    assert_eq!(
+        sink.all().len(),
+        1,
+        "only the trusted server's email arrived"
+    );
+    app.stop().await;
 }
