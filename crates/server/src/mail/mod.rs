@@ -113,10 +113,9 @@ pub enum Transport {
 /// thousands of emails a second to a nearby relay, few enough that a relay which limits
 /// connections per client (many allow 10 or more) serves them all.
 const SMTP_CONNECTIONS: usize = 8;
-/// The emails sent over SMTP as one group (over the connections at once) and recorded as
-/// sent together: one per connection, so that a group takes at most one send's timeout and
-/// the worker's leases (renewed between groups) cannot run out during one.
-const SMTP_GROUP: usize = SMTP_CONNECTIONS;
+/// The emails handed to the SMTP connections as one group (as many at once as there are
+/// connections).
+const SMTP_GROUP: usize = 64;
 /// The `.eml` files written together, made durable with one flush.
 const FILES_AT_ONCE: usize = 128;
 

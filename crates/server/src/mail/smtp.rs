@@ -16,7 +16,9 @@
 //!   relay never sees more than [`Relay::connections`] at once.
 //!
 //! A connection that has been idle for a while is checked with a NOOP before it is used
-//! again (relays close idle connections); one in steady use is not.
+//! again (relays close idle connections); one in steady use is not, and if the relay closed it
+//! after its last message, the message goes again once over a new connection. A send may
+//! take 20 s, and a second more for each 64 KiB of its message.
 
 use std::{
     pin::Pin,
@@ -47,6 +49,11 @@ use super::MailError;
 const TIMEOUT: Duration = Duration::from_secs(20);
 /// A connection idle longer than this is checked (NOOP) before it is used again.
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(2);
+/// How long that check may take before the connection is taken for dead.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+/// What a send may take beyond [`TIMEOUT`] for each byte of its message, at this rate: a
+/// delivery's PDF over a slow link is not cut off.
+const BYTES_PER_SECOND: u64 = 64 * 1024;
 /// A connection idle longer than this is closed instead of used.
 const MAX_IDLE: Duration = Duration::from_secs(60);
 
@@ -60,7 +67,10 @@ enum Security {
     /// `smtp://host?tls=required` (587): STARTTLS, or no email.
     Required(TlsParameters),
     /// `smtps://host` (465): TLS from the first byte.
-    Wrapper(Arc<tokio_rustls::rustls::ClientConfig>),
+    Wrapper(
+        Arc<tokio_rustls::rustls::ClientConfig>,
+        tokio_rustls::rustls::pki_types::ServerName<'static>,
+    ),
 }
 
 /// Where the relay is and how to talk to it, from the `smtp_url` setting.
@@ -117,7 +127,11 @@ impl Settings {
             ("smtp", Some("opportunistic")) => (587, Security::Opportunistic(parameters()?)),
             ("smtps", _) => (
                 465,
-                Security::Wrapper(wrapper_config(roots).map_err(|_| bad("TLS cannot be set up"))?),
+                Security::Wrapper(
+                    wrapper_config(roots).map_err(|_| bad("TLS cannot be set up"))?,
+                    tokio_rustls::rustls::pki_types::ServerName::try_from(host.clone())
+                        .map_err(|_| bad("its host cannot be checked against a certificate"))?,
+                ),
             ),
             ("smtp", Some(_)) => return Err(bad("tls= takes required or opportunistic")),
             _ => return Err(bad("it starts with neither smtp:// nor smtps://")),
@@ -208,7 +222,8 @@ impl Relay {
             .await
             .map_err(|_| MailError::Timeout)?;
         let idle = self.take_idle();
-        match tokio::time::timeout(TIMEOUT, self.send_on(idle, envelope, message)).await {
+        let timeout = TIMEOUT + Duration::from_secs(message.len() as u64 / BYTES_PER_SECOND);
+        match tokio::time::timeout(timeout, self.send_on(idle, envelope, message)).await {
             Ok(result) => result,
             Err(_) => Err(MailError::Timeout),
         }
@@ -220,19 +235,27 @@ impl Relay {
         envelope: &Envelope,
         message: &[u8],
     ) -> Result<(), MailError> {
-        let mut connection = match idle {
+        // A connection used a moment ago is used as it is; one idle longer is checked first.
+        let (mut connection, unchecked) = match idle {
+            Some(idle) if idle.since.elapsed() < CHECK_AFTER_IDLE => (idle.connection, true),
             Some(mut idle) => {
-                if idle.since.elapsed() < CHECK_AFTER_IDLE || idle.connection.test_connected().await
-                {
-                    idle.connection
+                let alive = tokio::time::timeout(CHECK_TIMEOUT, idle.connection.test_connected());
+                if matches!(alive.await, Ok(true)) {
+                    (idle.connection, false)
                 } else {
                     idle.connection.abort().await;
-                    self.connect().await?
+                    (self.connect().await?, false)
                 }
             }
-            None => self.connect().await?,
+            None => (self.connect().await?, false),
         };
-        let sent = connection.send(envelope, message).await;
+        let mut sent = connection.send(envelope, message).await;
+        // An unchecked connection that the relay closed since its last message fails without
+        // an SMTP reply: the message goes again over a new connection, once.
+        if unchecked && matches!(&sent, Err(e) if e.status().is_none() && !e.is_timeout()) {
+            connection = self.connect().await?;
+            sent = connection.send(envelope, message).await;
+        }
         // After a refusal or a failure lettre has closed the connection (`has_broken`).
         if !connection.has_broken() {
             self.idle
@@ -261,11 +284,9 @@ impl Relay {
             .map_err(MailError::Connect)?;
         tcp.set_nodelay(true).map_err(MailError::Connect)?;
         let stream: Box<dyn AsyncTokioStream> = match &s.security {
-            Security::Wrapper(config) => {
-                let name = tokio_rustls::rustls::pki_types::ServerName::try_from(s.host.clone())
-                    .map_err(|_| MailError::SmtpUrl("its host is not a server name".into()))?;
+            Security::Wrapper(config, name) => {
                 let tls = tokio_rustls::TlsConnector::from(config.clone())
-                    .connect(name, tcp)
+                    .connect(name.clone(), tcp)
                     .await
                     .map_err(MailError::Connect)?;
                 Box::new(Tls(tls))
@@ -368,7 +389,7 @@ mod tests {
 
         let wrapper = parsed("smtps://relay.example.org");
         assert_eq!(wrapper.port, 465);
-        assert!(matches!(wrapper.security, Security::Wrapper(_)));
+        assert!(matches!(wrapper.security, Security::Wrapper(..)));
 
         let v6 = parsed("smtp://[::1]:2525");
         assert_eq!((v6.host.as_str(), v6.port), ("::1", 2525));

@@ -3,7 +3,8 @@
 //! A row is leased before it is sent, so two workers (in one process or several) never send
 //! the same row. A send that fails for a reason that may pass (a refused connection, a 4xx
 //! answer) is retried with exponential backoff; a permanent refusal is recorded and given up.
-//! Leases are short, and the worker renews the ones it still holds between sends: when a
+//! Leases are short, and the worker renews its round's leases every [`RENEW_EVERY`] until
+//! every email of the round is recorded: when a
 //! process dies, the emails it had taken are free again within [`LEASE_SECONDS`], and
 //! another process (or the same one restarted) sends them. If the process dies between
 //! sending and recording, the email is sent again with the same Message-ID: SMTP cannot
@@ -23,14 +24,12 @@ use crate::{
     services::writer::{WriteError, Writer},
 };
 
-/// How long a leased email is reserved for the worker that took it, unless renewed: longer
-/// than one group can take (a 20-second SMTP timeout: a group sends at most one email per
-/// connection), and short enough that a dead process's emails go out again well within a
-/// minute of its restart.
+/// How long a leased email is reserved for the worker that took it, unless renewed: short
+/// enough that a dead process's emails go out again well within a minute of its restart.
 pub const LEASE_SECONDS: i64 = 45;
-/// The worker renews its leases before a group when less than this is left of them: more
-/// than one group can take, so that no lease runs out while its email is being sent.
-const RENEW_WHEN_LEFT: i64 = 30;
+/// How often the worker renews the leases of the round it is working through, whatever its
+/// sends and records take: well within [`LEASE_SECONDS`].
+const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// How many emails one round takes. Leasing a round waits for one of the writer's batches,
 /// which during a surge of sign-ups takes tens of milliseconds: rounds of 1,024 instead of
 /// 256 sent about 0.85 of the signing rate during a surge instead of 0.5 (BENCHMARKS.md).
@@ -44,7 +43,7 @@ const PRUNE_SECONDS: i64 = 3600;
 /// How many groups' records may wait for the writer while the worker sends the next ones.
 const RECORDS_IN_FLIGHT: usize = 8;
 /// Sent emails are recorded (one command through the writer) once this many have gone out,
-/// and at the end of a round: an SMTP group is smaller (one email per connection).
+/// and at the end of a round.
 const RECORD_AT_ONCE: usize = 64;
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at one hour.
@@ -65,7 +64,6 @@ pub async fn run(
     // email that another worker has taken over.
     let worker = crate::secrets::Token::generate().as_str()[..16].to_owned();
     let mut pruned_at: Option<i64> = None;
-    let mut recording = Recording::default();
     loop {
         if *shutdown.borrow() {
             break;
@@ -78,7 +76,7 @@ pub async fn run(
                 Err(e) => tracing::warn!(error = %e, "could not forget spent limits on email"),
             }
         }
-        match send_due(&store, &writer, &mailer, &worker, &clock, &mut recording).await {
+        match send_due(&store, &writer, &mailer, &worker, &clock, &shutdown).await {
             // A full round: there may be more waiting.
             Ok(n) if n == ROUND as usize => continue,
             Ok(_) => {}
@@ -90,8 +88,6 @@ pub async fn run(
             _ = shutdown.changed() => break,
         }
     }
-    // What was sent is recorded before the worker stops, or it would be sent again.
-    recording.finish().await;
     tracing::info!("mail worker stopped");
 }
 
@@ -113,7 +109,7 @@ async fn attachment(
     }
 }
 
-/// The records of finished groups on their way through the writer, while the worker goes on
+/// The records of sent emails on their way through the writer, while the worker goes on
 /// sending: a record waits for one of the writer's batches, which during a surge of sign-ups
 /// takes as long as sending a group, and the next group need not wait for it.
 #[derive(Default)]
@@ -141,22 +137,48 @@ impl Recording {
     }
 }
 
+/// Renews a round's leases every [`RENEW_EVERY`] until dropped. Renewing an email already
+/// recorded changes nothing (only pending emails are renewed).
+struct Renewal(tokio::task::JoinHandle<()>);
+
+impl Renewal {
+    fn start(store: &DynStore, worker: &str, ids: Vec<i64>, clock: &Clock) -> Self {
+        let (store, worker, clock) = (store.clone(), worker.to_owned(), clock.clone());
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(RENEW_EVERY).await;
+                let until = clock.now() + LEASE_SECONDS;
+                if let Err(e) = store.renew_outbox_leases(&worker, &ids, until).await {
+                    tracing::warn!(error = %e, "could not renew leases on emails");
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Sends the emails that are due now; returns how many it took.
 ///
 /// The round is leased, and its results are recorded a few dozen at a time (one command for
 /// the withheld ones, one per [`RECORD_AT_ONCE`] sent ones), through the batching writer,
 /// not one transaction per email: they ride the writer's batches, so the worker never waits
 /// for the database's single writer while a surge of sign-ups holds it, and costs it a
-/// statement a record. The worker does not wait for a record before it sends the next group,
-/// nor for the round's last records before it leases the next round: those emails stay
-/// leased to it until they are recorded.
+/// statement a record. The worker does not wait for a record before it sends the next group;
+/// it waits for the round's records before it leases the next round, and keeps the round's
+/// leases renewed until then. When the process is stopping it sends no further group: the
+/// emails left are sent when their leases run out, by another process or this one restarted.
 async fn send_due(
     store: &DynStore,
     writer: &Writer,
     mailer: &Mailer,
     worker: &str,
     clock: &Clock,
-    recording: &mut Recording,
+    shutdown: &watch::Receiver<bool>,
 ) -> Result<usize, WriteError> {
     let started = clock.now();
     let claim = WriteCommand::OutboxClaim(OutboxClaimCommand {
@@ -170,6 +192,8 @@ async fn send_due(
         _ => return Ok(0),
     };
     let taken = emails.len();
+    let _renewal = Renewal::start(store, worker, emails.iter().map(|e| e.id).collect(), clock);
+    let mut recording = Recording::default();
     // Withheld by a limit: recorded as such, nothing sent.
     let (withheld, to_send): (Vec<OutboxEmail>, Vec<OutboxEmail>) =
         emails.into_iter().partition(|e| e.withheld.is_some());
@@ -179,20 +203,12 @@ async fn send_due(
             .record(writer, worker, Vec::new(), withheld, clock)
             .await;
     }
-    let mut held: Vec<i64> = to_send.iter().map(|e| e.id).collect();
-    let mut lease_until = started + LEASE_SECONDS;
     // Sent, not yet handed to `recording`.
     let mut sent = Vec::with_capacity(RECORD_AT_ONCE);
     for group in to_send.chunks(mailer.sends_at_once().max(1)) {
-        // The emails not yet done stay this worker's while it works through the round.
-        let now = clock.now();
-        if lease_until - now < RENEW_WHEN_LEFT {
-            lease_until = now + LEASE_SECONDS;
-            if let Err(e) = store.renew_outbox_leases(worker, &held, lease_until).await {
-                tracing::warn!(error = %e, "could not renew leases on emails");
-            }
+        if *shutdown.borrow() {
+            break;
         }
-        held.retain(|id| group.iter().all(|e| e.id != *id));
         let files =
             futures_util::future::join_all(group.iter().map(|email| attachment(store, email)))
                 .await;
@@ -224,6 +240,7 @@ async fn send_due(
             .record(writer, worker, sent, Vec::new(), clock)
             .await;
     }
+    recording.finish().await;
     Ok(taken)
 }
 
