@@ -64,6 +64,8 @@ pub async fn run(
     // email that another worker has taken over.
     let worker = crate::secrets::Token::generate().as_str()[..16].to_owned();
     let mut pruned_at: Option<i64> = None;
+    // Rounds sent whose records are still on their way through the writer.
+    let mut finishing = tokio::task::JoinSet::new();
     loop {
         if *shutdown.borrow() {
             break;
@@ -76,7 +78,9 @@ pub async fn run(
                 Err(e) => tracing::warn!(error = %e, "could not forget spent limits on email"),
             }
         }
-        match send_due(&store, &writer, &mailer, &worker, &clock, &shutdown).await {
+        while finishing.try_join_next().is_some() {}
+        let round = send_due(&store, &writer, &mailer, &worker, &clock, &shutdown);
+        match round.await.map(|sent| sent.finish_in(&mut finishing)) {
             // A full round: there may be more waiting.
             Ok(n) if n == ROUND as usize => continue,
             Ok(_) => {}
@@ -88,6 +92,8 @@ pub async fn run(
             _ = shutdown.changed() => break,
         }
     }
+    // What was sent is recorded before the worker stops, or it would be sent again.
+    while finishing.join_next().await.is_some() {}
     tracing::info!("mail worker stopped");
 }
 
@@ -137,6 +143,33 @@ impl Recording {
     }
 }
 
+/// A round sent: how many emails it took, and its records still on their way through the
+/// writer, with the renewal of its leases, which lasts until they have landed.
+struct Sent {
+    taken: usize,
+    recording: Recording,
+    renewal: Option<Renewal>,
+}
+
+impl Sent {
+    /// Leaves the round's records to finish in `finishing`, keeping its leases renewed until
+    /// they do; answers how many emails it took.
+    fn finish_in(self, finishing: &mut tokio::task::JoinSet<()>) -> usize {
+        let Sent {
+            taken,
+            mut recording,
+            renewal,
+        } = self;
+        if !recording.0.is_empty() {
+            finishing.spawn(async move {
+                recording.finish().await;
+                drop(renewal);
+            });
+        }
+        taken
+    }
+}
+
 /// Renews a round's leases every [`RENEW_EVERY`] until dropped. Renewing an email already
 /// recorded changes nothing (only pending emails are renewed).
 struct Renewal(tokio::task::JoinHandle<()>);
@@ -168,10 +201,11 @@ impl Drop for Renewal {
 /// the withheld ones, one per [`RECORD_AT_ONCE`] sent ones), through the batching writer,
 /// not one transaction per email: they ride the writer's batches, so the worker never waits
 /// for the database's single writer while a surge of sign-ups holds it, and costs it a
-/// statement a record. The worker does not wait for a record before it sends the next group;
-/// it waits for the round's records before it leases the next round, and keeps the round's
-/// leases renewed until then. When the process is stopping it sends no further group: the
-/// emails left are sent when their leases run out, by another process or this one restarted.
+/// statement a record. The worker does not wait for a record before it sends the next group,
+/// nor for the round's last records before it leases the next round ([`Sent::finish_in`]);
+/// the round's leases stay renewed until its records have landed. Once the process is
+/// stopping it sends no further group and lets go of the emails left, for the next process
+/// (or this one restarted) to send.
 async fn send_due(
     store: &DynStore,
     writer: &Writer,
@@ -179,7 +213,7 @@ async fn send_due(
     worker: &str,
     clock: &Clock,
     shutdown: &watch::Receiver<bool>,
-) -> Result<usize, WriteError> {
+) -> Result<Sent, WriteError> {
     let started = clock.now();
     let claim = WriteCommand::OutboxClaim(OutboxClaimCommand {
         worker: worker.to_owned(),
@@ -189,10 +223,16 @@ async fn send_due(
     });
     let emails = match writer.submit(claim).await? {
         WriteOutcome::OutboxClaimed(emails) => emails,
-        _ => return Ok(0),
+        _ => {
+            return Ok(Sent {
+                taken: 0,
+                recording: Recording::default(),
+                renewal: None,
+            });
+        }
     };
     let taken = emails.len();
-    let _renewal = Renewal::start(store, worker, emails.iter().map(|e| e.id).collect(), clock);
+    let renewal = Renewal::start(store, worker, emails.iter().map(|e| e.id).collect(), clock);
     let mut recording = Recording::default();
     // Withheld by a limit: recorded as such, nothing sent.
     let (withheld, to_send): (Vec<OutboxEmail>, Vec<OutboxEmail>) =
@@ -205,8 +245,15 @@ async fn send_due(
     }
     // Sent, not yet handed to `recording`.
     let mut sent = Vec::with_capacity(RECORD_AT_ONCE);
-    for group in to_send.chunks(mailer.sends_at_once().max(1)) {
+    let at_once = mailer.sends_at_once().max(1);
+    for (n, group) in to_send.chunks(at_once).enumerate() {
         if *shutdown.borrow() {
+            // Stopping: the emails not sent are let go now, for the next process (or this
+            // one restarted) to send at once rather than when their leases run out.
+            let left: Vec<i64> = to_send[n * at_once..].iter().map(|e| e.id).collect();
+            if let Err(e) = store.renew_outbox_leases(worker, &left, clock.now()).await {
+                tracing::warn!(error = %e, "could not let go of emails on stopping");
+            }
             break;
         }
         let files =
@@ -240,8 +287,11 @@ async fn send_due(
             .record(writer, worker, sent, Vec::new(), clock)
             .await;
     }
-    recording.finish().await;
-    Ok(taken)
+    Ok(Sent {
+        taken,
+        recording,
+        renewal: Some(renewal),
+    })
 }
 
 /// Records a failed send: retried later with backoff when the failure may pass, otherwise
