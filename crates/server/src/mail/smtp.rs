@@ -190,12 +190,12 @@ pub struct Relay {
     settings: Settings,
     idle: Mutex<Vec<Idle>>,
     in_use: Semaphore,
-    connections: usize,
 }
 
 impl Relay {
     /// A relay at `url` (`smtp://…` or `smtps://…`), trusted if the web's roots or `roots`
-    /// vouch for its certificate, sent to over at most `connections` connections at once. Nothing connects until the first send.
+    /// vouch for its certificate, sent to over at most `connections` connections at once.
+    /// Nothing connects until the first send.
     pub fn new(
         url: &str,
         roots: Vec<CertificateDer<'static>>,
@@ -205,13 +205,7 @@ impl Relay {
             settings: Settings::parse(url, &roots)?,
             idle: Mutex::new(Vec::new()),
             in_use: Semaphore::new(connections),
-            connections,
         })
-    }
-
-    /// How many connections it sends over at once.
-    pub fn connections(&self) -> usize {
-        self.connections
     }
 
     /// Sends one message, over an idle connection if there is one.

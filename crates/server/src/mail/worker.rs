@@ -195,7 +195,8 @@ impl Drop for Renewal {
     }
 }
 
-/// Sends the emails that are due now; returns how many it took.
+/// Sends the emails that are due now; answers the round: how many it took, and its records
+/// still on their way ([`Sent`]).
 ///
 /// The round is leased, and its results are recorded a few dozen at a time (one command for
 /// the withheld ones, one per [`RECORD_AT_ONCE`] sent ones), through the batching writer,
