@@ -21,6 +21,8 @@ pub enum ConfigError {
     MaxConnections,
     #[error("{0} must be at least 1")]
     ZeroLimit(&'static str),
+    #[error("writer_concurrency must be 1 on SQLite, which lets one transaction write at a time")]
+    SqliteWriters,
 }
 
 /// The database the settings name, chosen by the URL's scheme.
@@ -77,6 +79,8 @@ pub struct Settings {
     pub sqlite_busy_timeout_ms: u64,
     /// The most signatures and confirmations the writer commits in one transaction.
     pub writer_max_batch: usize,
+    /// How many batches the writer commits at once (see [`Settings::writer_concurrency`]).
+    pub writer_concurrency: Option<usize>,
     /// How many signers an update's fan-out queues emails for per transaction.
     pub update_batch: u32,
     /// Argon2id memory cost in KiB and iterations (OWASP: 19456 KiB, 2 iterations).
@@ -143,6 +147,7 @@ impl Settings {
         if self.database_max_connections == Some(0) {
             return Err(ConfigError::MaxConnections);
         }
+        self.writer_concurrency()?;
         if self.emails_per_recipient_per_day == 0 {
             return Err(ConfigError::ZeroLimit("emails_per_recipient_per_day"));
         }
@@ -211,6 +216,21 @@ impl Settings {
         match &self.public_url {
             Some(url) => PublicUrl::parse(url),
             None => PublicUrl::parse(&format!("http://{}", self.bind)),
+        }
+    }
+
+    /// How many batches the writer commits at once: by default 1 on SQLite (one transaction
+    /// writes at a time: a second would only wait for the lock) and 4 on PostgreSQL, where a
+    /// batch spends much of its time waiting for the database's answers, and batches that
+    /// touch the same rows take their locks in one order (as two processes' writers do).
+    pub fn writer_concurrency(&self) -> Result<usize, ConfigError> {
+        let sqlite = matches!(self.database()?, DatabaseChoice::Sqlite(_));
+        match self.writer_concurrency {
+            Some(0) => Err(ConfigError::ZeroLimit("writer_concurrency")),
+            Some(n) if sqlite && n > 1 => Err(ConfigError::SqliteWriters),
+            Some(n) => Ok(n),
+            None if sqlite => Ok(1),
+            None => Ok(4),
         }
     }
 
@@ -336,6 +356,25 @@ mod tests {
                 DatabaseChoice::Postgres(url.to_owned())
             );
         }
+    }
+
+    #[test]
+    fn the_writer_commits_one_batch_at_a_time_on_sqlite_and_four_on_postgres() {
+        let postgres = Some("postgres://u:secret@db/undersigned");
+        assert_eq!(with_url(None).writer_concurrency().unwrap(), 1);
+        assert_eq!(with_url(postgres).writer_concurrency().unwrap(), 4);
+        let mut settings = with_url(postgres);
+        settings.writer_concurrency = Some(8);
+        assert_eq!(settings.writer_concurrency().unwrap(), 8);
+        settings.writer_concurrency = Some(0);
+        let zero = settings.check().unwrap_err().to_string();
+        assert_eq!(zero, "writer_concurrency must be at least 1");
+        let mut settings = with_url(Some("sqlite:///tmp/x.db"));
+        settings.writer_concurrency = Some(2);
+        let sqlite = settings.check().unwrap_err().to_string();
+        assert!(sqlite.contains("must be 1 on SQLite"), "{sqlite}");
+        settings.writer_concurrency = Some(1);
+        assert!(settings.check().is_ok());
     }
 
     #[test]

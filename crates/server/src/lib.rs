@@ -293,6 +293,7 @@ impl Application {
             reads.caches(),
             mail_wakeup.clone(),
             settings.writer_max_batch,
+            settings.writer_concurrency()?,
             shutdown_rx.clone(),
         );
         tracing::info!(transport = mailer.describe(), "mail worker starting");

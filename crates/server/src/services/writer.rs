@@ -5,10 +5,15 @@
 //! commits, the next one queues up, so under load a batch holds many commands and the cost of
 //! a commit (one fsync) is shared; when idle a command is committed at once. A handler hears
 //! "done" only after its batch is on disk.
+//!
+//! On PostgreSQL several tasks (`writer_concurrency`) take batches from the one queue and
+//! commit them side by side: a batch spends much of its time waiting for the database's
+//! answers, and the store orders every batch's locks as it does for two processes' writers.
+//! On SQLite one task commits, since one transaction writes at a time there.
 
 use std::sync::Arc;
 
-use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot, watch};
 use undersigned_store::{DynStore, LetterId, StoreError, WriteCommand, WriteOutcome};
 
 use super::reads::Caches;
@@ -33,24 +38,38 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task. It stops, after committing what it has, when `shutdown`
-    /// becomes true.
+    /// Starts `tasks` writer tasks on one queue (at least one). They stop, after committing
+    /// what is queued, when `shutdown` becomes true; the handle returned ends when all have.
     pub fn spawn(
         store: DynStore,
         caches: Arc<Caches>,
         mail_wakeup: Arc<Notify>,
         max_batch: usize,
+        tasks: usize,
         shutdown: watch::Receiver<bool>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (sender, receiver) = mpsc::channel(max_batch.max(1) * 8);
-        let task = tokio::spawn(run(
-            store,
-            caches,
-            mail_wakeup.clone(),
-            max_batch.max(1),
-            receiver,
-            shutdown,
-        ));
+        let receiver = Arc::new(Mutex::new(receiver));
+        let handles: Vec<_> = (0..tasks.max(1))
+            .map(|_| {
+                tokio::spawn(run(
+                    store.clone(),
+                    caches.clone(),
+                    mail_wakeup.clone(),
+                    max_batch.max(1),
+                    receiver.clone(),
+                    shutdown.clone(),
+                ))
+            })
+            .collect();
+        let task = tokio::spawn(async move {
+            for handle in handles {
+                if let Err(e) = handle.await {
+                    tracing::error!(error = %e, "a writer task failed");
+                }
+            }
+            tracing::info!("writer stopped");
+        });
         (
             Self {
                 sender,
@@ -100,26 +119,33 @@ impl Writer {
     }
 }
 
+type Queue = Arc<Mutex<mpsc::Receiver<(WriteCommand, Reply)>>>;
+
+/// One writer task: takes what is queued (one task at a time holds the queue, waiting for
+/// commands; the others wait for it, or commit), lets go of the queue, commits.
 async fn run(
     store: DynStore,
     caches: Arc<Caches>,
     mail_wakeup: Arc<Notify>,
     max_batch: usize,
-    mut receiver: mpsc::Receiver<(WriteCommand, Reply)>,
+    queue: Queue,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     loop {
-        let stopping = tokio::select! {
-            n = receiver.recv_many(&mut batch, max_batch) => {
-                if n == 0 {
-                    break;
+        let mut receiver = queue.lock().await;
+        // A change (to true) or the sender gone: either way, stop. Another task may have
+        // seen the change first, so the value counts too.
+        let stopping = *shutdown.borrow()
+            || tokio::select! {
+                n = receiver.recv_many(&mut batch, max_batch) => {
+                    if n == 0 {
+                        break;
+                    }
+                    false
                 }
-                false
-            }
-            // A change (to true) or the sender gone: either way, stop.
-            _ = shutdown.changed() => true,
-        };
+                _ = shutdown.changed() => true,
+            };
         if stopping {
             // Take nothing new; commit what is already queued, then stop.
             receiver.close();
@@ -128,9 +154,9 @@ async fn run(
             }
             break;
         }
+        drop(receiver);
         commit(&store, &caches, &mail_wakeup, &mut batch).await;
     }
-    tracing::info!("writer stopped");
 }
 
 async fn commit(

@@ -400,3 +400,59 @@ async fn the_same_address_may_sign_different_letters() {
     assert_eq!(app.total("second-letter").await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn signers_arriving_all_at_once_each_count_once_and_in_the_log() {
+    // On PostgreSQL several batches commit side by side (`writer_concurrency`): a signer
+    // whose two submissions land in two batches at once still makes one signature, and
+    // confirmations committed side by side each enter the log once.
+    let app = spawn_app().await;
+    app.open_letter("rush").await;
+    let categories = app.categories("rush").await;
+    let signers: u64 = 24;
+    let signs: Vec<_> = (0..signers * 2)
+        .map(|i| {
+            let request = client()
+                .post(app.url("/l/rush/sign"))
+                .header("origin", &app.address)
+                .form(&[
+                    ("name", format!("Rush Signer{}", i % signers)),
+                    ("email", format!("rush{}@example.org", i % signers)),
+                    ("category", categories[0].clone()),
+                    ("display", "public".to_owned()),
+                ]);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    for sign in signs {
+        assert_eq!(sign.await.unwrap(), 303);
+    }
+    app.mail_barrier("rush").await;
+    let links: Vec<String> = (0..signers)
+        .map(|i| {
+            let mine = app.mail.to(&format!("rush{i}@example.org"));
+            assert_eq!(mine.len(), 1, "one email for signer {i}");
+            app.confirm_path(&mine[0])
+        })
+        .collect();
+    let confirms: Vec<_> = links
+        .iter()
+        .map(|link| {
+            let request = client().post(app.url(link)).header("origin", &app.address);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    for confirm in confirms {
+        assert_eq!(confirm.await.unwrap(), 200);
+    }
+    assert_eq!(app.total("rush").await, signers);
+    let counts = app.get("/l/rush/counts.json").await;
+    let counts: serde_json::Value = serde_json::from_str(&counts.body).unwrap();
+    assert_eq!(counts["total"], signers);
+    assert_eq!(counts["log_size"], signers);
+    // Pressing a used link again is 409 and counts nothing.
+    let again = app.post(&links[0], &[]).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(app.total("rush").await, signers);
+    app.stop().await;
+}
