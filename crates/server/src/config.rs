@@ -23,6 +23,12 @@ pub enum ConfigError {
     ZeroLimit(&'static str),
     #[error("writer_concurrency must be 1 on SQLite, which lets one transaction write at a time")]
     SqliteWriters,
+    #[error(
+        "database_max_connections ({connections}) must be more than writer_concurrency \
+         ({writers}), so that pages and the mail worker get connections while every writer \
+         task holds one"
+    )]
+    WritersTakeThePool { connections: u32, writers: usize },
 }
 
 /// The database the settings name, chosen by the URL's scheme.
@@ -147,7 +153,16 @@ impl Settings {
         if self.database_max_connections == Some(0) {
             return Err(ConfigError::MaxConnections);
         }
-        self.writer_concurrency()?;
+        let writers = self.writer_concurrency()?;
+        if let Some(connections) = self.database_max_connections
+            && usize::try_from(connections).is_ok_and(|c| c <= writers)
+            && matches!(self.database()?, DatabaseChoice::Postgres(_))
+        {
+            return Err(ConfigError::WritersTakeThePool {
+                connections,
+                writers,
+            });
+        }
         if self.emails_per_recipient_per_day == 0 {
             return Err(ConfigError::ZeroLimit("emails_per_recipient_per_day"));
         }
@@ -374,6 +389,19 @@ mod tests {
         let sqlite = settings.check().unwrap_err().to_string();
         assert!(sqlite.contains("must be 1 on SQLite"), "{sqlite}");
         settings.writer_concurrency = Some(1);
+        assert!(settings.check().is_ok());
+        // On PostgreSQL the pool must leave a connection beside the writer's tasks; SQLite's
+        // one writer may share a pool of one.
+        settings.database_max_connections = Some(1);
+        assert!(settings.check().is_ok());
+        let mut settings = with_url(postgres);
+        settings.database_max_connections = Some(4);
+        let pool = settings.check().unwrap_err().to_string();
+        assert!(
+            pool.contains("database_max_connections (4) must be more than writer_concurrency (4)"),
+            "{pool}"
+        );
+        settings.writer_concurrency = Some(3);
         assert!(settings.check().is_ok());
     }
 

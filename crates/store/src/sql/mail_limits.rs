@@ -8,9 +8,10 @@
 //! - a **per-domain cap**: at most `signups_per_domain_per_hour` sign-ups to addresses at one
 //!   domain in a clock hour, across every letter and server process. Read once per batch
 //!   (one statement for all the batch's domains) and added to once per batch and domain,
-//!   never `+1` per request. Batches of several processes read it at the same time, so the
-//!   cap can be passed by at most one batch per other process: it is a brake on floods, not
-//!   an exact count.
+//!   never `+1` per request. Batches committed side by side (several processes' writers, and
+//!   on PostgreSQL each process's `writer_concurrency` tasks) read it at the same time, so
+//!   the cap can be passed by at most one batch per other writer: it is a brake on floods,
+//!   not an exact count.
 //!
 //! The budget is silent (the page a signer sees is the same whether an email went out or
 //! not: saying so would tell anyone whether an address signed); the domain cap is not (it
