@@ -18,6 +18,27 @@ async fn sign_as(app: &TestApp, slug: &str, name: &str, email: &str) -> Page {
     .await
 }
 
+/// Sends a sign-up for `slug` and returns at once, so that several are in flight together
+/// (and the writer may take them into one batch, or into batches side by side).
+fn sign_in_flight(
+    app: &TestApp,
+    slug: &str,
+    name: &str,
+    email: &str,
+    category: &str,
+) -> tokio::task::JoinHandle<reqwest::StatusCode> {
+    let request = client()
+        .post(app.url(&format!("/l/{slug}/sign")))
+        .header("origin", &app.address)
+        .form(&[
+            ("name", name),
+            ("email", email),
+            ("category", category),
+            ("display", "public"),
+        ]);
+    tokio::spawn(async move { request.send().await.unwrap().status() })
+}
+
 #[tokio::test]
 async fn signing_twice_quickly_sends_one_email_and_shows_the_same_page() {
     let app = spawn_app().await;
@@ -49,24 +70,18 @@ async fn many_concurrent_signatures_from_one_mailbox_make_one_signer() {
     // All in flight at once, so that the writer may take several in one batch.
     let signs: Vec<_> = (0..10)
         .map(|i| {
-            let request = client()
-                .post(app.url("/l/stampede/sign"))
-                .header("origin", &app.address)
-                .form(&[
-                    ("name", format!("Stampede Signer{i}")),
-                    (
-                        "email",
-                        if i % 2 == 0 {
-                            "stampede@example.org"
-                        } else {
-                            "Stampede@Example.org"
-                        }
-                        .to_owned(),
-                    ),
-                    ("category", categories[0].clone()),
-                    ("display", "public".to_owned()),
-                ]);
-            tokio::spawn(async move { request.send().await.unwrap().status() })
+            let email = if i % 2 == 0 {
+                "stampede@example.org"
+            } else {
+                "Stampede@Example.org"
+            };
+            sign_in_flight(
+                &app,
+                "stampede",
+                &format!("Stampede Signer{i}"),
+                email,
+                &categories[0],
+            )
         })
         .collect();
     for sign in signs {
@@ -412,16 +427,11 @@ async fn signers_arriving_all_at_once_each_count_once_and_in_the_log() {
     let signers: u64 = 24;
     let signs: Vec<_> = (0..signers * 2)
         .map(|i| {
-            let request = client()
-                .post(app.url("/l/rush/sign"))
-                .header("origin", &app.address)
-                .form(&[
-                    ("name", format!("Rush Signer{}", i % signers)),
-                    ("email", format!("rush{}@example.org", i % signers)),
-                    ("category", categories[0].clone()),
-                    ("display", "public".to_owned()),
-                ]);
-            tokio::spawn(async move { request.send().await.unwrap().status() })
+            let (name, email) = (
+                format!("Rush Signer{}", i % signers),
+                format!("rush{}@example.org", i % signers),
+            );
+            sign_in_flight(&app, "rush", &name, &email, &categories[0])
         })
         .collect();
     for sign in signs {
