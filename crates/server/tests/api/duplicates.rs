@@ -3,21 +3,6 @@
 
 use crate::helpers::*;
 
-/// Signs `slug` with valid values as `name` and `email`; returns the page.
-async fn sign_as(app: &TestApp, slug: &str, name: &str, email: &str) -> Page {
-    let categories = app.categories(slug).await;
-    app.sign(
-        slug,
-        &[
-            ("name", name),
-            ("email", email),
-            ("category", &categories[0]),
-            ("display", "public"),
-        ],
-    )
-    .await
-}
-
 /// Sends a sign-up for `slug` and returns at once, so that several are in flight together
 /// (and the writer may take them into one batch, or into batches side by side).
 fn sign_in_flight(
@@ -44,9 +29,15 @@ async fn signing_twice_quickly_sends_one_email_and_shows_the_same_page() {
     let app = spawn_app().await;
     app.open_letter("twice").await;
 
-    let first = sign_as(&app, "twice", "Mirelle Dunstable", "mirelle@example.org").await;
-    let second = sign_as(&app, "twice", "Mirelle Dunstable", "mirelle@example.org").await;
-    let third = sign_as(&app, "twice", "Mirelle Dunstable", "MIRELLE@example.org").await;
+    let first = app
+        .sign_as("twice", "Mirelle Dunstable", "mirelle@example.org")
+        .await;
+    let second = app
+        .sign_as("twice", "Mirelle Dunstable", "mirelle@example.org")
+        .await;
+    let third = app
+        .sign_as("twice", "Mirelle Dunstable", "MIRELLE@example.org")
+        .await;
     for page in [&first, &second, &third] {
         assert_eq!(page.status, 303, "{}", page.body);
         assert_eq!(page.location.as_deref(), Some("/l/twice/check-email"));
@@ -111,13 +102,13 @@ async fn a_pending_signer_who_signs_again_gets_a_fresh_link_for_the_first_submis
         .await;
 
     app.forget_email_throttle().await;
-    let page = sign_as(
-        &app,
-        "pending-again",
-        "Someone Else Entirely",
-        "Perpetua@EXAMPLE.org",
-    )
-    .await;
+    let page = app
+        .sign_as(
+            "pending-again",
+            "Someone Else Entirely",
+            "Perpetua@EXAMPLE.org",
+        )
+        .await;
     assert_eq!(page.status, 303);
     assert_eq!(
         page.location.as_deref(),
@@ -306,7 +297,9 @@ async fn a_confirmed_signer_who_signs_again_is_told_and_not_counted_twice() {
     assert_eq!(app.total("confirmed-again").await, 1);
 
     // Straight away: the throttle holds the email back, the page is the same.
-    let page = sign_as(&app, "confirmed-again", "Cassius W", "cassius@example.org").await;
+    let page = app
+        .sign_as("confirmed-again", "Cassius W", "cassius@example.org")
+        .await;
     assert_eq!(page.status, 303);
     assert_eq!(
         page.location.as_deref(),
@@ -315,13 +308,9 @@ async fn a_confirmed_signer_who_signs_again_is_told_and_not_counted_twice() {
 
     // After the window: an "already signed" email, without a link to confirm.
     app.forget_email_throttle().await;
-    let page = sign_as(
-        &app,
-        "confirmed-again",
-        "Impostor Name",
-        "CASSIUS@example.ORG",
-    )
-    .await;
+    let page = app
+        .sign_as("confirmed-again", "Impostor Name", "CASSIUS@example.ORG")
+        .await;
     assert_eq!(page.status, 303);
     assert_eq!(
         page.location.as_deref(),
@@ -337,8 +326,7 @@ async fn a_confirmed_signer_who_signs_again_is_told_and_not_counted_twice() {
     assert!(second.text().contains("already signed this letter"));
 
     // And once more at once: throttled again.
-    sign_as(
-        &app,
+    app.sign_as(
         "confirmed-again",
         "Cassius Wendlebury",
         "cassius@example.org",
@@ -371,7 +359,7 @@ async fn gmail_dots_and_plus_tags_reach_the_same_signer() {
     .enumerate()
     {
         app.forget_email_throttle().await;
-        let page = sign_as(&app, "gmail", "Gwendolyn Marsh", variant).await;
+        let page = app.sign_as("gmail", "Gwendolyn Marsh", variant).await;
         assert_eq!(page.status, 303);
         assert_eq!(page.location.as_deref(), Some("/l/gmail/check-email"));
         let email = app.mail.wait_for_to(variant, 1).await;

@@ -127,6 +127,28 @@ impl TestApp {
             .await
     }
 
+    /// Signs publicly with valid values and the first category; returns the page, without
+    /// waiting for any email.
+    pub async fn sign_as(&self, slug: &str, name: &str, email: &str) -> Page {
+        self.sign_as_with(slug, name, email, "public").await
+    }
+
+    /// Signs with valid values, the first category and the display level `display`; returns
+    /// the page.
+    pub async fn sign_as_with(&self, slug: &str, name: &str, email: &str, display: &str) -> Page {
+        let categories = self.categories(slug).await;
+        self.sign(
+            slug,
+            &[
+                ("name", name),
+                ("email", email),
+                ("category", &categories[0]),
+                ("display", display),
+            ],
+        )
+        .await
+    }
+
     /// Signs with the first category, confirms through the emailed link; returns the link's
     /// path (`/confirm/TOKEN`).
     pub async fn sign_and_confirm(
@@ -165,18 +187,7 @@ impl TestApp {
         display: &str,
     ) -> String {
         let before = self.mail.to(email).len();
-        let categories = self.categories(slug).await;
-        let page = self
-            .sign(
-                slug,
-                &[
-                    ("name", name),
-                    ("email", email),
-                    ("category", &categories[0]),
-                    ("display", display),
-                ],
-            )
-            .await;
+        let page = self.sign_as_with(slug, name, email, display).await;
         assert_eq!(page.status, 303, "{}", page.body);
         self.confirm_path(&self.mail.wait_for_to(email, before + 1).await)
     }

@@ -223,17 +223,8 @@ async fn a_refused_email_stays_in_the_outbox_and_is_sent_on_retry() {
         .await;
     app.open_letter("refused").await;
     app.mail.refuse_next(1);
-    let categories = app.categories("refused").await;
     let page = app
-        .sign(
-            "refused",
-            &[
-                ("name", "Reginald Retry"),
-                ("email", "reginald@example.org"),
-                ("category", &categories[0]),
-                ("display", "public"),
-            ],
-        )
+        .sign_as("refused", "Reginald Retry", "reginald@example.org")
         .await;
     assert_eq!(
         page.status, 303,

@@ -61,10 +61,8 @@ async fn starttls_to_a_relay_that_smtp_ca_file_trusts_delivers() {
         .spawn()
         .await;
     app.open_letter("tls").await;
-    let path = app
-        .sign_pending("tls", "Tamsin Tls", "tamsin@example.org")
+    app.sign_and_confirm("tls", "Tamsin Tls", "tamsin@example.org", "public")
         .await;
-    assert_eq!(app.post(&path, &[]).await.status, 200);
     assert_eq!(app.total("tls").await, 1);
     // Several at once share the relay's connections.
     for n in 0..12 {
@@ -79,18 +77,7 @@ async fn starttls_to_a_relay_that_smtp_ca_file_trusts_delivers() {
 /// signature's email, the only one in the outbox: (status, attempts, last_error).
 async fn sign_unsent(app: &TestApp, slug: &str) -> (String, i64, String) {
     app.open_letter(slug).await;
-    let categories = app.categories(slug).await;
-    let page = app
-        .sign(
-            slug,
-            &[
-                ("name", "Uma Unsent"),
-                ("email", "uma@example.org"),
-                ("category", &categories[0]),
-                ("display", "public"),
-            ],
-        )
-        .await;
+    let page = app.sign_as(slug, "Uma Unsent", "uma@example.org").await;
     assert_eq!(
         page.status, 303,
         "the signer is not told about mail trouble"
@@ -237,10 +224,8 @@ async fn smtps_to_a_relay_that_smtp_ca_file_trusts_delivers_and_to_others_nothin
         .spawn()
         .await;
     app.open_letter("smtps").await;
-    let path = app
-        .sign_pending("smtps", "Simone Smtps", "simone@example.org")
+    app.sign_and_confirm("smtps", "Simone Smtps", "simone@example.org", "public")
         .await;
-    assert_eq!(app.post(&path, &[]).await.status, 200);
     assert_eq!(app.total("smtps").await, 1);
     app.stop().await;
 
