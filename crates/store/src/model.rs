@@ -895,6 +895,8 @@ pub enum ConfirmOutcome {
     Confirmed {
         letter: LetterRef,
         signature: SignatureId,
+        /// The signature's entry in its letter's log: the number on its receipt.
+        index: u64,
     },
     /// Confirmed on a sensitive letter: published with its batch at `publish_at`.
     Held {

@@ -129,7 +129,8 @@ struct ConfirmedPage {
     title: String,
     slug: String,
     token: String,
-    index: String,
+    /// The signature's entry in the letter's log.
+    index: u64,
     share: Share,
 }
 
@@ -293,24 +294,18 @@ pub async fn confirm(
         .await
         .map_err(PageError::from)?;
     match outcome {
-        WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, .. }) => {
-            let index = match state.store.receipt(token.hash()).await {
-                Ok(Some(receipt)) => receipt.index.to_string(),
-                _ => "one".to_owned(),
-            };
-            Ok(render(
-                StatusCode::OK,
-                &ConfirmedPage {
-                    layout: letter_layout(&state, &letter.slug, "Signature confirmed").await,
-                    heading: "Thank you",
-                    share: Share::new(&state, &letter.title, &letter.slug),
-                    title: letter.title,
-                    slug: letter.slug,
-                    token: token.as_str().to_owned(),
-                    index,
-                },
-            ))
-        }
+        WriteOutcome::Confirm(ConfirmOutcome::Confirmed { letter, index, .. }) => Ok(render(
+            StatusCode::OK,
+            &ConfirmedPage {
+                layout: letter_layout(&state, &letter.slug, "Signature confirmed").await,
+                heading: "Thank you",
+                share: Share::new(&state, &letter.title, &letter.slug),
+                title: letter.title,
+                slug: letter.slug,
+                token: token.as_str().to_owned(),
+                index,
+            },
+        )),
         WriteOutcome::Confirm(ConfirmOutcome::Held {
             letter, publish_at, ..
         }) => {

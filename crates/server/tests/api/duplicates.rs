@@ -437,12 +437,34 @@ async fn signers_arriving_all_at_once_each_count_once_and_in_the_log() {
         .iter()
         .map(|link| {
             let request = client().post(app.url(link)).header("origin", &app.address);
-            tokio::spawn(async move { request.send().await.unwrap().status() })
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                (response.status(), response.text().await.unwrap())
+            })
         })
         .collect();
-    for confirm in confirms {
-        assert_eq!(confirm.await.unwrap(), 200);
+    // Each thank-you page names the signer's own entry in the log: the one their receipt
+    // proves, whichever batch published it.
+    let mut entries = Vec::new();
+    for (confirm, link) in confirms.into_iter().zip(&links) {
+        let (status, page) = confirm.await.unwrap();
+        assert_eq!(status, 200);
+        let shown: u64 = page
+            .split_once("Your signature is entry ")
+            .and_then(|(_, rest)| rest.split_once(' '))
+            .map(|(number, _)| number.parse().unwrap())
+            .expect("the page names the entry");
+        let receipt = app.get(&format!("{link}/receipt")).await;
+        assert_eq!(receipt.status, 200);
+        assert!(
+            receipt.body.contains(&format!("\nindex {shown}\n")),
+            "the page says entry {shown}; the receipt: {}",
+            receipt.body
+        );
+        entries.push(shown);
     }
+    entries.sort_unstable();
+    assert_eq!(entries, (0..signers).collect::<Vec<_>>());
     assert_eq!(app.total("rush").await, signers);
     let counts = app.get("/l/rush/counts.json").await;
     let counts: serde_json::Value = serde_json::from_str(&counts.body).unwrap();

@@ -9,7 +9,10 @@
 //! deadlock or serialization race with another process's batch runs again in a fresh
 //! transaction.
 
-use std::{collections::BTreeMap, time::Duration};
+use std::{
+    collections::{BTreeMap, HashMap},
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use sqlx::Row;
@@ -312,10 +315,25 @@ async fn apply_all(
     // process's writer locks counter rows in the same order, so two batches cannot deadlock
     // on them.
     let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+    // Where each signature added in this batch is in its letter's log, for its answer.
+    let mut indexes: HashMap<SignatureId, u64> = HashMap::new();
     for (letter, entries) in by_letter(pending) {
-        append(conn, letter, &entries).await?;
-        for entry in entries {
+        let first = append(conn, letter, &entries).await?;
+        for (index, entry) in (first..).zip(entries) {
             *deltas.entry((entry.letter, entry.category)).or_default() += entry.delta;
+            if let Some((signature, _)) = entry.signature {
+                indexes.insert(signature, index);
+            }
+        }
+    }
+    for answer in answers.iter_mut().flatten().flatten() {
+        if let WriteOutcome::Confirm(ConfirmOutcome::Confirmed {
+            signature, index, ..
+        }) = answer
+        {
+            *index = *indexes.get(signature).ok_or_else(|| {
+                StoreError::Corrupt("a confirmed signature has no log entry".into())
+            })?;
         }
     }
     for ((letter, category), delta) in deltas {
@@ -976,7 +994,12 @@ async fn apply_confirm(
     let logged = published_entry(conn, keys, signature, command.now, &command.salt).await?;
     debug_assert_eq!(logged.category, category);
     done(
-        ConfirmOutcome::Confirmed { letter, signature },
+        // The entry's index is known once the batch's entries are appended (`apply_all`).
+        ConfirmOutcome::Confirmed {
+            letter,
+            signature,
+            index: 0,
+        },
         Some(logged),
     )
 }
@@ -2129,7 +2152,12 @@ async fn apply_join_family(
     }
     let logged = published_entry(conn, keys, signature, command.now, &command.salt).await?;
     done(
-        ConfirmOutcome::Confirmed { letter, signature },
+        // The entry's index is known once the batch's entries are appended (`apply_all`).
+        ConfirmOutcome::Confirmed {
+            letter,
+            signature,
+            index: 0,
+        },
         Some(logged),
     )
 }

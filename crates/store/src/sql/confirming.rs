@@ -166,9 +166,11 @@ async fn decide(
             winner.command.now,
             &winner.command.salt,
         )?;
+        // The entry's index is known once the batch's entries are appended (`apply_all`).
         let outcome = ConfirmOutcome::Confirmed {
             letter,
             signature: winner.signature,
+            index: 0,
         };
         answered.push((
             winner.index,

@@ -86,12 +86,13 @@ async fn hashes(
 
 /// Appends `entries` (all of `letter`) to its log, in the caller's write transaction:
 /// entries, new stored hashes and the new head, each add entry's index and salt on its
-/// signature, and the openings of format 2 add entries.
+/// signature, and the openings of format 2 add entries. Returns the index of the first
+/// entry; the others follow it in order.
 pub(super) async fn append(
     conn: &mut Conn,
     letter: LetterId,
     entries: &[PendingEntry],
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
     // A log's first append creates its head row. When two processes' batches do that at
     // once (PostgreSQL), the second insert waits for the first transaction and then does
     // nothing; both then lock the row, one after the other.
@@ -181,7 +182,7 @@ pub(super) async fn append(
         .execute(&mut *conn)
         .await
         .ctx("appending to a log")?;
-    Ok(())
+    Ok(old.size)
 }
 
 /// The most rows one of [`append`]'s statements carries (an opening binds six values a row).
