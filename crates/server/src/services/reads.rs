@@ -94,12 +94,15 @@ impl Reads {
     }
 
     /// Any letter by slug (drafts included), rendered once and cached. `NotFound` when the
-    /// slug is malformed or unknown.
+    /// slug is malformed or unknown. When the cached view expires during a surge, one
+    /// request reads it again and the others wait for that read, rather than each making
+    /// the same reads at once.
     pub async fn letter(&self, slug: &str) -> Result<Arc<LetterView>, ReadError> {
         let slug = Slug::parse(slug).map_err(|_| ReadError::NotFound)?;
-        let generation = match self.caches.letter(slug.as_str()) {
+        let key = slug.as_str().to_owned();
+        let lead = match self.caches.letters.get_or_lead(&key).await {
             Ok(view) => return Ok(view),
-            Err(generation) => generation,
+            Err(lead) => lead,
         };
         let letter = self
             .store
@@ -132,9 +135,7 @@ impl Reads {
                 .filter(|d| d.status == DeliveryStatus::Delivered)
                 .collect();
         }
-        let view = Arc::new(view);
-        self.caches.put_letter(generation, view.clone());
-        Ok(view)
+        Ok(self.caches.letters.land(key, lead, Arc::new(view)))
     }
 
     /// A letter the public may see (open, closed or delivered): `NotFound` for drafts too.
@@ -381,14 +382,6 @@ impl Caches {
             first_grids: TtlMap::new(ttl),
             rendered: TtlMap::new(ttl),
         }
-    }
-
-    pub fn letter(&self, slug: &str) -> Result<Arc<LetterView>, Generation> {
-        self.letters.get(&slug.to_owned())
-    }
-
-    pub fn put_letter(&self, generation: Generation, view: Arc<LetterView>) {
-        self.letters.put(view.letter.slug.clone(), generation, view);
     }
 
     pub fn counts(&self, letter: LetterId) -> Result<Arc<Counts>, Generation> {
