@@ -865,12 +865,18 @@ async fn a_sign_up_that_cannot_be_stored_fails_alone() {
 /// A batch decides its plain confirmation links together, in a few statements; each link
 /// must still be answered as it would be in a batch of its own (the same link twice is spent
 /// the second time, an unknown or expired one changes nothing), and the log must end the
-/// same, entry for entry.
+/// same, entry for entry. A link whose category is not its signature's publishes the
+/// signature in the link's category on both paths.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmations_decided_together_answer_as_they_would_one_by_one() {
     let mut runs = Vec::new();
     for together in [true, false] {
-        let (store, _other, _dir) = two_stores().await;
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend() {
+            Backend::Sqlite => dir.path().join("u.db").display().to_string(),
+            Backend::Postgres => fresh_postgres_database(),
+        };
+        let store = open(&url).await;
         let (letter, categories) = open_letter(&store).await;
         let signed = answers(
             &store,
@@ -882,6 +888,22 @@ async fn confirmations_decided_together_answer_as_they_would_one_by_one() {
                 .iter()
                 .all(|s| s == &Ok(WriteOutcome::Sign(SignOutcome::Created)))
         );
+        // Signer 4 (first category) holds a link in signer 1's category (the second).
+        execute(&url, match backend() {
+            Backend::Sqlite => {
+                "UPDATE confirmation_tokens SET category_id = (SELECT category_id
+                     FROM confirmation_tokens
+                     WHERE token_hash = X'000000000000000100A500000000000000000000000000000000000000000000')
+                 WHERE token_hash = X'000000000000000400A500000000000000000000000000000000000000000000'"
+            }
+            Backend::Postgres => {
+                "UPDATE confirmation_tokens SET category_id = (SELECT category_id
+                     FROM confirmation_tokens
+                     WHERE token_hash = '\\x000000000000000100A500000000000000000000000000000000000000000000')
+                 WHERE token_hash = '\\x000000000000000400A500000000000000000000000000000000000000000000'"
+            }
+        })
+        .await;
         let mut late = confirm(2, 0);
         if let WriteCommand::Confirm(late) = &mut late {
             late.now = NOW + 7200;
@@ -934,6 +956,10 @@ async fn confirmations_decided_together_answer_as_they_would_one_by_one() {
         );
         let counts = store.counts(letter).await.unwrap();
         assert_eq!(counts.total, 4, "together: {together}");
+        // Signers 0 and 4 signed in the first category, 1 and 3 in the second; signer 4's
+        // link moves it to the second.
+        let by_category: Vec<u64> = counts.by_category.iter().map(|(_, n)| *n).collect();
+        assert_eq!(by_category, [1, 3], "together: {together}");
         let head = store.log_head(letter).await.unwrap();
         assert_eq!(head.size, 4, "together: {together}");
         // A second press of a link confirmed in the batch finds it spent.

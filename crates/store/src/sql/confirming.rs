@@ -54,6 +54,9 @@ struct Link {
     letter_state: LetterState,
     closes_at: Option<Timestamp>,
     closed_at: Option<Timestamp>,
+    /// Whether the link's category is the signature's already (the usual case: a signer
+    /// who signed again in another category has a link that changes it).
+    same_category: bool,
     /// An organisation's signature, a letter that reviews, or a link the letter's batch
     /// holds: the per-command path decides it.
     special: bool,
@@ -65,6 +68,7 @@ struct Winner<'a> {
     command: &'a ConfirmCommand,
     signature: SignatureId,
     letter: LetterRef,
+    same_category: bool,
 }
 
 /// Decides the batch's plain confirmation links (see the module's documentation), in
@@ -146,6 +150,7 @@ async fn decide(
                 command,
                 signature: link.signature,
                 letter,
+                same_category: link.same_category,
             });
         }
     }
@@ -195,6 +200,7 @@ async fn read_links(
         });
         query.push(concat!(
             ") SELECT t.token_hash, t.signature_id, t.expires_at, t.used_at, s.letter_id,
+                      t.category_id AS link_category, s.category_id AS signature_category,
                       s.state AS signature_state, l.state AS letter_state, l.slug, l.title,
                       l.closes_at, l.closed_at, t.display_level AS link_display,
                       l.batch_minutes, l.moderation, o.signature_id AS organisation
@@ -224,6 +230,9 @@ async fn read_links(
                 && display != DisplayLevel::Public;
             let organisation: Option<i64> = row.try_get("organisation").ctx("reading a link")?;
             let used_at: Option<i64> = row.try_get("used_at").ctx("reading a link")?;
+            let link_category: i64 = row.try_get("link_category").ctx("reading a link")?;
+            let signature_category: i64 =
+                row.try_get("signature_category").ctx("reading a link")?;
             links.insert(
                 hash,
                 Link {
@@ -239,6 +248,7 @@ async fn read_links(
                     letter_state: parse_stored(&text("letter_state")?, "letter state")?,
                     closes_at: row.try_get("closes_at").ctx("reading a link")?,
                     closed_at: row.try_get("closed_at").ctx("reading a link")?,
+                    same_category: link_category == signature_category,
                     special: organisation.is_some() || review || held,
                 },
             );
@@ -253,26 +263,16 @@ async fn read_links(
 async fn publish(conn: &mut Conn, winners: &[Winner<'_>]) -> Result<Vec<SignatureId>, StoreError> {
     let mut published = Vec::with_capacity(winners.len());
     for chunk in winners.chunks(CHUNK) {
-        let mut query = QueryBuilder::<Db>::new("WITH v (v_hash, v_now) AS (");
-        query.push_values(chunk, |mut row, winner| {
-            row.push_bind(winner.command.token_hash.to_vec())
-                .push_bind(winner.command.now);
-        });
-        query.push(
-            ") UPDATE signatures
-               SET state = 'published', confirmed_at = v.v_now, published_at = v.v_now,
-                   category_id = t.category_id, name = t.name, title = t.title,
-                   affiliation = t.affiliation, city = t.city, country = t.country,
-                   comment = t.comment, display_level = t.display_level,
-                   show_city = t.show_city
-               FROM v JOIN confirmation_tokens t ON t.token_hash = v.v_hash
-               WHERE signatures.id = t.signature_id AND signatures.state = 'pending'
-               RETURNING signatures.id",
-        );
-        let rows = fetch_built(conn, query, "confirming signatures").await?;
-        let mut ids = HashSet::with_capacity(rows.len());
-        for row in rows {
-            ids.insert(SignatureId(row.try_get("id").ctx("confirming signatures")?));
+        // A signature whose category stays is published without touching its category
+        // index (an index entry rewritten for nothing costs a page write per signature);
+        // the few whose link changes it, in a statement of their own.
+        let (same, changed): (Vec<&Winner>, Vec<&Winner>) =
+            chunk.iter().partition(|w| w.same_category);
+        let mut ids = HashSet::with_capacity(chunk.len());
+        for (group, set_category) in [(same, false), (changed, true)] {
+            if !group.is_empty() {
+                ids.extend(publish_group(conn, &group, set_category).await?);
+            }
         }
         let spent: Vec<&Winner> = chunk
             .iter()
@@ -295,6 +295,44 @@ async fn publish(conn: &mut Conn, winners: &[Winner<'_>]) -> Result<Vec<Signatur
         published.extend(spent.iter().map(|w| w.signature));
     }
     Ok(published)
+}
+
+/// Publishes `group` with its links' submissions, their categories too when
+/// `set_category`; returns the signatures it published.
+async fn publish_group(
+    conn: &mut Conn,
+    group: &[&Winner<'_>],
+    set_category: bool,
+) -> Result<Vec<SignatureId>, StoreError> {
+    let mut query = QueryBuilder::<Db>::new("WITH v (v_hash, v_now) AS (");
+    query.push_values(group, |mut row, winner| {
+        row.push_bind(winner.command.token_hash.to_vec())
+            .push_bind(winner.command.now);
+    });
+    query.push(
+        ") UPDATE signatures
+           SET state = 'published', confirmed_at = v.v_now, published_at = v.v_now,
+               name = t.name, title = t.title, affiliation = t.affiliation, city = t.city,
+               country = t.country, comment = t.comment, display_level = t.display_level,
+               show_city = t.show_city",
+    );
+    if set_category {
+        query.push(", category_id = t.category_id");
+    }
+    query.push(
+        " FROM v JOIN confirmation_tokens t ON t.token_hash = v.v_hash
+          WHERE signatures.id = t.signature_id AND signatures.state = 'pending'",
+    );
+    if !set_category {
+        // As read: a signature whose category changed since is not published with the
+        // wrong one.
+        query.push(" AND signatures.category_id = t.category_id");
+    }
+    query.push(" RETURNING signatures.id");
+    let rows = fetch_built(conn, query, "confirming signatures").await?;
+    rows.iter()
+        .map(|row| Ok(SignatureId(row.try_get("id").ctx("confirming signatures")?)))
+        .collect()
 }
 
 /// The published signatures' rows their log entries are made from, by signature.
