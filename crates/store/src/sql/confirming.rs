@@ -54,8 +54,8 @@ struct Link {
     letter_state: LetterState,
     closes_at: Option<Timestamp>,
     closed_at: Option<Timestamp>,
-    /// Whether the link's category is the signature's already (the usual case: a signer
-    /// who signed again in another category has a link that changes it).
+    /// Whether the link's category is the signature's already: every link of a pending
+    /// signature copies it today, but the publishing statement must not rely on that.
     same_category: bool,
     /// An organisation's signature, a letter that reviews, or a link the letter's batch
     /// holds: the per-command path decides it.
