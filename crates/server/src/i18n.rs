@@ -119,7 +119,12 @@ impl Lang {
 
     /// A text in this language (English when this language lacks it).
     pub fn text(self, key: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue>>) -> String {
-        LOCALES.lookup_complete(self.id(), key, args)
+        // This language, then English: what `lookup_complete` does, without negotiating the
+        // language again (a list of the catalog's languages) for every text on a page.
+        LOCALES
+            .lookup_single_language(self.id(), key, args)
+            .or_else(|_| LOCALES.lookup_single_language(&EN, key, args))
+            .unwrap_or_else(|_| format!("Unknown localization key: {key:?}"))
     }
 
     /// Whether this language has a text of its own for `key` (not English's), a message with

@@ -5,6 +5,7 @@
 //! them in the outbox in the same transaction as the change that caused them; the
 //! [`worker`] sends them.
 
+mod encoding;
 pub mod messages;
 mod smtp;
 pub mod worker;
@@ -12,9 +13,10 @@ pub mod worker;
 use std::path::{Path, PathBuf};
 
 use lettre::{
-    Message,
+    Address, Message,
+    address::Envelope,
     message::{
-        Attachment, Mailbox, MultiPart,
+        Attachment, Mailbox, MultiPart, SinglePart,
         header::{ContentType, Header, HeaderName, HeaderValue},
     },
 };
@@ -251,18 +253,25 @@ impl Mailer {
         attachment: Option<Attached>,
     ) -> Result<(Message, Vec<String>), MailError> {
         let rendered = messages::render(email.kind, &email.params)?;
-        let to: Mailbox = email.recipient.parse().map_err(|_| MailError::Recipient)?;
-        // Only the files' console line shows the links; over SMTP they are not collected.
+        // A bare address: what the outbox holds (parsed as a mailbox, with a name, it took
+        // lettre's general parser, once here and twice more to derive the envelope).
+        let to: Address = email.recipient.parse().map_err(|_| MailError::Recipient)?;
+        let envelope = Envelope::new(Some(self.from.email.clone()), vec![to.clone()])
+            .map_err(MailError::Build)?;
+        // Only the files' console line shows the links; over SMTP, or with that line not
+        // logged, they are not collected.
         let links: Vec<String> = match self.transport {
-            Transport::Files(_) => rendered
+            Transport::Files(_) if tracing::enabled!(tracing::Level::INFO) => rendered
                 .text
-                .split_whitespace()
+                .split_ascii_whitespace()
                 .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
                 .map(str::to_owned)
                 .collect(),
-            Transport::Smtp(_) => Vec::new(),
+            Transport::Files(_) | Transport::Smtp(_) => Vec::new(),
         };
-        let body = MultiPart::alternative_plain_html(rendered.text, rendered.html);
+        let body = MultiPart::alternative()
+            .singlepart(SinglePart::plain(encoding::text_body(&rendered.text)))
+            .singlepart(SinglePart::html(encoding::text_body(&rendered.html)));
         let body = match attachment {
             Some((name, pdf)) => {
                 MultiPart::mixed()
@@ -280,7 +289,8 @@ impl Mailer {
         };
         let mut builder = Message::builder()
             .from(self.from.clone())
-            .to(to)
+            .to(Mailbox::new(None, to))
+            .envelope(envelope)
             .subject(rendered.subject.as_str())
             .message_id(Some(format!("<outbox-{}@{}>", email.id, self.host)));
         // A mailing's one-click unsubscribe (RFC 8058): mail clients show an "Unsubscribe"
