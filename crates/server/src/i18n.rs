@@ -16,7 +16,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::Response,
 };
-use fluent_templates::{LanguageIdentifier, Loader, fluent_bundle::FluentValue, langid};
+use fluent_templates::{LanguageIdentifier, fluent_bundle::FluentValue, langid};
 
 use crate::auth::session::read_cookie;
 
