@@ -22,19 +22,24 @@ pub mod sign;
 pub mod updates;
 pub mod versions;
 
-use std::time::Instant;
+use std::{
+    convert::Infallible,
+    task::{Context, Poll},
+    time::Instant,
+};
 
 use axum::{
     Router,
     body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Request, State},
     http::{HeaderValue, StatusCode, header},
-    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
 
-use futures_util::StreamExt;
+use futures_util::{StreamExt, future::BoxFuture};
+use tower_layer::Layer;
+use tower_service::Service;
 
 use crate::{
     auth::csrf::check_origin,
@@ -117,24 +122,30 @@ pub fn router(state: AppState) -> Router {
             get(responses::document),
         )
         .route("/healthz", get(health))
-        .layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT));
-    let signing = Router::new()
-        .route(sign::SIGN_ROUTE, post(sign::sign).get(sign::sign_get))
-        .layer(DefaultBodyLimit::max(LOGO_FORM_LIMIT));
+        .route(sign::SIGN_ROUTE, post(sign::sign).get(sign::sign_get));
     let organisers = admin::table()
         .into_iter()
         .fold(Router::new(), |router, (route, handler)| {
             router.route(route.path, handler)
-        })
-        .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
+        });
     Router::new()
         .merge(public)
-        .merge(signing)
         .merge(organisers)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), edge))
+        .layer(EdgeLayer(state.clone()))
         .with_state(state)
+}
+
+/// How large a request body may be on a route: the signing form may carry an
+/// organisation's logo, an organiser's form a long letter, the other public forms little.
+/// (One route takes more still and says so itself: a workspace's branding.)
+fn body_limit(route: Option<&MatchedPath>) -> usize {
+    match route.map(MatchedPath::as_str) {
+        Some(sign::SIGN_ROUTE) => LOGO_FORM_LIMIT,
+        Some(path) if path == "/admin" || path.starts_with("/admin/") => ADMIN_BODY_LIMIT,
+        _ => PUBLIC_BODY_LIMIT,
+    }
 }
 
 async fn not_found() -> PageError {
@@ -237,37 +248,80 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-/// What every request goes through, in one layer (each layer costs the request an
-/// allocation and a copy of its route), from the outside in:
+/// What every request goes through, in one layer of our own (each layer costs a request an
+/// allocation and a copy of its route, and `middleware::from_fn` several), from the outside
+/// in:
 ///
 /// - the request's language: everything below, the framed messages too, is in it;
 /// - the [`message`] pages framed with the site's name;
 /// - the security headers;
 /// - one log line per request: method, route pattern (never the path, which may hold a
 ///   token), status and time; no addresses, no query strings, no form data;
-/// - the refusal of cross-site unsafe requests.
-async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let language = Requested::of(&req);
-    let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let started = Instant::now();
-    let mut response = i18n::scope(language.lang, async {
-        let response = match check_origin(&state, &req) {
-            Some(refused) => refused,
-            None => next.run(req).await,
-        };
-        tracing::info!(
-            %method,
-            route = route.as_ref().map_or("(unmatched)", MatchedPath::as_str),
-            status = response.status().as_u16(),
-            ms = started.elapsed().as_millis() as u64,
-            "request"
-        );
-        frame_messages(&state, security_headers(response))
-    })
-    .await;
-    language.mark(&mut response);
-    response
+/// - the refusal of cross-site unsafe requests;
+/// - the route's [`body_limit`].
+#[derive(Clone)]
+struct EdgeLayer(AppState);
+
+impl<S> Layer<S> for EdgeLayer {
+    type Service = Edge<S>;
+
+    fn layer(&self, inner: S) -> Edge<S> {
+        Edge {
+            state: self.0.clone(),
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Edge<S> {
+    state: AppState,
+    inner: S,
+}
+
+impl<S> Service<Request> for Edge<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        // The inner service was made ready; a fresh copy takes its place for the next call.
+        let fresh = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, fresh);
+        let state = self.state.clone();
+        let language = Requested::of(&req);
+        let method = req.method().clone();
+        let route = req.extensions().get::<MatchedPath>().cloned();
+        let started = Instant::now();
+        let mut inner = DefaultBodyLimit::max(body_limit(route.as_ref())).layer(ready);
+        Box::pin(async move {
+            let mut response = i18n::scope(language.lang, async {
+                let response = match check_origin(&state, &req) {
+                    Some(refused) => refused,
+                    None => inner.call(req).await?,
+                };
+                tracing::info!(
+                    %method,
+                    route = route.as_ref().map_or("(unmatched)", MatchedPath::as_str),
+                    status = response.status().as_u16(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "request"
+                );
+                Ok::<_, Infallible>(frame_messages(&state, security_headers(response)))
+            })
+            .await?;
+            language.mark(&mut response);
+            Ok(response)
+        })
+    }
 }
 
 /// Headers every response gets. Pages may not be framed, scripts and styles come only from
