@@ -36,7 +36,9 @@ for _ in $(seq 600); do
   sleep 0.5
 done
 kill "$pid"; wait "$pid" 2>/dev/null || true
-find "$work/signed/mail" -name '*.eml' -print0 | xargs -0 grep -ohE '/confirm/[A-Za-z0-9_-]{43}' | sort -u >"$work/links"
+# In the order the emails were written (people confirm roughly in the order they signed).
+find "$work/signed/mail" -name '*.eml' | sort | xargs -d '\n' grep -ohE '/confirm/[A-Za-z0-9_-]{43,44}' \
+  | awk '!seen[$0]++' >"$work/links"
 rm -rf "$work/signed/mail"
 echo "$(wc -l <"$work/links") pending signatures with links; $(date), $(nproc) cores"
 

@@ -143,7 +143,7 @@ pub async fn request(
         .check(&client)
         .map_err(|wait| PageError::TooManyRequests(wait.0))?;
 
-    let token = Token::generate();
+    let token = Token::ordered();
     let now = state.clock.now();
     let link = state.public.url(&format!("/confirm/{}", token.as_str()));
     let confirm_expires_at =

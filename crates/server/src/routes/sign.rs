@@ -181,7 +181,7 @@ pub async fn sign(
         .check(&client)
         .map_err(|wait| PageError::TooManyRequests(wait.0))?;
 
-    let token = Token::generate();
+    let token = Token::ordered();
     let signed_at = state.clock.now();
     let token_expires_at =
         signed_at + i64::try_from(state.settings.confirmation_link_seconds).unwrap_or(i64::MAX / 2);
