@@ -85,9 +85,9 @@ impl Token {
         if self.0.len() != ORDERED_LEN {
             return None;
         }
-        // 44 characters are exactly 33 bytes: any such string of the alphabet decodes.
-        let bytes = URL_SAFE_NO_PAD.decode(&self.0).ok()?;
-        bytes.get(..ISSUED_BYTES)?.try_into().ok()
+        // Its first 8 characters are exactly those 6 bytes.
+        let bytes = URL_SAFE_NO_PAD.decode(self.0.get(..8)?).ok()?;
+        bytes.try_into().ok()
     }
 }
 
