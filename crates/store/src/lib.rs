@@ -225,6 +225,11 @@ pub trait BatchStore: Send + Sync {
     /// at the same time (PostgreSQL): a batch that loses a deadlock to one of them is run
     /// again from the start, and the results are those of the run that committed.
     async fn commit_batch(&self, commands: Vec<WriteCommand>) -> Result<Vec<Result<WriteOutcome>>>;
+    /// Does on the caller's thread what a command needs before its batch and need not wait
+    /// for it: seals an individual's sign-up. The writer commits one batch at a time, so
+    /// what its callers do in parallel it does not do in turn. Commands not prepared are
+    /// committed all the same.
+    fn prepare(&self, command: &mut WriteCommand);
     /// The sensitive letters' batches due at `now`: for each letter holding signatures
     /// confirmed before its latest batch boundary, the command that publishes them.
     async fn due_releases(&self, now: Timestamp) -> Result<Vec<ReleaseCommand>>;

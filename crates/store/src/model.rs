@@ -730,6 +730,9 @@ pub struct SignCommand {
     /// The language the signer signed in (a tag such as `es`), kept with a new signature
     /// so that the emails every signer gets later are in it (None: English).
     pub lang: Option<String>,
+    /// Its personal fields sealed ahead of the batch ([`crate::BatchStore::prepare`]); None
+    /// until then, and the writer seals them itself.
+    pub sealed: Option<crate::sealed::SealedSignUp>,
 }
 
 /// An organiser verifies an organisation's held signature: it is published, with an add

@@ -33,7 +33,9 @@ use chacha20poly1305::{
     aead::{Aead, Payload},
 };
 
-use crate::files;
+use undersigned_core::signature::SignerDetails;
+
+use crate::{files, model::SignCommand};
 
 /// The first byte of a sealed value.
 const VERSION: u8 = 1;
@@ -441,6 +443,66 @@ pub fn sealed_key(stored: &[u8]) -> Option<KeyId> {
     match stored {
         [VERSION, a, b, c, d, ..] => Some(u32::from_be_bytes([*a, *b, *c, *d])),
         _ => None,
+    }
+}
+
+/// A signer's name and details, sealed, ready to bind in the order name, title, affiliation,
+/// city, country, comment.
+#[derive(Clone)]
+pub(crate) struct SealedSigner {
+    pub name: Vec<u8>,
+    pub title: Option<Vec<u8>>,
+    pub affiliation: Option<Vec<u8>>,
+    pub city: Option<Vec<u8>>,
+    pub country: Option<Vec<u8>>,
+    pub comment: Option<Vec<u8>>,
+}
+
+impl SealedSigner {
+    pub fn new(keys: &Keyring, name: &str, details: &SignerDetails) -> Self {
+        let seal = |field, value: &Option<String>| keys.seal_optional(field, value.as_deref());
+        Self {
+            name: keys.seal(Field::Name, name),
+            title: seal(Field::Title, &details.title),
+            affiliation: seal(Field::Affiliation, &details.affiliation),
+            city: seal(Field::City, &details.city),
+            country: seal(Field::Country, &details.country),
+            comment: seal(Field::Comment, &details.comment),
+        }
+    }
+}
+
+/// Everything an individual's sign-up writes sealed: the signer, the address, the language,
+/// and its email's recipient and parameters. Made by [`crate::BatchStore::prepare`] on the
+/// handler's thread before the command joins a batch, so that the writer, which commits one
+/// batch at a time, does not spend its time sealing; the writer seals what was not prepared.
+#[derive(Clone)]
+pub struct SealedSignUp {
+    pub(crate) signer: SealedSigner,
+    pub(crate) email: Vec<u8>,
+    pub(crate) lang: Option<Vec<u8>>,
+    pub(crate) recipient: Vec<u8>,
+    pub(crate) params: Vec<u8>,
+}
+
+impl SealedSignUp {
+    pub(crate) fn new(keys: &Keyring, command: &SignCommand) -> Self {
+        let signature = &command.signature;
+        let email = signature.email.to_string();
+        Self {
+            signer: SealedSigner::new(keys, signature.name.as_str(), &signature.details),
+            email: keys.seal(Field::Email, &email),
+            lang: keys.seal_optional(Field::Lang, command.lang.as_deref()),
+            recipient: keys.seal(Field::Recipient, &email),
+            params: keys.seal(Field::EmailParams, &command.email_params),
+        }
+    }
+}
+
+/// Sealed bytes say nothing, but the type is in commands that are logged with `{:?}`.
+impl fmt::Debug for SealedSignUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SealedSignUp(..)")
     }
 }
 

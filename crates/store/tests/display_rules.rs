@@ -201,6 +201,7 @@ async fn letters_from_before_display_rules_allow_everything_and_keep_their_promi
             organisation: None,
             updates: false,
             lang: None,
+            sealed: None,
         })),
     )
     .await;

@@ -20,7 +20,7 @@ use undersigned_core::{
 };
 use undersigned_store::{
     Actor, ConfirmCommand, ConfirmOutcome, DynStore, ImportCommand, LetterId, NewUser,
-    NewWorkspace, SignCommand, SignOutcome, WriteCommand, WriteOutcome,
+    NewWorkspace, OutboxClaimCommand, SignCommand, SignOutcome, WriteCommand, WriteOutcome,
     postgres::{PgOptions, PgStore},
     rules::MailLimits,
     sealed::Field,
@@ -172,6 +172,7 @@ fn sign(letter: LetterId, categories: &[i64], i: usize, writer: u8) -> WriteComm
         organisation: None,
         updates: false,
         lang: None,
+        sealed: None,
     }))
 }
 
@@ -270,6 +271,62 @@ async fn two_writers_signing_and_confirming_the_same_signers_count_each_once() {
     assert_eq!(listed.len(), SIGNERS);
     first.close().await;
     second.close().await;
+}
+
+/// Sign-ups sealed ahead of their batch (`prepare`, as the server does on each handler's
+/// thread) and sign-ups the writer seals itself, in the same batches: every signer's name and
+/// address read back as signed, and every email opens to its signer's address.
+#[tokio::test]
+async fn sign_ups_sealed_before_their_batch_read_back_like_the_others() {
+    let (store, _second, _dir) = two_stores().await;
+    let (letter, categories) = open_letter(&store).await;
+    let mut commands: Vec<_> = (0..SIGNERS)
+        .map(|i| sign(letter, &categories, i, 0))
+        .collect();
+    for command in commands.iter_mut().step_by(2) {
+        store.prepare(command);
+    }
+    let prepared = |c: &WriteCommand| matches!(c, WriteCommand::Sign(s) if s.sealed.is_some());
+    assert!(prepared(&commands[0]) && !prepared(&commands[1]));
+    // Preparing twice seals once.
+    store.prepare(&mut commands[0]);
+
+    let outcomes = write_all(store.clone(), commands).await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| *o == WriteOutcome::Sign(SignOutcome::Created)),
+        "{outcomes:?}"
+    );
+    let confirms = (0..SIGNERS).map(|i| confirm(i, 0)).collect();
+    write_all(store.clone(), confirms).await;
+
+    let listed = store.organiser_signatures(letter, 0, 1000).await.unwrap();
+    let read: BTreeSet<(String, String)> = listed.into_iter().map(|r| (r.name, r.email)).collect();
+    let signed: BTreeSet<(String, String)> = (0..SIGNERS)
+        .map(|i| (format!("Signer {i}"), format!("signer-{i}@example.org")))
+        .collect();
+    assert_eq!(read, signed);
+
+    let claim = WriteCommand::OutboxClaim(OutboxClaimCommand {
+        worker: "test".into(),
+        now: NOW + 120,
+        lease_until: NOW + 720,
+        limit: 1000,
+    });
+    let claimed = store.commit_batch(vec![claim]).await.unwrap().remove(0);
+    let Ok(WriteOutcome::OutboxClaimed(emails)) = claimed else {
+        panic!("{claimed:?}");
+    };
+    let recipients: BTreeSet<String> = emails
+        .iter()
+        .filter(|e| e.withheld.is_none())
+        .map(|e| e.recipient.clone())
+        .collect();
+    let addresses: BTreeSet<String> = signed.into_iter().map(|(_, email)| email).collect();
+    assert_eq!(recipients, addresses);
+    assert!(emails.iter().all(|e| e.params == "{}"));
+    store.close().await;
 }
 
 /// Two letters confirmed through two writers at once, each batch mixing both letters: each

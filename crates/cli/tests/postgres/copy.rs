@@ -164,6 +164,7 @@ async fn big_instance(data: &Path) -> (String, Vec<(LetterId, u64)>) {
                 updates: false,
                 // Sealed languages travel as bytes; NULL ones as NULL.
                 lang: i.is_multiple_of(2).then(|| "es".to_owned()),
+                sealed: None,
             }))
         })
         .collect();

@@ -214,6 +214,7 @@ pub async fn sign(
         organisation,
         updates: input.wants_updates(),
         lang: Some(crate::i18n::current().code().to_owned()),
+        sealed: None,
     };
     match state
         .writer

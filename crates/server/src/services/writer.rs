@@ -32,6 +32,8 @@ type Reply = oneshot::Sender<Result<WriteOutcome, WriteError>>;
 /// The handlers' side of the writer.
 #[derive(Clone)]
 pub struct Writer {
+    /// For [`undersigned_store::BatchStore::prepare`], on the handler's thread.
+    store: DynStore,
     sender: mpsc::Sender<(WriteCommand, Reply)>,
     /// Wakes the mail worker (for emails queued outside a batch: invitations, resets).
     mail_wakeup: Arc<Notify>,
@@ -72,6 +74,7 @@ impl Writer {
         });
         (
             Self {
+                store,
                 sender,
                 mail_wakeup,
             },
@@ -85,7 +88,8 @@ impl Writer {
     }
 
     /// Commits `command` and returns what it did, once it is on disk.
-    pub async fn submit(&self, command: WriteCommand) -> Result<WriteOutcome, WriteError> {
+    pub async fn submit(&self, mut command: WriteCommand) -> Result<WriteOutcome, WriteError> {
+        self.store.prepare(&mut command);
         let (reply, answer) = oneshot::channel();
         self.sender
             .send((command, reply))
@@ -101,7 +105,8 @@ impl Writer {
         commands: Vec<WriteCommand>,
     ) -> Vec<Result<WriteOutcome, WriteError>> {
         let mut answers = Vec::with_capacity(commands.len());
-        for command in commands {
+        for mut command in commands {
+            self.store.prepare(&mut command);
             let (reply, answer) = oneshot::channel();
             match self.sender.send((command, reply)).await {
                 Ok(()) => answers.push(Some(answer)),

@@ -38,7 +38,7 @@ use crate::{
     parse_stored,
     queue::*,
     rules::may_email_again,
-    sealed::{Field, Keyring},
+    sealed::{Field, Keyring, SealedSignUp},
 };
 
 /// The log entry a command produced, if any.
@@ -89,6 +89,17 @@ impl BatchStore for SqlStore {
             tracing::warn!(error = %e, "could not clear erased text from the write-ahead log");
         }
         result
+    }
+
+    fn prepare(&self, command: &mut WriteCommand) {
+        // An organisation's sign-up may email another address than its signer's (see
+        // `signing`), and takes the per-command path, which seals what it writes itself.
+        if let WriteCommand::Sign(sign) = command
+            && sign.organisation.is_none()
+            && sign.sealed.is_none()
+        {
+            sign.sealed = Some(SealedSignUp::new(&self.keyring, sign));
+        }
     }
 
     async fn due_releases(&self, now: Timestamp) -> Result<Vec<ReleaseCommand>, StoreError> {

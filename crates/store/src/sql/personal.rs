@@ -6,35 +6,11 @@ use sqlx::Row;
 use undersigned_core::signature::SignerDetails;
 
 use super::{Ctx, DbRow};
+pub(super) use crate::sealed::SealedSigner;
 use crate::{
     StoreError,
     sealed::{Field, Keyring},
 };
-
-/// A signer's name and details, sealed, ready to bind in the order name, title, affiliation,
-/// city, country, comment.
-pub(super) struct SealedSigner {
-    pub name: Vec<u8>,
-    pub title: Option<Vec<u8>>,
-    pub affiliation: Option<Vec<u8>>,
-    pub city: Option<Vec<u8>>,
-    pub country: Option<Vec<u8>>,
-    pub comment: Option<Vec<u8>>,
-}
-
-impl SealedSigner {
-    pub fn new(keys: &Keyring, name: &str, details: &SignerDetails) -> Self {
-        let seal = |field, value: &Option<String>| keys.seal_optional(field, value.as_deref());
-        Self {
-            name: keys.seal(Field::Name, name),
-            title: seal(Field::Title, &details.title),
-            affiliation: seal(Field::Affiliation, &details.affiliation),
-            city: seal(Field::City, &details.city),
-            country: seal(Field::Country, &details.country),
-            comment: seal(Field::Comment, &details.comment),
-        }
-    }
-}
 
 fn unreadable(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))

@@ -24,7 +24,10 @@
 //! being unavailable, the savepoint is rolled back and every command of the set goes through
 //! the per-command path instead, so each still gets its own exact answer.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    borrow::Cow,
+    collections::{HashMap, HashSet},
+};
 
 use sqlx::{QueryBuilder, Row};
 use undersigned_core::{LetterState, SignatureState};
@@ -35,14 +38,13 @@ use super::{
     dialect::{self, Db},
     execute_built, fetch_built,
     mail_limits::DomainCaps,
-    personal::SealedSigner,
 };
 use crate::{
     StoreError,
     model::*,
     parse_stored,
     rules::{RECIPIENT_BUDGET_SECONDS, may_email_again},
-    sealed::{Field, Keyring},
+    sealed::{Keyring, SealedSignUp},
 };
 
 /// The most rows one statement carries (the widest, a signature, binds 20 values a row:
@@ -55,7 +57,7 @@ struct Signer<'a> {
     /// Its place in the batch.
     index: usize,
     command: &'a SignCommand,
-    sealed: SealedSigner,
+    sealed: Cow<'a, SealedSignUp>,
     /// The letter's text version the signature is made on.
     version: i64,
     /// Its signature, once found, and whether this command inserted it.
@@ -122,11 +124,11 @@ pub(super) async fn apply_signs(
         signers.push(Signer {
             index,
             command,
-            sealed: SealedSigner::new(
-                keys,
-                command.signature.name.as_str(),
-                &command.signature.details,
-            ),
+            // Sealed on the handler's thread (`prepare`), or here if it was not.
+            sealed: match &command.sealed {
+                Some(sealed) => Cow::Borrowed(sealed),
+                None => Cow::Owned(SealedSignUp::new(keys, command)),
+            },
             version: letter.map_or(1, |l| l.version),
             id: None,
             inserted: false,
@@ -249,11 +251,11 @@ async fn decide(
 ) -> Result<Answered, StoreError> {
     read_signatures(conn, signers).await?;
     spend_budgets(conn, signers).await?;
-    insert_signatures(conn, keys, signers).await?;
+    insert_signatures(conn, signers).await?;
     insert_decoys(conn, keys, signers).await?;
     note_emails(conn, signers).await?;
     insert_tokens(conn, signers).await?;
-    queue_emails(conn, keys, signers).await?;
+    queue_emails(conn, signers).await?;
     Ok(signers
         .iter()
         .map(|s| (s.index, Ok(WriteOutcome::Sign(s.outcome()))))
@@ -297,11 +299,7 @@ impl Signer<'_> {
 /// it stands after its sign-up (emailed or not), so that it needs no update after. Should
 /// another process's writer have inserted one of them since `read_signatures` looked (only
 /// PostgreSQL has several writers), this fails, and the per-command path decides them.
-async fn insert_signatures(
-    conn: &mut Conn,
-    keys: &Keyring,
-    signers: &mut [Signer<'_>],
-) -> Result<(), StoreError> {
+async fn insert_signatures(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Result<(), StoreError> {
     let mut inserted = HashMap::new();
     let new: Vec<&Signer> = signers.iter().filter(|s| s.id.is_none()).collect();
     for chunk in new.chunks(CHUNK) {
@@ -315,13 +313,13 @@ async fn insert_signatures(
             let sig = &s.command.signature;
             row.push_bind(s.command.letter.0)
                 .push_bind(sig.category_id)
-                .push_bind(s.sealed.name.clone())
-                .push_bind(s.sealed.title.clone())
-                .push_bind(s.sealed.affiliation.clone())
-                .push_bind(s.sealed.city.clone())
-                .push_bind(s.sealed.country.clone())
-                .push_bind(s.sealed.comment.clone())
-                .push_bind(keys.seal(Field::Email, &sig.email.to_string()))
+                .push_bind(s.sealed.signer.name.clone())
+                .push_bind(s.sealed.signer.title.clone())
+                .push_bind(s.sealed.signer.affiliation.clone())
+                .push_bind(s.sealed.signer.city.clone())
+                .push_bind(s.sealed.signer.country.clone())
+                .push_bind(s.sealed.signer.comment.clone())
+                .push_bind(s.sealed.email.clone())
                 .push_bind(s.command.duplicate_key.0.to_vec())
                 .push_bind(sig.display.as_str())
                 .push_bind(SignatureState::Pending.as_str())
@@ -331,7 +329,7 @@ async fn insert_signatures(
                 .push_bind(i64::from(sig.details.show_city))
                 .push_bind("individual")
                 .push_bind(i64::from(s.command.updates))
-                .push_bind(keys.seal_optional(Field::Lang, s.command.lang.as_deref()))
+                .push_bind(s.sealed.lang.clone())
                 .push_bind(s.version)
                 .push_bind(s.emailed.then_some(s.command.now))
                 .push_bind(i64::from(s.emailed));
@@ -512,12 +510,12 @@ async fn note_emails(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), Stor
                 .push_bind(s.command.now)
                 .push_bind(reopen)
                 .push_bind(sig.category_id)
-                .push_bind(s.sealed.name.clone())
-                .push_bind(s.sealed.title.clone())
-                .push_bind(s.sealed.affiliation.clone())
-                .push_bind(s.sealed.city.clone())
-                .push_bind(s.sealed.country.clone())
-                .push_bind(s.sealed.comment.clone())
+                .push_bind(s.sealed.signer.name.clone())
+                .push_bind(s.sealed.signer.title.clone())
+                .push_bind(s.sealed.signer.affiliation.clone())
+                .push_bind(s.sealed.signer.city.clone())
+                .push_bind(s.sealed.signer.country.clone())
+                .push_bind(s.sealed.signer.comment.clone())
                 .push_bind(sig.display.as_str())
                 .push_bind(i64::from(sig.details.show_city))
                 .push_bind(s.command.updates);
@@ -574,12 +572,12 @@ async fn insert_tokens(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), St
                 .push_bind(s.command.now)
                 .push_bind(s.command.token_expires_at)
                 .push_bind(sig.category_id)
-                .push_bind(s.sealed.name.clone())
-                .push_bind(s.sealed.title.clone())
-                .push_bind(s.sealed.affiliation.clone())
-                .push_bind(s.sealed.city.clone())
-                .push_bind(s.sealed.country.clone())
-                .push_bind(s.sealed.comment.clone())
+                .push_bind(s.sealed.signer.name.clone())
+                .push_bind(s.sealed.signer.title.clone())
+                .push_bind(s.sealed.signer.affiliation.clone())
+                .push_bind(s.sealed.signer.city.clone())
+                .push_bind(s.sealed.signer.country.clone())
+                .push_bind(s.sealed.signer.comment.clone())
                 .push_bind(sig.display.as_str())
                 .push_bind(i64::from(sig.details.show_city));
         });
@@ -613,11 +611,7 @@ async fn insert_tokens(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), St
 
 /// Queues every sign-up's email, or records in its place that a limit withheld it (see
 /// `enqueue` and `withhold`): one outbox row each, in one statement.
-async fn queue_emails(
-    conn: &mut Conn,
-    keys: &Keyring,
-    signers: &[Signer<'_>],
-) -> Result<(), StoreError> {
+async fn queue_emails(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), StoreError> {
     for chunk in signers.chunks(CHUNK) {
         let ids = chunk
             .iter()
@@ -633,10 +627,8 @@ async fn queue_emails(
             if s.emailed {
                 row.push_bind(event_key(kind, id, command))
                     .push_bind(kind.as_str())
-                    .push_bind(Some(
-                        keys.seal(Field::Recipient, &command.signature.email.to_string()),
-                    ))
-                    .push_bind(Some(keys.seal(Field::EmailParams, &command.email_params)))
+                    .push_bind(Some(s.sealed.recipient.clone()))
+                    .push_bind(Some(s.sealed.params.clone()))
                     .push_bind("pending")
                     .push_bind(0_i64)
                     .push_bind(command.now)
