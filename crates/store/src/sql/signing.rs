@@ -29,7 +29,7 @@ use std::{
     collections::{HashMap, HashSet},
 };
 
-use sqlx::{QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row, query_builder::Separated};
 use undersigned_core::{LetterState, SignatureState};
 
 use super::{
@@ -44,7 +44,7 @@ use crate::{
     model::*,
     parse_stored,
     rules::{RECIPIENT_BUDGET_SECONDS, may_email_again},
-    sealed::{Keyring, SealedSignUp},
+    sealed::{Keyring, SealedSignUp, SealedSigner},
 };
 
 /// The most rows one statement carries (the widest, a signature, binds 20 values a row:
@@ -311,15 +311,9 @@ async fn insert_signatures(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Resul
         );
         query.push_values(chunk, |mut row, s| {
             let sig = &s.command.signature;
-            row.push_bind(s.command.letter.0)
-                .push_bind(sig.category_id)
-                .push_bind(s.sealed.signer.name.clone())
-                .push_bind(s.sealed.signer.title.clone())
-                .push_bind(s.sealed.signer.affiliation.clone())
-                .push_bind(s.sealed.signer.city.clone())
-                .push_bind(s.sealed.signer.country.clone())
-                .push_bind(s.sealed.signer.comment.clone())
-                .push_bind(s.sealed.email.clone())
+            row.push_bind(s.command.letter.0).push_bind(sig.category_id);
+            bind_signer(&mut row, &s.sealed.signer);
+            row.push_bind(s.sealed.email.clone())
                 .push_bind(s.command.duplicate_key.0.to_vec())
                 .push_bind(sig.display.as_str())
                 .push_bind(SignatureState::Pending.as_str())
@@ -355,6 +349,17 @@ async fn insert_signatures(conn: &mut Conn, signers: &mut [Signer<'_>]) -> Resul
         s.inserted = true;
     }
     Ok(())
+}
+
+/// Binds a sealed signer's columns, in the order name, title, affiliation, city, country,
+/// comment.
+fn bind_signer(row: &mut Separated<'_, Db, &'static str>, signer: &SealedSigner) {
+    row.push_bind(signer.name.clone())
+        .push_bind(signer.title.clone())
+        .push_bind(signer.affiliation.clone())
+        .push_bind(signer.city.clone())
+        .push_bind(signer.country.clone())
+        .push_bind(signer.comment.clone());
 }
 
 /// A repeat sign-up's stand-in, of the size its signature would take (see `insert_decoy`).
@@ -509,14 +514,9 @@ async fn note_emails(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), Stor
             row.push_bind(s.emailed)
                 .push_bind(s.command.now)
                 .push_bind(reopen)
-                .push_bind(sig.category_id)
-                .push_bind(s.sealed.signer.name.clone())
-                .push_bind(s.sealed.signer.title.clone())
-                .push_bind(s.sealed.signer.affiliation.clone())
-                .push_bind(s.sealed.signer.city.clone())
-                .push_bind(s.sealed.signer.country.clone())
-                .push_bind(s.sealed.signer.comment.clone())
-                .push_bind(sig.display.as_str())
+                .push_bind(sig.category_id);
+            bind_signer(&mut row, &s.sealed.signer);
+            row.push_bind(sig.display.as_str())
                 .push_bind(i64::from(sig.details.show_city))
                 .push_bind(s.command.updates);
         });
@@ -571,14 +571,9 @@ async fn insert_tokens(conn: &mut Conn, signers: &[Signer<'_>]) -> Result<(), St
                 .push_bind(id.0)
                 .push_bind(s.command.now)
                 .push_bind(s.command.token_expires_at)
-                .push_bind(sig.category_id)
-                .push_bind(s.sealed.signer.name.clone())
-                .push_bind(s.sealed.signer.title.clone())
-                .push_bind(s.sealed.signer.affiliation.clone())
-                .push_bind(s.sealed.signer.city.clone())
-                .push_bind(s.sealed.signer.country.clone())
-                .push_bind(s.sealed.signer.comment.clone())
-                .push_bind(sig.display.as_str())
+                .push_bind(sig.category_id);
+            bind_signer(&mut row, &s.sealed.signer);
+            row.push_bind(sig.display.as_str())
                 .push_bind(i64::from(sig.details.show_city));
         });
         execute_built(conn, query, "saving confirmation links").await?;
