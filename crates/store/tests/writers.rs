@@ -329,6 +329,65 @@ async fn sign_ups_sealed_before_their_batch_read_back_like_the_others() {
     store.close().await;
 }
 
+/// The writer keeps its connection between batches, never more than half the pool: with a
+/// pool of one connection (none kept) or two (one kept), reads between the batches get a
+/// connection at once, and the store closes, the kept connection too.
+#[tokio::test]
+async fn the_writers_kept_connection_leaves_reads_one_and_closes() {
+    for pool in [1, 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let store: DynStore = match backend() {
+            Backend::Sqlite => std::sync::Arc::new(
+                SqliteStore::open(
+                    &dir.path().join("undersigned.db"),
+                    &SqliteOptions {
+                        max_connections: pool,
+                        ..SqliteOptions::default()
+                    },
+                    keyring(),
+                )
+                .await
+                .unwrap(),
+            ),
+            Backend::Postgres => std::sync::Arc::new(
+                PgStore::open(
+                    &fresh_postgres_database(),
+                    &PgOptions {
+                        max_connections: pool,
+                        ..PgOptions::default()
+                    },
+                    keyring(),
+                )
+                .await
+                .unwrap(),
+            ),
+        };
+        let (letter, categories) = open_letter(&store).await;
+        let within = std::time::Duration::from_secs(2);
+        for round in 0..3 {
+            let signs = (0..BATCH)
+                .map(|i| sign(letter, &categories, round * BATCH + i, 0))
+                .collect();
+            let outcomes = write_all(store.clone(), signs).await;
+            assert!(
+                outcomes
+                    .iter()
+                    .all(|o| *o == WriteOutcome::Sign(SignOutcome::Created))
+            );
+            let listed = tokio::time::timeout(within, store.organiser_signatures(letter, 0, 1000))
+                .await
+                .unwrap_or_else(|_| panic!("a read waited for a connection (pool of {pool})"))
+                .unwrap();
+            assert_eq!(listed.len(), (round + 1) * BATCH);
+        }
+        tokio::time::timeout(std::time::Duration::from_secs(10), store.close())
+            .await
+            .unwrap_or_else(|_| {
+                panic!("closing the store waited for a connection (pool of {pool})")
+            });
+    }
+}
+
 /// Two letters confirmed through two writers at once, each batch mixing both letters: each
 /// letter's log holds exactly its own signatures, once each, and its head is the root of
 /// its entries.

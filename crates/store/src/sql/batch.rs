@@ -138,13 +138,17 @@ async fn try_batch(
     commands: &[WriteCommand],
 ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
     let started = std::time::Instant::now();
-    let mut tx = store.begin_write().await?;
+    let mut conn = store.writer_connection().await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, DIALECT.begin_write)
+        .await
+        .ctx("starting a write")?;
     let begun = started.elapsed();
     let applied = apply_all(&mut tx, &store.keyring, commands).await;
     match applied {
         Ok(results) => {
             let applied = started.elapsed();
             tx.commit().await.ctx("committing a batch")?;
+            store.keep_writer_connection(conn);
             tracing::debug!(
                 commands = commands.len(),
                 begin_us = begun.as_micros() as u64,

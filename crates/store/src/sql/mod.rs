@@ -76,10 +76,13 @@ mod team;
 mod updates;
 mod versions;
 
-use std::sync::Arc;
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use async_trait::async_trait;
-use sqlx::{Pool, Transaction};
+use sqlx::{Pool, Transaction, pool::PoolConnection};
 
 use super::dialect::{self, DIALECT, Db};
 use crate::{StoreError, sealed::Keyring};
@@ -109,18 +112,37 @@ pub(crate) struct Dialect {
 
 pub(crate) use batch::backfill_logs;
 
+/// How long a batch's connection stays with the writer, unused, before the next batch
+/// takes one from the pool instead. In a surge batches follow each other within
+/// milliseconds, and the kept connection saves each a check-out and a health check; a
+/// connection idle for longer is checked again by the pool, so that one the database
+/// closed while the writer was idle (a restart) fails no batch.
+const KEEP_WRITER_IDLE: Duration = Duration::from_secs(2);
+
+/// A writer's connection between two batches, and since when.
+type KeptConnection = (PoolConnection<Db>, Instant);
+
 /// The store on this backend: a pool of connections, and the keyring that seals personal
 /// data.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: Pool<Db>,
     keyring: Arc<Keyring>,
+    /// The writer's connections between two batches (one per writer task), with when each
+    /// was given back: a batch that takes one back skips the pool's check-out and its health
+    /// check, and finds the connection's thread (on SQLite) and statement cache as the last
+    /// batch left them. See [`KEEP_WRITER_IDLE`].
+    writers: Arc<Mutex<Vec<KeptConnection>>>,
 }
 
 impl SqlStore {
     /// A store over `pool`, whose database is migrated, sealing with `keyring`.
     pub(super) fn new(pool: Pool<Db>, keyring: Arc<Keyring>) -> Self {
-        Self { pool, keyring }
+        Self {
+            pool,
+            keyring,
+            writers: Arc::default(),
+        }
     }
 
     /// Starts a write transaction.
@@ -129,6 +151,32 @@ impl SqlStore {
             .begin_with(DIALECT.begin_write)
             .await
             .ctx("starting a write")
+    }
+
+    /// A connection for a batch: the one an earlier batch gave back a moment ago, or one
+    /// from the pool.
+    async fn writer_connection(&self) -> Result<PoolConnection<Db>, StoreError> {
+        let kept = self.kept_writers().pop();
+        match kept {
+            Some((conn, since)) if since.elapsed() < KEEP_WRITER_IDLE => Ok(conn),
+            // Back to the pool (dropped), which checks a connection before lending it.
+            _ => self.pool.acquire().await.ctx("starting a batch"),
+        }
+    }
+
+    /// Keeps a connection whose batch committed for the next batch, unless the writers keep
+    /// half the pool already: reads and the mail worker always have the other half (a pool
+    /// of one keeps none). One whose batch failed goes back to the pool instead.
+    fn keep_writer_connection(&self, conn: PoolConnection<Db>) {
+        let half = self.pool.options().get_max_connections() / 2;
+        let mut kept = self.kept_writers();
+        if kept.len() < half as usize {
+            kept.push((conn, Instant::now()));
+        }
+    }
+
+    fn kept_writers(&self) -> std::sync::MutexGuard<'_, Vec<KeptConnection>> {
+        self.writers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Starts a read whose statements all see one snapshot.
@@ -143,6 +191,9 @@ impl SqlStore {
 #[async_trait]
 impl crate::Store for SqlStore {
     async fn close(&self) {
+        // The pool waits for every connection checked out of it.
+        let kept = std::mem::take(&mut *self.kept_writers());
+        drop(kept);
         self.pool.close().await;
     }
 }
