@@ -336,32 +336,11 @@ async fn sign_ups_sealed_before_their_batch_read_back_like_the_others() {
 async fn the_writers_kept_connection_leaves_reads_one_and_closes() {
     for pool in [1, 2] {
         let dir = tempfile::tempdir().unwrap();
-        let store: DynStore = match backend() {
-            Backend::Sqlite => std::sync::Arc::new(
-                SqliteStore::open(
-                    &dir.path().join("undersigned.db"),
-                    &SqliteOptions {
-                        max_connections: pool,
-                        ..SqliteOptions::default()
-                    },
-                    keyring(),
-                )
-                .await
-                .unwrap(),
-            ),
-            Backend::Postgres => std::sync::Arc::new(
-                PgStore::open(
-                    &fresh_postgres_database(),
-                    &PgOptions {
-                        max_connections: pool,
-                        ..PgOptions::default()
-                    },
-                    keyring(),
-                )
-                .await
-                .unwrap(),
-            ),
+        let url = match backend() {
+            Backend::Sqlite => dir.path().join("undersigned.db").display().to_string(),
+            Backend::Postgres => fresh_postgres_database(),
         };
+        let store = open_with_pool(&url, Some(pool)).await;
         let (letter, categories) = open_letter(&store).await;
         let within = std::time::Duration::from_secs(2);
         for round in 0..3 {
@@ -479,21 +458,32 @@ async fn two_writers_on_two_letters_keep_each_log_to_its_own_letter() {
 
 /// Opens the database at `url` (a SQLite path or a PostgreSQL URL) as a store.
 async fn open(url: &str) -> DynStore {
+    open_with_pool(url, None).await
+}
+
+/// [`open`], with a pool of `pool` connections instead of the backend's default.
+async fn open_with_pool(url: &str, pool: Option<u32>) -> DynStore {
     match backend() {
-        Backend::Sqlite => std::sync::Arc::new(
-            SqliteStore::open(
-                std::path::Path::new(url),
-                &SqliteOptions::default(),
-                keyring(),
+        Backend::Sqlite => {
+            let defaults = SqliteOptions::default();
+            let options = SqliteOptions {
+                max_connections: pool.unwrap_or(defaults.max_connections),
+                ..defaults
+            };
+            std::sync::Arc::new(
+                SqliteStore::open(std::path::Path::new(url), &options, keyring())
+                    .await
+                    .unwrap(),
             )
-            .await
-            .unwrap(),
-        ),
-        Backend::Postgres => std::sync::Arc::new(
-            PgStore::open(url, &PgOptions::default(), keyring())
-                .await
-                .unwrap(),
-        ),
+        }
+        Backend::Postgres => {
+            let defaults = PgOptions::default();
+            let options = PgOptions {
+                max_connections: pool.unwrap_or(defaults.max_connections),
+                ..defaults
+            };
+            std::sync::Arc::new(PgStore::open(url, &options, keyring()).await.unwrap())
+        }
     }
 }
 

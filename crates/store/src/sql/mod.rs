@@ -192,8 +192,7 @@ impl SqlStore {
 impl crate::Store for SqlStore {
     async fn close(&self) {
         // The pool waits for every connection checked out of it.
-        let kept = std::mem::take(&mut *self.kept_writers());
-        drop(kept);
+        self.kept_writers().clear();
         self.pool.close().await;
     }
 }
