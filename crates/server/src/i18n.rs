@@ -401,11 +401,12 @@ impl Requested {
         }
     }
 
-    /// Tells caches that the answer depends on the language asked for, and remembers a
-    /// picked one.
+    /// Tells caches that the answer depends on the language asked for (a page does; JSON,
+    /// data in no language, does not), and remembers a picked one.
     pub fn mark(&self, response: &mut Response) {
+        let localised = self.localised && !crate::pages::is_data(response);
         let headers = response.headers_mut();
-        if self.localised {
+        if localised {
             headers.append(
                 header::VARY,
                 HeaderValue::from_static("Accept-Language, Cookie"),

@@ -106,6 +106,31 @@ impl Layout {
 #[derive(Debug, Clone, Copy)]
 pub struct Frameable;
 
+/// Marks a response that is data, not a page (JSON, say), on its `304 Not Modified` as on
+/// its 200, which carries no content type to tell: it is the same in every language (no
+/// `Vary: Accept-Language`) and gets the policy of a resource that loads nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Data;
+
+/// Whether a response is a page: HTML, or a body of no stated type that is not marked
+/// [`Data`] (a browser might sniff it as HTML; `nosniff` aside, it gets a page's policy).
+pub fn is_page(response: &Response) -> bool {
+    response.extensions().get::<Data>().is_none()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|v| v.as_bytes().starts_with(b"text/html"))
+}
+
+/// Whether a response is data in no language: marked [`Data`], or JSON.
+pub fn is_data(response: &Response) -> bool {
+    response.extensions().get::<Data>().is_some()
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+}
+
 /// Renders a template with a status. A template that fails to render is a bug: 500.
 pub fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {

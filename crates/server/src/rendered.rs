@@ -11,6 +11,8 @@ use axum::{
 };
 use sha2::{Digest, Sha256};
 
+use crate::pages::Data;
+
 /// A rendered body, its content type and its entity tag (a hash of the bytes).
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -57,7 +59,13 @@ impl Rendered {
             (header::ETAG, self.etag_header.clone()),
         ];
         if held.names(&self.etag) {
-            return (StatusCode::NOT_MODIFIED, tagged).into_response();
+            let mut response = (StatusCode::NOT_MODIFIED, tagged).into_response();
+            // Without a content type, the 304 says so to be answered as its 200 is (see
+            // `Data`).
+            if !self.content_type.starts_with("text/html") {
+                response.extensions_mut().insert(Data);
+            }
+            return response;
         }
         (
             tagged,

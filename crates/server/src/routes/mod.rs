@@ -44,7 +44,7 @@ use tower_service::Service;
 use crate::{
     auth::csrf::check_origin,
     i18n::{self, Requested},
-    pages::{Frameable, PageError, frame_messages, message},
+    pages::{Frameable, PageError, frame_messages, is_page, message},
     services::export::{Export, ExportError, ExportFormat},
     state::AppState,
 };
@@ -326,16 +326,27 @@ where
 
 /// Headers every response gets. Pages may not be framed, scripts and styles come only from
 /// this site, and pages are not cached unless the handler says otherwise.
-/// A response marked [`Frameable`] (an embed) may be framed by any site.
+/// A response marked [`Frameable`] (an embed) may be framed by any site. A response that is
+/// not a page (JSON, CSV, an image, a log tile) needs nothing from anywhere: opened as a
+/// document it may load nothing and be framed nowhere, in a policy a quarter of the page's
+/// size (`counts.json` is polled by every embed; its headers are most of its bytes).
 fn security_headers(mut response: Response) -> Response {
     let frameable = response.extensions().get::<Frameable>().is_some();
+    let page = is_page(&response);
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
         headers
             .entry(name)
             .or_insert_with(|| HeaderValue::from_static(value));
     };
-    if frameable {
+    if !frameable && !page {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        );
+        set(headers, header::X_FRAME_OPTIONS, "DENY");
+    } else if frameable {
         set(
             headers,
             header::CONTENT_SECURITY_POLICY,

@@ -647,6 +647,82 @@ async fn pages_carry_security_headers_and_cookies_are_locked_down() {
 }
 
 #[tokio::test]
+async fn data_loads_nothing_and_is_the_same_in_every_language_while_pages_vary() {
+    let app = spawn_app().await;
+    app.open_letter("data").await;
+    let in_spanish = |path: &str| {
+        app.send(
+            client()
+                .get(app.url(path))
+                .header("accept-language", "es-MX,es;q=0.9"),
+        )
+    };
+    let header = |page: &Page, name: &str| {
+        page.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let counts = in_spanish("/l/data/counts.json").await;
+    assert_eq!(counts.status, 200);
+    // Its 304 says the same as its 200, though it carries no content type.
+    let tag = header(&counts, "etag");
+    let unchanged = app
+        .send(
+            client()
+                .get(app.url("/l/data/counts.json"))
+                .header("accept-language", "es-MX,es;q=0.9")
+                .header("if-none-match", &tag),
+        )
+        .await;
+    assert_eq!(unchanged.status, 304);
+    let signatories = in_spanish("/l/data/signatories.json").await;
+    assert_eq!(signatories.status, 200);
+    for (what, data) in [
+        ("counts.json", &counts),
+        ("its 304", &unchanged),
+        ("signatories.json", &signatories),
+    ] {
+        assert_eq!(
+            header(data, "content-security-policy"),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{what}"
+        );
+        assert_eq!(header(data, "x-frame-options"), "DENY", "{what}");
+        assert_eq!(header(data, "x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(header(data, "vary"), "", "{what}");
+    }
+
+    // The letter page, in Spanish: a page's policy, and it varies with the language, on its
+    // 304 too.
+    let page = in_spanish("/l/data").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Firmar esta carta"));
+    let unchanged = app
+        .send(
+            client()
+                .get(app.url("/l/data"))
+                .header("accept-language", "es-MX,es;q=0.9")
+                .header("if-none-match", header(&page, "etag")),
+        )
+        .await;
+    assert_eq!(unchanged.status, 304);
+    for (what, page) in [("the page", &page), ("its 304", &unchanged)] {
+        let csp = header(page, "content-security-policy");
+        assert!(csp.contains("script-src 'self'"), "{what}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+        assert!(header(page, "vary").contains("Accept-Language"), "{what}");
+    }
+    // An unknown letter's counts: a page (of the error), in the visitor's language.
+    let missing = in_spanish("/l/nowhere/counts.json").await;
+    assert_eq!(missing.status, 404);
+    assert!(header(&missing, "vary").contains("Accept-Language"));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_https_site_marks_its_cookies_secure() {
     let app = TestApp::init()
         .with_settings(|s| s.public_url = Some("https://letters.example.org".into()))
