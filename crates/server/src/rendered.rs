@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use axum::{
     body::Bytes,
     extract::FromRequestParts,
-    http::{HeaderValue, StatusCode, header, request::Parts},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use sha2::{Digest, Sha256};
@@ -97,18 +97,23 @@ impl IfNoneMatch {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .headers
+impl IfNoneMatch {
+    pub fn of(headers: &HeaderMap) -> Self {
+        Self(
+            headers
                 .get_all(header::IF_NONE_MATCH)
                 .iter()
                 .cloned()
                 .collect(),
-        ))
+        )
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(&parts.headers))
     }
 }
 

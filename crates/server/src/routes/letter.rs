@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
 };
 use undersigned_verify::json::{CountsJson, OrganisationCounts};
@@ -66,6 +66,20 @@ pub async fn show(
     Ok(page.respond(&held, "no-cache"))
 }
 
+/// How long a client or cache may keep `counts.json` without asking again.
+const COUNTS_CACHE_CONTROL: &str = "public, max-age=5";
+
+/// `counts.json` when its bytes are ready (the letter and its rendered counts are in the
+/// caches): the edge answers with them before routing, since an embed on a busy site asks
+/// for little else (see `Edge`). `None` when they are not, or the path is not a letter's
+/// counts: then the router and [`counts_json`] answer, which render them if need be, or
+/// say why not.
+pub fn counts_json_ready(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Response> {
+    let slug = path.strip_prefix("/l/")?.strip_suffix("/counts.json")?;
+    let rendered = state.reads.rendered_ready(slug, Cached::CountsJson)?;
+    Some(rendered.respond(&IfNoneMatch::of(headers), COUNTS_CACHE_CONTROL))
+}
+
 /// `GET /l/{slug}/counts.json`: `{"total": N, "by_category": {...}, "log_size": N}`, rendered
 /// once per change, with an entity tag.
 pub async fn counts_json(
@@ -103,7 +117,7 @@ pub async fn counts_json(
             )
         }
     };
-    Ok(rendered.respond(&held, "public, max-age=5"))
+    Ok(rendered.respond(&held, COUNTS_CACHE_CONTROL))
 }
 
 pub struct LetterLine {

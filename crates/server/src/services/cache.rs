@@ -88,6 +88,21 @@ impl<K: std::hash::Hash + Eq + Clone, T> TtlMap<K, T> {
         }
     }
 
+    /// The cached value if there is one, fresh; nothing else (no generation, no lead). For
+    /// a caller that has another way to the value when it is not there.
+    pub fn peek<Q>(&self, key: &Q) -> Option<Arc<T>>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let slots = self.lock();
+        slots
+            .entries
+            .get(key)
+            .filter(|e| e.at.elapsed() < self.ttl)
+            .map(|e| e.value.clone())
+    }
+
     /// The cached value; or, when a read of it started at the current generation is under
     /// way, that read's value once it lands; or else the lead: this caller reads the value
     /// and lands it, and whoever misses meanwhile waits for it. A read that started at the

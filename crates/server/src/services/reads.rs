@@ -288,6 +288,17 @@ impl Reads {
         self.caches.rendered.get_or_lead(&(letter, which)).await
     }
 
+    /// The response of a public letter's (by its slug) rendered earlier, if both the letter
+    /// and the response are in the caches and fresh: the same bytes [`Reads::rendered`]
+    /// would give, without waiting for anything. `None` says nothing about the letter.
+    pub fn rendered_ready(&self, slug: &str, which: Cached) -> Option<Arc<Rendered>> {
+        let view = self.caches.letters.peek(slug)?;
+        if !view.letter.state.is_public() {
+            return None;
+        }
+        self.caches.rendered.peek(&(view.letter.id, which))
+    }
+
     /// Keeps a response rendered under `lead` (unless the letter changed since it started)
     /// and hands it to the requests waiting for it.
     pub fn keep_rendered(

@@ -78,3 +78,77 @@ async fn the_letter_page_and_its_counts_carry_a_tag_that_changes_with_them() {
     assert!(!app.get("/l/tagged").await.body.contains("field has-error"));
     app.stop().await;
 }
+
+/// The edge answers `counts.json` from its rendered bytes once they are ready, before
+/// routing; what it answers must be what the handler answers, and anything it cannot answer
+/// must reach the router.
+#[tokio::test]
+async fn counts_from_the_ready_bytes_answer_as_the_handler_does() {
+    let app = spawn_app().await;
+    let id = app.open_letter("ready").await;
+    // The first request renders the counts (the handler); the next ones find them ready.
+    let rendered = app.get("/l/ready/counts.json").await;
+    let ready = app.get("/l/ready/counts.json").await;
+    assert_eq!(rendered.status, 200);
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.body, rendered.body);
+    for name in [
+        "content-type",
+        "cache-control",
+        "etag",
+        "content-security-policy",
+        "x-frame-options",
+        "x-content-type-options",
+        "referrer-policy",
+        "vary",
+    ] {
+        assert_eq!(
+            ready.headers.get(name),
+            rendered.headers.get(name),
+            "{name}"
+        );
+    }
+    assert_eq!(ready.headers["cache-control"], "public, max-age=5");
+    // A query changes nothing; revalidating gets 304.
+    let queried = app.get("/l/ready/counts.json?callback=x").await;
+    assert_eq!((queried.status, &queried.body), (ready.status, &ready.body));
+    let unchanged = revalidate(&app, "/l/ready/counts.json", &etag(&ready)).await;
+    assert_eq!(unchanged.status, 304);
+
+    // What the bytes cannot answer goes to the router, as it did before.
+    let head = app
+        .send(client().head(app.url("/l/ready/counts.json")))
+        .await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.headers["etag"], ready.headers["etag"]);
+    let post = app.post("/l/ready/counts.json", &[("total", "9")]).await;
+    assert_eq!(post.status, 405);
+    for path in [
+        "/l/READY/counts.json",
+        "/l/ready/x/counts.json",
+        "/l//counts.json",
+        "/l/nowhere/counts.json",
+    ] {
+        assert_eq!(app.get(path).await.status, 404, "{path}");
+    }
+    // A draft's counts are nobody's business, before and after a look at them.
+    let client = &app.client;
+    let draft = app
+        .create_letter(client, &as_form(&letter_fields("unpublished")))
+        .await;
+    assert!(draft > 0);
+    for _ in 0..2 {
+        assert_eq!(app.get("/l/unpublished/counts.json").await.status, 404);
+    }
+
+    // A change shows at once, on the next request: the letter closed, a signature in.
+    app.sign_and_confirm("ready", "Ilse Marrow", "ilse@example.org", "public")
+        .await;
+    assert_eq!(app.close(client, id).await.status, 303);
+    let after = app.get("/l/ready/counts.json").await;
+    assert_eq!(after.status, 200);
+    assert!(after.body.contains("\"total\":1"), "{}", after.body);
+    assert_ne!(etag(&after), etag(&ready));
+    assert_eq!(app.get("/l/ready/counts.json").await.body, after.body);
+    app.stop().await;
+}
