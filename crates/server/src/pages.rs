@@ -116,19 +116,20 @@ pub struct Data;
 /// [`Data`] (a browser might sniff it as HTML; `nosniff` aside, it gets a page's policy).
 pub fn is_page(response: &Response) -> bool {
     response.extensions().get::<Data>().is_none()
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_none_or(|v| v.as_bytes().starts_with(b"text/html"))
+        && content_type(response).is_none_or(|t| t.starts_with(b"text/html"))
 }
 
 /// Whether a response is data in no language: marked [`Data`], or JSON.
 pub fn is_data(response: &Response) -> bool {
     response.extensions().get::<Data>().is_some()
-        || response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+        || content_type(response).is_some_and(|t| t.starts_with(b"application/json"))
+}
+
+fn content_type(response: &Response) -> Option<&[u8]> {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.as_bytes())
 }
 
 /// Renders a template with a status. A template that fails to render is a bug: 500.
