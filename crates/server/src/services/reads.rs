@@ -14,7 +14,7 @@ use undersigned_store::{
     LetterId, LetterSummary, PublicListing, SignatoryPage, StoreError,
 };
 
-use super::cache::{Generation, Lead, TtlMap};
+use super::cache::{Lead, TtlMap};
 use crate::rendered::Rendered;
 
 /// Why a read found nothing to show.
@@ -149,42 +149,44 @@ impl Reads {
     }
 
     /// A letter's published signatures per category, and the log size they were counted at.
+    /// When they are missing (changed or expired), one request counts and the others that
+    /// miss meanwhile wait for it: at a million signatures a count takes some milliseconds,
+    /// and every request of a surge making its own would add up.
     pub async fn counts(&self, letter: LetterId) -> Result<Arc<Counts>, StoreError> {
-        let generation = match self.caches.counts(letter) {
+        let lead = match self.caches.counts.get_or_lead(&letter).await {
             Ok(counts) => return Ok(counts),
-            Err(generation) => generation,
+            Err(lead) => lead,
         };
-        let counts = Arc::new(self.store.counts(letter).await?);
-        self.caches.put_counts(letter, generation, counts.clone());
-        Ok(counts)
+        let counts = self.store.counts(letter).await?;
+        Ok(self.caches.counts.land(letter, lead, Arc::new(counts)))
     }
 
     /// A letter's published signatures per UTC day, for its chart: one grouped read per
     /// change, kept like the counts.
     ///
-    /// The read costs time in proportion to the letter's signatures (about a second at a
-    /// million), and a surge changes the letter every few milliseconds. When the last read
-    /// took [`SLOW_DAYS`] or more, its result is shown for twenty times as long as it took
-    /// before it is read again: at a million signatures the chart lags by a few seconds,
-    /// while the counts and the list stay fresh.
+    /// The read costs time in proportion to the letter's signatures (about 0.1 s at a
+    /// million on SQLite), and a surge changes the letter every few milliseconds. When the
+    /// last read took [`SLOW_DAYS`] or more, its result is shown for twenty times as long as
+    /// it took before it is read again: at a million signatures the chart lags by a few
+    /// seconds, while the counts and the list stay fresh. Otherwise one request reads it and
+    /// the others that miss meanwhile wait for that read.
     pub async fn signatures_by_day(
         &self,
         letter: LetterId,
     ) -> Result<Arc<Vec<DayCount>>, StoreError> {
-        let generation = match self.caches.days.get(&letter) {
-            Ok(days) => return Ok(days),
-            Err(generation) => generation,
-        };
         if let Some(days) = self.caches.slow_days.recent(letter) {
             return Ok(days);
         }
+        let lead = match self.caches.days.get_or_lead(&letter).await {
+            Ok(days) => return Ok(days),
+            Err(lead) => lead,
+        };
         let started = std::time::Instant::now();
         let days = Arc::new(self.store.signatures_by_day(letter).await?);
-        self.caches.days.put(letter, generation, days.clone());
         self.caches
             .slow_days
             .keep(letter, days.clone(), started.elapsed());
-        Ok(days)
+        Ok(self.caches.days.land(letter, lead, days))
     }
 
     /// A page of the public signatories who are people (organisations have their grid),
@@ -207,13 +209,12 @@ impl Reads {
         if before.is_some() {
             return read().await.map(Arc::new);
         }
-        let generation = match self.caches.first_page(letter) {
+        let lead = match self.caches.first_pages.get_or_lead(&letter).await {
             Ok(rows) => return Ok(rows),
-            Err(generation) => generation,
+            Err(lead) => lead,
         };
-        let rows = Arc::new(read().await?);
-        self.caches.put_first_page(letter, generation, rows.clone());
-        Ok(rows)
+        let rows = read().await?;
+        Ok(self.caches.first_pages.land(letter, lead, Arc::new(rows)))
     }
 
     /// A page of the letter's organisations in the grid's order (pinned, verified, the
@@ -335,13 +336,21 @@ pub struct Caches {
 /// times as long as it took.
 const SLOW_KEPT_FOR: u32 = 20;
 /// How long a read of the chart must take to be kept across changes.
-pub const SLOW_DAYS: Duration = Duration::from_millis(200);
+pub const SLOW_DAYS: Duration = Duration::from_millis(50);
 
-/// A slow read's result, when it was read, and how long it took.
-type SlowRead<T> = (Arc<T>, std::time::Instant, Duration);
+/// A slow read's result, when it was read, how long it took, and since when a request has
+/// been reading it again (if one is).
+struct SlowRead<T> {
+    value: Arc<T>,
+    at: std::time::Instant,
+    took: Duration,
+    refreshing: Option<std::time::Instant>,
+}
 
 /// Results of slow reads, shown again for a while after a change instead of being read again
 /// each time: for a view that may lag a little (the chart), not for one that must be exact.
+/// Once one is too old, one request reads it again and the others are shown the old one
+/// meanwhile, rather than all waiting for a slow read.
 pub struct SlowReads<K, T> {
     kept: std::sync::Mutex<std::collections::HashMap<K, SlowRead<T>>>,
 }
@@ -355,18 +364,40 @@ impl<K, T> Default for SlowReads<K, T> {
 }
 
 impl<K: std::hash::Hash + Eq, T> SlowReads<K, T> {
-    /// The result of a slow read of `key` that is recent enough to show again.
+    /// The result of a slow read of `key` to show again: a recent one, or an older one while
+    /// another request reads it again. `None` when there is none, or when it is this
+    /// caller's turn to read it again (then it should [`SlowReads::keep`] what it reads).
     fn recent(&self, key: K) -> Option<Arc<T>> {
-        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        let (value, at, took) = kept.get(&key)?;
-        (at.elapsed() < *took * SLOW_KEPT_FOR).then(|| value.clone())
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let read = kept.get_mut(&key)?;
+        let kept_for = read.took * SLOW_KEPT_FOR;
+        if read.at.elapsed() < kept_for {
+            return Some(read.value.clone());
+        }
+        // A request that went away without keeping what it read hands the turn on after
+        // as long again.
+        match read.refreshing {
+            Some(since) if since.elapsed() < kept_for => Some(read.value.clone()),
+            _ => {
+                read.refreshing = Some(std::time::Instant::now());
+                None
+            }
+        }
     }
 
     /// Keeps a read of `key` that took `took`, if that was slow; forgets the last one if not.
     fn keep(&self, key: K, value: Arc<T>, took: Duration) {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if took >= SLOW_DAYS {
-            kept.insert(key, (value, std::time::Instant::now(), took));
+            kept.insert(
+                key,
+                SlowRead {
+                    value,
+                    at: std::time::Instant::now(),
+                    took,
+                    refreshing: None,
+                },
+            );
         } else {
             kept.remove(&key);
         }
@@ -393,27 +424,6 @@ impl Caches {
             first_grids: TtlMap::new(ttl),
             rendered: TtlMap::new(ttl),
         }
-    }
-
-    pub fn counts(&self, letter: LetterId) -> Result<Arc<Counts>, Generation> {
-        self.counts.get(&letter)
-    }
-
-    pub fn put_counts(&self, letter: LetterId, generation: Generation, counts: Arc<Counts>) {
-        self.counts.put(letter, generation, counts);
-    }
-
-    pub fn first_page(&self, letter: LetterId) -> Result<Arc<SignatoryPage>, Generation> {
-        self.first_pages.get(&letter)
-    }
-
-    pub fn put_first_page(
-        &self,
-        letter: LetterId,
-        generation: Generation,
-        rows: Arc<SignatoryPage>,
-    ) {
-        self.first_pages.put(letter, generation, rows);
     }
 
     /// Called after a batch commits: these letters' counts and lists changed.
@@ -445,17 +455,19 @@ mod tests {
     fn a_read_that_started_before_a_batch_committed_is_not_stored() {
         let caches = Caches::new(Duration::from_secs(60));
         let letter = LetterId(1);
-        let Err(generation) = caches.counts(letter) else {
+        let Err(generation) = caches.counts.get(&letter) else {
             panic!("empty cache")
         };
         // A batch commits while the read is under way…
         caches.invalidate_signatures(&[letter]);
         // …so the stale result is dropped.
-        caches.put_counts(letter, generation, Arc::new(Counts::default()));
-        let Err(fresh) = caches.counts(letter) else {
+        caches
+            .counts
+            .put(letter, generation, Arc::new(Counts::default()));
+        let Err(fresh) = caches.counts.get(&letter) else {
             panic!("stale counts were stored")
         };
-        caches.put_counts(
+        caches.counts.put(
             letter,
             fresh,
             Arc::new(Counts {
@@ -464,17 +476,19 @@ mod tests {
                 ..Counts::default()
             }),
         );
-        assert_eq!(caches.counts(letter).map(|c| c.total), Ok(1));
+        assert_eq!(caches.counts.get(&letter).map(|c| c.total), Ok(1));
     }
 
     #[test]
     fn entries_expire() {
         let caches = Caches::new(Duration::from_millis(0));
-        let Err(generation) = caches.counts(LetterId(1)) else {
+        let Err(generation) = caches.counts.get(&LetterId(1)) else {
             panic!("empty cache")
         };
-        caches.put_counts(LetterId(1), generation, Arc::new(Counts::default()));
-        assert!(caches.counts(LetterId(1)).is_err());
+        caches
+            .counts
+            .put(LetterId(1), generation, Arc::new(Counts::default()));
+        assert!(caches.counts.get(&LetterId(1)).is_err());
     }
 
     /// A chart that took long to read is shown again after a change; one read quickly is
@@ -489,5 +503,39 @@ mod tests {
         assert!(slow.recent(LetterId(2)).is_none());
         slow.keep(LetterId(1), Arc::new(9), Duration::from_millis(5));
         assert!(slow.recent(LetterId(1)).is_none());
+    }
+
+    /// Once a slow read is too old, one caller gets the turn to read it again and the others
+    /// see the old one meanwhile; a caller that never comes back hands the turn on.
+    #[test]
+    fn one_caller_reads_a_slow_read_again_while_the_others_see_the_old_one() {
+        let slow = SlowReads::<LetterId, u32>::default();
+        let long_ago = |secs| {
+            std::time::Instant::now()
+                .checked_sub(Duration::from_secs(secs))
+                .expect("the clock is past a minute")
+        };
+        let old = |refreshing| SlowRead {
+            value: Arc::new(8),
+            at: long_ago(60),
+            took: SLOW_DAYS,
+            refreshing,
+        };
+        slow.kept
+            .lock()
+            .expect("not poisoned")
+            .insert(LetterId(1), old(None));
+        assert!(slow.recent(LetterId(1)).is_none(), "the first caller reads");
+        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
+        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
+        slow.keep(LetterId(1), Arc::new(9), SLOW_DAYS);
+        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&9));
+        // The caller whose turn it was went away long ago: the next one reads.
+        slow.kept
+            .lock()
+            .expect("not poisoned")
+            .insert(LetterId(1), old(Some(long_ago(30))));
+        assert!(slow.recent(LetterId(1)).is_none());
+        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
     }
 }

@@ -575,13 +575,14 @@ impl LetterStore for SqlStore {
                 .by_category
                 .push((row.try_get("name").ctx("counting signatures")?, n));
         }
-        // From the partial index of private published signatures: as many rows as there are
-        // private signers, not all signers.
+        // From the partial index of private published signatures, one range per category: as
+        // many entries as there are private signers, not all signers. (Joined and grouped
+        // instead, SQLite walks every published signature of the letter: 0.5 s at a million.)
         let withheld = sqlx::query(
-            "SELECT c.name, COUNT(*) AS n FROM signatures s
-             JOIN letter_categories c ON c.id = s.category_id
-             WHERE s.letter_id = $1 AND s.state = 'published' AND s.display_level = 'private'
-             GROUP BY c.name, c.position ORDER BY c.position",
+            "SELECT c.name, (SELECT COUNT(*) FROM signatures s
+                             WHERE s.letter_id = c.letter_id AND s.category_id = c.id
+                               AND s.state = 'published' AND s.display_level = 'private') AS n
+             FROM letter_categories c WHERE c.letter_id = $1 ORDER BY c.position",
         )
         .bind(letter.0)
         .fetch_all(&mut *tx)
@@ -589,6 +590,9 @@ impl LetterStore for SqlStore {
         .ctx("counting withheld signers")?;
         for row in &withheld {
             let n: i64 = row.try_get("n").ctx("counting withheld signers")?;
+            if n <= 0 {
+                continue;
+            }
             counts.withheld.push((
                 row.try_get("name").ctx("counting withheld signers")?,
                 n.max(0) as u64,
