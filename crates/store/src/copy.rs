@@ -331,7 +331,12 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "letter_counts",
-        columns: &[int("letter_id"), int("category_id"), int("count")],
+        columns: &[
+            int("letter_id"),
+            int("category_id"),
+            int("count"),
+            int("withheld"),
+        ],
         key: &["letter_id", "category_id"],
         identity: false,
     },

@@ -20,6 +20,9 @@ pub(crate) struct PendingEntry {
     pub category: CategoryId,
     /// +1 for an add entry, −1 for a remove entry.
     pub delta: i64,
+    /// Whether the signer it adds or removes is withheld from the public (display level
+    /// private): the entry moves the category's withheld count by `delta` too.
+    pub withheld: bool,
     /// For an add entry: the signature whose `log_index` and `salt` to set.
     pub signature: Option<(SignatureId, Hash32)>,
     pub data: Vec<u8>,

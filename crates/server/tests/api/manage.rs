@@ -464,3 +464,96 @@ async fn a_format_1_letter_says_the_old_entry_keeps_the_name() {
     );
     app.stop().await;
 }
+
+/// The page's line about the signers it does not name ("And 2 organisations whose names are
+/// withheld."), if it has one.
+async fn withheld_line(app: &TestApp, slug: &str) -> Option<String> {
+    let body = app.get(&format!("/l/{slug}")).await.body;
+    let start = body.find("<p class=\"withheld\">")? + "<p class=\"withheld\">".len();
+    Some(body[start..start + body[start..].find("</p>")?].to_owned())
+}
+
+/// The withheld count is kept beside the count and moves with every entry that adds or
+/// removes a private signer: a change of how one appears (either way), a withdrawal, a
+/// moderator's hide and its undo. It always equals the private published signers.
+#[tokio::test]
+async fn the_withheld_count_follows_every_change_of_a_private_signer() {
+    let app = spawn_app().await;
+    let id = app.open_letter("quiet").await;
+    let ada = app
+        .sign_and_confirm("quiet", "Ada Privett", "ada@example.org", "private")
+        .await;
+    let bram = app
+        .sign_and_confirm("quiet", "Bram Hushwood", "bram@example.org", "private")
+        .await;
+    let cleo = app
+        .sign_and_confirm("quiet", "Cleo Plainfield", "cleo@example.org", "public")
+        .await;
+    let two = Some("And 2 organisations whose names are withheld.".to_owned());
+    let one = Some("And 1 organisation whose name is withheld.".to_owned());
+    assert_eq!(withheld_line(&app, "quiet").await, two);
+
+    let appear = |link: &str, display: &'static str| {
+        let link = format!("{link}/display");
+        let app = &app;
+        async move {
+            let changed = app
+                .post_with(&client(), &link, &[("display", display)])
+                .await;
+            assert_eq!(changed.status, 303, "{}", changed.body);
+        }
+    };
+    appear(&ada, "public").await;
+    assert_eq!(withheld_line(&app, "quiet").await, one, "named now");
+    appear(&cleo, "private").await;
+    assert_eq!(withheld_line(&app, "quiet").await, two, "withheld now");
+    appear(&cleo, "initials").await;
+    assert_eq!(withheld_line(&app, "quiet").await, one);
+    appear(&cleo, "private").await;
+    let withdrawn = app
+        .post_with(&client(), &format!("{bram}/withdraw"), &[])
+        .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(withheld_line(&app, "quiet").await, one, "withdrawn");
+    assert_eq!(app.total("quiet").await, 2);
+
+    // A moderator hides Cleo (withheld), then undoes it.
+    let queue = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    let row = queue
+        .body
+        .find("Cleo Plainfield")
+        .expect("Cleo in the queue");
+    let hide = crate::log::first_hide_link(&queue.body[row..]);
+    let ask = app.get(&hide).await;
+    assert!(ask.body.contains("Cleo Plainfield"), "{}", ask.body);
+    let hidden = app.post(&hide, &[("csrf", &ask.csrf())]).await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    assert_eq!(withheld_line(&app, "quiet").await, None, "nobody withheld");
+    let queue = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    let undo = queue
+        .body
+        .match_indices("/undo\"")
+        .map(|(i, _)| {
+            let start = queue.body[..i].rfind("/admin/letters/").expect("a link");
+            queue.body[start..i + 5].to_owned()
+        })
+        .next()
+        .expect("an Undo button");
+    let restored = app.post(&undo, &[("csrf", &queue.csrf())]).await;
+    assert_eq!(restored.status, 303, "{}", restored.body);
+    assert_eq!(withheld_line(&app, "quiet").await, one, "withheld again");
+
+    // The kept count is what the signatures say.
+    let db = app.db().await;
+    let (kept, counted): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT CAST(SUM(withheld) AS BIGINT) FROM letter_counts),
+                (SELECT COUNT(*) FROM signatures
+                 WHERE state = 'published' AND display_level = 'private')",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    assert_eq!((kept, counted), (1, 1));
+    app.stop().await;
+}

@@ -329,13 +329,18 @@ async fn apply_all(
     // update per letter and category per batch, never one per signature, in key order: every
     // process's writer locks counter rows in the same order, so two batches cannot deadlock
     // on them.
-    let mut deltas: BTreeMap<(LetterId, CategoryId), i64> = BTreeMap::new();
+    // Each counter moves by (counted, withheld).
+    let mut deltas: BTreeMap<(LetterId, CategoryId), (i64, i64)> = BTreeMap::new();
     // Where each signature added in this batch is in its letter's log, for its answer.
     let mut indexes: HashMap<SignatureId, u64> = HashMap::new();
     for (letter, entries) in by_letter(pending) {
         let first = append(conn, letter, &entries).await?;
         for (index, entry) in (first..).zip(entries) {
-            *deltas.entry((entry.letter, entry.category)).or_default() += entry.delta;
+            let delta = deltas.entry((entry.letter, entry.category)).or_default();
+            delta.0 += entry.delta;
+            if entry.withheld {
+                delta.1 += entry.delta;
+            }
             if let Some((signature, _)) = entry.signature {
                 indexes.insert(signature, index);
             }
@@ -351,15 +356,18 @@ async fn apply_all(
             })?;
         }
     }
-    for ((letter, category), delta) in deltas {
+    for ((letter, category), (delta, withheld)) in deltas {
         sqlx::query(
-            "INSERT INTO letter_counts (letter_id, category_id, count) VALUES ($1, $2, $3)
+            "INSERT INTO letter_counts (letter_id, category_id, count, withheld)
+             VALUES ($1, $2, $3, $4)
              ON CONFLICT (letter_id, category_id)
-             DO UPDATE SET count = letter_counts.count + EXCLUDED.count",
+             DO UPDATE SET count = letter_counts.count + EXCLUDED.count,
+                           withheld = letter_counts.withheld + EXCLUDED.withheld",
         )
         .bind(letter.0)
         .bind(category.0)
         .bind(delta)
+        .bind(withheld)
         .execute(&mut *conn)
         .await
         .ctx("updating counts")?;
@@ -1264,11 +1272,12 @@ pub(super) fn published_from(
     let verified = verified
         .map(|v| parse_stored::<Verification>(&v, "verification"))
         .transpose()?;
+    let display: DisplayLevel = parse_stored(&display, "display level")?;
     let (data, opening) = add_entry(&Published {
         version: log_version(row.try_get("log_version").ctx("reading a signature")?)?,
         now,
         category: &category_name,
-        display: parse_stored(&display, "display level")?,
+        display,
         name: &name,
         details: &details,
         email: &email,
@@ -1279,6 +1288,7 @@ pub(super) fn published_from(
         letter: LetterId(row.try_get("letter_id").ctx("reading a signature")?),
         category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
         delta: 1,
+        withheld: display == DisplayLevel::Private,
         signature: Some((signature, *salt)),
         data,
         opening,
@@ -1349,9 +1359,9 @@ async fn apply_remove(
     let Shown {
         index,
         category,
+        display,
         workspace,
         version,
-        ..
     } = lock_published(conn, command.letter, command.signature).await?;
     let new_state = match command.reason {
         RemovalReason::Withdrawn => SignatureState::Withdrawn,
@@ -1391,6 +1401,7 @@ async fn apply_remove(
             letter: command.letter,
             category,
             delta: -1,
+            withheld: display == DisplayLevel::Private,
             signature: None,
             data: remove_entry(version, command.now, index, command.reason),
             opening: None,
@@ -1483,6 +1494,7 @@ async fn apply_change_display(
         letter: command.letter,
         category,
         delta: -1,
+        withheld: display == DisplayLevel::Private,
         signature: None,
         data: remove_entry(version, command.now, old, RemovalReason::Withdrawn),
         opening: None,
@@ -1920,6 +1932,7 @@ fn removal(
         letter: command.letter,
         category: signature.category,
         delta: -1,
+        withheld: signature.display == DisplayLevel::Private,
         signature: None,
         data: remove_entry(signature.version, command.now, index, reason),
         opening: None,

@@ -555,7 +555,8 @@ impl LetterStore for SqlStore {
         // One snapshot: the counts and the log size they belong to.
         let mut tx = self.begin_read().await?;
         let rows = sqlx::query(
-            "SELECT c.name, COALESCE(lc.count, 0) AS n FROM letter_categories c
+            "SELECT c.name, COALESCE(lc.count, 0) AS n, COALESCE(lc.withheld, 0) AS withheld
+             FROM letter_categories c
              LEFT JOIN letter_counts lc ON lc.category_id = c.id AND lc.letter_id = c.letter_id
              WHERE c.letter_id = $1 ORDER BY c.position",
         )
@@ -568,35 +569,16 @@ impl LetterStore for SqlStore {
             ..Counts::default()
         };
         for row in &rows {
+            let name: String = row.try_get("name").ctx("counting signatures")?;
             let n: i64 = row.try_get("n").ctx("counting signatures")?;
             let n = n.max(0) as u64;
             counts.total += n;
-            counts
-                .by_category
-                .push((row.try_get("name").ctx("counting signatures")?, n));
-        }
-        // From the partial index of private published signatures, one range per category: as
-        // many entries as there are private signers, not all signers. (Joined and grouped
-        // instead, SQLite walks every published signature of the letter: 0.5 s at a million.)
-        let withheld = sqlx::query(
-            "SELECT c.name, (SELECT COUNT(*) FROM signatures s
-                             WHERE s.letter_id = c.letter_id AND s.category_id = c.id
-                               AND s.state = 'published' AND s.display_level = 'private') AS n
-             FROM letter_categories c WHERE c.letter_id = $1 ORDER BY c.position",
-        )
-        .bind(letter.0)
-        .fetch_all(&mut *tx)
-        .await
-        .ctx("counting withheld signers")?;
-        for row in &withheld {
-            let n: i64 = row.try_get("n").ctx("counting withheld signers")?;
-            if n <= 0 {
-                continue;
+            // Kept beside the count, moved by the same log entries (see the batch's end).
+            let withheld: i64 = row.try_get("withheld").ctx("counting withheld signers")?;
+            if withheld > 0 {
+                counts.withheld.push((name.clone(), withheld as u64));
             }
-            counts.withheld.push((
-                row.try_get("name").ctx("counting withheld signers")?,
-                n.max(0) as u64,
-            ));
+            counts.by_category.push((name, n));
         }
         // From the organisations' rows (few, across every letter) to their signatures: a
         // letter's million people are not read. CROSS JOIN keeps that order on SQLite.

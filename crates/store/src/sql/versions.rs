@@ -128,6 +128,7 @@ async fn record_version(
         // A text entry counts nobody: no category, no delta.
         category: CategoryId(0),
         delta: 0,
+        withheld: false,
         signature: None,
         data: LogEntry::text(log_version, now, number, &bytes, change).encode(),
         opening: None,
