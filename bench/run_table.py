@@ -191,7 +191,9 @@ def main():
             num(s, "rss_kib"), "RSS < 100 MB",
             num(s, "rss_kib") is not None and num(s, "rss_kib") < 100 * 1024)
         check_signing(f"{backend}-sign", "limit")
-        for scenario, name in (("page", "GET the letter page, 64 connections"),
+        for scenario, name in (("confirm", "POST confirm, 64 connections, with counts.json read alongside"),
+                               ("counts", "GET counts.json while those confirm, 8 connections"),
+                               ("page", "GET the letter page, 64 connections"),
                                ("deep", "GET a deep page of signatories (?before= among the oldest 1%), 8 connections"),
                                ("proof", "GET an inclusion proof (random index), 8 connections")):
             und, _, u, _, _ = pair(f"{backend}-{scenario}")

@@ -167,15 +167,33 @@ impl Reads {
     /// The read costs time in proportion to the letter's signatures (about 0.1 s at a
     /// million on SQLite), and a surge changes the letter every few milliseconds. When the
     /// last read took [`SLOW_DAYS`] or more, its result is shown for twenty times as long as
-    /// it took before it is read again: at a million signatures the chart lags by a few
-    /// seconds, while the counts and the list stay fresh. Otherwise one request reads it and
-    /// the others that miss meanwhile wait for that read.
+    /// it took; then it is read again in the background while the old one is still shown:
+    /// at a million signatures the chart lags by a few seconds and no request waits for it,
+    /// while the counts and the list stay fresh. Otherwise one request reads it and the
+    /// others that miss meanwhile wait for that read.
     pub async fn signatures_by_day(
         &self,
         letter: LetterId,
     ) -> Result<Arc<Vec<DayCount>>, StoreError> {
-        if let Some(days) = self.caches.slow_days.recent(letter) {
-            return Ok(days);
+        match self.caches.slow_days.recent(letter) {
+            Slow::Show(days) => return Ok(days),
+            Slow::ReadAgain(days) => {
+                let (store, caches) = (self.store.clone(), self.caches.clone());
+                tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    match store.signatures_by_day(letter).await {
+                        Ok(days) => {
+                            caches
+                                .slow_days
+                                .keep(letter, Arc::new(days), started.elapsed());
+                        }
+                        // The old chart stays until the turn passes to another request.
+                        Err(e) => tracing::warn!(error = %e, "reading the chart again failed"),
+                    }
+                });
+                return Ok(days);
+            }
+            Slow::None => {}
         }
         let lead = match self.caches.days.get_or_lead(&letter).await {
             Ok(days) => return Ok(days),
@@ -349,8 +367,8 @@ struct SlowRead<T> {
 
 /// Results of slow reads, shown again for a while after a change instead of being read again
 /// each time: for a view that may lag a little (the chart), not for one that must be exact.
-/// Once one is too old, one request reads it again and the others are shown the old one
-/// meanwhile, rather than all waiting for a slow read.
+/// Once one is too old, one caller reads it again while every caller (that one too) is
+/// shown the old one, rather than any waiting for a slow read.
 pub struct SlowReads<K, T> {
     kept: std::sync::Mutex<std::collections::HashMap<K, SlowRead<T>>>,
 }
@@ -363,24 +381,35 @@ impl<K, T> Default for SlowReads<K, T> {
     }
 }
 
+/// What [`SlowReads::recent`] has for a key.
+#[derive(Debug)]
+enum Slow<T> {
+    /// A slow read recent enough to show again, or an older one while another caller reads
+    /// it again.
+    Show(Arc<T>),
+    /// An older one to show, and the caller's turn to read it again (and to
+    /// [`SlowReads::keep`] what it reads).
+    ReadAgain(Arc<T>),
+    /// No slow read: read as usual.
+    None,
+}
+
 impl<K: std::hash::Hash + Eq, T> SlowReads<K, T> {
-    /// The result of a slow read of `key` to show again: a recent one, or an older one while
-    /// another request reads it again. `None` when there is none, or when it is this
-    /// caller's turn to read it again (then it should [`SlowReads::keep`] what it reads).
-    fn recent(&self, key: K) -> Option<Arc<T>> {
+    fn recent(&self, key: K) -> Slow<T> {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        let read = kept.get_mut(&key)?;
+        let Some(read) = kept.get_mut(&key) else {
+            return Slow::None;
+        };
         let kept_for = read.took * SLOW_KEPT_FOR;
         if read.at.elapsed() < kept_for {
-            return Some(read.value.clone());
+            return Slow::Show(read.value.clone());
         }
-        // A request that went away without keeping what it read hands the turn on after
-        // as long again.
+        // A caller whose read failed or never ended hands the turn on after as long again.
         match read.refreshing {
-            Some(since) if since.elapsed() < kept_for => Some(read.value.clone()),
+            Some(since) if since.elapsed() < kept_for => Slow::Show(read.value.clone()),
             _ => {
                 read.refreshing = Some(std::time::Instant::now());
-                None
+                Slow::ReadAgain(read.value.clone())
             }
         }
     }
@@ -491,24 +520,34 @@ mod tests {
         assert!(caches.counts.get(&LetterId(1)).is_err());
     }
 
+    /// What `recent` says, as (the value to show, whether it is the caller's turn to read
+    /// it again).
+    fn seen(slow: &SlowReads<LetterId, u32>, letter: i64) -> Option<(u32, bool)> {
+        match slow.recent(LetterId(letter)) {
+            Slow::Show(v) => Some((*v, false)),
+            Slow::ReadAgain(v) => Some((*v, true)),
+            Slow::None => None,
+        }
+    }
+
     /// A chart that took long to read is shown again after a change; one read quickly is
     /// not, and a quick read replaces a slow one.
     #[test]
     fn only_slow_reads_are_kept_across_changes() {
         let slow = SlowReads::<LetterId, u32>::default();
         slow.keep(LetterId(1), Arc::new(7), Duration::from_millis(5));
-        assert!(slow.recent(LetterId(1)).is_none());
+        assert_eq!(seen(&slow, 1), None);
         slow.keep(LetterId(1), Arc::new(8), SLOW_DAYS);
-        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
-        assert!(slow.recent(LetterId(2)).is_none());
+        assert_eq!(seen(&slow, 1), Some((8, false)));
+        assert_eq!(seen(&slow, 2), None);
         slow.keep(LetterId(1), Arc::new(9), Duration::from_millis(5));
-        assert!(slow.recent(LetterId(1)).is_none());
+        assert_eq!(seen(&slow, 1), None);
     }
 
-    /// Once a slow read is too old, one caller gets the turn to read it again and the others
-    /// see the old one meanwhile; a caller that never comes back hands the turn on.
+    /// Once a slow read is too old, one caller gets the turn to read it again; every caller
+    /// is shown the old one meanwhile; a caller that never comes back hands the turn on.
     #[test]
-    fn one_caller_reads_a_slow_read_again_while_the_others_see_the_old_one() {
+    fn one_caller_reads_a_slow_read_again_while_all_see_the_old_one() {
         let slow = SlowReads::<LetterId, u32>::default();
         let long_ago = |secs| {
             std::time::Instant::now()
@@ -525,17 +564,17 @@ mod tests {
             .lock()
             .expect("not poisoned")
             .insert(LetterId(1), old(None));
-        assert!(slow.recent(LetterId(1)).is_none(), "the first caller reads");
-        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
-        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
+        assert_eq!(seen(&slow, 1), Some((8, true)), "the first caller reads");
+        assert_eq!(seen(&slow, 1), Some((8, false)));
+        assert_eq!(seen(&slow, 1), Some((8, false)));
         slow.keep(LetterId(1), Arc::new(9), SLOW_DAYS);
-        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&9));
+        assert_eq!(seen(&slow, 1), Some((9, false)));
         // The caller whose turn it was went away long ago: the next one reads.
         slow.kept
             .lock()
             .expect("not poisoned")
             .insert(LetterId(1), old(Some(long_ago(30))));
-        assert!(slow.recent(LetterId(1)).is_none());
-        assert_eq!(slow.recent(LetterId(1)).as_deref(), Some(&8));
+        assert_eq!(seen(&slow, 1), Some((8, true)));
+        assert_eq!(seen(&slow, 1), Some((8, false)));
     }
 }
