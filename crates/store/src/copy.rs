@@ -336,6 +336,7 @@ pub static TABLES: &[Table] = &[
             int("category_id"),
             int("count"),
             int("withheld"),
+            int("awaiting"),
         ],
         key: &["letter_id", "category_id"],
         identity: false,

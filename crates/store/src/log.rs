@@ -23,6 +23,9 @@ pub(crate) struct PendingEntry {
     /// Whether the signer it adds or removes is withheld from the public (display level
     /// private): the entry moves the category's withheld count by `delta` too.
     pub withheld: bool,
+    /// Whether the signer it adds or removes signed a version older than the letter's last
+    /// change of substance and has not re-confirmed: it moves the awaiting count too.
+    pub awaiting: bool,
     /// For an add entry: the signature whose `log_index` and `salt` to set.
     pub signature: Option<(SignatureId, Hash32)>,
     pub data: Vec<u8>,

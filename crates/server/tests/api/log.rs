@@ -75,6 +75,34 @@ pub(crate) fn first_hide_link(body: &str) -> String {
         .expect("a Hide link")
 }
 
+/// As a moderator, hides the signer named `name` from the letter `id`: the Hide link of
+/// their row in the signature queue, then its confirmation.
+pub(crate) async fn hide_signer(app: &TestApp, id: i64, name: &str) {
+    let queue = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    let row = queue.body.find(name).expect("the signer in the queue");
+    let hide = first_hide_link(&queue.body[row..]);
+    let ask = app.get(&hide).await;
+    assert!(ask.body.contains(name), "{}", ask.body);
+    let hidden = app.post(&hide, &[("csrf", &ask.csrf())]).await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+}
+
+/// As a moderator, undoes the first hide the letter `id`'s signature queue offers to undo.
+pub(crate) async fn undo_first_hide(app: &TestApp, id: i64) {
+    let queue = app.get(&format!("/admin/letters/{id}/signatures")).await;
+    let undo = queue
+        .body
+        .match_indices("/undo\"")
+        .map(|(i, _)| {
+            let start = queue.body[..i].rfind("/admin/letters/").expect("a link");
+            queue.body[start..i + 5].to_owned()
+        })
+        .next()
+        .expect("an Undo button");
+    let restored = app.post(&undo, &[("csrf", &queue.csrf())]).await;
+    assert_eq!(restored.status, 303, "{}", restored.body);
+}
+
 /// The add entry at `index` of `log`.
 pub(crate) fn add_at(log: &Log, index: usize) -> AddEntry {
     match &log.decoded()[index] {

@@ -518,29 +518,9 @@ async fn the_withheld_count_follows_every_change_of_a_private_signer() {
     assert_eq!(app.total("quiet").await, 2);
 
     // A moderator hides Cleo (withheld), then undoes it.
-    let queue = app.get(&format!("/admin/letters/{id}/signatures")).await;
-    let row = queue
-        .body
-        .find("Cleo Plainfield")
-        .expect("Cleo in the queue");
-    let hide = crate::log::first_hide_link(&queue.body[row..]);
-    let ask = app.get(&hide).await;
-    assert!(ask.body.contains("Cleo Plainfield"), "{}", ask.body);
-    let hidden = app.post(&hide, &[("csrf", &ask.csrf())]).await;
-    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    crate::log::hide_signer(&app, id, "Cleo Plainfield").await;
     assert_eq!(withheld_line(&app, "quiet").await, None, "nobody withheld");
-    let queue = app.get(&format!("/admin/letters/{id}/signatures")).await;
-    let undo = queue
-        .body
-        .match_indices("/undo\"")
-        .map(|(i, _)| {
-            let start = queue.body[..i].rfind("/admin/letters/").expect("a link");
-            queue.body[start..i + 5].to_owned()
-        })
-        .next()
-        .expect("an Undo button");
-    let restored = app.post(&undo, &[("csrf", &queue.csrf())]).await;
-    assert_eq!(restored.status, 303, "{}", restored.body);
+    crate::log::undo_first_hide(&app, id).await;
     assert_eq!(withheld_line(&app, "quiet").await, one, "withheld again");
 
     // The kept count is what the signatures say.

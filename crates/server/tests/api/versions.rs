@@ -347,3 +347,90 @@ async fn only_editors_edit_an_open_or_closed_letters_text_and_bad_input_is_named
     assert_eq!(closed.status, 303, "{}", closed.body);
     audit_passes(&app, slug, 0).await;
 }
+
+/// The awaiting count is kept beside the count: set to it by a change of substance, and moved
+/// by every entry that adds or removes an earlier signer (a withdrawal, a moderator's hide and
+/// its undo, a late confirmation of the old text) but not by a change of how one appears.
+/// It always equals the published signers on a version older than the change.
+#[tokio::test]
+async fn the_awaiting_count_follows_removals_changes_and_late_confirmations() {
+    let app = spawn_app().await;
+    let slug = "versions-kept";
+    let id = app.open_letter(slug).await;
+    let ada = app
+        .sign_and_confirm(slug, "Ada Earlier", "ada@example.org", "public")
+        .await;
+    let ben = app
+        .sign_and_confirm(slug, "Ben Earlier", "ben@example.org", "public")
+        .await;
+    app.sign_and_confirm(slug, "Cleo Earlier", "cleo@example.org", "public")
+        .await;
+    // Dov signs the first text and confirms only after it changed.
+    let late = app
+        .sign_pending(slug, "Dov Latecomer", "dov@example.org")
+        .await;
+    let awaiting = |expected: u64, what: &'static str| {
+        let app = &app;
+        async move {
+            let counts = counts_json(app, slug).await;
+            assert_eq!(counts["awaiting"].as_u64().unwrap_or(0), expected, "{what}");
+        }
+    };
+    awaiting(0, "before any change").await;
+    let substance = |body: &'static str| {
+        let app = &app;
+        async move {
+            let saved = edit_text(app, &app.client, id, body, Some("substantive"), "").await;
+            assert_eq!(saved.status, 303, "{}", saved.body);
+        }
+    };
+    substance("We, the undersigned, ask you to resign **today**.").await;
+    awaiting(3, "every counted signer").await;
+
+    let changed = app
+        .post_with(
+            &client(),
+            &format!("{ben}/display"),
+            &[("display", "initials")],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    awaiting(3, "a change of how one appears").await;
+    let gone = app
+        .post_with(&client(), &format!("{ada}/withdraw"), &[])
+        .await;
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    awaiting(2, "a withdrawal").await;
+    let confirmed = app.post_with(&client(), &late, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    awaiting(3, "a late confirmation of the first text").await;
+
+    // A moderator hides Cleo, then undoes it.
+    crate::log::hide_signer(&app, id, "Cleo Earlier").await;
+    awaiting(2, "hidden").await;
+    crate::log::undo_first_hide(&app, id).await;
+    awaiting(3, "the hide undone").await;
+
+    // A new signer signs the new text; a second change of substance makes every counted
+    // signer await again, the new one too.
+    app.sign_and_confirm(slug, "Eve Newer", "eve@example.org", "public")
+        .await;
+    awaiting(3, "a signer of the new text").await;
+    substance("We, the undersigned, ask you to resign **this week**.").await;
+    awaiting(4, "after the second change").await;
+    assert_eq!(counts_json(&app, slug).await["total"], 4);
+
+    let db = app.db().await;
+    let (kept, counted): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT CAST(SUM(awaiting) AS BIGINT) FROM letter_counts),
+                (SELECT COUNT(*) FROM signatures s JOIN letters l ON l.id = s.letter_id
+                 WHERE s.state = 'published' AND COALESCE(s.version, 1) < l.reconfirm_from)",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    assert_eq!((kept, counted), (4, 4));
+    audit_passes(&app, slug, 4).await;
+    app.stop().await;
+}

@@ -329,8 +329,8 @@ async fn apply_all(
     // update per letter and category per batch, never one per signature, in key order: every
     // process's writer locks counter rows in the same order, so two batches cannot deadlock
     // on them.
-    // Each counter moves by (counted, withheld).
-    let mut deltas: BTreeMap<(LetterId, CategoryId), (i64, i64)> = BTreeMap::new();
+    // Each counter moves by (counted, withheld, awaiting).
+    let mut deltas: BTreeMap<(LetterId, CategoryId), (i64, i64, i64)> = BTreeMap::new();
     // Where each signature added in this batch is in its letter's log, for its answer.
     let mut indexes: HashMap<SignatureId, u64> = HashMap::new();
     for (letter, entries) in by_letter(pending) {
@@ -340,6 +340,9 @@ async fn apply_all(
             delta.0 += entry.delta;
             if entry.withheld {
                 delta.1 += entry.delta;
+            }
+            if entry.awaiting {
+                delta.2 += entry.delta;
             }
             if let Some((signature, _)) = entry.signature {
                 indexes.insert(signature, index);
@@ -356,18 +359,20 @@ async fn apply_all(
             })?;
         }
     }
-    for ((letter, category), (delta, withheld)) in deltas {
+    for ((letter, category), (delta, withheld, awaiting)) in deltas {
         sqlx::query(
-            "INSERT INTO letter_counts (letter_id, category_id, count, withheld)
-             VALUES ($1, $2, $3, $4)
+            "INSERT INTO letter_counts (letter_id, category_id, count, withheld, awaiting)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (letter_id, category_id)
              DO UPDATE SET count = letter_counts.count + EXCLUDED.count,
-                           withheld = letter_counts.withheld + EXCLUDED.withheld",
+                           withheld = letter_counts.withheld + EXCLUDED.withheld,
+                           awaiting = letter_counts.awaiting + EXCLUDED.awaiting",
         )
         .bind(letter.0)
         .bind(category.0)
         .bind(delta)
         .bind(withheld)
+        .bind(awaiting)
         .execute(&mut *conn)
         .await
         .ctx("updating counts")?;
@@ -1289,6 +1294,7 @@ pub(super) fn published_from(
         category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
         delta: 1,
         withheld: display == DisplayLevel::Private,
+        awaiting: row.try_get("awaiting").ctx("reading a signature")?,
         signature: Some((signature, *salt)),
         data,
         opening,
@@ -1301,6 +1307,8 @@ struct Shown {
     index: i64,
     category: CategoryId,
     display: DisplayLevel,
+    /// Signed on a version older than the last change of substance, not re-confirmed.
+    awaiting: bool,
     workspace: WorkspaceId,
     version: LogVersion,
 }
@@ -1314,7 +1322,7 @@ async fn lock_published(
 ) -> Result<Shown, StoreError> {
     let row = sqlx::query(concat!(
         "SELECT s.state, s.log_index, s.category_id, s.display_level, l.workspace_id,
-                l.log_version
+                l.log_version, COALESCE(s.version, 1) < l.reconfirm_from AS awaiting
          FROM signatures s JOIN letters l ON l.id = s.letter_id
          WHERE s.id = $1 AND s.letter_id = $2",
         lock!(FOR UPDATE OF s)
@@ -1341,6 +1349,7 @@ async fn lock_published(
         index,
         category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
         display: parse_stored(&display, "display level")?,
+        awaiting: row.try_get("awaiting").ctx("reading a signature")?,
         workspace: WorkspaceId(row.try_get("workspace_id").ctx("reading a signature")?),
         version: log_version(row.try_get("log_version").ctx("reading a signature")?)?,
     })
@@ -1360,6 +1369,7 @@ async fn apply_remove(
         index,
         category,
         display,
+        awaiting,
         workspace,
         version,
     } = lock_published(conn, command.letter, command.signature).await?;
@@ -1402,6 +1412,7 @@ async fn apply_remove(
             category,
             delta: -1,
             withheld: display == DisplayLevel::Private,
+            awaiting,
             signature: None,
             data: remove_entry(version, command.now, index, command.reason),
             opening: None,
@@ -1454,6 +1465,7 @@ async fn apply_change_display(
         index,
         category,
         display,
+        awaiting,
         workspace,
         version,
     } = lock_published(conn, command.letter, command.signature).await?;
@@ -1495,6 +1507,7 @@ async fn apply_change_display(
         category,
         delta: -1,
         withheld: display == DisplayLevel::Private,
+        awaiting,
         signature: None,
         data: remove_entry(version, command.now, old, RemovalReason::Withdrawn),
         opening: None,
@@ -1683,6 +1696,8 @@ struct Moderated {
     index: Option<i64>,
     category: CategoryId,
     display: DisplayLevel,
+    /// Signed on a version older than the last change of substance, not re-confirmed.
+    awaiting: bool,
     undo_until: Option<Timestamp>,
     workspace: WorkspaceId,
     version: LogVersion,
@@ -1701,6 +1716,7 @@ async fn lock_for_moderation(
     let row = sqlx::query(concat!(
         "SELECT s.state, s.log_index, s.category_id, s.display_level, s.undo_until,
                 l.workspace_id, l.log_version, l.batch_minutes,
+                COALESCE(s.version, 1) < l.reconfirm_from AS awaiting,
                 EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = l.id) AS erased,
                 EXISTS (SELECT 1 FROM signature_organisations o
                         WHERE o.signature_id = s.id AND o.verified IS NULL) AS unverified
@@ -1722,6 +1738,7 @@ async fn lock_for_moderation(
         index: row.try_get("log_index").ctx("reading a signature")?,
         category: CategoryId(row.try_get("category_id").ctx("reading a signature")?),
         display: parse_stored(&display, "display level")?,
+        awaiting: row.try_get("awaiting").ctx("reading a signature")?,
         undo_until: row.try_get("undo_until").ctx("reading a signature")?,
         workspace: WorkspaceId(row.try_get("workspace_id").ctx("reading a letter")?),
         version: log_version(row.try_get("log_version").ctx("reading a letter")?)?,
@@ -1933,6 +1950,7 @@ fn removal(
         category: signature.category,
         delta: -1,
         withheld: signature.display == DisplayLevel::Private,
+        awaiting: signature.awaiting,
         signature: None,
         data: remove_entry(signature.version, command.now, index, reason),
         opening: None,

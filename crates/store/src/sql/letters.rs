@@ -555,7 +555,8 @@ impl LetterStore for SqlStore {
         // One snapshot: the counts and the log size they belong to.
         let mut tx = self.begin_read().await?;
         let rows = sqlx::query(
-            "SELECT c.name, COALESCE(lc.count, 0) AS n, COALESCE(lc.withheld, 0) AS withheld
+            "SELECT c.name, COALESCE(lc.count, 0) AS n, COALESCE(lc.withheld, 0) AS withheld,
+                    COALESCE(lc.awaiting, 0) AS awaiting
              FROM letter_categories c
              LEFT JOIN letter_counts lc ON lc.category_id = c.id AND lc.letter_id = c.letter_id
              WHERE c.letter_id = $1 ORDER BY c.position",
@@ -575,6 +576,8 @@ impl LetterStore for SqlStore {
             counts.total += n;
             // Kept beside the count, moved by the same log entries (see the batch's end).
             let withheld: i64 = row.try_get("withheld").ctx("counting withheld signers")?;
+            let awaiting: i64 = row.try_get("awaiting").ctx("counting awaiting signers")?;
+            counts.awaiting += awaiting.max(0) as u64;
             if withheld > 0 {
                 counts.withheld.push((name.clone(), withheld as u64));
             }
@@ -593,26 +596,14 @@ impl LetterStore for SqlStore {
         .ctx("counting organisations")?;
         counts.organisations = organisations.max(0) as u64;
         counts.verified_organisations = verified.max(0) as u64;
-        let (text_version, reconfirm_from): (i64, i64) =
-            sqlx::query_as("SELECT text_version, reconfirm_from FROM letters WHERE id = $1")
+        let text_version: i64 =
+            sqlx::query_scalar("SELECT text_version FROM letters WHERE id = $1")
                 .bind(letter.0)
                 .fetch_optional(&mut *tx)
                 .await
                 .ctx("reading a letter's version")?
-                .unwrap_or((1, 1));
+                .unwrap_or(1);
         counts.text_version = text_version.max(1) as u64;
-        if reconfirm_from > 1 {
-            let awaiting: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM signatures
-                 WHERE letter_id = $1 AND state = 'published' AND COALESCE(version, 1) < $2",
-            )
-            .bind(letter.0)
-            .bind(reconfirm_from)
-            .fetch_one(&mut *tx)
-            .await
-            .ctx("counting signers awaiting re-confirmation")?;
-            counts.awaiting = awaiting.max(0) as u64;
-        }
         Ok(counts)
     }
 

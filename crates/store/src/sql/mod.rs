@@ -44,7 +44,8 @@ macro_rules! published {
         concat!(
             "SELECT s.id, s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city,
                     s.country, s.comment, s.show_city, s.display_level, s.email,
-                    c.name AS category, l.log_version, o.name AS organisation, o.verified
+                    c.name AS category, l.log_version, o.name AS organisation, o.verified,
+                    COALESCE(s.version, 1) < l.reconfirm_from AS awaiting
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              JOIN letters l ON l.id = s.letter_id
              LEFT JOIN signature_organisations o ON o.signature_id = s.id",

@@ -129,6 +129,7 @@ async fn record_version(
         category: CategoryId(0),
         delta: 0,
         withheld: false,
+        awaiting: false,
         signature: None,
         data: LogEntry::text(log_version, now, number, &bytes, change).encode(),
         opening: None,
@@ -198,6 +199,14 @@ impl VersionStore for SqlStore {
         .execute(&mut *tx)
         .await
         .ctx("editing a letter's text")?;
+        if edit.substantive {
+            // Every counted signer signed an older version: all await re-confirmation.
+            sqlx::query("UPDATE letter_counts SET awaiting = count WHERE letter_id = $1")
+                .bind(letter.0)
+                .execute(&mut *tx)
+                .await
+                .ctx("editing a letter's text")?;
+        }
         append(&mut tx, letter, &entries).await?;
         audit_letter(
             &mut tx,
@@ -338,16 +347,23 @@ impl VersionStore for SqlStore {
 
     async fn reconfirm(&self, token_hash: Hash32, now: Timestamp) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let signature: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT r.signature_id, r.letter_id FROM reconfirm_requests r
+        // The signature is locked, so that a removal (which moves the awaiting count too)
+        // cannot commit in between; the letter is share-locked as a batch locks it, so that no
+        // change of substance (which sets that count) can either.
+        let signature: Option<(i64, i64, i64, bool)> = sqlx::query_as(concat!(
+            "SELECT r.signature_id, r.letter_id, s.category_id,
+                    COALESCE(s.version, 1) < l.reconfirm_from AS awaiting
+             FROM reconfirm_requests r
              JOIN signatures s ON s.id = r.signature_id
+             JOIN letters l ON l.id = s.letter_id
              WHERE r.token_hash = $1 AND s.state = 'published'",
-        )
+            lock!(FOR UPDATE OF s FOR SHARE OF l)
+        ))
         .bind(&token_hash[..])
         .fetch_optional(&mut *tx)
         .await
         .ctx("reading a re-confirmation link")?;
-        let Some((signature, letter)) = signature else {
+        let Some((signature, letter, category, awaiting)) = signature else {
             return Ok(false);
         };
         sqlx::query(
@@ -359,6 +375,17 @@ impl VersionStore for SqlStore {
         .execute(&mut *tx)
         .await
         .ctx("re-confirming a signature")?;
+        if awaiting {
+            sqlx::query(
+                "UPDATE letter_counts SET awaiting = awaiting - 1
+                 WHERE letter_id = $1 AND category_id = $2",
+            )
+            .bind(letter)
+            .bind(category)
+            .execute(&mut *tx)
+            .await
+            .ctx("re-confirming a signature")?;
+        }
         sqlx::query(
             "UPDATE reconfirm_requests SET confirmed_at = COALESCE(confirmed_at, $1)
              WHERE token_hash = $2",
