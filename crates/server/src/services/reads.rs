@@ -166,11 +166,12 @@ impl Reads {
     ///
     /// The read costs time in proportion to the letter's signatures (about 0.1 s at a
     /// million on SQLite), and a surge changes the letter every few milliseconds. When the
-    /// last read took [`SLOW_DAYS`] or more, its result is shown for twenty times as long as
-    /// it took; then it is read again in the background while the old one is still shown:
-    /// at a million signatures the chart lags by a few seconds and no request waits for it,
-    /// while the counts and the list stay fresh. Otherwise one request reads it and the
-    /// others that miss meanwhile wait for that read.
+    /// last read of a large letter's chart took [`SLOW_DAYS`] or more, its result is shown
+    /// for twenty times as long as it took; then it is read again in the background while
+    /// the old one is still shown (for as long again at most): at a million signatures the
+    /// chart lags by a few seconds and no request waits for it, while the counts and the
+    /// list stay fresh. Otherwise one request reads it and the others that miss meanwhile
+    /// wait for that read.
     pub async fn signatures_by_day(
         &self,
         letter: LetterId,
@@ -183,12 +184,14 @@ impl Reads {
                     let started = std::time::Instant::now();
                     match store.signatures_by_day(letter).await {
                         Ok(days) => {
-                            caches
-                                .slow_days
-                                .keep(letter, Arc::new(days), started.elapsed());
+                            let slow = is_slow(&days, started.elapsed());
+                            caches.slow_days.keep(letter, Arc::new(days), slow);
                         }
-                        // The old chart stays until the turn passes to another request.
-                        Err(e) => tracing::warn!(error = %e, "reading the chart again failed"),
+                        // The next request takes the turn.
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading the chart again failed");
+                            caches.slow_days.give_up(letter);
+                        }
                     }
                 });
                 return Ok(days);
@@ -201,9 +204,8 @@ impl Reads {
         };
         let started = std::time::Instant::now();
         let days = Arc::new(self.store.signatures_by_day(letter).await?);
-        self.caches
-            .slow_days
-            .keep(letter, days.clone(), started.elapsed());
+        let slow = is_slow(&days, started.elapsed());
+        self.caches.slow_days.keep(letter, days.clone(), slow);
         Ok(self.caches.days.land(letter, lead, days))
     }
 
@@ -355,6 +357,16 @@ pub struct Caches {
 const SLOW_KEPT_FOR: u32 = 20;
 /// How long a read of the chart must take to be kept across changes.
 pub const SLOW_DAYS: Duration = Duration::from_millis(50);
+/// How many signatures a letter's chart must count to be kept across changes: a small
+/// letter's chart that was slow to read because the machine was busy is read again at the
+/// next change, as it is quick to read.
+const SLOW_DAYS_FROM: u64 = 10_000;
+
+/// Whether a read of the chart `days` that took `took` is one to keep across changes.
+fn is_slow(days: &[DayCount], took: Duration) -> Option<Duration> {
+    let signatures: u64 = days.iter().map(|d| d.signatures).sum();
+    (took >= SLOW_DAYS && signatures >= SLOW_DAYS_FROM).then_some(took)
+}
 
 /// A slow read's result, when it was read, how long it took, and since when a request has
 /// been reading it again (if one is).
@@ -368,7 +380,8 @@ struct SlowRead<T> {
 /// Results of slow reads, shown again for a while after a change instead of being read again
 /// each time: for a view that may lag a little (the chart), not for one that must be exact.
 /// Once one is too old, one caller reads it again while every caller (that one too) is
-/// shown the old one, rather than any waiting for a slow read.
+/// shown the old one, rather than any waiting for a slow read; one twice too old (the letter
+/// was not looked at meanwhile) is not shown.
 pub struct SlowReads<K, T> {
     kept: std::sync::Mutex<std::collections::HashMap<K, SlowRead<T>>>,
 }
@@ -401,8 +414,13 @@ impl<K: std::hash::Hash + Eq, T> SlowReads<K, T> {
             return Slow::None;
         };
         let kept_for = read.took * SLOW_KEPT_FOR;
-        if read.at.elapsed() < kept_for {
+        let age = read.at.elapsed();
+        if age < kept_for {
             return Slow::Show(read.value.clone());
+        }
+        if age >= kept_for * 2 {
+            kept.remove(&key);
+            return Slow::None;
         }
         // A caller whose read failed or never ended hands the turn on after as long again.
         match read.refreshing {
@@ -414,10 +432,19 @@ impl<K: std::hash::Hash + Eq, T> SlowReads<K, T> {
         }
     }
 
-    /// Keeps a read of `key` that took `took`, if that was slow; forgets the last one if not.
-    fn keep(&self, key: K, value: Arc<T>, took: Duration) {
+    /// The caller whose turn it was to read `key` again could not: the next one may.
+    fn give_up(&self, key: K) {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        if took >= SLOW_DAYS {
+        if let Some(read) = kept.get_mut(&key) {
+            read.refreshing = None;
+        }
+    }
+
+    /// Keeps a read of `key` if it was slow (`took`, as [`is_slow`] says); forgets the last
+    /// one if not.
+    fn keep(&self, key: K, value: Arc<T>, slow: Option<Duration>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(took) = slow {
             kept.insert(
                 key,
                 SlowRead {
@@ -535,46 +562,72 @@ mod tests {
     #[test]
     fn only_slow_reads_are_kept_across_changes() {
         let slow = SlowReads::<LetterId, u32>::default();
-        slow.keep(LetterId(1), Arc::new(7), Duration::from_millis(5));
+        slow.keep(LetterId(1), Arc::new(7), None);
         assert_eq!(seen(&slow, 1), None);
-        slow.keep(LetterId(1), Arc::new(8), SLOW_DAYS);
+        slow.keep(LetterId(1), Arc::new(8), Some(SLOW_DAYS));
         assert_eq!(seen(&slow, 1), Some((8, false)));
         assert_eq!(seen(&slow, 2), None);
-        slow.keep(LetterId(1), Arc::new(9), Duration::from_millis(5));
+        slow.keep(LetterId(1), Arc::new(9), None);
         assert_eq!(seen(&slow, 1), None);
     }
 
     /// Once a slow read is too old, one caller gets the turn to read it again; every caller
-    /// is shown the old one meanwhile; a caller that never comes back hands the turn on.
+    /// is shown the old one meanwhile; a caller that fails or never comes back hands the turn
+    /// on; one twice too old is not shown at all.
     #[test]
     fn one_caller_reads_a_slow_read_again_while_all_see_the_old_one() {
         let slow = SlowReads::<LetterId, u32>::default();
         let long_ago = |secs| {
             std::time::Instant::now()
                 .checked_sub(Duration::from_secs(secs))
-                .expect("the clock is past a minute")
+                .expect("the clock is past a few minutes")
         };
-        let old = |refreshing| SlowRead {
+        // Took 2 s: shown for 40 s, then read again, and not shown once 80 s old.
+        let old = |age, refreshing| SlowRead {
             value: Arc::new(8),
-            at: long_ago(60),
-            took: SLOW_DAYS,
+            at: long_ago(age),
+            took: Duration::from_secs(2),
             refreshing,
         };
-        slow.kept
-            .lock()
-            .expect("not poisoned")
-            .insert(LetterId(1), old(None));
+        let put = |read| {
+            slow.kept
+                .lock()
+                .expect("not poisoned")
+                .insert(LetterId(1), read);
+        };
+        put(old(30, None));
+        assert_eq!(seen(&slow, 1), Some((8, false)), "recent enough");
+        put(old(60, None));
         assert_eq!(seen(&slow, 1), Some((8, true)), "the first caller reads");
         assert_eq!(seen(&slow, 1), Some((8, false)));
         assert_eq!(seen(&slow, 1), Some((8, false)));
-        slow.keep(LetterId(1), Arc::new(9), SLOW_DAYS);
+        slow.keep(LetterId(1), Arc::new(9), Some(SLOW_DAYS));
         assert_eq!(seen(&slow, 1), Some((9, false)));
-        // The caller whose turn it was went away long ago: the next one reads.
-        slow.kept
-            .lock()
-            .expect("not poisoned")
-            .insert(LetterId(1), old(Some(long_ago(30))));
+        // The caller whose turn it was could not read: the next one does.
+        put(old(60, None));
+        assert_eq!(seen(&slow, 1), Some((8, true)));
+        slow.give_up(LetterId(1));
         assert_eq!(seen(&slow, 1), Some((8, true)));
         assert_eq!(seen(&slow, 1), Some((8, false)));
+        // The caller whose turn it was went away long ago: the next one reads.
+        put(old(60, Some(long_ago(50))));
+        assert_eq!(seen(&slow, 1), Some((8, true)));
+        // Nobody looked for long: read as usual.
+        put(old(100, None));
+        assert_eq!(seen(&slow, 1), None);
+    }
+
+    /// Only a large letter's slow chart is kept: a small one was slow because the machine was
+    /// busy, and is quick to read again.
+    #[test]
+    fn only_a_large_letters_slow_chart_is_kept() {
+        let day = |signatures| DayCount {
+            day: 20_000,
+            signatures,
+        };
+        let slow = Duration::from_millis(120);
+        assert_eq!(is_slow(&[day(9_999)], slow), None);
+        assert_eq!(is_slow(&[day(6_000), day(4_000)], slow), Some(slow));
+        assert_eq!(is_slow(&[day(1_000_000)], Duration::from_millis(5)), None);
     }
 }

@@ -256,6 +256,11 @@ async fn apply_all(
             .execute(&mut *conn)
             .await
             .ctx("starting a command")?;
+        // A command that changes published signatures of a letter share-locks it first, as
+        // sign-ups and confirmations do (see `share_lock_letter`).
+        if let Some(letter) = changes_published(command) {
+            share_lock_letter(conn, letter).await?;
+        }
         // Most commands log one entry or none; changing a display level logs two.
         let applied = match command {
             WriteCommand::Sign(sign) => apply_sign(conn, keys, sign).await.map(one),
@@ -382,6 +387,35 @@ async fn apply_all(
         .into_iter()
         .map(|a| a.unwrap_or_else(|| Err(StoreError::Corrupt("a command was skipped".into()))))
         .collect())
+}
+
+/// The letter whose published signatures `command` may change one by one (besides those
+/// that sign-ups and confirmations change together, which lock it themselves).
+fn changes_published(command: &WriteCommand) -> Option<LetterId> {
+    match command {
+        WriteCommand::Remove(c) => Some(c.letter),
+        WriteCommand::ChangeDisplay(c) => Some(c.letter),
+        WriteCommand::Moderate(c) => Some(c.letter),
+        WriteCommand::VerifyOrganisation(c) => Some(c.letter),
+        WriteCommand::Release(c) => Some(c.letter),
+        _ => None,
+    }
+}
+
+/// Share-locks `letter` until the batch commits (PostgreSQL; SQLite's single writer gives
+/// this), before any of its signatures' rows: a change of substance to its text, which sets
+/// the count of signers awaiting re-confirmation, then waits for the batch, and the batch
+/// decides whether each signer it adds or removes awaits from the letter as it stands.
+async fn share_lock_letter(conn: &mut Conn, letter: LetterId) -> Result<(), StoreError> {
+    sqlx::query(concat!(
+        "SELECT id FROM letters WHERE id = $1",
+        lock!(FOR SHARE)
+    ))
+    .bind(letter.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("locking a letter")?;
+    Ok(())
 }
 
 /// The letter's state, and whether `category` is one of its categories, in one query.

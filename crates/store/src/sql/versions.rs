@@ -199,15 +199,16 @@ impl VersionStore for SqlStore {
         .execute(&mut *tx)
         .await
         .ctx("editing a letter's text")?;
+        append(&mut tx, letter, &entries).await?;
         if edit.substantive {
-            // Every counted signer signed an older version: all await re-confirmation.
+            // Every counted signer signed an older version: all await re-confirmation. (After
+            // the append, as a batch takes the log's head before the counts.)
             sqlx::query("UPDATE letter_counts SET awaiting = count WHERE letter_id = $1")
                 .bind(letter.0)
                 .execute(&mut *tx)
                 .await
                 .ctx("editing a letter's text")?;
         }
-        append(&mut tx, letter, &entries).await?;
         audit_letter(
             &mut tx,
             Some(actor),
