@@ -181,17 +181,10 @@ impl Reads {
             Slow::ReadAgain(days) => {
                 let (store, caches) = (self.store.clone(), self.caches.clone());
                 tokio::spawn(async move {
-                    let started = std::time::Instant::now();
-                    match store.signatures_by_day(letter).await {
-                        Ok(days) => {
-                            let slow = is_slow(&days, started.elapsed());
-                            caches.slow_days.keep(letter, Arc::new(days), slow);
-                        }
+                    if let Err(e) = read_days(&store, &caches, letter).await {
+                        tracing::warn!(error = %e, "reading the chart again failed");
                         // The next request takes the turn.
-                        Err(e) => {
-                            tracing::warn!(error = %e, "reading the chart again failed");
-                            caches.slow_days.give_up(letter);
-                        }
+                        caches.slow_days.give_up(letter);
                     }
                 });
                 return Ok(days);
@@ -202,10 +195,7 @@ impl Reads {
             Ok(days) => return Ok(days),
             Err(lead) => lead,
         };
-        let started = std::time::Instant::now();
-        let days = Arc::new(self.store.signatures_by_day(letter).await?);
-        let slow = is_slow(&days, started.elapsed());
-        self.caches.slow_days.keep(letter, days.clone(), slow);
+        let days = read_days(&self.store, &self.caches, letter).await?;
         Ok(self.caches.days.land(letter, lead, days))
     }
 
@@ -361,6 +351,19 @@ pub const SLOW_DAYS: Duration = Duration::from_millis(50);
 /// letter's chart that was slow to read because the machine was busy is read again at the
 /// next change, as it is quick to read.
 const SLOW_DAYS_FROM: u64 = 10_000;
+
+/// Reads `letter`'s chart, and keeps it across changes if that was slow.
+async fn read_days(
+    store: &DynStore,
+    caches: &Caches,
+    letter: LetterId,
+) -> Result<Arc<Vec<DayCount>>, StoreError> {
+    let started = std::time::Instant::now();
+    let days = Arc::new(store.signatures_by_day(letter).await?);
+    let slow = is_slow(&days, started.elapsed());
+    caches.slow_days.keep(letter, days.clone(), slow);
+    Ok(days)
+}
 
 /// Whether a read of the chart `days` that took `took` is one to keep across changes.
 fn is_slow(days: &[DayCount], took: Duration) -> Option<Duration> {

@@ -1356,7 +1356,9 @@ async fn lock_published(
 ) -> Result<Shown, StoreError> {
     let row = sqlx::query(concat!(
         "SELECT s.state, s.log_index, s.category_id, s.display_level, l.workspace_id,
-                l.log_version, COALESCE(s.version, 1) < l.reconfirm_from AS awaiting
+                l.log_version, ",
+        awaiting!(),
+        "
          FROM signatures s JOIN letters l ON l.id = s.letter_id
          WHERE s.id = $1 AND s.letter_id = $2",
         lock!(FOR UPDATE OF s)
@@ -1749,8 +1751,9 @@ async fn lock_for_moderation(
 ) -> Result<Moderated, StoreError> {
     let row = sqlx::query(concat!(
         "SELECT s.state, s.log_index, s.category_id, s.display_level, s.undo_until,
-                l.workspace_id, l.log_version, l.batch_minutes,
-                COALESCE(s.version, 1) < l.reconfirm_from AS awaiting,
+                l.workspace_id, l.log_version, l.batch_minutes, ",
+        awaiting!(),
+        ",
                 EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = l.id) AS erased,
                 EXISTS (SELECT 1 FROM signature_organisations o
                         WHERE o.signature_id = s.id AND o.verified IS NULL) AS unverified

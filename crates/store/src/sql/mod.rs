@@ -37,6 +37,15 @@ macro_rules! verified {
     };
 }
 
+/// Whether the signature `s` of the letter `l` awaits re-confirmation: it was signed on a
+/// version older than the letter's last change of substance (`letter_counts.awaiting` counts
+/// the published ones), as a column `awaiting`.
+macro_rules! awaiting {
+    () => {
+        "COALESCE(s.version, 1) < l.reconfirm_from AS awaiting"
+    };
+}
+
 /// The read of just published signatures that `batch::published_from` makes their log
 /// entries from, with the condition that picks them.
 macro_rules! published {
@@ -44,8 +53,9 @@ macro_rules! published {
         concat!(
             "SELECT s.id, s.letter_id, s.category_id, s.name, s.title, s.affiliation, s.city,
                     s.country, s.comment, s.show_city, s.display_level, s.email,
-                    c.name AS category, l.log_version, o.name AS organisation, o.verified,
-                    COALESCE(s.version, 1) < l.reconfirm_from AS awaiting
+                    c.name AS category, l.log_version, o.name AS organisation, o.verified, ",
+            awaiting!(),
+            "
              FROM signatures s JOIN letter_categories c ON c.id = s.category_id
              JOIN letters l ON l.id = s.letter_id
              LEFT JOIN signature_organisations o ON o.signature_id = s.id",

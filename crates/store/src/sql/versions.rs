@@ -352,8 +352,9 @@ impl VersionStore for SqlStore {
         // cannot commit in between; the letter is share-locked as a batch locks it, so that no
         // change of substance (which sets that count) can either.
         let signature: Option<(i64, i64, i64, bool)> = sqlx::query_as(concat!(
-            "SELECT r.signature_id, r.letter_id, s.category_id,
-                    COALESCE(s.version, 1) < l.reconfirm_from AS awaiting
+            "SELECT r.signature_id, r.letter_id, s.category_id, ",
+            awaiting!(),
+            "
              FROM reconfirm_requests r
              JOIN signatures s ON s.id = r.signature_id
              JOIN letters l ON l.id = s.letter_id
