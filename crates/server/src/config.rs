@@ -87,7 +87,8 @@ pub struct Settings {
     pub writer_max_batch: usize,
     /// How many batches the writer commits at once (see [`Settings::writer_concurrency`]).
     pub writer_concurrency: Option<usize>,
-    /// How many signers an update's fan-out queues emails for per transaction.
+    /// How many signers a fan-out (an update's emails, a change of substance's requests to
+    /// re-confirm) queues emails for per transaction.
     pub update_batch: u32,
     /// Argon2id memory cost in KiB and iterations (OWASP: 19456 KiB, 2 iterations).
     pub argon2_memory_kib: u32,
@@ -206,7 +207,7 @@ impl Settings {
             .set_default("log_format", "text")?
             .set_default("sqlite_busy_timeout_ms", 5000)?
             .set_default("writer_max_batch", 512)?
-            .set_default("update_batch", 500)?
+            .set_default("update_batch", 100)?
             .set_default("argon2_memory_kib", 19456)?
             .set_default("argon2_iterations", 2)?
             .set_default("trust_forwarded_for", false)?

@@ -214,8 +214,9 @@ pub struct Runtime {
     pub retention_every: Duration,
     /// How often sensitive letters' due batches are looked for.
     pub batches_every: Duration,
-    /// How often unfinished updates' fan-outs are looked for (None: never, and posting an
-    /// update does not start one either; tests use it to interrupt a fan-out).
+    /// How often unfinished fan-outs (updates' emails, requests to re-confirm) are looked
+    /// for (None: never, and posting an update or changing a text does not start one either;
+    /// tests use it to interrupt a fan-out).
     pub updates_every: Option<Duration>,
     /// How often closing dates and scheduled deliveries are looked for.
     pub schedule_every: Duration,
@@ -309,6 +310,7 @@ impl Application {
         let updates_task = runtime.updates_every.map(|every| {
             tokio::spawn(services::updates::run(
                 store.clone(),
+                writer.clone(),
                 runtime.clock.clone(),
                 every,
                 settings.update_batch,

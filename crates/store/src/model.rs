@@ -629,6 +629,10 @@ pub enum WriteCommand {
     /// A mail worker leases due emails (answered with them, opened): through the writer for
     /// the same reason as [`WriteCommand::OutboxDone`].
     OutboxClaim(OutboxClaimCommand),
+    /// A fan-out's worker queues its next batch of emails (see
+    /// `UpdateStore::fan_out_batch`): through the writer for the same reason as
+    /// [`WriteCommand::OutboxDone`].
+    FanOut(FanOutCommand),
 }
 
 /// Lease up to `limit` due emails to `worker` until `lease_until`.
@@ -638,6 +642,16 @@ pub struct OutboxClaimCommand {
     pub now: Timestamp,
     pub lease_until: Timestamp,
     pub limit: u32,
+}
+
+/// The next batch of a fan-out that `worker` leased (see [`WriteCommand::FanOut`]).
+#[derive(Debug, Clone)]
+pub struct FanOutCommand {
+    pub fanout: crate::Fanout,
+    pub worker: String,
+    pub limit: u32,
+    pub now: Timestamp,
+    pub lease_until: Timestamp,
 }
 
 /// Emails a worker has finished with (see [`WriteCommand::OutboxDone`]).
@@ -835,6 +849,8 @@ pub enum WriteOutcome {
     },
     /// The emails a worker leased, in id order.
     OutboxClaimed(Vec<OutboxEmail>),
+    /// What a fan-out's batch did.
+    FannedOut(crate::FanoutProgress),
     /// An organisation's held signature was verified and published.
     OrganisationVerified {
         letter: LetterId,

@@ -43,10 +43,20 @@ impl LetterUpdate {
     }
 }
 
-/// An update whose fan-out a worker has leased.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A fan-out: one email to each of many signers, queued a batch per transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fanout {
+    /// An update's email, to the signers who asked for updates.
+    Update(UpdateId),
+    /// A change of substance's request to re-confirm (version `number` of the letter's
+    /// text), to its published signers on earlier versions.
+    Reconfirm { letter: LetterId, number: u64 },
+}
+
+/// A fan-out a worker has leased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FanoutJob {
-    pub update: UpdateId,
+    pub fanout: Fanout,
     pub letter: LetterId,
 }
 
@@ -57,8 +67,9 @@ pub enum FanoutProgress {
     More(u64),
     /// Queued this many emails, and every opted-in signer now has one.
     Done(u64),
-    /// The worker no longer holds the lease (it expired and another worker took it, or the
-    /// update was deleted): nothing was queued.
+    /// The worker no longer holds the lease (it expired and another worker took it, the
+    /// update was deleted, or a later change of substance replaced the re-confirmation):
+    /// nothing was queued.
     Lost,
 }
 
@@ -111,20 +122,24 @@ pub trait UpdateStore: Send + Sync {
     ) -> Result<()>;
     /// The letter's updates, newest first.
     async fn letter_updates(&self, letter: LetterId) -> Result<Vec<LetterUpdate>>;
-    /// Leases to `worker`, until `lease_until`, the oldest update whose fan-out is not done
-    /// and whose lease (if any) ran out by `now`. Several processes may call this at once.
+    /// Leases to `worker`, until `lease_until`, a fan-out that is not done and whose lease
+    /// (if any) ran out by `now`: the oldest update's, else the oldest re-confirmation's.
+    /// Several processes may call this at once.
     async fn claim_fanout(
         &self,
         worker: &str,
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Option<FanoutJob>>;
-    /// Queues, in one transaction, the update's email to at most `limit` opted-in signers
-    /// (confirmed or published) who have not been queued it yet, with a record per signer;
-    /// extends the lease to `lease_until`, and marks the fan-out done when no one is left.
+    /// Queues, in one transaction, the fan-out's email to at most `limit` more of its
+    /// signers (for an update: opted in, confirmed or published; for a re-confirmation:
+    /// published, on an earlier version), in the order they signed, from where the last
+    /// batch stopped, with a record per signer (an update recipient or a re-confirmation
+    /// request); extends the lease to `lease_until`, and marks the fan-out done when no one
+    /// is left. The work of a batch does not grow with the signers queued before it.
     async fn fan_out_batch(
         &self,
-        update: UpdateId,
+        fanout: Fanout,
         worker: &str,
         limit: u32,
         now: Timestamp,

@@ -38,7 +38,7 @@ pub struct LetterVersion {
 pub struct EditedText {
     /// The new version's number.
     pub number: u64,
-    /// How many earlier signers were queued a re-confirmation email.
+    /// How many earlier signers are to be asked to re-confirm (by the fan-out it started).
     pub asked: u64,
 }
 
@@ -63,10 +63,11 @@ pub trait VersionStore: Send + Sync {
     /// (`WrongState` otherwise; `NotFound` if it is not the actor's), in one transaction:
     /// version 1 (the text as published) is recorded first if this is the first edit, then
     /// the new version, each with its text entry in the letter's log and an audit event.
-    /// A change of substance also queues, through the outbox, one re-confirmation email to
-    /// every published signer on an earlier version, each with a record of its own;
-    /// `email_params` is the email's JSON, to which each one's token is added as
-    /// `reconfirm_token`.
+    /// A change of substance also starts a fan-out (see `UpdateStore::fan_out_batch`) that
+    /// queues, through the outbox, one re-confirmation email to every published signer on
+    /// an earlier version, each with a record of its own, and ends any earlier change's
+    /// unfinished one (its signers are asked about this version instead); `email_params` is
+    /// the email's JSON, to which each one's token is added as `reconfirm_token`.
     async fn edit_text(
         &self,
         actor: Actor,

@@ -1,19 +1,31 @@
 //! Updates' emails: the parameters an update's email is rendered from, and the fan-out job
 //! that queues one email per opted-in signer, a batch per transaction (see the store's
-//! `UpdateStore::fan_out_batch`).
+//! `UpdateStore::fan_out_batch`). The same job queues a change of substance's requests to
+//! re-confirm, one per earlier signer.
 //!
 //! The job runs in every process. It leases one update's fan-out at a time (the lease is
 //! renewed by each batch), so that processes sharing a PostgreSQL database split the work,
 //! and a fan-out whose worker died is taken over when its lease runs out: the store's
 //! per-signer record makes the rest start where the dead worker's last commit stopped.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use tokio::sync::{Notify, watch};
 use undersigned_core::{markdown, update::UpdateContent};
-use undersigned_store::{DynStore, FanoutProgress, Letter, StoreError};
+use undersigned_store::{
+    DynStore, FanOutCommand, Fanout, FanoutProgress, Letter, StoreError, WriteCommand, WriteOutcome,
+};
 
-use crate::{clock::Clock, config::PublicUrl, mail::messages::UpdateParams, secrets::Token};
+use crate::{
+    clock::Clock,
+    config::PublicUrl,
+    mail::messages::UpdateParams,
+    secrets::Token,
+    services::writer::{WriteError, Writer},
+};
 
 /// How long a fan-out lease lasts without a batch renewing it.
 const LEASE_SECONDS: i64 = 60;
@@ -42,10 +54,13 @@ pub fn email_params(
     })
 }
 
-/// Runs fan-outs until `shutdown`: whenever `wake` is notified (an update was posted) and
+/// Runs fan-outs until `shutdown`: whenever `wake` is notified (an update was posted, or a
+/// letter's text changed in substance) and
 /// every `every` (to take over fan-outs left unfinished by a crash or another process).
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     store: DynStore,
+    writer: Writer,
     clock: Clock,
     every: Duration,
     batch: u32,
@@ -58,10 +73,19 @@ pub async fn run(
         if *shutdown.borrow() {
             break;
         }
-        match fan_out_due(&store, &clock, &worker, batch, &mail_wakeup, &shutdown).await {
+        let due = fan_out_due(
+            &store,
+            &writer,
+            &clock,
+            &worker,
+            batch,
+            &mail_wakeup,
+            &shutdown,
+        );
+        match due.await {
             Ok(0) => {}
-            Ok(queued) => tracing::info!(queued, "queued updates' emails"),
-            Err(e) => tracing::warn!(error = %e, "fanning out an update failed"),
+            Ok(queued) => tracing::info!(queued, "queued a fan-out's emails"),
+            Err(e) => tracing::warn!(error = %e, "a fan-out failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -71,16 +95,27 @@ pub async fn run(
     }
 }
 
-/// Finishes every fan-out that is due (one update at a time); returns how many emails it
-/// queued.
+/// Why a round of fan-outs stopped (the next round takes up where it stopped).
+#[derive(Debug, thiserror::Error)]
+pub enum FanoutError {
+    #[error("claiming a fan-out: {0}")]
+    Claim(#[from] StoreError),
+    #[error("queueing a fan-out's batch: {0}")]
+    Batch(#[from] WriteError),
+    #[error("the writer answered a fan-out's batch with {0}")]
+    Unexpected(String),
+}
+
+/// Finishes every fan-out that is due (one at a time); returns how many emails it queued.
 pub async fn fan_out_due(
     store: &DynStore,
+    writer: &Writer,
     clock: &Clock,
     worker: &str,
     batch: u32,
     mail_wakeup: &Notify,
     shutdown: &watch::Receiver<bool>,
-) -> Result<u64, StoreError> {
+) -> Result<u64, FanoutError> {
     let mut queued = 0;
     while let Some(job) = store
         .claim_fanout(worker, clock.now(), clock.now() + LEASE_SECONDS)
@@ -91,18 +126,42 @@ pub async fn fan_out_due(
                 return Ok(queued);
             }
             let now = clock.now();
-            match store
-                .fan_out_batch(job.update, worker, batch.max(1), now, now + LEASE_SECONDS)
-                .await?
-            {
+            // Through the writer: on SQLite a transaction of its own would wait for, and
+            // make wait, the sign-ups' batches for the database's single write lock.
+            let command = WriteCommand::FanOut(FanOutCommand {
+                fanout: job.fanout,
+                worker: worker.to_owned(),
+                limit: batch.max(1),
+                now,
+                lease_until: now + LEASE_SECONDS,
+            });
+            let started = Instant::now();
+            let progress = match writer.submit(command).await? {
+                WriteOutcome::FannedOut(progress) => progress,
+                other => return Err(FanoutError::Unexpected(format!("{other:?}"))),
+            };
+            match progress {
                 FanoutProgress::More(n) => {
                     queued += n;
                     mail_wakeup.notify_one();
+                    // Half the writer's time at most, whatever else it has to do: sign-ups
+                    // during a fan-out to a million signers still commit every other cycle,
+                    // and the emails are still queued faster than they are sent.
+                    tokio::time::sleep(started.elapsed()).await;
                 }
                 FanoutProgress::Done(n) => {
                     queued += n;
                     mail_wakeup.notify_one();
-                    tracing::info!(update = job.update.0, "update fan-out done");
+                    match job.fanout {
+                        Fanout::Update(update) => {
+                            tracing::info!(update = update.0, "update fan-out done");
+                        }
+                        Fanout::Reconfirm { letter, number } => tracing::info!(
+                            letter = letter.0,
+                            version = number,
+                            "re-confirmation fan-out done"
+                        ),
+                    }
                     break;
                 }
                 FanoutProgress::Lost => break,

@@ -363,7 +363,7 @@ async fn an_interrupted_fan_out_still_emails_each_signer_exactly_once() {
     assert_eq!(job.letter, LetterId(id));
     assert_eq!(
         store
-            .fan_out_batch(job.update, "doomed-worker", 2, now, now)
+            .fan_out_batch(job.fanout, "doomed-worker", 2, now, now)
             .await
             .unwrap(),
         FanoutProgress::More(2)
@@ -392,7 +392,7 @@ async fn an_interrupted_fan_out_still_emails_each_signer_exactly_once() {
     let now = app.clock.now();
     assert_eq!(
         store
-            .fan_out_batch(job.update, "doomed-worker", 2, now, now + 60)
+            .fan_out_batch(job.fanout, "doomed-worker", 2, now, now + 60)
             .await
             .unwrap(),
         FanoutProgress::Lost

@@ -5,6 +5,8 @@
 
 use sha2::{Digest, Sha256};
 use undersigned_core::Role;
+use undersigned_server::open_store;
+use undersigned_store::{Fanout, FanoutProgress, LetterId};
 use undersigned_verify::entry::{LogEntry, TextChange, hex};
 
 use crate::{helpers::*, log::read_log};
@@ -433,4 +435,134 @@ async fn the_awaiting_count_follows_removals_changes_and_late_confirmations() {
     assert_eq!((kept, counted), (4, 4));
     audit_passes(&app, slug, 4).await;
     app.stop().await;
+}
+
+/// The versions of the letter's text that re-confirmation emails to `address` ask about.
+fn asked_versions(app: &TestApp, address: &str) -> Vec<u64> {
+    let mut versions: Vec<u64> = reconfirm_emails_to(app, address)
+        .iter()
+        .map(|m| {
+            let text = m.text().replace(['\r', '\n'], " ");
+            let at = text.find("(version ").expect("the email names the version") + 9;
+            text[at..]
+                .split(')')
+                .next()
+                .and_then(|n| n.trim().parse().ok())
+                .expect("a version number")
+        })
+        .collect();
+    versions.sort_unstable();
+    versions
+}
+
+#[tokio::test]
+async fn an_interrupted_or_replaced_re_confirmation_asks_each_earlier_signer_once() {
+    // No fan-out job runs at first: the test plays a worker that dies after its first batch.
+    let app = TestApp::init()
+        .with_settings(|s| s.update_batch = 2)
+        .with_updates_every(None)
+        .spawn()
+        .await;
+    let slug = "versions-fan-out";
+    let id = app.open_letter(slug).await;
+    let signers: Vec<String> = (1..=4).map(|i| format!("signer{i}@example.org")).collect();
+    for (i, email) in signers.iter().enumerate() {
+        let name = format!("Signer Number{i}");
+        app.sign_and_confirm(slug, &name, email, "public").await;
+    }
+    let withdrawn = app
+        .sign_and_confirm(slug, "Cy Gone", "cy@example.org", "public")
+        .await;
+    let gone = app
+        .post_with(&client(), &format!("{withdrawn}/withdraw"), &[])
+        .await;
+    assert!(gone.status.as_u16() < 400, "{}", gone.body);
+
+    // The edit answers at once; the requests are the fan-out's to queue.
+    let saved = edit_text(
+        &app,
+        &app.client,
+        id,
+        "Resign now.",
+        Some("substantive"),
+        "",
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let store = open_store(&app.settings).await.unwrap();
+    let now = app.clock.now();
+    let job = store
+        .claim_fanout("doomed-worker", now, now)
+        .await
+        .unwrap()
+        .expect("a re-confirmation fan-out is due");
+    let version_2 = Fanout::Reconfirm {
+        letter: LetterId(id),
+        number: 2,
+    };
+    assert_eq!(job.fanout, version_2);
+    // The worker asks the first two signers, in the order they signed, and dies.
+    assert_eq!(
+        store
+            .fan_out_batch(job.fanout, "doomed-worker", 2, now, now)
+            .await
+            .unwrap(),
+        FanoutProgress::More(2)
+    );
+
+    // Before anyone else takes it over, the text changes in substance again: version 2's
+    // fan-out ends, and version 3's asks everyone on an earlier version.
+    let saved = edit_text(
+        &app,
+        &app.client,
+        id,
+        "Resign today.",
+        Some("substantive"),
+        "",
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let now = app.clock.now();
+    assert_eq!(
+        store
+            .fan_out_batch(version_2, "doomed-worker", 2, now, now + 60)
+            .await
+            .unwrap(),
+        FanoutProgress::Lost
+    );
+    store.close().await;
+
+    // The application restarts with its fan-out job, which finishes version 3's.
+    let mut stopped = app.stop().await;
+    stopped.runtime.updates_every = Some(std::time::Duration::from_millis(200));
+    let app = stopped.start().await;
+    for email in &signers {
+        app.mail.wait_for_to(email, 2).await;
+    }
+    for email in &signers[..2] {
+        app.mail.wait_for_to(email, 3).await;
+    }
+    app.forget_email_throttle().await;
+    app.mail_barrier(slug).await;
+    assert_eq!(asked_versions(&app, &signers[0]), [2, 3]);
+    assert_eq!(asked_versions(&app, &signers[1]), [2, 3]);
+    assert_eq!(asked_versions(&app, &signers[2]), [3]);
+    assert_eq!(asked_versions(&app, &signers[3]), [3]);
+    assert!(asked_versions(&app, "cy@example.org").is_empty());
+
+    // Nothing is left to claim; the counts say all four await.
+    let store = open_store(&app.settings).await.unwrap();
+    let now = app.clock.now();
+    assert!(
+        store
+            .claim_fanout("late", now, now + 60)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.close().await;
+    let counts = counts_json(&app, slug).await;
+    assert_eq!(counts["total"], 4);
+    assert_eq!(counts["awaiting"], 4);
+    assert_eq!(counts["versions"], 3);
 }

@@ -201,6 +201,8 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
             (2, moderate.letter.0, key)
         }
         WriteCommand::OutboxClaim(_) => (4, 0, [0; 32]),
+        // A fan-out's rows are its own and the outbox's: with the outbox's.
+        WriteCommand::FanOut(_) => (4, 0, [0; 32]),
         // Outbox rows are not signatures' rows; last, in id order.
         WriteCommand::OutboxDone(done) => {
             let mut key = [0; 32];
@@ -293,6 +295,17 @@ async fn apply_all(
             }
             WriteCommand::JoinFamily(join) => apply_join_family(conn, keys, join).await.map(one),
             WriteCommand::OutboxDone(done) => apply_outbox_done(conn, done).await.map(one),
+            WriteCommand::FanOut(c) => super::fanout::apply(
+                conn,
+                keys,
+                c.fanout,
+                &c.worker,
+                c.limit,
+                c.now,
+                c.lease_until,
+            )
+            .await
+            .map(|progress| (WriteOutcome::FannedOut(progress), Vec::new())),
             WriteCommand::OutboxClaim(c) => {
                 super::outbox::claim(conn, keys, &c.worker, c.now, c.lease_until, c.limit)
                     .await

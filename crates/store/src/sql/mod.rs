@@ -72,6 +72,7 @@ mod copy;
 mod deliveries;
 mod exports;
 mod family;
+mod fanout;
 mod languages;
 mod letters;
 mod log;

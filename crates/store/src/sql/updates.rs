@@ -1,11 +1,8 @@
 //! Updates on published letters, their fan-out to opted-in signers, and unsubscribing.
 //!
-//! The fan-out is exactly-once per signer: each batch, in one transaction, picks signers
-//! who opted in and have no `update_recipients` row for the update yet, inserts that row
-//! and the outbox row (whose `event_key`, `update:{update}:{signature}`, is unique too), and
-//! commits. A worker that dies after a commit leaves its rows behind, so whoever takes the
-//! fan-out over (after the lease runs out) starts after them; one that dies before leaves
-//! nothing. Leases work as the outbox's do (`outbox.rs`).
+//! The fan-out (see `fanout.rs`) is exactly-once per signer: each opted-in signer gets an
+//! `update_recipients` row and an outbox row whose `event_key` is
+//! `update:{update}:{signature}`.
 
 use async_trait::async_trait;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -16,13 +13,12 @@ use undersigned_core::{
     update::{Source, UpdateContent},
 };
 
-use super::{Conn, Ctx, DbRow, SqlStore, moderation::audit_letter, personal};
+use super::{Conn, Ctx, DbRow, SqlStore, fanout, moderation::audit_letter};
 use crate::{
     StoreError, UpdateStore,
     model::*,
     parse_stored,
-    sealed::Field,
-    updates::{FanoutJob, FanoutProgress, LetterUpdate, Subscription, UpdateId},
+    updates::{Fanout, FanoutJob, FanoutProgress, LetterUpdate, Subscription, UpdateId},
 };
 
 fn sources_json(sources: &[Source]) -> Result<String, StoreError> {
@@ -269,133 +265,23 @@ impl UpdateStore for SqlStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Option<FanoutJob>, StoreError> {
-        // As `claim_outbox`: SKIP LOCKED passes over a row another worker is claiming, and
-        // a claim that committed meanwhile is re-checked and left out.
-        let row = sqlx::query(concat!(
-            "WITH due AS MATERIALIZED (
-                 SELECT id AS due_id FROM letter_updates
-                 WHERE fanout_done_at IS NULL
-                   AND (fanout_claimed_until IS NULL OR fanout_claimed_until <= $3)
-                 ORDER BY id LIMIT 1",
-            lock!(FOR UPDATE SKIP LOCKED),
-            ")
-             UPDATE letter_updates SET fanout_claimed_by = $1, fanout_claimed_until = $2
-             FROM due WHERE letter_updates.id = due.due_id
-               AND letter_updates.fanout_done_at IS NULL
-               AND (letter_updates.fanout_claimed_until IS NULL
-                    OR letter_updates.fanout_claimed_until <= $3)
-             RETURNING id, letter_id",
-        ))
-        .bind(worker)
-        .bind(lease_until)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await
-        .ctx("claiming an update's fan-out")?;
-        row.map(|row| {
-            Ok(FanoutJob {
-                update: UpdateId(row.try_get("id").ctx("reading an update")?),
-                letter: LetterId(row.try_get("letter_id").ctx("reading an update")?),
-            })
-        })
-        .transpose()
+        fanout::claim(self, worker, now, lease_until).await
     }
 
     async fn fan_out_batch(
         &self,
-        update: UpdateId,
+        fanout: Fanout,
         worker: &str,
         limit: u32,
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<FanoutProgress, StoreError> {
         let mut tx = self.begin_write().await?;
-        // Still ours? (Locks the update's row until the batch commits, so that no other
-        // worker's batch for it runs at the same time.)
-        let held = sqlx::query(
-            "UPDATE letter_updates SET fanout_claimed_until = $1
-             WHERE id = $2 AND fanout_claimed_by = $3 AND fanout_done_at IS NULL
-             RETURNING letter_id, email_params",
-        )
-        .bind(lease_until)
-        .bind(update.0)
-        .bind(worker)
-        .fetch_optional(&mut *tx)
-        .await
-        .ctx("renewing an update's fan-out")?;
-        let Some(held) = held else {
-            return Ok(FanoutProgress::Lost);
-        };
-        let letter: i64 = held.try_get("letter_id").ctx("reading an update")?;
-        let base: String = held.try_get("email_params").ctx("reading an update")?;
-        let signers = sqlx::query(
-            "SELECT s.id, s.email, s.lang FROM signatures s
-             WHERE s.letter_id = $1 AND s.updates = 1
-               AND s.state IN ('confirmed', 'published')
-               AND NOT EXISTS (SELECT 1 FROM update_recipients r
-                               WHERE r.update_id = $2 AND r.signature_id = s.id)
-             ORDER BY s.id LIMIT $3",
-        )
-        .bind(letter)
-        .bind(update.0)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await
-        .ctx("finding signers who asked for updates")?;
-        let mut queued = 0u64;
-        for row in &signers {
-            let signature: i64 = row.try_get("id").ctx("reading a signature")?;
-            let email = personal::open(&self.keyring, row, "email", Field::Email)?;
-            let lang = personal::lang(&self.keyring, row)?;
-            let (token, token_hash) = unsubscribe_token()?;
-            sqlx::query(
-                "INSERT INTO update_recipients (update_id, signature_id, token_hash, created_at)
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(update.0)
-            .bind(signature)
-            .bind(&token_hash[..])
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .ctx("recording an update's recipient")?;
-            sqlx::query(
-                "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
-                                     next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-            )
-            .bind(format!("update:{update}:{signature}"))
-            .bind(EmailKind::Update.as_str())
-            .bind(self.keyring.seal(Field::Recipient, &email))
-            .bind(self.keyring.seal(
-                Field::EmailParams,
-                &params_with_token(&base, "unsubscribe_token", &token, lang.as_deref())?,
-            ))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .ctx("queueing an update's email")?;
-            queued += 1;
-        }
-        let done = signers.len() < limit as usize;
-        if done {
-            sqlx::query(
-                "UPDATE letter_updates SET fanout_done_at = $1, fanout_claimed_by = NULL,
-                     fanout_claimed_until = NULL
-                 WHERE id = $2",
-            )
-            .bind(now)
-            .bind(update.0)
-            .execute(&mut *tx)
-            .await
-            .ctx("finishing an update's fan-out")?;
-        }
-        tx.commit().await.ctx("queueing an update's emails")?;
-        Ok(if done {
-            FanoutProgress::Done(queued)
-        } else {
-            FanoutProgress::More(queued)
-        })
+        let keys = &self.keyring;
+        let progress =
+            fanout::apply(&mut tx, keys, fanout, worker, limit, now, lease_until).await?;
+        tx.commit().await.ctx("queueing a fan-out's emails")?;
+        Ok(progress)
     }
 
     async fn subscription(&self, token_hash: Hash32) -> Result<Option<Subscription>, StoreError> {

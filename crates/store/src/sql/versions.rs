@@ -2,9 +2,11 @@
 //!
 //! An edit is one write transaction: the letter's row is locked, version 1 is recorded (with
 //! its text entry) if this is the first edit, then the new version and its text entry are
-//! written beside the new text, and on a change of substance each published signer on an
-//! earlier version gets a `reconfirm_requests` row and an outbox row (whose `event_key`,
-//! `reconfirm:{letter}:{version}:{signature}`, is unique), so nobody is emailed twice.
+//! written beside the new text. A change of substance's version carries a fan-out (see
+//! `fanout.rs`), run after the edit a batch per transaction, which gives each published
+//! signer on an earlier version a `reconfirm_requests` row and an outbox row (whose
+//! `event_key`, `reconfirm:{letter}:{version}:{signature}`, is unique), so nobody is emailed
+//! twice. The edit itself does not grow with the signers.
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -12,19 +14,12 @@ use sqlx::Row;
 use undersigned_core::LetterState;
 use undersigned_verify::entry::{LogEntry, LogVersion, TextChange, canonical_text};
 
-use super::{
-    Conn, Ctx, SqlStore,
-    log::append,
-    moderation::audit_letter,
-    personal,
-    updates::{params_with_token, unsubscribe_token},
-};
+use super::{Conn, Ctx, SqlStore, log::append, moderation::audit_letter};
 use crate::{
     StoreError, VersionStore,
     log::{PendingEntry, hash_from, to_u64},
     model::*,
     parse_stored,
-    sealed::Field,
     versions::{EditedText, LetterVersion, Reconfirmation, TextEdit},
 };
 
@@ -95,6 +90,7 @@ async fn record_version(
     substantive: bool,
     note: Option<&str>,
     by: Option<UserId>,
+    fanout: Option<&str>,
     now: Timestamp,
 ) -> Result<PendingEntry, StoreError> {
     let bytes = canonical_text(title, subject, body_md);
@@ -102,8 +98,9 @@ async fn record_version(
     let n = i64::try_from(number).map_err(|_| StoreError::Corrupt("a version number".into()))?;
     sqlx::query(
         "INSERT INTO letter_versions (letter_id, number, title, subject, body_md, sha256,
-                                      substantive, note, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                      substantive, note, created_by, created_at,
+                                      email_params, fanout_done_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(letter.0)
     .bind(n)
@@ -115,6 +112,9 @@ async fn record_version(
     .bind(note)
     .bind(by.map(|u| u.0))
     .bind(now)
+    // A version without a fan-out (its email's JSON) has none to run: done at once.
+    .bind(fanout)
+    .bind(fanout.is_none().then_some(now))
     .execute(&mut *conn)
     .await
     .ctx("recording a version of a letter")?;
@@ -161,6 +161,7 @@ impl VersionStore for SqlStore {
                     false,
                     None,
                     None,
+                    None,
                     current.published_at.unwrap_or(now),
                 )
                 .await?,
@@ -169,6 +170,20 @@ impl VersionStore for SqlStore {
         let number = current.number + 1;
         let n =
             i64::try_from(number).map_err(|_| StoreError::Corrupt("a version number".into()))?;
+        if edit.substantive {
+            // An earlier change's unfinished fan-out ends: the signers it has not reached yet
+            // are asked about this version instead, by this one's.
+            sqlx::query(
+                "UPDATE letter_versions SET fanout_done_at = $1, fanout_claimed_by = NULL,
+                     fanout_claimed_until = NULL
+                 WHERE letter_id = $2 AND fanout_done_at IS NULL",
+            )
+            .bind(now)
+            .bind(letter.0)
+            .execute(&mut *tx)
+            .await
+            .ctx("ending an earlier re-confirmation")?;
+        }
         entries.push(
             record_version(
                 &mut tx,
@@ -179,6 +194,7 @@ impl VersionStore for SqlStore {
                 edit.substantive,
                 edit.note.as_deref(),
                 Some(actor.user),
+                edit.substantive.then_some(email_params),
                 now,
             )
             .await?,
@@ -200,14 +216,21 @@ impl VersionStore for SqlStore {
         .await
         .ctx("editing a letter's text")?;
         append(&mut tx, letter, &entries).await?;
+        let mut asked = 0;
         if edit.substantive {
             // Every counted signer signed an older version: all await re-confirmation. (After
             // the append, as a batch takes the log's head before the counts.)
-            sqlx::query("UPDATE letter_counts SET awaiting = count WHERE letter_id = $1")
-                .bind(letter.0)
-                .execute(&mut *tx)
-                .await
-                .ctx("editing a letter's text")?;
+            let awaiting: i64 = sqlx::query_scalar::<_, i64>(
+                "UPDATE letter_counts SET awaiting = count WHERE letter_id = $1
+                 RETURNING awaiting",
+            )
+            .bind(letter.0)
+            .fetch_all(&mut *tx)
+            .await
+            .ctx("editing a letter's text")?
+            .into_iter()
+            .sum();
+            asked = u64::try_from(awaiting).unwrap_or(0);
         }
         audit_letter(
             &mut tx,
@@ -225,61 +248,6 @@ impl VersionStore for SqlStore {
             now,
         )
         .await?;
-        let mut asked = 0u64;
-        if edit.substantive {
-            let signers = sqlx::query(
-                "SELECT s.id, s.email, s.lang FROM signatures s
-                 WHERE s.letter_id = $1 AND s.state = 'published'
-                   AND COALESCE(s.version, 1) < $2
-                 ORDER BY s.id",
-            )
-            .bind(letter.0)
-            .bind(n)
-            .fetch_all(&mut *tx)
-            .await
-            .ctx("finding earlier signers")?;
-            for row in &signers {
-                let signature: i64 = row.try_get("id").ctx("reading a signature")?;
-                let email = personal::open(&self.keyring, row, "email", Field::Email)?;
-                let lang = personal::lang(&self.keyring, row)?;
-                let (token, token_hash) = unsubscribe_token()?;
-                let inserted = sqlx::query(
-                    "INSERT INTO reconfirm_requests (letter_id, number, signature_id, token_hash,
-                                                     created_at)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (letter_id, number, signature_id) DO NOTHING",
-                )
-                .bind(letter.0)
-                .bind(n)
-                .bind(signature)
-                .bind(&token_hash[..])
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .ctx("recording a re-confirmation request")?;
-                if inserted.rows_affected() != 1 {
-                    continue;
-                }
-                sqlx::query(
-                    "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
-                                         next_attempt_at, created_at)
-                     VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)
-                     ON CONFLICT (event_key) DO NOTHING",
-                )
-                .bind(format!("reconfirm:{letter}:{number}:{signature}"))
-                .bind(EmailKind::Reconfirm.as_str())
-                .bind(self.keyring.seal(Field::Recipient, &email))
-                .bind(self.keyring.seal(
-                    Field::EmailParams,
-                    &params_with_token(email_params, "reconfirm_token", &token, lang.as_deref())?,
-                ))
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .ctx("queueing a re-confirmation email")?;
-                asked += 1;
-            }
-        }
         tx.commit().await.ctx("editing a letter's text")?;
         Ok(EditedText { number, asked })
     }

@@ -168,7 +168,8 @@ pub async fn edit(
         .await?;
     state.reads.letter_changed(letter.id);
     if edited.asked > 0 {
-        state.writer.wake_mail();
+        // The fan-out job queues the requests to re-confirm, a batch at a time.
+        state.updates_wakeup.notify_one();
     }
     Ok(Redirect::to(&format!("/admin/letters/{}", letter.id)).into_response())
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Fan-outs at the million: a change of substance to the letter's text (every earlier signer is
+# asked to re-confirm) or an update (every signer opted in), on a copy of bench/run's
+# 1,000,000-signature data folder (make it once with `bash bench/run`). Prints how long the
+# organiser's POST took, how long until every email was queued, the server's peak RSS, the
+# counts.json reads during it, and, with SIGN=1, 15 s of signing (64 connections) during it.
+# MODE=none signs with no fan-out, for the baseline. Each binary given is run in turn.
+# Usage: [MODE=edit|update|none] [SIGN=1] [WAIT=seconds] bench/fanout.sh [BIN...]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+seed=${SEED:-$repo/bench/.cache/sqlite-1000000}
+[ -f "$seed/undersigned.db" ] || { echo "no $seed: run bash bench/run once first" >&2; exit 1; }
+mode=${MODE:-edit}
+[ $# -gt 0 ] || { cargo build --release --quiet && set -- "$repo/target/release/undersigned"; }
+export UNDERSIGNED_LOG=warn UNDERSIGNED_ARGON2_MEMORY_KIB=1024 UNDERSIGNED_ARGON2_ITERATIONS=1
+export UNDERSIGNED_SIGN_LIMIT_PER_10MIN=100000000 UNDERSIGNED_SIGNUPS_PER_DOMAIN_PER_HOUR=100000000
+export UNDERSIGNED_TRUST_FORWARDED_FOR=true
+port=18897; url=http://127.0.0.1:$port
+value() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//'; }
+for bin in "$@"; do
+  work=$(mktemp -d); cp -a "$seed" "$work/d"; db=$work/d/undersigned.db
+  total=$(sqlite3 "$db" "select count(*) from signatures where letter_id = 1 and state = 'published'")
+  [ "$mode" = update ] && sqlite3 "$db" "update signatures set updates = 1"
+  echo 'correct horse battery staple' | "$bin" --data "$work/d" user create --email editor@example.org \
+    --name "Ed Itor" --workspace demo-coalition --role editor --password-stdin >/dev/null
+  "$bin" --data "$work/d" serve --bind 127.0.0.1:$port >"$work/log" 2>&1 & pid=$!
+  for _ in $(seq 200); do curl -fs $url/healthz >/dev/null && break; sleep 0.1; done
+  jar=$work/jar; origin="-H Origin:$url"
+  csrf=$(curl -s -c "$jar" -b "$jar" $url/login | value)
+  curl -s -o /dev/null -c "$jar" -b "$jar" $origin --data-urlencode csrf="$csrf" \
+    --data-urlencode email=editor@example.org --data-urlencode "password=correct horse battery staple" $url/login
+  csrf=$(curl -s -c "$jar" -b "$jar" $url/admin/letters/1/text | value)
+  [ -n "$csrf" ] || { echo "could not log in" >&2; kill -9 $pid; exit 1; }
+  ( peak=0; while [ -r /proc/$pid/status ]; do r=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null);
+      [ "${r:-0}" -gt $peak ] && peak=$r && echo $peak > "$work/peak"; sleep 0.05; done ) &
+  ( for _ in $(seq 40); do curl -s -o /dev/null -w "%{time_total}\n" $url/l/demo/counts.json; sleep 0.25; done > "$work/probe" ) & probe=$!
+  sleep 1; start=$(date +%s.%N)
+  case $mode in
+    edit)
+      kind=reconfirm
+      title=$(sqlite3 "$db" "select title from letters where id = 1")
+      subject=$(sqlite3 "$db" "select subject from letters where id = 1")
+      body=$(sqlite3 "$db" "select body_md from letters where id = 1")
+      curl -s -o /dev/null -w "POST of the edit: %{http_code} in %{time_total} s\n" -b "$jar" $origin \
+        --data-urlencode csrf="$csrf" --data-urlencode "title=$title" --data-urlencode "subject=$subject" \
+        --data-urlencode "body=$body
+
+One more paragraph." --data-urlencode change=substantive --data-urlencode "note=A new paragraph" \
+        $url/admin/letters/1/text ;;
+    update)
+      kind=update
+      curl -s -o /dev/null -w "POST of the update: %{http_code} in %{time_total} s\n" -b "$jar" $origin \
+        --data-urlencode csrf="$csrf" --data-urlencode "title=News from the coalition" \
+        --data-urlencode "body=The ministry answered." --data-urlencode "sources=" $url/admin/letters/1/updates ;;
+    *) kind=none ;;
+  esac
+  signer=
+  if [ "${SIGN:-0}" = 1 ]; then
+    ( CATEGORY=2 RUN=9 wrk -t2 -c64 -d15s -s bench/sign.lua $url | grep RESULT > "$work/sign" ) & signer=$!
+  fi
+  queued=0
+  for i in $(seq "${WAIT:-300}"); do
+    sleep 1
+    queued=$(sqlite3 "$db" "select count(*) from outbox where kind = '$kind'" 2>/dev/null || echo "$queued")
+    [ "$queued" -ge "$total" ] && break
+    [ "$kind" = none ] && [ "$i" -ge 17 ] && break
+  done
+  took=$(echo "$(date +%s.%N) - $start" | bc)
+  wait $probe $signer
+  printf '%s, %s: %s of %s emails queued in %.1f s; peak RSS %s MB\n' "$(basename "$bin")" "$mode" \
+    "$queued" "$total" "$took" $(( $(cat "$work/peak") / 1024 ))
+  [ -n "$signer" ] && echo "  signing meanwhile: $(sed 's/RESULT //' "$work/sign")"
+  echo "  counts.json meanwhile: median $(sort -n "$work/probe" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}') s, max $(sort -n "$work/probe" | tail -1) s"
+  kill -INT $pid; sleep 1; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  echo "  warnings in its log: $(grep -c WARN "$work/log")"
+  rm -rf "$work"
+done
