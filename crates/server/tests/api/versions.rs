@@ -46,6 +46,15 @@ async fn edit_text(
         .await
 }
 
+/// Signs, confirms and withdraws: a signer who no longer counts.
+async fn sign_and_withdraw(app: &TestApp, slug: &str, name: &str, email: &str) {
+    let link = app.sign_and_confirm(slug, name, email, "public").await;
+    let gone = app
+        .post_with(&client(), &format!("{link}/withdraw"), &[])
+        .await;
+    assert!(gone.status.as_u16() < 400, "{}", gone.body);
+}
+
 /// An outside auditor's check of the letter (what `undersigned audit` runs).
 async fn audit_passes(app: &TestApp, slug: &str, total: u64) {
     let report = undersigned_verify::audit::run(
@@ -159,13 +168,7 @@ async fn a_change_of_substance_asks_earlier_signers_once_and_counts_them_apart()
         .await;
     app.sign_and_confirm(slug, "Ben Earlier", "ben@example.org", "private")
         .await;
-    let withdrawn = app
-        .sign_and_confirm(slug, "Cy Gone", "cy@example.org", "public")
-        .await;
-    let gone = app
-        .post_with(&client(), &format!("{withdrawn}/withdraw"), &[])
-        .await;
-    assert!(gone.status.as_u16() < 400, "{}", gone.body);
+    sign_and_withdraw(&app, slug, "Cy Gone", "cy@example.org").await;
 
     let saved = edit_text(
         &app,
@@ -470,13 +473,7 @@ async fn an_interrupted_or_replaced_re_confirmation_asks_each_earlier_signer_onc
         let name = format!("Signer Number{i}");
         app.sign_and_confirm(slug, &name, email, "public").await;
     }
-    let withdrawn = app
-        .sign_and_confirm(slug, "Cy Gone", "cy@example.org", "public")
-        .await;
-    let gone = app
-        .post_with(&client(), &format!("{withdrawn}/withdraw"), &[])
-        .await;
-    assert!(gone.status.as_u16() < 400, "{}", gone.body);
+    sign_and_withdraw(&app, slug, "Cy Gone", "cy@example.org").await;
 
     // The edit answers at once; the requests are the fan-out's to queue.
     let saved = edit_text(

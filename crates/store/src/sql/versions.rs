@@ -3,7 +3,7 @@
 //! An edit is one write transaction: the letter's row is locked, version 1 is recorded (with
 //! its text entry) if this is the first edit, then the new version and its text entry are
 //! written beside the new text. A change of substance's version carries a fan-out (see
-//! `fanout.rs`), run after the edit a batch per transaction, which gives each published
+//! `fanout.rs`), run after the edit a batch at a time, which gives each published
 //! signer on an earlier version a `reconfirm_requests` row and an outbox row (whose
 //! `event_key`, `reconfirm:{letter}:{version}:{signature}`, is unique), so nobody is emailed
 //! twice. The edit itself does not grow with the signers.
