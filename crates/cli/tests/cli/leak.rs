@@ -10,7 +10,10 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteConnection},
 };
 use undersigned_store::sealed::{Field, Keyring};
-use undersigned_testkit::{Site, client, html::radio_values};
+use undersigned_testkit::{
+    Site, client,
+    html::{radio_values, value_after},
+};
 
 use crate::process::{demo, serve, undersigned};
 
@@ -168,7 +171,7 @@ async fn sign_at(
 #[tokio::test]
 async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_files() {
     let data = tempfile::tempdir().unwrap();
-    demo(data.path());
+    let password = value_after(&demo(data.path()), "password: ");
     let server = serve(data.path()).await;
     let withdrawn = sign(&server, data.path(), &WITHDRAWN).await;
     sign(&server, data.path(), &INITIALS).await;
@@ -214,6 +217,10 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
         let confirmed = server.post_with(&client(), &path, &[]).await;
         assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     }
+
+    // A change of substance: the fan-out queues a re-confirmation email to every signer
+    // (their requests and emails are in the files searched below).
+    change_the_text(&server, data.path(), &password).await;
 
     // While public, the public signer's text is served: the search can see it.
     let before = public_surfaces(&server).await;
@@ -295,6 +302,53 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
     }
     languages_are_sealed(data.path()).await;
     server.kill_hard();
+}
+
+/// The organiser changes the demo letter's text in substance, and every published signer's
+/// re-confirmation email is written.
+async fn change_the_text(server: &undersigned_testkit::ServerProcess, data: &Path, password: &str) {
+    let organiser = client();
+    let logged_in = server
+        .log_in(&organiser, "organiser@example.org", password)
+        .await;
+    assert_eq!(logged_in.status, 303);
+    let signers = server.total("demo").await as usize;
+    let before = undersigned_testkit::mail::written(data).len();
+    let form = server.get_with(&organiser, "/admin/letters/1/text").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let edited = server
+        .post_with(
+            &organiser,
+            "/admin/letters/1/text",
+            &[
+                ("csrf", &form.csrf()),
+                (
+                    "title",
+                    "Investigate the Meridian Football League's youth academies",
+                ),
+                ("subject", "RE: An independent investigation"),
+                ("body", "We ask for an independent investigation, now."),
+                ("change", "substantive"),
+                ("note", "A shorter text"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status, 303, "{}", edited.body);
+    undersigned_testkit::mail::wait_for_written(data, before + signers).await;
+    // Each in the language they signed in: the Spanish signer's in Spanish.
+    let subjects: Vec<String> = undersigned_testkit::mail::written(data)
+        .iter()
+        .map(|m| m.subject())
+        .collect();
+    let asked = subjects
+        .iter()
+        .filter(|s| s.starts_with("The letter you signed has changed"))
+        .count();
+    let spanish = subjects
+        .iter()
+        .filter(|s| s.starts_with("La carta que firmaste ha cambiado"))
+        .count();
+    assert_eq!((asked, spanish), (signers - 1, 1), "{subjects:?}");
 }
 
 /// The language each signer used (a two-letter tag, too short to search the files for) is
