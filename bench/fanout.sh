@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fan-outs at the million: a change of substance to the letter's text (every earlier signer is
-# asked to re-confirm) or an update (every signer opted in), on a copy of bench/run's
+# asked to re-confirm), an update (every signer opted in), or "Invite past signers" from a
+# copy of the letter sent to another target (every signer opted in), on a copy of bench/run's
 # 1,000,000-signature data folder (make it once with `bash bench/run`). Prints how long the
 # organiser's POST took, how long until every email was queued, the server's peak RSS, the
 # counts.json reads during it, and, with SIGN=1, 15 s of signing (64 connections) during it.
 # MODE=none signs with no fan-out, for the baseline. Each binary given is run in turn.
-# Usage: [MODE=edit|update|none] [SIGN=1] [WAIT=seconds] bench/fanout.sh [BIN...]
+# Usage: [MODE=edit|update|invite|none] [SIGN=1] [WAIT=seconds] bench/fanout.sh [BIN...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -21,7 +22,7 @@ value() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"
 for bin in "$@"; do
   work=$(mktemp -d); cp -a "$seed" "$work/d"; db=$work/d/undersigned.db
   total=$(sqlite3 "$db" "select count(*) from signatures where letter_id = 1 and state = 'published'")
-  [ "$mode" = update ] && sqlite3 "$db" "update signatures set updates = 1"
+  case $mode in update|invite) sqlite3 "$db" "update signatures set updates = 1" ;; esac
   echo 'correct horse battery staple' | "$bin" --data "$work/d" user create --email editor@example.org \
     --name "Ed Itor" --workspace demo-coalition --role editor --password-stdin >/dev/null
   "$bin" --data "$work/d" serve --bind 127.0.0.1:$port >"$work/log" 2>&1 & pid=$!
@@ -32,6 +33,26 @@ for bin in "$@"; do
     --data-urlencode email=editor@example.org --data-urlencode "password=correct horse battery staple" $url/login
   csrf=$(curl -s -c "$jar" -b "$jar" $url/admin/letters/1/text | value)
   [ -n "$csrf" ] || { echo "could not log in" >&2; kill -9 $pid; exit 1; }
+  if [ "$mode" = invite ]; then
+    # The copy, as an organiser makes it: "Send this letter to another target", the new
+    # target and address in its edit form, then "Publish".
+    copy=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$jar" $origin --data-urlencode csrf="$csrf" \
+      $url/admin/letters/1/retarget | sed 's|.*/admin/letters/||;s|/edit||')
+    [ -n "$copy" ] || { echo "could not copy the letter" >&2; kill -9 $pid; exit 1; }
+    saved=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" $origin --data-urlencode csrf="$csrf" \
+      --data-urlencode slug=demo-second --data-urlencode "title=$(sqlite3 "$db" "select title from letters where id = 1")" \
+      --data-urlencode "subject=$(sqlite3 "$db" "select subject from letters where id = 1")" \
+      --data-urlencode "body=$(sqlite3 "$db" "select body_md from letters where id = 1")" \
+      --data-urlencode "targets=Olav Pike | Chair | Second Example League" \
+      --data-urlencode "categories=$(sqlite3 "$db" "select group_concat(name, char(10)) from (select name from letter_categories where letter_id = 1 order by position)")" \
+      --data-urlencode field_title=optional --data-urlencode field_affiliation=optional \
+      --data-urlencode field_city=optional --data-urlencode field_country=hidden \
+      --data-urlencode field_comment=optional $url/admin/letters/$copy/edit)
+    published=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" $origin --data-urlencode csrf="$csrf" \
+      $url/admin/letters/$copy/publish)
+    [ "$saved/$published" = 303/303 ] || { echo "could not publish the copy ($saved/$published)" >&2; kill -9 $pid; exit 1; }
+    total=$(sqlite3 "$db" "select count(*) from signatures where letter_id = 1 and state = 'published' and updates = 1")
+  fi
   ( peak=0; while [ -r /proc/$pid/status ]; do r=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null);
       [ "${r:-0}" -gt $peak ] && peak=$r && echo $peak > "$work/peak"; sleep 0.05; done ) &
   ( for _ in $(seq 40); do curl -s -o /dev/null -w "%{time_total}\n" $url/l/demo/counts.json; sleep 0.25; done > "$work/probe" ) & probe=$!
@@ -53,6 +74,12 @@ One more paragraph." --data-urlencode change=substantive --data-urlencode "note=
       curl -s -o /dev/null -w "POST of the update: %{http_code} in %{time_total} s\n" -b "$jar" $origin \
         --data-urlencode csrf="$csrf" --data-urlencode "title=News from the coalition" \
         --data-urlencode "body=The ministry answered." --data-urlencode "sources=" $url/admin/letters/1/updates ;;
+    invite)
+      # In the background: a build that invites inside the request answers only when done.
+      kind=family_invitation
+      ( curl -s -o /dev/null -w "POST of the invitations: %{http_code} in %{time_total} s\n" -b "$jar" $origin \
+          --max-time "${WAIT:-300}" --data-urlencode csrf="$csrf" $url/admin/letters/$copy/invite \
+          > "$work/post" ) & ;;
     *) kind=none ;;
   esac
   signer=
@@ -70,6 +97,7 @@ One more paragraph." --data-urlencode change=substantive --data-urlencode "note=
   wait $probe $signer
   printf '%s, %s: %s of %s emails queued in %.1f s; peak RSS %s MB\n' "$(basename "$bin")" "$mode" \
     "$queued" "$total" "$took" $(( $(cat "$work/peak") / 1024 ))
+  [ -s "$work/post" ] && cat "$work/post"
   [ -n "$signer" ] && echo "  signing meanwhile: $(sed 's/RESULT //' "$work/sign")"
   echo "  counts.json meanwhile: median $(sort -n "$work/probe" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}') s, max $(sort -n "$work/probe" | tail -1) s"
   kill -INT $pid; sleep 1; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null

@@ -88,7 +88,8 @@ pub struct Settings {
     /// How many batches the writer commits at once (see [`Settings::writer_concurrency`]).
     pub writer_concurrency: Option<usize>,
     /// How many signers a fan-out (an update's emails, a change of substance's requests to
-    /// re-confirm) queues emails for per transaction.
+    /// re-confirm, invitations to past signers) reads per transaction, whether it emails
+    /// them or passes them over.
     pub update_batch: u32,
     /// Argon2id memory cost in KiB and iterations (OWASP: 19456 KiB, 2 iterations).
     pub argon2_memory_kib: u32,

@@ -6,9 +6,7 @@
 use async_trait::async_trait;
 use undersigned_core::{DisplayLevel, LetterState, Slug};
 
-use crate::{
-    Actor, CategoryId, LetterId, Result, Timestamp, model::Hash32, updates::FanoutProgress,
-};
+use crate::{Actor, CategoryId, LetterId, Result, Timestamp, model::Hash32};
 
 /// A run of "Invite past signers" on a letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -61,9 +59,11 @@ pub trait FamilyStore: Send + Sync {
     /// when it has no family).
     async fn family(&self, letter: LetterId) -> Result<Vec<(LetterId, LetterState)>>;
     /// Starts inviting the past signers of the letter's family (audited), or goes on with
-    /// the run that is not finished. `WrongState` unless the letter is open; `Invalid`-like
-    /// `NotFound` when it has no earlier letter in its family. `email_params` is the email's
-    /// JSON, to which each invitation's token is added as `token`.
+    /// the run that is not finished: the run is a fan-out ([`crate::Fanout::Invite`]) that
+    /// the fan-out job queues a batch at a time. `WrongState` unless the letter is open;
+    /// `WrongState { what: "family" }` when it has no earlier letter in its family.
+    /// `email_params` is the email's JSON, to which each invitation's token is added as
+    /// `token`.
     async fn start_invitations(
         &self,
         actor: Actor,
@@ -71,16 +71,6 @@ pub trait FamilyStore: Send + Sync {
         email_params: &str,
         now: Timestamp,
     ) -> Result<InvitationRunId>;
-    /// Queues, in one transaction, the invitation to at most `limit` past signers who have
-    /// none yet: published signers of the family's earlier letters who asked for updates,
-    /// once per duplicate key, never one who signed the letter already; marks the run done
-    /// when no one is left.
-    async fn invite_batch(
-        &self,
-        run: InvitationRunId,
-        limit: u32,
-        now: Timestamp,
-    ) -> Result<FanoutProgress>;
     /// The letter's runs, newest first.
     async fn invitation_runs(&self, letter: LetterId) -> Result<Vec<InvitationRun>>;
     /// What the invitation link with this token hash points at.

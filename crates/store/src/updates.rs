@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use undersigned_core::update::{Source, UpdateContent};
 
-use crate::{Actor, LetterId, Result, SignatureId, Timestamp, model::Hash32};
+use crate::{
+    Actor, LetterId, Result, SignatureId, Timestamp, family::InvitationRunId, model::Hash32,
+};
 
 /// An update's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,6 +53,10 @@ pub enum Fanout {
     /// A change of substance's request to re-confirm (version `number` of the letter's
     /// text), to its published signers on earlier versions.
     Reconfirm { letter: LetterId, number: u64 },
+    /// A run of "Invite past signers": an invitation to sign a copy of a letter, to the
+    /// published signers of its family's earlier letters who asked for updates, once per
+    /// duplicate key, never to one who signed the copy already.
+    Invite(InvitationRunId),
 }
 
 /// A fan-out a worker has leased.
@@ -68,7 +74,8 @@ pub enum FanoutProgress {
     /// Queued this many emails, and every opted-in signer now has one.
     Done(u64),
     /// The worker no longer holds the lease (it expired and another worker took it, the
-    /// update was deleted, or a later change of substance replaced the re-confirmation):
+    /// update was deleted, a later change of substance replaced the re-confirmation, or
+    /// the invitation run was finished by another worker):
     /// nothing was queued.
     Lost,
 }
@@ -123,7 +130,8 @@ pub trait UpdateStore: Send + Sync {
     /// The letter's updates, newest first.
     async fn letter_updates(&self, letter: LetterId) -> Result<Vec<LetterUpdate>>;
     /// Leases to `worker`, until `lease_until`, a fan-out that is not done and whose lease
-    /// (if any) ran out by `now`: the oldest update's, else the oldest re-confirmation's.
+    /// (if any) ran out by `now`: the oldest update's, else the oldest re-confirmation's,
+    /// else the oldest invitation run.
     /// Several processes may call this at once.
     async fn claim_fanout(
         &self,
@@ -131,12 +139,15 @@ pub trait UpdateStore: Send + Sync {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Option<FanoutJob>>;
-    /// Queues, in one transaction, the fan-out's email to at most `limit` more of its
-    /// signers (for an update: opted in, confirmed or published; for a re-confirmation:
-    /// published, on an earlier version), in the order they signed, from where the last
-    /// batch stopped, with a record per signer (an update recipient or a re-confirmation
-    /// request); extends the lease to `lease_until`, and marks the fan-out done when no one
-    /// is left. The work of a batch does not grow with the signers queued before it.
+    /// Reads, in one transaction, the next `limit` signers of the fan-out's letter (for an
+    /// invitation run: of its family's earlier letters, one letter after the other) in the
+    /// order they signed, from where the last batch stopped, and queues the fan-out's email
+    /// to those it asks (for an update: opted in, confirmed or published; for a
+    /// re-confirmation: published, on an earlier version; for an invitation: see
+    /// [`Fanout::Invite`]), with a record per signer (an update recipient, a re-confirmation
+    /// request or an invitation); extends the lease to `lease_until`, and marks the fan-out
+    /// done when no one is left. The work of a batch does not grow with the signers read
+    /// before it, nor with those it passes over.
     async fn fan_out_batch(
         &self,
         fanout: Fanout,

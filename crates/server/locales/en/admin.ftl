@@ -358,11 +358,14 @@ admin-state-words-withdrawn = Withdrawn
 admin-notice-published = Published: the letter is open for signatures.
 admin-notice-closed = Closed: the letter no longer takes signatures.
 admin-notice-saved = Saved.
-admin-notice-invited = { $n ->
-    [0] No past signer was left to invite.
-    [one] Invited 1 past signer.
-   *[other] Invited { $count } past signers.
+admin-notice-inviting = Inviting past signers: their emails are queued a batch at a time, beside the sign-ups. The family section below shows how many so far.
+admin-invitation-run = { $n ->
+    [0] Started { $date }: no past signer invited
+    [one] Started { $date }: 1 past signer invited
+   *[other] Started { $date }: { $count } past signers invited
 }
+admin-invitation-runs = Invitations to past signers
+admin-invitation-run-done = (done)
 admin-preview-title = Preview: { $title }
 admin-confirm-title-approve = Approve a signature
 admin-confirm-heading-approve = Approve this signature?

@@ -358,11 +358,14 @@ admin-state-words-withdrawn = Retiradas
 admin-notice-published = Publicada: la carta está abierta a las firmas.
 admin-notice-closed = Cerrada: la carta ya no recoge firmas.
 admin-notice-saved = Guardado.
-admin-notice-invited = { $n ->
-    [0] No quedaba nadie que hubiera firmado antes por invitar.
-    [one] Se invitó a 1 persona que firmó antes.
-   *[other] Se invitó a { $count } personas que firmaron antes.
+admin-notice-inviting = Invitando a quienes firmaron antes: sus correos se ponen en cola por lotes, junto a las firmas nuevas. La sección de la familia, más abajo, muestra cuántas personas van.
+admin-invitation-run = { $n ->
+    [0] Iniciada el { $date }: no se invitó a nadie
+    [one] Iniciada el { $date }: se invitó a 1 persona que firmó antes
+   *[other] Iniciada el { $date }: se invitó a { $count } personas que firmaron antes
 }
+admin-invitation-runs = Invitaciones a quienes firmaron antes
+admin-invitation-run-done = (terminada)
 admin-preview-title = Vista previa: { $title }
 admin-confirm-title-approve = Aprobar una firma
 admin-confirm-heading-approve = ¿Aprobar esta firma?

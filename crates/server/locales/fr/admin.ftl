@@ -358,11 +358,14 @@ admin-state-words-withdrawn = Retirées
 admin-notice-published = Publiée : la lettre est ouverte aux signatures.
 admin-notice-closed = Close : la lettre ne recueille plus de signatures.
 admin-notice-saved = Enregistré.
-admin-notice-invited = { $n ->
-    [0] Il ne restait aucun signataire précédent à inviter.
-    [one] 1 signataire précédent invité.
-   *[other] { $count } signataires précédents invités.
+admin-notice-inviting = Invitation des signataires précédents : leurs e-mails sont mis en file par lots, à côté des nouvelles signatures. La section « Famille » ci-dessous indique combien l'ont été jusqu'ici.
+admin-invitation-run = { $n ->
+    [0] Commencée le { $date } : aucun signataire précédent invité
+    [one] Commencée le { $date } : 1 signataire précédent invité
+   *[other] Commencée le { $date } : { $count } signataires précédents invités
 }
+admin-invitation-runs = Invitations aux signataires précédents
+admin-invitation-run-done = (terminée)
 admin-preview-title = Aperçu : { $title }
 admin-confirm-title-approve = Approuver une signature
 admin-confirm-heading-approve = Approuver cette signature ?

@@ -1,7 +1,8 @@
 //! Updates' emails: the parameters an update's email is rendered from, and the fan-out job
 //! that queues one email per opted-in signer, a batch per transaction (see the store's
 //! `UpdateStore::fan_out_batch`). The same job queues a change of substance's requests to
-//! re-confirm, one per earlier signer.
+//! re-confirm, one per earlier signer, and a run of invitations to a letter's copy, one per
+//! past signer of its family.
 //!
 //! The job runs in every process. It leases one update's fan-out at a time (the lease is
 //! renewed by each batch), so that processes sharing a PostgreSQL database split the work,
@@ -54,8 +55,8 @@ pub fn email_params(
     })
 }
 
-/// Runs fan-outs until `shutdown`: whenever `wake` is notified (an update was posted, or a
-/// letter's text changed in substance) and
+/// Runs fan-outs until `shutdown`: whenever `wake` is notified (an update was posted, a
+/// letter's text changed in substance, or an organiser invited past signers) and
 /// every `every` (to take over fan-outs left unfinished by a crash or another process).
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
@@ -160,6 +161,11 @@ pub async fn fan_out_due(
                             letter = letter.0,
                             version = number,
                             "re-confirmation fan-out done"
+                        ),
+                        Fanout::Invite(run) => tracing::info!(
+                            letter = job.letter.0,
+                            run = run.0,
+                            "invitations to past signers done"
                         ),
                     }
                     break;

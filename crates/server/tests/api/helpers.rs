@@ -10,7 +10,7 @@ use undersigned_server::{
     open_store,
     services::passwords::{NewPassword, Passwords},
 };
-use undersigned_store::{NewUser, NewWorkspace};
+use undersigned_store::{Fanout, FanoutJob, FanoutProgress, NewUser, NewWorkspace};
 
 pub use crate::app::*;
 pub use undersigned_testkit::{
@@ -34,7 +34,67 @@ pub fn login_redirect(path: &str) -> String {
     format!("/login?next={}", path.replace('/', "%2F"))
 }
 
+/// An application whose fan-outs (updates' emails, requests to re-confirm, invitations to
+/// past signers) read two signers a batch and run only when a test plays their worker: see
+/// [`TestApp::doomed_fan_out_batch`] and [`TestApp::restart_with_fan_outs`].
+pub async fn spawn_without_fan_outs() -> TestApp {
+    TestApp::init()
+        .with_settings(|s| s.update_batch = 2)
+        .with_updates_every(None)
+        .spawn()
+        .await
+}
+
 impl TestApp {
+    /// Plays a fan-out worker that claims the due fan-out with a lease that runs out at
+    /// once, queues one batch of two, and dies: returns what it claimed and what the batch
+    /// did.
+    pub async fn doomed_fan_out_batch(&self) -> (FanoutJob, FanoutProgress) {
+        let store = open_store(&self.settings).await.unwrap();
+        let now = self.clock.now();
+        let job = store
+            .claim_fanout("doomed-worker", now, now)
+            .await
+            .unwrap()
+            .expect("a fan-out is due");
+        let progress = store
+            .fan_out_batch(job.fanout, "doomed-worker", 2, now, now)
+            .await
+            .unwrap();
+        store.close().await;
+        (job, progress)
+    }
+
+    /// Restarts the application with its fan-out job (every 200 ms), which takes over what
+    /// a dead worker left.
+    pub async fn restart_with_fan_outs(self) -> TestApp {
+        let mut stopped = self.stop().await;
+        stopped.runtime.updates_every = Some(Duration::from_millis(200));
+        stopped.start().await
+    }
+
+    /// Checks that `dead`'s worker (see [`TestApp::doomed_fan_out_batch`]) would queue
+    /// nothing were it to wake up, and that no fan-out is left to claim.
+    pub async fn assert_no_fan_out_left(&self, dead: Fanout) {
+        let store = open_store(&self.settings).await.unwrap();
+        let now = self.clock.now();
+        assert_eq!(
+            store
+                .fan_out_batch(dead, "doomed-worker", 2, now, now + 60)
+                .await
+                .unwrap(),
+            FanoutProgress::Lost
+        );
+        assert!(
+            store
+                .claim_fanout("late", now, now + 60)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        store.close().await;
+    }
+
     /// GET `path` with the test's own browser ([`TestApp::client`]).
     pub async fn get(&self, path: &str) -> Page {
         self.get_with(&self.client, path).await

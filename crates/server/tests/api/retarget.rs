@@ -1,9 +1,13 @@
 //! Re-targeting (issue 11, item 6): a letter copied for a new target (a draft with the same
 //! text, asks and categories, no target and no signature), publishing refused until it has a
 //! target, invitations to the family's past signers who asked for updates (one each, never to
-//! others), a signature added only by the invitation page's POST, and the family page.
+//! others, queued by the fan-out job and resumed after a crash), a signature added only by
+//! the invitation page's POST, and the family page.
+
+use std::time::Duration;
 
 use undersigned_core::Role;
+use undersigned_store::{Fanout, FanoutProgress, LetterId};
 
 use crate::helpers::*;
 
@@ -111,6 +115,46 @@ async fn invite(app: &TestApp, client: &reqwest::Client, id: i64) -> Page {
         &[("csrf", &csrf)],
     )
     .await
+}
+
+/// The letter page's line for its newest run of invitations ("Started 5 Dec 2026: 2 past
+/// signers invited (done)"), if it has one.
+fn newest_run(body: &str) -> Option<String> {
+    let list = body.split("<ul class=\"invitation-runs\">").nth(1)?;
+    let item = list.split("<li>").nth(1)?.split("</li>").next()?;
+    Some(item.to_owned())
+}
+
+/// Waits until the letter's newest run of invitations is done, as its organiser's page
+/// shows it; returns the page's line for it.
+async fn wait_for_run(app: &TestApp, client: &reqwest::Client, id: i64) -> String {
+    for _ in 0..400 {
+        let page = app.get_with(client, &format!("/admin/letters/{id}")).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        if let Some(line) = newest_run(&page.body).filter(|l| l.ends_with("(done)")) {
+            return line;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the invitations to letter {id}'s past signers never finished");
+}
+
+/// Presses "Invite past signers" as `client`, checks that the page it is sent back to says
+/// the invitations are on their way, and waits until they are all queued; returns the
+/// page's line for the run.
+async fn invite_and_wait(app: &TestApp, client: &reqwest::Client, id: i64) -> String {
+    let pressed = invite(app, client, id).await;
+    assert_eq!(pressed.status, 303, "{}", pressed.body);
+    let location = pressed.location.expect("a redirect");
+    assert_eq!(location, format!("/admin/letters/{id}?done=inviting"));
+    let page = app.get_with(client, &location).await;
+    assert!(
+        page.body
+            .contains("Inviting past signers: their emails are queued a batch at a time"),
+        "{}",
+        page.body
+    );
+    wait_for_run(app, client, id).await
 }
 
 #[tokio::test]
@@ -229,9 +273,8 @@ async fn invitations_reach_opted_in_past_signers_once_and_only_the_post_adds_a_s
     let first = invite(&app, &app.client, id).await;
     assert_eq!(first.status, 409, "{}", first.body);
 
-    let invited = invite(&app, &app.client, copy_id).await;
-    assert_eq!(invited.status, 303, "{}", invited.body);
-    assert!(invited.location.unwrap().contains("n=2"));
+    let run = invite_and_wait(&app, &app.client, copy_id).await;
+    assert!(run.ends_with(": 2 past signers invited (done)"), "{run}");
     app.mail_barrier(new_slug).await;
     assert_eq!(invitations_to(&app, "ada@example.org").len(), 1);
     assert_eq!(invitations_to(&app, "pia@example.org").len(), 1);
@@ -239,9 +282,13 @@ async fn invitations_reach_opted_in_past_signers_once_and_only_the_post_adds_a_s
         assert!(invitations_to(&app, nobody).is_empty(), "{nobody}");
     }
     // Pressing it again invites no one twice.
-    let again = invite(&app, &app.client, copy_id).await;
-    assert_eq!(again.status, 303, "{}", again.body);
-    assert!(again.location.unwrap().contains("n=0"));
+    let again = invite_and_wait(&app, &app.client, copy_id).await;
+    assert!(
+        again.ends_with(": no past signer invited (done)"),
+        "{again}"
+    );
+    let page = app.get(&format!("/admin/letters/{copy_id}")).await;
+    assert_eq!(page.body.matches("(done)</li>").count(), 2, "{}", page.body);
     // (A second barrier on the other letter: the first one's address signed this one.)
     app.mail_barrier(slug).await;
     assert_eq!(invitations_to(&app, "ada@example.org").len(), 1);
@@ -339,6 +386,94 @@ async fn invitations_reach_opted_in_past_signers_once_and_only_the_post_adds_a_s
     assert!(first_page.body.contains(&format!("/l/{slug}/family")));
 }
 
+/// A run reads the family's earlier letters one after the other, a batch at a time: a
+/// worker that dies after its first batch leaves the rest to the fan-out job after a
+/// restart, and each past signer who asked for updates is invited once, even one who
+/// signed two of the earlier letters.
+#[tokio::test]
+async fn an_interrupted_run_across_two_earlier_letters_invites_each_past_signer_once() {
+    // No fan-out job runs at first: the test plays a worker that dies after its first batch.
+    let app = spawn_without_fan_outs().await;
+    let first = "retarget-many";
+    let id = app.open_letter(first).await;
+    for (name, email) in [
+        ("Una First", "una@example.org"),
+        ("Ola Second", "ola@example.org"),
+        ("Sam Both", "sam@example.org"),
+    ] {
+        sign_confirmed(&app, first, name, email, "public", true).await;
+    }
+    sign_confirmed(
+        &app,
+        first,
+        "Quin Quiet",
+        "quin@example.org",
+        "public",
+        false,
+    )
+    .await;
+    let second = "retarget-many-2";
+    let second_id = copy(&app, id).await;
+    target_and_publish(&app, second_id, second).await;
+    sign_confirmed(&app, second, "Sam Both", "sam@example.org", "public", true).await;
+    sign_confirmed(
+        &app,
+        second,
+        "Tia Third",
+        "tia@example.org",
+        "private",
+        true,
+    )
+    .await;
+    let third = "retarget-many-3";
+    let third_id = copy(&app, second_id).await;
+    target_and_publish(&app, third_id, third).await;
+
+    // The press answers at once, with the run not done.
+    let pressed = invite(&app, &app.client, third_id).await;
+    assert_eq!(pressed.status, 303, "{}", pressed.body);
+    let page = app.get(&format!("/admin/letters/{third_id}")).await;
+    let line = newest_run(&page.body).expect("the run on the letter's page");
+    assert!(
+        line.ends_with(": no past signer invited (sending…)"),
+        "{line}"
+    );
+
+    let (job, progress) = app.doomed_fan_out_batch().await;
+    assert!(matches!(job.fanout, Fanout::Invite(_)), "{job:?}");
+    assert_eq!(job.letter, LetterId(third_id));
+    assert_eq!(progress, FanoutProgress::More(2));
+    let page = app.get(&format!("/admin/letters/{third_id}")).await;
+    let line = newest_run(&page.body).expect("the run on the letter's page");
+    assert!(
+        line.ends_with(": 2 past signers invited (sending…)"),
+        "{line}"
+    );
+
+    // The application restarts with its fan-out job, which finishes the run.
+    let app = app.restart_with_fan_outs().await;
+    let editor = app
+        .add_organiser("editor@example.org", "Ed Itor", WORKSPACE, Role::Editor)
+        .await;
+    let line = wait_for_run(&app, &editor, third_id).await;
+    assert!(line.ends_with(": 4 past signers invited (done)"), "{line}");
+    app.mail_barrier(third).await;
+    for email in [
+        "una@example.org",
+        "ola@example.org",
+        "sam@example.org",
+        "tia@example.org",
+    ] {
+        let invitations = invitations_to(&app, email);
+        assert_eq!(invitations.len(), 1, "{email}");
+        assert!(invitation_path(&invitations[0]).starts_with("/i/"));
+    }
+    assert!(invitations_to(&app, "quin@example.org").is_empty());
+
+    // The dead worker's lease is gone, and nothing is left to claim.
+    app.assert_no_fan_out_left(job.fanout).await;
+}
+
 #[tokio::test]
 async fn a_closed_letter_refuses_an_invitation() {
     let app = spawn_app().await;
@@ -347,7 +482,7 @@ async fn a_closed_letter_refuses_an_invitation() {
     sign_confirmed(&app, slug, "Ada Optin", "ada@example.org", "public", true).await;
     let copy_id = copy(&app, id).await;
     target_and_publish(&app, copy_id, "retarget-closing-2").await;
-    assert_eq!(invite(&app, &app.client, copy_id).await.status, 303);
+    invite_and_wait(&app, &app.client, copy_id).await;
     app.mail_barrier(slug).await;
     let ada = invitation_path(&invitations_to(&app, "ada@example.org")[0]);
     let closed = app.close(&app.client, copy_id).await;
@@ -385,7 +520,8 @@ async fn only_editors_and_owners_retarget_and_invite() {
         .add_organiser("editor@example.org", "Ed Itor", WORKSPACE, Role::Editor)
         .await;
     assert_eq!(retarget(&app, &editor, id).await.status, 303);
-    assert_eq!(invite(&app, &editor, copy_id).await.status, 303);
+    let run = invite_and_wait(&app, &editor, copy_id).await;
+    assert!(run.ends_with(": no past signer invited (done)"), "{run}");
     // Anonymous: sent to log in.
     let anonymous = app
         .post_with(&client(), &format!("/admin/letters/{id}/retarget"), &[])
@@ -438,7 +574,7 @@ async fn an_organisation_signer_is_invited_and_signs_for_its_organisation_again(
         &[("organisation_category", "Organisation")],
     )
     .await;
-    assert_eq!(invite(&app, &app.client, copy_id).await.status, 303);
+    invite_and_wait(&app, &app.client, copy_id).await;
     app.mail_barrier(slug).await;
     let invitations = invitations_to(&app, email);
     assert_eq!(invitations.len(), 1);
@@ -486,8 +622,7 @@ async fn an_invitation_and_the_signature_it_adds_keep_the_language_the_signer_us
     let copy_id = copy(&app, id).await;
     let new_slug = "retarget-spanish-2";
     target_and_publish(&app, copy_id, new_slug).await;
-    let invited = invite(&app, &app.client, copy_id).await;
-    assert_eq!(invited.status, 303, "{}", invited.body);
+    invite_and_wait(&app, &app.client, copy_id).await;
     let invitation = app.mail.wait_for_to(email, 2).await;
     assert!(
         invitation

@@ -336,11 +336,7 @@ async fn sign_opting_again(app: &TestApp, slug: &str, name: &str, email: &str) {
 #[tokio::test]
 async fn an_interrupted_fan_out_still_emails_each_signer_exactly_once() {
     // No fan-out job runs: the test plays a worker that dies after its first batch.
-    let app = TestApp::init()
-        .with_settings(|s| s.update_batch = 2)
-        .with_updates_every(None)
-        .spawn()
-        .await;
+    let app = spawn_without_fan_outs().await;
     let slug = "updates-crash";
     let id = app.open_letter(slug).await;
     let signers: Vec<String> = (1..=5).map(|i| format!("signer{i}@example.org")).collect();
@@ -351,31 +347,16 @@ async fn an_interrupted_fan_out_still_emails_each_signer_exactly_once() {
     let posted = post_update(&app, &app.client, id, "News", "Something happened.", "").await;
     assert_eq!(posted.status, 303, "{}", posted.body);
 
-    let store = open_store(&app.settings).await.unwrap();
-    let now = app.clock.now();
     // A worker claims the fan-out with a lease that runs out at once, queues one batch of
     // two, and dies.
-    let job = store
-        .claim_fanout("doomed-worker", now, now)
-        .await
-        .unwrap()
-        .expect("a fan-out is due");
+    let (job, progress) = app.doomed_fan_out_batch().await;
     assert_eq!(job.letter, LetterId(id));
-    assert_eq!(
-        store
-            .fan_out_batch(job.fanout, "doomed-worker", 2, now, now)
-            .await
-            .unwrap(),
-        FanoutProgress::More(2)
-    );
-    store.close().await;
+    assert_eq!(progress, FanoutProgress::More(2));
     wait_for_updates(&app, &signers[0], 1).await;
     wait_for_updates(&app, &signers[1], 1).await;
 
     // The application restarts, now with its fan-out job, which takes the fan-out over.
-    let mut stopped = app.stop().await;
-    stopped.runtime.updates_every = Some(Duration::from_millis(200));
-    let app = stopped.start().await;
+    let app = app.restart_with_fan_outs().await;
     for email in &signers {
         wait_for_updates(&app, email, 1).await;
     }
@@ -388,22 +369,8 @@ async fn an_interrupted_fan_out_still_emails_each_signer_exactly_once() {
     assert!(update_emails_to(&app, "quiet@example.org").is_empty());
 
     // The dead worker's lease is gone: were it to wake up, it would queue nothing.
+    app.assert_no_fan_out_left(job.fanout).await;
     let store = open_store(&app.settings).await.unwrap();
-    let now = app.clock.now();
-    assert_eq!(
-        store
-            .fan_out_batch(job.fanout, "doomed-worker", 2, now, now + 60)
-            .await
-            .unwrap(),
-        FanoutProgress::Lost
-    );
-    assert!(
-        store
-            .claim_fanout("late", now, now + 60)
-            .await
-            .unwrap()
-            .is_none()
-    );
     let updates = store.letter_updates(LetterId(id)).await.unwrap();
     assert_eq!(updates.len(), 1);
     assert!(updates[0].fanout_done);

@@ -5,7 +5,6 @@
 
 use sha2::{Digest, Sha256};
 use undersigned_core::Role;
-use undersigned_server::open_store;
 use undersigned_store::{Fanout, FanoutProgress, LetterId};
 use undersigned_verify::entry::{LogEntry, TextChange, hex};
 
@@ -461,11 +460,7 @@ fn asked_versions(app: &TestApp, address: &str) -> Vec<u64> {
 #[tokio::test]
 async fn an_interrupted_or_replaced_re_confirmation_asks_each_earlier_signer_once() {
     // No fan-out job runs at first: the test plays a worker that dies after its first batch.
-    let app = TestApp::init()
-        .with_settings(|s| s.update_batch = 2)
-        .with_updates_every(None)
-        .spawn()
-        .await;
+    let app = spawn_without_fan_outs().await;
     let slug = "versions-fan-out";
     let id = app.open_letter(slug).await;
     let signers: Vec<String> = (1..=4).map(|i| format!("signer{i}@example.org")).collect();
@@ -486,26 +481,14 @@ async fn an_interrupted_or_replaced_re_confirmation_asks_each_earlier_signer_onc
     )
     .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
-    let store = open_store(&app.settings).await.unwrap();
-    let now = app.clock.now();
-    let job = store
-        .claim_fanout("doomed-worker", now, now)
-        .await
-        .unwrap()
-        .expect("a re-confirmation fan-out is due");
     let version_2 = Fanout::Reconfirm {
         letter: LetterId(id),
         number: 2,
     };
+    // A worker asks the first two signers, in the order they signed, and dies.
+    let (job, progress) = app.doomed_fan_out_batch().await;
     assert_eq!(job.fanout, version_2);
-    // The worker asks the first two signers, in the order they signed, and dies.
-    assert_eq!(
-        store
-            .fan_out_batch(job.fanout, "doomed-worker", 2, now, now)
-            .await
-            .unwrap(),
-        FanoutProgress::More(2)
-    );
+    assert_eq!(progress, FanoutProgress::More(2));
 
     // Before anyone else takes it over, the text changes in substance again: version 2's
     // fan-out ends, and version 3's asks everyone on an earlier version.
@@ -519,20 +502,15 @@ async fn an_interrupted_or_replaced_re_confirmation_asks_each_earlier_signer_onc
     )
     .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
+    // The dead worker, were it to wake up now, would ask no one about version 2.
+    let store = undersigned_server::open_store(&app.settings).await.unwrap();
     let now = app.clock.now();
-    assert_eq!(
-        store
-            .fan_out_batch(version_2, "doomed-worker", 2, now, now + 60)
-            .await
-            .unwrap(),
-        FanoutProgress::Lost
-    );
+    let batch = store.fan_out_batch(version_2, "doomed-worker", 2, now, now + 60);
+    assert_eq!(batch.await.unwrap(), FanoutProgress::Lost);
     store.close().await;
 
     // The application restarts with its fan-out job, which finishes version 3's.
-    let mut stopped = app.stop().await;
-    stopped.runtime.updates_every = Some(std::time::Duration::from_millis(200));
-    let app = stopped.start().await;
+    let app = app.restart_with_fan_outs().await;
     for email in &signers {
         app.mail.wait_for_to(email, 2).await;
     }
@@ -547,17 +525,9 @@ async fn an_interrupted_or_replaced_re_confirmation_asks_each_earlier_signer_onc
     assert_eq!(asked_versions(&app, &signers[3]), [3]);
     assert!(asked_versions(&app, "cy@example.org").is_empty());
 
-    // Nothing is left to claim; the counts say all four await.
-    let store = open_store(&app.settings).await.unwrap();
-    let now = app.clock.now();
-    assert!(
-        store
-            .claim_fanout("late", now, now + 60)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    store.close().await;
+    // Version 2's worker would queue nothing, nothing is left to claim, and the counts
+    // say all four await.
+    app.assert_no_fan_out_left(version_2).await;
     let counts = counts_json(&app, slug).await;
     assert_eq!(counts["total"], 4);
     assert_eq!(counts["awaiting"], 4);

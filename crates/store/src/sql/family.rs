@@ -1,55 +1,21 @@
 //! Letter families: draft copies for new targets, and the invitations to the family's past
 //! signers (see `crate::family`).
 //!
-//! The invitations' fan-out is exactly-once per signer, as the updates' is (`updates.rs`):
-//! each batch, in one transaction, locks its run, picks past signers with no invitation to
-//! the letter yet (one per duplicate key, which `family_invitations` makes unique), inserts
-//! the invitation and its outbox row, and commits; a retry starts after what committed.
-
-use std::collections::HashSet;
+//! A run of invitations is a fan-out, queued a batch at a time by the fan-out job as an
+//! update's is (`fanout.rs`): exactly once per duplicate key, which `family_invitations`
+//! makes unique.
 
 use async_trait::async_trait;
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use undersigned_core::{LetterState, Slug};
 
-use super::{Ctx, SqlStore, is_unique_violation, moderation::audit_letter, personal};
+use super::{Ctx, SqlStore, is_unique_violation, moderation::audit_letter};
 use crate::{
     FamilyStore, StoreError,
     family::{FamilyInvitation, InvitationRun, InvitationRunId},
     model::*,
     parse_stored,
-    sealed::Field,
-    updates::FanoutProgress,
 };
-
-/// A random invitation token (32 bytes, URL-safe base64) and its SHA-256, which is stored.
-fn invitation_token() -> Result<(String, Hash32), StoreError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Unavailable {
-        context: "drawing a random token",
-        source: Box::new(std::io::Error::other(e.to_string())),
-    })?;
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash: Hash32 = Sha256::digest(token.as_bytes()).into();
-    Ok((token, hash))
-}
-
-/// The invitation email's parameters with the recipient's token added.
-fn params_with_token(base: &str, token: &str, lang: Option<&str>) -> Result<String, StoreError> {
-    let mut value: serde_json::Value = serde_json::from_str(base)
-        .map_err(|e| StoreError::Corrupt(format!("an invitation's email: {e}")))?;
-    let object = value
-        .as_object_mut()
-        .ok_or_else(|| StoreError::Corrupt("an invitation's email is not an object".into()))?;
-    object.insert("token".into(), serde_json::Value::String(token.to_owned()));
-    // The recipient's language, as they signed in (none: the email is in English).
-    if let Some(lang) = lang {
-        object.insert("lang".into(), serde_json::Value::String(lang.to_owned()));
-    }
-    Ok(value.to_string())
-}
 
 #[async_trait]
 impl FamilyStore for SqlStore {
@@ -239,109 +205,6 @@ impl FamilyStore for SqlStore {
         .await?;
         tx.commit().await.ctx("starting invitations")?;
         Ok(InvitationRunId(run))
-    }
-
-    async fn invite_batch(
-        &self,
-        run: InvitationRunId,
-        limit: u32,
-        now: Timestamp,
-    ) -> Result<FanoutProgress, StoreError> {
-        let mut tx = self.begin_write().await?;
-        // Locks the run until the batch commits: no other batch of it runs meanwhile.
-        let held = sqlx::query(
-            "UPDATE family_invitation_runs SET invited = invited
-             WHERE id = $1 AND done_at IS NULL
-             RETURNING letter_id, email_params",
-        )
-        .bind(run.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .ctx("continuing invitations")?;
-        let Some(held) = held else {
-            return Ok(FanoutProgress::Lost);
-        };
-        let letter: i64 = held.try_get("letter_id").ctx("reading a run")?;
-        let base: String = held.try_get("email_params").ctx("reading a run")?;
-        let signers = sqlx::query(
-            "SELECT s.id, s.email, s.email_hash, s.lang FROM letters l
-             JOIN letters p ON (p.id = l.family_id OR p.family_id = l.family_id) AND p.id <> l.id
-             JOIN signatures s ON s.letter_id = p.id
-             WHERE l.id = $1 AND s.state = 'published' AND s.updates = 1
-               AND NOT EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = p.id)
-               AND NOT EXISTS (SELECT 1 FROM signatures n
-                               WHERE n.letter_id = l.id AND n.email_hash = s.email_hash)
-               AND NOT EXISTS (SELECT 1 FROM family_invitations i
-                               WHERE i.letter_id = l.id AND i.email_hash = s.email_hash)
-             ORDER BY s.id LIMIT $2",
-        )
-        .bind(letter)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await
-        .ctx("finding past signers to invite")?;
-        let mut queued = 0u64;
-        let mut seen: HashSet<Vec<u8>> = HashSet::new();
-        for row in &signers {
-            let key: Vec<u8> = row.try_get("email_hash").ctx("reading a signature")?;
-            if !seen.insert(key.clone()) {
-                continue;
-            }
-            let signature: i64 = row.try_get("id").ctx("reading a signature")?;
-            let email = personal::open(&self.keyring, row, "email", Field::Email)?;
-            let lang = personal::lang(&self.keyring, row)?;
-            let (token, token_hash) = invitation_token()?;
-            sqlx::query(
-                "INSERT INTO family_invitations (letter_id, signature_id, email_hash, run_id,
-                                                 token_hash, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(letter)
-            .bind(signature)
-            .bind(&key)
-            .bind(run.0)
-            .bind(&token_hash[..])
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .ctx("recording an invitation")?;
-            sqlx::query(
-                "INSERT INTO outbox (event_key, kind, recipient, params, status, attempts,
-                                     next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-            )
-            .bind(format!("family:{letter}:{signature}"))
-            .bind(EmailKind::FamilyInvitation.as_str())
-            .bind(self.keyring.seal(Field::Recipient, &email))
-            .bind(self.keyring.seal(
-                Field::EmailParams,
-                &params_with_token(&base, &token, lang.as_deref())?,
-            ))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .ctx("queueing an invitation's email")?;
-            queued += 1;
-        }
-        let done = signers.len() < limit as usize;
-        sqlx::query(
-            "UPDATE family_invitation_runs
-             SET invited = invited + $1, done_at = CASE WHEN $2 THEN $3 ELSE done_at END
-             WHERE id = $4",
-        )
-        .bind(queued as i64)
-        .bind(done)
-        .bind(now)
-        .bind(run.0)
-        .execute(&mut *tx)
-        .await
-        .ctx("recording invitations' progress")?;
-        tx.commit().await.ctx("queueing invitations")?;
-        Ok(if done {
-            FanoutProgress::Done(queued)
-        } else {
-            FanoutProgress::More(queued)
-        })
     }
 
     async fn invitation_runs(&self, letter: LetterId) -> Result<Vec<InvitationRun>, StoreError> {

@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use undersigned_core::{Slug, role::Permission};
-use undersigned_store::{FanoutProgress, Letter, StoreError};
+use undersigned_store::{Letter, StoreError};
 
 use super::state_label;
 use crate::{
@@ -20,9 +20,6 @@ use crate::{
     pages::{PageError, message},
     state::AppState,
 };
-
-/// How many invitations one transaction queues.
-const INVITATION_BATCH: u32 = 200;
 
 /// How many addresses `{slug}-2`, `{slug}-3` … a copy tries before giving up.
 const SLUG_TRIES: u32 = 50;
@@ -133,9 +130,9 @@ fn email_params(state: &AppState, letter: &Letter) -> Result<String, PageError> 
     .map_err(|e| PageError::Internal(format!("invitation email parameters: {e}")))
 }
 
-/// `POST /admin/letters/{id}/invite`: queues an invitation to every past signer of the
-/// family who asked for updates and has none yet, a batch per transaction (a retry goes on
-/// where an interrupted run stopped, and never emails anyone twice).
+/// `POST /admin/letters/{id}/invite`: starts a run that invites every past signer of the
+/// family who asked for updates and has no invitation yet (or goes on with the unfinished
+/// one); the fan-out job queues it a batch at a time and never emails anyone twice.
 pub async fn invite(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -159,26 +156,13 @@ pub async fn invite(
         }
         Err(e) => return Err(e.into()),
     };
-    let mut invited = 0;
-    loop {
-        let progress = state
-            .store
-            .invite_batch(run, INVITATION_BATCH, state.clock.now())
-            .await?;
-        state.writer.wake_mail();
-        match progress {
-            FanoutProgress::More(n) => invited += n,
-            FanoutProgress::Done(n) => {
-                invited += n;
-                break;
-            }
-            FanoutProgress::Lost => break,
-        }
-    }
-    tracing::info!(letter = letter.id.0, invited, "invited past signers");
-    Ok(Redirect::to(&format!(
-        "/admin/letters/{}?done=invited&n={invited}",
-        letter.id
-    ))
-    .into_response())
+    // The fan-out job queues the invitations, a batch at a time through the writer; the
+    // letter's page shows how many so far.
+    state.updates_wakeup.notify_one();
+    tracing::info!(
+        letter = letter.id.0,
+        run = run.0,
+        "started inviting past signers"
+    );
+    Ok(Redirect::to(&format!("/admin/letters/{}?done=inviting", letter.id)).into_response())
 }

@@ -20,7 +20,7 @@ use crate::{
     auth::{Organiser, csrf::OrganiserForm},
     extract::Empty,
     format,
-    i18n::{t, t1, t2},
+    i18n::{t, t1, t3},
     pages::{Layout, PageError, message, render},
     services::reads::LetterView,
     state::AppState,
@@ -322,6 +322,9 @@ struct LetterAdminPage {
     moderation: String,
     /// Whether the letter is a copy in a family (it can invite earlier signers).
     is_copy: bool,
+    /// Its runs of "Invite past signers", newest first: when each started and how many it
+    /// invited, in words, and whether it is done.
+    invitation_runs: Vec<(String, bool)>,
     /// How many letters its family has (1: none but itself).
     family_size: usize,
     /// Its signatures over time and by category, drawn.
@@ -347,9 +350,6 @@ const STATE_WORDS: [(&str, &str); 7] = [
 pub struct NoticeQuery {
     #[serde(default)]
     done: String,
-    /// How many past signers an invitation run invited.
-    #[serde(default)]
-    n: Option<u64>,
 }
 
 /// `GET /admin/letters/{id}`
@@ -375,22 +375,34 @@ pub async fn show(
         "published" => Some(t("admin-notice-published")),
         "closed" => Some(t("admin-notice-closed")),
         "saved" => Some(t("admin-notice-saved")),
-        "invited" => {
-            let n = query.n.unwrap_or(0);
-            Some(t2(
-                "admin-notice-invited",
-                "n",
-                n,
-                "count",
-                format::count(n),
-            ))
-        }
+        "inviting" => Some(t("admin-notice-inviting")),
         _ => None,
     };
     let family = state.store.family(letter.id).await?;
+    // A copy (not the first of its family) may invite the family's earlier signers.
+    let is_copy = family.first().is_some_and(|(first, _)| *first != letter.id);
+    let invitation_runs = if is_copy {
+        state.store.invitation_runs(letter.id).await?
+    } else {
+        Vec::new()
+    };
     let page = LetterAdminPage {
-        // A copy (not the first of its family) may invite the family's earlier signers.
-        is_copy: family.first().is_some_and(|(first, _)| *first != letter.id),
+        is_copy,
+        invitation_runs: invitation_runs
+            .iter()
+            .map(|run| {
+                let words = t3(
+                    "admin-invitation-run",
+                    "n",
+                    run.invited,
+                    "count",
+                    format::count(run.invited),
+                    "date",
+                    format::date(run.created_at),
+                );
+                (words, run.done)
+            })
+            .collect(),
         family_size: family.len(),
         layout: Layout::new(state.instance(), letter.title.clone()).with_nav(organiser.nav()),
         id: letter.id.0,
