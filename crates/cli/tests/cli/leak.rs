@@ -1,5 +1,6 @@
 //! The leak test: signers with unique markers at each display level, one of them withdrawn,
-//! one signing in Spanish, then every public surface, the server's own log output and the raw
+//! one signing in Spanish, a change of substance that asks them all to re-confirm, and a copy
+//! of the letter for another target to which they are invited; then every public surface, the server's own log output and the raw
 //! bytes of the SQLite file, its WAL and a backup are searched for every marker that must not
 //! be there; and the language each signer used is stored sealed.
 
@@ -157,6 +158,8 @@ async fn sign_at(
                 ("city", who.city),
                 ("show_city", "on"),
                 ("comment", who.comment),
+                // Each asks for updates: the invitations to past signers reach them.
+                ("updates", "on"),
             ],
         )
         .await;
@@ -221,6 +224,9 @@ async fn no_private_or_erased_marker_is_anywhere_public_nor_in_the_database_file
     // A change of substance: the fan-out queues a re-confirmation email to every signer
     // (their requests and emails are in the files searched below).
     change_the_text(&server, data.path(), &password).await;
+    // The letter is sent to another target, and its past signers who asked for updates are
+    // invited to sign the copy (their invitations and emails are searched too).
+    invite_past_signers(&server, data.path(), &password).await;
 
     // While public, the public signer's text is served: the search can see it.
     let before = public_surfaces(&server).await;
@@ -349,6 +355,110 @@ async fn change_the_text(server: &undersigned_testkit::ServerProcess, data: &Pat
         .filter(|s| s.starts_with("La carta que firmaste ha cambiado"))
         .count();
     assert_eq!((asked, spanish), (signers - 1, 1), "{subjects:?}");
+}
+
+/// The organiser sends the demo letter to another target (a copy, published) and invites
+/// its past signers, and every invitation email is written.
+async fn invite_past_signers(
+    server: &undersigned_testkit::ServerProcess,
+    data: &Path,
+    password: &str,
+) {
+    let organiser = client();
+    let logged_in = server
+        .log_in(&organiser, "organiser@example.org", password)
+        .await;
+    assert_eq!(logged_in.status, 303);
+    let letter = server.get_with(&organiser, "/admin/letters/1").await;
+    let copied = server
+        .post_with(
+            &organiser,
+            "/admin/letters/1/retarget",
+            &[("csrf", &letter.csrf())],
+        )
+        .await;
+    assert_eq!(copied.status, 303, "{}", copied.body);
+    let edit = copied.location.expect("the copy's edit page");
+    let copy = edit
+        .trim_start_matches("/admin/letters/")
+        .trim_end_matches("/edit")
+        .to_owned();
+    let form = server.get_with(&organiser, &edit).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let categories = form
+        .body
+        .split("name=\"categories\"")
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split_once("</textarea>"))
+        .map(|(text, _)| text.trim().to_owned())
+        .expect("the categories");
+    let saved = server
+        .post_with(
+            &organiser,
+            &edit,
+            &[
+                ("csrf", &form.csrf()),
+                ("slug", "demo-second"),
+                ("title", "Investigate the league's academies too"),
+                ("subject", "RE: An independent investigation"),
+                (
+                    "body",
+                    "We ask the league for an independent investigation, now.",
+                ),
+                ("targets", "Olav Pike | Chair | Second Example League"),
+                ("categories", &categories),
+                ("field_title", "optional"),
+                ("field_affiliation", "optional"),
+                ("field_city", "optional"),
+                ("field_country", "hidden"),
+                ("field_comment", "optional"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = format!("/admin/letters/{copy}");
+    let before = undersigned_testkit::mail::written(data).len();
+    for action in ["publish", "invite"] {
+        let csrf = server.get_with(&organiser, &page).await.csrf();
+        let pressed = server
+            .post_with(&organiser, &format!("{page}/{action}"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(pressed.status, 303, "{action}: {}", pressed.body);
+    }
+    // The fan-out job queues them; the copy's page says how many once it is done.
+    let mut invited = None;
+    for _ in 0..400 {
+        let body = server.get_with(&organiser, &page).await.body;
+        let run = body
+            .split("<ul class=\"invitation-runs\"><li>")
+            .nth(1)
+            .and_then(|rest| rest.split("</li>").next())
+            .filter(|line| line.ends_with("(done)"))
+            .map(str::to_owned);
+        if let Some(line) = run {
+            invited = Some(value_after(&line, ": ").parse::<usize>().expect("a number"));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let invited = invited.expect("the invitations never finished");
+    // The five marked signers who sign for themselves asked for updates.
+    assert!(invited >= 5, "{invited} invited");
+    undersigned_testkit::mail::wait_for_written(data, before + invited).await;
+    let subjects: Vec<String> = undersigned_testkit::mail::written(data)
+        .iter()
+        .map(|m| m.subject())
+        .collect();
+    let english = subjects
+        .iter()
+        .filter(|s| s.starts_with("Sign again"))
+        .count();
+    let spanish = subjects
+        .iter()
+        .filter(|s| s.starts_with("Firma de nuevo"))
+        .count();
+    assert_eq!((english, spanish), (invited - 1, 1), "{subjects:?}");
 }
 
 /// The language each signer used (a two-letter tag, too short to search the files for) is
