@@ -398,7 +398,7 @@ pub async fn show(
                     "count",
                     format::count(run.invited),
                     "date",
-                    format::date(run.created_at),
+                    format::date_time(run.created_at),
                 );
                 (words, run.done)
             })
