@@ -6,7 +6,8 @@
 # organiser's POST took, how long until every email was queued, the server's peak RSS, the
 # counts.json reads during it, and, with SIGN=1, 15 s of signing (64 connections) during it.
 # MODE=none signs with no fan-out, for the baseline. Each binary given is run in turn.
-# Usage: [MODE=edit|update|invite|none] [SIGN=1] [WAIT=seconds] bench/fanout.sh [BIN...]
+# OPTIN=n: only n% of the signers asked for updates (update and invite; default 100).
+# Usage: [MODE=edit|update|invite|none] [SIGN=1] [OPTIN=n] [WAIT=seconds] bench/fanout.sh [BIN...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -22,7 +23,11 @@ value() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"
 for bin in "$@"; do
   work=$(mktemp -d); cp -a "$seed" "$work/d"; db=$work/d/undersigned.db
   total=$(sqlite3 "$db" "select count(*) from signatures where letter_id = 1 and state = 'published'")
-  case $mode in update|invite) sqlite3 "$db" "update signatures set updates = 1" ;; esac
+  # OPTIN: the percentage of signers who asked for updates (every hundredth id is one).
+  case $mode in update|invite)
+    sqlite3 "$db" "update signatures set updates = (id % 100 < ${OPTIN:-100})"
+    total=$(sqlite3 "$db" "select count(*) from signatures where letter_id = 1 and state = 'published' and updates = 1") ;;
+  esac
   echo 'correct horse battery staple' | "$bin" --data "$work/d" user create --email editor@example.org \
     --name "Ed Itor" --workspace demo-coalition --role editor --password-stdin >/dev/null
   "$bin" --data "$work/d" serve --bind 127.0.0.1:$port >"$work/log" 2>&1 & pid=$!
@@ -51,7 +56,6 @@ for bin in "$@"; do
     published=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" $origin --data-urlencode csrf="$csrf" \
       $url/admin/letters/$copy/publish)
     [ "$saved/$published" = 303/303 ] || { echo "could not publish the copy ($saved/$published)" >&2; kill -9 $pid; exit 1; }
-    total=$(sqlite3 "$db" "select count(*) from signatures where letter_id = 1 and state = 'published' and updates = 1")
   fi
   ( peak=0; while [ -r /proc/$pid/status ]; do r=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null);
       [ "${r:-0}" -gt $peak ] && peak=$r && echo $peak > "$work/peak"; sleep 0.05; done ) &

@@ -88,8 +88,8 @@ pub struct Settings {
     /// How many batches the writer commits at once (see [`Settings::writer_concurrency`]).
     pub writer_concurrency: Option<usize>,
     /// How many signers a fan-out (an update's emails, a change of substance's requests to
-    /// re-confirm, invitations to past signers) reads per transaction, whether it emails
-    /// them or passes them over.
+    /// re-confirm, invitations to past signers) queues emails for per transaction (reading
+    /// at most ten times as many to find them).
     pub update_batch: u32,
     /// Argon2id memory cost in KiB and iterations (OWASP: 19456 KiB, 2 iterations).
     pub argon2_memory_kib: u32,

@@ -139,15 +139,15 @@ pub trait UpdateStore: Send + Sync {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Option<FanoutJob>>;
-    /// Reads, in one transaction, the next `limit` signers of the fan-out's letter (for an
-    /// invitation run: of its family's earlier letters, one letter after the other) in the
-    /// order they signed, from where the last batch stopped, and queues the fan-out's email
-    /// to those it asks (for an update: opted in, confirmed or published; for a
-    /// re-confirmation: published, on an earlier version; for an invitation: see
-    /// [`Fanout::Invite`]), with a record per signer (an update recipient, a re-confirmation
-    /// request or an invitation); extends the lease to `lease_until`, and marks the fan-out
-    /// done when no one is left. The work of a batch does not grow with the signers read
-    /// before it, nor with those it passes over.
+    /// Reads, in one transaction, the signers of the fan-out's letter (for an invitation
+    /// run: of its family's earlier letters, one letter after the other) in the order they
+    /// signed, from where the last batch stopped, until it has `limit` it asks (or has read
+    /// ten times that), and queues the fan-out's email to those it asks (for an update:
+    /// opted in, confirmed or published; for a re-confirmation: published, on an earlier
+    /// version; for an invitation: see [`Fanout::Invite`]), with a record per signer (an
+    /// update recipient, a re-confirmation request or an invitation); extends the lease to
+    /// `lease_until`, and marks the fan-out done when no one is left. The work of a batch
+    /// does not grow with the signers read before it, nor with how many it passes over.
     async fn fan_out_batch(
         &self,
         fanout: Fanout,

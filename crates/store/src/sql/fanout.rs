@@ -12,12 +12,12 @@
 //! whoever takes the fan-out over (after the lease runs out) starts after them; one that
 //! dies before leaves nothing. Leases work as the outbox's do (`outbox.rs`).
 //!
-//! A batch reads a range of at most `limit` signers of the index from the cursor, whether it
-//! asks them or passes them over, and writes its rows a statement per table, so its cost
-//! does not grow with the signers read before it: a fan-out to a million signers is a
-//! million rows' work, not a million batches each reading the letter's signers from the
-//! first, and a run that passes over nearly everyone (an update few asked for, invitations
-//! pressed again) never reads them all in one transaction.
+//! A batch reads ranges of the index from the cursor until it has `limit` signers it asks,
+//! or has read ten times that, and writes its rows a statement per table, so its cost does
+//! not grow with the signers read before it: a fan-out to a million signers is a million
+//! rows' work, not a million batches each reading the letter's signers from the first, and
+//! a run that passes over nearly everyone (an update few asked for, invitations pressed
+//! again) never reads them all in one transaction.
 
 use std::collections::HashSet;
 
@@ -37,6 +37,9 @@ use crate::{
 
 /// Rows per multi-row statement (six values each, well under both backends' limits).
 const CHUNK: usize = 500;
+
+/// How many times its `limit` a batch may read to find the signers it asks.
+const READ_AHEAD: u32 = 10;
 
 /// The statement that leases the oldest due fan-out of a table whose rows are fan-outs
 /// keyed by `id` (an update's, or an invitation run's), done when `$done` is set.
@@ -188,19 +191,7 @@ pub(super) async fn apply(
         return Ok(FanoutProgress::Lost);
     };
     let limit = limit.max(1);
-    let window = match fanout {
-        Fanout::Invite(_) => past_signers(conn, fanout, &held, limit).await?,
-        Fanout::Update(_) | Fanout::Reconfirm { .. } => {
-            let rows = read(conn, fanout, held.letter, held.letter, held.after, limit).await?;
-            let mut window = Window {
-                asked: Vec::new(),
-                last: held.after,
-                done: rows.len() < limit as usize,
-            };
-            extend(&mut window, held.letter, rows)?;
-            window
-        }
-    };
+    let window = next_signers(conn, fanout, &held, limit).await?;
     let recipients = window
         .asked
         .iter()
@@ -351,81 +342,109 @@ async fn read(
         .ctx("reading a fan-out's next signers")
 }
 
-/// Adds the signers `rows` of `letter` to `window`: those asked, and the last one read.
-fn extend(window: &mut Window, letter: i64, rows: Vec<DbRow>) -> Result<(), StoreError> {
-    if let Some(row) = rows.last() {
-        window.last = Cursor {
-            letter,
-            at: row.try_get("created_at").ctx("reading a signature")?,
-            id: row.try_get("id").ctx("reading a signature")?,
-        };
+/// The letters whose signers the fan-out reads, in the order it reads them, from the one
+/// its cursor is in: the fan-out's letter; for an invitation run, the family's earlier
+/// letters (those whose signers were not erased), in id order.
+async fn letters(conn: &mut Conn, fanout: Fanout, held: &Held) -> Result<Vec<i64>, StoreError> {
+    match fanout {
+        Fanout::Update(_) | Fanout::Reconfirm { .. } => Ok(vec![held.letter]),
+        Fanout::Invite(_) => sqlx::query_scalar(
+            "SELECT p.id FROM letters l
+             JOIN letters p ON (p.id = l.family_id OR p.family_id = l.family_id)
+                            AND p.id <> l.id
+             WHERE l.id = $1 AND p.id >= $2
+               AND NOT EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = p.id)
+             ORDER BY p.id",
+        )
+        .bind(held.letter)
+        .bind(held.after.letter)
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("reading a letter's family"),
     }
-    for row in rows {
-        let asked: i64 = row.try_get("asked").ctx("reading a signature")?;
-        if asked == 1 {
-            window.asked.push(row);
-        }
-    }
-    Ok(())
 }
 
-/// The next `limit` past signers of an invitation run: the signers of the family's earlier
-/// letters (those whose signers were not erased), one letter after the other in id order,
-/// from the run's cursor; once per duplicate key within the batch (the first letter's).
-async fn past_signers(
+/// The signers a batch reads after the fan-out's cursor, one letter after the other (see
+/// [`letters`]): until it has `limit` it asks, or has read `READ_AHEAD` times `limit`
+/// (so that a fan-out that passes over most signers, such as an update few asked for, goes
+/// on in bounded batches rather than a batch per signer it asks), or has read the last.
+/// An invitation run asks someone who signed two of the earlier letters once per batch
+/// (and `family_invitations`, unique per duplicate key, once in all).
+async fn next_signers(
     conn: &mut Conn,
     fanout: Fanout,
     held: &Held,
     limit: u32,
 ) -> Result<Window, StoreError> {
-    let letters: Vec<i64> = sqlx::query_scalar(
-        "SELECT p.id FROM letters l
-         JOIN letters p ON (p.id = l.family_id OR p.family_id = l.family_id) AND p.id <> l.id
-         WHERE l.id = $1 AND p.id >= $2
-           AND NOT EXISTS (SELECT 1 FROM letter_erasures e WHERE e.letter_id = p.id)
-         ORDER BY p.id",
-    )
-    .bind(held.letter)
-    .bind(held.after.letter)
-    .fetch_all(&mut *conn)
-    .await
-    .ctx("reading a letter's family")?;
+    let mut letters = letters(conn, fanout, held).await?.into_iter().peekable();
     let mut window = Window {
         asked: Vec::new(),
         last: held.after,
-        done: true,
+        done: false,
     };
-    let mut room = limit;
-    for past in letters {
-        let after = if past == held.after.letter {
-            held.after
+    let mut budget = limit.saturating_mul(READ_AHEAD);
+    while window.asked.len() < limit as usize && budget > 0 {
+        let Some(&letter) = letters.peek() else {
+            window.done = true;
+            break;
+        };
+        let after = if window.last.letter == letter {
+            window.last
         } else {
             Cursor {
-                letter: past,
+                letter,
                 at: 0,
                 id: 0,
             }
         };
-        let rows = read(conn, fanout, held.letter, past, after, room).await?;
-        // At most `room` rows: the difference fits.
-        room -= u32::try_from(rows.len()).unwrap_or(room);
-        extend(&mut window, past, rows)?;
-        if room == 0 {
-            window.done = false;
-            break;
+        let want = limit.min(budget);
+        let rows = read(conn, fanout, held.letter, letter, after, want).await?;
+        // At most `want` rows: the difference fits.
+        budget -= u32::try_from(rows.len()).unwrap_or(want);
+        let read_all = rows.len() < want as usize;
+        let stopped = extend(&mut window, letter, rows, limit as usize)?;
+        if read_all && !stopped {
+            letters.next();
         }
     }
-    // Someone who signed two of the earlier letters is invited once.
-    let mut seen = HashSet::new();
-    let mut asked = Vec::with_capacity(window.asked.len());
-    for row in window.asked {
-        let key: Vec<u8> = row.try_get("email_hash").ctx("reading a signature")?;
-        if seen.insert(key) {
-            asked.push(row);
+    if let Fanout::Invite(_) = fanout {
+        let mut seen = HashSet::new();
+        let mut asked = Vec::with_capacity(window.asked.len());
+        for row in window.asked {
+            let key: Vec<u8> = row.try_get("email_hash").ctx("reading a signature")?;
+            if seen.insert(key) {
+                asked.push(row);
+            }
         }
+        window.asked = asked;
     }
-    window.asked = asked;
     Ok(window)
+}
+
+/// Adds the signers `rows` of `letter` to `window`, in order, until it holds `cap` it
+/// asks: those asked, and the last one read. True when it stopped before the last row.
+fn extend(
+    window: &mut Window,
+    letter: i64,
+    rows: Vec<DbRow>,
+    cap: usize,
+) -> Result<bool, StoreError> {
+    let count = rows.len();
+    for (n, row) in rows.into_iter().enumerate() {
+        window.last = Cursor {
+            letter,
+            at: row.try_get("created_at").ctx("reading a signature")?,
+            id: row.try_get("id").ctx("reading a signature")?,
+        };
+        let asked: i64 = row.try_get("asked").ctx("reading a signature")?;
+        if asked == 1 {
+            window.asked.push(row);
+            if window.asked.len() == cap {
+                return Ok(n + 1 < count);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// What to write for one signer: a fresh token, and the email sealed to them.
