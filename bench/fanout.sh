@@ -7,7 +7,10 @@
 # counts.json reads during it, and, with SIGN=1, 15 s of signing (64 connections) during it.
 # MODE=none signs with no fan-out, for the baseline. Each binary given is run in turn.
 # OPTIN=n: only n% of the signers asked for updates (update and invite; default 100).
-# Usage: [MODE=edit|update|invite|none] [SIGN=1] [OPTIN=n] [WAIT=seconds] bench/fanout.sh [BIN...]
+# RECONFIRM=1 (edit): once the requests are queued, the first LINKS_N (100,000) written are
+# re-confirmed at 64 connections while others sign at 64, for 15 s.
+# Usage: [MODE=edit|update|invite|none] [SIGN=1] [OPTIN=n] [RECONFIRM=1] [WAIT=seconds]
+#        bench/fanout.sh [BIN...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -104,6 +107,23 @@ One more paragraph." --data-urlencode change=substantive --data-urlencode "note=
   [ -s "$work/post" ] && cat "$work/post"
   [ -n "$signer" ] && echo "  signing meanwhile: $(sed 's/RESULT //' "$work/sign")"
   echo "  counts.json meanwhile: median $(sort -n "$work/probe" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}') s, max $(sort -n "$work/probe" | tail -1) s"
+  if [ "${RECONFIRM:-0}" = 1 ] && [ "$mode" = edit ]; then
+    # Signers answer: the first LINKS_N re-confirmation emails written are re-confirmed at
+    # 64 connections while others sign at 64, for 15 s.
+    want=${LINKS_N:-100000}
+    for _ in $(seq 600); do
+      [ "$(find "$work/d/mail" -maxdepth 1 -name '*.eml' | head -n "$want" | wc -l)" -ge "$want" ] && break
+      sleep 1
+    done
+    find "$work/d/mail" -maxdepth 1 -name '*.eml' | head -n "$want" | xargs cat | tr -d '=\r\n' \
+      | grep -o '/r/[A-Za-z0-9_-]\{43\}' > "$work/links"
+    ( LINKS=$work/links ORIGIN=$url wrk -t2 -c64 -d15s -s bench/confirm.lua $url | grep RESULT > "$work/answers" ) & answers=$!
+    ( CATEGORY=2 RUN=8 wrk -t2 -c64 -d15s -s bench/sign.lua $url | grep RESULT > "$work/sign2" ) & signer2=$!
+    wait $answers $signer2
+    echo "  re-confirming ($(wc -l < "$work/links") links): $(sed 's/RESULT //' "$work/answers")"
+    echo "  signing meanwhile: $(sed 's/RESULT //' "$work/sign2")"
+    echo "  re-confirmed: $(sqlite3 "$db" "select count(*) from reconfirm_requests where confirmed_at is not null")"
+  fi
   kill -INT $pid; sleep 1; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
   echo "  warnings in its log: $(grep -c WARN "$work/log")"
   rm -rf "$work"

@@ -633,6 +633,19 @@ pub enum WriteCommand {
     /// `UpdateStore::fan_out_batch`): through the writer for the same reason as
     /// [`WriteCommand::OutboxDone`].
     FanOut(FanOutCommand),
+    /// The holder of a re-confirmation link (a change of substance's email) re-confirms the
+    /// signature under the letter's current text: through the writer, as a confirmation
+    /// is, so that a wave of them rides its batches instead of waiting for the database's
+    /// single writer while sign-ups hold it.
+    Reconfirm(ReconfirmCommand),
+}
+
+/// See [`WriteCommand::Reconfirm`].
+#[derive(Debug, Clone)]
+pub struct ReconfirmCommand {
+    /// The SHA-256 of the link's token.
+    pub token_hash: Hash32,
+    pub now: Timestamp,
 }
 
 /// Lease up to `limit` due emails to `worker` until `lease_until`.
@@ -851,6 +864,10 @@ pub enum WriteOutcome {
     OutboxClaimed(Vec<OutboxEmail>),
     /// What a fan-out's batch did.
     FannedOut(crate::FanoutProgress),
+    /// The signature now carries the letter's current version (and no longer counts as
+    /// awaiting); doing it again changes nothing. `None`: no link has this token, or its
+    /// signature is no longer published.
+    Reconfirmed(Option<LetterId>),
     /// An organisation's held signature was verified and published.
     OrganisationVerified {
         letter: LetterId,
@@ -871,6 +888,7 @@ impl WriteOutcome {
             WriteOutcome::DisplayChanged { letter } => Some(*letter),
             WriteOutcome::Moderated { letter, .. } => Some(*letter),
             WriteOutcome::OrganisationVerified { letter } => Some(*letter),
+            WriteOutcome::Reconfirmed(letter) => *letter,
             _ => None,
         }
     }

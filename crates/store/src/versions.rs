@@ -80,8 +80,5 @@ pub trait VersionStore: Send + Sync {
     async fn letter_versions(&self, letter: LetterId) -> Result<Vec<LetterVersion>>;
     /// What the re-confirmation link with this token hash points at.
     async fn reconfirmation(&self, token_hash: Hash32) -> Result<Option<Reconfirmation>>;
-    /// Records that the signer of the link with this token hash re-confirmed the letter's
-    /// current text (its signature now carries the current version). Doing it again changes
-    /// nothing. False when no link has this hash or the signature is no longer published.
-    async fn reconfirm(&self, token_hash: Hash32, now: Timestamp) -> Result<bool>;
+    // Re-confirming is a command to the writer: `WriteCommand::Reconfirm`.
 }

@@ -10,13 +10,14 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use similar::{ChangeTag, TextDiff};
-use undersigned_store::{LetterVersion, StoreError};
+use undersigned_store::{LetterVersion, ReconfirmCommand, StoreError, WriteCommand, WriteOutcome};
 use undersigned_verify::entry::canonical_text;
 
 use crate::{
     format,
     pages::{Layout, PageError, message, render},
     secrets::Token,
+    services::writer::WriteError,
     state::AppState,
 };
 
@@ -162,6 +163,12 @@ impl From<StoreError> for ReconfirmError {
     }
 }
 
+impl From<WriteError> for ReconfirmError {
+    fn from(e: WriteError) -> Self {
+        ReconfirmError::Page(e.into())
+    }
+}
+
 impl IntoResponse for ReconfirmError {
     fn into_response(self) -> Response {
         match self {
@@ -248,14 +255,21 @@ pub async fn reconfirm(
             Some((&format!("/l/{}", link.letter_slug), "Back to the letter")),
         ));
     }
-    if !state
-        .store
-        .reconfirm(token.hash(), state.clock.now())
-        .await?
-    {
-        return Err(ReconfirmError::Unknown);
+    // Through the writer, as a confirmation: it rides the sign-ups' batches, and the
+    // writer tells the reads that the letter's counts moved.
+    let command = WriteCommand::Reconfirm(ReconfirmCommand {
+        token_hash: token.hash(),
+        now: state.clock.now(),
+    });
+    match state.writer.submit(command).await? {
+        WriteOutcome::Reconfirmed(Some(_)) => {}
+        WriteOutcome::Reconfirmed(None) => return Err(ReconfirmError::Unknown),
+        other => {
+            return Err(ReconfirmError::Page(PageError::Internal(format!(
+                "the writer answered a re-confirmation with {other:?}"
+            ))));
+        }
     }
-    state.reads.letter_changed(link.letter);
     Ok(message(
         StatusCode::OK,
         "Signature re-confirmed",

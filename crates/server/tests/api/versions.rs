@@ -165,7 +165,8 @@ async fn a_change_of_substance_asks_earlier_signers_once_and_counts_them_apart()
     let id = app.open_letter(slug).await;
     app.sign_and_confirm(slug, "Ada Earlier", "ada@example.org", "public")
         .await;
-    app.sign_and_confirm(slug, "Ben Earlier", "ben@example.org", "private")
+    let ben = app
+        .sign_and_confirm(slug, "Ben Earlier", "ben@example.org", "private")
         .await;
     sign_and_withdraw(&app, slug, "Cy Gone", "cy@example.org").await;
 
@@ -243,6 +244,26 @@ async fn a_change_of_substance_asks_earlier_signers_once_and_counts_them_apart()
     let unknown = format!("/r/{}", "A".repeat(43));
     assert_eq!(app.get(&unknown).await.status, 404);
     assert_eq!(app.post_with(&client(), &unknown, &[]).await.status, 404);
+
+    // A signer who withdrew meanwhile has nothing to re-confirm: 409, and the counts do
+    // not move.
+    let gone = app
+        .post_with(&client(), &format!("{ben}/withdraw"), &[])
+        .await;
+    assert!(gone.status.as_u16() < 400, "{}", gone.body);
+    let counts = counts_json(&app, slug).await;
+    assert_eq!(counts["total"], 2);
+    assert!(counts.get("awaiting").is_none(), "{counts}");
+    let link = reconfirm_emails_to(&app, "ben@example.org")[0]
+        .link("/r/")
+        .expect("a re-confirmation link");
+    let ben_path = link[link.find("/r/").unwrap()..].to_owned();
+    let refused = app.post_with(&client(), &ben_path, &[]).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("no longer on the letter"));
+    let counts = counts_json(&app, slug).await;
+    assert_eq!(counts["total"], 2);
+    assert!(counts.get("awaiting").is_none(), "{counts}");
 }
 
 /// A re-confirmation request reaches each earlier signer in the language they signed in

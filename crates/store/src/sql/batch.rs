@@ -183,6 +183,7 @@ fn lock_order(command: &WriteCommand) -> (u8, i64, [u8; 32]) {
         WriteCommand::Confirm(confirm) => (1, 0, confirm.token_hash),
         WriteCommand::Discard(discard) => (1, 0, discard.token_hash),
         WriteCommand::JoinFamily(join) => (1, 0, join.token_hash),
+        WriteCommand::Reconfirm(reconfirm) => (1, 0, reconfirm.token_hash),
         WriteCommand::Release(release) => (3, release.letter.0, [0; 32]),
         WriteCommand::Remove(remove) => {
             let mut key = [0; 32];
@@ -306,6 +307,9 @@ async fn apply_all(
             )
             .await
             .map(|progress| (WriteOutcome::FannedOut(progress), Vec::new())),
+            WriteCommand::Reconfirm(reconfirm) => super::versions::apply_reconfirm(conn, reconfirm)
+                .await
+                .map(|letter| (WriteOutcome::Reconfirmed(letter), Vec::new())),
             WriteCommand::OutboxClaim(c) => {
                 super::outbox::claim(conn, keys, &c.worker, c.now, c.lease_until, c.limit)
                     .await

@@ -313,59 +313,63 @@ impl VersionStore for SqlStore {
         })
         .transpose()
     }
+}
 
-    async fn reconfirm(&self, token_hash: Hash32, now: Timestamp) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        // The signature is locked, so that a removal (which moves the awaiting count too)
-        // cannot commit in between; the letter is share-locked as a batch locks it, so that no
-        // change of substance (which sets that count) can either.
-        let signature: Option<(i64, i64, i64, bool)> = sqlx::query_as(concat!(
-            "SELECT r.signature_id, r.letter_id, s.category_id, ",
-            awaiting!(),
-            "
-             FROM reconfirm_requests r
-             JOIN signatures s ON s.id = r.signature_id
-             JOIN letters l ON l.id = s.letter_id
-             WHERE r.token_hash = $1 AND s.state = 'published'",
-            lock!(FOR UPDATE OF s FOR SHARE OF l)
-        ))
-        .bind(&token_hash[..])
-        .fetch_optional(&mut *tx)
-        .await
-        .ctx("reading a re-confirmation link")?;
-        let Some((signature, letter, category, awaiting)) = signature else {
-            return Ok(false);
-        };
+/// Records that the signer of the link with `command`'s token hash re-confirmed the letter's
+/// current text (see [`WriteCommand::Reconfirm`]), in the writer's transaction `conn` is in.
+pub(super) async fn apply_reconfirm(
+    conn: &mut Conn,
+    command: &ReconfirmCommand,
+) -> Result<Option<LetterId>, StoreError> {
+    let (token_hash, now) = (command.token_hash, command.now);
+    // The signature is locked, so that a removal (which moves the awaiting count too)
+    // cannot commit in between; the letter is share-locked as a batch locks it, so that no
+    // change of substance (which sets that count) can either.
+    let signature: Option<(i64, i64, i64, bool)> = sqlx::query_as(concat!(
+        "SELECT r.signature_id, r.letter_id, s.category_id, ",
+        awaiting!(),
+        "
+         FROM reconfirm_requests r
+         JOIN signatures s ON s.id = r.signature_id
+         JOIN letters l ON l.id = s.letter_id
+         WHERE r.token_hash = $1 AND s.state = 'published'",
+        lock!(FOR UPDATE OF s FOR SHARE OF l)
+    ))
+    .bind(&token_hash[..])
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("reading a re-confirmation link")?;
+    let Some((signature, letter, category, awaiting)) = signature else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE signatures SET version = (SELECT text_version FROM letters WHERE id = $1)
+         WHERE id = $2",
+    )
+    .bind(letter)
+    .bind(signature)
+    .execute(&mut *conn)
+    .await
+    .ctx("re-confirming a signature")?;
+    if awaiting {
         sqlx::query(
-            "UPDATE signatures SET version = (SELECT text_version FROM letters WHERE id = $1)
-             WHERE id = $2",
+            "UPDATE letter_counts SET awaiting = awaiting - 1
+             WHERE letter_id = $1 AND category_id = $2",
         )
         .bind(letter)
-        .bind(signature)
-        .execute(&mut *tx)
+        .bind(category)
+        .execute(&mut *conn)
         .await
         .ctx("re-confirming a signature")?;
-        if awaiting {
-            sqlx::query(
-                "UPDATE letter_counts SET awaiting = awaiting - 1
-                 WHERE letter_id = $1 AND category_id = $2",
-            )
-            .bind(letter)
-            .bind(category)
-            .execute(&mut *tx)
-            .await
-            .ctx("re-confirming a signature")?;
-        }
-        sqlx::query(
-            "UPDATE reconfirm_requests SET confirmed_at = COALESCE(confirmed_at, $1)
-             WHERE token_hash = $2",
-        )
-        .bind(now)
-        .bind(&token_hash[..])
-        .execute(&mut *tx)
-        .await
-        .ctx("re-confirming a signature")?;
-        tx.commit().await.ctx("re-confirming a signature")?;
-        Ok(true)
     }
+    sqlx::query(
+        "UPDATE reconfirm_requests SET confirmed_at = COALESCE(confirmed_at, $1)
+         WHERE token_hash = $2",
+    )
+    .bind(now)
+    .bind(&token_hash[..])
+    .execute(&mut *conn)
+    .await
+    .ctx("re-confirming a signature")?;
+    Ok(Some(LetterId(letter)))
 }
