@@ -116,7 +116,7 @@ One more paragraph." --data-urlencode change=substantive --data-urlencode "note=
       sleep 1
     done
     find "$work/d/mail" -maxdepth 1 -name '*.eml' | head -n "$want" | xargs cat | tr -d '=\r\n' \
-      | grep -o '/r/[A-Za-z0-9_-]\{43\}' > "$work/links"
+      | grep -o '/r/[A-Za-z0-9_-]\{43\}' | awk '!seen[$0]++' > "$work/links"
     ( LINKS=$work/links ORIGIN=$url wrk -t2 -c64 -d15s -s bench/confirm.lua $url | grep RESULT > "$work/answers" ) & answers=$!
     ( CATEGORY=2 RUN=8 wrk -t2 -c64 -d15s -s bench/sign.lua $url | grep RESULT > "$work/sign2" ) & signer2=$!
     wait $answers $signer2

@@ -247,13 +247,16 @@ pub async fn reconfirm(
         .reconfirmation(token.hash())
         .await?
         .ok_or(ReconfirmError::Unknown)?;
-    if !link.published {
-        return Ok(message(
+    let gone = || {
+        message(
             StatusCode::CONFLICT,
             "This signature is no longer on the letter",
             "It was withdrawn or removed, so there is nothing to re-confirm.",
             Some((&format!("/l/{}", link.letter_slug), "Back to the letter")),
-        ));
+        )
+    };
+    if !link.published {
+        return Ok(gone());
     }
     // Through the writer, as a confirmation: it rides the sign-ups' batches, and the
     // writer tells the reads that the letter's counts moved.
@@ -263,7 +266,8 @@ pub async fn reconfirm(
     });
     match state.writer.submit(command).await? {
         WriteOutcome::Reconfirmed(Some(_)) => {}
-        WriteOutcome::Reconfirmed(None) => return Err(ReconfirmError::Unknown),
+        // Withdrawn or removed since the link was read, a moment ago.
+        WriteOutcome::Reconfirmed(None) => return Ok(gone()),
         other => {
             return Err(ReconfirmError::Page(PageError::Internal(format!(
                 "the writer answered a re-confirmation with {other:?}"
