@@ -342,19 +342,23 @@ async fn change_the_text(server: &undersigned_testkit::ServerProcess, data: &Pat
     assert_eq!(edited.status, 303, "{}", edited.body);
     undersigned_testkit::mail::wait_for_written(data, before + signers).await;
     // Each in the language they signed in: the Spanish signer's in Spanish.
+    let written = written_in(
+        data,
+        "The letter you signed has changed",
+        "La carta que firmaste ha cambiado",
+    );
+    assert_eq!(written, (signers - 1, 1));
+}
+
+/// How many emails written so far have a subject starting with `english`, and how many
+/// with `spanish`.
+fn written_in(data: &Path, english: &str, spanish: &str) -> (usize, usize) {
     let subjects: Vec<String> = undersigned_testkit::mail::written(data)
         .iter()
         .map(|m| m.subject())
         .collect();
-    let asked = subjects
-        .iter()
-        .filter(|s| s.starts_with("The letter you signed has changed"))
-        .count();
-    let spanish = subjects
-        .iter()
-        .filter(|s| s.starts_with("La carta que firmaste ha cambiado"))
-        .count();
-    assert_eq!((asked, spanish), (signers - 1, 1), "{subjects:?}");
+    let count = |prefix: &str| subjects.iter().filter(|s| s.starts_with(prefix)).count();
+    (count(english), count(spanish))
 }
 
 /// The organiser sends the demo letter to another target (a copy, published) and invites
@@ -446,19 +450,9 @@ async fn invite_past_signers(
     // The five marked signers who sign for themselves asked for updates.
     assert!(invited >= 5, "{invited} invited");
     undersigned_testkit::mail::wait_for_written(data, before + invited).await;
-    let subjects: Vec<String> = undersigned_testkit::mail::written(data)
-        .iter()
-        .map(|m| m.subject())
-        .collect();
-    let english = subjects
-        .iter()
-        .filter(|s| s.starts_with("Sign again"))
-        .count();
-    let spanish = subjects
-        .iter()
-        .filter(|s| s.starts_with("Firma de nuevo"))
-        .count();
-    assert_eq!((english, spanish), (invited - 1, 1), "{subjects:?}");
+    // Each in the language they signed in: the Spanish signer's in Spanish.
+    let written = written_in(data, "Sign again", "Firma de nuevo");
+    assert_eq!(written, (invited - 1, 1));
 }
 
 /// The language each signer used (a two-letter tag, too short to search the files for) is
