@@ -172,7 +172,8 @@ try {
   await admin.waitForLoadState();
   const invitedBefore = emlFiles(mailDir).length;
   await admin.getByRole("button", { name: "Invite past signers" }).click();
-  await admin.waitForURL(/done=invited/);
+  await admin.waitForURL(/done=inviting/);
+  assert.ok((await admin.locator(".notice").innerText()).includes("Inviting past signers"), "the press answers at once");
   await check(admin, "journey-invited");
   let invitation = null;
   for (let i = 0; i < 200 && !invitation; i++) {
@@ -184,6 +185,8 @@ try {
     if (!invitation) await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(invitation, "the survivor who asked for news is invited");
+  await admin.reload();
+  assert.match(await admin.locator("#family").innerText(), /past signers? invited \(done\)/, "the run is listed, done");
   await page.goto(invitation);
   await check(page, "journey-invitation");
   assert.ok(await page.getByRole("radio", { name: /As initials/ }).isChecked(), "her earlier choice is kept");
