@@ -144,7 +144,10 @@ def main():
             ok = (v.get("audit") == "clean"
                   and v.get("published") == v.get("total") == v.get("log_size"))
             links = int(num(v, "links", 0))
-            ran_out = " (wrk ran out of links: the rate is a floor)" if num(v, "acked", 0) >= links else ""
+            # A few links stay unconfirmed (their requests were in flight when wrk stopped),
+            # so "ran out" is nearly all of them answered.
+            ran_out = (" (wrk ran out of links: the rate is a floor)"
+                       if num(v, "acked", 0) >= 0.98 * links else "")
             checks.append(
                 f"- confirm round {v['round']}: {int(num(v, 'acked', 0)):,} confirmed of {links:,} "
                 f"links{ran_out}; {v.get('published')} published = counts total "
