@@ -14,7 +14,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use undersigned_tlog::{Checkpoint, Hash, leaf_hash, root_from_leaf_hashes, verify_consistency};
+use undersigned_tlog::{Checkpoint, Hash, root_from_leaf_hashes, verify_consistency};
 
 use crate::{
     check::{self, Counts, Entries, Replay, TILE_WIDTH, Texts},
@@ -313,19 +313,23 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
     }
     let size = checkpoint.size;
 
-    let raw = site.entries(0, size).await?;
-    let leaves: Vec<Hash> = raw.iter().map(|e| leaf_hash(e)).collect();
-    let entries = Entries::new(raw.iter().map(|e| LogEntry::decode(e)).collect());
-    drop(raw);
-    let levels = check::tile_level_hashes(&leaves);
-    let mut tiles = Vec::new();
+    let downloaded = site.entries(0, size).await?;
+    let entries = Entries::new(downloaded.decoded);
+    let levels = check::tile_level_hashes(downloaded.leaves);
+    let leaves = levels.first().map(Vec::as_slice).unwrap_or_default();
+    // Each tile is checked as it arrives and dropped: the leaves' tiles alone are as large
+    // as the leaves.
+    let mut tile_problems = Vec::new();
     for (level, hashes) in levels.iter().enumerate() {
         let count = (hashes.len() as u64).div_ceil(TILE_WIDTH);
         let Ok(level) = u8::try_from(level) else {
             break;
         };
         if count > 0 {
-            tiles.extend(site.tiles(level, count, size).await?);
+            site.each_tile(level, count, size, |tile, hashes| {
+                tile_problems.extend(check::check_tile(&tile, &hashes, &levels));
+            })
+            .await?;
         }
     }
 
@@ -337,7 +341,7 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
     let erased_at = signatories.erased_at;
     let opened = check_openings(
         version,
-        served_openings.as_deref(),
+        served_openings,
         &entries,
         &replay,
         size,
@@ -347,7 +351,7 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
 
     problems.extend(check_texts(&site, &entries, size).await);
 
-    let root = root_from_leaf_hashes(&leaves);
+    let root = root_from_leaf_hashes(leaves);
     if root != checkpoint.root_hash {
         problems.push(format!(
             "the entries do not hash to the checkpoint's root (the {size} entries served hash to \
@@ -355,16 +359,14 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
             checkpoint.root_hash
         ));
     }
-    for (tile, hashes) in &tiles {
-        problems.extend(check::check_tile(tile, hashes, &levels));
-    }
+    problems.extend(tile_problems);
 
     // Consistency with what we saw last time.
     let previous = state.checkpoints.get(&letter.page()).cloned();
     let history = match &previous {
         None => "first audit of this letter".to_owned(),
         Some(seen) => {
-            problems.extend(consistency(&site, seen, &checkpoint, &leaves).await?);
+            problems.extend(consistency(&site, seen, &checkpoint, leaves).await?);
             format!(
                 "consistent with the {} entries seen on {}",
                 seen.size, seen.audited
@@ -398,8 +400,12 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         }
     }
     if counts.log_size <= size {
-        let at = entries.replay(counts.log_size);
-        problems.extend(check::compare_counts("counts.json", &counts, &at.counts()));
+        let counted = if counts.log_size == size {
+            replay.counts()
+        } else {
+            entries.replay(counts.log_size).counts()
+        };
+        problems.extend(check::compare_counts("counts.json", &counts, &counted));
     }
     if erased_at.is_some() {
         // The host says it erased the texts: nothing may be listed any more (the counts are
@@ -411,11 +417,19 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
             ));
         }
     } else if signatories.log_size <= size {
-        let at = entries.replay(signatories.log_size);
+        // At the checkpoint's size (the usual case) the list is checked against the replay
+        // already made, not a second one of the whole log.
+        let older;
+        let at = if signatories.log_size == size {
+            &replay
+        } else {
+            older = entries.replay(signatories.log_size);
+            &older
+        };
         problems.extend(check::compare_signatories(
             &signatories.list,
             &entries,
-            &at,
+            at,
             &replay,
             &opened,
         ));
@@ -440,7 +454,11 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
                 "the letter page is at log size {at}, beyond the checkpoint's {size} entries"
             )),
             Some(at) => {
-                let counted = entries.replay(at).counts().total;
+                let counted = if at == size {
+                    replay.counts().total
+                } else {
+                    entries.replay(at).counts().total
+                };
                 if counted != shown.total {
                     problems.push(format!(
                         "the letter page shows {} signatures, the log says {counted} (at log size {at})",
@@ -510,10 +528,11 @@ async fn check_texts(site: &Site<'_>, entries: &Entries, size: u64) -> Vec<Strin
 
 /// Checks the openings a site serves (read before the checkpoint of `size` entries) against a
 /// format 2 log, bundle by bundle at the log size each was read at; a format 1 log has none.
-/// Returns the text of every opening that opened its entry.
+/// Returns the text of every opening that opened its entry. Each bundle is dropped once
+/// compared, so that the openings and the texts they open are not all held twice.
 fn check_openings(
     version: Option<LogVersion>,
-    served: Option<&[(u64, OpeningsJson)]>,
+    served: Option<Vec<(u64, OpeningsJson)>>,
     entries: &Entries,
     replay: &Replay<'_>,
     size: u64,
@@ -551,7 +570,7 @@ fn check_openings(
                     ));
                     continue;
                 }
-                let (found, texts) = openings::compare_openings(*bundle, served, entries, replay);
+                let (found, texts) = openings::compare_openings(bundle, &served, entries, replay);
                 problems.extend(found);
                 opened.extend(texts);
             }

@@ -248,25 +248,29 @@ pub struct AddEntry {
 /// What an add entry holds of what the page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryText {
-    /// Format 1: the text itself, all `None` for private signers: the name (or the
-    /// initials), what is shown next to it, and the comment.
-    Clear {
-        /// The name or the initials.
-        name: Option<String>,
-        /// What is shown next to the name.
-        details: Option<String>,
-        /// The comment.
-        comment: Option<String>,
-    },
+    /// Format 1: the text itself (boxed, so that the format 2 entries of a million-entry
+    /// log are not each as large as three strings).
+    Clear(Box<ClearText>),
     /// Format 2: the [`shown_commitment`] to the text, `None` for private signers.
     Committed(Option<[u8; 32]>),
+}
+
+/// What a format 1 entry shows, all `None` for private signers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearText {
+    /// The name or the initials.
+    pub name: Option<String>,
+    /// What is shown next to the name.
+    pub details: Option<String>,
+    /// The comment.
+    pub comment: Option<String>,
 }
 
 impl AddEntry {
     /// The format version of the entry.
     pub fn version(&self) -> LogVersion {
         match self.text {
-            EntryText::Clear { .. } => LogVersion::V1,
+            EntryText::Clear(_) => LogVersion::V1,
             EntryText::Committed(_) => LogVersion::V2,
         }
     }
@@ -275,16 +279,12 @@ impl AddEntry {
     /// which hold a commitment instead).
     pub fn clear_text(&self) -> Option<PublicSigner> {
         match &self.text {
-            EntryText::Clear {
-                name: Some(name),
-                details,
-                comment,
-            } => Some(PublicSigner {
+            EntryText::Clear(clear) => clear.name.as_ref().map(|name| PublicSigner {
                 shown_name: name.clone(),
-                details: details.clone(),
-                comment: comment.clone(),
+                details: clear.details.clone(),
+                comment: clear.comment.clone(),
             }),
-            _ => None,
+            EntryText::Committed(_) => None,
         }
     }
 }
@@ -494,11 +494,11 @@ impl LogEntry {
             unix_time,
             category,
             display,
-            EntryText::Clear {
+            EntryText::Clear(Box::new(ClearText {
                 name: shown.map(|s| s.shown_name.clone()),
                 details: shown.and_then(|s| s.details.clone()),
                 comment: shown.and_then(|s| s.comment.clone()),
-            },
+            })),
             commitment,
         )
     }
@@ -600,14 +600,10 @@ impl LogEntry {
         let wire = match self {
             LogEntry::Add(a) => {
                 let (name, details, comment, shown) = match &a.text {
-                    EntryText::Clear {
-                        name,
-                        details,
-                        comment,
-                    } => (
-                        Some(name.clone()),
-                        Some(details.clone()),
-                        Some(comment.clone()),
+                    EntryText::Clear(clear) => (
+                        Some(clear.name.clone()),
+                        Some(clear.details.clone()),
+                        Some(clear.comment.clone()),
                         None,
                     ),
                     EntryText::Committed(shown) => {
@@ -794,11 +790,11 @@ fn decode_add(wire: Wire, version: LogVersion) -> Result<AddEntry, EntryError> {
             if private && (name.is_some() || details.is_some() || comment.is_some()) {
                 return Err(EntryError::PrivateShown);
             }
-            EntryText::Clear {
+            EntryText::Clear(Box::new(ClearText {
                 name,
                 details,
                 comment,
-            }
+            }))
         }
         LogVersion::V2 => {
             let clear = [
@@ -1027,11 +1023,11 @@ mod tests {
         };
         assert_eq!(
             private.text,
-            EntryText::Clear {
+            EntryText::Clear(Box::new(ClearText {
                 name: None,
                 details: None,
                 comment: None
-            }
+            }))
         );
         let LogEntry::Add(public) = add(DisplayLevel::Public) else {
             panic!("an add entry")

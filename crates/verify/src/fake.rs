@@ -204,7 +204,7 @@ impl Fake {
                 Err(_) | Ok(LogEntry::Text(_)) => {}
                 Ok(LogEntry::Add(a)) => {
                     let text = match &a.text {
-                        EntryText::Clear { .. } => a.clear_text(),
+                        EntryText::Clear(_) => a.clear_text(),
                         EntryText::Committed(_) => {
                             self.openings.get(&(i as u64)).map(|o| o.shown.clone())
                         }

@@ -9,11 +9,12 @@ use reqwest::{Client, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use undersigned_tlog::{
     Checkpoint, Hash, NoteVerifier, Tile, TileError, decode_entry_bundle, entry_bundle_path,
-    tile_hashes,
+    leaf_hash, tile_hashes,
 };
 
 use crate::{
     check::TILE_WIDTH,
+    entry::{EntryError, LogEntry},
     json::{ConsistencyProofJson, CountsJson, OpeningsJson, SignatoriesJson, Signatory},
     letter::{Letter, LetterError},
 };
@@ -304,6 +305,15 @@ pub struct Signatories {
     pub erased_at: Option<i64>,
 }
 
+/// Entries as downloaded: the leaf hash of each, and what it decodes to (or why it does
+/// not), in log order.
+pub struct Downloaded {
+    /// Each entry's leaf hash.
+    pub leaves: Vec<Hash>,
+    /// Each entry, decoded.
+    pub decoded: Vec<Result<LogEntry, EntryError>>,
+}
+
 /// A letter's log and public resources on its site.
 pub struct Site<'a> {
     /// The client.
@@ -418,11 +428,15 @@ impl Site<'_> {
                 }
             }
         }
-        Ok(all.unwrap_or(Signatories {
+        let mut all = all.unwrap_or(Signatories {
             log_size: 0,
             list: Vec::new(),
             erased_at: None,
-        }))
+        });
+        // Grown page by page, the list may hold up to twice its length: at a million
+        // signatories, 70 MB held for nothing until the audit ends.
+        all.list.shrink_to_fit();
+        Ok(all)
     }
 
     /// `/l/{slug}/log/openings/{N}`, or None when the site answers 404 (a format 1 log has
@@ -488,8 +502,10 @@ impl Site<'_> {
     }
 
     /// The entries `from_bundle * 256 ..size` of a log of `size` entries, from its entry
-    /// bundles, in order.
-    pub async fn entries(&self, from_bundle: u64, size: u64) -> Result<Vec<Vec<u8>>, FetchError> {
+    /// bundles, in order: each one's leaf hash and what it decodes to. A bundle's bytes are
+    /// dropped as soon as it is hashed and decoded, so a million entries are never held as
+    /// downloaded.
+    pub async fn entries(&self, from_bundle: u64, size: u64) -> Result<Downloaded, FetchError> {
         let bundles = size.div_ceil(TILE_WIDTH);
         let progress = progress(size.saturating_sub(from_bundle * TILE_WIDTH), "entries");
         let mut fetched = stream::iter(from_bundle..bundles)
@@ -508,18 +524,36 @@ impl Site<'_> {
                         width,
                     });
                 }
-                Ok(entries.into_iter().map(<[u8]>::to_vec).collect::<Vec<_>>())
+                Ok(entries
+                    .into_iter()
+                    .map(|e| (leaf_hash(e), LogEntry::decode(e)))
+                    .collect::<Vec<_>>())
             })
             .buffered(PARALLEL);
-        let mut entries = Vec::new();
+        let mut downloaded = Downloaded {
+            leaves: Vec::new(),
+            decoded: Vec::new(),
+        };
+        // Room for the size the checkpoint claims, so that a million entries are not held
+        // twice while the list doubles. The claim is untrusted: when it is more than this
+        // machine can reserve, the lists grow as the entries arrive instead (and a site that
+        // lies fails at its first missing bundle).
+        let count = usize::try_from(size.saturating_sub(from_bundle * TILE_WIDTH)).unwrap_or(0);
+        if downloaded.decoded.try_reserve_exact(count).is_ok() {
+            // The leaves take a fifth of that; without room they grow as they arrive too.
+            let _ = downloaded.leaves.try_reserve_exact(count);
+        }
         // In order, stopping at the first failure (a checkpoint may claim any size).
         while let Some(bundle) = fetched.next().await {
             let bundle = bundle?;
             progress.inc(bundle.len() as u64);
-            entries.extend(bundle);
+            for (leaf, entry) in bundle {
+                downloaded.leaves.push(leaf);
+                downloaded.decoded.push(entry);
+            }
         }
         progress.finish_and_clear();
-        Ok(entries)
+        Ok(downloaded)
     }
 
     /// The hash tiles `0..count` of `level` in a tree of `size` leaves.
@@ -529,6 +563,23 @@ impl Site<'_> {
         count: u64,
         size: u64,
     ) -> Result<Vec<(Tile, Vec<Hash>)>, FetchError> {
+        let mut tiles = Vec::new();
+        self.each_tile(level, count, size, |tile, hashes| {
+            tiles.push((tile, hashes))
+        })
+        .await?;
+        Ok(tiles)
+    }
+
+    /// Hands each of the hash tiles `0..count` of `level` in a tree of `size` leaves to
+    /// `each` as it arrives, in order, so that they need not all be held at once.
+    pub async fn each_tile(
+        &self,
+        level: u8,
+        count: u64,
+        size: u64,
+        mut each: impl FnMut(Tile, Vec<Hash>),
+    ) -> Result<(), FetchError> {
         let mut fetched = stream::iter(0..count)
             .map(|n| async move {
                 let tile = Tile::in_tree(level, n, size).ok_or(FetchError::NoSuchTile {
@@ -545,11 +596,11 @@ impl Site<'_> {
                 Ok::<_, FetchError>((tile, hashes))
             })
             .buffered(PARALLEL);
-        let mut tiles = Vec::new();
         while let Some(tile) = fetched.next().await {
-            tiles.push(tile?);
+            let (tile, hashes) = tile?;
+            each(tile, hashes);
         }
-        Ok(tiles)
+        Ok(())
     }
 }
 

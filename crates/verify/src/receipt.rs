@@ -553,18 +553,17 @@ pub async fn check_online(verified: &Verified, page: Option<&str>) -> Result<u64
     if (chunks.len() as u64) != first_bundle {
         return Err(ReceiptError::ShortTiles);
     }
-    let raw = site.entries(first_bundle, current.size).await?;
-    let leaves: Vec<Hash> = raw.iter().map(|e| leaf_hash(e)).collect();
-    if root_from_chunks(&chunks, &leaves) != current.root_hash {
+    let downloaded = site.entries(first_bundle, current.size).await?;
+    if root_from_chunks(&chunks, &downloaded.leaves) != current.root_hash {
         return Err(ReceiptError::EntriesAfter);
     }
     let start = first_bundle * TILE_WIDTH;
-    for (i, bytes) in raw.iter().enumerate() {
+    for (i, entry) in downloaded.decoded.into_iter().enumerate() {
         let index = start + i as u64;
         if index < after {
             continue;
         }
-        match LogEntry::decode(bytes) {
+        match entry {
             Ok(LogEntry::Remove(remove)) if remove.removes == verified.index => {
                 return Err(ReceiptError::Removed {
                     on: readable_time(&remove.time),
