@@ -336,6 +336,7 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
     let mut problems = entries.decode_problems();
     problems.extend(entries.version_problems());
     let replay = entries.replay(size);
+    let counted = replay.counts();
     problems.extend(replay.problems.iter().cloned());
     let version = entries.version();
     let erased_at = signatories.erased_at;
@@ -400,12 +401,12 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         }
     }
     if counts.log_size <= size {
-        let counted = if counts.log_size == size {
-            replay.counts()
+        let at = if counts.log_size == size {
+            counted.clone()
         } else {
             entries.replay(counts.log_size).counts()
         };
-        problems.extend(check::compare_counts("counts.json", &counts, &counted));
+        problems.extend(check::compare_counts("counts.json", &counts, &at));
     }
     if erased_at.is_some() {
         // The host says it erased the texts: nothing may be listed any more (the counts are
@@ -454,14 +455,14 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
                 "the letter page is at log size {at}, beyond the checkpoint's {size} entries"
             )),
             Some(at) => {
-                let counted = if at == size {
-                    replay.counts().total
+                let total = if at == size {
+                    counted.total
                 } else {
                     entries.replay(at).counts().total
                 };
-                if counted != shown.total {
+                if total != shown.total {
                     problems.push(format!(
-                        "the letter page shows {} signatures, the log says {counted} (at log size {at})",
+                        "the letter page shows {} signatures, the log says {total} (at log size {at})",
                         shown.total
                     ));
                 }
@@ -476,7 +477,7 @@ pub async fn run(url: &str, state_path: Option<PathBuf>) -> Result<Report, Audit
         size,
         root: checkpoint.root_hash,
         history,
-        counts: replay.counts(),
+        counts: counted,
         listed: signatories.list.len(),
         listed_at: signatories.log_size,
         erased_at,
