@@ -578,11 +578,7 @@ async fn signatures_published_before_the_logs_are_logged_once_on_open() {
                 .zip(&openings.openings)
                 .map(|(a, (_, o))| {
                     assert!(o.opens(a), "every opening opens its entry");
-                    (
-                        o.shown.shown_name.clone(),
-                        a.category.clone(),
-                        a.time.clone(),
-                    )
+                    (o.shown.shown_name.clone(), a.category.clone(), a.time)
                 })
                 .collect()
         };

@@ -215,7 +215,7 @@ pub struct TextEntry {
     /// The format version of the entry (its log's).
     pub version: LogVersion,
     /// UTC, to the minute.
-    pub time: String,
+    pub time: Minute,
     /// The text's version number (1 is the text as first published).
     pub number: u64,
     /// SHA-256 of the version's canonical text bytes.
@@ -228,7 +228,7 @@ pub struct TextEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddEntry {
     /// UTC, to the minute: `2026-11-28T10:38Z`.
-    pub time: String,
+    pub time: Minute,
     /// The category the signer chose, as the letter names it.
     pub category: String,
     /// Who signed.
@@ -295,7 +295,7 @@ pub struct RemoveEntry {
     /// The format version of the entry (its log's).
     pub version: LogVersion,
     /// UTC, to the minute: `2026-11-29T08:00Z`.
-    pub time: String,
+    pub time: Minute,
     /// The index of the add entry it cancels.
     pub removes: u64,
     /// Why it no longer counts.
@@ -530,7 +530,7 @@ impl LogEntry {
         commitment: [u8; 32],
     ) -> Self {
         LogEntry::Add(AddEntry {
-            time: minute(unix_time),
+            time: Minute::from_unix(unix_time),
             category: category.to_owned(),
             signer: SignerKind::Individual,
             display,
@@ -562,7 +562,7 @@ impl LogEntry {
     ) -> Self {
         LogEntry::Remove(RemoveEntry {
             version,
-            time: minute(unix_time),
+            time: Minute::from_unix(unix_time),
             removes,
             reason,
         })
@@ -588,7 +588,7 @@ impl LogEntry {
     ) -> Self {
         LogEntry::Text(TextEntry {
             version,
-            time: minute(unix_time),
+            time: Minute::from_unix(unix_time),
             number,
             sha256: Sha256::digest(text).into(),
             change,
@@ -613,7 +613,7 @@ impl LogEntry {
                 Wire {
                     v: a.version().number(),
                     kind: Kind::Add,
-                    time: a.time.clone(),
+                    time: a.time.as_str().to_owned(),
                     category: Some(a.category.clone()),
                     signer: Some(a.signer),
                     display: Some(a.display.into()),
@@ -634,7 +634,7 @@ impl LogEntry {
             LogEntry::Remove(r) => Wire {
                 v: r.version.number(),
                 kind: Kind::Remove,
-                time: r.time.clone(),
+                time: r.time.as_str().to_owned(),
                 category: None,
                 signer: None,
                 display: None,
@@ -653,7 +653,7 @@ impl LogEntry {
             LogEntry::Text(t) => Wire {
                 v: t.version.number(),
                 kind: Kind::Text,
-                time: t.time.clone(),
+                time: t.time.as_str().to_owned(),
                 category: None,
                 signer: None,
                 display: None,
@@ -679,8 +679,11 @@ impl LogEntry {
         let wire: Wire =
             serde_json::from_slice(bytes).map_err(|e| EntryError::Json(e.to_string()))?;
         let version = LogVersion::from_number(wire.v).ok_or(EntryError::Version(wire.v))?;
+        // A malformed time is refused once the rest has been read, as it always was.
+        let time = Minute::parse(&wire.time);
+        let at = time.unwrap_or(Minute::EPOCH);
         let entry = match wire.kind {
-            Kind::Add => LogEntry::Add(decode_add(wire, version)?),
+            Kind::Add => LogEntry::Add(decode_add(wire, version, at)?),
             Kind::Text => {
                 let extra = [
                     (wire.category.is_some(), "category"),
@@ -704,7 +707,7 @@ impl LogEntry {
                     .ok_or(EntryError::Missing("text", "sha256"))?;
                 LogEntry::Text(TextEntry {
                     version,
-                    time: wire.time,
+                    time: at,
                     number: wire.version.ok_or(EntryError::Missing("text", "version"))?,
                     sha256: unhex(sha256).ok_or(EntryError::Sha256)?,
                     change: wire.change.ok_or(EntryError::Missing("text", "change"))?,
@@ -730,7 +733,7 @@ impl LogEntry {
                 }
                 LogEntry::Remove(RemoveEntry {
                     version,
-                    time: wire.time,
+                    time: at,
                     removes: wire
                         .removes
                         .ok_or(EntryError::Missing("remove", "removes"))?,
@@ -738,7 +741,7 @@ impl LogEntry {
                 })
             }
         };
-        if !valid_minute(entry.time()) {
+        if time.is_none() {
             return Err(EntryError::Time);
         }
         if entry.encode() != bytes {
@@ -750,15 +753,15 @@ impl LogEntry {
     /// When the entry was appended: `2026-11-28T10:38Z`.
     pub fn time(&self) -> &str {
         match self {
-            LogEntry::Add(a) => &a.time,
-            LogEntry::Remove(r) => &r.time,
-            LogEntry::Text(t) => &t.time,
+            LogEntry::Add(a) => a.time.as_str(),
+            LogEntry::Remove(r) => r.time.as_str(),
+            LogEntry::Text(t) => t.time.as_str(),
         }
     }
 }
 
 /// The add entry a wire form of `version` holds.
-fn decode_add(wire: Wire, version: LogVersion) -> Result<AddEntry, EntryError> {
+fn decode_add(wire: Wire, version: LogVersion, time: Minute) -> Result<AddEntry, EntryError> {
     if wire.removes.is_some() {
         return Err(EntryError::Extra("add", "removes"));
     }
@@ -826,7 +829,7 @@ fn decode_add(wire: Wire, version: LogVersion) -> Result<AddEntry, EntryError> {
         (SignerKind::Organisation, Some(v)) => v.map(Verification::from),
     };
     Ok(AddEntry {
-        time: wire.time,
+        time,
         category: wire
             .category
             .ok_or(EntryError::Missing("add", "category"))?,
@@ -869,8 +872,58 @@ fn unhex(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// Unix seconds as `2026-11-28T10:38Z` (UTC, rounded down to the minute).
+/// A time to the minute, UTC, as log entries write it: `2026-11-28T10:38Z`. Only a time of
+/// that form can be one. Its 17 bytes are held in place, so that a million entries' times are
+/// not a million strings. They order as time does (the digits are fixed in width).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Minute([u8; 17]);
+
+impl Minute {
+    /// 1970-01-01T00:00Z.
+    pub const EPOCH: Minute = Minute(*b"1970-01-01T00:00Z");
+
+    /// The time `text` writes, if it is of the form `2026-11-28T10:38Z`.
+    pub fn parse(text: &str) -> Option<Self> {
+        if !valid_minute(text) {
+            return None;
+        }
+        text.as_bytes().try_into().ok().map(Self)
+    }
+
+    /// Unix seconds, rounded down to the minute. Times before year 0 or after year 9999,
+    /// which four digits cannot write, are taken as the first or last minute of that range.
+    pub fn from_unix(unix_seconds: i64) -> Self {
+        const FIRST: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+        const LAST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+        Self::parse(&minute_text(unix_seconds.clamp(FIRST, LAST))).unwrap_or(Self::EPOCH)
+    }
+
+    /// As written: `2026-11-28T10:38Z`.
+    pub fn as_str(&self) -> &str {
+        // ASCII by construction (`parse`).
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Minute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Minute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Unix seconds as `2026-11-28T10:38Z` (UTC, rounded down to the minute; see
+/// [`Minute::from_unix`]).
 pub fn minute(unix_seconds: i64) -> String {
+    Minute::from_unix(unix_seconds).to_string()
+}
+
+fn minute_text(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);
     let secs = unix_seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -1220,5 +1273,40 @@ mod tests {
         assert_eq!(minute(1_795_867_259), "2026-11-28T12:00Z");
         assert!(valid_minute("2026-11-28T12:00Z"));
         assert!(!valid_minute("2026-11-28 12:00Z"));
+        // A minute holds only what it can write back.
+        let noon = Minute::parse("2026-11-28T12:00Z").unwrap();
+        assert_eq!(noon, Minute::from_unix(1_795_867_259));
+        assert_eq!(noon.to_string(), "2026-11-28T12:00Z");
+        assert_eq!(format!("{noon:?}"), "\"2026-11-28T12:00Z\"");
+        for bad in [
+            "",
+            "2026-11-28T12:00",
+            "2026-11-28T12:00Zx",
+            "2026-11-28T12:0éZ",
+        ] {
+            assert_eq!(Minute::parse(bad), None, "{bad}");
+        }
+        // Beyond what four digits of year can write: the nearest minute they can.
+        assert_eq!(minute(i64::MAX), "9999-12-31T23:59Z");
+        assert_eq!(minute(i64::MIN), "0000-01-01T00:00Z");
+        assert_eq!(minute(-62_167_219_200), "0000-01-01T00:00Z");
+    }
+
+    #[test]
+    fn a_malformed_time_is_refused_after_the_rest_of_the_entry() {
+        let good =
+            r#"{"v":2,"kind":"remove","time":"2026-11-28T12:00Z","removes":17,"reason":"hidden"}"#;
+        assert!(LogEntry::decode(good.as_bytes()).is_ok());
+        let bad_time = good.replace("2026-11-28T12:00Z", "2026-11-28T12:00");
+        assert!(matches!(
+            LogEntry::decode(bad_time.as_bytes()),
+            Err(EntryError::Time)
+        ));
+        // Another fault in the same entry is the one named, as before.
+        let both = bad_time.replace(r#","reason":"hidden""#, "");
+        assert!(matches!(
+            LogEntry::decode(both.as_bytes()),
+            Err(EntryError::Missing("remove", "reason"))
+        ));
     }
 }

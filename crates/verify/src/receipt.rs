@@ -469,7 +469,7 @@ pub fn appearance(entry: &AddEntry, shown: Option<&PublicSigner>) -> String {
     format!(
         "{how}{details} as {}{comment}, since {}",
         entry.category,
-        readable_time(&entry.time)
+        readable_time(entry.time.as_str())
     )
 }
 
@@ -566,7 +566,7 @@ pub async fn check_online(verified: &Verified, page: Option<&str>) -> Result<u64
         match entry {
             Ok(LogEntry::Remove(remove)) if remove.removes == verified.index => {
                 return Err(ReceiptError::Removed {
-                    on: readable_time(&remove.time),
+                    on: readable_time(remove.time.as_str()),
                     why: reason_text(remove.reason),
                     index,
                 });

@@ -653,7 +653,7 @@ async fn hiding_a_signature_appends_a_removal_and_the_counts_follow_the_log() {
         LogEntry::Remove(RemoveEntry {
             version: LogVersion::V2,
             time: match &log.decoded()[2] {
-                LogEntry::Remove(r) => r.time.clone(),
+                LogEntry::Remove(r) => r.time,
                 _ => panic!("a remove entry"),
             },
             removes: 1,

@@ -112,7 +112,7 @@ async fn a_sensitive_letter_publishes_private_and_initials_signatures_together_a
     let times: Vec<String> = entries[1..]
         .iter()
         .map(|e| match e {
-            LogEntry::Add(add) => add.time.clone(),
+            LogEntry::Add(add) => add.time.to_string(),
             _ => panic!("only adds"),
         })
         .collect();
